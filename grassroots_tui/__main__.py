@@ -1,0 +1,3 @@
+from grassroots_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Pydantic models of every document kind. No I/O here."""
