@@ -1,0 +1,447 @@
+"""Validation errors in Chinese.
+
+- :class:`InvalidValue` is what the models' own checks raise (a ``ValueError``).
+- :func:`validate_document` validates a plain dict as the document kind it names and
+  raises :class:`DocumentInvalid` (and nothing else) for any input. Each
+  :class:`Problem` names the field by its Chinese title path ("问题[1].状态") and says
+  in Chinese what is wrong; pydantic's own English messages are translated here.
+- :func:`validate_model` does the same for any model class, e.g. an embedded one that a
+  form edits on its own.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+if TYPE_CHECKING:
+    from grassroots_tui.models.base import Document
+
+M = TypeVar("M", bound=BaseModel)
+
+#: Label of a problem that concerns the whole document rather than one field.
+WHOLE_DOCUMENT = "文档"
+
+
+class InvalidValue(ValueError):
+    """A value failed a check. ``reason`` is Chinese and does not name the field.
+
+    ``label`` is the default Chinese field name used by ``str()`` when the check runs on
+    its own (an importer); inside a model the field's title is used instead. ``field``
+    lets a model-level check point at the field that is wrong ("end_time").
+    """
+
+    def __init__(self, reason: str, *, label: str | None = None, field: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.label = label
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.label}：{self.reason}" if self.label else self.reason
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a document.
+
+    ``field`` is the dotted path ("problems.0.state", "" for the whole document);
+    ``label`` the Chinese path with 1-based list positions ("问题[1].状态");
+    ``message`` says in Chinese what is wrong, without repeating the label.
+    """
+
+    field: str
+    label: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"「{self.label}」{self.message}"
+
+    @property
+    def text(self) -> str:
+        """The problem as one sentence: "身份证号：校验码错误，应为 X"."""
+        return f"{self.label}：{self.message}"
+
+
+class DocumentInvalid(ValueError):
+    """A document failed validation; ``problems`` lists every reason, in Chinese."""
+
+    def __init__(self, problems: Sequence[Problem], kind: str | None = None):
+        self.problems: list[Problem] = list(problems) or [Problem("", WHOLE_DOCUMENT, "校验未通过")]
+        self.kind = kind
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+    @classmethod
+    def from_validation_error(
+        cls, exc: ValidationError, model: type[BaseModel], kind: str | None = None
+    ) -> DocumentInvalid:
+        return cls(translate(exc, model), kind=kind)
+
+
+# -- showing values -------------------------------------------------------------------
+
+
+def _show(value: Any, limit: int = 30) -> str:
+    """A short, safe rendering of an input value for a message."""
+    try:
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, Enum):
+            text = str(value.value)
+        elif isinstance(value, bool):
+            text = "是" if value else "否"
+        elif isinstance(value, int | float | Decimal | date | time | datetime):
+            text = str(value)
+        elif value is None:
+            text = "空值"
+        elif isinstance(value, Mapping):
+            text = "对象"
+        elif isinstance(value, list | tuple | set):
+            text = "列表"
+        else:
+            text = type(value).__name__
+    except Exception:  # noqa: BLE001 - a message must never fail
+        text = "?"
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return text
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text)
+
+
+# -- walking a model along an error location ------------------------------------------
+
+
+def _strip(annotation: Any) -> Any:
+    """Remove Annotated and Optional wrappers; of a union keep its first non-None arm."""
+    for _ in range(20):
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin is typing.Union or origin is types.UnionType:
+            arms = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if not arms:
+                return None
+            annotation = arms[0]
+        else:
+            return annotation
+    return annotation
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _is_enum(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, Enum)
+
+
+def _container(annotation: Any) -> str | None:
+    origin = typing.get_origin(annotation) or annotation
+    if origin in (list, tuple, set, frozenset) or origin is Sequence:
+        return "list"
+    if origin in (dict, Mapping):
+        return "dict"
+    return None
+
+
+def _item_type(annotation: Any) -> Any:
+    args = typing.get_args(annotation)
+    if _container(annotation) == "dict":
+        return args[1] if len(args) == 2 else None
+    return args[0] if args else None
+
+
+def _clip(name: str, limit: int = 40) -> str:
+    return name if len(name) <= limit else name[:limit] + "…"
+
+
+def resolve(model: type[BaseModel], loc: Sequence[Any]) -> tuple[str, str, Any]:
+    """Follow ``loc`` through ``model``: (dotted field path, Chinese label, leaf type)."""
+    fields: list[str] = []
+    labels: list[str] = []
+    current: Any = model
+    for item in loc:
+        current = _strip(current)
+        kind = _container(current)
+        if isinstance(item, int) and not isinstance(item, bool):
+            fields.append(str(item))
+            if _is_model(current):
+                # A key that is not text, at the level of a model's fields.
+                labels.append(str(item))
+                current = None
+                continue
+            if kind == "dict":
+                labels.append(f"[{item}]")
+            else:
+                labels.append(f"[{item + 1}]")
+            current = _item_type(current) if kind else None
+        elif isinstance(item, str) and _is_model(current):
+            info = current.model_fields.get(item)
+            fields.append(item)
+            if info is None:
+                labels.append(_clip(item))
+                current = None
+            else:
+                labels.append(info.title or item)
+                current = info.annotation
+        elif isinstance(item, str) and kind == "dict":
+            fields.append(item)
+            labels.append(f"[{_clip(item)}]")
+            current = _item_type(current)
+        elif isinstance(item, str) and current is None:
+            # Below an unknown field: keep the raw key.
+            fields.append(item)
+            labels.append(_clip(item))
+        else:
+            # A union arm or validator tag inside pydantic's location: not a field.
+            continue
+    label = ""
+    for part in labels:
+        if part.startswith("[") or not label:
+            label += part
+        else:
+            label += "." + part
+    return ".".join(_clip(f) for f in fields), label, _strip(current)
+
+
+# -- translating pydantic's messages ----------------------------------------------------
+
+_DATE_DETAILS = {
+    "day value is outside expected range": "这一天不存在",
+    "month value is outside expected range": "月份应在 1–12 之间",
+    "year 0 is out of range": "年份不合理",
+    "input is too short": "格式应为 YYYY-MM-DD",
+    "input is too long": "格式应为 YYYY-MM-DD",
+    "invalid character in year": "年份不正确",
+    "invalid character in month": "月份不正确",
+    "invalid character in day": "日不正确",
+    "invalid date separator, expected `-`": "年月日之间应以 - 分隔",
+    "hour value is outside expected range of 0-23": "小时应在 0–23 之间",
+    "minute value is outside expected range of 0-59": "分钟应在 0–59 之间",
+    "second value is outside expected range of 0-59": "秒应在 0–59 之间",
+}
+
+_SIMPLE: dict[str, str] = {
+    "missing": "必填，不能缺少",
+    "extra_forbidden": "不是此类文档的字段（不允许多余的字段）",
+    "string_type": "应为文本",
+    "string_sub_type": "应为文本",
+    "string_unicode": "包含无法识别的字符",
+    "string_pattern_mismatch": "格式不正确",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数，不能带小数",
+    "int_parsing_size": "数字太大",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
+    "bool_type": "应为 是 或 否（true/false）",
+    "bool_parsing": "应为 是 或 否（true/false）",
+    "date_from_datetime_inexact": "应为日期，不能带具体时间",
+    "date_past": "应为过去的日期",
+    "date_future": "应为将来的日期",
+    "time_delta_type": "应为时长",
+    "time_delta_parsing": "应为时长",
+    "timezone_naive": "不能带时区",
+    "timezone_aware": "必须带时区",
+    "list_type": "应为列表",
+    "tuple_type": "应为列表",
+    "set_type": "应为列表",
+    "frozen_set_type": "应为列表",
+    "iterable_type": "应为列表",
+    "dict_type": "应为对象（键值对）",
+    "mapping_type": "应为对象（键值对）",
+    "model_type": "应为对象（键值对）",
+    "model_attributes_type": "应为对象（键值对）",
+    "dataclass_type": "应为对象（键值对）",
+    "decimal_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "decimal_max_digits": "数字位数太多",
+    "decimal_max_places": "小数位数太多",
+    "decimal_whole_digits": "整数位数太多",
+    "none_required": "应为空",
+    "recursion_loop": "数据嵌套过深或循环引用",
+    "json_invalid": "不是有效的 JSON",
+    "json_type": "不是有效的 JSON",
+    "uuid_type": "不是有效的编号",
+    "uuid_parsing": "不是有效的编号",
+    "frozen_field": "不能修改",
+    "frozen_instance": "不能修改",
+    "union_tag_invalid": "类型不正确",
+    "union_tag_not_found": "缺少类型标记",
+    "bytes_type": "应为文本",
+    "invalid_key": "字段名必须是文本",
+}
+
+
+def _detail(ctx: Mapping[str, Any]) -> str:
+    raw = str(ctx.get("error", "")) if ctx else ""
+    return _DATE_DETAILS.get(raw, "")
+
+
+def _message(error: Mapping[str, Any], leaf: Any) -> str:
+    etype = str(error.get("type", ""))
+    ctx: Mapping[str, Any] = error.get("ctx") or {}
+    value = error.get("input")
+
+    if etype in ("value_error", "assertion_error"):
+        cause = ctx.get("error")
+        if isinstance(cause, InvalidValue):
+            text = cause.reason
+        else:
+            text = str(cause) if cause is not None else str(error.get("msg", ""))
+        return text if _has_cjk(text) else f"数值不合法：{_show(text, 80)}"
+    if etype == "enum" or (etype == "literal_error" and _is_enum(leaf)):
+        if _is_enum(leaf) and hasattr(leaf, "describe_choices"):
+            choices = leaf.describe_choices()
+        else:
+            choices = str(ctx.get("expected", ""))
+        return f"「{_show(value)}」不是可选的值，应为以下之一：{choices}"
+    if etype == "literal_error":
+        return f"应为 {ctx.get('expected', '')}，而不是「{_show(value)}」"
+    if etype == "string_too_short":
+        n = ctx.get("min_length", 1)
+        return "不能为空" if n == 1 else f"至少要有 {n} 个字"
+    if etype == "string_too_long":
+        return f"太长了，不能超过 {ctx.get('max_length')} 个字"
+    if etype == "too_short":
+        return f"至少需要 {ctx.get('min_length')} 项"
+    if etype == "too_long":
+        return f"最多 {ctx.get('max_length')} 项"
+    if etype == "greater_than_equal":
+        return f"不能小于 {ctx.get('ge')}"
+    if etype == "greater_than":
+        return f"必须大于 {ctx.get('gt')}"
+    if etype == "less_than_equal":
+        return f"不能大于 {ctx.get('le')}"
+    if etype == "less_than":
+        return f"必须小于 {ctx.get('lt')}"
+    if etype == "multiple_of":
+        return f"应为 {ctx.get('multiple_of')} 的倍数"
+    if etype in ("date_type", "date_parsing", "date_from_datetime_parsing"):
+        detail = _detail(ctx)
+        if isinstance(value, str) and detail:
+            return f"「{_show(value)}」不是有效的日期：{detail}"
+        return f"「{_show(value)}」不是有效的日期（格式应为 YYYY-MM-DD）"
+    if etype in ("time_type", "time_parsing"):
+        detail = _detail(ctx)
+        suffix = f"：{detail}" if detail else "（格式应为 HH:MM）"
+        return f"「{_show(value)}」不是有效的时间{suffix}"
+    if etype.startswith("datetime_"):
+        detail = _detail(ctx)
+        suffix = f"：{detail}" if detail else "（格式应为 YYYY-MM-DDTHH:MM:SS）"
+        return f"「{_show(value)}」不是有效的日期时间{suffix}"
+    if etype in _SIMPLE:
+        return _SIMPLE[etype]
+    return f"数值不合法（{etype or '未知错误'}）"
+
+
+def translate(exc: ValidationError, model: type[BaseModel]) -> list[Problem]:
+    """Every error of ``exc`` as a Chinese :class:`Problem`, labelled through ``model``."""
+    problems: list[Problem] = []
+    whole = getattr(model, "LABEL", "") or WHOLE_DOCUMENT
+    for error in exc.errors(include_url=False):
+        try:
+            loc = tuple(error.get("loc") or ())
+            ctx = error.get("ctx") or {}
+            cause = ctx.get("error")
+            if isinstance(cause, InvalidValue) and cause.field:
+                loc = loc + tuple(int(p) if p.isdigit() else p for p in cause.field.split("."))
+            field, label, leaf = resolve(model, loc)
+            message = _message(error, leaf)
+        except Exception:  # noqa: BLE001 - translating must never fail
+            field, label, message = "", whole, "数值不合法"
+        problems.append(Problem(field=field, label=label or whole, message=message))
+    return problems
+
+
+# -- entry points ---------------------------------------------------------------------
+
+
+def validate_model(model: type[M], data: Any, kind: str | None = None) -> M:
+    """``model.model_validate(data)``, raising :class:`DocumentInvalid` on any failure."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise DocumentInvalid.from_validation_error(exc, model, kind) from None
+    except DocumentInvalid:
+        raise
+    except RecursionError:
+        raise DocumentInvalid(
+            [Problem("", WHOLE_DOCUMENT, "数据嵌套过深，无法校验")], kind
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - callers rely on one exception type
+        raise DocumentInvalid(
+            [Problem("", WHOLE_DOCUMENT, f"无法校验（{type(exc).__name__}）")], kind
+        ) from exc
+
+
+def validate_document(data: Any, kind: str | None = None) -> Document:
+    """Validate ``data`` as the document kind named by ``data["kind"]`` (or ``kind``).
+
+    Returns the model instance; raises :class:`DocumentInvalid` for anything wrong,
+    whatever ``data`` is. When both ``kind`` and ``data["kind"]`` are given they must
+    agree.
+    """
+    try:
+        return _validate_document(data, kind)
+    except DocumentInvalid:
+        raise
+    except Exception as exc:  # noqa: BLE001 - callers rely on one exception type
+        raise DocumentInvalid(
+            [Problem("", WHOLE_DOCUMENT, f"无法校验（{type(exc).__name__}）")], kind
+        ) from exc
+
+
+def _unknown_kind(value: Any) -> DocumentInvalid:
+    return DocumentInvalid([Problem("kind", "类型", f"未知的文档类型 {_show(value)}")])
+
+
+def _validate_document(data: Any, kind: str | None) -> Document:
+    from grassroots_tui.models.registry import KINDS
+
+    if kind is not None and (not isinstance(kind, str) or kind not in KINDS):
+        raise _unknown_kind(kind)
+    if not isinstance(data, Mapping):
+        raise DocumentInvalid(
+            [Problem("", WHOLE_DOCUMENT, f"应为对象（键值对），而不是{_show(data)}")], kind
+        )
+    raw_kind = data.get("kind")
+    if raw_kind is None:
+        if kind is None:
+            raise DocumentInvalid([Problem("kind", "类型", "缺少文档类型")])
+        name = kind
+    elif not isinstance(raw_kind, str) or raw_kind not in KINDS:
+        raise _unknown_kind(raw_kind)
+    elif kind is not None and raw_kind != kind:
+        expected = KINDS[kind]
+        raise DocumentInvalid(
+            [
+                Problem(
+                    "kind",
+                    "类型",
+                    f"应为{expected.LABEL}（{kind}），而不是{KINDS[raw_kind].LABEL}（{raw_kind}）",
+                )
+            ],
+            kind,
+        )
+    else:
+        name = raw_kind
+    payload = dict(data)
+    if payload.get("kind") is None:
+        payload.pop("kind", None)
+    return validate_model(KINDS[name], payload, name)
