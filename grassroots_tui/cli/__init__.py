@@ -1,0 +1,55 @@
+"""The `grassroots` command: opens the program, or runs a headless command.
+
+Each command lives in a module of this package that offers ``register(subparsers,
+common)``; main() adds them all, runs the chosen one and turns the program's own errors
+into a Chinese message on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from grassroots_tui import __version__
+from grassroots_tui.cli import store_commands
+from grassroots_tui.models.errors import DocumentInvalid
+from grassroots_tui.store import StoreError
+
+COMMAND_MODULES = [store_commands]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        help="数据文件（主文件）路径；日志、锁和备份放在它旁边。默认在用户数据文件夹。",
+    )
+    parser = argparse.ArgumentParser(
+        prog="grassroots",
+        description="群众工作站工作台账。不带命令时打开终端界面。",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"grassroots {__version__}")
+    parser.add_argument("--lang", choices=["zh", "en"], help="界面语言（默认中文）")
+    subparsers = parser.add_subparsers(dest="command", metavar="命令")
+    for module in COMMAND_MODULES:
+        module.register(subparsers, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from grassroots_tui.tui.launch import launch
+
+            return launch(args)
+        return int(args.handler(args) or 0)
+    except (StoreError, DocumentInvalid) as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,83 @@
+"""Commands about the store itself: check, backup, restore, demo."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from grassroots_tui.store import Store
+from grassroots_tui.store.restore import restore_backup
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    check = subparsers.add_parser(
+        "check", parents=[common], help="检查数据：逐条校验文档和审计记录链，有问题时返回非零"
+    )
+    check.set_defaults(handler=run_check)
+
+    backup = subparsers.add_parser("backup", parents=[common], help="把整个数据备份成一个文件")
+    backup.add_argument("--to", metavar="PATH", help="备份文件或文件夹（默认放在数据旁的备份文件夹）")
+    backup.set_defaults(handler=run_backup)
+
+    restore = subparsers.add_parser(
+        "restore", parents=[common], help="用备份替换当前数据（当前数据会先另存一份）"
+    )
+    restore.add_argument("backup", metavar="BACKUP", help="备份文件")
+    restore.set_defaults(handler=run_restore)
+
+    demo = subparsers.add_parser("demo", parents=[common], help="生成一份以今天为准的演示数据")
+    demo.add_argument("--today", type=date.fromisoformat, help="演示数据的“今天”，如 2026-11-26")
+    demo.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）")
+    demo.add_argument("--force", action="store_true", help="已有数据时先删除再生成")
+    demo.set_defaults(handler=run_demo)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from grassroots_tui.services.check import check_store
+
+    store = Store.open(args.db, readonly=True)
+    try:
+        findings = check_store(store)
+        total = sum(store.count(kind) for kind in store.kinds())
+    finally:
+        store.close()
+    for finding in findings:
+        print(finding)
+    if findings:
+        print(f"共检查 {total} 条文档，发现 {len(findings)} 个问题。")
+        return 1
+    print(f"共检查 {total} 条文档，没有发现问题。")
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    store = Store.open(args.db, readonly=True)
+    try:
+        target = store.backup(to=args.to)
+    finally:
+        store.close()
+    print(f"已备份到：{target}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from grassroots_tui.store.paths import default_store_path
+
+    store_path = Path(args.db) if args.db else default_store_path()
+    kept = restore_backup(store_path, args.backup)
+    print(f"已用 {args.backup} 恢复数据：{store_path}")
+    if kept:
+        print(f"被替换的数据另存在：{kept}")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from grassroots_tui.services.demo import write_demo_store
+    from grassroots_tui.store.paths import default_store_path
+
+    path = Path(args.db) if args.db else default_store_path()
+    summary = write_demo_store(path, today=args.today or date.today(), seed=args.seed, force=args.force)
+    print(f"演示数据已写入：{path}")
+    print(summary)
+    return 0

@@ -1,0 +1,55 @@
+"""Store errors. Every message is plain Chinese a station worker can act on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StoreError(Exception):
+    """Base of every error the store raises on purpose."""
+
+
+class StoreReadOnly(StoreError):
+    """A save was attempted on a store opened read-only."""
+
+
+class StoreLocked(StoreError):
+    """Another process holds the store for writing."""
+
+    def __init__(self, holder: dict) -> None:
+        self.holder = holder
+        pid = holder.get("pid", "?")
+        since = str(holder.get("since", "?"))[:19].replace("T", " ")
+        host = holder.get("host", "")
+        where = f"（{host}）" if host else ""
+        super().__init__(
+            f"数据已被另一个程序打开：进程 {pid}{where}自 {since} 起占用写入权，本次只能只读打开。"
+        )
+
+
+class StoreDamaged(StoreError):
+    """The store's files fail verification; nothing will be written to them."""
+
+    def __init__(self, what: str, newest_backup: Path | None) -> None:
+        self.what = what
+        self.newest_backup = newest_backup
+        if newest_backup is not None:
+            hint = (
+                f"最新的完好备份：{newest_backup}。"
+                f"可用 “grassroots restore {newest_backup}” 恢复（当前文件会先另存一份）。"
+            )
+        else:
+            hint = "没有找到完好的备份。请把数据文件夹整个复制一份，再联系技术支持。"
+        super().__init__(f"数据文件已损坏：{what}。为保护数据，程序不会写入它。{hint}")
+
+
+class StoreConflict(StoreError):
+    """The document changed since the caller read it."""
+
+
+class StoreWriteFailed(StoreError):
+    """Writing to disk failed; the store is unchanged."""
+
+
+class NothingToUndo(StoreError):
+    pass

@@ -1,0 +1,43 @@
+"""Upgrading stored documents to the models' current ``schema_version``.
+
+A migration is a pure function registered for (kind, from_version); it returns the
+document as it should be at from_version + 1. The store runs them on open, after
+keeping a backup, when the versions recorded in the store differ from the models'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from grassroots_tui.store.errors import StoreError
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+MIGRATIONS: dict[tuple[str, int], Migration] = {}
+
+
+def migration(kind: str, from_version: int) -> Callable[[Migration], Migration]:
+    def register(fn: Migration) -> Migration:
+        MIGRATIONS[(kind, from_version)] = fn
+        return fn
+
+    return register
+
+
+def upgrade(doc: dict[str, Any], target: int) -> dict[str, Any]:
+    """The document brought to ``target``, one registered step at a time."""
+    kind = doc.get("kind", "?")
+    version = int(doc.get("schema_version", 1))
+    if version > target:
+        raise StoreError(
+            f"文档 {doc.get('id')}（{kind}）由更新版本的程序写入（结构版本 {version}），请升级程序。"
+        )
+    while version < target:
+        step = MIGRATIONS.get((kind, version))
+        if step is None:
+            raise StoreError(f"无法把 {kind} 文档从结构版本 {version} 升级到 {target}：缺少迁移步骤。")
+        doc = step(dict(doc))
+        version += 1
+        doc["schema_version"] = version
+    return doc
