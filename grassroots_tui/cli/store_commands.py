@@ -17,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     check.set_defaults(handler=run_check)
 
     backup = subparsers.add_parser("backup", parents=[common], help="把整个数据备份成一个文件")
-    backup.add_argument("--to", metavar="PATH", help="备份文件或文件夹（默认放在数据旁的备份文件夹）")
+    backup.add_argument(
+        "--to", metavar="PATH", help="备份文件或文件夹（默认放在数据旁的备份文件夹）"
+    )
     backup.set_defaults(handler=run_backup)
 
     restore = subparsers.add_parser(
@@ -77,7 +79,9 @@ def run_demo(args: argparse.Namespace) -> int:
     from grassroots_tui.store.paths import default_store_path
 
     path = Path(args.db) if args.db else default_store_path()
-    summary = write_demo_store(path, today=args.today or date.today(), seed=args.seed, force=args.force)
+    summary = write_demo_store(
+        path, today=args.today or date.today(), seed=args.seed, force=args.force
+    )
     print(f"演示数据已写入：{path}")
     print(summary)
     return 0

@@ -53,7 +53,11 @@ def check_audit_chain(store: Store) -> list[Finding]:
         if entry.get("seq") != expected_seq:
             return [Finding(doc_id, AUDIT, f"审计记录第 {expected_seq} 条缺失或顺序被改动")]
         if entry.get("prev_hash") != previous_hash:
-            return [Finding(doc_id, AUDIT, f"审计记录第 {expected_seq} 条与上一条接不上（上一条被删改）")]
+            return [
+                Finding(
+                    doc_id, AUDIT, f"审计记录第 {expected_seq} 条与上一条接不上（上一条被删改）"
+                )
+            ]
         if entry.get("hash") != audit_hash(entry):
             return [Finding(doc_id, AUDIT, f"审计记录第 {expected_seq} 条的内容被改动过")]
         previous_hash = entry["hash"]

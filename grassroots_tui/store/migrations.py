@@ -36,7 +36,9 @@ def upgrade(doc: dict[str, Any], target: int) -> dict[str, Any]:
     while version < target:
         step = MIGRATIONS.get((kind, version))
         if step is None:
-            raise StoreError(f"无法把 {kind} 文档从结构版本 {version} 升级到 {target}：缺少迁移步骤。")
+            raise StoreError(
+                f"无法把 {kind} 文档从结构版本 {version} 升级到 {target}：缺少迁移步骤。"
+            )
         doc = step(dict(doc))
         version += 1
         doc["schema_version"] = version

@@ -203,9 +203,7 @@ class Store:
             if journal is None or journal.generation <= snapshot.generation:
                 break
             if not self.readonly or attempt == 4:
-                raise Damage(
-                    f"日志文件比主文件 {paths.main.name} 新，主文件可能被换成了旧的副本"
-                )
+                raise Damage(f"日志文件比主文件 {paths.main.name} 新，主文件可能被换成了旧的副本")
         self.tables = snapshot.tables
         self.generation = snapshot.generation
         self.snapshot_size = snapshot.size
@@ -344,7 +342,11 @@ class Store:
             self._commit(tx.staged, actor)
 
     def record_access(
-        self, kind: str | type[Document], doc_id: str, actor: str, action: str = "access",
+        self,
+        kind: str | type[Document],
+        doc_id: str,
+        actor: str,
+        action: str = "access",
         note: str | None = None,
     ) -> None:
         """Record that someone looked at or exported a document (an audit entry only)."""
@@ -354,8 +356,17 @@ class Store:
             self._check_writable()
             txn = new_id()
             entry = self._audit_entry(
-                txn, actor, action, kind, doc_id, raw.get("station_id") if raw else None,
-                {}, None, None, raw.get("rev") if raw else None, note=note,
+                txn,
+                actor,
+                action,
+                kind,
+                doc_id,
+                raw.get("station_id") if raw else None,
+                {},
+                None,
+                None,
+                raw.get("rev") if raw else None,
+                note=note,
             )
             self._write([["put", AUDIT, entry["id"], entry]])
 
@@ -379,7 +390,11 @@ class Store:
                     restored = dict(entry["before"])
                     staged.append(_Staged(kind, doc_id, restored))
                     continue
-                if current is None or current.get("rev") != entry.get("target_rev"):
+                # Undoable if the document still holds what that change left behind.
+                if current is None or any(
+                    current.get(name) != after
+                    for name, (_before, after) in entry["changes"].items()
+                ):
                     raise StoreConflict(f"无法撤销：{label} {doc_id} 之后又被修改过。")
                 if entry["action"] == "create":
                     staged.append(_Staged(kind, doc_id, None))
@@ -426,9 +441,7 @@ class Store:
         if self._closed:
             raise StoreError("数据文件已关闭。")
         if self.readonly:
-            raise StoreReadOnly(
-                "当前为只读模式，不能保存。" + (self.readonly_reason or "")
-            )
+            raise StoreReadOnly("当前为只读模式，不能保存。" + (self.readonly_reason or ""))
 
     def _commit(
         self,
@@ -456,9 +469,11 @@ class Store:
                     if old is None:
                         raise StoreConflict(f"要删除的{label}（{item.doc_id}）不存在。")
                     ops.append(["del", item.kind, item.doc_id])
-                    audit.append(self._change_entry(
-                        txn, actor, action or "delete", item.kind, old, None, undoes
-                    ))
+                    audit.append(
+                        self._change_entry(
+                            txn, actor, action or "delete", item.kind, old, None, undoes
+                        )
+                    )
                     continue
                 if old is not None and item.expected_rev not in (None, old.get("rev")):
                     raise StoreConflict(
@@ -473,10 +488,17 @@ class Store:
                 new["updated_by"] = actor
                 new["schema_version"] = KINDS[item.kind].SCHEMA_VERSION
                 ops.append(["put", item.kind, item.doc_id, new])
-                audit.append(self._change_entry(
-                    txn, actor, action or ("update" if old else "create"),
-                    item.kind, old, new, undoes,
-                ))
+                audit.append(
+                    self._change_entry(
+                        txn,
+                        actor,
+                        action or ("update" if old else "create"),
+                        item.kind,
+                        old,
+                        new,
+                        undoes,
+                    )
+                )
             self._write(ops + audit)
 
     @contextmanager
@@ -490,8 +512,14 @@ class Store:
             raise
 
     def _change_entry(
-        self, txn: str, actor: str, action: str, kind: str,
-        old: dict[str, Any] | None, new: dict[str, Any] | None, undoes: str | None,
+        self,
+        txn: str,
+        actor: str,
+        action: str,
+        kind: str,
+        old: dict[str, Any] | None,
+        new: dict[str, Any] | None,
+        undoes: str | None,
     ) -> Op:
         source = new if new is not None else old
         assert source is not None
@@ -502,26 +530,58 @@ class Store:
             if (old or {}).get(name) != (new or {}).get(name)
         }
         entry = self._audit_entry(
-            txn, actor, action, kind, source["id"], source.get("station_id"), changes,
-            old if new is None else None, undoes, new["rev"] if new is not None else None,
+            txn,
+            actor,
+            action,
+            kind,
+            source["id"],
+            source.get("station_id"),
+            changes,
+            old if new is None else None,
+            undoes,
+            new.get("rev") if new is not None else None,
         )
         return ["put", AUDIT, entry["id"], entry]
 
     def _audit_entry(
-        self, txn: str, actor: str, action: str, kind: str, doc_id: str,
-        station_id: str | None, changes: dict, before: dict | None, undoes: str | None,
-        target_rev: int | None, note: str | None = None,
+        self,
+        txn: str,
+        actor: str,
+        action: str,
+        kind: str,
+        doc_id: str,
+        station_id: str | None,
+        changes: dict,
+        before: dict | None,
+        undoes: str | None,
+        target_rev: int | None,
+        note: str | None = None,
     ) -> dict[str, Any]:
         """A chained audit entry: its hash covers the previous entry's hash."""
         now = self.clock().isoformat()
         self._audit_seq += 1
         entry = {
-            "id": new_id(), "kind": AUDIT, "station_id": station_id, "rev": 1,
-            "created_at": now, "created_by": actor, "updated_at": now, "updated_by": actor,
+            "id": new_id(),
+            "kind": AUDIT,
+            "station_id": station_id,
+            "rev": 1,
+            "created_at": now,
+            "created_by": actor,
+            "updated_at": now,
+            "updated_by": actor,
             "schema_version": KINDS[AUDIT].SCHEMA_VERSION,
-            "seq": self._audit_seq, "txn": txn, "at": now, "actor": actor, "action": action,
-            "target_kind": kind, "target_id": doc_id, "target_rev": target_rev,
-            "changes": changes, "before": before, "undoes": undoes, "note": note,
+            "seq": self._audit_seq,
+            "txn": txn,
+            "at": now,
+            "actor": actor,
+            "action": action,
+            "target_kind": kind,
+            "target_id": doc_id,
+            "target_rev": target_rev,
+            "changes": changes,
+            "before": before,
+            "undoes": undoes,
+            "note": note,
             "prev_hash": self._audit_hash,
         }
         entry["hash"] = audit_hash(entry)
@@ -538,11 +598,22 @@ class Store:
         self._apply(ops)
         self._maybe_compact()
 
-    def commit_ops(self, ops: list[Op]) -> None:
-        """Writes made through TinyDB's own table API (no audit, no validation)."""
-        with self._mutex:
+    def commit_ops(self, ops: list[Op], actor: str = "tinydb-api") -> None:
+        """Writes made through TinyDB's own table API: audited like any other change."""
+        with self._mutex, self._audit_guard():
             self._check_writable()
-            self._write(ops)
+            txn = new_id()
+            audit: list[Op] = []
+            for op in ops:
+                if op[1] in (AUDIT, META):
+                    continue
+                old = self.get_raw(op[1], op[2])
+                new = op[3] if op[0] == "put" else None
+                if old is None and new is None:
+                    continue
+                action = "delete" if new is None else ("update" if old else "create")
+                audit.append(self._change_entry(txn, actor, action, op[1], old, new, None))
+            self._write(ops + audit)
 
     def _apply(self, ops: list[Op]) -> None:
         touched = set()
