@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from grassroots_tui import __version__
-from grassroots_tui.cli import store_commands
+from grassroots_tui.cli import calendar_commands, store_commands
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.store import StoreError
 
-COMMAND_MODULES = [store_commands]
+COMMAND_MODULES = [store_commands, calendar_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,138 @@
+"""Commands about the official calendar: a slip's deadline, and the holiday data."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+from grassroots_tui.services.deadlines import DEFAULT_RULE, compute_due, parse_rule
+from grassroots_tui.services.workcalendar import (
+    BUILTIN_SOURCE,
+    OfficialCalendar,
+    builtin_years,
+    describe_day,
+)
+from grassroots_tui.store.calendar_overrides import default_overrides_path, load_overrides
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    deadline = subparsers.add_parser(
+        "deadline", parents=[common], help="按期限规则计算交办单的到期日期"
+    )
+    deadline.add_argument("date", metavar="DATE", help="签发日期，如 2026-11-26")
+    deadline.add_argument(
+        "--rule",
+        default=DEFAULT_RULE,
+        metavar="RULE",
+        help=f"期限规则：15日、15天或 10个工作日（默认 {DEFAULT_RULE}）",
+    )
+    deadline.set_defaults(handler=run_deadline)
+
+    calendar = subparsers.add_parser(
+        "calendar",
+        parents=[common],
+        help="查看已有哪些年份的法定节假日数据，以及某年的放假和调休安排",
+    )
+    calendar.add_argument("--year", metavar="YYYY", help="要查看的年份（默认今年）")
+    calendar.set_defaults(handler=run_calendar)
+
+
+def _overrides_path(args: argparse.Namespace) -> Path:
+    from grassroots_tui.store.paths import default_store_path
+
+    store_main = Path(args.db) if args.db else default_store_path()
+    return default_overrides_path(store_main)
+
+
+def _load_calendar(args: argparse.Namespace) -> tuple[OfficialCalendar, Path]:
+    path = _overrides_path(args)
+    return OfficialCalendar(load_overrides(path), overrides_path=path), path
+
+
+def _fail(message: str) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return 2
+
+
+def run_deadline(args: argparse.Namespace) -> int:
+    try:
+        if not _ISO_DATE.match(args.date):
+            raise ValueError
+        issued = date.fromisoformat(args.date)
+    except ValueError:
+        return _fail(f"日期“{args.date}”无效，应写成 2026-11-26 这样的格式。")
+    try:
+        rule = parse_rule(args.rule)
+    except ValueError as error:
+        return _fail(str(error))
+    calendar, path = _load_calendar(args)
+    due = compute_due(issued, rule, calendar)
+    print(f"签发日期：{describe_day(issued)}")
+    print(f"期限规则：{rule.text}（{rule.explanation}）")
+    print(f"到期日期：{describe_day(due.date)}")
+    if due.provisional:
+        print(f"是否暂定：是。{due.reason}，公布放假安排后到期日期可能改变。")
+        print(
+            f"补充办法：在节假日文件 {path} 中加入该年的放假日期和调休上班日期"
+            f"（用 “grassroots calendar --year 年份” 查看说明）。"
+        )
+    else:
+        print("是否暂定：否（所涉日期均有法定节假日数据）。")
+    return 0
+
+
+def run_calendar(args: argparse.Namespace) -> int:
+    if args.year is None:
+        year = date.today().year
+    elif re.fullmatch(r"\d{4}", args.year):
+        year = int(args.year)
+    else:
+        return _fail(f"年份“{args.year}”无效，应写成四位数字，如 2027。")
+    calendar, path = _load_calendar(args)
+
+    builtin = builtin_years()
+    print(f"{BUILTIN_SOURCE} 提供的年份：{builtin.start}–{builtin.stop - 1}")
+    extra = calendar.override_years()
+    status = "已读取" if path.exists() else "尚未建立"
+    if extra:
+        listed = "、".join(str(y) for y in extra)
+        print(f"节假日文件补充的年份：{listed}（{path}，{status}）")
+    else:
+        print(f"节假日文件：{path}（{status}，没有补充年份）")
+    print()
+
+    if not calendar.covers(year):
+        print(f"缺少 {year} 年的法定节假日数据。")
+        print("这一年的到期日期只能按周末推算，程序会把它们标为“暂定”。")
+        print(_how_to_add(year, path))
+        return 1
+
+    source = "节假日文件" if year in calendar.overrides else "chinesecalendar"
+    if year in calendar.overrides and year in builtin:
+        source = "chinesecalendar，并按节假日文件调整"
+    print(f"{year} 年放假安排（来源：{source}）")
+    print("放假日期：")
+    for day, name in calendar.holidays(year):
+        print(f"  {describe_day(day)}  {name}")
+    workdays = calendar.makeup_workdays(year)
+    print("调休上班日期：" if workdays else "调休上班日期：无")
+    for day, name in workdays:
+        print(f"  {describe_day(day)}  {name}")
+    return 0
+
+
+def _how_to_add(year: int, path: Path) -> str:
+    return (
+        f"补充办法：按国务院办公厅公布的 {year} 年部分节假日安排，在节假日文件\n"
+        f"  {path}\n"
+        f"（UTF-8 编码的 JSON，与数据文件放在同一文件夹）中加入一项，例如：\n"
+        f'  {{"{year}": {{"holidays": {{"{year}-01-01": "元旦"}},\n'
+        f'           "workdays": {{"{year}-02-07": "春节调休"}}}}}}\n'
+        f"放假日期（holidays）要列出每一个放假日，含假期中的周末；"
+        f"调休上班日期（workdays）列出要上班的周末。"
+    )
