@@ -1,0 +1,271 @@
+"""Signing in with a PIN, and what each role may do.
+
+PINs are short (4–8 digits) and are never stored: only a salted scrypt hash and its salt
+(:func:`hash_pin`), checked in constant time (:func:`verify_pin`). Because a 4-digit PIN
+is easy to guess, :class:`SignInGuard` makes a staff member wait after five wrong PINs in
+a row: 60 seconds, doubling with every further wrong PIN, at most 15 minutes. The guard
+keeps its counts in memory; the caller (the running program) owns one guard.
+
+Permissions (:func:`can`) by role (DESIGN.md §2):
+
+==================  ======  ====  ==========  ======
+action              worker  head  supervisor  leader
+==================  ======  ====  ==========  ======
+read                yes     yes   yes         yes
+visit.create        yes     yes
+visit.edit          yes     yes
+household.edit      yes     yes
+household.import            yes
+staff.manage                yes
+station.settings            yes
+slip.issue                  yes
+slip.board                  yes   yes         yes
+supervision.create                yes
+==================  ======  ====  ==========  ======
+
+队员 (worker) log visits and keep the household registry; 站长 (head) may do everything
+at the station, including staff, settings and imports; 督导 (supervisor) read everything,
+watch the slip board and record supervision checks; 包案领导 (leader) read and watch the
+slip board.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from grassroots_tui.models import Staff, StaffRole
+
+__all__ = [
+    "ACTIONS",
+    "LOCKOUT_AFTER",
+    "LOCKOUT_FIRST_SECONDS",
+    "LOCKOUT_MAX_SECONDS",
+    "PERMISSIONS",
+    "SignInGuard",
+    "SignInResult",
+    "can",
+    "check_pin_format",
+    "hash_pin",
+    "lockout_seconds",
+    "verify_pin",
+]
+
+# --- PIN hashing -----------------------------------------------------------------------
+
+SCRYPT_N = 2**14
+SCRYPT_R = 8
+SCRYPT_P = 1
+SCRYPT_DKLEN = 32
+SALT_BYTES = 16
+
+_PIN_RE = re.compile(r"[0-9]{4,8}")
+
+
+def check_pin_format(pin: str) -> str:
+    """Return ``pin`` if it is 4 to 8 digits; raise :class:`ValueError` (in Chinese) if not."""
+    if not isinstance(pin, str) or not _PIN_RE.fullmatch(pin):
+        raise ValueError("PIN 必须是 4 到 8 位数字")
+    return pin
+
+
+def _scrypt(pin: str, salt: bytes) -> bytes:
+    return hashlib.scrypt(
+        pin.encode("utf-8"),
+        salt=salt,
+        n=SCRYPT_N,
+        r=SCRYPT_R,
+        p=SCRYPT_P,
+        dklen=SCRYPT_DKLEN,
+    )
+
+
+def hash_pin(pin: str) -> tuple[str, str]:
+    """Hash a PIN with a new random salt: returns ``(hash_hex, salt_hex)``.
+
+    scrypt with n=2**14, r=8, p=1, 32 bytes. Raises :class:`ValueError` if the PIN is not
+    4 to 8 digits.
+    """
+    check_pin_format(pin)
+    salt = os.urandom(SALT_BYTES)
+    return _scrypt(pin, salt).hex(), salt.hex()
+
+
+def verify_pin(pin: str, pin_hash: str | None, pin_salt: str | None) -> bool:
+    """True if ``pin`` hashes to ``pin_hash`` with ``pin_salt``; compared in constant time.
+
+    A missing or malformed hash or salt is never a match.
+    """
+    if not isinstance(pin, str) or not pin_hash or not pin_salt:
+        return False
+    try:
+        salt = bytes.fromhex(pin_salt)
+        expected = bytes.fromhex(pin_hash)
+    except ValueError:
+        return False
+    if len(expected) != SCRYPT_DKLEN:
+        return False
+    return hmac.compare_digest(_scrypt(pin, salt), expected)
+
+
+# --- signing in ---------------------------------------------------------------------------
+
+#: Wrong PINs in a row before the first wait.
+LOCKOUT_AFTER = 5
+LOCKOUT_FIRST_SECONDS = 60
+LOCKOUT_MAX_SECONDS = 15 * 60
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of one sign-in attempt; ``message`` is shown to the user as it is."""
+
+    ok: bool
+    message: str
+    #: Seconds until the next attempt is allowed (0 if it may be tried at once).
+    wait_seconds: int = 0
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    locked_until: float = 0.0
+
+
+def lockout_seconds(failures: int) -> int:
+    """The wait after ``failures`` wrong PINs in a row: 0 up to 4, then 60, 120, 240 … 900."""
+    if failures < LOCKOUT_AFTER:
+        return 0
+    doublings = failures - LOCKOUT_AFTER
+    if doublings >= 5:  # 60 * 2**4 = 960 already exceeds the cap
+        return LOCKOUT_MAX_SECONDS
+    return min(LOCKOUT_FIRST_SECONDS * 2**doublings, LOCKOUT_MAX_SECONDS)
+
+
+def _duration_zh(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    if minutes and rest:
+        return f"{minutes} 分 {rest} 秒"
+    if minutes:
+        return f"{minutes} 分钟"
+    return f"{rest} 秒"
+
+
+@dataclass
+class SignInGuard:
+    """Counts wrong PINs per staff id and enforces the waiting periods.
+
+    ``clock`` returns seconds (``time.monotonic`` by default; tests pass a fake). While a
+    staff member must wait, attempts are refused without checking the PIN and do not
+    count. A right PIN clears the count.
+    """
+
+    clock: Clock = time.monotonic
+    _failures: dict[str, _Failures] = field(default_factory=dict, init=False, repr=False)
+
+    def wait_seconds(self, staff_id: str) -> int:
+        """Whole seconds this staff member must still wait (0 if none)."""
+        state = self._failures.get(staff_id)
+        if state is None:
+            return 0
+        remaining = state.locked_until - self.clock()
+        return max(0, math.ceil(remaining))
+
+    def failures(self, staff_id: str) -> int:
+        """Wrong PINs in a row so far."""
+        state = self._failures.get(staff_id)
+        return 0 if state is None else state.count
+
+    def reset(self, staff_id: str) -> None:
+        """Forget the wrong PINs of one staff member (for example after a head resets a PIN)."""
+        self._failures.pop(staff_id, None)
+
+    def attempt(self, staff: Staff, pin: str | None) -> SignInResult:
+        """Try to sign ``staff`` in with ``pin``.
+
+        A retired member (``active=False``) is refused. A member without a PIN signs in
+        with any PIN, empty included.
+        """
+        if not staff.active:
+            return SignInResult(False, f"{staff.name} 已离任，不能登录。")
+        wait = self.wait_seconds(staff.id)
+        if wait:
+            return SignInResult(False, f"PIN 输错次数过多，请 {_duration_zh(wait)}后再试。", wait)
+        if staff.pin_hash is None:
+            self.reset(staff.id)
+            return SignInResult(True, f"{staff.name}，欢迎使用。")
+        if verify_pin(pin or "", staff.pin_hash, staff.pin_salt):
+            self.reset(staff.id)
+            return SignInResult(True, f"{staff.name}，欢迎使用。")
+        state = self._failures.setdefault(staff.id, _Failures())
+        state.count += 1
+        wait = lockout_seconds(state.count)
+        if wait:
+            state.locked_until = self.clock() + wait
+            return SignInResult(
+                False,
+                f"PIN 不正确，已连续输错 {state.count} 次，请 {_duration_zh(wait)}后再试。",
+                wait,
+            )
+        left = LOCKOUT_AFTER - state.count
+        return SignInResult(False, f"PIN 不正确，还可以再试 {left} 次。")
+
+
+# --- permissions --------------------------------------------------------------------------
+
+#: Every action :func:`can` knows.
+ACTIONS: tuple[str, ...] = (
+    "read",
+    "visit.create",
+    "visit.edit",
+    "household.edit",
+    "household.import",
+    "staff.manage",
+    "station.settings",
+    "slip.issue",
+    "slip.board",
+    "supervision.create",
+)
+
+PERMISSIONS: dict[StaffRole, frozenset[str]] = {
+    StaffRole.WORKER: frozenset({"read", "visit.create", "visit.edit", "household.edit"}),
+    StaffRole.HEAD: frozenset(
+        {
+            "read",
+            "visit.create",
+            "visit.edit",
+            "household.edit",
+            "household.import",
+            "staff.manage",
+            "station.settings",
+            "slip.issue",
+            "slip.board",
+        }
+    ),
+    StaffRole.SUPERVISOR: frozenset({"read", "slip.board", "supervision.create"}),
+    StaffRole.LEADER: frozenset({"read", "slip.board"}),
+}
+
+
+def can(role: StaffRole | str, action: str) -> bool:
+    """Whether ``role`` may do ``action`` (see the table in this module's docstring).
+
+    ``role`` may be a :class:`StaffRole` or its value or Chinese label ("站长"). An
+    unknown role or action raises :class:`ValueError`, so a misspelt action is caught
+    instead of silently denied.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"未知的操作：{action}")
+    try:
+        member = StaffRole(role)
+    except ValueError:
+        raise ValueError(f"未知的角色：{role}") from None
+    return action in PERMISSIONS[member]

@@ -1,0 +1,265 @@
+"""Pinyin for searching and sorting Chinese text: 张三 → "zs", "zhangsan".
+
+Workers look households up by typing the initials of the head of household's name
+("zgl" for 张桂兰) or its full pinyin; lists of people are sorted by pinyin, the way a
+Chinese phone book is. Everything here is pure and cached, so that a list of 50,000
+names is converted once (about a second) and then answered from memory.
+
+Readings come from pypinyin with its defaults (``heteronym=False``, phrase-aware), so a
+polyphonic character gets its most common reading. Surnames are the well-known trap:
+曾 reads "ceng" in ordinary text but "zeng" as a surname. Where a function is about
+*names* (:func:`sort_key`, and ``name=True`` on :func:`initials` / :func:`full_pinyin`),
+the leading surname is read with :data:`SURNAME_READINGS`; :func:`score` and
+:func:`search_text` accept either reading, so "zgf" and "cgf" both find 曾国藩.
+
+Characters that are not Chinese are kept as they are, lowercased: ``initials("A栋")`` is
+``"ad"``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+__all__ = [
+    "SURNAME_READINGS",
+    "full_pinyin",
+    "initials",
+    "score",
+    "search_text",
+    "sort_key",
+    "syllables",
+]
+
+#: Enough room for every name and address of a large street office.
+_CACHE = 1 << 17
+
+#: Surname readings that differ from pypinyin's everyday reading of the character(s).
+#: Compound surnames come first in the lookup (longest match wins).
+SURNAME_READINGS: dict[str, tuple[str, ...]] = {
+    # compound surnames
+    "尉迟": ("yu", "chi"),
+    "单于": ("chan", "yu"),
+    "长孙": ("zhang", "sun"),
+    "万俟": ("mo", "qi"),
+    "澹台": ("tan", "tai"),
+    "令狐": ("ling", "hu"),
+    # single-character surnames
+    "曾": ("zeng",),
+    "单": ("shan",),
+    "解": ("xie",),
+    "仇": ("qiu",),
+    "朴": ("piao",),
+    "查": ("zha",),
+    "区": ("ou",),
+    "盖": ("ge",),
+    "乐": ("yue",),
+    "覃": ("qin",),
+    "翟": ("zhai",),
+    "缪": ("miao",),
+    "召": ("shao",),
+    "种": ("chong",),
+    "员": ("yun",),
+    "秘": ("bi",),
+    "繁": ("po",),
+    "阚": ("kan",),
+    "句": ("gou",),
+    "隗": ("wei",),
+    "尉": ("wei",),
+    "薄": ("bo",),
+    "藏": ("zang",),
+    "黑": ("he",),
+    "重": ("chong",),
+    "长": ("chang",),
+    "柏": ("bai",),
+    "折": ("she",),
+    "能": ("nai",),
+}
+
+
+def _is_han_syllable(item: str) -> bool:
+    return item[:1] != "\x00"
+
+
+def _mark_other(chars: str) -> list[str]:
+    # pypinyin hands runs of non-Chinese characters to this callback; mark them so that
+    # they can be told apart from syllables (a run such as "abc" must not become "a").
+    return ["\x00" + chars]
+
+
+@lru_cache(maxsize=_CACHE)
+def _pieces(text: str) -> tuple[tuple[str, bool], ...]:
+    """``(piece, is_chinese)`` pairs: one syllable per Chinese character, other runs whole."""
+    out: list[tuple[str, bool]] = []
+    for item in lazy_pinyin(text, style=Style.NORMAL, errors=_mark_other):
+        if _is_han_syllable(item):
+            out.append((item.lower(), True))
+        else:
+            out.append((item[1:].lower(), False))
+    return tuple(out)
+
+
+def _surname(text: str) -> tuple[int, tuple[str, ...]] | None:
+    """The (length, readings) of a leading polyphonic surname of ``text``, if any."""
+    for length in (2, 1):
+        readings = SURNAME_READINGS.get(text[:length])
+        if readings is not None:
+            return length, readings
+    return None
+
+
+@lru_cache(maxsize=_CACHE)
+def _name_pieces(text: str) -> tuple[tuple[str, bool], ...]:
+    """Like :func:`_pieces`, with the leading surname read as a surname."""
+    stripped = text.lstrip()
+    found = _surname(stripped)
+    if found is None:
+        return _pieces(text)
+    length, readings = found
+    head = tuple((reading, True) for reading in readings)
+    return head + _pieces(stripped[length:])
+
+
+def syllables(text: str, *, name: bool = False) -> tuple[str, ...]:
+    """One pinyin syllable (no tone) per Chinese character; other runs kept whole, lowercased.
+
+    ``syllables("张三")`` is ``("zhang", "san")``; ``syllables("3栋")`` is ``("3", "dong")``.
+    """
+    if not text:
+        return ()
+    pieces = _name_pieces(text) if name else _pieces(text)
+    return tuple(piece for piece, _han in pieces)
+
+
+@lru_cache(maxsize=_CACHE)
+def initials(text: str, *, name: bool = False) -> str:
+    """First letter of each Chinese character's pinyin; other characters lowercased.
+
+    ``initials("张三") == "zs"``, ``initials("走访") == "zf"``, ``initials("A栋") == "ad"``.
+    Zh/ch/sh give z/c/s, as in every Chinese initials search. With ``name=True`` a
+    leading polyphonic surname uses its surname reading (曾 → "z").
+    """
+    if not text:
+        return ""
+    pieces = _name_pieces(text) if name else _pieces(text)
+    return "".join(piece[:1] if han else piece for piece, han in pieces)
+
+
+@lru_cache(maxsize=_CACHE)
+def full_pinyin(text: str, *, name: bool = False) -> str:
+    """The pinyin of ``text`` without tones or spaces: ``full_pinyin("张三") == "zhangsan"``.
+
+    ü is written "v" (绿 → "lv"), as it is typed. ``name=True`` as in :func:`initials`.
+    """
+    if not text:
+        return ""
+    pieces = _name_pieces(text) if name else _pieces(text)
+    return "".join(piece for piece, _han in pieces)
+
+
+def _variants(text: str) -> tuple[tuple[str, str], ...]:
+    """``(initials, full pinyin)`` under the everyday reading and, if different, the surname one."""
+    plain = (initials(text), full_pinyin(text))
+    named = (initials(text, name=True), full_pinyin(text, name=True))
+    return (plain,) if named == plain else (plain, named)
+
+
+@lru_cache(maxsize=_CACHE)
+def search_text(text: str) -> str:
+    """One lowercased string to search in: the text, its full pinyin and its initials.
+
+    ``search_text("张三") == "张三 zhangsan zs"``. When the text starts with a polyphonic
+    surname the surname reading is added too (曾国藩 → "... cengguofan cgf zengguofan zgf").
+    """
+    if not text:
+        return ""
+    parts = [text.lower()]
+    for ini, full in _variants(text):
+        parts.extend((full, ini))
+    return " ".join(parts)
+
+
+@lru_cache(maxsize=_CACHE)
+def _prepared(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+    """What :func:`score` compares with: the lowered text, all pinyin forms joined (for a
+    quick rejection), the initials and the full pinyin under each reading."""
+    variants = _variants(text)
+    inis = tuple(ini for ini, _full in variants)
+    fulls = tuple(full for _ini, full in variants)
+    return text.strip().lower(), "\x00".join(inis + fulls), inis, fulls
+
+
+#: Scores, best first. Exact or prefix matches on the text or its initials are as good
+#: as it gets; the rest are weaker hints.
+SCORE_PREFIX = 1.0
+SCORE_FULL_PINYIN_PREFIX = 0.8
+SCORE_SUBSTRING = 0.6
+SCORE_INITIALS_SUBSTRING = 0.5
+SCORE_FULL_PINYIN_SUBSTRING = 0.4
+
+
+@lru_cache(maxsize=1024)
+def _normalised_query(query: str) -> tuple[str, str]:
+    q = query.strip().lower()
+    return q, "".join(q.split())
+
+
+def score(query: str, text: str) -> float:
+    """How well ``query`` matches ``text``, from 0.0 (not at all) to 1.0.
+
+    =====  ============================================================
+    1.0    empty query; the text or its initials equal or start with the query
+    0.8    the full pinyin starts with the query ("zhangs" → 张三)
+    0.6    the query occurs inside the text ("三" → 张三)
+    0.5    the query occurs inside the initials ("s" → 张三)
+    0.4    the query occurs inside the full pinyin ("san" → 张三)
+    0.0    no match
+    =====  ============================================================
+
+    Case and surrounding spaces are ignored; spaces inside the query are ignored when it
+    is compared with pinyin ("zhang san"). Either reading of a polyphonic surname counts.
+    """
+    q, compact = _normalised_query(query or "")
+    if not q:
+        return 1.0
+    if not text:
+        return 0.0
+    lowered, joined, inis, fulls = _prepared(text)
+    if lowered.startswith(q):
+        return SCORE_PREFIX
+    in_text = q in lowered
+    if compact not in joined:  # no pinyin match at all: the common case, decided quickly
+        return SCORE_SUBSTRING if in_text else 0.0
+    for ini in inis:
+        if ini.startswith(compact):
+            return SCORE_PREFIX
+    for full in fulls:
+        if full.startswith(compact):
+            return SCORE_FULL_PINYIN_PREFIX
+    if in_text:
+        return SCORE_SUBSTRING
+    for ini in inis:
+        if compact in ini:
+            return SCORE_INITIALS_SUBSTRING
+    return SCORE_FULL_PINYIN_SUBSTRING
+
+
+#: Joins syllables in a sort key; it sorts before every letter, digit and space, so that
+#: comparing the joined string compares syllable by syllable ("li" + SEP < "liang").
+_SORT_SEP = "\x01"
+
+
+@lru_cache(maxsize=_CACHE)
+def sort_key(text: str) -> tuple[str, str]:
+    """A key that sorts names by pinyin, syllable by syllable, then by the text itself.
+
+    ``sorted(["赵", "王", "李", "张"], key=sort_key) == ["李", "王", "张", "赵"]``.
+    Comparing syllable by syllable keeps a surname's people together (李志 before 梁),
+    and the text as the last element keeps ties (同音字 such as 张/章) in a stable order.
+    The leading surname uses its surname reading (曾 sorts under Z). The key is a pair of
+    strings, which compares fast when sorting tens of thousands of names.
+    """
+    if not text:
+        return ("", "")
+    return _SORT_SEP.join(syllables(text.strip(), name=True)), text

@@ -1,0 +1,121 @@
+"""Masking of names, ID numbers and phone numbers (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grassroots_tui.services.masking import Masker, mask_id, mask_name, mask_phone
+from tests.factories import id_number
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("张三", "张*"),
+        ("张桂兰", "张**"),
+        ("欧阳秀英", "欧阳**"),
+        ("司马相如", "司马**"),
+        ("诸葛亮", "诸葛*"),
+        ("令狐冲", "令狐*"),
+        ("欧阳", "欧*"),  # two characters: surname + given name
+        ("张", "*"),
+        (" 张三 ", "张*"),
+        ("张 桂兰", "张**"),
+        ("买买提·艾力", "买*****"),
+        ("", ""),
+        (None, ""),
+        ("   ", ""),
+    ],
+)
+def test_mask_name(name: str | None, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("430121195803121234", "4301**********1234"),
+        ("43012119580312123X", "4301**********123X"),
+        ("430121580312123", "4301*******2123"),  # 15-digit
+        ("4301 2119 5803 1212 34", "4301**********1234"),
+        ("12345", "*****"),
+        ("12345678901", "***********"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_id(value: str | None, masked: str) -> None:
+    assert mask_id(value) == masked
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("13812345678", "138****5678"),
+        ("138 1234 5678", "138****5678"),
+        ("138-1234-5678", "138****5678"),
+        ("+86 138 1234 5678", "138****5678"),
+        ("0731-84012345", "0731-****2345"),
+        ("07318401234", "0731-***1234"),
+        ("010-62345678", "010-****5678"),
+        ("84012345", "****2345"),
+        ("123", "***"),
+        ("", ""),
+        (None, ""),
+        ("  ", ""),
+    ],
+)
+def test_mask_phone(value: str | None, masked: str) -> None:
+    assert mask_phone(value) == masked
+
+
+def test_masker_one_flag_decides() -> None:
+    masked = Masker()
+    assert masked.name("张桂兰") == "张**"
+    assert masked.id("430121195803121234") == "4301**********1234"
+    assert masked.phone("13812345678") == "138****5678"
+    plain = Masker(unmasked=True)
+    assert plain.name("张桂兰") == "张桂兰"
+    assert plain.id("430121195803121234") == "430121195803121234"
+    assert plain.phone("13812345678") == "13812345678"
+    assert plain.name(None) == plain.id(None) == plain.phone(None) == ""
+
+
+_ID = re.compile(r"\d{17}[\dXx]")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+# Text around a real ID or mobile number: separators, letters, Chinese, digits.
+_noise = st.text(alphabet=st.sampled_from("0123456789 -+Xx张欧阳()\t"), max_size=12)
+_ids = st.builds(
+    lambda region, year, month, day, seq: id_number(
+        region, f"{year:04d}{month:02d}{day:02d}", f"{seq:03d}"
+    ),
+    st.sampled_from(["430121", "110101", "440305"]),
+    st.integers(1920, 2020),
+    st.integers(1, 12),
+    st.integers(1, 28),
+    st.integers(0, 999),
+)
+_mobiles = st.from_regex(_MOBILE, fullmatch=True)
+_inputs = st.one_of(
+    st.builds(lambda a, x, b: a + x + b, _noise, _ids, _noise),
+    st.builds(lambda a, x, b: a + x + b, _noise, _mobiles, _noise),
+    st.text(max_size=40),
+    st.none(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_inputs)
+def test_masking_never_raises_and_never_leaks(value: str | None) -> None:
+    secrets = set(_ID.findall(value or "")) | set(_MOBILE.findall(value or ""))
+    for mask in (mask_name, mask_id, mask_phone, Masker().name, Masker().id, Masker().phone):
+        out = mask(value)
+        assert isinstance(out, str)
+        for secret in secrets:
+            assert secret not in out
+            assert secret not in re.sub(r"\D", "", out)
