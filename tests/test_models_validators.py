@@ -274,3 +274,10 @@ def test_period():
     for bad in ["26", "2026Q5", "2026-13", "2026-9"]:
         with pytest.raises(InvalidValue, match="格式应为"):
             check_period(bad)
+
+
+def test_a_lone_zero_is_refused_as_a_phone_number_not_a_crash():
+    from grassroots_tui.models.validators import InvalidValue, normalise_phone
+
+    with pytest.raises(InvalidValue, match="联系电话"):
+        normalise_phone("0")

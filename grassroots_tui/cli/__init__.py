@@ -12,18 +12,20 @@ import sys
 from collections.abc import Sequence
 
 from grassroots_tui import __version__
-from grassroots_tui.cli import calendar_commands, store_commands
+from grassroots_tui.cli import calendar_commands, import_commands, store_commands
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.store import StoreError
 
-COMMAND_MODULES = [store_commands, calendar_commands]
+COMMAND_MODULES = [store_commands, calendar_commands, import_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a subcommand's own --db must not overwrite one given before the command.
     common.add_argument(
         "--db",
         metavar="PATH",
+        default=argparse.SUPPRESS,
         help="数据文件（主文件）路径；日志、锁和备份放在它旁边。默认在用户数据文件夹。",
     )
     parser = argparse.ArgumentParser(
@@ -42,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not hasattr(args, "db"):  # --db given nowhere (its default is SUPPRESS, see above)
+        args.db = None
     try:
         if args.command is None:
             from grassroots_tui.tui.launch import launch

@@ -182,7 +182,7 @@ def normalise_phone(value: str) -> str:
     if s.isascii() and s.isdigit():
         if _LOCAL_RE.match(s):
             return s
-        if s.startswith("0"):
+        if s.startswith("0") and len(s) > 1:
             # Beijing (010) and 02x are three-digit area codes; all others have four.
             code_len = 3 if s[1] in "12" else 4
             code, number = s[:code_len], s[code_len:]

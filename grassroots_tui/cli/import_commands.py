@@ -1,0 +1,208 @@
+"""`grassroots import households FILE --station CODE`: import a household ledger.
+
+Reads the file, shows what would change (the preview is made on a read-only view of the
+store, so looking writes nothing), and writes only when confirmed: with ``--yes``, or by
+answering "y" at the prompt. Without a terminal to ask on and without ``--yes`` nothing
+is written. Every failure is a Chinese message on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from grassroots_tui.models.errors import DocumentInvalid
+from grassroots_tui.services.household_import import (
+    HouseholdImportError,
+    ImportPreview,
+    Ledger,
+    apply_import,
+    preview_import,
+    read_ledger,
+)
+from grassroots_tui.store import Store, StoreError
+
+#: Exit codes: written (or nothing to write), not confirmed, error.
+EXIT_OK = 0
+EXIT_NOT_CONFIRMED = 1
+EXIT_ERROR = 2
+
+_FIELD_LABELS = {
+    "household_no": "户号",
+    "head_of_household": "户主姓名",
+    "id_number": "身份证号",
+    "phone": "联系电话",
+    "address": "地址",
+    "grid": "网格",
+    "people": "人口数",
+    "tags": "标签",
+    "building": "楼栋",
+    "unit": "单元",
+    "door": "门牌号",
+    "group": "村民小组",
+    "registered_on": "登记日期",
+    "note": "备注",
+}
+
+
+class _Failed(Exception):
+    """A reason to stop, already worded for the user."""
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    imp = subparsers.add_parser("import", help="从表格导入数据（住户台账）")
+    kinds = imp.add_subparsers(dest="import_kind", metavar="类型")
+    kinds.required = True
+    households = kinds.add_parser(
+        "households",
+        parents=[common],
+        help="导入住户台账（.xlsx 或 .csv，中文表头）",
+        description=(
+            "导入住户台账：按户号新增或更新住户。先显示将要做的修改，确认后才写入；"
+            "有被拒绝的行时默认不导入。"
+        ),
+    )
+    households.add_argument("file", metavar="FILE", help="住户台账文件（.xlsx 或 .csv）")
+    households.add_argument(
+        "--station", required=True, metavar="CODE", help="导入到哪个群工站（站点代码，如 HL01）"
+    )
+    households.add_argument("--yes", "-y", action="store_true", help="不再询问，直接导入")
+    households.add_argument(
+        "--allow-rejected",
+        action="store_true",
+        help="有被拒绝的行时，仍导入其余各行（被拒绝的行不导入）",
+    )
+    households.add_argument("--actor", metavar="NAME", help="记入审计记录的操作人（默认当前用户）")
+    households.set_defaults(handler=run_import_households)
+
+
+def run_import_households(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except _Failed as failed:
+        print(f"错误：{failed}", file=sys.stderr)
+    except (HouseholdImportError, StoreError, DocumentInvalid) as error:
+        print(f"错误：{error}", file=sys.stderr)
+    except OSError as error:
+        print(f"错误：读写文件失败：{error.strerror or error}。", file=sys.stderr)
+    except Exception as error:  # noqa: BLE001 - never a traceback for the user
+        print(
+            f"错误：导入时发生意外错误（{type(error).__name__}：{error}）。没有写入任何数据。",
+            file=sys.stderr,
+        )
+    return EXIT_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    ledger = read_ledger(args.file)
+    today = date.today()
+    store_path = _store_path(args)
+
+    # Look first, on a read-only view: nothing is written while the user decides.
+    store = Store.open(store_path, readonly=True, create=False)
+    try:
+        station = _station(store, args.station)
+        preview = preview_import(store.raw("household"), station["id"], ledger, today)
+    finally:
+        store.close()
+
+    _print_preview(ledger, station, preview)
+    rejected = len(preview.rejected_rows)
+    if rejected and not args.allow_rejected:
+        good = len(preview.adds) + len(preview.updates)
+        raise _Failed(
+            f"有 {rejected} 行被拒绝，本次没有导入任何数据。请改正后重新导入；"
+            f"或加 --allow-rejected 只导入其余 {good} 户。"
+        )
+    if not preview.has_changes:
+        print("没有需要写入的修改。")
+        return EXIT_OK
+    if not args.yes and not _confirmed():
+        return EXIT_NOT_CONFIRMED
+
+    store = Store.open(store_path, create=False)
+    try:
+        if store.readonly:
+            raise _Failed(f"不能导入：{store.readonly_reason or '数据是只读的。'}")
+        # The store may have changed since the preview: make it again, on what is there now.
+        fresh = preview_import(store.raw("household"), station["id"], ledger, today)
+        if _signature(fresh) != _signature(preview):
+            raise _Failed("预览之后数据已被修改，本次没有导入任何数据。请重新运行导入命令。")
+        result = apply_import(store, fresh, _actor(args), allow_rejected=args.allow_rejected)
+    finally:
+        store.close()
+    print(result.summary())
+    return EXIT_OK
+
+
+def _signature(preview: ImportPreview) -> tuple:
+    return (
+        [h.household_no for h in preview.adds],
+        [(h.id, h.rev, sorted(changes)) for h, changes in preview.updates],
+        preview.unchanged,
+        preview.rejected,
+    )
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    from grassroots_tui.store.paths import default_store_path
+
+    return Path(args.db) if args.db else default_store_path()
+
+
+def _station(store: Store, code: str) -> dict[str, Any]:
+    wanted = code.strip().upper()
+    stations = store.raw("station")
+    for station in stations:
+        if str(station.get("code", "")).upper() == wanted:
+            return station
+    codes = sorted(str(s.get("code", "")) for s in stations if s.get("code"))
+    if codes:
+        raise _Failed(f"找不到站点代码「{code}」。现有的站点代码：{'、'.join(codes)}。")
+    raise _Failed(f"找不到站点代码「{code}」：数据中还没有任何群工站。")
+
+
+def _print_preview(ledger: Ledger, station: dict[str, Any], preview: ImportPreview) -> None:
+    name = station.get("name") or station.get("code")
+    print(f"导入「{ledger.source}」到 {name}（{station.get('code')}）：")
+    print(preview.summary())
+    for warning in preview.warnings:
+        print(f"提示：{warning}")
+    if preview.rejected:
+        print("被拒绝的行：")
+        for problem in preview.rejected:
+            print(f"  第 {problem.row} 行  「{problem.column}」  {problem.reason}")
+    for household, changes in preview.updates:
+        labels = "、".join(_FIELD_LABELS.get(f, f) for f in changes)
+        print(f"  更新 {household.household_no}：{labels}")
+
+
+def _confirmed() -> bool:
+    stdin = sys.stdin
+    if stdin is None or not stdin.isatty():
+        print(
+            "未写入任何数据：没有可以确认的终端。核对无误后，加 --yes 重新运行即可导入。",
+            file=sys.stderr,
+        )
+        return False
+    try:
+        answer = input("确认导入？[y/N] ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() in ("y", "yes", "是", "确认"):
+        return True
+    print("已取消，未写入任何数据。")
+    return False
+
+
+def _actor(args: argparse.Namespace) -> str:
+    if args.actor:
+        return args.actor
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (containers, services)
+        return "命令行导入"

@@ -1,0 +1,859 @@
+"""Import a household ledger (住户台账) from an .xlsx workbook or a CSV file.
+
+Three steps, each usable on its own (the CLI and the TUI both go through them):
+
+- :func:`read_ledger` reads the file: the format is told by its content (an .xlsx is a
+  zip file; anything else must be CSV text in UTF-8, with or without BOM, or GBK /
+  GB18030). The first non-empty row holds the Chinese headers. Anything that is not a
+  readable ledger raises :class:`LedgerError` with a Chinese message naming the file.
+- :func:`preview_import` (pure) compares the rows with the households already stored for
+  one station, matched by 户号: each row becomes an add, an update of the fields that
+  differ, an unchanged household, or a rejection with row number, column and reason.
+- :func:`apply_import` writes the adds and updates in one store transaction: all of
+  them or none.
+
+An empty cell never erases what is stored: an update changes only the fields the row
+fills in. Nothing here imports Textual; blocking file reads are the caller's to put on a
+worker thread.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from grassroots_tui.models import Household
+from grassroots_tui.models.errors import DocumentInvalid, InvalidValue, validate_model
+from grassroots_tui.models.validators import (
+    check_id_number,
+    id_number_warnings,
+    normalise_phone,
+)
+
+if TYPE_CHECKING:
+    from grassroots_tui.store import Store
+
+#: ``progress(rows_done, rows_total)``, called every :data:`PROGRESS_EVERY` rows and at
+#: the end (when ``rows_done == rows_total``).
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 100
+
+#: How many rejections :meth:`ImportPreview.summary` spells out before "等".
+SUMMARY_PROBLEMS = 5
+
+
+class HouseholdImportError(ValueError):
+    """Base of the errors of this module; the message is Chinese."""
+
+
+class LedgerError(HouseholdImportError):
+    """The file cannot be read as a household ledger. Nothing was imported."""
+
+
+class ImportRefused(HouseholdImportError):
+    """:func:`apply_import` refused to write; the store is unchanged."""
+
+
+# -- columns --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column the importer understands: the model field, its header and synonyms."""
+
+    field: str
+    title: str
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("household_no", "户号", ("户编号",), required=True),
+    Column("head_of_household", "户主姓名", ("户主", "姓名", "户主名"), required=True),
+    Column("id_number", "身份证号", ("身份证号码", "公民身份号码", "身份证", "户主身份证号")),
+    Column("phone", "联系电话", ("电话", "手机", "手机号码", "手机号", "联系方式")),
+    Column("address", "地址", ("住址", "家庭住址", "居住地址"), required=True),
+    Column("grid", "网格", ("所属网格",)),
+    Column("people", "人口数", ("家庭人口", "人口", "家庭人口数")),
+    Column("tags", "标签", ("户籍标签",)),
+    Column("building", "楼栋", ("楼号",)),
+    Column("unit", "单元", ()),
+    Column("door", "门牌号", ("门牌", "房号")),
+    Column("group", "村民小组", ("小组",)),
+    Column("registered_on", "登记日期", ()),
+    Column("note", "备注", ()),
+)
+COLUMN_BY_FIELD: dict[str, Column] = {c.field: c for c in COLUMNS}
+REQUIRED_FIELDS: tuple[str, ...] = tuple(c.field for c in COLUMNS if c.required)
+
+
+def normalise_header(text: str) -> str:
+    """A header cell as compared: NFKC, no whitespace, no "*" marks or trailing colon."""
+    s = unicodedata.normalize("NFKC", text)
+    s = re.sub(r"\s+", "", s)
+    return s.strip("*").rstrip(":")
+
+
+_HEADERS: dict[str, str] = {}
+for _column in COLUMNS:
+    for _name in (_column.title, *_column.synonyms):
+        _HEADERS[normalise_header(_name)] = _column.field
+
+
+def field_for_header(text: str) -> str | None:
+    """The model field a header names ("身份证号码" → "id_number"), or None."""
+    key = normalise_header(text)
+    found = _HEADERS.get(key)
+    if found is None:
+        # "人口数（人）", "联系电话(手机)": try again without the parenthesis.
+        bare = re.sub(r"[(（][^()（）]*[)）]$", "", key)
+        if bare != key:
+            found = _HEADERS.get(bare)
+    return found
+
+
+# -- the ledger as read ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One non-empty data row. ``values`` maps each recognised field to the raw cell
+    (str, int, float, date, datetime, … or None when blank)."""
+
+    row: int
+    values: dict[str, Any]
+
+
+@dataclass
+class Ledger:
+    """A ledger file as read: where it came from, its columns and its non-empty rows."""
+
+    source: str
+    format: str  # "xlsx" or "csv"
+    encoding: str | None  # for CSV: "utf-8", "utf-8-sig", "gb18030" or "utf-16"
+    header_row: int
+    #: field → the header text exactly as written in the file
+    columns: dict[str, str]
+    rows: list[LedgerRow] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    skipped_empty: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def column(self, field_name: str) -> str:
+        """The header the file uses for a field (its canonical title if absent)."""
+        return self.columns.get(field_name) or COLUMN_BY_FIELD[field_name].title
+
+
+def read_ledger(path: str | Path, progress: Progress | None = None) -> Ledger:
+    """Read an .xlsx or CSV household ledger; raise :class:`LedgerError` if it is not one."""
+    path = Path(path)
+    name = path.name or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LedgerError(f"找不到文件「{path}」。") from None
+    except IsADirectoryError:
+        raise LedgerError(f"「{path}」是文件夹，不是表格文件。") from None
+    except PermissionError:
+        raise LedgerError(f"没有读取文件「{path}」的权限。") from None
+    except OSError as error:
+        raise LedgerError(f"无法读取文件「{path}」：{error.strerror or error}。") from None
+    if not data.strip():
+        raise LedgerError(f"「{name}」是空文件，里面没有任何内容。")
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(path, data, name, progress)
+    _refuse_known_binary(data, name)
+    text, encoding = _decode(data, name)
+    table = _csv_table(text, name)
+    return _build_ledger(name, "csv", encoding, enumerate(table, start=1), len(table), progress)
+
+
+# -- reading xlsx ---------------------------------------------------------------------
+
+
+def _read_xlsx(path: Path, data: bytes, name: str, progress: Progress | None) -> Ledger:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as error:
+        raise LedgerError(
+            f"「{name}」像是 Excel 文件（.xlsx），但已损坏，无法打开（{_short(error)}）。"
+        ) from None
+    if "xl/workbook.xml" not in names:
+        if "word/document.xml" in names:
+            what = "这是 Word 文档（.docx），不是表格"
+        elif "ppt/presentation.xml" in names:
+            what = "这是 PowerPoint 演示文稿（.pptx），不是表格"
+        elif "content.xml" in names:
+            what = "这是 ODF 格式的文件，请在 WPS 或 Excel 中另存为 .xlsx 或 CSV"
+        else:
+            what = "这是一个 zip 压缩包，不是 Excel 表格（.xlsx）"
+        raise LedgerError(f"无法导入「{name}」：{what}。")
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on bad files
+        raise LedgerError(
+            f"「{name}」是 Excel 文件，但已损坏或格式不受支持，无法打开（{_short(error)}）。"
+        ) from None
+    try:
+        try:
+            sheet = book.worksheets[0]
+            declared = sheet.max_row if isinstance(sheet.max_row, int) else None
+            if hasattr(sheet, "reset_dimensions"):
+                # A wrong <dimension> (A1:XFD1048576) would make openpyxl pad a million
+                # empty rows: read only the cells that are really there.
+                sheet.reset_dimensions()
+            cells = sheet.iter_rows(values_only=True)
+        except IndexError:
+            raise LedgerError(f"「{name}」里没有工作表。") from None
+        except Exception as error:  # noqa: BLE001 - damaged workbook parts
+            raise LedgerError(f"「{name}」的第一个工作表无法读取（{_short(error)}）。") from None
+        rows = enumerate(_guarded(cells, name), start=1)
+        return _build_ledger(name, "xlsx", None, rows, declared, progress)
+    finally:
+        book.close()
+
+
+def _guarded(rows: Iterable[Sequence[Any]], name: str) -> Iterator[Sequence[Any]]:
+    """The sheet's rows; a damaged sheet raises :class:`LedgerError`, nothing else."""
+    iterator = iter(rows)
+    while True:
+        try:
+            row = next(iterator)
+        except StopIteration:
+            return
+        except Exception as error:  # noqa: BLE001 - damaged sheet XML, bad cell values
+            raise LedgerError(
+                f"「{name}」的第一个工作表已损坏，无法读取（{_short(error)}）。"
+            ) from None
+        yield row
+
+
+# -- reading CSV ----------------------------------------------------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "这是 PDF 文件"),
+    (b"\x89PNG", "这是 PNG 图片"),
+    (b"\xff\xd8\xff", "这是 JPEG 图片"),
+    (b"GIF8", "这是 GIF 图片"),
+    (b"\x1f\x8b", "这是 gzip 压缩文件"),
+    (b"7z\xbc\xaf\x27\x1c", "这是 7z 压缩包"),
+    (b"Rar!", "这是 RAR 压缩包"),
+    (b"SQLite format 3\x00", "这是 SQLite 数据库"),
+)
+
+
+def _utf16(s: str) -> bytes:
+    return s.encode("utf-16-le")
+
+
+def _refuse_known_binary(data: bytes, name: str) -> None:
+    if data.startswith(_OLE_MAGIC):
+        if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
+            raise LedgerError(
+                f"「{name}」设置了打开密码（已加密），无法读取。请在 Excel 或 WPS 中"
+                "取消密码后另存为 .xlsx 再导入。"
+            )
+        if _utf16("WordDocument") in data:
+            raise LedgerError(f"无法导入「{name}」：这是 Word 文档（.doc），不是表格。")
+        if _utf16("Workbook") in data or _utf16("Book") in data:
+            raise LedgerError(
+                f"「{name}」是旧版 Excel 97-2003 格式（.xls），不能直接导入。"
+                "请在 Excel 或 WPS 中另存为 .xlsx 或 CSV（UTF-8）后再导入。"
+            )
+        raise LedgerError(
+            f"无法导入「{name}」：这是 Office 旧版二进制文件，不是 .xlsx 或 CSV 表格。"
+        )
+    for magic, what in _BINARY_MAGIC:
+        if data.startswith(magic):
+            raise LedgerError(f"无法导入「{name}」：{what}，不是 .xlsx 或 CSV 表格。")
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    text: str | None = None
+    encoding = ""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text, encoding = data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            text = None
+    if text is None:
+        for codec in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            encoding = codec
+            if codec == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
+                encoding = "utf-8"
+            break
+    if text is None:
+        raise LedgerError(
+            f"「{name}」不是可以识别的表格：既不是 Excel 文件（.xlsx），"
+            "也不是 UTF-8 或 GBK 编码的 CSV 文本。"
+        )
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
+    if "\x00" in text or controls > max(3, len(text) // 200):
+        raise LedgerError(
+            f"「{name}」不是可以识别的表格：内容是二进制数据，"
+            "既不是 Excel 文件（.xlsx），也不是 CSV 文本。"
+        )
+    head = text.lstrip("\ufeff \t\r\n")[:200].lower()
+    if head.startswith(("<html", "<!doctype html", "<table", "<?xml")):
+        raise LedgerError(
+            f"「{name}」是网页（HTML/XML）格式的表格，不能直接导入。"
+            "请在 Excel 或 WPS 中打开后另存为 .xlsx 或 CSV（UTF-8）。"
+        )
+    return text, encoding
+
+
+_DELIMITERS = (",", "\t", ";")
+
+
+def _csv_table(text: str, name: str) -> list[list[str]]:
+    text = text.lstrip("\ufeff")
+    delimiter = _guess_delimiter(text)
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise LedgerError(f"「{name}」不是格式正确的 CSV 文件（{_short(error)}）。") from None
+
+
+def _guess_delimiter(text: str) -> str:
+    """The delimiter that makes the first non-empty line yield the most known headers."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    best, best_score = ",", (-1, -1)
+    for delimiter in _DELIMITERS:
+        try:
+            cells = next(csv.reader([first], delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        known = sum(1 for c in cells if field_for_header(c))
+        score = (known, len(cells))
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+# -- building the ledger --------------------------------------------------------------
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _value(cells: Sequence[Any], index: int) -> Any:
+    """The cell at ``index`` (strings stripped), or None when missing or blank."""
+    if index >= len(cells) or _blank(cells[index]):
+        return None
+    value = cells[index]
+    return value.strip() if isinstance(value, str) else value
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as text, the way a spreadsheet shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _build_ledger(
+    name: str,
+    fmt: str,
+    encoding: str | None,
+    rows: Iterable[tuple[int, Sequence[Any]]],
+    total: int | None,
+    progress: Progress | None,
+) -> Ledger:
+    ledger: Ledger | None = None
+    header_cells: list[str] = []
+    positions: dict[str, int] = {}
+    pending_empty = 0
+    done = 0
+    title_row: tuple[int, str] | None = None
+    for number, cells in rows:
+        done = number
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number, max(total or 0, number))
+        if all(_blank(c) for c in cells):
+            pending_empty += 1
+            continue
+        if ledger is None:
+            header_cells = [_cell_text(c) for c in cells]
+            filled = [c for c in header_cells if c]
+            if title_row is None and len(filled) == 1 and not field_for_header(filled[0]):
+                # A title above the header ("湘龙社区住户台账"): look at the next row.
+                title_row = (number, filled[0])
+                continue
+            ledger, positions = _header(name, fmt, encoding, number, header_cells, title_row)
+            pending_empty = 0
+            continue
+        ledger.skipped_empty += pending_empty
+        pending_empty = 0
+        values = {f: _value(cells, i) for f, i in positions.items()}
+        ledger.rows.append(LedgerRow(number, values))
+    if ledger is None:
+        if title_row is not None:
+            ledger, positions = _header(name, fmt, encoding, title_row[0], [title_row[1]], None)
+        else:
+            raise LedgerError(f"「{name}」里没有任何内容（只有空行）。")
+    if progress is not None:
+        progress(done, done)
+    return ledger
+
+
+def _header(
+    name: str,
+    fmt: str,
+    encoding: str | None,
+    number: int,
+    cells: list[str],
+    title_row: tuple[int, str] | None,
+) -> tuple[Ledger, dict[str, int]]:
+    positions: dict[str, int] = {}
+    columns: dict[str, str] = {}
+    ignored: list[str] = []
+    for index, text in enumerate(cells):
+        if not text:
+            continue
+        found = field_for_header(text)
+        if found is None:
+            ignored.append(text)
+            continue
+        if found in positions:
+            raise LedgerError(
+                f"「{name}」第 {number} 行表头中「{columns[found]}」和「{text}」是同一列"
+                f"（{COLUMN_BY_FIELD[found].title}），请只保留一列。"
+            )
+        positions[found] = index
+        columns[found] = text
+    missing = [COLUMN_BY_FIELD[f].title for f in REQUIRED_FIELDS if f not in positions]
+    if missing:
+        shown = "、".join(f"「{m}」" for m in missing)
+        where = f"表头取第一个非空行，即第 {number} 行"
+        if title_row is not None:
+            where = f"第 {title_row[0]} 行只有一格，当作标题跳过，表头取第 {number} 行"
+        message = f"「{name}」缺少必需的列：{shown}（{where}）。"
+        if not positions:
+            message += (
+                "这一行不像住户台账的表头；表头应包含 户号、户主姓名、地址，"
+                "还可以有 身份证号、联系电话、网格、人口数、标签 等列。"
+            )
+        raise LedgerError(message)
+    warnings: list[str] = []
+    if title_row is not None:
+        warnings.append(f"第 {title_row[0]} 行「{_clip(title_row[1])}」是标题，不是表头，已跳过。")
+    if ignored:
+        shown = "、".join(f"「{_clip(c)}」" for c in ignored)
+        warnings.append(f"以下列不是住户台账的列，已忽略：{shown}。")
+    ledger = Ledger(
+        source=name,
+        format=fmt,
+        encoding=encoding,
+        header_row=number,
+        columns=columns,
+        ignored_columns=ignored,
+        warnings=warnings,
+    )
+    return ledger, positions
+
+
+# -- the preview ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one cell of one row is refused: row as numbered in the spreadsheet (the
+    header row counted), the column's header text, and the reason in Chinese."""
+
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行「{self.column}」{self.reason}"
+
+
+#: field → (stored value, imported value), both in their JSON form.
+Changes = dict[str, tuple[Any, Any]]
+
+
+@dataclass
+class ImportPreview:
+    """What an import would do; nothing is written until :func:`apply_import`."""
+
+    station_id: str
+    source: str = ""
+    adds: list[Household] = field(default_factory=list)
+    updates: list[tuple[Household, Changes]] = field(default_factory=list)
+    unchanged: int = 0
+    rejected: list[RowProblem] = field(default_factory=list)
+    skipped_empty: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        """The numbers of the rows refused, in order, each once."""
+        return sorted({p.row for p in self.rejected})
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.adds or self.updates)
+
+    def summary(self) -> str:
+        """ "将新增 12 户，更新 3 户，拒绝 2 行（第 5 行「身份证号」校验码错误，应为 X；…）"."""
+        text = (
+            f"将新增 {len(self.adds)} 户，更新 {len(self.updates)} 户，"
+            f"拒绝 {len(self.rejected_rows)} 行"
+        )
+        if self.rejected:
+            shown = "；".join(str(p) for p in self.rejected[:SUMMARY_PROBLEMS])
+            if len(self.rejected) > SUMMARY_PROBLEMS:
+                shown += f"；等共 {len(self.rejected)} 处问题"
+            text += f"（{shown}）"
+        extra = []
+        if self.unchanged:
+            extra.append(f"{self.unchanged} 户与现有数据相同，无需修改")
+        if self.skipped_empty:
+            extra.append(f"跳过空行 {self.skipped_empty} 行")
+        if extra:
+            text += "；" + "，".join(extra)
+        return text + "。"
+
+
+def preview_import(
+    existing: list[dict],
+    station_id: str,
+    ledger: Ledger,
+    today: date,
+    progress: Progress | None = None,
+) -> ImportPreview:
+    """Compare the ledger's rows with the station's stored households (pure).
+
+    ``existing`` is ``store.raw("household")``; rows are matched to it by
+    (``station_id``, 户号). The first row with a 户号 is taken, later rows with the same
+    户号 are refused. A row with any problem is refused as a whole.
+    """
+    preview = ImportPreview(
+        station_id=station_id,
+        source=ledger.source,
+        skipped_empty=ledger.skipped_empty,
+        warnings=list(ledger.warnings),
+    )
+    stored: dict[str, list[Mapping[str, Any]]] = {}
+    for raw in existing:
+        if isinstance(raw, Mapping) and raw.get("station_id") == station_id:
+            number = raw.get("household_no")
+            if isinstance(number, str):
+                stored.setdefault(number.strip(), []).append(raw)
+    first_row: dict[str, int] = {}
+    total = len(ledger.rows)
+    for done, row in enumerate(ledger.rows, start=1):
+        _preview_row(preview, ledger, row, stored, first_row, today)
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(done, total)
+    if progress is not None and total == 0:
+        progress(0, 0)
+    return preview
+
+
+def _preview_row(
+    preview: ImportPreview,
+    ledger: Ledger,
+    row: LedgerRow,
+    stored: dict[str, list[Mapping[str, Any]]],
+    first_row: dict[str, int],
+    today: date,
+) -> None:
+    found: list[tuple[str, RowProblem]] = []
+    flagged: set[str] = set()
+
+    def refuse(field_name: str, reason: str, column: str | None = None) -> None:
+        flagged.add(field_name)
+        found.append((field_name, RowProblem(row.row, column or ledger.column(field_name), reason)))
+
+    data: dict[str, Any] = {}
+    for name, raw in row.values.items():
+        if raw is None:
+            continue
+        try:
+            data[name] = _convert(name, raw, today)
+        except InvalidValue as invalid:
+            refuse(name, invalid.reason)
+        except Exception:  # noqa: BLE001 - a check that trips over odd input still refuses
+            refuse(name, _FALLBACK_REASONS.get(name, "无法识别这个值"))
+    for name in REQUIRED_FIELDS:
+        if name in ledger.columns and row.values.get(name) is None:
+            refuse(name, "必填，不能为空")
+
+    number = data.get("household_no")
+    current: Mapping[str, Any] | None = None
+    if isinstance(number, str):
+        if number in first_row:
+            refuse("household_no", f"与第 {first_row[number]} 行户号重复")
+        else:
+            first_row[number] = row.row
+        matches = stored.get(number, [])
+        if len(matches) > 1:
+            refuse("household_no", f"本站已有 {len(matches)} 户使用此户号，无法确定要更新哪一户")
+        elif matches:
+            current = matches[0]
+
+    if current is None:
+        payload: dict[str, Any] = {"station_id": preview.station_id, **data}
+    else:
+        payload = {**current, **data}
+    household: Household | None = None
+    try:
+        household = validate_model(Household, payload, Household.KIND)
+    except DocumentInvalid as invalid:
+        for problem in invalid.problems:
+            root = problem.field.split(".", 1)[0]
+            if root in flagged:
+                continue
+            refuse(root, problem.message, ledger.columns.get(root) or problem.label or "整行")
+    if found or household is None:
+        # In the order of the file's columns, as the user reads the row.
+        order = {name: index for index, name in enumerate(ledger.columns)}
+        found.sort(key=lambda item: order.get(item[0], len(order)))
+        preview.rejected.extend(problem for _name, problem in found)
+        return
+
+    if household.id_number and "id_number" in data:
+        for warning in id_number_warnings(household.id_number):
+            reason = warning.split("：", 1)[-1]
+            preview.warnings.append(str(RowProblem(row.row, ledger.column("id_number"), reason)))
+
+    if current is None:
+        preview.adds.append(household)
+        return
+    after = household.to_json()
+    changes: Changes = {
+        name: (current.get(name), after.get(name))
+        for name in data
+        if current.get(name) != after.get(name)
+    }
+    if changes:
+        preview.updates.append((household, changes))
+    else:
+        preview.unchanged += 1
+
+
+# -- converting one cell --------------------------------------------------------------
+
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
+_LOST_DIGITS = (
+    "在表格中被保存成了数字，位数已经丢失（Excel 只保留 15 位有效数字）。"
+    "请把该列设为“文本”格式后重新录入"
+)
+#: Reasons used if a value check fails in an unexpected way (it raised something other
+#: than InvalidValue, e.g. normalise_phone("0") raising IndexError).
+_FALLBACK_REASONS = {
+    "id_number": "不是有效的身份证号",
+    "phone": "不是有效的手机号码或固定电话",
+    "people": "应为 1–99 之间的整数",
+    "registered_on": "不是有效的日期（格式应为 2026-03-05）",
+}
+_TAG_SEPARATORS = re.compile(r"[、,，;；\s]+")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _convert(name: str, raw: Any, today: date) -> Any:
+    """One cell as the model field wants it, or raise :class:`InvalidValue`."""
+    if name == "id_number":
+        if _is_number(raw):
+            raise InvalidValue(_LOST_DIGITS)
+        text = _cell_text(raw)
+        if _SCIENTIFIC.match(unicodedata.normalize("NFKC", text).strip()):
+            raise InvalidValue(f"「{_clip(text)}」是科学计数法，{_LOST_DIGITS}")
+        return check_id_number(text, today=today)
+    if name == "phone":
+        if isinstance(raw, float) and not raw.is_integer():
+            raise InvalidValue("不是有效的电话号码（是带小数的数字）")
+        text = _cell_text(raw)
+        if _SCIENTIFIC.match(unicodedata.normalize("NFKC", text).strip()):
+            raise InvalidValue(f"「{_clip(text)}」是科学计数法，{_LOST_DIGITS}")
+        return normalise_phone(text)
+    if name == "people":
+        return _people(raw)
+    if name == "tags":
+        tags: list[str] = []
+        for tag in _TAG_SEPARATORS.split(_cell_text(raw)):
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tags
+    if name == "registered_on":
+        return _date(raw, today)
+    return _cell_text(raw)
+
+
+def _people(raw: Any) -> int:
+    wrong = "应为 1–99 之间的整数"
+    if isinstance(raw, bool):
+        raise InvalidValue(wrong)
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            raise InvalidValue(f"{wrong}，而不是 {raw:g}")
+        raw = int(raw)
+    if isinstance(raw, int):
+        number = raw
+    else:
+        text = unicodedata.normalize("NFKC", _cell_text(raw)).strip()
+        bare = re.sub(r"\s*[人口]$", "", text)
+        if bare.endswith(".0"):
+            bare = bare[:-2]
+        if not (bare.isascii() and bare.isdigit()) or len(bare) > 6:
+            raise InvalidValue(f"{wrong}，而不是「{_clip(text)}」")
+        number = int(bare)
+    if not 1 <= number <= 99:
+        raise InvalidValue(f"{wrong}，而不是 {number}")
+    return number
+
+
+def _date(raw: Any, today: date) -> date:
+    if isinstance(raw, datetime):
+        value = raw.date()
+    elif isinstance(raw, date):
+        value = raw
+    else:
+        text = unicodedata.normalize("NFKC", _cell_text(raw)).strip()
+        for pattern in _DATE_FORMATS:
+            try:
+                value = datetime.strptime(text, pattern).date()
+                break
+            except ValueError:
+                continue
+        else:
+            raise InvalidValue(f"「{_clip(text)}」不是有效的日期（格式应为 2026-03-05）")
+    if value > today:
+        raise InvalidValue(f"{value.isoformat()} 晚于今天，不合理")
+    return value
+
+
+def _clip(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _short(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return _clip(text.splitlines()[0], 80)
+
+
+# -- applying -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What :func:`apply_import` wrote."""
+
+    added: int
+    updated: int
+    unchanged: int
+    rejected_rows: int
+    ids: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        text = f"已新增 {self.added} 户，更新 {self.updated} 户"
+        if self.unchanged:
+            text += f"，{self.unchanged} 户无需修改"
+        if self.rejected_rows:
+            text += f"；{self.rejected_rows} 行被拒绝，未导入"
+        return text + "。"
+
+
+def apply_import(
+    store: Store,
+    preview: ImportPreview,
+    actor: str,
+    *,
+    allow_rejected: bool = False,
+) -> ImportResult:
+    """Write the preview's adds and updates as one transaction: all of them or none.
+
+    Refuses (:class:`ImportRefused`, nothing written) when the preview has rejected rows
+    and ``allow_rejected`` is false, or when the station's households changed since the
+    preview was made. Store errors (disk full, read-only) propagate unchanged; they too
+    leave the store as it was.
+    """
+    rows = len(preview.rejected_rows)
+    if rows and not allow_rejected:
+        good = len(preview.adds) + len(preview.updates)
+        raise ImportRefused(
+            f"有 {rows} 行被拒绝，本次没有导入任何数据。请改正后重新导入，"
+            f"或确认只导入其余 {good} 户（命令行加 --allow-rejected）。"
+        )
+    taken: set[str] = set()
+    for raw in store.raw(Household):
+        if raw.get("station_id") == preview.station_id and isinstance(raw.get("household_no"), str):
+            taken.add(raw["household_no"].strip())
+    for household in preview.adds:
+        if household.household_no in taken:
+            raise ImportRefused(
+                f"预览之后，户号「{household.household_no}」已被登记，本次没有导入任何数据。"
+                "请重新预览后再导入。"
+            )
+    for household, _changes in preview.updates:
+        current = store.get_raw(Household, household.id)
+        if current is None or current.get("rev") != household.rev:
+            raise ImportRefused(
+                f"预览之后，户号「{household.household_no}」的住户已被修改或删除，"
+                "本次没有导入任何数据。请重新预览后再导入。"
+            )
+    docs = [*preview.adds, *(h for h, _ in preview.updates)]
+    if docs:
+        with store.transaction(actor) as tx:
+            for doc in docs:
+                tx.save(doc)
+    return ImportResult(
+        added=len(preview.adds),
+        updated=len(preview.updates),
+        unchanged=preview.unchanged,
+        rejected_rows=rows,
+        ids=tuple(d.id for d in docs),
+    )
+
+
+__all__ = [
+    "COLUMNS",
+    "Changes",
+    "Column",
+    "HouseholdImportError",
+    "ImportPreview",
+    "ImportRefused",
+    "ImportResult",
+    "Ledger",
+    "LedgerError",
+    "LedgerRow",
+    "Progress",
+    "RowProblem",
+    "apply_import",
+    "field_for_header",
+    "preview_import",
+    "read_ledger",
+]
