@@ -94,6 +94,20 @@ def off_hours(
     return is_off_hours(visit, station.working_start, station.working_end, rest_day=not workday)
 
 
+def off_hours_raw(
+    visit: Mapping[str, Any],
+    station: Mapping[str, Any],
+    is_workday: Callable[[dt.date], bool] | None = None,
+) -> bool:
+    """:func:`off_hours` on stored dicts, for lists of tens of thousands of visits.
+
+    ISO times are zero-padded, so comparing them as text orders them as times.
+    """
+    if not (is_workday or _weekday)(dt.date.fromisoformat(visit["date"])):
+        return True
+    return visit["start_time"] < station["working_start"] or visit["end_time"] > station["working_end"]
+
+
 # --- appointments ---------------------------------------------------------------------
 
 

@@ -1,0 +1,182 @@
+"""The Textual application: sign-in, then one mode per section."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.app import App, InvalidThemeError
+
+from grassroots_tui.i18n import t
+from grassroots_tui.models import Staff
+from grassroots_tui.services.auth import SignInGuard
+from grassroots_tui.store import Store
+from grassroots_tui.store.settings import Settings, save_settings
+from grassroots_tui.tui.commands import Cmd, CommandsProvider, bindings, localize_bindings
+from grassroots_tui.tui.palette import RecordsProvider
+from grassroots_tui.tui.screens.help import HelpScreen
+from grassroots_tui.tui.screens.households import HouseholdsScreen
+from grassroots_tui.tui.screens.placeholder import NotYetScreen
+from grassroots_tui.tui.screens.settings import SettingsScreen
+from grassroots_tui.tui.screens.setup import SetupScreen
+from grassroots_tui.tui.screens.signin import SignInScreen
+from grassroots_tui.tui.screens.visits import VisitsScreen
+from grassroots_tui.tui.sections import SECTIONS
+from grassroots_tui.tui.session import Session, _now
+from grassroots_tui.tui.workers import StoreWorkers
+
+BUILT = {"visits": VisitsScreen, "households": HouseholdsScreen}
+
+
+def _section_screen(mode: str) -> Callable[[], object]:
+    if mode in BUILT:
+        return BUILT[mode]
+    return lambda: NotYetScreen(mode)
+
+
+class GrassrootsApp(StoreWorkers, App[None]):
+    TITLE = "grassroots-tui"
+    CSS_PATH = "app.tcss"
+    CMDS = (
+        Cmd("app.quit", "quit", "ctrl+q", priority=True),
+        Cmd("app.help", "help", "f1,question_mark"),
+        *(section.cmd for section in SECTIONS),
+        Cmd("app.settings", "settings", "f9"),
+        Cmd("app.staff", "staff", None, footer=False),
+        Cmd("app.undo", "undo", "ctrl+z"),
+        Cmd("app.theme", "change_theme", None, footer=False),
+        Cmd("app.sign_out", "sign_out", None, footer=False),
+    )
+    BINDINGS = bindings(*CMDS)
+    COMMANDS = App.COMMANDS | {CommandsProvider, RecordsProvider}
+    MODES = {section.mode: _section_screen(section.mode) for section in SECTIONS}
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings | None = None,
+        *,
+        clock: Callable[[], datetime] = _now,
+        persist_settings: bool = True,
+    ) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.store = store
+        self.settings = settings or Settings()
+        self.clock = clock
+        self.persist_settings = persist_settings
+        self.session: Session | None = None
+        self.guard = SignInGuard(clock=lambda: clock().timestamp())
+        try:
+            self.theme = self.settings.theme
+        except InvalidThemeError:
+            pass
+
+    # --- start-up -----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        if self.settings.problem:
+            self.notify(self.settings.problem, severity="warning", markup=False)
+        if self.store.readonly:
+            self.notify(
+                self.store.readonly_reason or t("app.readonly"),
+                title=t("app.readonly"),
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+        if not self.store.count("station"):
+            if self.store.readonly:
+                self.notify(t("setup.readonly"), severity="error", markup=False)
+                return
+            self.push_screen(SetupScreen(self.store), callback=self._set_up)
+        else:
+            self.sign_in()
+
+    def _set_up(self, created: tuple | None) -> None:
+        if created is None:
+            self.exit()
+            return
+        self.notify(t("setup.done"), markup=False)
+        self.sign_in()
+
+    def sign_in(self) -> None:
+        stations = {s["id"]: s["name"] for s in self.store.raw("station")}
+        staff = list(self.store.iter("staff"))
+        screen = SignInScreen(staff, stations, self.guard, self.settings.last_operator)  # type: ignore[arg-type]
+        self.push_screen(screen, callback=self._signed_in)
+
+    def _signed_in(self, staff: Staff | None) -> None:
+        if staff is None:
+            self.exit()
+            return
+        station = self.store.get("station", staff.station_id) if staff.station_id else None
+        self.session = Session(self.store, staff, station, self.clock)  # type: ignore[arg-type]
+        self.settings.last_operator = staff.id
+        self._save_settings()
+        self.refresh_bindings()
+        self.switch_mode("visits")
+
+    # --- actions ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.session is None and action in {
+            "switch_section", "settings", "staff", "undo", "sign_out",
+        }:
+            return False
+        return True
+
+    def action_switch_section(self, mode: str) -> None:
+        if self.session is not None:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_settings(self) -> None:
+        self.push_screen(SettingsScreen())
+
+    def action_staff(self) -> None:
+        self.push_screen(SettingsScreen(tab="staff"))
+
+    def action_sign_out(self) -> None:
+        self.session = None
+        self.switch_mode("_default")
+        self.sign_in()
+
+    def action_undo(self) -> None:
+        session = self.session
+        if session is None:
+            return
+
+        def undone(restored: list[tuple[str, str]]) -> None:
+            self.notify(t("app.undone", count=len(restored)), markup=False)
+            refresh = getattr(self.screen, "reload", None)
+            if callable(refresh):
+                refresh()
+
+        self.in_thread(lambda: session.store.undo_last(session.actor), done=undone, name="undo")
+
+    def open_household(self, household_id: str) -> None:
+        self.switch_mode("households")
+        screen = self.screen
+        if isinstance(screen, HouseholdsScreen):
+            screen.show_household(household_id)
+
+    # --- settings -----------------------------------------------------------------------
+
+    def watch_theme(self, theme: str) -> None:
+        if self.settings.theme != theme:
+            self.settings.theme = theme
+            self._save_settings()
+
+    def _save_settings(self) -> None:
+        if not self.persist_settings:
+            return
+        try:
+            save_settings(self.settings)
+        except OSError as error:
+            self.notify(t("settings.save_failed", reason=str(error)), severity="warning", markup=False)

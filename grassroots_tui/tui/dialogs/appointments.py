@@ -1,0 +1,76 @@
+"""预约走访单: what is due today, what was missed, what is coming; Enter does the visit."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label
+
+from grassroots_tui.i18n import t
+from grassroots_tui.models import Appointment
+from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.visits import appointments_due
+from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
+from grassroots_tui.tui.session import Session
+
+
+class AppointmentsDialog(ModalScreen[Appointment | None]):
+    CMDS = (
+        Cmd("appointments.visit", "do_visit", "enter"),
+        Cmd("appointments.close", "close", "escape"),
+    )
+    BINDINGS = bindings(*CMDS)
+    DEFAULT_CSS = """
+    AppointmentsDialog { align: center middle; }
+    AppointmentsDialog > Vertical { width: 78; max-width: 100%; height: 20; border: round $accent; background: $surface; }
+    AppointmentsDialog DataTable { height: 1fr; }
+    """
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("appointments.title"))
+            yield DataTable(cursor_type="row", id="appointments-table")
+
+    def on_mount(self) -> None:
+        store, today = self.session.store, self.session.today()
+        appointments = store.raw("appointment")
+        due = appointments_due(appointments, self.session.station_id, today)
+        households = {h["id"]: h for h in store.raw("household")}
+        masker = Masker()
+        table = self.query_one(DataTable)
+        table.add_columns(t("appointments.when"), t("appointments.state"), t("household.no"),
+                          t("household.head"), t("appointments.reason"))
+        for group, rows in (("missed", due.missed), ("today", due.due_today), ("upcoming", due.upcoming)):
+            for a in rows:
+                h = households.get(a["household_id"], {})
+                table.add_row(
+                    f"{a['planned_date']} {str(a.get('planned_time') or '')[:5]}",
+                    t(f"appointments.{group}"),
+                    h.get("household_no", "?"),
+                    masker.name(h.get("head_of_household", "")),
+                    (a.get("reason") or "")[:24],
+                    key=a["id"],
+                )
+        table.focus()
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_do_visit()
+
+    def action_do_visit(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        appointment = self.session.store.get(Appointment, key) if key else None
+        self.dismiss(appointment)  # type: ignore[arg-type]
+
+    def action_close(self) -> None:
+        self.dismiss(None)

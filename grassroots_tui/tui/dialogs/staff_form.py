@@ -1,0 +1,86 @@
+"""Adding or editing a staff member, and station settings."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+
+from grassroots_tui.i18n import label, t
+from grassroots_tui.models import Staff, StaffRole, Station
+from grassroots_tui.models.errors import validate_model
+from grassroots_tui.services.auth import check_pin_format
+from grassroots_tui.services.staff import add_staff, update_staff
+from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.form import FormField, FormScreen
+
+
+class StaffForm(FormScreen[Staff | None]):
+    TITLE_KEY = "staff.form.title"
+
+    def __init__(self, session: Session, staff: Staff | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.staff = staff
+
+    def compose_fields(self) -> ComposeResult:
+        s = self.staff
+        with Horizontal(classes="row"):
+            yield FormField("name", t("staff.name"), s.name if s else "")
+            yield FormField(
+                "role", t("staff.role"), s.role.value if s else StaffRole.WORKER.value,
+                options=[(r.value, label(r)) for r in StaffRole],
+            )
+            yield FormField("phone", t("staff.phone"), (s.phone or "") if s else "")
+        with Horizontal(classes="row"):
+            yield FormField("pin", t("staff.pin"), password=True, max_length=8,
+                            placeholder=t("staff.pin_keep") if s and s.pin_hash else "")
+            yield FormField("departments", t("staff.departments"), "、".join(s.departments) if s else "")
+
+    def build(self, values: dict[str, str]) -> tuple[Staff, str | None]:
+        data = self.staff.to_json() if self.staff else {"station_id": self.session.station_id}
+        data.update(
+            name=values["name"], role=values["role"], phone=values["phone"],
+            departments=[d for d in values["departments"].replace("，", "、").split("、") if d.strip()],
+        )
+        pin = values["pin"] or None
+        if pin is not None:
+            check_pin_format(pin)
+        return validate_model(Staff, data), pin
+
+    def save(self, built: tuple[Staff, str | None]) -> Staff:
+        staff, pin = built
+        if self.staff is None:
+            return add_staff(self.session.store, staff, self.session.actor, pin=pin)
+        return update_staff(self.session.store, staff, self.session.actor, pin=pin)
+
+
+class StationForm(FormScreen[Station | None]):
+    TITLE_KEY = "station.form.title"
+
+    def __init__(self, session: Session, station: Station) -> None:
+        super().__init__()
+        self.session = session
+        self.station = station
+
+    def compose_fields(self) -> ComposeResult:
+        s = self.station
+        yield FormField("name", t("setup.station_name"), s.name)
+        with Horizontal(classes="row"):
+            yield FormField("code", t("setup.code"), s.code)
+            yield FormField("community", t("setup.community"), s.community)
+            yield FormField("street_office", t("setup.street_office"), s.street_office)
+        with Horizontal(classes="row"):
+            yield FormField("working_start", t("setup.working_start"), s.working_start.strftime("%H:%M"))
+            yield FormField("working_end", t("setup.working_end"), s.working_end.strftime("%H:%M"))
+            yield FormField("phone", t("station.phone"), s.phone or "")
+        yield FormField("slip_number_format", t("setup.slip_number_format"), s.slip_number_format)
+        yield FormField("address", t("station.address"), s.address or "")
+
+    def build(self, values: dict[str, str]) -> Station:
+        data = self.station.to_json()
+        data.update(values)
+        data["code"] = values["code"].upper()
+        return validate_model(Station, data)
+
+    def save(self, built: Station) -> Station:
+        return self.session.store.save(built, self.session.actor)  # type: ignore[return-value]

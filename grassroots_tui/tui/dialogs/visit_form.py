@@ -1,0 +1,202 @@
+"""Logging a visit (走访记录): when, how, who, the four asks, and each problem raised."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Static
+
+from grassroots_tui.i18n import label, t
+from grassroots_tui.models import Appointment, Household, ProblemState, Visit, VisitKind
+from grassroots_tui.models.errors import validate_model
+from grassroots_tui.models.slip import SLIP_CATEGORIES
+from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.visits import link_appointment, new_visit
+from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.form import FormField, FormScreen
+
+PROBLEM_ROWS = 3
+
+
+class VisitForm(FormScreen[Visit | None]):
+    TITLE_KEY = "visit.form.title"
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        household_id: str | None = None,
+        visit: Visit | None = None,
+        appointment: Appointment | None = None,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.appointment = appointment
+        if visit is None:
+            assert household_id is not None
+            visit = new_visit(
+                household_id,
+                session.operator.id,
+                session.station_id or self._station_of(household_id),
+                session.clock(),
+                kind=VisitKind.APPOINTMENT if appointment else VisitKind.DOOR,
+            )
+            if appointment is not None:
+                visit = visit.model_copy(update={"appointment_id": appointment.id})
+            self.is_new = True
+        else:
+            self.is_new = False
+        self.visit = visit
+        self.household = session.store.get(Household, visit.household_id)
+        staff = [s for s in session.store.raw("staff") if s.get("active", True)]
+        self.staff_by_name = {s["name"]: s["id"] for s in staff}
+        self.staff_names = {s["id"]: s["name"] for s in session.store.raw("staff")}
+
+    def _station_of(self, household_id: str) -> str | None:
+        raw = self.session.store.get_raw("household", household_id)
+        return raw.get("station_id") if raw else None
+
+    def compose_fields(self) -> ComposeResult:
+        v = self.visit
+        masker = Masker()
+        if self.household is not None:
+            yield Static(
+                f"{t('visit.household')}：{self.household.household_no} "
+                f"{masker.name(self.household.head_of_household)}  {self.household.address}",
+                markup=False,
+            )
+        with Horizontal(classes="row"):
+            yield FormField("date", t("visit.date"), v.date.isoformat())
+            yield FormField("start_time", t("visit.start"), v.start_time.strftime("%H:%M"))
+            yield FormField("end_time", t("visit.end"), v.end_time.strftime("%H:%M"))
+            yield FormField(
+                "visit_kind",
+                t("visit.kind"),
+                v.visit_kind.value,
+                options=[(k.value, label(k)) for k in VisitKind],
+            )
+        with Horizontal(classes="row"):
+            yield FormField(
+                "visitors",
+                t("visit.visitors"),
+                "、".join(self.staff_names.get(i, i) for i in v.visitor_ids),
+            )
+            yield FormField("joint_departments", t("visit.joint"), "、".join(v.joint_departments))
+        yield FormField("greeting", t("visit.greeting"), v.greeting)
+        yield FormField("hardships", t("visit.hardships"), v.hardships)
+        yield FormField("opinions", t("visit.opinions"), v.opinions)
+        yield FormField("suggestions", t("visit.suggestions"), v.suggestions)
+        yield FormField("notes", t("visit.notes"), v.notes)
+        problems = list(v.problems)
+        for index in range(max(PROBLEM_ROWS, len(problems) + 1)):
+            problem = problems[index] if index < len(problems) else None
+            yield from self._problem_row(index, problem)
+        yield Button(t("visit.add_problem"), id="add-problem")
+
+    def _problem_row(self, index: int, problem: Any) -> ComposeResult:
+        yield FormField(
+            f"p{index}_description",
+            t("visit.problem", n=index + 1),
+            problem.description if problem else "",
+        )
+        with Horizontal(classes="row problem-row", id=f"problem-row-{index}"):
+            yield FormField(
+                f"p{index}_category",
+                t("visit.problem_category"),
+                problem.category if problem else "",
+                options=[(c, c) for c in SLIP_CATEGORIES],
+            )
+            yield FormField(
+                f"p{index}_state",
+                t("visit.problem_state"),
+                problem.state.value if problem else ProblemState.PENDING.value,
+                options=[(s.value, label(s)) for s in ProblemState if s is not ProblemState.HANDED_OFF
+                         or (problem and problem.state is ProblemState.HANDED_OFF)],
+            )
+            yield FormField(
+                f"p{index}_solved_on",
+                t("visit.problem_solved_on"),
+                problem.solved_on.isoformat() if problem and problem.solved_on else "",
+            )
+
+    def on_mount(self) -> None:
+        # Date, time and visitors are filled in: start typing the four asks.
+        self.field("greeting").control.focus()
+
+    @on(Button.Pressed, "#add-problem")
+    def _add_problem(self) -> None:
+        rows = len(self.query(".problem-row"))
+        container = self.query_one("#form-fields")
+        widgets = list(self._problem_row(rows, None))
+        container.mount_all(widgets, before="#add-problem")
+        widgets[0].control.focus()
+
+    def field_for(self, model_field: str) -> str:
+        parts = model_field.split(".")
+        if parts[0] == "problems" and len(parts) >= 3 and parts[1].isdigit():
+            return f"p{self._problem_fields[int(parts[1])]}_{parts[2]}"
+        if parts[0] == "visitor_ids":
+            return "visitors"
+        return parts[0]
+
+    def build(self, values: dict[str, str]) -> Visit:
+        visitors = [name for name in _split(values["visitors"])]
+        unknown = [name for name in visitors if name not in self.staff_by_name]
+        if unknown:
+            self.field("visitors").set_error(t("visit.unknown_staff", names="、".join(unknown)))
+            raise ValueError(t("visit.unknown_staff", names="、".join(unknown)))
+        problems: list[dict[str, Any]] = []
+        old = {p.id: p for p in self.visit.problems}
+        self._problem_fields: list[int] = []
+        index = 0
+        while f"p{index}_description" in values:
+            description = values[f"p{index}_description"]
+            if description:
+                existing = self.visit.problems[index] if index < len(self.visit.problems) else None
+                problem = {
+                    "category": values[f"p{index}_category"] or "其他",
+                    "description": description,
+                    "state": values[f"p{index}_state"] or ProblemState.PENDING.value,
+                    "solved_on": values[f"p{index}_solved_on"] or None,
+                }
+                if existing is not None and existing.id in old:
+                    problem["id"] = existing.id
+                    problem["slip_id"] = existing.slip_id
+                problems.append(problem)
+                self._problem_fields.append(index)
+            index += 1
+        data = self.visit.to_json()
+        data.update(
+            date=values["date"],
+            start_time=values["start_time"],
+            end_time=values["end_time"],
+            visit_kind=values["visit_kind"] or VisitKind.DOOR.value,
+            visitor_ids=[self.staff_by_name[name] for name in visitors],
+            joint_departments=_split(values["joint_departments"]),
+            greeting=values["greeting"],
+            hardships=values["hardships"],
+            opinions=values["opinions"],
+            suggestions=values["suggestions"],
+            notes=values["notes"],
+            problems=problems,
+        )
+        return validate_model(Visit, data)
+
+    def save(self, built: Visit) -> Visit:
+        store, actor = self.session.store, self.session.actor
+        with store.transaction(actor) as tx:
+            tx.save(built)
+            if self.appointment is not None and self.is_new:
+                tx.save(link_appointment(self.appointment, built))
+        return store.get(Visit, built.id)  # type: ignore[return-value]
+
+
+def _split(text: str) -> list[str]:
+    for separator in ("、", ",", "，", ";", "；"):
+        text = text.replace(separator, " ")
+    return list(dict.fromkeys(text.split()))
+
+

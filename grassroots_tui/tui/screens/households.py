@@ -1,0 +1,153 @@
+"""住户台账: the household registry, each household with its whole history."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+
+from grassroots_tui.i18n import label, t
+from grassroots_tui.models import Household, VisitKind
+from grassroots_tui.services.households import household_history
+from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.pinyin import search_text, sort_key
+from grassroots_tui.tui.commands import Cmd, bindings
+from grassroots_tui.tui.dialogs.household_form import HouseholdForm
+from grassroots_tui.tui.screens.base import SectionScreen
+from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
+
+
+class HouseholdsScreen(SectionScreen):
+    SECTION = "households"
+    CMDS = (
+        Cmd("households.new", "new_household", "n"),
+        Cmd("households.edit", "edit_household", "e"),
+        Cmd("households.visit", "visit_household", "v"),
+        Cmd("households.import", "import_ledger", "i"),
+        Cmd("households.filter", "focus_filter", "slash"),
+        Cmd("households.sort", "sort", "s"),
+    )
+    BINDINGS = bindings(*CMDS)
+
+    def compose_body(self) -> ComposeResult:
+        yield RecordTable(
+            [
+                Column("no", t("household.no"), 12),
+                Column("head", t("household.head"), 8),
+                Column("grid", t("household.grid"), 8),
+                Column("people", t("household.people_short"), 4),
+                Column("tags", t("household.tags"), 12),
+                Column("address", t("household.address")),
+            ],
+            detail=self.describe,
+            id="households-table",
+        )
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def households(self) -> list[dict]:
+        rows = self.session.store.raw("household")
+        if self.session.station_id:
+            rows = [h for h in rows if h.get("station_id") == self.session.station_id]
+        return rows
+
+    def reload(self, keep: str | None = None) -> None:
+        masker = Masker()
+        rows = []
+        for h in self.households():
+            head = h["head_of_household"]
+            tags = "、".join(h.get("tags") or [])
+            rows.append(
+                Row(
+                    h["id"],
+                    [h["household_no"], masker.name(head), h.get("grid") or "", str(h.get("people", "")),
+                     tags, h.get("address", "")],
+                    " ".join([h["household_no"], search_text(head), h.get("grid") or "", tags,
+                              h.get("address", "")]).lower(),
+                    [h["household_no"], sort_key(head), h.get("grid") or "", h.get("people", 0),
+                     tags, h.get("address", "")],
+                )
+            )
+        rows.sort(key=lambda r: r.sort[0])
+        self.table.set_rows(rows, keep=keep)
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one("#households-table", RecordTable)
+
+    def describe(self, household_id: str) -> Text:
+        try:
+            history = household_history(self.session.store, household_id)
+        except LookupError:
+            return Text("")
+        masker = Masker()
+        h = history.household
+        text = Text()
+        text.append(f"{h.household_no}  {masker.name(h.head_of_household)}", style="bold")
+        text.append(f"  {t('household.id_number')} {masker.id(h.id_number)}")
+        text.append(f"  {t('household.phone')} {masker.phone(h.phone)}\n")
+        text.append(f"{h.address}  {h.grid or ''}  {t('household.people')} {h.people}\n")
+        text.append(t("household.history", visits=len(history.visits), problems=len(history.problems),
+                      slips=len(history.slips), cases=len(history.hardship_cases)) + "\n")
+        for visit in history.visits[:5]:
+            kind = label(VisitKind(visit.visit_kind))
+            asks = visit.hardships or visit.opinions or visit.greeting
+            text.append(f"  {visit.date.isoformat()} {kind} {asks[:30]}\n")
+        for raised in history.problems[:5]:
+            problem = raised.problem
+            text.append(f"  · {raised.visit_date} {problem.description[:30]} [{label(problem.state)}]\n")
+        return text
+
+    # --- actions ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"new_household", "edit_household", "import_ledger"}:
+            from grassroots_tui.services.auth import can
+
+            needed = "household.import" if action == "import_ledger" else "household.edit"
+            return can(self.session.operator.role, needed) and not self.session.store.readonly
+        return True
+
+    def action_new_household(self) -> None:
+        self.app.push_screen(HouseholdForm(self.session), callback=self._saved)
+
+    def action_edit_household(self) -> None:
+        current = self.table.current_id
+        household = self.session.store.get(Household, current) if current else None
+        if household is not None:
+            self.app.push_screen(HouseholdForm(self.session, household), callback=self._saved)  # type: ignore[arg-type]
+
+    def _saved(self, household: Household | None) -> None:
+        if household is not None:
+            self.notify(t("household.saved", no=household.household_no), markup=False)
+            self.reload(keep=household.id)
+
+    def action_visit_household(self) -> None:
+        current = self.table.current_id
+        if current:
+            from grassroots_tui.tui.dialogs.visit_form import VisitForm
+
+            self.app.push_screen(VisitForm(self.session, household_id=current))
+
+    def action_import_ledger(self) -> None:
+        from grassroots_tui.tui.dialogs.import_dialog import ImportDialog
+
+        self.app.push_screen(ImportDialog(self.session), callback=lambda _: self.reload())
+
+    def action_focus_filter(self) -> None:
+        self.table.focus_filter()
+
+    def action_sort(self) -> None:
+        self.table.cycle_sort()
+
+    def show_household(self, household_id: str) -> None:
+        self.table.query_text = ""
+        self.reload(keep=household_id)
+
+    @on(RecordTable.Chosen)
+    def _chosen(self) -> None:
+        self.action_edit_household()

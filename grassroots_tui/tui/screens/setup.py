@@ -1,0 +1,73 @@
+"""First start: create the station and its first staff member, who becomes its head."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+
+from grassroots_tui.i18n import t
+from grassroots_tui.models import Station
+from grassroots_tui.models.errors import validate_model
+from grassroots_tui.models.station import DEFAULT_SLIP_NUMBER_FORMAT
+from grassroots_tui.services.auth import check_pin_format
+from grassroots_tui.services.staff import create_station_with_head
+from grassroots_tui.store import Store
+from grassroots_tui.tui.widgets.form import FormField, FormScreen
+
+
+class SetupScreen(FormScreen[tuple[Any, Any] | None]):
+    """The newcomer's walk-through; nothing has to be edited by hand."""
+
+    TITLE_KEY = "setup.title"
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+    def compose_fields(self) -> ComposeResult:
+        yield FormField("name", t("setup.station_name"), placeholder="湘景社区群众工作站")
+        with Horizontal(classes="row"):
+            yield FormField("code", t("setup.code"), placeholder="HL01", max_length=10)
+            yield FormField("community", t("setup.community"), placeholder="湘景社区")
+            yield FormField("street_office", t("setup.street_office"), placeholder="湘龙街道")
+        with Horizontal(classes="row"):
+            yield FormField("working_start", t("setup.working_start"), "08:30")
+            yield FormField("working_end", t("setup.working_end"), "17:30")
+        yield FormField(
+            "slip_number_format", t("setup.slip_number_format"), DEFAULT_SLIP_NUMBER_FORMAT
+        )
+        with Horizontal(classes="row"):
+            yield FormField("head_name", t("setup.head_name"))
+            yield FormField("pin", t("setup.pin"), password=True, max_length=8)
+            yield FormField("pin_again", t("setup.pin_again"), password=True, max_length=8)
+
+    def build(self, values: dict[str, str]) -> tuple[Station, str, str | None]:
+        station = validate_model(
+            Station,
+            {
+                "name": values["name"],
+                "code": values["code"].upper(),
+                "community": values["community"],
+                "street_office": values["street_office"],
+                "working_start": values["working_start"],
+                "working_end": values["working_end"],
+                "slip_number_format": values["slip_number_format"],
+            },
+        )
+        head = values["head_name"]
+        if not head:
+            self.field("head_name").set_error(t("setup.head_required"))
+            raise ValueError(t("setup.head_required"))
+        pin = values["pin"] or None
+        if pin is not None:
+            check_pin_format(pin)
+            if pin != values["pin_again"]:
+                self.field("pin_again").set_error(t("setup.pin_mismatch"))
+                raise ValueError(t("setup.pin_mismatch"))
+        return station, head, pin
+
+    def save(self, built: tuple[Station, str, str | None]) -> tuple[Any, Any]:
+        station, head, pin = built
+        return create_station_with_head(self.store, station, head, pin, actor=f"{head}（首次设置）")

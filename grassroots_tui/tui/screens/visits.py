@@ -1,0 +1,196 @@
+"""走访记录: the visit log, the visit rate, and today's appointments."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from grassroots_tui.i18n import label, t
+from grassroots_tui.models import Appointment, ProblemState, Visit, VisitKind
+from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.pinyin import search_text, sort_key
+from grassroots_tui.services.visit_rate import visit_rate
+from grassroots_tui.services.visits import appointments_due, off_hours_raw
+from grassroots_tui.tui.commands import Cmd, bindings
+from grassroots_tui.tui.dialogs.pick_household import PickHousehold
+from grassroots_tui.tui.dialogs.visit_form import VisitForm
+from grassroots_tui.tui.screens.base import SectionScreen
+from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
+
+
+class VisitsScreen(SectionScreen):
+    SECTION = "visits"
+    CMDS = (
+        Cmd("visits.new", "new_visit", "n"),
+        Cmd("visits.edit", "edit_visit", "e"),
+        Cmd("visits.appointments", "appointments", "a"),
+        Cmd("visits.slip", "slip_from_problem", "p"),
+        Cmd("visits.filter", "focus_filter", "slash"),
+        Cmd("visits.sort", "sort", "s"),
+    )
+    BINDINGS = bindings(*CMDS)
+    DEFAULT_CSS = """
+    VisitsScreen #visit-rate { height: auto; padding: 0 1; background: $boost; }
+    """
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="visit-rate", markup=False)
+        yield RecordTable(
+            [
+                Column("date", t("visit.date"), 10),
+                Column("time", t("visit.time"), 5),
+                Column("kind", t("visit.kind"), 4),
+                Column("no", t("household.no"), 10),
+                Column("head", t("household.head"), 6),
+                Column("visitors", t("visit.visitors"), 10),
+                Column("problems", t("visit.problems_short"), 4),
+                Column("off", t("visit.off_hours_short"), 4),
+            ],
+            detail=self.describe,
+            id="visits-table",
+        )
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one("#visits-table", RecordTable)
+
+    def _mine(self, kind: str) -> list[dict]:
+        rows = self.session.store.raw(kind)
+        if self.session.station_id:
+            rows = [r for r in rows if r.get("station_id") == self.session.station_id]
+        return rows
+
+    def reload(self, keep: str | None = None) -> None:
+        store = self.session.store
+        households = {h["id"]: h for h in self._mine("household")}
+        staff = {s["id"]: s["name"] for s in store.raw("staff")}
+        stations = {s["id"]: s for s in store.raw("station")}
+        visits = self._mine("visit")
+        masker = Masker()
+        rows = []
+        for v in visits:
+            h = households.get(v["household_id"], {})
+            head = h.get("head_of_household", "")
+            visitors = "、".join(staff.get(i, "?") for i in v["visitor_ids"])
+            kind = label(VisitKind(v["visit_kind"]))
+            station = stations.get(v.get("station_id") or "")
+            off = off_hours_raw(v, station, self.session.is_workday) if station else False
+            rows.append(
+                Row(
+                    v["id"],
+                    [v["date"], v["start_time"][:5], kind, h.get("household_no", "?"),
+                     masker.name(head), visitors, str(len(v.get("problems") or [])),
+                     t("visit.off_hours_mark") if off else ""],
+                    " ".join([v["date"], kind, h.get("household_no", ""), search_text(head),
+                              search_text(visitors), v.get("hardships", "")]).lower(),
+                    [v["date"], v["start_time"], kind, h.get("household_no", ""), sort_key(head),
+                     visitors, len(v.get("problems") or []), off],
+                )
+            )
+        rows.sort(key=lambda r: (r.sort[0], r.sort[1]), reverse=True)
+        self.table.set_rows(rows, keep=keep)
+        self._rate(list(households.values()), visits)
+
+    def _rate(self, households: list[dict], visits: list[dict]) -> None:
+        today = self.session.today()
+        rate = visit_rate(households, visits, station_id=self.session.station_id, month=today)
+        due = appointments_due(self._mine("appointment"), self.session.station_id, today)
+        self.query_one("#visit-rate", Static).update(
+            t(
+                "visit.rate_line",
+                month=rate.visited_month,
+                rate_month=rate.rate_month,
+                cumulative=rate.visited_cumulative,
+                registered=rate.registered,
+                rate=rate.rate_cumulative,
+                due=len(due.due_today),
+                missed=len(due.missed),
+            )
+        )
+
+    def describe(self, visit_id: str) -> Text:
+        raw = self.session.store.get_raw("visit", visit_id)
+        if raw is None:
+            return Text("")
+        v = Visit.model_validate(raw)
+        text = Text()
+        for key, value in (
+            ("visit.greeting", v.greeting), ("visit.hardships", v.hardships),
+            ("visit.opinions", v.opinions), ("visit.suggestions", v.suggestions),
+        ):
+            if value:
+                text.append(f"{t(key)}：", style="bold")
+                text.append(value + "\n")
+        if v.joint_departments:
+            text.append(f"{t('visit.joint')}：{'、'.join(v.joint_departments)}\n")
+        for problem in v.problems:
+            state = label(problem.state)
+            text.append(f"· [{problem.category}] {problem.description} — {state}\n")
+        return text
+
+    # --- actions ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"new_visit", "edit_visit", "appointments", "slip_from_problem"}:
+            from grassroots_tui.services.auth import can
+
+            return can(self.session.operator.role, "visit.create") and not self.session.store.readonly
+        return True
+
+    def action_new_visit(self) -> None:
+        def picked(household_id: str | None) -> None:
+            if household_id:
+                self.app.push_screen(VisitForm(self.session, household_id=household_id),
+                                     callback=self._saved)
+
+        self.app.push_screen(PickHousehold(self.session), callback=picked)
+
+    def action_edit_visit(self) -> None:
+        current = self.table.current_id
+        visit = self.session.store.get(Visit, current) if current else None
+        if visit is not None:
+            self.app.push_screen(VisitForm(self.session, visit=visit), callback=self._saved)  # type: ignore[arg-type]
+
+    def _saved(self, visit: Visit | None) -> None:
+        if visit is not None:
+            self.notify(t("visit.saved", date=visit.date.isoformat()), markup=False)
+            self.reload(keep=visit.id)
+
+    def action_appointments(self) -> None:
+        from grassroots_tui.tui.dialogs.appointments import AppointmentsDialog
+
+        def chosen(appointment: Appointment | None) -> None:
+            if appointment is not None:
+                self.app.push_screen(
+                    VisitForm(self.session, household_id=appointment.household_id, appointment=appointment),
+                    callback=self._saved,
+                )
+
+        self.app.push_screen(AppointmentsDialog(self.session), callback=chosen)
+
+    def action_slip_from_problem(self) -> None:
+        current = self.table.current_id
+        visit = self.session.store.get(Visit, current) if current else None
+        pending = [p for p in (visit.problems if visit else []) if p.state is ProblemState.PENDING]
+        if not pending:
+            self.notify(t("visit.no_pending"), markup=False)
+            return
+        self.notify(t("visit.slips_not_yet"), severity="warning", markup=False)
+
+    def action_focus_filter(self) -> None:
+        self.table.focus_filter()
+
+    def action_sort(self) -> None:
+        self.table.cycle_sort()
+
+    @on(RecordTable.Chosen)
+    def _chosen(self) -> None:
+        self.action_edit_visit()

@@ -1,0 +1,260 @@
+"""Form fields with their message beneath, and a modal form that checks them.
+
+Validation has one source of truth, the pydantic model: a form builds the model from
+what is typed, and every problem the model reports is shown next to its field, in the
+user's language. A field is checked when it loses focus, and the whole form on submit.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from grassroots_tui.i18n import t
+from grassroots_tui.models.errors import DocumentInvalid
+from grassroots_tui.tui.commands import localize_bindings
+from grassroots_tui.tui.workers import StoreWorkers, friendly_error
+
+R = TypeVar("R")
+
+
+class FormField(Vertical):
+    """A label beside a one-line input (or select), and a line for its message beneath.
+
+    Compact, so that a whole visit form fits an 80x24 terminal.
+    """
+
+    DEFAULT_CSS = """
+    FormField { height: auto; margin: 0; }
+    FormField > Horizontal { height: 1; }
+    FormField > Horizontal > Label { color: $text-muted; width: auto; min-width: 5; padding-right: 1; }
+    FormField > Horizontal > Input, FormField > Horizontal > Select { width: 1fr; }
+    FormField > Horizontal > Input:focus { background: $primary 25%; }
+    FormField > Horizontal > Select:focus > SelectCurrent { background: $primary 25%; }
+    FormField > .field-error { color: $error; height: auto; }
+    FormField > .field-error.-empty { display: none; }
+    """
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        value: str = "",
+        *,
+        placeholder: str = "",
+        password: bool = False,
+        options: list[tuple[str, str]] | None = None,
+        max_length: int = 0,
+    ) -> None:
+        super().__init__(id=f"field-{name}", classes="form-field")
+        self.field_name = name
+        self.label_text = label
+        self._value = value
+        self._placeholder = placeholder
+        self._password = password
+        self._options = options
+        self._max_length = max_length
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label(self.label_text)
+            if self._options is not None:
+                yield Select(
+                    [(text, value) for value, text in self._options],
+                    value=self._value if self._value else Select.NULL,
+                    allow_blank=not self._value,
+                    prompt=t("form.choose"),
+                    compact=True,
+                    id=f"input-{self.field_name}",
+                )
+            else:
+                yield Input(
+                    self._value,
+                    placeholder=self._placeholder,
+                    password=self._password,
+                    max_length=self._max_length,
+                    compact=True,
+                    id=f"input-{self.field_name}",
+                )
+        yield Static("", classes="field-error -empty", markup=False)
+
+    @property
+    def control(self) -> Input | Select:
+        return self.query_one(f"#input-{self.field_name}")  # type: ignore[return-value]
+
+    @property
+    def value(self) -> str:
+        control = self.control
+        if isinstance(control, Select):
+            return "" if control.value is Select.NULL else str(control.value)
+        return control.value.strip()
+
+    @value.setter
+    def value(self, new: str) -> None:
+        control = self.control
+        if isinstance(control, Select):
+            control.value = new if new else Select.NULL
+        else:
+            control.value = new
+
+    def set_error(self, message: str | None) -> None:
+        error = self.query_one(".field-error", Static)
+        error.update(message or "")
+        error.set_class(not message, "-empty")
+        self.control.set_class(bool(message), "-invalid")
+
+
+class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
+    """A modal form. Subclasses compose their FormFields in compose_fields(), turn the
+    values into a document in build() (raising DocumentInvalid or ValueError), and save
+    it in save() (called in a thread); the saved result dismisses the form."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "cmd.form.submit", id="form.submit", tooltip="cmd.form.submit.help"),
+        Binding("escape", "cancel", "cmd.form.cancel", id="form.cancel", tooltip="cmd.form.cancel.help"),
+    ]
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > #form-box {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    FormScreen #form-title { text-style: bold; }
+    FormScreen #form-fields { height: auto; max-height: 17; }
+    FormScreen #form-message { color: $error; height: auto; }
+    FormScreen #form-message.-empty { display: none; }
+    FormScreen #form-buttons { height: auto; align-horizontal: right; }
+    FormScreen #form-buttons Button { margin-left: 1; min-width: 10; }
+    FormScreen .row { height: auto; }
+    FormScreen .row > FormField { width: 1fr; margin-right: 2; }
+    """
+
+    TITLE_KEY = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            yield Label(t(self.TITLE_KEY), id="form-title")
+            with VerticalScroll(id="form-fields"):
+                yield from self.compose_fields()
+            yield Static("", id="form-message", classes="-empty", markup=False)
+            with Horizontal(id="form-buttons"):
+                yield Button(t("form.save"), variant="primary", id="form-save")
+                yield Button(t("form.cancel"), id="form-cancel")
+
+    def compose_fields(self) -> ComposeResult:
+        yield from ()
+
+    # -- to be provided by subclasses ---------------------------------------------------
+
+    def build(self, values: dict[str, str]) -> Any:
+        raise NotImplementedError
+
+    def save(self, built: Any) -> R:
+        raise NotImplementedError
+
+    # -- machinery -----------------------------------------------------------------------
+
+    def fields(self) -> dict[str, FormField]:
+        return {f.field_name: f for f in self.query(FormField)}
+
+    def values(self) -> dict[str, str]:
+        return {name: f.value for name, f in self.fields().items()}
+
+    def field(self, name: str) -> FormField:
+        return self.query_one(f"#field-{name}", FormField)
+
+    def check(self, only: str | None = None) -> Any | None:
+        """Build from the current values; show problems; return the result or None."""
+        fields = self.fields()
+        try:
+            built = self.build(self.values())
+        except DocumentInvalid as invalid:
+            self._show_problems(invalid, fields, only)
+            return None
+        except ValueError as error:
+            if only is None:
+                self._set_message(str(error))
+            return None
+        for name, f in fields.items():
+            if only is None or name == only:
+                f.set_error(None)
+        if only is None:
+            self._set_message(None)
+        return built
+
+    def _show_problems(
+        self, invalid: DocumentInvalid, fields: dict[str, FormField], only: str | None
+    ) -> None:
+        by_field: dict[str, list[str]] = {}
+        unplaced: list[str] = []
+        for problem in invalid.problems:
+            name = self.field_for(problem.field)
+            if name in fields:
+                by_field.setdefault(name, []).append(problem.message)
+            else:
+                unplaced.append(f"{problem.label}：{problem.message}")
+        for name, f in fields.items():
+            if only is None or name == only:
+                f.set_error("；".join(by_field.get(name, [])) or None)
+        if only is None:
+            self._set_message("；".join(unplaced) or t("form.fix_marked"))
+
+    def field_for(self, model_field: str) -> str:
+        """Which form field shows a model field's problem (override when they differ)."""
+        return model_field.split(".")[0]
+
+    def _set_message(self, message: str | None) -> None:
+        box = self.query_one("#form-message", Static)
+        box.update(message or "")
+        box.set_class(not message, "-empty")
+
+    @on(Input.Blurred)
+    def _field_left(self, event: Input.Blurred) -> None:
+        name = (event.input.id or "").removeprefix("input-")
+        if name and event.input.value.strip():
+            self.check(only=name)
+
+    @on(Input.Submitted)
+    def _enter_in_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    @on(Button.Pressed, "#form-save")
+    def _save_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#form-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_submit(self) -> None:
+        built = self.check()
+        if built is None:
+            return
+        self.query_one("#form-save", Button).disabled = True
+
+        def saved(result: R) -> None:
+            self.dismiss(result)
+
+        self.in_thread(lambda: self.save(built), done=saved, name="form-save")
+
+    def on_worker_state_changed(self, event) -> None:
+        # Re-enable the save button when a save failed (the notice says why).
+        if getattr(event.worker, "name", "") == "form-save" and event.state.name == "ERROR":
+            self.query_one("#form-save", Button).disabled = False
+            error = event.worker.error
+            if error is not None:
+                self._set_message(friendly_error(error))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

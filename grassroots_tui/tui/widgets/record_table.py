@@ -1,0 +1,204 @@
+"""A filterable, sortable table of records with a detail pane.
+
+The screen hands over every row once (cells already masked, plus a search text and
+sort values); filtering runs over that Python list, not the widget, and only the first
+LIMIT matches are put in the DataTable, so a keystroke stays quick over 50,000 rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+
+from grassroots_tui.i18n import t
+
+LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int | None = None
+
+
+@dataclass
+class Row:
+    id: str
+    cells: Sequence[str | Text]
+    #: Lower-case text the filter searches (may hold more than is shown, e.g. pinyin).
+    search: str
+    #: One sort value per column.
+    sort: Sequence[Any] = field(default_factory=tuple)
+
+
+def filter_rows(rows: list[Row], query: str) -> list[Row]:
+    """Rows whose search text holds every word of the query."""
+    words = query.lower().split()
+    if not words:
+        return rows
+    return [row for row in rows if all(word in row.search for word in words)]
+
+
+class RecordTable(Vertical):
+    DEFAULT_CSS = """
+    RecordTable { height: 1fr; }
+    RecordTable > Input { height: 3; }
+    RecordTable > DataTable { height: 1fr; }
+    RecordTable > #table-status { height: 1; color: $text-muted; padding: 0 1; }
+    RecordTable > #detail { height: 9; border-top: solid $panel-lighten-2; padding: 0 1; }
+    RecordTable > #detail.-hidden { display: none; }
+    """
+
+    class Chosen(Message):
+        def __init__(self, table: RecordTable, record_id: str) -> None:
+            super().__init__()
+            self.table = table
+            self.record_id = record_id
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        *,
+        detail: Callable[[str], str | Text] | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.columns = list(columns)
+        self.detail = detail
+        self.rows: list[Row] = []
+        self.shown: list[Row] = []
+        self.sort_column: int | None = None
+        self.sort_reverse = False
+        self.query_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=t("table.filter"), id="table-filter")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="table")
+        yield Static("", id="table-status", markup=False)
+        with VerticalScroll(id="detail", classes="" if self.detail else "-hidden"):
+            yield Static("", id="detail-text", markup=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for column in self.columns:
+            table.add_column(column.title, key=column.key, width=column.width)
+
+    # --- data ---------------------------------------------------------------------------
+
+    def set_rows(self, rows: list[Row], keep: str | None = None) -> None:
+        self.rows = rows
+        self.refilter(keep=keep)
+
+    def refilter(self, keep: str | None = None) -> None:
+        shown = filter_rows(self.rows, self.query_text)
+        if self.sort_column is not None:
+            index = self.sort_column
+            shown = sorted(shown, key=lambda r: r.sort[index], reverse=self.sort_reverse)
+        self.shown = shown
+        table = self.query_one(DataTable)
+        current = keep or self.current_id
+        with self.app.batch_update():
+            table.clear()
+            for row in shown[:LIMIT]:
+                table.add_row(*row.cells, key=row.id)
+        if current is not None:
+            self.move_to(current)
+        self._status()
+        self._show_detail()
+
+    def _status(self) -> None:
+        total, matched = len(self.rows), len(self.shown)
+        parts = [t("table.count", matched=matched, total=total)]
+        if matched > LIMIT:
+            parts.append(t("table.limited", limit=LIMIT))
+        if self.sort_column is not None:
+            arrow = "↓" if self.sort_reverse else "↑"
+            parts.append(t("table.sorted", column=self.columns[self.sort_column].title) + arrow)
+        self.query_one("#table-status", Static).update("  ".join(parts))
+
+    @property
+    def current_id(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        except Exception:  # noqa: BLE001 - an empty or shrinking table
+            return None
+        return key.value
+
+    def move_to(self, record_id: str) -> bool:
+        table = self.query_one(DataTable)
+        try:
+            index = table.get_row_index(record_id)
+        except Exception:  # noqa: BLE001 - not among the rows shown
+            return False
+        table.move_cursor(row=index)
+        return True
+
+    # --- sorting ------------------------------------------------------------------------
+
+    def sort_by(self, index: int) -> None:
+        if self.sort_column == index:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column, self.sort_reverse = index, False
+        self.refilter()
+
+    def cycle_sort(self) -> None:
+        if self.sort_column is None:
+            self.sort_by(0)
+        elif not self.sort_reverse:
+            self.sort_by(self.sort_column)
+        else:
+            self.sort_column, self.sort_reverse = (self.sort_column + 1) % len(self.columns), False
+            self.refilter()
+
+    @on(DataTable.HeaderSelected)
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        self.sort_by(event.column_index)
+
+    # --- filtering and choosing -----------------------------------------------------------
+
+    @on(Input.Changed, "#table-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self.refilter()
+
+    @on(Input.Submitted, "#table-filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_key(self, event) -> None:
+        # Escape in the filter goes back to the table (keeping the filter).
+        if event.key == "escape" and self.app.focused is self.query_one("#table-filter", Input):
+            self.query_one(DataTable).focus()
+            event.stop()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.post_message(self.Chosen(self, event.row_key.value))
+
+    def _show_detail(self) -> None:
+        if self.detail is None:
+            return
+        current = self.current_id
+        text = self.detail(current) if current else ""
+        self.query_one("#detail-text", Static).update(text)
+
+    def focus_filter(self) -> None:
+        self.query_one("#table-filter", Input).focus()

@@ -1,0 +1,42 @@
+"""The two lines at the top of every section: where you are, and the other sections."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from grassroots_tui.i18n import t
+from grassroots_tui.tui.commands import keys_for
+from grassroots_tui.tui.sections import SECTIONS
+
+
+class SectionBar(Static):
+    DEFAULT_CSS = """
+    SectionBar { height: 2; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    def __init__(self, current: str) -> None:
+        super().__init__(id="section-bar")
+        self.current = current
+
+    def on_mount(self) -> None:
+        self.update(self.render_bar())
+
+    def render_bar(self) -> Text:
+        session = getattr(self.app, "session", None)
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if session is not None:
+            station = session.station.name if session.station else t("app.street_office")
+            role = t(f"enum.StaffRole.{session.operator.role.value}")
+            line.append(station, style="bold")
+            line.append(f"  {session.operator.name}（{role}）  {session.today().isoformat()}")
+        else:
+            line.append(t("app.title"), style="bold")
+        line.append("\n")
+        for section in SECTIONS:
+            title = t(f"section.{section.mode}")
+            keys = keys_for(self.app, section.cmd)
+            style = "reverse bold" if section.mode == self.current else ""
+            line.append(f" {title}", style=style)
+            line.append(f" {keys} " if keys else " ", style=style + " dim" if style else "dim")
+        return line
