@@ -1,0 +1,94 @@
+"""Removing a store's files, for `grassroots demo --force` and tests.
+
+Removal takes the writer lock first, so it refuses while any program (this process
+included) has the store open for writing. Before anything is deleted the store is kept
+in its backups folder as a verified snapshot named ``…-removed.json`` (restorable with
+``grassroots restore``), or as raw copies of its files when it cannot be read; the last
+:data:`KEEP_REMOVED` such copies are kept. The backups folder itself is never removed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from grassroots_tui.store import backups
+from grassroots_tui.store.errors import StoreError, StoreLocked
+from grassroots_tui.store.files import fsync_folder
+from grassroots_tui.store.lock import WriterLock
+from grassroots_tui.store.log import log_event
+from grassroots_tui.store.paths import StorePaths
+from grassroots_tui.store.store import Store
+
+REMOVED = "removed"
+KEEP_REMOVED = 5
+
+
+def store_exists(main: str | Path) -> bool:
+    """Whether a store (its main file or its journal) exists at ``main``."""
+    paths = StorePaths.for_main(main)
+    return paths.main.exists() or paths.journal.exists()
+
+
+def remove_store(main: str | Path, *, keep_copy: bool = True) -> Path | None:
+    """Delete the store whose main file is ``main``: main file, journal and temp files.
+
+    Returns where a copy of it was kept (None when there was nothing to remove or
+    ``keep_copy`` is False). Raises :class:`StoreError` (Chinese) when another program
+    holds the store. The lock file stays (it is empty once released) and so does the
+    backups folder; the log records the removal.
+    """
+    paths = StorePaths.for_main(main)
+    if not paths.folder.is_dir():
+        return None
+    lock = WriterLock(paths.lock)
+    try:
+        lock.acquire()
+    except StoreLocked as locked:
+        holder = locked.holder
+        pid = holder.get("pid", "?")
+        host = holder.get("host", "")
+        where = f"（{host}）" if host else ""
+        raise StoreError(
+            f"不能删除数据 {paths.main}：它正被另一个程序打开（进程 {pid}{where}）。"
+            "请先关闭该程序再试。"
+        ) from None
+    try:
+        if not store_exists(paths.main):
+            return None
+        kept = _keep_copy(paths) if keep_copy else None
+        for path in (
+            paths.main,
+            paths.journal,
+            paths.temp(paths.main),
+            paths.temp(paths.journal),
+        ):
+            path.unlink(missing_ok=True)
+        fsync_folder(paths.folder)
+        log_event(
+            paths.log,
+            f"removed the store {paths.main.name}"
+            + (f"; a copy is kept at {kept}" if kept is not None else ""),
+        )
+        return kept
+    finally:
+        lock.release()
+
+
+def _keep_copy(paths: StorePaths) -> Path:
+    """Keep the store in its backups folder: a verified snapshot, else raw copies."""
+    try:
+        store = Store.open(paths.main, readonly=True, daily_backup=False)
+    except (StoreError, OSError):
+        target = backups.backup_path(paths, f"{REMOVED}-damaged").with_suffix("")
+        target.mkdir(mode=0o700)
+        for source in (paths.main, paths.journal):
+            if source.exists():
+                shutil.copy2(source, target / source.name)
+        return target
+    try:
+        kept = store.backup(to=backups.backup_path(paths, REMOVED), reason=REMOVED)
+    finally:
+        store.close()
+    backups.rotate(paths, REMOVED, keep=KEEP_REMOVED)
+    return kept
