@@ -51,10 +51,11 @@ def filter_rows(rows: list[Row], query: str) -> list[Row]:
 class RecordTable(Vertical):
     DEFAULT_CSS = """
     RecordTable { height: 1fr; }
-    RecordTable > Input { height: 3; }
+    RecordTable > Input { height: 1; margin: 0 1; }
+    RecordTable > Input:focus { background: $primary 25%; }
     RecordTable > DataTable { height: 1fr; }
     RecordTable > #table-status { height: 1; color: $text-muted; padding: 0 1; }
-    RecordTable > #detail { height: 9; border-top: solid $panel-lighten-2; padding: 0 1; }
+    RecordTable > #detail { height: 7; border-top: solid $panel-lighten-2; padding: 0 1; }
     RecordTable > #detail.-hidden { display: none; }
     """
 
@@ -81,7 +82,7 @@ class RecordTable(Vertical):
         self.query_text = ""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=t("table.filter"), id="table-filter")
+        yield Input(placeholder=t("table.filter"), compact=True, id="table-filter")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="table")
         yield Static("", id="table-status", markup=False)
         with VerticalScroll(id="detail", classes="" if self.detail else "-hidden"):
