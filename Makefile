@@ -29,12 +29,12 @@ demo: $(VENV)/.installed
 
 ## make test: the linter and every test
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check grassroots_tui tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check grassroots_tui tests bench
-	$(BIN)/ruff format --check grassroots_tui tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## make soak: the long crash test (200 kills)
 soak: $(VENV)/.installed-dev

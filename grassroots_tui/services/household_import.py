@@ -37,6 +37,7 @@ from grassroots_tui.models.validators import (
     id_number_warnings,
     normalise_phone,
 )
+from grassroots_tui.services.text import split_list
 
 if TYPE_CHECKING:
     from grassroots_tui.store import Store
@@ -676,7 +677,6 @@ _FALLBACK_REASONS = {
     "people": "应为 1–99 之间的整数",
     "registered_on": "不是有效的日期（格式应为 2026-03-05）",
 }
-_TAG_SEPARATORS = re.compile(r"[、,，;；\s]+")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 
 
@@ -703,11 +703,7 @@ def _convert(name: str, raw: Any, today: date) -> Any:
     if name == "people":
         return _people(raw)
     if name == "tags":
-        tags: list[str] = []
-        for tag in _TAG_SEPARATORS.split(_cell_text(raw)):
-            if tag and tag not in tags:
-                tags.append(tag)
-        return tags
+        return split_list(_cell_text(raw))
     if name == "registered_on":
         return _date(raw, today)
     return _cell_text(raw)

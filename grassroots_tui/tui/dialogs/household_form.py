@@ -9,16 +9,9 @@ from grassroots_tui.i18n import t
 from grassroots_tui.models import Household
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.models.household import HOUSEHOLD_TAGS
+from grassroots_tui.services.text import split_list
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
-
-TAG_SEPARATORS = ("、", ",", "，", ";", "；")
-
-
-def split_tags(text: str) -> list[str]:
-    for separator in TAG_SEPARATORS:
-        text = text.replace(separator, " ")
-    return list(dict.fromkeys(text.split()))
 
 
 class HouseholdForm(FormScreen[Household | None]):
@@ -51,7 +44,7 @@ class HouseholdForm(FormScreen[Household | None]):
 
     def build(self, values: dict[str, str]) -> Household:
         data = dict(values)
-        data["tags"] = split_tags(values["tags"])
+        data["tags"] = split_list(values["tags"])
         base = self.household.to_json() if self.household else {
             "station_id": self.session.station_id,
             "registered_on": self.session.today().isoformat(),

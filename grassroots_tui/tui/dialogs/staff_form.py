@@ -10,6 +10,7 @@ from grassroots_tui.models import Staff, StaffRole, Station
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services.auth import check_pin_format
 from grassroots_tui.services.staff import add_staff, update_staff
+from grassroots_tui.services.text import split_list
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
 
@@ -40,7 +41,7 @@ class StaffForm(FormScreen[Staff | None]):
         data = self.staff.to_json() if self.staff else {"station_id": self.session.station_id}
         data.update(
             name=values["name"], role=values["role"], phone=values["phone"],
-            departments=[d for d in values["departments"].replace("，", "、").split("、") if d.strip()],
+            departments=split_list(values["departments"]),
         )
         pin = values["pin"] or None
         if pin is not None:

@@ -14,6 +14,7 @@ from grassroots_tui.models import Appointment, Household, ProblemState, Visit, V
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.models.slip import SLIP_CATEGORIES
 from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.text import split_list
 from grassroots_tui.services.visits import link_appointment, new_visit
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
@@ -143,7 +144,7 @@ class VisitForm(FormScreen[Visit | None]):
         return parts[0]
 
     def build(self, values: dict[str, str]) -> Visit:
-        visitors = [name for name in _split(values["visitors"])]
+        visitors = split_list(values["visitors"])
         unknown = [name for name in visitors if name not in self.staff_by_name]
         if unknown:
             self.field("visitors").set_error(t("visit.unknown_staff", names="、".join(unknown)))
@@ -175,7 +176,7 @@ class VisitForm(FormScreen[Visit | None]):
             end_time=values["end_time"],
             visit_kind=values["visit_kind"] or VisitKind.DOOR.value,
             visitor_ids=[self.staff_by_name[name] for name in visitors],
-            joint_departments=_split(values["joint_departments"]),
+            joint_departments=split_list(values["joint_departments"]),
             greeting=values["greeting"],
             hardships=values["hardships"],
             opinions=values["opinions"],
@@ -192,11 +193,5 @@ class VisitForm(FormScreen[Visit | None]):
             if self.appointment is not None and self.is_new:
                 tx.save(link_appointment(self.appointment, built))
         return store.get(Visit, built.id)  # type: ignore[return-value]
-
-
-def _split(text: str) -> list[str]:
-    for separator in ("、", ",", "，", ";", "；"):
-        text = text.replace(separator, " ")
-    return list(dict.fromkeys(text.split()))
 
 
