@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Footer, Label
 
 from grassroots_tui.i18n import t
 from grassroots_tui.models import Appointment
@@ -19,6 +19,7 @@ from grassroots_tui.tui.session import Session
 class AppointmentsDialog(ModalScreen[Appointment | None]):
     CMDS = (
         Cmd("appointments.visit", "do_visit", "enter"),
+        Cmd("appointments.new", "new_appointment", "n"),
         Cmd("appointments.close", "close", "escape"),
     )
     BINDINGS = bindings(*CMDS)
@@ -37,16 +38,23 @@ class AppointmentsDialog(ModalScreen[Appointment | None]):
         with Vertical():
             yield Label(t("appointments.title"))
             yield DataTable(cursor_type="row", id="appointments-table")
+            yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(
+            t("appointments.when"), t("appointments.state"), t("household.no"),
+            t("household.head"), t("appointments.reason"),
+        )
+        self.reload()
+
+    def reload(self) -> None:
         store, today = self.session.store, self.session.today()
         appointments = store.raw("appointment")
         due = appointments_due(appointments, self.session.station_id, today)
         households = {h["id"]: h for h in store.raw("household")}
         masker = Masker()
         table = self.query_one(DataTable)
-        table.add_columns(t("appointments.when"), t("appointments.state"), t("household.no"),
-                          t("household.head"), t("appointments.reason"))
+        table.clear()
         for group, rows in (("missed", due.missed), ("today", due.due_today), ("upcoming", due.upcoming)):
             for a in rows:
                 h = households.get(a["household_id"], {})
@@ -71,6 +79,22 @@ class AppointmentsDialog(ModalScreen[Appointment | None]):
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         appointment = self.session.store.get(Appointment, key) if key else None
         self.dismiss(appointment)  # type: ignore[arg-type]
+
+    def action_new_appointment(self) -> None:
+        from grassroots_tui.tui.dialogs.appointment_form import AppointmentForm
+        from grassroots_tui.tui.dialogs.pick_household import PickHousehold
+
+        def picked(household_id: str | None) -> None:
+            if household_id:
+                self.app.push_screen(AppointmentForm(self.session, household_id),
+                                     callback=lambda saved: self.reload() if saved else None)
+
+        self.app.push_screen(PickHousehold(self.session), callback=picked)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"new_appointment", "do_visit"}:
+            return not self.session.store.readonly
+        return True
 
     def action_close(self) -> None:
         self.dismiss(None)
