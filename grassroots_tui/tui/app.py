@@ -126,6 +126,8 @@ class GrassrootsApp(StoreWorkers, App[None]):
             "switch_section", "settings", "staff", "undo", "sign_out",
         }:
             return False
+        if action == "undo" and self.store.readonly:
+            return False
         return True
 
     def action_switch_section(self, mode: str) -> None:
@@ -160,8 +162,9 @@ class GrassrootsApp(StoreWorkers, App[None]):
 
         self.in_thread(lambda: session.store.undo_last(session.actor), done=undone, name="undo")
 
-    def open_household(self, household_id: str) -> None:
-        self.switch_mode("households")
+    async def open_household(self, household_id: str) -> None:
+        # Awaited: on the first visit the households screen is only mounted afterwards.
+        await self.switch_mode("households")
         screen = self.screen
         if isinstance(screen, HouseholdsScreen):
             screen.show_household(household_id)

@@ -71,9 +71,13 @@ def localize_bindings(node: DOMNode) -> None:
 def keys_for(node: DOMNode, cmd: Cmd) -> str:
     """The keys that run a command now (after any remapping), for the help screen."""
     app = node.app
+    bindings_map = node._bindings.copy()
+    keymap = getattr(app, "_keymap", None)
+    if keymap:
+        bindings_map.apply_keymap(keymap)  # what Textual does before dispatching a key
     keys = [
         app.get_key_display(binding)
-        for _key, binding in node._bindings
+        for _key, binding in bindings_map
         if binding.id == cmd.id
     ]
     return " / ".join(dict.fromkeys(keys))

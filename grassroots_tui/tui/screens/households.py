@@ -105,10 +105,11 @@ class HouseholdsScreen(SectionScreen):
     # --- actions ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"new_household", "edit_household", "import_ledger"}:
+        if action in {"new_household", "edit_household", "import_ledger", "visit_household"}:
             from grassroots_tui.services.auth import can
 
-            needed = "household.import" if action == "import_ledger" else "household.edit"
+            needed = {"import_ledger": "household.import",
+                      "visit_household": "visit.create"}.get(action, "household.edit")
             return can(self.session.operator.role, needed) and not self.session.store.readonly
         return True
 
@@ -149,5 +150,5 @@ class HouseholdsScreen(SectionScreen):
         self.reload(keep=household_id)
 
     @on(RecordTable.Chosen)
-    def _chosen(self) -> None:
-        self.action_edit_household()
+    async def _chosen(self) -> None:
+        await self.run_action("edit_household")  # checked: not on a read-only store

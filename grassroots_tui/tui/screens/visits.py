@@ -41,7 +41,7 @@ class VisitsScreen(SectionScreen):
             [
                 Column("date", t("visit.date"), 10),
                 Column("time", t("visit.time"), 5),
-                Column("kind", t("visit.kind"), 4),
+                Column("kind", t("visit.kind"), 5),
                 Column("no", t("household.no"), 10),
                 Column("head", t("household.head"), 6),
                 Column("visitors", t("visit.visitors"), 10),
@@ -192,5 +192,5 @@ class VisitsScreen(SectionScreen):
         self.table.cycle_sort()
 
     @on(RecordTable.Chosen)
-    def _chosen(self) -> None:
-        self.action_edit_visit()
+    async def _chosen(self) -> None:
+        await self.run_action("edit_visit")  # checked: not on a read-only store

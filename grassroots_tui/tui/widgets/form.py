@@ -136,6 +136,8 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
     """
 
     TITLE_KEY = ""
+    #: Open with the first field focused, so typing starts at once.
+    AUTO_FOCUS = "#form-fields Input, #form-fields Select"
 
     def __init__(self) -> None:
         super().__init__()

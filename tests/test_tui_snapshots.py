@@ -1,0 +1,98 @@
+"""Screenshots of the main screens at 80x24, compared with the SVGs in __snapshots__/.
+
+Regenerate after an intended change with ``pytest tests/test_tui_snapshots.py
+--snapshot-update`` and review the SVGs. Nothing time-dependent is shown: the clock is
+fixed, the theme pinned, animations off and cursors do not blink.
+
+snap_compare runs its own event loop, so these tests are plain ``def``s.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grassroots_tui.i18n import set_language
+from tests.tui_fixtures import (
+    build_store,
+    isolate_environment,
+    make_app,
+    no_blink,
+    open_store,
+    sign_in,
+)
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch, tmp_path):
+    isolate_environment(monkeypatch, tmp_path)
+    yield
+    set_language("zh")
+
+
+@pytest.fixture
+def store(template, tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(template.parent, folder)
+    store = open_store(folder / template.name)
+    yield store
+    store.close()
+
+
+async def _signed_in(pilot) -> None:
+    await sign_in(pilot)
+    no_blink(pilot.app)
+
+
+async def _households(pilot) -> None:
+    await sign_in(pilot)
+    await pilot.press("f3")
+    await pilot.pause()
+    no_blink(pilot.app)
+
+
+async def _visit_form(pilot) -> None:
+    await sign_in(pilot)
+    await pilot.press("n", *"wxy", "enter")
+    await pilot.pause()
+    no_blink(pilot.app)  # the form opens with the cursor in 问声好
+
+
+async def _sign_in_screen(pilot) -> None:
+    await pilot.pause()
+    no_blink(pilot.app)
+
+
+def test_sign_in_screen(snap_compare, store):
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=_sign_in_screen)
+
+
+def test_visits_screen(snap_compare, store):
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=_signed_in)
+
+
+def test_households_screen(snap_compare, store):
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=_households)
+
+
+def test_visit_form(snap_compare, store):
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=_visit_form)
+
+
+def test_visits_screen_english(snap_compare, store):
+    set_language("en")
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=_signed_in)
+
+
+def test_households_screen_english(snap_compare, store):
+    set_language("en")
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=_households)
