@@ -473,7 +473,7 @@ async def test_help_screen_lists_commands_with_their_keys(store):
             for i in range(table.row_count)
         }
         assert rows["visits.new"][:2] == ["新增走访", "n"]
-        assert rows["visits.filter"][:2] == ["筛选", "/"]
+        assert rows["list.filter"][:2] == ["筛选", "/"]
         assert rows["app.help"][:2] == ["帮助", "f1 / ?"]
         assert rows["app.undo"][:2] == ["撤销", "^z"]
         assert rows["go.households"][:2] == ["住户", "f3"]
@@ -692,7 +692,7 @@ async def test_english_interface(store):
         text = screen_text(app)
         for shown in (
             "Visits f2",
-            "Households f3",
+            "Homes f3",
             "Month 2 hh",
             "Date",
             "Kind",

@@ -43,10 +43,17 @@ class StoreWorkers:
     _done_callbacks: dict[Worker, Callable[[Any], None]]
 
     def in_thread(
-        self, fn: Callable[[], Any], *, done: Callable[[Any], None] | None = None, name: str = "store"
+        self,
+        fn: Callable[[], Any],
+        *,
+        done: Callable[[Any], None] | None = None,
+        name: str = "store",
+        exclusive: bool = False,
     ) -> Worker:
+        """Run ``fn`` in a thread; ``done(result)`` back on the UI thread. With
+        ``exclusive``, an earlier worker of the same name is cancelled (its result dropped)."""
         worker = self.run_worker(  # type: ignore[attr-defined]
-            fn, thread=True, exit_on_error=False, name=name, group=name
+            fn, thread=True, exit_on_error=False, name=name, group=name, exclusive=exclusive
         )
         if not hasattr(self, "_done_callbacks"):
             self._done_callbacks = {}

@@ -26,7 +26,7 @@ class AppointmentForm(FormScreen[Appointment | None]):
     def compose_fields(self) -> ComposeResult:
         h = self.household
         yield Static(
-            f"{t('visit.household')}：{h.household_no} {Masker().name(h.head_of_household)}  {h.address}",
+            f"{t('visit.household')}{t('punct.colon')}{h.household_no} {Masker().name(h.head_of_household)}  {h.address}",
             markup=False,
         )
         with Horizontal(classes="row"):

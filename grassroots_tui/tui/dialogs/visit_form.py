@@ -65,7 +65,7 @@ class VisitForm(FormScreen[Visit | None]):
         masker = Masker()
         if self.household is not None:
             yield Static(
-                f"{t('visit.household')}：{self.household.household_no} "
+                f"{t('visit.household')}{t('punct.colon')}{self.household.household_no} "
                 f"{masker.name(self.household.head_of_household)}  {self.household.address}",
                 markup=False,
             )

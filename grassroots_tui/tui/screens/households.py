@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 
 from grassroots_tui.i18n import label, t
@@ -13,20 +12,20 @@ from grassroots_tui.services.masking import Masker
 from grassroots_tui.services.pinyin import search_text, sort_key
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.dialogs.household_form import HouseholdForm
-from grassroots_tui.tui.screens.base import SectionScreen
+from grassroots_tui.tui.screens.base import ListSectionScreen
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
 
 
-class HouseholdsScreen(SectionScreen):
+class HouseholdsScreen(ListSectionScreen):
     SECTION = "households"
     CMDS = (
         Cmd("households.new", "new_household", "n"),
         Cmd("households.edit", "edit_household", "e"),
         Cmd("households.visit", "visit_household", "v"),
         Cmd("households.import", "import_ledger", "i"),
-        Cmd("households.filter", "focus_filter", "slash"),
-        Cmd("households.sort", "sort", "s"),
+        *ListSectionScreen.LIST_CMDS,
     )
+    CHOOSE_ACTION = "edit_household"
     BINDINGS = bindings(*CMDS)
 
     def compose_body(self) -> ComposeResult:
@@ -43,22 +42,10 @@ class HouseholdsScreen(SectionScreen):
             id="households-table",
         )
 
-    def on_mount(self) -> None:
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def households(self) -> list[dict]:
-        rows = self.session.store.raw("household")
-        if self.session.station_id:
-            rows = [h for h in rows if h.get("station_id") == self.session.station_id]
-        return rows
-
-    def reload(self, keep: str | None = None) -> None:
+    def build(self) -> tuple[list[Row], None]:
         masker = Masker()
         rows = []
-        for h in self.households():
+        for h in self.mine("household"):
             head = h["head_of_household"]
             tags = "、".join(h.get("tags") or [])
             rows.append(
@@ -73,11 +60,7 @@ class HouseholdsScreen(SectionScreen):
                 )
             )
         rows.sort(key=lambda r: r.sort[0])
-        self.table.set_rows(rows, keep=keep)
-
-    @property
-    def table(self) -> RecordTable:
-        return self.query_one("#households-table", RecordTable)
+        return rows, None
 
     def describe(self, household_id: str) -> Text:
         try:
@@ -139,16 +122,6 @@ class HouseholdsScreen(SectionScreen):
 
         self.app.push_screen(ImportDialog(self.session), callback=lambda _: self.reload())
 
-    def action_focus_filter(self) -> None:
-        self.table.focus_filter()
-
-    def action_sort(self) -> None:
-        self.table.cycle_sort()
-
     def show_household(self, household_id: str) -> None:
         self.table.query_text = ""
         self.reload(keep=household_id)
-
-    @on(RecordTable.Chosen)
-    async def _chosen(self) -> None:
-        await self.run_action("edit_household")  # checked: not on a read-only store

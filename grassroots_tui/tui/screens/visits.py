@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Static
 
@@ -16,20 +15,20 @@ from grassroots_tui.services.visits import appointments_due, off_hours_raw
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.dialogs.pick_household import PickHousehold
 from grassroots_tui.tui.dialogs.visit_form import VisitForm
-from grassroots_tui.tui.screens.base import SectionScreen
+from grassroots_tui.tui.screens.base import ListSectionScreen
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
 
 
-class VisitsScreen(SectionScreen):
+class VisitsScreen(ListSectionScreen):
     SECTION = "visits"
     CMDS = (
         Cmd("visits.new", "new_visit", "n"),
         Cmd("visits.edit", "edit_visit", "e"),
         Cmd("visits.appointments", "appointments", "a"),
-        Cmd("visits.slip", "slip_from_problem", "p"),
-        Cmd("visits.filter", "focus_filter", "slash"),
-        Cmd("visits.sort", "sort", "s"),
+        Cmd("visits.slip", "slip_from_problem", "p", footer=False),
+        *ListSectionScreen.LIST_CMDS,
     )
+    CHOOSE_ACTION = "edit_visit"
     BINDINGS = bindings(*CMDS)
     DEFAULT_CSS = """
     VisitsScreen #visit-rate { height: auto; padding: 0 1; background: $boost; }
@@ -52,28 +51,12 @@ class VisitsScreen(SectionScreen):
             id="visits-table",
         )
 
-    def on_mount(self) -> None:
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    @property
-    def table(self) -> RecordTable:
-        return self.query_one("#visits-table", RecordTable)
-
-    def _mine(self, kind: str) -> list[dict]:
-        rows = self.session.store.raw(kind)
-        if self.session.station_id:
-            rows = [r for r in rows if r.get("station_id") == self.session.station_id]
-        return rows
-
-    def reload(self, keep: str | None = None) -> None:
+    def build(self) -> tuple[list[Row], str]:
         store = self.session.store
-        households = {h["id"]: h for h in self._mine("household")}
+        households = {h["id"]: h for h in self.mine("household")}
         staff = {s["id"]: s["name"] for s in store.raw("staff")}
         stations = {s["id"]: s for s in store.raw("station")}
-        visits = self._mine("visit")
+        visits = self.mine("visit")
         masker = Masker()
         rows = []
         for v in visits:
@@ -96,24 +79,24 @@ class VisitsScreen(SectionScreen):
                 )
             )
         rows.sort(key=lambda r: (r.sort[0], r.sort[1]), reverse=True)
-        self.table.set_rows(rows, keep=keep)
-        self._rate(list(households.values()), visits)
+        return rows, self._rate_line(list(households.values()), visits)
 
-    def _rate(self, households: list[dict], visits: list[dict]) -> None:
+    def loaded(self, rate_line: str) -> None:
+        self.query_one("#visit-rate", Static).update(rate_line)
+
+    def _rate_line(self, households: list[dict], visits: list[dict]) -> str:
         today = self.session.today()
         rate = visit_rate(households, visits, station_id=self.session.station_id, month=today)
-        due = appointments_due(self._mine("appointment"), self.session.station_id, today)
-        self.query_one("#visit-rate", Static).update(
-            t(
-                "visit.rate_line",
-                month=rate.visited_month,
-                rate_month=rate.rate_month,
-                cumulative=rate.visited_cumulative,
-                registered=rate.registered,
-                rate=rate.rate_cumulative,
-                due=len(due.due_today),
-                missed=len(due.missed),
-            )
+        due = appointments_due(self.mine("appointment"), self.session.station_id, today)
+        return t(
+            "visit.rate_line",
+            month=rate.visited_month,
+            rate_month=rate.rate_month,
+            cumulative=rate.visited_cumulative,
+            registered=rate.registered,
+            rate=rate.rate_cumulative,
+            due=len(due.due_today),
+            missed=len(due.missed),
         )
 
     def describe(self, visit_id: str) -> Text:
@@ -127,10 +110,10 @@ class VisitsScreen(SectionScreen):
             ("visit.opinions", v.opinions), ("visit.suggestions", v.suggestions),
         ):
             if value:
-                text.append(f"{t(key)}：", style="bold")
+                text.append(t(key) + t("punct.colon"), style="bold")
                 text.append(value + "\n")
         if v.joint_departments:
-            text.append(f"{t('visit.joint')}：{'、'.join(v.joint_departments)}\n")
+            text.append(t("visit.joint") + t("punct.colon") + "、".join(v.joint_departments) + "\n")
         for problem in v.problems:
             state = label(problem.state)
             text.append(f"· [{problem.category}] {problem.description} — {state}\n")
@@ -185,12 +168,3 @@ class VisitsScreen(SectionScreen):
             return
         self.notify(t("visit.slips_not_yet"), severity="warning", markup=False)
 
-    def action_focus_filter(self) -> None:
-        self.table.focus_filter()
-
-    def action_sort(self) -> None:
-        self.table.cycle_sort()
-
-    @on(RecordTable.Chosen)
-    async def _chosen(self) -> None:
-        await self.run_action("edit_visit")  # checked: not on a read-only store

@@ -29,7 +29,8 @@ class SectionBar(Static):
             station = session.station.name if session.station else t("app.street_office")
             role = t(f"enum.StaffRole.{session.operator.role.value}")
             line.append(station, style="bold")
-            line.append(f"  {session.operator.name}（{role}）  {session.today().isoformat()}")
+            operator = t("app.operator", name=session.operator.name, role=role)
+            line.append(f"  {operator}  {session.today().isoformat()}")
         else:
             line.append(t("app.title"), style="bold")
         line.append("\n")
