@@ -1,0 +1,118 @@
+"""Deterministic benchmark corpora: exactly ``n`` stored documents taken from the demo.
+
+:func:`make_corpus` builds the demo (:func:`grassroots_tui.services.demo.build_demo`) at a
+scale of at least 1.0 and large enough to hold ``n`` documents, then keeps exactly ``n``
+of them by stratified sampling: every kind keeps its share of the demo (quotas by the
+largest-remainder method), and within a kind the documents kept are the first ones of a
+seeded shuffle. The documents come back in the demo's order, as the dicts the store
+holds after saving them (``rev`` 1, ``created_*``/``updated_*`` stamped), so they are
+written to disk directly without going through ``Store.save`` one by one.
+
+Same ``n`` and ``seed`` → identical documents, ids included.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from datetime import date, datetime, time
+from typing import Any
+
+from grassroots_tui.models import KINDS, Document
+from grassroots_tui.services.demo import CST, build_demo
+
+#: The day the corpus is built for, and the "today" of the overdue-slip query.
+CORPUS_TODAY = date(2026, 11, 26)
+DEFAULT_SEED = 2026
+#: Who and when the pre-built documents were "saved" (what ``Store.save`` would stamp).
+CORPUS_ACTOR = "基准测试"
+CORPUS_STAMP = datetime.combine(CORPUS_TODAY, time(8, 0), tzinfo=CST).isoformat()
+
+#: About how many documents the demo grows by per unit of scale (the stations, staff,
+#: rosters and supervision stay fixed); only a first guess at the scale, which is checked.
+_PER_SCALE = 2200
+
+#: A slip is overdue when its due date is before today and it is in none of these states
+#: (the definition the benchmark uses for all engines).
+NOT_OVERDUE_STATES = ("closed", "replied")
+
+
+def stamped(doc: Document, actor: str = CORPUS_ACTOR, at: str = CORPUS_STAMP) -> dict[str, Any]:
+    """The dict the store holds after ``doc`` was created by ``actor`` at ``at``."""
+    data = doc.to_json()
+    data["rev"] = 1
+    data["created_at"] = at
+    data["created_by"] = actor
+    data["updated_at"] = at
+    data["updated_by"] = actor
+    data["schema_version"] = KINDS[doc.KIND].SCHEMA_VERSION
+    return data
+
+
+def _quotas(counts: dict[str, int], n: int) -> dict[str, int]:
+    """Exactly ``n`` split over the kinds in proportion to ``counts`` (largest remainder)."""
+    total = sum(counts.values())
+    exact = {kind: n * count / total for kind, count in counts.items()}
+    quotas = {kind: int(value) for kind, value in exact.items()}
+    short = n - sum(quotas.values())
+    # Largest fractional part first; the kind name breaks ties so the order is stable.
+    for kind in sorted(exact, key=lambda k: (quotas[k] - exact[k], k))[:short]:
+        quotas[kind] += 1
+    return quotas
+
+
+def demo_for(n: int, seed: int = DEFAULT_SEED) -> list[Document]:
+    """The demo documents at the smallest scale (≥ 1.0, tried in steps) holding ``n``."""
+    scale = max(1.0, round(n / _PER_SCALE, 2))
+    while True:
+        docs = build_demo(CORPUS_TODAY, seed=seed, scale=scale)
+        if len(docs) >= n:
+            return docs
+        scale = round(scale * 1.05 + 0.05, 2)
+
+
+def make_corpus(n: int, seed: int = DEFAULT_SEED) -> list[dict[str, Any]]:
+    """Exactly ``n`` stored documents (dicts), deterministic for ``(n, seed)``."""
+    if n < 1:
+        raise ValueError(f"n must be positive, got {n}")
+    docs = demo_for(n, seed)
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for index, doc in enumerate(docs):
+        by_kind[doc.KIND].append(index)
+    quotas = _quotas({kind: len(indexes) for kind, indexes in by_kind.items()}, n)
+    keep: list[int] = []
+    for kind in sorted(by_kind):
+        indexes = list(by_kind[kind])
+        random.Random(f"{seed}:{n}:{kind}").shuffle(indexes)
+        keep.extend(indexes[: quotas[kind]])
+    keep.sort()
+    return [stamped(docs[index]) for index in keep]
+
+
+def fresh_visits(count: int, seed: int = DEFAULT_SEED) -> list[Document]:
+    """``count`` realistic new visits (model objects, never saved) for the save benchmark.
+
+    They come from a demo built with another seed, so their ids are not in any corpus.
+    """
+    docs = build_demo(CORPUS_TODAY, seed=seed + 7919, scale=max(0.2, count / 500))
+    visits = [doc for doc in docs if doc.KIND == "visit"]
+    if len(visits) < count:  # pragma: no cover - about 1.6 visits per one asked for
+        raise ValueError(f"only {len(visits)} visits for {count} saves")
+    random.Random(seed).shuffle(visits)
+    return visits[:count]
+
+
+def kind_counts(docs: list[dict[str, Any]]) -> Counter:
+    return Counter(doc["kind"] for doc in docs)
+
+
+def is_overdue(doc: dict[str, Any], today: str) -> bool:
+    """The overdue test on a stored slip dict; ``today`` is an ISO date string."""
+    due = doc.get("due_date")
+    return due is not None and due < today and doc.get("state") not in NOT_OVERDUE_STATES
+
+
+def expected_overdue(docs: list[dict[str, Any]], today: date = CORPUS_TODAY) -> set[str]:
+    """The ids of the overdue slips in a corpus, computed directly (the reference answer)."""
+    iso = today.isoformat()
+    return {d["id"] for d in docs if d["kind"] == "handoff_slip" and is_overdue(d, iso)}
