@@ -62,3 +62,11 @@ def test_backup_then_restore_round_trip(tmp_path: Path, capsys) -> None:
 def test_a_missing_store_is_an_error_not_a_traceback(tmp_path: Path, capsys) -> None:
     assert main(["check", "--db", str(tmp_path / "nope.json")]) == 2
     assert "找不到数据文件" in capsys.readouterr().err
+
+
+def test_an_unwritable_data_folder_is_a_message_not_a_traceback(tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    assert main(["demo", "--db", str(blocker / "g.json")]) == 2
+    err = capsys.readouterr().err
+    assert "文件操作失败" in err and "Traceback" not in err

@@ -55,5 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreError, DocumentInvalid) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        where = f"（{error.filename}）" if getattr(error, "filename", None) else ""
+        print(f"错误：文件操作失败{where}：{error.strerror or error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
