@@ -12,11 +12,16 @@ import sys
 from collections.abc import Sequence
 
 from grassroots_tui import __version__
-from grassroots_tui.cli import calendar_commands, import_commands, store_commands
+from grassroots_tui.cli import (
+    calendar_commands,
+    import_commands,
+    slip_commands,
+    store_commands,
+)
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.store import StoreError
 
-COMMAND_MODULES = [store_commands, calendar_commands, import_commands]
+COMMAND_MODULES = [store_commands, calendar_commands, import_commands, slip_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

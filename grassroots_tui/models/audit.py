@@ -52,3 +52,16 @@ class AuditEntry(Document):
     note: _Note = Field(None, title="说明")
     prev_hash: _Hash = Field(None, title="前一条摘要")
     hash: _Hash = Field(None, title="摘要")
+
+
+def actor_label(name: str, staff_id: str) -> str:
+    """How a signed-in staff member is written in the audit trail: ``name#id``.
+
+    The name keeps the trail readable; the id keeps two people of one name apart.
+    """
+    return f"{name}#{staff_id}"
+
+
+def actor_name(actor: str) -> str:
+    """The name part of an audit actor, for showing to people."""
+    return actor.split("#", 1)[0]

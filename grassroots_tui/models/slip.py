@@ -18,6 +18,7 @@ from grassroots_tui.models.types import (
     OptShort,
     RequiredText,
     Short,
+    Text,
 )
 
 #: Categories offered by default; a station may add its own (any non-empty text).
@@ -55,12 +56,14 @@ class SlipState(LabelledEnum):
     RETURNED = "returned", "已退单"
     EXTENDED = "extended", "已延期"
     REDO = "redo", "重办"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class HandoffSlip(Document):
     """交办单：交给承办单位办理的群众问题，原则上 15 日内以回复单回复。
 
     草拟时编号、交办日期、承办单位可以空着；交办后（草拟以外的状态）必须齐全。
+    撤回的草稿没有编号，撤回的已交办单保留原编号（编号永不重用）。
     """
 
     KIND: ClassVar[str] = "handoff_slip"
@@ -86,12 +89,15 @@ class HandoffSlip(Document):
         None, title="原应办结日期", description="延期前的应办结日期"
     )
     state: SlipState = Field(SlipState.DRAFTED, title="状态")
+    withdraw_reason: Text = Field("", title="撤回理由", description="仅“已撤回”时填写")
     visit_id: OptRef = Field(None, title="来源走访")
     problem_id: OptRef = Field(None, title="来源问题")
 
     @model_validator(mode="after")
     def _consistent(self) -> HandoffSlip:
-        if self.state is not SlipState.DRAFTED:
+        if self.state is not SlipState.DRAFTED and not (
+            self.state is SlipState.WITHDRAWN and self.number is None
+        ):
             for name, what in (
                 ("number", "编号"),
                 ("issue_date", "交办日期"),

@@ -552,6 +552,7 @@ _SLIP_PLAN: tuple[tuple[str, str | None, float], ...] = (
     ("extended", "later", 1),
     ("extended", "over", 1),
     ("returned", None, 1),
+    ("withdrawn", None, 1),
     ("replied", None, 2),
     ("redo", "soon", 1),
     ("closed", None, 9),
@@ -1493,6 +1494,10 @@ class _Demo:
                 )
             )
             state = SlipState.RETURNED
+        elif outcome == "withdrawn":
+            issue = rng.choice(_workdays(today - timedelta(days=60), today - timedelta(days=20)))
+            due = _due(issue, rule)
+            state = SlipState.WITHDRAWN
         elif outcome == "redo":
             assert timing is not None
             called = self._date_for(rng, rule, timing, today - timedelta(days=14), self.yesterday)
@@ -1614,6 +1619,7 @@ class _Demo:
             "due_date": due,
             "original_due_date": original,
             "state": state,
+            "withdraw_reason": "当事人诉求已由社区协调解决，撤回交办" if outcome == "withdrawn" else "",
             "visit_id": visit_id,
             "problem_id": problem_id,
         }

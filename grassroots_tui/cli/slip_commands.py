@@ -1,0 +1,314 @@
+"""`grassroots slips …`: print a slip with its reply slips, the overdue board, and the
+reminder notice (催办通知书).
+
+    grassroots slips print 湘龙群交〔2026〕第0015号 [--out FILE] [--html] [--unmasked]
+    grassroots slips overdue [--station HL01] [--on 2026-12-01] [--json]
+    grassroots slips remind 2026-0015 [--out FILE] [--html] [--record --by 王督导]
+
+Personal information is masked unless ``--unmasked`` is given; unmasked output is first
+recorded in the audit trail, so it needs the store open for writing. The calendar is the
+built-in one plus the holiday file next to the store (holidays.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+from grassroots_tui.models.errors import DocumentInvalid
+from grassroots_tui.services.slip_board import (
+    Board,
+    board_counts_text,
+    board_json,
+    build_board,
+    filter_board,
+)
+from grassroots_tui.services.slip_print import export_slip, record_reminder, render_reminder
+from grassroots_tui.services.slips import find_slip
+from grassroots_tui.services.workcalendar import OfficialCalendar
+from grassroots_tui.store import Store, StoreError
+from grassroots_tui.store.calendar_overrides import default_overrides_path, load_overrides
+from grassroots_tui.store.files import write_file_atomically
+from grassroots_tui.store.paths import default_store_path
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EXIT_ERROR = 2
+
+
+class _Failed(Exception):
+    """A reason to stop, already worded for the user."""
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    slips = subparsers.add_parser("slips", help="交办单：打印、超期督办看板、催办通知书")
+    commands = slips.add_subparsers(dest="slips_command", metavar="命令")
+    commands.required = True
+
+    show = commands.add_parser(
+        "print",
+        parents=[common],
+        help="打印交办单及其回复单（文本或网页，个人信息默认遮蔽）",
+        description="按纸质格式输出交办单及其回复单。个人信息默认遮蔽；"
+        "--unmasked 输出完整信息，并记入审计记录。",
+    )
+    show.add_argument(
+        "number", metavar="NUMBER", help="交办单编号，完整编号或 2026-0015 这样的简写"
+    )
+    show.add_argument("--station", metavar="CODE", help="编号简写在几个站重复时，指定站点代码")
+    show.add_argument("--out", metavar="FILE", help="写入文件（默认输出到屏幕）")
+    show.add_argument("--html", action="store_true", help="输出可直接打印的网页（HTML）")
+    show.add_argument(
+        "--unmasked", action="store_true", help="不遮蔽姓名、身份证号和电话（记入审计记录）"
+    )
+    show.add_argument("--actor", metavar="NAME", help="记入审计记录的操作人（默认当前用户）")
+    show.set_defaults(handler=run_print)
+
+    overdue = commands.add_parser(
+        "overdue",
+        parents=[common],
+        help="超期督办看板：各站超期、今日到期和预警的交办单，超期最久的在前",
+    )
+    overdue.add_argument("--station", metavar="CODE", help="只看某个群工站（站点代码，如 HL01）")
+    overdue.add_argument("--unit", metavar="TEXT", help="只看某个承办单位（名称的一部分即可）")
+    overdue.add_argument("--lead", metavar="NAME", help="只看某位包案领导（姓名或工作人员编号）")
+    overdue.add_argument("--category", metavar="TEXT", help="只看某个类别，如 物业纠纷")
+    overdue.add_argument("--on", metavar="DATE", help="按哪一天看（默认今天），如 2026-12-01")
+    overdue.add_argument(
+        "--warn-days", type=int, default=3, metavar="N", help="到期前几天开始预警（默认 3）"
+    )
+    overdue.add_argument("--json", action="store_true", help="输出 JSON")
+    overdue.set_defaults(handler=run_overdue)
+
+    remind = commands.add_parser(
+        "remind", parents=[common], help="生成催办通知书；加 --record 记录这次催办"
+    )
+    remind.add_argument("number", metavar="NUMBER", help="交办单编号，完整编号或简写")
+    remind.add_argument("--station", metavar="CODE", help="编号简写在几个站重复时，指定站点代码")
+    remind.add_argument("--out", metavar="FILE", help="写入文件（默认输出到屏幕）")
+    remind.add_argument("--html", action="store_true", help="输出网页（HTML）")
+    remind.add_argument("--on", metavar="DATE", help="催办日期（默认今天）")
+    remind.add_argument("--record", action="store_true", help="把这次催办记入交办单")
+    remind.add_argument("--by", metavar="NAME", help="催办人（--record 时必填）")
+    remind.add_argument("--actor", metavar="NAME", help="记入审计记录的操作人（默认当前用户）")
+    remind.set_defaults(handler=run_remind)
+
+
+# -- shared ----------------------------------------------------------------------------------
+
+
+def _guarded(run):
+    def handler(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except _Failed as failed:
+            print(f"错误：{failed}", file=sys.stderr)
+        except (StoreError, DocumentInvalid, ValueError) as error:
+            print(f"错误：{error}", file=sys.stderr)
+        return EXIT_ERROR
+
+    handler.__name__ = run.__name__
+    handler.__doc__ = run.__doc__
+    return handler
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    return Path(args.db) if args.db else default_store_path()
+
+
+def _calendar(args: argparse.Namespace) -> OfficialCalendar:
+    path = default_overrides_path(_store_path(args))
+    return OfficialCalendar(load_overrides(path), overrides_path=path)
+
+
+def _day(text: str | None, what: str) -> date:
+    if text is None:
+        return date.today()
+    try:
+        if not _ISO_DATE.match(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _Failed(f"{what}“{text}”无效，应写成 2026-11-26 这样的格式。") from None
+
+
+def _actor(args: argparse.Namespace) -> str:
+    if getattr(args, "actor", None):
+        return args.actor
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (containers, services)
+        return "命令行"
+
+
+def _open(args: argparse.Namespace, *, write: bool) -> Store:
+    store = Store.open(_store_path(args), readonly=not write, create=False)
+    if write and store.readonly:
+        reason = store.readonly_reason or "数据当前只读"
+        store.close()
+        raise _Failed(f"这一操作要写入审计记录，但{reason}")
+    return store
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        return
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_file_atomically(path, text.encode("utf-8"))
+    print(f"已写入：{path}", file=sys.stderr)
+
+
+# -- print -----------------------------------------------------------------------------------
+
+
+@_guarded
+def run_print(args: argparse.Namespace) -> int:
+    """Print a slip with its reply slips."""
+    calendar = _calendar(args)
+    store = _open(args, write=args.unmasked)
+    try:
+        slip = find_slip(store, args.number, station=args.station)
+        text = export_slip(
+            store,
+            slip.id,
+            actor=_actor(args),
+            fmt="html" if args.html else "text",
+            unmasked=args.unmasked,
+            calendar=calendar,
+            where=str(Path(args.out).resolve()) if args.out else "屏幕",
+        )
+    finally:
+        store.close()
+    _emit(text, args.out)
+    return 0
+
+
+# -- overdue ---------------------------------------------------------------------------------
+
+_COLUMNS = (
+    ("编号", 26),
+    ("站点", 6),
+    ("事项", 24),
+    ("承办单位", 18),
+    ("包案领导", 8),
+    ("应办结", 12),
+    ("状态", 14),
+)
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(text: str, width: int) -> str:
+    out, used = "", 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > width:
+            out = out[:-1] + "…" if out else ""
+            used = _width(out)
+            break
+        out += ch
+        used += w
+    return out + " " * max(0, width - used)
+
+
+def _clock_text(row) -> str:
+    clock = row.clock
+    if clock.state == "overdue":
+        text = f"超期{clock.days_overdue}天" + ("·通报" if clock.reported else "")
+    elif clock.state == "due_today":
+        text = "今日到期"
+    else:
+        text = f"预警·余{clock.days_left}天"
+    return text
+
+
+def _table(board: Board, day: date) -> str:
+    lines = [f"{day.isoformat()} 超期督办看板：{board_counts_text(board)}"]
+    if not board.rows:
+        lines.append("没有超期、今日到期或预警的交办单。")
+        return "\n".join(lines) + "\n"
+    lines.append("  ".join(_cell(name, width) for name, width in _COLUMNS).rstrip())
+    lines.append("  ".join("-" * width for _, width in _COLUMNS))
+    for row in board.rows:
+        due = row.due.date.isoformat() + ("*" if row.provisional else "")
+        values = (
+            row.number,
+            row.station_code,
+            row.title,
+            row.handling_unit,
+            row.lead_official or "",
+            due,
+            _clock_text(row),
+        )
+        lines.append(
+            "  ".join(_cell(v, w) for v, (_, w) in zip(values, _COLUMNS, strict=True)).rstrip()
+        )
+    reasons = sorted({r.due.reason or r.clock.reason for r in board.rows if r.provisional} - {None})
+    if reasons:
+        lines.append(f"* 暂定：{'；'.join(reasons)}。")
+    return "\n".join(lines) + "\n"
+
+
+@_guarded
+def run_overdue(args: argparse.Namespace) -> int:
+    """The overdue board, as a table or JSON."""
+    day = _day(args.on, "日期")
+    if args.warn_days < 0:
+        raise _Failed("预警天数不能为负数。")
+    calendar = _calendar(args)
+    store = _open(args, write=False)
+    try:
+        if args.station and not any(
+            s.get("code", "").upper() == args.station.upper() for s in store.raw("station")
+        ):
+            codes = "、".join(sorted(s.get("code", "") for s in store.raw("station"))) or "无"
+            raise _Failed(f"没有站点代码为“{args.station}”的群工站（现有：{codes}）。")
+        board = build_board(store, today=day, calendar=calendar, warn_days=args.warn_days)
+    finally:
+        store.close()
+    board = filter_board(
+        board, station=args.station, unit=args.unit, lead=args.lead, category=args.category
+    )
+    if args.json:
+        print(json.dumps(board_json(board), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(_table(board, day))
+    return 0
+
+
+# -- remind ----------------------------------------------------------------------------------
+
+
+@_guarded
+def run_remind(args: argparse.Namespace) -> int:
+    """The reminder notice; --record also records the reminder."""
+    day = _day(args.on, "催办日期")
+    if args.record and not (args.by or "").strip():
+        raise _Failed("记录催办时要写明催办人：--by 姓名。")
+    calendar = _calendar(args)
+    store = _open(args, write=args.record)
+    try:
+        slip = find_slip(store, args.number, station=args.station)
+        text = render_reminder(
+            store, slip.id, today=day, calendar=calendar, fmt="html" if args.html else "text"
+        )
+        if args.record:
+            record_reminder(
+                store, slip.id, today=day, by=args.by, actor=_actor(args), calendar=calendar
+            )
+    finally:
+        store.close()
+    _emit(text, args.out)
+    if args.record:
+        print(f"已记录催办：{slip.number}（{day.isoformat()}，催办人 {args.by}）", file=sys.stderr)
+    return 0

@@ -1,0 +1,188 @@
+"""督办看板: every open slip of every station that is overdue, due today or inside the
+warning window, most late first, with the counts a supervisor reads first.
+
+Nothing here is stored: each row's due date is the slip's effective due date
+(:func:`grassroots_tui.services.slips.effective_due`) and its clock comes from
+:func:`grassroots_tui.services.deadlines.slip_status`, both worked out for ``today``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from grassroots_tui.models.slip import SlipState
+from grassroots_tui.services.deadlines import Due, SlipClock, slip_status
+from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
+from grassroots_tui.services.workcalendar import OfficialCalendar
+from grassroots_tui.store import Store
+
+__all__ = ["Board", "BoardRow", "board_counts_text", "board_json", "build_board", "filter_board"]
+
+_OPEN_VALUES = frozenset(state.value for state in OPEN_STATES)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One slip on the board. ``lead_official`` is the lead official's name;
+    ``lead_official_id`` the staff id stored on the slip."""
+
+    slip_id: str
+    number: str
+    station_code: str
+    station_name: str
+    title: str
+    category: str
+    handling_unit: str
+    lead_official: str | None
+    state: SlipState
+    due: Due
+    clock: SlipClock
+    lead_official_id: str | None = None
+    station_id: str | None = None
+
+    @property
+    def provisional(self) -> bool:
+        """The due date or the overdue count rests on a year without holiday data."""
+        return self.due.provisional or self.clock.provisional
+
+
+@dataclass(frozen=True)
+class Board:
+    rows: list[BoardRow]
+    overdue: int
+    due_today: int
+    warning: int
+    provisional: int
+    reported: int
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+def _lateness(row: BoardRow) -> tuple[Any, ...]:
+    # Most overdue first: days_left ascending (negative when late), then number.
+    return (row.clock.days_left, row.station_code, row.number)
+
+
+def _counted(rows: list[BoardRow]) -> Board:
+    rows = sorted(rows, key=_lateness)
+    return Board(
+        rows=rows,
+        overdue=sum(r.clock.state == "overdue" for r in rows),
+        due_today=sum(r.clock.state == "due_today" for r in rows),
+        warning=sum(r.clock.state == "warning" for r in rows),
+        provisional=sum(r.provisional for r in rows),
+        reported=sum(r.clock.reported for r in rows),
+    )
+
+
+def build_board(
+    store: Store, *, today: dt.date, calendar: OfficialCalendar, warn_days: int = 3
+) -> Board:
+    """Every open slip (已交办/已受理/已延期/重办) of every station whose clock on
+    ``today`` is 预警, 今日到期 or 超期."""
+    stations = {s["id"]: s for s in store.raw("station")}
+    staff = {s["id"]: s.get("name") for s in store.raw("staff")}
+    docs = SlipDocs.from_store(store)
+    rows: list[BoardRow] = []
+    for raw in store.raw("handoff_slip"):
+        if raw.get("state") not in _OPEN_VALUES:
+            continue
+        due = effective_due(docs, raw, calendar)
+        if due is None:
+            continue
+        clock = slip_status(due.date, today, warn_days, calendar)
+        if clock.state == "ok":
+            continue
+        station = stations.get(raw.get("station_id")) or {}
+        lead_id = raw.get("lead_official")
+        rows.append(
+            BoardRow(
+                slip_id=raw["id"],
+                number=raw.get("number") or "",
+                station_code=station.get("code", ""),
+                station_name=station.get("name", ""),
+                title=raw.get("title", ""),
+                category=raw.get("category", ""),
+                handling_unit=raw.get("handling_unit") or "",
+                lead_official=(staff.get(lead_id) or lead_id) if lead_id else None,
+                state=SlipState(raw["state"]),
+                due=due,
+                clock=clock,
+                lead_official_id=lead_id,
+                station_id=raw.get("station_id"),
+            )
+        )
+    return _counted(rows)
+
+
+def _norm(text: str | None) -> str:
+    return "".join((text or "").split()).casefold()
+
+
+def filter_board(
+    board: Board,
+    *,
+    station: str | None = None,
+    unit: str | None = None,
+    lead: str | None = None,
+    category: str | None = None,
+) -> Board:
+    """The board narrowed, with its counts recomputed.
+
+    ``station``: station code (or id), any case; ``unit``: part of the handling unit's
+    name; ``lead``: the lead official's staff id or name; ``category``: the category.
+    Empty or None filters are ignored.
+    """
+    rows = board.rows
+    if station:
+        want = _norm(station)
+        rows = [r for r in rows if want in (_norm(r.station_code), _norm(r.station_id))]
+    if unit:
+        want = _norm(unit)
+        rows = [r for r in rows if want in _norm(r.handling_unit)]
+    if lead:
+        want = _norm(lead)
+        rows = [r for r in rows if want in (_norm(r.lead_official), _norm(r.lead_official_id))]
+    if category:
+        want = _norm(category)
+        rows = [r for r in rows if _norm(r.category) == want]
+    return _counted(list(rows))
+
+
+def board_json(board: Board) -> list[dict[str, Any]]:
+    """The rows as plain JSON-ready dicts. ``state`` is the slip's state; ``clock`` is
+    overdue / due_today / warning."""
+    return [
+        {
+            "number": r.number,
+            "station": r.station_code,
+            "station_name": r.station_name,
+            "title": r.title,
+            "category": r.category,
+            "unit": r.handling_unit,
+            "lead_official": r.lead_official,
+            "due_date": r.due.date.isoformat(),
+            "provisional": r.provisional,
+            "provisional_reason": r.due.reason or r.clock.reason,
+            "days_left": r.clock.days_left,
+            "days_overdue": r.clock.days_overdue,
+            "working_days_overdue": r.clock.working_days_overdue,
+            "reported": r.clock.reported,
+            "clock": r.clock.state,
+            "clock_label": r.clock.label,
+            "state": r.state.value,
+        }
+        for r in board.rows
+    ]
+
+
+def board_counts_text(board: Board) -> str:
+    """ "超期 4（通报 2） · 今日到期 1 · 预警 3 · 暂定 0": the counts in one line."""
+    return (
+        f"超期 {board.overdue}（通报 {board.reported}） · 今日到期 {board.due_today} · "
+        f"预警 {board.warning} · 到期日暂定 {board.provisional}"
+    )
