@@ -20,12 +20,13 @@ from grassroots_tui.tui.screens.placeholder import NotYetScreen
 from grassroots_tui.tui.screens.settings import SettingsScreen
 from grassroots_tui.tui.screens.setup import SetupScreen
 from grassroots_tui.tui.screens.signin import SignInScreen
+from grassroots_tui.tui.screens.slips import SlipsScreen
 from grassroots_tui.tui.screens.visits import VisitsScreen
 from grassroots_tui.tui.sections import SECTIONS
 from grassroots_tui.tui.session import Session, _now
 from grassroots_tui.tui.workers import StoreWorkers
 
-BUILT = {"visits": VisitsScreen, "households": HouseholdsScreen}
+BUILT = {"visits": VisitsScreen, "households": HouseholdsScreen, "slips": SlipsScreen}
 
 
 def _section_screen(mode: str) -> Callable[[], object]:

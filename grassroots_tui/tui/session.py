@@ -8,6 +8,7 @@ from datetime import date, datetime
 from functools import cached_property
 
 from grassroots_tui.models import Staff, Station
+from grassroots_tui.models.audit import actor_label
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 from grassroots_tui.store.calendar_overrides import default_overrides_path, load_overrides
@@ -28,7 +29,7 @@ class Session:
     @property
     def actor(self) -> str:
         """What goes into the audit trail: the operator's name and id."""
-        return f"{self.operator.name}#{self.operator.id}"
+        return actor_label(self.operator.name, self.operator.id)
 
     def today(self) -> date:
         return self.clock().date()

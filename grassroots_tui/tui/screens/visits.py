@@ -125,7 +125,8 @@ class VisitsScreen(ListSectionScreen):
         if action in {"new_visit", "edit_visit", "appointments", "slip_from_problem"}:
             from grassroots_tui.services.auth import can
 
-            return can(self.session.operator.role, "visit.create") and not self.session.store.readonly
+            needed = "slip.issue" if action == "slip_from_problem" else "visit.create"
+            return can(self.session.operator.role, needed) and not self.session.store.readonly
         return True
 
     def action_new_visit(self) -> None:
@@ -166,5 +167,18 @@ class VisitsScreen(ListSectionScreen):
         if not pending:
             self.notify(t("visit.no_pending"), markup=False)
             return
-        self.notify(t("visit.slips_not_yet"), severity="warning", markup=False)
+        if any(slip["problem_id"] == pending[0].id and slip["state"] == "drafted"
+               for slip in self.session.store.raw("handoff_slip")):
+            self.notify(t("visit.draft_exists"), markup=False)
+            return
+        from grassroots_tui.services.slips import draft_from_problem
+        from grassroots_tui.tui.dialogs.slip_form import SlipForm
+
+        draft = draft_from_problem(self.session.store, visit.id, pending[0].id)  # type: ignore[union-attr]
+
+        def saved(slip) -> None:
+            if slip is not None:
+                self.notify(t("visit.slip_drafted", title=slip.title), markup=False, timeout=8)
+
+        self.app.push_screen(SlipForm(self.session, draft), callback=saved)
 

@@ -1,0 +1,84 @@
+"""One small form for every step of a slip's life: reply, extend, return, callback,
+withdraw. Each step is a list of fields and the service call that performs it; the
+service refuses an illegal step with a Chinese message, shown in the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual.app import ComposeResult
+
+from grassroots_tui.i18n import t
+from grassroots_tui.models import HandoffSlip
+from grassroots_tui.tui.widgets.form import FormField, FormScreen
+
+
+@dataclass(frozen=True)
+class StepField:
+    name: str
+    label_key: str
+    default: str = ""
+    options: tuple[tuple[str, str], ...] | None = None
+    #: "date" fields are typed as 2026-11-26 and checked here; "text" may be empty
+    #: only when not required.
+    kind: str = "text"
+    required: bool = True
+
+
+class SlipStepForm(FormScreen[HandoffSlip | None]):
+    def __init__(
+        self,
+        title_key: str,
+        slip: HandoffSlip,
+        fields: list[StepField],
+        run: Callable[[dict[str, Any]], HandoffSlip],
+    ) -> None:
+        self.TITLE_KEY = title_key
+        super().__init__()
+        self.slip = slip
+        self.step_fields = fields
+        self.run = run
+
+    def compose_fields(self) -> ComposeResult:
+        yield from (
+            FormField(f.name, t(f.label_key), f.default,
+                      options=list(f.options) if f.options else None)
+            for f in self.step_fields
+        )
+
+    def on_mount(self) -> None:
+        first_empty = next((f for f in self.step_fields if not f.default), self.step_fields[0])
+        self.field(first_empty.name).control.focus()
+
+    def build(self, values: dict[str, str]) -> dict[str, Any]:
+        parsed: dict[str, Any] = {}
+        problems: list[str] = []
+        for f in self.step_fields:
+            value = values[f.name]
+            if not value:
+                if f.required:
+                    message = t("slip.required")
+                    self.field(f.name).set_error(message)
+                    problems.append(f"{t(f.label_key)}{t('punct.colon')}{message}")
+                parsed[f.name] = None
+                continue
+            if f.kind == "date":
+                try:
+                    parsed[f.name] = dt.date.fromisoformat(value)
+                except ValueError:
+                    message = t("slip.bad_date")
+                    self.field(f.name).set_error(message)
+                    problems.append(f"{t(f.label_key)}{t('punct.colon')}{message}")
+                    continue
+            else:
+                parsed[f.name] = value
+            self.field(f.name).set_error(None)
+        if problems:
+            raise ValueError("；".join(problems))
+        return parsed
+
+    def save(self, built: dict[str, Any]) -> HandoffSlip:
+        return self.run(built)

@@ -1,0 +1,175 @@
+"""督办看板: every slip that is overdue or about to be, across every station, most late
+first; filter it, open a slip's history, and send a reminder notice."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Select, Static
+
+from grassroots_tui.i18n import label, t
+from grassroots_tui.models import HandoffSlip
+from grassroots_tui.services.auth import can
+from grassroots_tui.services.slip_board import Board, build_board, filter_board
+from grassroots_tui.services.slip_print import record_reminder, render_reminder
+from grassroots_tui.store.exports import write_export
+from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
+from grassroots_tui.tui.screens.slip_rows import clock_text, describe_slip, short_number
+from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
+from grassroots_tui.tui.workers import StoreWorkers
+
+FILTERS = ("station", "unit", "lead", "category")
+
+
+class BoardScreen(StoreWorkers, Screen[None]):
+    CMDS = (
+        Cmd("board.remind", "remind", "m"),
+        Cmd("board.refresh", "refresh", "f5", footer=False),
+        Cmd("board.close", "close", "escape"),
+    )
+    BINDINGS = bindings(*CMDS)
+    AUTO_FOCUS = "DataTable"
+    DEFAULT_CSS = """
+    BoardScreen #board-counts { height: 1; padding: 0 1; background: $boost; }
+    BoardScreen #board-filters { height: 1; }
+    BoardScreen #board-filters Select { width: 1fr; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="board")
+        localize_bindings(self)
+        self.board: Board | None = None
+
+    @property
+    def session(self) -> Session:
+        return self.app.session  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("board.title"), id="board-title")
+        yield Static("", id="board-counts", markup=False)
+        with Horizontal(id="board-filters"):
+            for name in FILTERS:
+                yield Select([], prompt=t(f"board.filter.{name}"), compact=True, id=f"filter-{name}")
+        yield RecordTable(
+            [
+                Column("number", t("slip.number"), 9),
+                Column("station", t("board.station"), 6),
+                Column("title", t("slip.title"), 12),
+                Column("unit", t("slip.unit"), 8),
+                Column("lead", t("slip.lead"), 6),
+                Column("due", t("slip.due"), 10),
+                Column("clock", t("slip.clock"), 12),
+            ],
+            detail=self.describe,
+            id="board-table",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        session = self.session
+        self.in_thread(
+            lambda: build_board(session.store, today=session.today(), calendar=session.calendar),
+            done=self._built, name="board", exclusive=True,
+        )
+
+    def _built(self, board: Board) -> None:
+        self.board = board
+        options = {
+            "station": sorted({r.station_code for r in board.rows}),
+            "unit": sorted({r.handling_unit for r in board.rows if r.handling_unit}),
+            "lead": sorted({r.lead_official for r in board.rows if r.lead_official}),
+            "category": sorted({r.category for r in board.rows}),
+        }
+        for name, values in options.items():
+            select = self.query_one(f"#filter-{name}", Select)
+            current = select.value
+            select.set_options([(v, v) for v in values])
+            if current in values:
+                select.value = current
+        self._show()
+
+    def _filters(self) -> dict[str, str | None]:
+        values = {}
+        for name in FILTERS:
+            value = self.query_one(f"#filter-{name}", Select).value
+            values[name] = None if value is Select.NULL else str(value)
+        return values
+
+    @on(Select.Changed)
+    def _filter_changed(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        if self.board is None:
+            return
+        board = filter_board(self.board, **self._filters())
+        self.query_one("#board-counts", Static).update(
+            t("board.counts", overdue=board.overdue, due_today=board.due_today,
+              warning=board.warning, provisional=board.provisional, reported=board.reported)
+        )
+        rows = []
+        for index, r in enumerate(board.rows):
+            rows.append(
+                Row(
+                    r.slip_id,
+                    [short_number(r.number), r.station_code, r.title, r.handling_unit,
+                     r.lead_official or "", r.due.date.isoformat(),
+                     clock_text(r.clock, r.due.provisional)],
+                    " ".join([r.number, r.station_code, r.title, r.handling_unit,
+                              r.lead_official or "", r.category, label(r.state)]).lower(),
+                    [r.number, r.station_code, r.title, r.handling_unit, r.lead_official or "",
+                     r.due.date.isoformat(), index],
+                )
+            )
+        self.query_one(RecordTable).set_rows(rows)
+
+    def describe(self, slip_id: str) -> Text:
+        store = self.session.store
+        slip = store.get(HandoffSlip, slip_id)
+        row = next((r for r in (self.board.rows if self.board else []) if r.slip_id == slip_id), None)
+        if slip is None or row is None:
+            return Text("")
+        due_text = row.due.date.isoformat() + (f"（{row.due.reason}）" if row.due.provisional else "")
+        return describe_slip(store, slip, due_text, clock_text(row.clock, row.due.provisional))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "remind":
+            if self.session.store.readonly or not can(self.session.operator.role, "slip.board"):
+                return False
+            slip_id = self.query_one(RecordTable).current_id if self.is_mounted else None
+            row = next((r for r in (self.board.rows if self.board else []) if r.slip_id == slip_id), None)
+            return None if row is None or row.clock.state != "overdue" else True
+        return True
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def action_remind(self) -> None:
+        slip_id = self.query_one(RecordTable).current_id
+        if slip_id is None:
+            return
+        session = self.session
+        store, today, calendar = session.store, session.today(), session.calendar
+
+        def work():
+            notice = render_reminder(store, slip_id, today=today, calendar=calendar)
+            record_reminder(store, slip_id, today=today, by=session.operator.name,
+                            actor=session.actor, calendar=calendar)
+            slip = store.get(HandoffSlip, slip_id)
+            return write_export(store.paths, f"催办-{slip.number if slip else slip_id}", notice)
+
+        def done(path) -> None:
+            self.notify(t("board.reminded", path=str(path)), markup=False, timeout=10)
+            self.action_refresh()
+
+        self.in_thread(work, done=done, name="remind")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

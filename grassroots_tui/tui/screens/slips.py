@@ -1,0 +1,264 @@
+"""交办: handoff slips and their reply slips, each step of their life, and printing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+
+from grassroots_tui.i18n import label, t
+from grassroots_tui.models import HandoffSlip, Satisfaction, SlipSource, SlipState
+from grassroots_tui.services import slips as slip_service
+from grassroots_tui.services.auth import can
+from grassroots_tui.services.deadlines import slip_status
+from grassroots_tui.services.slip_print import render_slip
+from grassroots_tui.store.exports import write_export
+from grassroots_tui.tui.commands import Cmd, bindings
+from grassroots_tui.tui.dialogs.slip_action import SlipStepForm, StepField
+from grassroots_tui.tui.dialogs.slip_form import SlipForm, station_for
+from grassroots_tui.tui.screens.base import ListSectionScreen
+from grassroots_tui.tui.screens.slip_rows import (
+    OPEN_STATES,
+    clock_text,
+    describe_slip,
+    short_number,
+)
+from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
+
+#: Slip steps: command id → (action name in the service, key, shown in the footer).
+STEP_KEYS = {
+    "issue": ("i", True),
+    "accept": ("c", False),
+    "reply": ("r", True),
+    "extend": ("x", False),
+    "return": ("t", False),
+    "callback": ("k", False),
+    "close": ("d", False),
+    "withdraw": ("w", False),
+}
+
+
+class SlipsScreen(ListSectionScreen):
+    SECTION = "slips"
+    CMDS = (
+        Cmd("slips.new", "new_slip", "n"),
+        Cmd("slips.edit", "edit_slip", "e", footer=False),
+        *(Cmd(f"slips.{step}", f"step('{step}')", key, footer=shown)
+          for step, (key, shown) in STEP_KEYS.items()),
+        Cmd("slips.print", "print_slip", "p", footer=False),
+        Cmd("slips.board", "board", "b"),
+        *ListSectionScreen.LIST_CMDS,
+    )
+    BINDINGS = bindings(*CMDS)
+    CHOOSE_ACTION = "edit_slip"
+
+    def compose_body(self) -> ComposeResult:
+        yield RecordTable(
+            [
+                Column("number", t("slip.number"), 9),
+                Column("state", t("slip.state"), 6),
+                Column("title", t("slip.title"), 20),
+                Column("unit", t("slip.unit"), 10),
+                Column("due", t("slip.due"), 10),
+                Column("clock", t("slip.clock"), 12),
+            ],
+            detail=self.describe,
+            id="slips-table",
+        )
+
+    # --- rows ---------------------------------------------------------------------------
+
+    def build(self) -> tuple[list[Row], None]:
+        session = self.session
+        today, calendar = session.today(), session.calendar
+        rows = []
+        for raw in self.mine("handoff_slip"):
+            slip = HandoffSlip.model_validate(raw)
+            due = slip_service.effective_due(session.store, slip, calendar)
+            clock = (
+                slip_status(due.date, today, calendar=calendar)
+                if due is not None and slip.state in OPEN_STATES
+                else None
+            )
+            provisional = bool(due and due.provisional)
+            lateness = clock.days_overdue if clock and clock.state == "overdue" else -(
+                clock.days_left if clock else 10_000
+            )
+            state = label(slip.state)
+            rows.append(
+                Row(
+                    slip.id,
+                    [short_number(slip.number), state, slip.title, slip.handling_unit or "",
+                     due.date.isoformat() if due else "", clock_text(clock, provisional)],
+                    " ".join([slip.number or "", state, slip.title, slip.category,
+                              slip.handling_unit or "", slip.person_name or ""]).lower(),
+                    [slip.number or "", state, slip.title, slip.handling_unit or "",
+                     due.date.isoformat() if due else "", lateness],
+                )
+            )
+        rows.sort(key=lambda r: r.sort[0], reverse=True)
+        return rows, None
+
+    def describe(self, slip_id: str) -> Text:
+        session = self.session
+        slip = session.store.get(HandoffSlip, slip_id)
+        if slip is None:
+            return Text("")
+        due = slip_service.effective_due(session.store, slip, session.calendar)
+        clock = (
+            slip_status(due.date, session.today(), calendar=session.calendar)
+            if due is not None and slip.state in OPEN_STATES
+            else None
+        )
+        due_text = due.date.isoformat() if due else "-"
+        if due is not None and due.provisional:
+            due_text += f"（{due.reason}）"
+        return describe_slip(session.store, slip, due_text, clock_text(clock, False))
+
+    # --- the current slip and what may be done with it -------------------------------------
+
+    def current(self) -> HandoffSlip | None:
+        slip_id = self.table.current_id
+        return self.session.store.get(HandoffSlip, slip_id) if slip_id else None  # type: ignore[return-value]
+
+    def _has_reply(self, slip: HandoffSlip) -> bool:
+        return any(r["slip_id"] == slip.id for r in self.session.store.raw("reply"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        writes = {"new_slip", "edit_slip", "step"}
+        if action in writes:
+            if self.session.store.readonly or not can(self.session.operator.role, "slip.issue"):
+                return False
+        if action == "step":
+            slip = self.current()
+            step = str(parameters[0]) if parameters else ""
+            if slip is None or step not in slip_service.allowed_actions(
+                slip, has_reply=self._has_reply(slip)
+            ):
+                return None  # shown, but greyed out: not for this slip's state
+        if action == "edit_slip":
+            slip = self.current()
+            return None if slip is None or slip.state is not SlipState.DRAFTED else True
+        return True
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    # --- actions ------------------------------------------------------------------------
+
+    def action_new_slip(self) -> None:
+        station = station_for(self.session)
+        if station is None:
+            return
+        draft = slip_service.draft_slip(
+            station, source=SlipSource.WALK_IN, category="其他", title="-", description="-"
+        ).model_copy(update={"title": "", "description": ""})
+        self._open_form(draft)
+
+    def open_draft(self, draft: HandoffSlip) -> None:
+        """Open the form for a prefilled draft (from a visit's problem)."""
+        self._open_form(draft)
+
+    def _open_form(self, draft: HandoffSlip) -> None:
+        self.app.push_screen(SlipForm(self.session, draft), callback=self._saved)
+
+    def action_edit_slip(self) -> None:
+        slip = self.current()
+        if slip is not None and slip.state is SlipState.DRAFTED:
+            self._open_form(slip)
+
+    def _saved(self, slip: HandoffSlip | None) -> None:
+        if slip is not None:
+            self.notify(t("slip.saved", title=slip.title), markup=False)
+            self.reload(keep=slip.id)
+
+    def action_step(self, step: str) -> None:
+        slip = self.current()
+        if slip is None:
+            return
+        session, store = self.session, self.session.store
+        actor, today, calendar = session.actor, session.today(), session.calendar
+        iso = today.isoformat()
+        direct = {
+            "issue": lambda: slip_service.issue(store, slip.id, on=today, actor=actor, calendar=calendar),
+            "accept": lambda: slip_service.accept(store, slip.id, actor=actor),
+            "close": lambda: slip_service.close(store, slip.id, actor=actor),
+        }
+        if step in direct:
+            self.in_thread(direct[step], done=self._stepped, name="slip-step")
+            return
+        forms: dict[str, tuple[list[StepField], Any]] = {
+            "reply": (
+                [StepField("reply_date", "slip.reply_date", iso, kind="date"),
+                 StepField("result", "slip.result"),
+                 StepField("policy_basis", "slip.policy", required=False),
+                 StepField("handler", "slip.handler", slip.assignee or ""),
+                 StepField("signer", "slip.signer", required=False)],
+                lambda v: slip_service.reply(store, slip.id, reply_date=v["reply_date"],
+                                             result=v["result"], policy_basis=v["policy_basis"] or "",
+                                             handler=v["handler"], signer=v["signer"], actor=actor),
+            ),
+            "extend": (
+                [StepField("requested_on", "slip.requested_on", iso, kind="date"),
+                 StepField("reason", "slip.reason"),
+                 StepField("approver", "slip.approver"),
+                 StepField("new_due_date", "slip.new_due", kind="date")],
+                lambda v: slip_service.extend(store, slip.id, requested_on=v["requested_on"],
+                                              reason=v["reason"], approver=v["approver"],
+                                              new_due_date=v["new_due_date"], actor=actor,
+                                              calendar=calendar),
+            ),
+            "return": (
+                [StepField("on", "slip.returned_on", iso, kind="date"),
+                 StepField("reason", "slip.reason")],
+                lambda v: slip_service.return_slip(store, slip.id, on=v["on"], reason=v["reason"],
+                                                   actor=actor),
+            ),
+            "callback": (
+                [StepField("on", "slip.callback_on", iso, kind="date"),
+                 StepField("satisfaction", "slip.satisfaction", Satisfaction.SATISFIED.value,
+                           options=tuple((s.value, label(s)) for s in Satisfaction)),
+                 StepField("by", "slip.callback_by", session.operator.name, required=False),
+                 StepField("note", "slip.callback_note", required=False)],
+                lambda v: slip_service.callback(store, slip.id, on=v["on"],
+                                                satisfaction=Satisfaction(v["satisfaction"]),
+                                                by=v["by"], note=v["note"] or "", actor=actor,
+                                                calendar=calendar),
+            ),
+            "withdraw": (
+                [StepField("reason", "slip.reason")],
+                lambda v: slip_service.withdraw(store, slip.id, reason=v["reason"], actor=actor),
+            ),
+        }
+        fields, run = forms[step]
+        self.app.push_screen(SlipStepForm(f"cmd.slips.{step}", slip, fields, run),
+                             callback=self._stepped)
+
+    def _stepped(self, slip: HandoffSlip | None) -> None:
+        if slip is not None:
+            self.notify(t("slip.stepped", number=slip.number or slip.title,
+                          state=label(slip.state)), markup=False)
+            self.reload(keep=slip.id)
+
+    def action_print_slip(self) -> None:
+        slip = self.current()
+        if slip is None:
+            return
+        store = self.session.store
+
+        def work():
+            html = render_slip(store, slip.id, fmt="html")
+            return write_export(store.paths, slip.number or slip.title, html, suffix=".html")
+
+        self.in_thread(work, done=lambda path: self.notify(t("slip.printed", path=str(path)),
+                                                          markup=False, timeout=10))
+
+    def action_board(self) -> None:
+        from grassroots_tui.tui.screens.board import BoardScreen
+
+        self.app.push_screen(BoardScreen())
+
+
+__all__ = ["SlipsScreen", "dt"]

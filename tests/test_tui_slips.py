@@ -1,0 +1,185 @@
+"""The slips section: a slip from a visit's problem, its steps, the supervisors' board."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import Select
+
+from grassroots_tui.models import HandoffSlip, SlipReminder, SlipSource, SlipState, Station, Visit
+from grassroots_tui.services import slips
+from grassroots_tui.services.workcalendar import OfficialCalendar
+from grassroots_tui.tui.dialogs.slip_form import SlipForm
+from grassroots_tui.tui.screens.board import BoardScreen
+from grassroots_tui.tui.screens.slips import SlipsScreen
+from grassroots_tui.tui.widgets.record_table import RecordTable
+from tests import factories
+from tests.tui_fixtures import (
+    build_store,
+    isolate_environment,
+    make_app,
+    no_blink,
+    open_store,
+    screen_text,
+    settle,
+    sign_in,
+)
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch, tmp_path):
+    isolate_environment(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def store(template, tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(template.parent, folder)
+    store = open_store(folder / template.name)
+    yield store
+    store.close()
+
+
+def _issued(store, station: Station, title: str, on: dt.date, unit: str) -> HandoffSlip:
+    draft = slips.draft_slip(station, source=SlipSource.STREET_OFFICE, category="城市管理",
+                             title=title, description=f"{title}，居民反映多次。",
+                             handling_unit=unit)
+    saved = slips.save_draft(store, draft, "测试")
+    return slips.issue(store, saved.id, on=on, actor="测试", calendar=OfficialCalendar())
+
+
+@pytest.fixture
+def board_store(store):
+    """Two stations with slips: two overdue at HL01, one due soon at HL02, one long ago closed."""
+    hl01 = store.get(Station, factories.STATION_ID)
+    hl02 = store.save(factories.station("HL02", name="高沙社区群众工作站", community="高沙社区",
+                                        slip_number_format="高沙群交〔{year}〕第{seq:03d}号"),
+                      actor="测试")
+    _issued(store, hl01, "路灯不亮", dt.date(2026, 10, 9), "街道城管办")    # far overdue
+    _issued(store, hl01, "垃圾清运", dt.date(2026, 11, 2), "街道环卫所")    # overdue a little
+    _issued(store, hl02, "沟渠堵塞", dt.date(2026, 11, 12), "县水利局")     # due within days
+    return store
+
+
+async def test_a_slip_from_a_visits_pending_problem_then_issued(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        assert app.screen.table.move_to("visit-2")
+        await pilot.press("p")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, SlipForm)
+        assert "低保申请材料不会填" in form.field("description").value  # prefilled
+        form.field("handling_unit").value = "街道民政办"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        drafts = [s for s in store.iter("handoff_slip")]
+        assert len(drafts) == 1 and drafts[0].state is SlipState.DRAFTED
+        assert (drafts[0].visit_id, drafts[0].problem_id) == ("visit-2", "problem-1")
+
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, SlipsScreen)
+        assert app.screen.table.move_to(drafts[0].id)
+        await pilot.press("i")
+        await settle(pilot)
+        issued = store.get(HandoffSlip, drafts[0].id)
+        assert issued.state is SlipState.ISSUED
+        assert issued.number == "湘龙群交〔2026〕第0001号"
+        assert issued.issue_date == dt.date(2026, 11, 26)
+        problem = store.get(Visit, "visit-2").problems[0]
+        assert (problem.state.value, problem.slip_id) == ("handed_off", issued.id)
+        assert "2026-0001" in screen_text(app)
+
+
+async def test_a_step_the_state_does_not_allow_is_not_offered(store):
+    app = make_app(store)
+    station = store.get(Station, factories.STATION_ID)
+    slips.save_draft(store, slips.draft_slip(station, source=SlipSource.HOTLINE, category="其他",
+                                             title="噪音扰民", description="夜间施工"), "测试")
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = app.screen
+        # A draft can be issued, but not replied to or closed.
+        assert screen.check_action("step", ("issue",)) is True
+        assert screen.check_action("step", ("reply",)) is None
+        assert screen.check_action("step", ("close",)) is None
+
+
+async def test_the_board_counts_filters_and_writes_a_reminder(board_store):
+    app = make_app(board_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        text = screen_text(app)
+        assert "超期 2" in text and "预警 1" in text
+        table = board.query_one(RecordTable)
+        assert len(table.shown) == 3
+        # Most overdue first.
+        first = board_store.get(HandoffSlip, table.shown[0].id)
+        assert first.title == "路灯不亮"
+
+        board.query_one("#filter-station", Select).value = "HL02"
+        await pilot.pause()
+        assert [board_store.get(HandoffSlip, r.id).title for r in table.shown] == ["沟渠堵塞"]
+        assert board.check_action("remind", ()) is None  # not overdue: no reminder
+
+        board.query_one("#filter-station", Select).clear()
+        await pilot.pause()
+        table.move_to(first.id)
+        await pilot.press("m")
+        await settle(pilot)
+        reminders = [r for r in board_store.iter("slip_reminder") if r.slip_id == first.id]
+        assert len(reminders) == 1 and reminders[0].days_overdue > 0
+        assert isinstance(reminders[0], SlipReminder)
+        written = list((board_store.paths.folder / "exports").glob("催办-*.txt"))
+        assert len(written) == 1
+        notice = written[0].read_text(encoding="utf-8")
+        assert "催 办 通 知 书" in notice and "街道城管办" in notice and first.number in notice
+
+
+def _board(pilot_app_store):
+    async def run_before(pilot) -> None:
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        no_blink(pilot.app)
+
+    return run_before
+
+
+def test_board_snapshot(snap_compare, board_store):
+    assert snap_compare(make_app(board_store), terminal_size=SIZE, run_before=_board(board_store))
+
+
+def test_slip_form_snapshot(snap_compare, store):
+    async def run_before(pilot) -> None:
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        no_blink(pilot.app)
+
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
