@@ -354,11 +354,14 @@ def _title_from(text: str, limit: int = 30) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
-def draft_from_problem(store: Store, visit_id: str, problem_id: str) -> HandoffSlip:
+def draft_from_problem(
+    store: Store, visit_id: str, problem_id: str, *, rule: str | None = None
+) -> HandoffSlip:
     """A draft prefilled from a pending problem raised on a visit (source 走访发现).
 
     Household, resident (the head of household), category and text come from the visit;
-    a household with earlier slips gets the lead official of the latest one. Not saved.
+    a household with earlier slips gets the lead official of the latest one; ``rule`` is
+    the deadline rule for the problem's category (services.slip_rules). Not saved.
     """
     visit = store.get(Visit, visit_id)
     if visit is None:
@@ -395,6 +398,7 @@ def draft_from_problem(store: Store, visit_id: str, problem_id: str) -> HandoffS
         household_id=visit.household_id,  # type: ignore[attr-defined]
         person_name=person,
         lead_official=lead,
+        deadline_rule=rule or DEFAULT_DEADLINE_RULE,
     )
     return draft.model_copy(update={"visit_id": visit.id, "problem_id": problem.id})
 

@@ -115,6 +115,9 @@ class GrassrootsApp(StoreWorkers, App[None]):
             return
         station = self.store.get("station", staff.station_id) if staff.station_id else None
         self.session = Session(self.store, staff, station, self.clock)  # type: ignore[arg-type]
+        self.session.slip_rules  # noqa: B018 - read once now, to report a faulty file at once
+        if self.session.slip_rules_problem:
+            self.notify(self.session.slip_rules_problem, severity="warning", timeout=15, markup=False)
         self.settings.last_operator = staff.id
         self._save_settings()
         self.refresh_bindings()

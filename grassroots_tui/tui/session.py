@@ -9,9 +9,11 @@ from functools import cached_property
 
 from grassroots_tui.models import Staff, Station
 from grassroots_tui.models.audit import actor_label
+from grassroots_tui.services.slip_rules import SlipRules, load_slip_rules
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 from grassroots_tui.store.calendar_overrides import default_overrides_path, load_overrides
+from grassroots_tui.store.slip_rules_file import default_slip_rules_path
 
 
 def _now() -> datetime:
@@ -47,6 +49,20 @@ class Session:
         except ValueError:
             overrides = {}  # `grassroots calendar` explains what is wrong with the file
         return OfficialCalendar(overrides, overrides_path=path)
+
+    @cached_property
+    def slip_rules(self) -> SlipRules:
+        """The office's categories and deadline rules (slip_rules.json beside the store).
+
+        A file with a mistake is not used; :attr:`slip_rules_problem` says what is wrong.
+        """
+        try:
+            return load_slip_rules(default_slip_rules_path(self.store.paths.main))
+        except ValueError as error:
+            self.slip_rules_problem = str(error)
+            return SlipRules()
+
+    slip_rules_problem: str | None = None
 
     def is_workday(self, day: date) -> bool:
         """Working day in the official calendar; weekends only for a year without data."""

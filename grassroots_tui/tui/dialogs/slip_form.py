@@ -7,12 +7,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import HandoffSlip, SlipSource, StaffRole, Station
 from grassroots_tui.models.errors import validate_model
-from grassroots_tui.models.slip import SLIP_CATEGORIES
 from grassroots_tui.services.deadlines import parse_rule
 from grassroots_tui.services.slips import earlier_slips, proposed_lead_official, save_draft
 from grassroots_tui.tui.session import Session
@@ -46,8 +45,9 @@ class SlipForm(FormScreen[HandoffSlip | None]):
             yield FormField("source", t("slip.source"), s.source.value,
                             options=[(m.value, label(m)) for m in SlipSource])
         with Horizontal(classes="row"):
+            categories = self.session.slip_rules.categories()
             yield FormField("category", t("slip.category"), s.category,
-                            options=[(c, c) for c in dict.fromkeys((*SLIP_CATEGORIES, s.category)) if c])
+                            options=[(c, c) for c in dict.fromkeys((*categories, s.category)) if c])
             yield FormField("deadline_rule", t("slip.rule"), s.deadline_rule)
         yield FormField("title", t("slip.title"), s.title)
         yield FormField("description", t("slip.description"), s.description)
@@ -66,6 +66,15 @@ class SlipForm(FormScreen[HandoffSlip | None]):
     def on_mount(self) -> None:
         self.field("title" if not self.slip.title else "handling_unit").control.focus()
         self._show_earlier()
+
+    @on(Select.Changed, "#input-category")
+    def _category_rule(self, event: Select.Changed) -> None:
+        """The office's rule for the category, unless the rule was typed by hand."""
+        rules = self.session.slip_rules
+        rule_field = self.field("deadline_rule")
+        known = {rules.rule_for(c) for c in rules.categories()} | {rules.default_rule}
+        if event.value is not Select.NULL and (not rule_field.value or rule_field.value in known):
+            rule_field.value = rules.rule_for(str(event.value))
 
     @on(Input.Blurred, "#input-household_no")
     @on(Input.Blurred, "#input-person_name")

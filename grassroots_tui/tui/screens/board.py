@@ -75,7 +75,8 @@ class BoardScreen(StoreWorkers, Screen[None]):
     def action_refresh(self) -> None:
         session = self.session
         self.in_thread(
-            lambda: build_board(session.store, today=session.today(), calendar=session.calendar),
+            lambda: build_board(session.store, today=session.today(), calendar=session.calendar,
+                                warn_days=session.slip_rules.warn_days),
             done=self._built, name="board", exclusive=True,
         )
 

@@ -78,7 +78,7 @@ class SlipsScreen(ListSectionScreen):
             slip = HandoffSlip.model_validate(raw)
             due = slip_service.effective_due(session.store, slip, calendar)
             clock = (
-                slip_status(due.date, today, calendar=calendar)
+                slip_status(due.date, today, session.slip_rules.warn_days, calendar=calendar)
                 if due is not None and slip.state in OPEN_STATES
                 else None
             )
@@ -214,7 +214,8 @@ class SlipsScreen(ListSectionScreen):
                 [StepField("on", "slip.returned_on", iso, kind="date"),
                  StepField("reason", "slip.reason")],
                 lambda v: slip_service.return_slip(store, slip.id, on=v["on"], reason=v["reason"],
-                                                   actor=actor),
+                                                   actor=actor,
+                                                   within_days=session.slip_rules.return_days),
             ),
             "callback": (
                 [StepField("on", "slip.callback_on", iso, kind="date"),

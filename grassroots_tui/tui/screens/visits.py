@@ -174,7 +174,8 @@ class VisitsScreen(ListSectionScreen):
         from grassroots_tui.services.slips import draft_from_problem
         from grassroots_tui.tui.dialogs.slip_form import SlipForm
 
-        draft = draft_from_problem(self.session.store, visit.id, pending[0].id)  # type: ignore[union-attr]
+        rule = self.session.slip_rules.rule_for(pending[0].category)
+        draft = draft_from_problem(self.session.store, visit.id, pending[0].id, rule=rule)  # type: ignore[union-attr]
 
         def saved(slip) -> None:
             if slip is not None:

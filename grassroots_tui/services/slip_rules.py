@@ -1,0 +1,52 @@
+"""Which categories a slip can have and which deadline rule each one gets.
+
+The built-in categories all use 15日; the office's ``slip_rules.json`` (see
+store.slip_rules_file) adds categories and sets rules per category, e.g. 10个工作日 for
+治安维稳. Every rule text is checked here, so a wrong file is reported once, clearly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, SLIP_CATEGORIES
+from grassroots_tui.services.deadlines import parse_rule
+from grassroots_tui.store.slip_rules_file import SlipRulesInvalid, read_slip_rules
+
+
+@dataclass(frozen=True)
+class SlipRules:
+    rules: dict[str, str] = field(default_factory=dict)
+    default_rule: str = DEFAULT_DEADLINE_RULE
+    return_days: int = 3
+    warn_days: int = 3
+
+    def categories(self) -> list[str]:
+        """Built-in categories first, then the office's own, without repeats."""
+        return list(dict.fromkeys((*SLIP_CATEGORIES, *self.rules)))
+
+    def rule_for(self, category: str | None) -> str:
+        return self.rules.get(category or "", self.default_rule)
+
+
+def load_slip_rules(path: Path) -> SlipRules:
+    """The office's slip settings, rules checked; the built-in ones when there is no file."""
+    settings = read_slip_rules(path)
+    rules: dict[str, str] = {}
+    for category, text in settings.get("categories", {}).items():
+        try:
+            rules[category] = parse_rule(text).text
+        except ValueError as error:
+            raise SlipRulesInvalid(path, f"类别“{category}”：{error}") from None
+    default_rule = settings.get("default_rule", DEFAULT_DEADLINE_RULE)
+    try:
+        default_rule = parse_rule(default_rule).text
+    except ValueError as error:
+        raise SlipRulesInvalid(path, f"default_rule：{error}") from None
+    return SlipRules(
+        rules=rules,
+        default_rule=default_rule,
+        return_days=settings.get("return_days", 3),
+        warn_days=settings.get("warn_days", 3),
+    )

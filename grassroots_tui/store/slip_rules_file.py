@@ -1,0 +1,69 @@
+"""The street office's slip settings file, ``slip_rules.json`` beside the store.
+
+    {
+      "_说明": "keys starting with _ are notes",
+      "categories": {"治安维稳": "10个工作日", "燃气安全": "5个工作日", "环境卫生": "15日"},
+      "default_rule": "15日",
+      "return_days": 3,
+      "warn_days": 3
+    }
+
+Categories listed here are offered besides the built-in ones, each with its deadline
+rule. This module only reads the file and checks its shape; whether a rule text is a
+valid rule is decided by services.deadlines (services.slip_rules).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from grassroots_tui.store.errors import StoreError
+
+RULES_FILE = "slip_rules.json"
+
+
+class SlipRulesInvalid(StoreError, ValueError):
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        super().__init__(f"交办设置文件 {path} 有误：{problem}")
+
+
+def default_slip_rules_path(store_main: str | Path) -> Path:
+    return Path(store_main).with_name(RULES_FILE)
+
+
+def read_slip_rules(path: Path) -> dict[str, Any]:
+    """The file's settings as plain values; {} when there is no file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise SlipRulesInvalid(path, f"无法读取（{error}）") from None
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise SlipRulesInvalid(path, f"不是有效的 JSON（第 {getattr(error, 'lineno', '?')} 行）") from None
+    if not isinstance(data, dict):
+        raise SlipRulesInvalid(path, "最外层应是一个对象 {…}")
+    settings: dict[str, Any] = {}
+    categories = data.get("categories", {})
+    if not isinstance(categories, dict) or not all(
+        isinstance(k, str) and k.strip() and isinstance(v, str) for k, v in categories.items()
+    ):
+        raise SlipRulesInvalid(path, "“categories” 应写成 {\"类别\": \"办理时限\"}，如 {\"治安维稳\": \"10个工作日\"}")
+    settings["categories"] = {k.strip(): v.strip() for k, v in categories.items()}
+    for key in ("default_rule",):
+        if key in data:
+            if not isinstance(data[key], str):
+                raise SlipRulesInvalid(path, f"“{key}” 应是文字，如 \"15日\"")
+            settings[key] = data[key].strip()
+    for key in ("return_days", "warn_days"):
+        if key in data:
+            value = data[key]
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 60:
+                raise SlipRulesInvalid(path, f"“{key}” 应是 0 到 60 之间的整数")
+            settings[key] = value
+    return settings
