@@ -183,3 +183,21 @@ def test_slip_form_snapshot(snap_compare, store):
         no_blink(pilot.app)
 
     assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_printing_masks_by_default_and_unmasked_printing_is_audited(board_store):
+    app = make_app(board_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        slip = next(s for s in board_store.iter("handoff_slip") if s.title == "路灯不亮")
+        app.screen.table.move_to(slip.id)
+        await pilot.press("p")
+        await settle(pilot)
+        await app.screen.run_action("print_slip(True)")
+        await settle(pilot)
+    pages = sorted((board_store.paths.folder / "exports").glob("*.html"))
+    assert len(pages) == 2 and all("交办单" in p.read_text(encoding="utf-8") for p in pages)
+    exports = [e for e in board_store.history("handoff_slip", slip.id) if e["action"] == "export"]
+    assert len(exports) == 1 and "未遮蔽" in exports[0]["note"]

@@ -87,6 +87,8 @@ STRINGS: dict[str, str] = {
     "cmd.slips.withdraw.help": "Withdraw the slip (its number is never reused)",
     "cmd.slips.print": "Print",
     "cmd.slips.print.help": "Write the slip and its reply as a printable page (personal data masked)",
+    "cmd.slips.print_unmasked": "Print unmasked",
+    "cmd.slips.print_unmasked.help": "Print the slip with names, ID and phone numbers in full; recorded in the audit trail",
     "cmd.slips.board": "Overdue board",
     "cmd.slips.board.help": "Every overdue or nearly due slip of every station, most late first",
     "cmd.board.remind": "Remind",

@@ -101,6 +101,8 @@ STRINGS: dict[str, str] = {
     "cmd.slips.withdraw.help": "撤回交办单（编号不再使用）",
     "cmd.slips.print": "打印",
     "cmd.slips.print.help": "把交办单和回复单写成可打印的网页文件（个人信息已遮盖）",
+    "cmd.slips.print_unmasked": "打印（不遮蔽）",
+    "cmd.slips.print_unmasked.help": "打印未遮蔽姓名、证件号和电话的交办单；此操作记入审计记录",
     "cmd.slips.board": "督办看板",
     "cmd.slips.board.help": "所有群工站超期和临期的交办单，按超期天数排序",
     "cmd.board.remind": "催办",

@@ -32,7 +32,12 @@ def write_export(paths: StorePaths, name: str, text: str, *, suffix: str = ".txt
     """Write ``text`` as UTF-8 (with BOM for .csv) and return where it went."""
     if to is None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        to = exports_folder(paths) / f"{safe_name(name)}-{stamp}{suffix}"
+        folder, base = exports_folder(paths), f"{safe_name(name)}-{stamp}"
+        to = folder / f"{base}{suffix}"
+        counter = 1
+        while to.exists():  # two exports in one second must not overwrite each other
+            counter += 1
+            to = folder / f"{base}-{counter}{suffix}"
     data = text.encode("utf-8-sig" if to.suffix == ".csv" else "utf-8")
     to.parent.mkdir(parents=True, exist_ok=True)
     write_file_atomically(to, data)

@@ -13,7 +13,7 @@ from grassroots_tui.models import HandoffSlip, Satisfaction, SlipSource, SlipSta
 from grassroots_tui.services import slips as slip_service
 from grassroots_tui.services.auth import can
 from grassroots_tui.services.deadlines import slip_status
-from grassroots_tui.services.slip_print import render_slip
+from grassroots_tui.services.slip_print import export_slip
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.dialogs.slip_action import SlipStepForm, StepField
@@ -48,6 +48,7 @@ class SlipsScreen(ListSectionScreen):
         *(Cmd(f"slips.{step}", f"step('{step}')", key, footer=shown)
           for step, (key, shown) in STEP_KEYS.items()),
         Cmd("slips.print", "print_slip", "p", footer=False),
+        Cmd("slips.print_unmasked", "print_slip(True)", None, footer=False),
         Cmd("slips.board", "board", "b"),
         *ListSectionScreen.LIST_CMDS,
     )
@@ -243,14 +244,18 @@ class SlipsScreen(ListSectionScreen):
                           state=label(slip.state)), markup=False)
             self.reload(keep=slip.id)
 
-    def action_print_slip(self) -> None:
+    def action_print_slip(self, unmasked: bool = False) -> None:
+        """Write the slip and its reply as a printable page; personal information is masked
+        unless the user chose the unmasked command, which the audit trail records."""
         slip = self.current()
         if slip is None:
             return
-        store = self.session.store
+        session = self.session
+        store = session.store
 
         def work():
-            html = render_slip(store, slip.id, fmt="html")
+            html = export_slip(store, slip.id, actor=session.actor, fmt="html",
+                               unmasked=unmasked, calendar=session.calendar)
             return write_export(store.paths, slip.number or slip.title, html, suffix=".html")
 
         self.in_thread(work, done=lambda path: self.notify(t("slip.printed", path=str(path)),
