@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from grassroots_tui import __version__
 from grassroots_tui.cli import (
     calendar_commands,
+    hardship_commands,
     import_commands,
     slip_commands,
     store_commands,
@@ -21,7 +22,13 @@ from grassroots_tui.cli import (
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.store import StoreError
 
-COMMAND_MODULES = [store_commands, calendar_commands, import_commands, slip_commands]
+COMMAND_MODULES = [
+    store_commands,
+    calendar_commands,
+    import_commands,
+    slip_commands,
+    hardship_commands,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

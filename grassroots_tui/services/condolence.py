@@ -1,0 +1,358 @@
+"""送温暖: festival rounds of visits (2027年春节慰问…) to every family in hardship.
+
+A round is created for every case 帮扶中 of one station, or of one tier, and becomes a
+checklist of households: done or not, what was given, by whom, when. Its progress is
+done / total / percent; it can be exported as CSV or Markdown.
+
+Exports mask residents' names and phone numbers (DESIGN.md §6) unless ``unmasked=True``,
+which is the user's explicit choice and is recorded in the audit trail
+(``store.record_access(..., action="export")``) before anything is produced. CSV cells
+that start with = + - @, a tab or a carriage return get a leading apostrophe, so that a
+spreadsheet never reads them as a formula.
+
+:func:`export_round` returns text. A CSV file must be written as UTF-8 *with* BOM (so
+Excel and WPS on Chinese Windows read it): ``store.exports.write_export(..., suffix=
+".csv")`` does that, and so does :func:`encode_export`. The text itself carries no BOM,
+so that writing it through either never doubles it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from grassroots_tui.models import (
+    Assistance,
+    AssistanceForm,
+    CaseStatus,
+    CondolenceItem,
+    CondolenceRound,
+    HardshipTier,
+)
+from grassroots_tui.services.hardship import (
+    HardshipNotFound,
+    HardshipRefused,
+    _assistance_refusal,
+    _writing,
+    get_case,
+)
+from grassroots_tui.services.masking import Masker
+
+__all__ = [
+    "CSV_HEADERS",
+    "add_case_to_round",
+    "encode_export",
+    "export_round",
+    "find_round",
+    "get_round",
+    "mark_done",
+    "mark_not_done",
+    "neutralise",
+    "render_round",
+    "round_progress",
+    "start_round",
+]
+
+#: The columns of an exported round, in order.
+CSV_HEADERS = (
+    "序号",
+    "户号",
+    "户主",
+    "联系电话",
+    "住址",
+    "困难等级",
+    "帮扶责任人",
+    "慰问情况",
+    "慰问物品及金额",
+    "慰问人",
+    "慰问日期",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def get_round(store: Any, round_id: str) -> CondolenceRound:
+    """The round, or :class:`HardshipNotFound`."""
+    found = store.get(CondolenceRound, round_id)
+    if found is None:
+        raise HardshipNotFound(f"找不到送温暖活动（{round_id}），可能已被删除。")
+    return found  # type: ignore[return-value]
+
+
+def find_round(store: Any, text: str, *, station_id: str | None = None) -> CondolenceRound:
+    """A round by its id or its exact title (narrowed to one station when given)."""
+    text = (text or "").strip()
+    rounds = store.raw("condolence_round")
+    if station_id is not None:
+        rounds = [r for r in rounds if r.get("station_id") == station_id]
+    found = [r for r in rounds if r["id"] == text] or [r for r in rounds if r["title"] == text]
+    if not found:
+        raise HardshipNotFound(f"找不到名称为“{text}”的送温暖活动。")
+    if len(found) > 1:
+        raise HardshipRefused(f"有 {len(found)} 个送温暖活动都叫“{text}”，请指定群工站或用编号。")
+    return CondolenceRound.model_validate(found[0])
+
+
+def _household_no(store: Any, household_id: str) -> str:
+    raw = store.get_raw("household", household_id)
+    return str(raw.get("household_no") or "") if raw else ""
+
+
+def start_round(
+    store: Any,
+    *,
+    title: str,
+    started_on: dt.date,
+    station_id: str,
+    tier: HardshipTier | None,
+    actor: str,
+) -> CondolenceRound:
+    """A new round listing every case 帮扶中 of the station (only those of ``tier`` when
+    given), in household-number order, none done yet. Refused when the station does not
+    exist, when it already has a round of that title, or when no case qualifies."""
+    text = (title or "").strip()
+    if not text:
+        raise HardshipRefused("请填写送温暖活动的名称，如“2027年春节慰问”")
+    tier = HardshipTier(tier) if tier is not None else None
+    with _writing(store):
+        if store.get_raw("station", station_id) is None:
+            raise HardshipNotFound(f"找不到群工站（{station_id}）。")
+        for raw in store.raw("condolence_round"):
+            if raw.get("station_id") == station_id and raw.get("title") == text:
+                raise HardshipRefused(f"本站已有名为“{text}”的送温暖活动（{raw['started_on']}）")
+        cases = [
+            c
+            for c in store.raw("hardship_case")
+            if c.get("station_id") == station_id
+            and c.get("status") == CaseStatus.ACTIVE.value
+            and (tier is None or c.get("tier") == tier.value)
+        ]
+        if not cases:
+            scope = f"{tier.label}的" if tier is not None else ""
+            raise HardshipRefused(f"本站没有{scope}帮扶中的困难家庭，无法建立慰问名单")
+        cases.sort(key=lambda c: (_household_no(store, c["household_id"]), c["id"]))
+        items = [CondolenceItem(case_id=c["id"], household_id=c["household_id"]) for c in cases]
+        new = CondolenceRound(
+            station_id=station_id, title=text, started_on=started_on, tier=tier, items=items
+        )
+        return store.save(new, actor)  # type: ignore[return-value]
+
+
+def add_case_to_round(store: Any, round_id: str, case_id: str, *, actor: str) -> CondolenceRound:
+    """Add a case (one opened after the round began, say) to a round's checklist."""
+    with _writing(store):
+        found = get_round(store, round_id)
+        case = store.get_raw("hardship_case", case_id)
+        if case is None:
+            raise HardshipNotFound(f"找不到困难帮扶档案（{case_id}）。")
+        if case.get("station_id") != found.station_id:
+            raise HardshipRefused("这户不属于本站，不能加入本站的慰问名单")
+        if any(item.case_id == case_id for item in found.items):
+            raise HardshipRefused("这户已在慰问名单中")
+        item = CondolenceItem(case_id=case_id, household_id=case["household_id"])
+        return store.save(found.model_copy(update={"items": [*found.items, item]}), actor)  # type: ignore[return-value]
+
+
+def mark_done(
+    store: Any,
+    round_id: str,
+    case_id: str,
+    *,
+    given: str,
+    by: str,
+    on: dt.date,
+    actor: str,
+    amount: Decimal | None = None,
+    source: str = "社区",
+) -> CondolenceRound:
+    """Tick a household off: what was given, by whom, when. Marking a done household
+    again corrects the entry (the audit trail keeps the old one).
+
+    With ``amount`` (yuan), the money is also recorded as assistance (慰问金, from
+    ``source``) on the case, in the same transaction; refused then for a household already
+    done, so that the money is never recorded twice.
+    """
+    what = (given or "").strip()
+    who = (by or "").strip()
+    if not what:
+        raise HardshipRefused("请填写慰问物品及金额")
+    if not who:
+        raise HardshipRefused("请填写慰问人")
+    with _writing(store):
+        found = get_round(store, round_id)
+        index = next((i for i, it in enumerate(found.items) if it.case_id == case_id), None)
+        if index is None:
+            raise HardshipNotFound("这户不在本次慰问名单中")
+        if on < found.started_on:
+            raise HardshipRefused(f"慰问日期不能早于活动开始日期（{found.started_on.isoformat()}）")
+        old = found.items[index]
+        items = list(found.items)
+        items[index] = old.model_copy(
+            update={"done": True, "given": what, "by": who, "done_on": on}
+        )
+        updated = found.model_copy(update={"items": items})
+        if amount is None:
+            return store.save(updated, actor)  # type: ignore[return-value]
+        if old.done:
+            raise HardshipRefused("这户已登记慰问；慰问金如需更正，请在帮扶记录中修改")
+        money = Assistance(
+            case_id=case_id,
+            date=on,
+            form=AssistanceForm.CONDOLENCE_MONEY,
+            amount=amount,
+            source=source,
+            handler=who,
+            note=f"{found.title}：{what}",
+        )
+        # The same checks as add_assistance, then both saved together.
+        case = get_case(store, case_id)
+        why = _assistance_refusal(case, on)
+        if why:
+            raise HardshipRefused(why)
+        with store.transaction(actor) as tx:
+            tx.save(money.model_copy(update={"station_id": case.station_id}))
+            tx.save(updated)
+        return get_round(store, round_id)
+
+
+def mark_not_done(store: Any, round_id: str, case_id: str, *, actor: str) -> CondolenceRound:
+    """Untick a household ticked by mistake (assistance recorded with it stays)."""
+    with _writing(store):
+        found = get_round(store, round_id)
+        index = next((i for i, it in enumerate(found.items) if it.case_id == case_id), None)
+        if index is None:
+            raise HardshipNotFound("这户不在本次慰问名单中")
+        items = list(found.items)
+        items[index] = CondolenceItem(case_id=case_id, household_id=items[index].household_id)
+        return store.save(found.model_copy(update={"items": items}), actor)  # type: ignore[return-value]
+
+
+def round_progress(round: CondolenceRound) -> tuple[int, int, Decimal]:  # noqa: A002
+    """(done, total, percent): percent with two decimals, rounded half up; 0.00 when empty."""
+    total = len(round.items)
+    done = sum(1 for item in round.items if item.done)
+    if total == 0:
+        return 0, 0, Decimal("0.00")
+    percent = (Decimal(done) * 100 / Decimal(total)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    return done, total, percent
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def neutralise(cell: Any) -> str:
+    """A CSV cell a spreadsheet will not run: a leading apostrophe before = + - @, tab, CR."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _rows(store: Any, found: CondolenceRound, masker: Masker) -> list[list[str]]:
+    staff = {s["id"]: s.get("name", "") for s in store.raw("staff")}
+    rows: list[list[str]] = []
+    for number, item in enumerate(found.items, start=1):
+        home = store.get_raw("household", item.household_id) or {}
+        case = store.get_raw("hardship_case", item.case_id) or {}
+        tier = HardshipTier(case["tier"]).label if case.get("tier") else ""
+        cadre = staff.get(case.get("paired_cadre", ""), case.get("paired_cadre", ""))
+        rows.append(
+            [
+                str(number),
+                str(home.get("household_no") or ""),
+                masker.name(home.get("head_of_household")),
+                masker.phone(home.get("phone")),
+                str(home.get("address") or ""),
+                tier,
+                str(cadre or ""),
+                "已慰问" if item.done else "未慰问",
+                item.given,
+                item.by or "",
+                item.done_on.isoformat() if item.done_on else "",
+            ]
+        )
+    return rows
+
+
+def _csv(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_HEADERS)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def _md_cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _markdown(found: CondolenceRound, rows: list[list[str]], masked: bool) -> str:
+    done, total, percent = round_progress(found)
+    scope = found.tier.label if found.tier is not None else "全部等级"
+    lines = [
+        f"# {_md_cell(found.title)}",
+        "",
+        f"- 开始日期：{found.started_on.isoformat()}",
+        f"- 范围：{scope}",
+        f"- 进度：已慰问 {done} / {total} 户（{percent}%）",
+    ]
+    if masked:
+        lines.append("- 个人信息已遮蔽")
+    lines += [
+        "",
+        "| " + " | ".join(CSV_HEADERS) + " |",
+        "|" + "|".join("---" for _ in CSV_HEADERS) + "|",
+    ]
+    for row in rows:
+        lines.append("| " + " | ".join(_md_cell(cell) for cell in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def render_round(
+    store: Any, round_id: str, *, fmt: Literal["csv", "md"] = "csv", unmasked: bool = False
+) -> str:
+    """The round as CSV or Markdown, without recording anything (callers that show it
+    unmasked use :func:`export_round`)."""
+    if fmt not in ("csv", "md"):
+        raise HardshipRefused(f"不支持的导出格式：{fmt}（可用：csv、md）")
+    found = get_round(store, round_id)
+    rows = _rows(store, found, Masker(unmasked=unmasked))
+    return _csv(rows) if fmt == "csv" else _markdown(found, rows, not unmasked)
+
+
+def export_round(
+    store: Any,
+    round_id: str,
+    *,
+    fmt: Literal["csv", "md"] = "csv",
+    unmasked: bool = False,
+    actor: str | None = None,
+    where: str | None = None,
+) -> str:
+    """The round as CSV (no BOM in the text; see the module notes) or Markdown, names and
+    phones masked unless ``unmasked``. Unmasked output needs ``actor`` and a writable
+    store: it is recorded in the audit trail first, or refused."""
+    found = get_round(store, round_id)
+    if fmt not in ("csv", "md"):
+        raise HardshipRefused(f"不支持的导出格式：{fmt}（可用：csv、md）")
+    if unmasked:
+        if not (actor or "").strip():
+            raise HardshipRefused("导出未遮蔽的个人信息须写明操作人，以记入审计记录")
+        if getattr(store, "readonly", False):
+            raise HardshipRefused(
+                "导出未遮蔽的个人信息须记入审计记录，但数据当前只读，无法记录，因此不予导出。"
+                + (getattr(store, "readonly_reason", None) or "")
+            )
+        note = f"导出送温暖名单“{found.title}”（未遮蔽个人信息，{fmt}）"
+        if where:
+            note += f"，输出到 {where}"
+        store.record_access("condolence_round", found.id, actor, action="export", note=note)
+    return render_round(store, round_id, fmt=fmt, unmasked=unmasked)
+
+
+def encode_export(text: str, fmt: Literal["csv", "md"]) -> bytes:
+    """The bytes to write: UTF-8 with BOM for CSV, plain UTF-8 for Markdown."""
+    return text.encode("utf-8-sig" if fmt == "csv" else "utf-8")
