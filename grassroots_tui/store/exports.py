@@ -38,7 +38,8 @@ def write_export(paths: StorePaths, name: str, text: str, *, suffix: str = ".txt
         while to.exists():  # two exports in one second must not overwrite each other
             counter += 1
             to = folder / f"{base}-{counter}{suffix}"
-    data = text.encode("utf-8-sig" if to.suffix == ".csv" else "utf-8")
+    # CSV carries a BOM so Excel and WPS on Chinese Windows read it as UTF-8 (once only).
+    data = text.lstrip("\ufeff").encode("utf-8-sig" if to.suffix == ".csv" else "utf-8")
     to.parent.mkdir(parents=True, exist_ok=True)
     write_file_atomically(to, data)
     return to

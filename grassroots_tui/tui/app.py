@@ -14,6 +14,7 @@ from grassroots_tui.store import Store
 from grassroots_tui.store.settings import Settings, save_settings
 from grassroots_tui.tui.commands import Cmd, CommandsProvider, bindings, localize_bindings
 from grassroots_tui.tui.palette import RecordsProvider
+from grassroots_tui.tui.screens.hardship import HardshipScreen
 from grassroots_tui.tui.screens.help import HelpScreen
 from grassroots_tui.tui.screens.households import HouseholdsScreen
 from grassroots_tui.tui.screens.placeholder import NotYetScreen
@@ -26,7 +27,12 @@ from grassroots_tui.tui.sections import SECTIONS
 from grassroots_tui.tui.session import Session, _now
 from grassroots_tui.tui.workers import StoreWorkers
 
-BUILT = {"visits": VisitsScreen, "households": HouseholdsScreen, "slips": SlipsScreen}
+BUILT = {
+    "visits": VisitsScreen,
+    "households": HouseholdsScreen,
+    "slips": SlipsScreen,
+    "hardship": HardshipScreen,
+}
 
 
 def _section_screen(mode: str) -> Callable[[], object]:

@@ -16,7 +16,6 @@ from grassroots_tui.services.deadlines import slip_status
 from grassroots_tui.services.slip_print import export_slip
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings
-from grassroots_tui.tui.dialogs.slip_action import SlipStepForm, StepField
 from grassroots_tui.tui.dialogs.slip_form import SlipForm, station_for
 from grassroots_tui.tui.screens.base import ListSectionScreen
 from grassroots_tui.tui.screens.slip_rows import (
@@ -26,6 +25,7 @@ from grassroots_tui.tui.screens.slip_rows import (
     short_number,
 )
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
+from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 
 #: Slip steps: command id → (action name in the service, key, shown in the footer).
 STEP_KEYS = {
@@ -235,7 +235,7 @@ class SlipsScreen(ListSectionScreen):
             ),
         }
         fields, run = forms[step]
-        self.app.push_screen(SlipStepForm(f"cmd.slips.{step}", slip, fields, run),
+        self.app.push_screen(StepForm(f"cmd.slips.{step}", fields, run),
                              callback=self._stepped)
 
     def _stepped(self, slip: HandoffSlip | None) -> None:

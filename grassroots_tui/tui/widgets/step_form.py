@@ -1,6 +1,7 @@
-"""One small form for every step of a slip's life: reply, extend, return, callback,
-withdraw. Each step is a list of fields and the service call that performs it; the
-service refuses an illegal step with a Chinese message, shown in the form."""
+"""One small form for every step of a record's life (a slip's reply, extension, return,
+call-back, withdrawal; a hardship case's assistance, review, exit, relapse…). Each step
+is a list of fields and the service call that performs it; the service refuses an
+illegal step with a Chinese message, shown in the form."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from typing import Any
 from textual.app import ComposeResult
 
 from grassroots_tui.i18n import t
-from grassroots_tui.models import HandoffSlip
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
 
 
@@ -28,17 +28,15 @@ class StepField:
     required: bool = True
 
 
-class SlipStepForm(FormScreen[HandoffSlip | None]):
+class StepForm(FormScreen[Any]):
     def __init__(
         self,
         title_key: str,
-        slip: HandoffSlip,
         fields: list[StepField],
-        run: Callable[[dict[str, Any]], HandoffSlip],
+        run: Callable[[dict[str, Any]], Any],
     ) -> None:
         self.TITLE_KEY = title_key
         super().__init__()
-        self.slip = slip
         self.step_fields = fields
         self.run = run
 
@@ -80,5 +78,5 @@ class SlipStepForm(FormScreen[HandoffSlip | None]):
             raise ValueError("；".join(problems))
         return parsed
 
-    def save(self, built: dict[str, Any]) -> HandoffSlip:
+    def save(self, built: dict[str, Any]) -> Any:
         return self.run(built)

@@ -1,0 +1,183 @@
+"""The hardship section: masked list with filters, a case view that records the access,
+records added through the case view, and a condolence round's checklist."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from textual.widgets import Select
+
+from grassroots_tui.models import Assistance, CaseStatus, HardshipCase, HardshipCause, HardshipTier
+from grassroots_tui.services import hardship
+from grassroots_tui.tui.screens.condolence import RoundsScreen
+from grassroots_tui.tui.screens.hardship import HardshipScreen
+from grassroots_tui.tui.screens.hardship_case import CaseView
+from grassroots_tui.tui.widgets.record_table import RecordTable
+from grassroots_tui.tui.widgets.step_form import StepForm
+from tests import factories
+from tests.tui_fixtures import (
+    HEAD_ID,
+    build_store,
+    isolate_environment,
+    make_app,
+    no_blink,
+    open_store,
+    screen_text,
+    settle,
+    sign_in,
+)
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    path = build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
+    store = open_store(path)
+    try:
+        for hid, tier, cause in (("hh-02", HardshipTier.DEEP, HardshipCause.ILLNESS),
+                                 ("hh-03", HardshipTier.RELATIVE, HardshipCause.UNEMPLOYMENT)):
+            case = hardship.open_case(store, HardshipCase(
+                id=f"case-{hid}", station_id=factories.STATION_ID, household_id=hid, tier=tier,
+                causes=[cause], paired_cadre=HEAD_ID, opened_on=dt.date(2026, 3, 1)), "测试")
+            hardship.add_assistance(store, Assistance(
+                station_id=factories.STATION_ID, case_id=case.id, date=dt.date(2026, 5, 1),
+                form="condolence_money", amount=Decimal("300.00"), source="民政", handler="李敏"),
+                "测试")
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch, tmp_path):
+    isolate_environment(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def store(template, tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(template.parent, folder)
+    store = open_store(folder / template.name)
+    yield store
+    store.close()
+
+
+async def _to_hardship(pilot) -> HardshipScreen:
+    await sign_in(pilot)
+    await pilot.press("f5")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, HardshipScreen)
+    return screen
+
+
+async def test_the_list_masks_names_and_filters_by_tier(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _to_hardship(pilot)
+        table = screen.query_one(RecordTable)
+        assert len(table.shown) == 2
+        text = screen_text(app)
+        heads = [store.get_raw("household", h)["head_of_household"] for h in ("hh-02", "hh-03")]
+        assert not any(head in text for head in heads), "full names must not show in the list"
+        assert "300.00" in text
+        screen.query_one("#filter-tier", Select).value = HardshipTier.DEEP.value
+        await settle(pilot)
+        assert [r.id for r in table.shown] == ["case-hh-02"]
+
+
+async def test_opening_a_case_is_recorded_and_assistance_is_added_from_it(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _to_hardship(pilot)
+        screen.table.move_to("case-hh-02")
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseView)
+        accesses = [e for e in store.history("hardship_case", "case-hh-02") if e["action"] == "access"]
+        assert len(accesses) == 1 and accesses[0]["actor"].startswith("李敏")
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, StepForm)
+        assert form.focused is form.field("amount").control  # the amount is what you type first
+        form.field("amount").value = "200.50"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseView)
+        assert hardship.case_total(store, "case-hh-02") == Decimal("500.50")
+        assert "500.50" in screen_text(app)
+
+
+async def test_exit_then_relapse_from_the_case_view(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _to_hardship(pilot)
+        screen.table.move_to("case-hh-03")
+        await pilot.press("o")
+        await pilot.pause()
+        view = app.screen
+        assert view.check_action("relapse", ()) is None  # not before an exit
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.field("reason").value = "已就业，收入稳定"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        case = store.get(HardshipCase, "case-hh-03")
+        assert case.status is CaseStatus.EXITED and case.callback_on == dt.date(2027, 5, 26)
+        assert view.check_action("relapse", ()) is True
+        await view.run_action("relapse")
+        await pilot.pause()
+        app.screen.field("findings").value = "再次失业"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        case = store.get(HardshipCase, "case-hh-03")
+        assert case.status is CaseStatus.ACTIVE
+        assert hardship.case_total(store, "case-hh-03") == Decimal("300.00")  # history intact
+
+
+async def test_a_condolence_round_is_a_checklist_with_progress(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_hardship(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        rounds = app.screen
+        assert isinstance(rounds, RoundsScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # default title 2027年春节慰问, today, every tier
+        await settle(pilot)
+        assert "已慰问 0 / 2 户（0.00%）" in screen_text(app)
+        rounds.query_one("#items").focus()
+        await pilot.press("d")
+        await pilot.pause()
+        app.screen.field("given").value = "大米一袋、慰问金 200 元"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "已慰问 1 / 2 户（50.00%）" in screen_text(app)
+        saved = next(iter(store.iter("condolence_round")))
+        assert saved.title == "2027年春节慰问" and sum(i.done for i in saved.items) == 1
+
+
+def test_hardship_list_snapshot(snap_compare, store):
+    async def run_before(pilot) -> None:
+        await _to_hardship(pilot)
+        no_blink(pilot.app)
+
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
+
+
+def test_case_view_snapshot(snap_compare, store):
+    async def run_before(pilot) -> None:
+        screen = await _to_hardship(pilot)
+        screen.table.move_to("case-hh-02")
+        await pilot.press("o")
+        await pilot.pause()
+
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
