@@ -181,3 +181,20 @@ def test_case_view_snapshot(snap_compare, store):
         await pilot.pause()
 
     assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_totals_by_source_form_and_month(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_hardship(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "帮扶记录 2 条，合计 600.00 元" in text
+        rows = {
+            table_id: [tuple(map(str, app.screen.query_one(table_id).get_row_at(i)))
+                       for i in range(app.screen.query_one(table_id).row_count)]
+            for table_id in ("#by-source", "#by-month")
+        }
+        assert ("民政", "600.00") in rows["#by-source"]
+        assert rows["#by-month"] == [("2026-05", "600.00")]

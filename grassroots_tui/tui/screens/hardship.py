@@ -30,6 +30,7 @@ class HardshipScreen(ListSectionScreen):
         Cmd("hardship.new", "new_case", "n"),
         Cmd("hardship.open", "open_case", "o"),
         Cmd("hardship.rounds", "rounds", "r"),
+        Cmd("hardship.totals", "totals", "t"),
         *ListSectionScreen.LIST_CMDS,
     )
     BINDINGS = bindings(*CMDS)
@@ -47,7 +48,8 @@ class HardshipScreen(ListSectionScreen):
             yield Select([(label(m), m.value) for m in CaseStatus], prompt=t("hardship.filter.status"),
                          compact=True, id="filter-status")
             yield Select([], prompt=t("hardship.filter.cadre"), compact=True, id="filter-cadre")
-            yield Select([(t("hardship.due.due"), "due"), (t("hardship.due.overdue"), "overdue")],
+            yield Select([(t("hardship.due.due"), "due"), (t("hardship.due.overdue"), "overdue"),
+                          (t("hardship.due.callback"), "callback")],
                          prompt=t("hardship.filter.due"), compact=True, id="filter-due")
         yield RecordTable(
             [
@@ -109,6 +111,8 @@ class HardshipScreen(ListSectionScreen):
                 continue
             if f.get("due") == "overdue" and (review_due is None or review_due.days_overdue <= 0):
                 continue
+            if f.get("due") == "callback" and (case.id, "callback") not in due:
+                continue
             h = households.get(case.household_id, {})
             next_review = service.next_review_due(case, reviews.get(case.id, []))
             total = totals.get(case.id, Decimal("0"))
@@ -157,6 +161,11 @@ class HardshipScreen(ListSectionScreen):
         case_id = self.table.current_id
         if case_id:
             self.app.push_screen(CaseView(case_id), callback=lambda _: self.reload(keep=case_id))
+
+    def action_totals(self) -> None:
+        from grassroots_tui.tui.screens.hardship_totals import TotalsScreen
+
+        self.app.push_screen(TotalsScreen())
 
     def action_rounds(self) -> None:
         from grassroots_tui.tui.screens.condolence import RoundsScreen
