@@ -16,6 +16,7 @@ from grassroots_tui.cli import (
     calendar_commands,
     hardship_commands,
     import_commands,
+    roster_commands,
     slip_commands,
     store_commands,
 )
@@ -28,6 +29,7 @@ COMMAND_MODULES = [
     import_commands,
     slip_commands,
     hardship_commands,
+    roster_commands,
 ]
 
 
