@@ -18,10 +18,12 @@ from grassroots_tui.tui.screens.hardship import HardshipScreen
 from grassroots_tui.tui.screens.help import HelpScreen
 from grassroots_tui.tui.screens.households import HouseholdsScreen
 from grassroots_tui.tui.screens.placeholder import NotYetScreen
+from grassroots_tui.tui.screens.rosters import RostersScreen
 from grassroots_tui.tui.screens.settings import SettingsScreen
 from grassroots_tui.tui.screens.setup import SetupScreen
 from grassroots_tui.tui.screens.signin import SignInScreen
 from grassroots_tui.tui.screens.slips import SlipsScreen
+from grassroots_tui.tui.screens.supervision import SupervisionScreen
 from grassroots_tui.tui.screens.visits import VisitsScreen
 from grassroots_tui.tui.sections import SECTIONS
 from grassroots_tui.tui.session import Session, _now
@@ -32,6 +34,8 @@ BUILT = {
     "households": HouseholdsScreen,
     "slips": SlipsScreen,
     "hardship": HardshipScreen,
+    "rosters": RostersScreen,
+    "supervision": SupervisionScreen,
 }
 
 

@@ -1,0 +1,168 @@
+"""Rosters, leave with a substitute, supervision checks and their month report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grassroots_tui.models import LeaveDecision, LeaveRequest, Staff, StaffRole
+from grassroots_tui.services.workcalendar import OfficialCalendar
+from grassroots_tui.tui.screens.leave import LeaveScreen
+from grassroots_tui.tui.screens.rosters import RostersScreen
+from grassroots_tui.tui.screens.supervision import SupervisionScreen
+from grassroots_tui.tui.screens.supervision_report import ReportScreen
+from grassroots_tui.tui.widgets.step_form import StepForm
+from tests.tui_fixtures import (
+    HEAD_ID,
+    WORKER_ID,
+    build_store,
+    isolate_environment,
+    make_app,
+    no_blink,
+    open_store,
+    screen_text,
+    settle,
+    sign_in,
+)
+
+SIZE = (80, 24)
+SUPERVISOR_ID = "staff-supervisor"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    path = build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
+    store = open_store(path)
+    try:
+        store.save(Staff(id=SUPERVISOR_ID, name="马督导", role=StaffRole.SUPERVISOR), actor="测试")
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch, tmp_path):
+    isolate_environment(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def store(template, tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(template.parent, folder)
+    store = open_store(folder / template.name)
+    yield store
+    store.close()
+
+
+async def _generate_november(pilot) -> RostersScreen:
+    await sign_in(pilot)
+    await pilot.press("f6")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, RostersScreen)
+    await pilot.press("g")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, StepForm)
+    await pilot.press("ctrl+s")  # every active member of the station, one a day
+    await settle(pilot)
+    return screen
+
+
+async def test_a_generated_month_falls_on_the_official_working_days(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _generate_november(pilot)
+        shifts = sorted(store.raw("duty_shift"), key=lambda s: s["date"])
+        calendar = OfficialCalendar()
+        working = [dt.date(2026, 11, d) for d in range(1, 31)
+                   if calendar.is_workday(dt.date(2026, 11, d))]
+        assert [s["date"] for s in shifts] == [d.isoformat() for d in working]
+        assert {i for s in shifts for i in s["staff_ids"]} == {HEAD_ID, WORKER_ID}
+        text = screen_text(app)
+        assert "2026年11月值班表" in text and "需处理 0 处" in text and "李敏" in text
+
+
+async def test_leave_approved_with_a_substitute_moves_the_shift_and_the_notice_has_no_numbers(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _generate_november(pilot)
+        day = next(s for s in store.raw("duty_shift") if s["staff_ids"] == [WORKER_ID])["date"]
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, LeaveScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.field("staff_id").value = WORKER_ID
+        form.field("start_date").value = day
+        form.field("end_date").value = day
+        form.field("reason").value = "家中有事"
+        form.field("requested_on").value = "2026-11-20"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        leave = next(iter(store.iter("leave_request")))
+        assert leave.decision is LeaveDecision.PENDING
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.field("substitute_id").value = HEAD_ID
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        leave = store.get(LeaveRequest, leave.id)
+        assert leave.decision is LeaveDecision.APPROVED and leave.substitute_id == HEAD_ID
+        shift = next(s for s in store.raw("duty_shift") if s["date"] == day)
+        assert shift["staff_ids"] == [HEAD_ID]
+        await pilot.press("p")
+        await settle(pilot)
+    notices = list((store.paths.folder / "exports").glob("*.html"))
+    assert len(notices) == 1
+    notice = notices[0].read_text(encoding="utf-8")
+    assert "张三" in notice and "李敏" in notice
+    assert not re.search(r"1[3-9]\d{9}", notice), "no mobile number in a public notice"
+    assert not re.search(r"\d{17}[\dXx]", notice), "no ID number in a public notice"
+
+
+async def test_a_supervisor_records_a_check_and_sees_the_month_report(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, staff_id=SUPERVISOR_ID, pin="")
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(app.screen, SupervisionScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.field("findings").value = "台账齐全"
+        form.field("rectification").value = "补齐走访照片"
+        form.field("rect_due").value = "2026-12-03"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        checks = list(store.iter("supervision_check"))
+        assert len(checks) == 1 and checks[0].supervisor_id == SUPERVISOR_ID
+        assert checks[0].rectifications[0].description == "补齐走访照片"
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        text = screen_text(app)
+        assert "马督导" in text and "2026年11月督导情况" in text
+
+
+def test_roster_month_snapshot(snap_compare, store):
+    async def run_before(pilot) -> None:
+        await _generate_november(pilot)
+        no_blink(pilot.app)
+
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
+
+
+def test_supervision_screen_snapshot(snap_compare, store):
+    async def run_before(pilot) -> None:
+        await sign_in(pilot, staff_id=SUPERVISOR_ID, pin="")
+        await pilot.press("f7")
+        await settle(pilot)
+        no_blink(pilot.app)
+
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
