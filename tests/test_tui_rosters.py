@@ -166,3 +166,35 @@ def test_supervision_screen_snapshot(snap_compare, store):
         no_blink(pilot.app)
 
     assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_stability_arrangement_with_pairs_completes_the_three_threes(store):
+    from grassroots_tui.tui.screens.supervision_report import ThreeThreesScreen, parse_pairs
+
+    assert parse_pairs("李敏-王秀英、张三-刘芳") == [
+        {"responsible": "李敏", "target": "王秀英"}, {"responsible": "张三", "target": "刘芳"}]
+    with pytest.raises(ValueError, match="责任人-联系对象"):
+        parse_pairs("李敏")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, ThreeThreesScreen)
+        assert "信访维稳" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.field("activity_type").value = "petition_stability"
+        form.field("title").value = "信访维稳一对一联点"
+        form.field("pairs").value = "李敏-王秀英、张三-刘芳"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = [a for a in store.iter("station_activity") if a.title == "信访维稳一对一联点"]
+        assert len(saved) == 1 and len(saved[0].pairs) == 2
+        assert "2026 三三工作法" in screen_text(app)
+        await pilot.press("q")
+        await pilot.pause()
+        assert "2026Q4 三三工作法" in screen_text(app)

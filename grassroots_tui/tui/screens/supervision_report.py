@@ -16,6 +16,7 @@ from grassroots_tui.models import ActivityType, StationActivity
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services.auth import can
 from grassroots_tui.services.supervision import TARGET_PER_DAY, month_report
+from grassroots_tui.services.text import split_list
 from grassroots_tui.services.three_threes import completion, media_reports
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
@@ -25,6 +26,17 @@ MODAL_CSS = """
 {name} > Vertical {{ width: 78; max-width: 100%; height: 21; border: round $accent; background: $surface; }}
 {name} DataTable {{ height: 1fr; }}
 """
+
+
+def parse_pairs(text: str) -> list[dict[str, str]]:
+    """"李敏-王秀英、张三-刘芳" → one-to-one responsibility pairs (责任人-联系对象)."""
+    pairs = []
+    for item in split_list(text):
+        responsible, _, target = item.partition("-")
+        if not target:
+            raise ValueError(t("threes.bad_pair", item=item))
+        pairs.append({"responsible": responsible.strip(), "target": target.strip()})
+    return pairs
 
 
 class ReportScreen(ModalScreen[None]):
@@ -77,8 +89,11 @@ class ReportScreen(ModalScreen[None]):
 class ThreeThreesScreen(ModalScreen[None]):
     CMDS = (
         Cmd("threes.new", "new_activity", "n"),
+        Cmd("threes.period", "toggle_period", "q"),
         Cmd("threes.close", "close", "escape"),
     )
+    #: The office assesses by year or by quarter; q switches between them.
+    by_quarter = False
     BINDINGS = bindings(*CMDS)
     DEFAULT_CSS = MODAL_CSS.format(name="ThreeThreesScreen") + """
     ThreeThreesScreen #threes-table { height: 6; }
@@ -106,8 +121,9 @@ class ThreeThreesScreen(ModalScreen[None]):
 
     def show(self) -> None:
         session = self.app.session  # type: ignore[attr-defined]
-        year = session.today().year
-        period = str(year)
+        today = session.today()
+        year = today.year
+        period = f"{year}Q{(today.month - 1) // 3 + 1}" if self.by_quarter else str(year)
         mark = {True: "✓", False: "✗"}
         table = self.query_one("#threes-table", DataTable)
         table.clear()
@@ -124,6 +140,10 @@ class ThreeThreesScreen(ModalScreen[None]):
                                 report.outlet or "", report.title)
         self.query_one("#threes-title", Label).update(t("threes.heading", period=period))
         self.query_one("#media-title", Label).update(t("threes.media", year=year, count=len(media)))
+
+    def action_toggle_period(self) -> None:
+        self.by_quarter = not self.by_quarter
+        self.show()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_activity":
@@ -142,6 +162,7 @@ class ThreeThreesScreen(ModalScreen[None]):
                 "participants": int(v["participants"] or 0),
                 "resident_representatives": v["reps"] == "yes", "outlet": v["outlet"],
                 "reference": v["reference"], "period": str(v["date"].year),
+                "pairs": parse_pairs(v["pairs"] or ""),
             })
             return session.store.save(activity, session.actor)
 
@@ -155,6 +176,7 @@ class ThreeThreesScreen(ModalScreen[None]):
             StepField("place", "threes.place", required=False),
             StepField("participants", "threes.participants", required=False),
             StepField("reps", "threes.reps", "yes", options=(("yes", t("staff.yes")), ("no", t("staff.no")))),
+            StepField("pairs", "threes.pairs", required=False),
             StepField("outlet", "threes.outlet", required=False),
             StepField("reference", "threes.reference", required=False),
         ], run), callback=lambda saved: self.show() if saved else None)
