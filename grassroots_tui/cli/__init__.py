@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from grassroots_tui import __version__
 from grassroots_tui.cli import (
     calendar_commands,
+    export_commands,
     hardship_commands,
     import_commands,
     roster_commands,
@@ -30,6 +31,7 @@ COMMAND_MODULES = [
     slip_commands,
     hardship_commands,
     roster_commands,
+    export_commands,
 ]
 
 

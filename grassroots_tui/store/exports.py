@@ -27,9 +27,10 @@ def safe_name(text: str) -> str:
     return _UNSAFE.sub("_", text).strip("_") or "export"
 
 
-def write_export(paths: StorePaths, name: str, text: str, *, suffix: str = ".txt",
+def write_export(paths: StorePaths, name: str, text: str | bytes, *, suffix: str = ".txt",
                  to: Path | None = None) -> Path:
-    """Write ``text`` as UTF-8 (with BOM for .csv) and return where it went."""
+    """Write ``text`` as UTF-8 (with BOM for .csv) and return where it went. ``bytes``
+    (an .xlsx workbook, an already encoded file) are written as they are."""
     if to is None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         folder, base = exports_folder(paths), f"{safe_name(name)}-{stamp}"
@@ -39,7 +40,10 @@ def write_export(paths: StorePaths, name: str, text: str, *, suffix: str = ".txt
             counter += 1
             to = folder / f"{base}-{counter}{suffix}"
     # CSV carries a BOM so Excel and WPS on Chinese Windows read it as UTF-8 (once only).
-    data = text.lstrip("\ufeff").encode("utf-8-sig" if to.suffix == ".csv" else "utf-8")
+    if isinstance(text, bytes):
+        data = text
+    else:
+        data = text.lstrip("\ufeff").encode("utf-8-sig" if to.suffix == ".csv" else "utf-8")
     to.parent.mkdir(parents=True, exist_ok=True)
     write_file_atomically(to, data)
     return to

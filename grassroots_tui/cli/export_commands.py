@@ -1,0 +1,98 @@
+"""`grassroots export stats`: the monthly statistics as a file.
+
+    grassroots export stats --month 2026-09 [--station HL01] [--format xlsx|csv|json|md]
+                            [--out PATH]
+
+Excel (.xlsx) is the default. Without ``--out`` the file goes into the ``exports``
+folder beside the store; ``--out -`` writes a text format to the screen (an .xlsx is
+refused on a terminal). Residents' names in the detail sheets are masked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from grassroots_tui.cli.slip_commands import _calendar, _Failed, _guarded, _open
+from grassroots_tui.services.statistics import month_stats, trend
+from grassroots_tui.services.stats_export import default_name, export_stats
+from grassroots_tui.store.exports import write_export
+from grassroots_tui.store.files import write_file_atomically
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    export = subparsers.add_parser("export", help="导出：月度统计报表")
+    commands = export.add_subparsers(dest="export_command", metavar="命令")
+    commands.required = True
+    stats = commands.add_parser(
+        "stats",
+        parents=[common],
+        help="导出月度统计（Excel、CSV、JSON 或 Markdown）",
+        description="导出某月的统计：各站一行、合计一行，本月和累计（自 1 月 1 日起）。",
+    )
+    stats.add_argument("--month", required=True, metavar="YYYY-MM", help="统计月份，如 2026-09")
+    stats.add_argument("--station", metavar="CODE", help="只统计某个群工站（站点代码）")
+    stats.add_argument(
+        "--format",
+        choices=["xlsx", "csv", "json", "md"],
+        default="xlsx",
+        help="格式：xlsx（默认）、csv、json 或 md",
+    )
+    stats.add_argument(
+        "--out", metavar="PATH", help="写入文件；“-”输出到屏幕（默认写入数据旁的 exports 文件夹）"
+    )
+    stats.set_defaults(handler=run_stats)
+
+
+def _month(text: str) -> tuple[int, int]:
+    found = _MONTH.match(text.strip())
+    if not found or not 1 <= int(found.group(2)) <= 12:
+        raise _Failed(f"月份“{text}”无效，应写成 2026-09 这样的格式。")
+    return int(found.group(1)), int(found.group(2))
+
+
+@_guarded
+def run_stats(args: argparse.Namespace) -> int:
+    """The month's statistics written as a file (or to stdout)."""
+    year, month = _month(args.month)
+    to_stdout = args.out == "-"
+    if to_stdout and args.format == "xlsx" and sys.stdout.isatty():
+        raise _Failed("Excel 文件不能输出到终端，请用 --out 指定文件，或选 csv、json、md。")
+    calendar = _calendar(args)
+    store = _open(args, write=False)
+    try:
+        stats = month_stats(
+            store, year=year, month=month, station_code=args.station, calendar=calendar
+        )
+        rows = None
+        if args.format == "xlsx":
+            rows = trend(
+                store, year=year, month=month, station_code=args.station, calendar=calendar
+            )
+        data = export_stats(store, stats, fmt=args.format, trend_rows=rows, calendar=calendar)
+        paths = store.paths
+    finally:
+        store.close()
+    if to_stdout:
+        out = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
+        if out is not None:
+            sys.stdout.flush()
+            out.write(data)
+            out.flush()
+        else:  # a captured text stream
+            sys.stdout.write(data.decode("utf-8-sig") if args.format != "xlsx" else "")
+        return 0
+    if args.out:
+        path = Path(args.out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_file_atomically(path, data)
+    else:
+        name = default_name(stats, args.station.upper() if args.station else None)
+        path = write_export(paths, name, data, suffix=f".{args.format}")
+    print(f"已写入：{path}", file=sys.stderr)
+    print(stats.summary, file=sys.stderr)
+    return 0
