@@ -17,32 +17,27 @@ from grassroots_tui.tui.palette import RecordsProvider
 from grassroots_tui.tui.screens.hardship import HardshipScreen
 from grassroots_tui.tui.screens.help import HelpScreen
 from grassroots_tui.tui.screens.households import HouseholdsScreen
-from grassroots_tui.tui.screens.placeholder import NotYetScreen
 from grassroots_tui.tui.screens.rosters import RostersScreen
 from grassroots_tui.tui.screens.settings import SettingsScreen
 from grassroots_tui.tui.screens.setup import SetupScreen
 from grassroots_tui.tui.screens.signin import SignInScreen
 from grassroots_tui.tui.screens.slips import SlipsScreen
+from grassroots_tui.tui.screens.statistics import StatisticsScreen
 from grassroots_tui.tui.screens.supervision import SupervisionScreen
 from grassroots_tui.tui.screens.visits import VisitsScreen
 from grassroots_tui.tui.sections import SECTIONS
 from grassroots_tui.tui.session import Session, _now
 from grassroots_tui.tui.workers import StoreWorkers
 
-BUILT = {
+SCREENS = {
     "visits": VisitsScreen,
     "households": HouseholdsScreen,
     "slips": SlipsScreen,
     "hardship": HardshipScreen,
     "rosters": RostersScreen,
     "supervision": SupervisionScreen,
+    "statistics": StatisticsScreen,
 }
-
-
-def _section_screen(mode: str) -> Callable[[], object]:
-    if mode in BUILT:
-        return BUILT[mode]
-    return lambda: NotYetScreen(mode)
 
 
 class GrassrootsApp(StoreWorkers, App[None]):
@@ -60,7 +55,7 @@ class GrassrootsApp(StoreWorkers, App[None]):
     )
     BINDINGS = bindings(*CMDS)
     COMMANDS = App.COMMANDS | {CommandsProvider, RecordsProvider}
-    MODES = {section.mode: _section_screen(section.mode) for section in SECTIONS}
+    MODES = {section.mode: SCREENS[section.mode] for section in SECTIONS}
 
     def __init__(
         self,

@@ -1,0 +1,74 @@
+"""The statistics screen shows the service's figures and exports them."""
+
+from __future__ import annotations
+
+import shutil
+
+import openpyxl
+import pytest
+
+from grassroots_tui.services.statistics import month_stats
+from grassroots_tui.tui.screens.statistics import StatisticsScreen
+from tests.tui_fixtures import (
+    build_store,
+    isolate_environment,
+    make_app,
+    open_store,
+    screen_text,
+    settle,
+    sign_in,
+)
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch, tmp_path):
+    isolate_environment(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def store(tmp_path):
+    template = build_store(tmp_path / "t" / "grassroots.json")
+    folder = tmp_path / "data"
+    shutil.copytree(template.parent, folder)
+    store = open_store(folder / template.name)
+    yield store
+    store.close()
+
+
+async def test_the_screen_shows_the_months_figures_and_exports_them(store):
+    expected = month_stats(store, year=2026, month=11, station_code="HL01")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        assert isinstance(app.screen, StatisticsScreen)
+        text = screen_text(app)
+        assert "2026年11月工作统计" in text
+        assert expected.summary[:20] in text
+        figures = expected.stations[0].figures
+        row = next(line for line in text.splitlines() if line.strip().startswith("走访次数"))
+        assert row.split()[1:] == [str(figures.visits_month), str(figures.visits_cumulative)]
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # xlsx, the default
+        await settle(pilot)
+    written = list((store.paths.folder / "exports").glob("*.xlsx"))
+    assert len(written) == 1
+    book = openpyxl.load_workbook(written[0])
+    assert "汇总" in book.sheetnames
+    assert book["汇总"]["A3"].value == expected.summary
+
+
+async def test_previous_month_moves_the_figures(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert "2026年10月工作统计" in screen_text(app)
+        assert "截至2026年10月底" in screen_text(app)
