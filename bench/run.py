@@ -1,6 +1,11 @@
 """Run the store benchmarks and write ``bench/RESULTS.md``.
 
     python -m bench.run [--sizes 1000,10000,100000] [--quick] [--seed 2026] [--output PATH]
+    python -m bench.run --only stats [--sizes ...] [--seed 2026]
+
+``--only stats`` runs only the monthly-statistics benchmark (issue #7,
+:mod:`bench.stats_bench`): it writes ``bench/RESULTS-stats.md`` (and ``.json``) and adds a
+link to it in ``bench/RESULTS.md``, leaving the store figures there untouched.
 
 For each size: build the corpus, write it for every engine under ``bench/data/`` (which
 is git-ignored), run every measurement in fresh subprocesses, delete the files. Prints a
@@ -24,6 +29,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from bench import stats_bench
 from bench.corpus import (
     CORPUS_STAMP,
     CORPUS_TODAY,
@@ -40,6 +46,11 @@ BENCH = Path(__file__).resolve().parent
 DATA = BENCH / "data"
 FINDINGS = BENCH / "FINDINGS.md"
 BIG = 100_000
+STATS_RESULTS = BENCH / "RESULTS-stats.md"
+STATS_LINK = (
+    "- Monthly statistics (issue #7): [RESULTS-stats.md](RESULTS-stats.md), written by "
+    "`python -m bench.run --only stats`"
+)
 
 # Targets (from the foundation issue).
 SAVE_MS = 2.0
@@ -251,6 +262,7 @@ def render(results: list[dict[str, Any]], argv: list[str], quick: bool, seed: in
         f"- Corpus seed {seed}, today = {CORPUS_TODAY.isoformat()}; "
         f"total run time {sum(r['seconds'] for r in results):.0f} s"
     )
+    out.append(STATS_LINK)
     out.append("")
     out.append(
         "Times are medians in milliseconds; ratios are ours ÷ the other (below 1 is faster)."
@@ -621,10 +633,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (1k and 10k)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument(
+        "--only",
+        choices=["stats"],
+        help="stats: only the monthly-statistics benchmark (writes bench/RESULTS-stats.md)",
+    )
     args = parser.parse_args(argv)
     default = "1000,10000" if args.quick else "1000,10000,100000"
     sizes = sorted({int(s.replace("_", "")) for s in (args.sizes or default).split(",")})
     DATA.mkdir(exist_ok=True)
+    if args.only == "stats":
+        run_stats(sizes, args.seed, argv)
+        return
     results = [bench_size(n, args.seed, args.quick) for n in sizes]
     report = render(results, argv, args.quick, args.seed)
     args.output.write_text(report + "\n", encoding="utf-8")
@@ -633,6 +653,43 @@ def main(argv: list[str] | None = None) -> None:
     )
     log("\n" + report)
     log(f"\nwritten: {args.output}")
+
+
+def run_stats(sizes: list[int], seed: int, argv: list[str]) -> None:
+    """The statistics benchmark only: RESULTS-stats.md, and the link in RESULTS.md."""
+    results = [stats_bench.bench_size(n, seed, DATA, log) for n in sizes]
+    info = machine()
+    header = [
+        f"- Date: {datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- Command: `{command_line(argv)}`",
+        f"- Machine: {info['cpus']}, {info['memory']}; {info['platform']}",
+        f"- {info['python']}; {info['libraries']}, openpyxl {version('openpyxl')}",
+        f"- Corpus seed {seed}, today = {CORPUS_TODAY.isoformat()}; "
+        f"total run time {sum(r['seconds'] for r in results):.0f} s",
+    ]
+    report = stats_bench.render(results, header)
+    STATS_RESULTS.write_text(report + "\n", encoding="utf-8")
+    STATS_RESULTS.with_suffix(".json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    link_stats(BENCH / "RESULTS.md")
+    log("\n" + report)
+    log(f"\nwritten: {STATS_RESULTS}")
+
+
+def link_stats(path: Path) -> None:
+    """Add the link to RESULTS-stats.md to the header bullets of RESULTS.md (once)."""
+    if not path.exists():
+        return
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if STATS_LINK in lines:
+        return
+    at = next((i for i, line in enumerate(lines) if line.startswith("- Corpus seed")), None)
+    if at is None:
+        lines += ["", STATS_LINK]
+    else:
+        lines.insert(at + 1, STATS_LINK)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
