@@ -171,6 +171,3 @@ class HardshipScreen(ListSectionScreen):
         from grassroots_tui.tui.screens.condolence import RoundsScreen
 
         self.app.push_screen(RoundsScreen())
-
-
-__all__ = ["HardshipScreen", "RecordTable"]

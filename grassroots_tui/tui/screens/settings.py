@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Select, Static
 
 from grassroots_tui.i18n import LANGUAGES, label, t
-from grassroots_tui.models import Staff, StaffRole, Station
+from grassroots_tui.models import Staff, Station
 from grassroots_tui.services.auth import can
 from grassroots_tui.services.masking import Masker
 from grassroots_tui.services.pinyin import sort_key
@@ -145,6 +145,3 @@ class SettingsScreen(StoreWorkers, ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-__all__ = ["SettingsScreen", "StaffRole"]
