@@ -785,13 +785,18 @@ def issue(
     return _load(store, slip_id)
 
 
-def accept(store: Store, slip_id: str, *, actor: str) -> HandoffSlip:
-    """受理: the handling unit takes the slip on."""
+def _move(store: Store, slip_id: str, action: str, state: SlipState, actor: str) -> HandoffSlip:
+    """A step that only changes the slip's state (checked against the lifecycle)."""
     with _writing(store):
         slip = _load(store, slip_id)
-        _check(slip, "accept", has_reply=has_reply(store, slip_id))
-        _save(store, actor, slip.model_copy(update={"state": SlipState.ACCEPTED}))
+        _check(slip, action, has_reply=has_reply(store, slip_id))
+        _save(store, actor, slip.model_copy(update={"state": state}))
     return _load(store, slip_id)
+
+
+def accept(store: Store, slip_id: str, *, actor: str) -> HandoffSlip:
+    """受理: the handling unit takes the slip on."""
+    return _move(store, slip_id, "accept", SlipState.ACCEPTED, actor)
 
 
 def return_slip(
@@ -968,11 +973,7 @@ def callback(
 
 def close(store: Store, slip_id: str, *, actor: str) -> HandoffSlip:
     """办结 explicitly (without waiting for a callback); needs a reply slip."""
-    with _writing(store):
-        slip = _load(store, slip_id)
-        _check(slip, "close", has_reply=has_reply(store, slip_id))
-        _save(store, actor, slip.model_copy(update={"state": SlipState.CLOSED}))
-    return _load(store, slip_id)
+    return _move(store, slip_id, "close", SlipState.CLOSED, actor)
 
 
 def withdraw(store: Store, slip_id: str, *, reason: str, actor: str) -> HandoffSlip:
