@@ -4,7 +4,6 @@ records added through the case view, and a condolence round's checklist."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from tests import factories
 from tests.tui_fixtures import (
     HEAD_ID,
     build_store,
-    isolate_environment,
+    copied_store,
     make_app,
     no_blink,
     open_store,
@@ -53,18 +52,10 @@ def template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(autouse=True)
-def _env(monkeypatch, tmp_path):
-    isolate_environment(monkeypatch, tmp_path)
-
-
 @pytest.fixture
 def store(template, tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(template.parent, folder)
-    store = open_store(folder / template.name)
-    yield store
-    store.close()
+    with copied_store(template, tmp_path) as store:
+        yield store
 
 
 async def _to_hardship(pilot) -> HardshipScreen:

@@ -30,7 +30,6 @@ from tests.tui_fixtures import (
     TODAY,
     WORKER_ID,
     build_store,
-    isolate_environment,
     make_app,
     make_settings,
     open_store,
@@ -48,13 +47,6 @@ def template(tmp_path_factory) -> Path:
     """The fixed store, built once per module (PIN hashing is slow on purpose)."""
     folder = tmp_path_factory.mktemp("template")
     return build_store(folder / "grassroots.json")
-
-
-@pytest.fixture(autouse=True)
-def _env(monkeypatch, tmp_path):
-    isolate_environment(monkeypatch, tmp_path)
-    yield
-    set_language("zh")
 
 
 @pytest.fixture

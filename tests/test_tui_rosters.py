@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from tests.tui_fixtures import (
     HEAD_ID,
     WORKER_ID,
     build_store,
-    isolate_environment,
+    copied_store,
     make_app,
     no_blink,
     open_store,
@@ -44,18 +43,10 @@ def template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(autouse=True)
-def _env(monkeypatch, tmp_path):
-    isolate_environment(monkeypatch, tmp_path)
-
-
 @pytest.fixture
 def store(template, tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(template.parent, folder)
-    store = open_store(folder / template.name)
-    yield store
-    store.close()
+    with copied_store(template, tmp_path) as store:
+        yield store
 
 
 async def _generate_november(pilot) -> RostersScreen:

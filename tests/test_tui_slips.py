@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,10 +18,9 @@ from grassroots_tui.tui.widgets.record_table import RecordTable
 from tests import factories
 from tests.tui_fixtures import (
     build_store,
-    isolate_environment,
+    copied_store,
     make_app,
     no_blink,
-    open_store,
     screen_text,
     settle,
     sign_in,
@@ -36,18 +34,10 @@ def template(tmp_path_factory) -> Path:
     return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
 
 
-@pytest.fixture(autouse=True)
-def _env(monkeypatch, tmp_path):
-    isolate_environment(monkeypatch, tmp_path)
-
-
 @pytest.fixture
 def store(template, tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(template.parent, folder)
-    store = open_store(folder / template.name)
-    yield store
-    store.close()
+    with copied_store(template, tmp_path) as store:
+        yield store
 
 
 def _issued(store, station: Station, title: str, on: dt.date, unit: str) -> HandoffSlip:

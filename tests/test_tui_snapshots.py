@@ -9,7 +9,6 @@ snap_compare runs its own event loop, so these tests are plain ``def``s.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,9 @@ import pytest
 from grassroots_tui.i18n import set_language
 from tests.tui_fixtures import (
     build_store,
-    isolate_environment,
+    copied_store,
     make_app,
     no_blink,
-    open_store,
     sign_in,
 )
 
@@ -32,20 +30,10 @@ def template(tmp_path_factory) -> Path:
     return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
 
 
-@pytest.fixture(autouse=True)
-def _env(monkeypatch, tmp_path):
-    isolate_environment(monkeypatch, tmp_path)
-    yield
-    set_language("zh")
-
-
 @pytest.fixture
 def store(template, tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(template.parent, folder)
-    store = open_store(folder / template.name)
-    yield store
-    store.close()
+    with copied_store(template, tmp_path) as store:
+        yield store
 
 
 async def _signed_in(pilot) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import openpyxl
 import pytest
 
@@ -11,9 +9,8 @@ from grassroots_tui.services.statistics import month_stats
 from grassroots_tui.tui.screens.statistics import StatisticsScreen
 from tests.tui_fixtures import (
     build_store,
-    isolate_environment,
+    copied_store,
     make_app,
-    open_store,
     screen_text,
     settle,
     sign_in,
@@ -22,19 +19,11 @@ from tests.tui_fixtures import (
 SIZE = (80, 24)
 
 
-@pytest.fixture(autouse=True)
-def _env(monkeypatch, tmp_path):
-    isolate_environment(monkeypatch, tmp_path)
-
-
 @pytest.fixture
 def store(tmp_path):
     template = build_store(tmp_path / "t" / "grassroots.json")
-    folder = tmp_path / "data"
-    shutil.copytree(template.parent, folder)
-    store = open_store(folder / template.name)
-    yield store
-    store.close()
+    with copied_store(template, tmp_path) as store:
+        yield store
 
 
 async def test_the_screen_shows_the_months_figures_and_exports_them(store):

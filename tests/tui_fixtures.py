@@ -7,6 +7,9 @@ a pinned theme, and settings kept in the test's tmp folder (never the user's).
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -172,6 +175,18 @@ def make_app(store: Store, settings: Settings | None = None):
     )
     app.animation_level = "none"
     return app
+
+
+@contextmanager
+def copied_store(template: Path, tmp_path: Path) -> Iterator[Store]:
+    """A fresh copy of a template store (built once per module), open for writing."""
+    folder = tmp_path / "data"
+    shutil.copytree(template.parent, folder)
+    store = open_store(folder / template.name)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def isolate_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
