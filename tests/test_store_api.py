@@ -322,3 +322,25 @@ def test_an_invalid_document_is_refused_in_chinese_and_nothing_is_saved(store: S
     message = str(caught.value)
     assert "家庭人口" in message and "联系电话" in message
     assert store.count("household") == 0
+
+
+def test_derived_views_are_kept_until_a_kind_they_read_changes(store: Store) -> None:
+    builds: list[int] = []
+
+    def build() -> int:
+        builds.append(1)
+        return len(store.raw("household"))
+
+    assert store.derived("count", ["household"], build) == 0
+    assert store.derived("count", ["household"], build) == 0
+    assert len(builds) == 1  # the second read was the kept value
+    saved = store.save(household(), actor="李敏")
+    assert store.derived("count", ["household"], build) == 1
+    assert len(builds) == 2
+    store.save(store.get(Household, saved.id).model_copy(update={"people": 7}), actor="李敏")
+    store.derived("count", ["visit"], build)  # another name is its own view
+    assert store.derived("count", ["household"], build) == 1
+    assert len(builds) == 4
+    store.undo_last(actor="李敏")
+    store.derived("count", ["household"], build)
+    assert len(builds) == 5

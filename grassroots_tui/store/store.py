@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -55,6 +55,8 @@ from grassroots_tui.store.log import log_event
 from grassroots_tui.store.migrations import upgrade
 from grassroots_tui.store.paths import StorePaths, default_store_path
 from grassroots_tui.store.tinydb_layer import JournaledStorage, Op, StoreDB
+
+T = TypeVar("T")
 
 AUDIT = "audit_entry"
 META = "_meta"
@@ -139,6 +141,9 @@ class Store:
         self._audit_seq = 0
         self._audit_hash = ""
         self._closed = False
+        #: Bumped for a kind each time a change to it is applied (see :meth:`derived`).
+        self.revisions: dict[str, int] = {}
+        self._derived: dict[str, tuple[tuple[int, ...], Any]] = {}
         self.db = StoreDB(storage=JournaledStorage, engine=self)
 
     # --- opening and closing ------------------------------------------------------------
@@ -283,6 +288,24 @@ class Store:
     def raw(self, kind: str | type[Document]) -> list[dict[str, Any]]:
         """Every stored dict of a kind (do not mutate them): the fast path for lists."""
         return list(self.tables.get(_kind_of(kind), {}).values())
+
+    def derived(self, name: str, kinds: Iterable[str], build: Callable[[], T]) -> T:
+        """``build()``'s result, kept until a document of one of ``kinds`` changes.
+
+        For read-side indexes (the statistics' sorted visits, the board's open slips):
+        built on first use, rebuilt on the first use after a change to a kind it reads.
+        The result is shared: callers must not mutate it.
+        """
+        kinds = tuple(kinds)
+        key = tuple(self.revisions.get(kind, 0) for kind in kinds)
+        with self._mutex:
+            cached = self._derived.get(name)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+        value = build()
+        with self._mutex:
+            self._derived[name] = (key, value)
+        return value
 
     def iter(self, kind: str | type[Document]) -> Iterator[Document]:
         model = self.model(kind)
@@ -624,6 +647,7 @@ class Store:
                 self.tables.get(op[1], {}).pop(op[2], None)
             touched.add(op[1])
         for name in touched:
+            self.revisions[name] = self.revisions.get(name, 0) + 1
             table = self.db._tables.get(name)  # TinyDB's cached Table objects
             if table is not None:
                 table.clear_cache()
