@@ -48,11 +48,13 @@ Definitions (all dates are the stored business dates, never the audit time):
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from grassroots_tui.models import ProblemState
@@ -62,7 +64,7 @@ from grassroots_tui.services.hardship import totals_by_form, totals_by_source
 from grassroots_tui.services.rosters import is_late
 from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
 from grassroots_tui.services.supervision import month_report
-from grassroots_tui.services.visit_rate import month_bounds, percentage, visit_rate
+from grassroots_tui.services.visit_rate import month_bounds, percentage
 
 __all__ = [
     "Figures",
@@ -168,232 +170,518 @@ def _within(value: Any, lo: str, hi: str) -> bool:
     return bool(text) and lo <= text <= hi
 
 
-class _Data:
-    """Every stored table the figures need, read once (and shared by a trend)."""
+_SOLVED_NEVER = None
+_ALWAYS = ""  # sorts before every ISO date: solved on the spot, as soon as raised
 
-    def __init__(self, store: Any, calendar: Any) -> None:
-        self.store = store
-        self.calendar = calendar
+
+class _Data:
+    """Every stored table the figures need, prepared once per state of the store.
+
+    Built through :meth:`Store.derived`, so a month picked on the statistics screen, the
+    twelve months of a trend and the export reuse it until one of :data:`_KINDS` changes.
+    Visits are sorted by date so that a period is a slice (``bisect``); each problem of a
+    visit is reduced to the date it was solved (``""`` on the spot, None if never), and
+    each household to its station and registration date.
+    """
+
+    def __init__(self, store: Any) -> None:
         raw = store.raw
+        self.store = store
         self.stations = sorted(raw("station"), key=lambda s: (str(s.get("code")), s["id"]))
-        self.households = raw("household")
-        self.visits = raw("visit")
-        self.slips = [s for s in raw("handoff_slip") if s.get("issue_date")]
-        self.docs = SlipDocs.from_store(store)
+        self.hours = {
+            s["id"]: (_time(s.get("working_start")), _time(s.get("working_end")))
+            for s in self.stations
+        }
+        # Households: id -> (station, registration date or ""); kept apart, so that a
+        # saved visit does not rebuild it.
+        self.household, self.registered_on = _derived(store, "households", ("household",))
+
+        slips = raw("handoff_slip")
         self.replies: dict[str, list[str]] = defaultdict(list)
         for r in raw("reply"):
             self.replies[r.get("slip_id")].append(_iso(r.get("reply_date")))
         for dates in self.replies.values():
             dates.sort()
-        self.slip_station = {s["id"]: s.get("station_id") for s in raw("handoff_slip")}
-        self.slip_by_id = {s["id"]: s for s in raw("handoff_slip")}
-        self.slip_of_problem = {
-            s.get("problem_id"): s for s in raw("handoff_slip") if s.get("problem_id")
+        self.slip_station = {s["id"]: s.get("station_id") for s in slips}
+        slip_by_id = {s["id"]: s for s in slips}
+        slip_of_problem = {s.get("problem_id"): s for s in slips if s.get("problem_id")}
+
+        # Visits by date, and side by side with them their households and stations.
+        try:
+            self.visits = sorted(raw("visit"), key=itemgetter("date"))
+            self.visit_days = [v["date"] for v in self.visits]
+        except TypeError:  # dates given as date objects (tests may build such stores)
+            self.visits = sorted(raw("visit"), key=_visit_day)
+            self.visit_days = [_visit_day(v) for v in self.visits]
+        visits = self.visits
+        self.visit_households = [v["household_id"] for v in visits]
+        self.visit_stations = [v.get("station_id") for v in visits]
+        solved_on = self._solved_on
+        #: Index of a visit with problems -> the solved date of each of its problems.
+        self.solved: dict[int, tuple[str | None, ...]] = {
+            i: tuple(solved_on(p, slip_by_id, slip_of_problem) for p in v["problems"])
+            for i, v in enumerate(visits)
+            if v.get("problems")
         }
+
+        self.slips = [
+            s for s in slips if s.get("issue_date") and s.get("state") != SlipState.DRAFTED.value
+        ]
+        # A hotline or walk-in slip with no visit problem is an issue raised by itself.
+        self.walk_ins = [
+            (s, self.closed_on(s))
+            for s in self.slips
+            if s.get("source") in _WALK_IN and not s.get("problem_id")
+        ]
         self.returns = raw("slip_return")
         self.extensions = raw("slip_extension")
         self.callbacks = raw("slip_callback")
-        self.activities = raw("station_activity")
+        self.activities = [
+            a for a in raw("station_activity") if a.get("activity_type") == "media_report"
+        ]
         self.cases = raw("hardship_case")
         self.assistances = raw("assistance")
         self.leave = raw("leave_request")
         self.checks = raw("supervision_check")
-        self._due: dict[str, date | None] = {}
 
-    def due(self, slip: dict[str, Any]) -> date | None:
-        if slip["id"] not in self._due:
-            found = effective_due(self.docs, slip, self.calendar)
-            self._due[slip["id"]] = found.date if found is not None else None
-        return self._due[slip["id"]]
-
-    def closed_by(self, slip: dict[str, Any] | None, end: str) -> bool:
+    def closed_on(self, slip: dict[str, Any] | None) -> str | None:
+        """The date a closed slip's last reply came, None if the slip is not closed."""
         if not slip or slip.get("state") != SlipState.CLOSED.value:
-            return False
+            return None
         dates = self.replies.get(slip["id"])
-        return bool(dates) and dates[-1] <= end
+        return dates[-1] if dates else None
+
+    def _solved_on(
+        self,
+        problem: dict[str, Any],
+        slip_by_id: dict[str, dict[str, Any]],
+        slip_of_problem: dict[str, dict[str, Any]],
+    ) -> str | None:
+        state = problem.get("state")
+        if state == _ON_SPOT:
+            return _ALWAYS
+        if state == _LATER:
+            return _iso(problem.get("solved_on")) or None
+        if state == _HANDED_OFF:
+            slip = slip_by_id.get(problem.get("slip_id")) or slip_of_problem.get(problem.get("id"))
+            return self.closed_on(slip)
+        return None
+
+    def dues(self, calendar: Any) -> dict[str, str]:
+        """Each issued slip's effective due date (ISO, "" if none) under ``calendar``;
+        kept apart from the rest, so that a saved visit does not recompute them."""
+
+        def build() -> dict[str, str]:
+            docs = SlipDocs(self.extensions, self.callbacks)
+            found: dict[str, str] = {}
+            for slip in self.slips:
+                due = effective_due(docs, slip, calendar)
+                found[slip["id"]] = due.date.isoformat() if due is not None and due.date else ""
+            return found
+
+        keep = getattr(self.store, "derived", None)
+        if keep is None:
+            return build()
+        kinds = ("handoff_slip", "slip_extension", "slip_callback")
+        return keep("statistics.dues", kinds, build, token=calendar)
 
 
-def _figures(
+#: The kinds :class:`_Data` reads: a change to any of them rebuilds it.
+_KINDS = (
+    "station",
+    "household",
+    "visit",
+    "handoff_slip",
+    "reply",
+    "slip_return",
+    "slip_extension",
+    "slip_callback",
+    "station_activity",
+    "hardship_case",
+    "assistance",
+    "leave_request",
+    "supervision_check",
+)
+_ON_SPOT = ProblemState.SOLVED_ON_SPOT.value
+_LATER = ProblemState.SOLVED_LATER.value
+_HANDED_OFF = ProblemState.HANDED_OFF.value
+_KIND_LABELS = {kind.value: kind.label for kind in VisitKind}
+
+
+def _visit_day(visit: dict[str, Any]) -> str:
+    day = visit.get("date")
+    return day if day.__class__ is str else _iso(day)
+
+
+def _households(store: Any) -> tuple[dict[str, tuple[Any, str]], dict[Any, list[str]]]:
+    """Each household's (station, registration date or ""), and per station the sorted
+    registration dates (a count registered by a day is a ``bisect``)."""
+    household: dict[str, tuple[Any, str]] = {}
+    registered: dict[Any, list[str]] = defaultdict(list)
+    for h in store.raw("household"):
+        on = h.get("registered_on") or ""
+        if on.__class__ is not str:
+            on = _iso(on)
+        station = h.get("station_id")
+        household[h["id"]] = (station, on)
+        registered[station].append(on)
+    for days in registered.values():
+        days.sort()
+    return household, dict(registered)
+
+
+def _derived(store: Any, name: str, kinds: tuple[str, ...]) -> Any:
+    build = {"households": _households}[name]
+    keep = getattr(store, "derived", None)
+    if keep is None:
+        return build(store)
+    return keep(f"statistics.{name}", kinds, lambda: build(store))
+
+
+def _data(store: Any) -> _Data:
+    derived = getattr(store, "derived", None)
+    if derived is None:
+        return _Data(store)
+    return derived("statistics", _KINDS, lambda: _Data(store))
+
+
+class _Tally:
+    """The counts of one station (or of the total) while the tables are walked."""
+
+    def __init__(self) -> None:
+        self.registered = 0
+        self.visited_month = self.visited_cum = 0
+        self.visits_month = self.visits_cum = 0
+        self.raised_month = self.raised_cum = self.resolved_month = self.resolved_cum = 0
+        self.by_kind = {kind.label: 0 for kind in VisitKind}
+        self.off_hours = 0
+        self.issued_month = self.issued_cum = self.overdue = self.due_month = 0
+        self.on_time = 0
+        self.replied = 0
+        self.returned = self.extended = self.callbacks = self.good = 0
+        self.media_month = self.media_cum = 0
+        self.cases_new = self.cases_active = self.cases_exited = 0
+        self.helped: list[dict[str, Any]] = []
+        self.leave = self.leave_late = 0
+        self.checks = 0
+
+    @classmethod
+    def merged(cls, tallies: Iterable[_Tally]) -> _Tally:
+        """The total of tallies that each counted different documents."""
+        total = cls()
+        for tally in tallies:
+            for name, value in vars(tally).items():
+                if isinstance(value, int):
+                    setattr(total, name, getattr(total, name) + value)
+                elif isinstance(value, set):
+                    getattr(total, name).update(value)
+                elif isinstance(value, list):
+                    getattr(total, name).extend(value)
+                else:  # by_kind
+                    for key, count in value.items():
+                        total.by_kind[key] = total.by_kind.get(key, 0) + count
+        return total
+
+    def figures(self, below_target: int) -> Figures:
+        return Figures(
+            households_registered=self.registered,
+            households_visited_month=self.visited_month,
+            households_visited_cumulative=self.visited_cum,
+            visit_rate_cumulative=percentage(self.visited_cum, self.registered),
+            visits_month=self.visits_month,
+            visits_cumulative=self.visits_cum,
+            issues_raised_month=self.raised_month,
+            issues_raised_cumulative=self.raised_cum,
+            issues_resolved_month=self.resolved_month,
+            issues_resolved_cumulative=self.resolved_cum,
+            slips_issued_month=self.issued_month,
+            slips_issued_cumulative=self.issued_cum,
+            slips_replied_month=self.replied,
+            slips_replied_on_time_month=self.on_time,
+            slips_overdue_open=self.overdue,
+            slips_returned_month=self.returned,
+            slips_extended_month=self.extended,
+            on_time_rate=percentage(self.on_time, self.due_month),
+            satisfaction_rate=percentage(self.good, self.callbacks),
+            media_reports_month=self.media_month,
+            media_reports_cumulative=self.media_cum,
+            visits_by_kind=self.by_kind,
+            off_hours_visits=self.off_hours,
+            hardship_new_month=self.cases_new,
+            hardship_active=self.cases_active,
+            hardship_exited_month=self.cases_exited,
+            assistance_by_source=totals_by_source(self.helped),
+            assistance_by_form=totals_by_form(self.helped),
+            leave_requests_month=self.leave,
+            leave_late_month=self.leave_late,
+            supervision_checks_month=self.checks,
+            supervision_days_below_target=below_target,
+        )
+
+
+class _Series:
+    """One station's visit and problem counts for consecutive months of one reporting
+    year, gathered in one walk. Buckets: 0 is before the first month, ``k + 1`` month
+    ``k``. ``*_add[b]`` counts what enters the cumulative figure in bucket ``b`` (the
+    cumulative figure of month ``k`` is the sum of buckets 0 to ``k + 1``); ``*_month[b]``
+    what counts in the month itself."""
+
+    def __init__(self, months: int) -> None:
+        size = months + 1
+        self.visits_add = [0] * size
+        self.visits_month = [0] * size
+        self.visited_add = [0] * size
+        self.seen: set[str] = set()
+        self.visited_month: list[set[str]] = [set() for _ in range(size)]
+        self.raised_add = [0] * size
+        self.resolved_add = [0] * size
+        self.resolved_month = [0] * size
+
+
+def _visit_series(data: _Data, start: str, bounds: list[tuple[str, str]]) -> dict[Any, _Series]:
+    """The visit figures (for the household's station) and the problem figures (for the
+    visit's station) of each month in ``bounds`` (ISO first and last days, consecutive),
+    cumulative from ``start``, in one walk over the visits from ``start`` to the last end.
+
+    A visit counts in the cumulative figures from the later of its month and the month
+    its household was registered in; a problem counts as resolved from the later of the
+    month it was raised and the month it was solved. Visits are walked in date order, so
+    a household first counts at its first counted visit.
+    """
+    months = len(bounds)
+    firsts = [first for first, _ in bounds]
+    ends = [end for _, end in bounds]
+    days = data.visit_days
+    lo = bisect_left(days, start)
+    hi = bisect_right(days, ends[-1])
+    household, solved, stations = data.household, data.solved, data.visit_stations
+    series: dict[Any, _Series] = {}
+    unknown = (None, None)
+    bucket = 0
+    following = firsts[0]  # the first day of the next bucket
+    for i, hh_id in enumerate(data.visit_households[lo:hi], lo):
+        if days[i] >= following:
+            while bucket < months and days[i] >= firsts[bucket]:
+                bucket += 1
+            following = firsts[bucket] if bucket < months else "9999"
+        problems = solved.get(i)
+        if problems:
+            own = series.get(stations[i])
+            if own is None:
+                own = series[stations[i]] = _Series(months)
+            own.raised_add[bucket] += len(problems)
+            for solved_on in problems:
+                if solved_on is None:
+                    continue
+                done = bucket
+                if solved_on:
+                    later = bisect_left(ends, solved_on) + 1
+                    if later > bucket:
+                        done = later
+                if done <= months:
+                    own.resolved_add[done] += 1
+                    if done == bucket:
+                        own.resolved_month[bucket] += 1
+        hh_station, registered_on = household.get(hh_id, unknown)
+        if registered_on is None:
+            continue  # not in the registry: left out of the visit figures
+        key = bucket
+        if registered_on:
+            later = bisect_left(ends, registered_on) + 1
+            if later > bucket:
+                if later > months:
+                    continue  # registered after the last month
+                key = later
+        mine = series.get(hh_station)
+        if mine is None:
+            mine = series[hh_station] = _Series(months)
+        mine.visits_add[key] += 1
+        if hh_id not in mine.seen:
+            mine.seen.add(hh_id)
+            mine.visited_add[key] += 1
+        if key == bucket:
+            mine.visits_month[key] += 1
+            mine.visited_month[key].add(hh_id)
+    return series
+
+
+def _tallies(
     data: _Data,
-    station_id: str | None,
+    calendar: Any,
     *,
-    month_start: date,
-    month_end: date,
+    months: list[tuple[date, date]],
     year_start: date,
-    below_target: int,
-) -> Figures:
-    first, end, start = month_start.isoformat(), month_end.isoformat(), year_start.isoformat()
+) -> list[tuple[_Tally, dict[Any, _Tally]]]:
+    """The tallies of consecutive ``months`` of one reporting year (from ``year_start``):
+    one walk over the visits for them all, then one over each other table per month.
 
-    def mine(doc: dict[str, Any]) -> bool:
-        return station_id is None or doc.get("station_id") == station_id
+    A document counts for the station in its ``station_id`` (a slip's action documents
+    for the slip's station); visits and households visited count for the household's
+    station, as in :func:`~grassroots_tui.services.visit_rate.visit_rate`. Each counts
+    for one station only, so the total is the sum (see :meth:`_Tally.merged`).
+    """
+    start = year_start.isoformat()
+    bounds = [(first.isoformat(), end.isoformat()) for first, end in months]
+    series = _visit_series(data, start, bounds)
+    out = []
+    for k, (first, end) in enumerate(bounds):
+        per: dict[Any, _Tally] = defaultdict(_Tally)
+        upto = k + 2  # buckets 0 .. k + 1
+        for station, line in series.items():
+            tally = per[station]
+            tally.visits_cum = sum(line.visits_add[:upto])
+            tally.visits_month = line.visits_month[k + 1]
+            tally.visited_cum = sum(line.visited_add[:upto])
+            tally.visited_month = len(line.visited_month[k + 1])
+            tally.raised_cum = sum(line.raised_add[:upto])
+            tally.raised_month = line.raised_add[k + 1]
+            tally.resolved_cum = sum(line.resolved_add[:upto])
+            tally.resolved_month = line.resolved_month[k + 1]
+        out.append(_month_tallies(data, calendar, per, first=first, end=end, start=start))
+    return out
 
-    rate = visit_rate(
-        data.households,
-        data.visits,
-        station_id=station_id,
-        month=(month_start.year, month_start.month),
-        year_start=year_start,
-    )
 
-    # Visits: kinds and off hours of the month (registered households, as visit_rate).
-    registered = {
-        h["id"]
-        for h in data.households
-        if mine(h) and (not h.get("registered_on") or _iso(h.get("registered_on")) <= end)
-    }
-    hours = {
-        s["id"]: (_time(s.get("working_start")), _time(s.get("working_end"))) for s in data.stations
-    }
+def _month_tallies(
+    data: _Data,
+    calendar: Any,
+    per: dict[Any, _Tally],
+    *,
+    first: str,
+    end: str,
+    start: str,
+) -> tuple[_Tally, dict[Any, _Tally]]:
+    """The rest of one month's tallies (``per`` holds the visit series' counts)."""
+    for key, days in data.registered_on.items():
+        per[key].registered = bisect_right(days, end)
+    lo = bisect_left(data.visit_days, first)
+    hi = bisect_right(data.visit_days, end)
+    household = data.household
+    unknown = (None, None)
+    stations = data.visit_stations
+
+    # Kinds and off hours of the month's visits: for the total every counted visit, for
+    # a station those it logged to its own households.
+    rest_days: dict[str, bool] = {}
+    visits, days = data.visits, data.visit_days
     by_kind = {kind.label: 0 for kind in VisitKind}
-    off_hours = 0
-    raised_month = raised_cum = resolved_month = resolved_cum = 0
-    for visit in data.visits:
-        day = _iso(visit.get("date"))
-        if not (start <= day <= end) or not mine(visit):
+    off_total = 0
+    for i in range(lo, hi):
+        hh_station, registered_on = household.get(data.visit_households[i], unknown)
+        station = stations[i]
+        if registered_on is None or registered_on > end:
             continue
-        in_month = day >= first
-        for problem in visit.get("problems") or ():
-            state = problem.get("state")
-            if state == ProblemState.SOLVED_ON_SPOT.value:
-                solved = True
-            elif state == ProblemState.SOLVED_LATER.value:
-                solved = bool(problem.get("solved_on")) and _iso(problem["solved_on"]) <= end
-            elif state == ProblemState.HANDED_OFF.value:
-                slip = data.slip_by_id.get(problem.get("slip_id")) or data.slip_of_problem.get(
-                    problem.get("id")
-                )
-                solved = data.closed_by(slip, end)
-            else:
-                solved = False
-            raised_cum += 1
-            resolved_cum += solved
-            if in_month:
-                raised_month += 1
-                resolved_month += solved
-        if not in_month or visit.get("household_id") not in registered:
-            continue
+        visit = visits[i]
         kind = visit.get("visit_kind") or VisitKind.DOOR.value
-        label = VisitKind(kind).label if kind in VisitKind._value2member_map_ else str(kind)
+        label = _KIND_LABELS.get(kind, str(kind))
+        off = _off_hours(data, calendar, visit, days[i], rest_days)
         by_kind[label] = by_kind.get(label, 0) + 1
-        work_start, work_end = hours.get(visit.get("station_id"), (None, None))
-        v_start, v_end = _time(visit.get("start_time")), _time(visit.get("end_time"))
-        if work_start and work_end and v_start and v_end:
-            rest = False
-            if data.calendar is not None:
-                the_day = _day(day)
-                rest = (
-                    the_day is not None
-                    and not data.calendar.is_workday_or_weekend_guess(the_day)[0]
-                )
-            timed = _Timed(v_start, v_end)
-            off_hours += is_off_hours(timed, work_start, work_end, rest_day=rest)
+        off_total += off
+        if hh_station == station:
+            mine = per[station]
+            mine.by_kind[label] = mine.by_kind.get(label, 0) + 1
+            mine.off_hours += off
 
     # Slips.
-    issued_month = issued_cum = overdue = due_month = on_time = 0
+    dues = data.dues(calendar)
     for slip in data.slips:
-        if not mine(slip) or slip.get("state") == SlipState.DRAFTED.value:
-            continue
         issued = _iso(slip.get("issue_date"))
-        if start <= issued <= end:
-            issued_cum += 1
-            issued_month += issued >= first
-            if slip.get("source") in _WALK_IN and not slip.get("problem_id"):
-                solved = data.closed_by(slip, end)
-                raised_cum += 1
-                resolved_cum += solved
-                if issued >= first:
-                    raised_month += 1
-                    resolved_month += solved
         if issued > end:
             continue
-        due = data.due(slip)
-        if due is None:
+        own = per[slip.get("station_id")]
+        if issued >= start:
+            own.issued_cum += 1
+            if issued >= first:
+                own.issued_month += 1
+        due = dues.get(slip["id"])
+        if not due:
             continue
-        due_iso = due.isoformat()
-        if slip.get("state") in _OPEN and due_iso < end:
-            overdue += 1
-        if first <= due_iso <= end:
-            due_month += 1
+        late = due < end and slip.get("state") in _OPEN
+        own.overdue += late
+        if first <= due <= end:
             replies = data.replies.get(slip["id"])
-            if replies and replies[0] <= due_iso:
-                on_time += 1
+            timely = bool(replies) and replies[0] <= due
+            own.due_month += 1
+            own.on_time += timely
+    for slip, closed in data.walk_ins:
+        issued = _iso(slip.get("issue_date"))
+        if not start <= issued <= end:
+            continue
+        done = closed is not None and closed <= end
+        tally = per[slip.get("station_id")]
+        tally.raised_cum += 1
+        tally.resolved_cum += done
+        if issued >= first:
+            tally.raised_month += 1
+            tally.resolved_month += done
 
-    def slip_mine(doc: dict[str, Any]) -> bool:
-        return station_id is None or data.slip_station.get(doc.get("slip_id")) == station_id
+    station_of = data.slip_station
+    for slip_id, dates in data.replies.items():
+        if any(first <= d <= end for d in dates):
+            per[station_of.get(slip_id)].replied += 1
+    for doc in data.returns:
+        if _within(doc.get("returned_on"), first, end):
+            per[station_of.get(doc.get("slip_id"))].returned += 1
+    for doc in data.extensions:
+        if _within(doc.get("requested_on"), first, end):
+            per[station_of.get(doc.get("slip_id"))].extended += 1
+    for doc in data.callbacks:
+        if _within(doc.get("date"), first, end):
+            good = doc.get("satisfaction") in _GOOD
+            tally = per[station_of.get(doc.get("slip_id"))]
+            tally.callbacks += 1
+            tally.good += good
 
-    replied = {
-        r_slip
-        for r_slip, dates in data.replies.items()
-        if (station_id is None or data.slip_station.get(r_slip) == station_id)
-        and any(first <= d <= end for d in dates)
-    }
-    returned = sum(
-        1 for r in data.returns if slip_mine(r) and _within(r.get("returned_on"), first, end)
-    )
-    extended = sum(
-        1 for r in data.extensions if slip_mine(r) and _within(r.get("requested_on"), first, end)
-    )
-    callbacks = [c for c in data.callbacks if slip_mine(c) and _within(c.get("date"), first, end)]
-    good = sum(1 for c in callbacks if c.get("satisfaction") in _GOOD)
-
-    media = [a for a in data.activities if a.get("activity_type") == "media_report" and mine(a)]
-    media_month = sum(1 for a in media if _within(a.get("date"), first, end))
-    media_cum = sum(1 for a in media if _within(a.get("date"), start, end))
-
-    cases = [c for c in data.cases if mine(c)]
-    new_cases = sum(1 for c in cases if _within(c.get("opened_on"), first, end))
-    active = sum(
-        1
-        for c in cases
-        if _iso(c.get("opened_on")) <= end
-        and (not c.get("exit_on") or _iso(c.get("exit_on")) > end)
-    )
-    exited = sum(1 for c in cases if _within(c.get("exit_on"), first, end))
-    helped = [a for a in data.assistances if mine(a) and _within(a.get("date"), first, end)]
-
-    leave = [x for x in data.leave if mine(x) and _within(x.get("start_date"), first, end)]
-    checks = sum(1 for c in data.checks if mine(c) and _within(c.get("date"), first, end))
-
-    return Figures(
-        households_registered=rate.registered,
-        households_visited_month=rate.visited_month,
-        households_visited_cumulative=rate.visited_cumulative,
-        visit_rate_cumulative=rate.rate_cumulative,
-        visits_month=rate.visits_month,
-        visits_cumulative=rate.visits_cumulative,
-        issues_raised_month=raised_month,
-        issues_raised_cumulative=raised_cum,
-        issues_resolved_month=resolved_month,
-        issues_resolved_cumulative=resolved_cum,
-        slips_issued_month=issued_month,
-        slips_issued_cumulative=issued_cum,
-        slips_replied_month=len(replied),
-        slips_replied_on_time_month=on_time,
-        slips_overdue_open=overdue,
-        slips_returned_month=returned,
-        slips_extended_month=extended,
-        on_time_rate=percentage(on_time, due_month),
-        satisfaction_rate=percentage(good, len(callbacks)),
-        media_reports_month=media_month,
-        media_reports_cumulative=media_cum,
-        visits_by_kind=by_kind,
-        off_hours_visits=off_hours,
-        hardship_new_month=new_cases,
-        hardship_active=active,
-        hardship_exited_month=exited,
-        assistance_by_source=totals_by_source(helped),
-        assistance_by_form=totals_by_form(helped),
-        leave_requests_month=len(leave),
-        leave_late_month=sum(1 for x in leave if is_late(x)),
-        supervision_checks_month=checks,
-        supervision_days_below_target=below_target,
-    )
+    for doc in data.activities:
+        day = _iso(doc.get("date"))
+        if start <= day <= end:
+            tally = per[doc.get("station_id")]
+            tally.media_cum += 1
+            tally.media_month += day >= first
+    for doc in data.cases:
+        opened, exited = _iso(doc.get("opened_on")), _iso(doc.get("exit_on"))
+        tally = per[doc.get("station_id")]
+        tally.cases_new += first <= opened <= end
+        tally.cases_active += opened <= end and (not exited or exited > end)
+        tally.cases_exited += bool(exited) and first <= exited <= end
+    for doc in data.assistances:
+        if _within(doc.get("date"), first, end):
+            per[doc.get("station_id")].helped.append(doc)
+    for doc in data.leave:
+        if _within(doc.get("start_date"), first, end):
+            late = is_late(doc)
+            tally = per[doc.get("station_id")]
+            tally.leave += 1
+            tally.leave_late += late
+    for doc in data.checks:
+        if _within(doc.get("date"), first, end):
+            per[doc.get("station_id")].checks += 1
+    total = _Tally.merged(per.values())
+    total.by_kind, total.off_hours = by_kind, off_total
+    return total, per
 
 
 @dataclass(frozen=True)
 class _Timed:
     start_time: dt.time
     end_time: dt.time
+
+
+def _off_hours(
+    data: _Data, calendar: Any, visit: dict[str, Any], day: str, rest_days: dict[str, bool]
+) -> bool:
+    work_start, work_end = data.hours.get(visit.get("station_id"), (None, None))
+    v_start, v_end = _time(visit.get("start_time")), _time(visit.get("end_time"))
+    if not (work_start and work_end and v_start and v_end):
+        return False
+    rest = False
+    if calendar is not None:
+        rest = rest_days.get(day)
+        if rest is None:
+            the_day = _day(day)
+            rest = rest_days[day] = (
+                the_day is not None and not calendar.is_workday_or_weekend_guess(the_day)[0]
+            )
+    return is_off_hours(_Timed(v_start, v_end), work_start, work_end, rest_day=rest)
 
 
 def _station_of(data: _Data, code: str | None) -> dict[str, Any] | None:
@@ -415,43 +703,50 @@ def _below_target(store: Any, year: int, month: int, calendar: Any) -> int:
 
 def _build(
     data: _Data,
+    calendar: Any,
     *,
     year: int,
-    month: int,
+    months: list[int],
     station_code: str | None,
     year_start: date | None,
-) -> MonthStats:
-    month_start, month_end = month_bounds((year, month))
+) -> list[MonthStats]:
+    """The statistics of the given months (ascending) of ``year``, one reporting year."""
+    bounds = [month_bounds((year, month)) for month in months]
     start = year_start or date(year, 1, 1)
-    if start > month_end:
-        raise ValueError(f"累计起始日期 {start.isoformat()} 晚于统计月末 {month_end.isoformat()}")
-    chosen = _station_of(data, station_code)
-    below = _below_target(data.store, year, month, data.calendar)
-    span = {"month_start": month_start, "month_end": month_end, "year_start": start}
-    stations = [
-        StationFigures(
-            station_id=s["id"],
-            code=str(s.get("code") or ""),
-            name=str(s.get("name") or ""),
-            figures=_figures(data, s["id"], below_target=0, **span),
+    if start > bounds[0][1]:
+        raise ValueError(
+            f"累计起始日期 {start.isoformat()} 晚于统计月末 {bounds[0][1].isoformat()}"
         )
-        for s in data.stations
-        if chosen is None or s["id"] == chosen["id"]
-    ]
-    if chosen is None:
-        total = _figures(data, None, below_target=below, **span)
-    else:
-        total = stations[0].figures
-    stats = MonthStats(
-        month=f"{year:04d}-{month:02d}",
-        period_start=start,
-        period_end=month_end,
-        total=total,
-        stations=stations,
-        summary="",
-    )
-    summary = summary_sentence(stats, station=stations[0] if chosen is not None else None)
-    return MonthStats(**{**stats.__dict__, "summary": summary})
+    chosen = _station_of(data, station_code)
+    out = []
+    tallies = _tallies(data, calendar, months=bounds, year_start=start)
+    for month, (_first, month_end), (total, per) in zip(months, bounds, tallies, strict=True):
+        stations = [
+            StationFigures(
+                station_id=s["id"],
+                code=str(s.get("code") or ""),
+                name=str(s.get("name") or ""),
+                figures=per[s["id"]].figures(below_target=0),
+            )
+            for s in data.stations
+            if chosen is None or s["id"] == chosen["id"]
+        ]
+        if chosen is None:
+            below = _below_target(data.store, year, month, calendar)
+            total_figures = total.figures(below_target=below)
+        else:
+            total_figures = stations[0].figures
+        stats = MonthStats(
+            month=f"{year:04d}-{month:02d}",
+            period_start=start,
+            period_end=month_end,
+            total=total_figures,
+            stations=stations,
+            summary="",
+        )
+        summary = summary_sentence(stats, station=stations[0] if chosen is not None else None)
+        out.append(MonthStats(**{**stats.__dict__, "summary": summary}))
+    return out
 
 
 def month_stats(
@@ -465,13 +760,16 @@ def month_stats(
 ) -> MonthStats:
     """The figures of every station and their total for the month (see the module notes).
     With ``station_code`` only that station, and the total is that station's figures."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"月份应在 1 到 12 之间：{month}")
     return _build(
-        _Data(store, calendar),
+        _data(store),
+        calendar,
         year=year,
-        month=month,
+        months=[month],
         station_code=station_code,
         year_start=year_start,
-    )
+    )[0]
 
 
 def summary_sentence(stats: MonthStats, *, station: StationFigures | None = None) -> str:
@@ -507,11 +805,16 @@ def trend(
 ) -> list[tuple[str, Figures]]:
     """The figures of the ``months`` months up to and including the given one, oldest
     first, each with its own reporting year (1 January of that month's year)."""
-    data = _Data(store, calendar)
-    out: list[tuple[str, Figures]] = []
+    data = _data(store)
+    by_year: dict[int, list[int]] = defaultdict(list)
     for y, m in _months_back(year, month, max(1, months)):
-        stats = _build(data, year=y, month=m, station_code=station_code, year_start=None)
-        out.append((stats.month, stats.total))
+        by_year[y].append(m)
+    out: list[tuple[str, Figures]] = []
+    for y, numbers in by_year.items():  # one walk over the visits per reporting year
+        built = _build(
+            data, calendar, year=y, months=numbers, station_code=station_code, year_start=None
+        )
+        out.extend((stats.month, stats.total) for stats in built)
     return out
 
 

@@ -2,8 +2,10 @@
 
 - **xlsx**: a 汇总 sheet in the office's layout (a row per station and a 合计 row; the
   columns this month and cumulative) with the summary sentence above it; detail sheets
-  交办单 (state, due date, days overdue at month end), 反映问题 and 走访记录, residents'
-  names masked (:class:`~grassroots_tui.services.masking.Masker`); every text cell that
+  交办单 (the slips issued in the reporting year to the month's end: state, due date,
+  days overdue at month end), 反映问题 and 走访记录 (the month's problems and visits: the
+  year's are in the figures, and listing them made the file of a large office slow to
+  write and to open; bench/RESULTS-stats.md), residents' names masked (:class:`~grassroots_tui.services.masking.Masker`); every text cell that
   holds an ID-like number or starts with a formula character is typed as text, never a
   formula; a 趋势 sheet with the twelve months and a native Excel line chart.
 - **csv**: the summary table, UTF-8 with BOM, every cell formula-neutralised
@@ -168,18 +170,20 @@ def _slip_rows(store: Any, stats: MonthStats, calendar: Any) -> list[list[Any]]:
 def _visit_rows(store: Any, stats: MonthStats, masker: Masker) -> tuple[list, list]:
     first = stats.period_end.replace(day=1).isoformat()
     hi = stats.period_end.isoformat()
-    lo = stats.period_start.isoformat()
     codes = {s.station_id: s.code for s in stats.stations}
     homes = {h["id"]: h for h in store.raw("household")}
     visits, problems = [], []
-    for visit in sorted(store.raw("visit"), key=lambda v: (str(v.get("date")), v["id"])):
+    month = [v for v in store.raw("visit") if first <= str(v.get("date"))[:10] <= hi]
+    for visit in sorted(month, key=lambda v: (str(v.get("date")), v["id"])):
         day = str(visit.get("date"))[:10]
-        if visit.get("station_id") not in codes or not lo <= day <= hi:
+        if visit.get("station_id") not in codes:
             continue
         home = homes.get(visit.get("household_id"), {})
         head = masker.name(home.get("head_of_household"))
         number = str(home.get("household_no") or "")
         code = codes[visit["station_id"]]
+        if day < first:
+            continue
         for item in visit.get("problems") or ():
             problems.append(
                 [
@@ -193,19 +197,18 @@ def _visit_rows(store: Any, stats: MonthStats, masker: Masker) -> tuple[list, li
                     str(item.get("solved_on") or ""),
                 ]
             )
-        if day >= first:
-            visits.append(
-                [
-                    code,
-                    day,
-                    str(visit.get("start_time") or "")[:5],
-                    str(visit.get("end_time") or "")[:5],
-                    _KIND_LABELS.get(visit.get("visit_kind"), str(visit.get("visit_kind") or "")),
-                    number,
-                    head,
-                    len(visit.get("problems") or ()),
-                ]
-            )
+        visits.append(
+            [
+                code,
+                day,
+                str(visit.get("start_time") or "")[:5],
+                str(visit.get("end_time") or "")[:5],
+                _KIND_LABELS.get(visit.get("visit_kind"), str(visit.get("visit_kind") or "")),
+                number,
+                head,
+                len(visit.get("problems") or ()),
+            ]
+        )
     return visits, problems
 
 

@@ -1,0 +1,466 @@
+"""The first, plain implementation of the monthly figures, kept as the test oracle.
+
+It filters every table once per station, straight from the definitions in
+:mod:`grassroots_tui.services.statistics`; the service computes the same figures in one
+grouped pass over prepared indexes. ``tests/test_statistics_reference.py`` checks that
+both agree on every figure, station and month of the demo store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from grassroots_tui.models import ProblemState
+from grassroots_tui.models.slip import SlipSource, SlipState
+from grassroots_tui.models.visit import VisitKind, is_off_hours
+from grassroots_tui.services.hardship import totals_by_form, totals_by_source
+from grassroots_tui.services.rosters import is_late
+from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
+from grassroots_tui.services.supervision import month_report
+from grassroots_tui.services.visit_rate import month_bounds, percentage, visit_rate
+
+_OPEN = frozenset(s.value for s in OPEN_STATES)
+_WALK_IN = frozenset({SlipSource.HOTLINE.value, SlipSource.WALK_IN.value})
+_GOOD = frozenset({"satisfied", "basically_satisfied"})
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures of one station, or of the total, for the month and year to date."""
+
+    households_registered: int
+    households_visited_month: int
+    households_visited_cumulative: int
+    visit_rate_cumulative: Decimal
+    visits_month: int
+    visits_cumulative: int
+    issues_raised_month: int
+    issues_raised_cumulative: int
+    issues_resolved_month: int
+    issues_resolved_cumulative: int
+    slips_issued_month: int
+    slips_issued_cumulative: int
+    slips_replied_month: int
+    slips_replied_on_time_month: int
+    slips_overdue_open: int
+    slips_returned_month: int
+    slips_extended_month: int
+    on_time_rate: Decimal
+    satisfaction_rate: Decimal
+    media_reports_month: int
+    media_reports_cumulative: int
+    visits_by_kind: dict[str, int]
+    off_hours_visits: int
+    hardship_new_month: int
+    hardship_active: int
+    hardship_exited_month: int
+    assistance_by_source: dict[str, Decimal]
+    assistance_by_form: dict[str, Decimal]
+    leave_requests_month: int
+    leave_late_month: int
+    supervision_checks_month: int
+    supervision_days_below_target: int
+
+
+@dataclass(frozen=True)
+class StationFigures:
+    station_id: str
+    code: str
+    name: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class MonthStats:
+    month: str
+    period_start: date
+    period_end: date
+    total: Figures
+    stations: list[StationFigures]
+    summary: str
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _iso(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:10]
+
+
+def _day(value: Any) -> date | None:
+    text = _iso(value)
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _time(value: Any) -> dt.time | None:
+    if value is None or isinstance(value, dt.time):
+        return value
+    try:
+        return dt.time.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _within(value: Any, lo: str, hi: str) -> bool:
+    text = _iso(value)
+    return bool(text) and lo <= text <= hi
+
+
+class _Data:
+    """Every stored table the figures need, read once (and shared by a trend)."""
+
+    def __init__(self, store: Any, calendar: Any) -> None:
+        self.store = store
+        self.calendar = calendar
+        raw = store.raw
+        self.stations = sorted(raw("station"), key=lambda s: (str(s.get("code")), s["id"]))
+        self.households = raw("household")
+        self.visits = raw("visit")
+        self.slips = [s for s in raw("handoff_slip") if s.get("issue_date")]
+        self.docs = SlipDocs.from_store(store)
+        self.replies: dict[str, list[str]] = defaultdict(list)
+        for r in raw("reply"):
+            self.replies[r.get("slip_id")].append(_iso(r.get("reply_date")))
+        for dates in self.replies.values():
+            dates.sort()
+        self.slip_station = {s["id"]: s.get("station_id") for s in raw("handoff_slip")}
+        self.slip_by_id = {s["id"]: s for s in raw("handoff_slip")}
+        self.slip_of_problem = {
+            s.get("problem_id"): s for s in raw("handoff_slip") if s.get("problem_id")
+        }
+        self.returns = raw("slip_return")
+        self.extensions = raw("slip_extension")
+        self.callbacks = raw("slip_callback")
+        self.activities = raw("station_activity")
+        self.cases = raw("hardship_case")
+        self.assistances = raw("assistance")
+        self.leave = raw("leave_request")
+        self.checks = raw("supervision_check")
+        self._due: dict[str, date | None] = {}
+
+    def due(self, slip: dict[str, Any]) -> date | None:
+        if slip["id"] not in self._due:
+            found = effective_due(self.docs, slip, self.calendar)
+            self._due[slip["id"]] = found.date if found is not None else None
+        return self._due[slip["id"]]
+
+    def closed_by(self, slip: dict[str, Any] | None, end: str) -> bool:
+        if not slip or slip.get("state") != SlipState.CLOSED.value:
+            return False
+        dates = self.replies.get(slip["id"])
+        return bool(dates) and dates[-1] <= end
+
+
+def _figures(
+    data: _Data,
+    station_id: str | None,
+    *,
+    month_start: date,
+    month_end: date,
+    year_start: date,
+    below_target: int,
+) -> Figures:
+    first, end, start = month_start.isoformat(), month_end.isoformat(), year_start.isoformat()
+
+    def mine(doc: dict[str, Any]) -> bool:
+        return station_id is None or doc.get("station_id") == station_id
+
+    rate = visit_rate(
+        data.households,
+        data.visits,
+        station_id=station_id,
+        month=(month_start.year, month_start.month),
+        year_start=year_start,
+    )
+
+    # Visits: kinds and off hours of the month (registered households, as visit_rate).
+    registered = {
+        h["id"]
+        for h in data.households
+        if mine(h) and (not h.get("registered_on") or _iso(h.get("registered_on")) <= end)
+    }
+    hours = {
+        s["id"]: (_time(s.get("working_start")), _time(s.get("working_end"))) for s in data.stations
+    }
+    by_kind = {kind.label: 0 for kind in VisitKind}
+    off_hours = 0
+    raised_month = raised_cum = resolved_month = resolved_cum = 0
+    for visit in data.visits:
+        day = _iso(visit.get("date"))
+        if not (start <= day <= end) or not mine(visit):
+            continue
+        in_month = day >= first
+        for problem in visit.get("problems") or ():
+            state = problem.get("state")
+            if state == ProblemState.SOLVED_ON_SPOT.value:
+                solved = True
+            elif state == ProblemState.SOLVED_LATER.value:
+                solved = bool(problem.get("solved_on")) and _iso(problem["solved_on"]) <= end
+            elif state == ProblemState.HANDED_OFF.value:
+                slip = data.slip_by_id.get(problem.get("slip_id")) or data.slip_of_problem.get(
+                    problem.get("id")
+                )
+                solved = data.closed_by(slip, end)
+            else:
+                solved = False
+            raised_cum += 1
+            resolved_cum += solved
+            if in_month:
+                raised_month += 1
+                resolved_month += solved
+        if not in_month or visit.get("household_id") not in registered:
+            continue
+        kind = visit.get("visit_kind") or VisitKind.DOOR.value
+        label = VisitKind(kind).label if kind in VisitKind._value2member_map_ else str(kind)
+        by_kind[label] = by_kind.get(label, 0) + 1
+        work_start, work_end = hours.get(visit.get("station_id"), (None, None))
+        v_start, v_end = _time(visit.get("start_time")), _time(visit.get("end_time"))
+        if work_start and work_end and v_start and v_end:
+            rest = False
+            if data.calendar is not None:
+                the_day = _day(day)
+                rest = (
+                    the_day is not None
+                    and not data.calendar.is_workday_or_weekend_guess(the_day)[0]
+                )
+            timed = _Timed(v_start, v_end)
+            off_hours += is_off_hours(timed, work_start, work_end, rest_day=rest)
+
+    # Slips.
+    issued_month = issued_cum = overdue = due_month = on_time = 0
+    for slip in data.slips:
+        if not mine(slip) or slip.get("state") == SlipState.DRAFTED.value:
+            continue
+        issued = _iso(slip.get("issue_date"))
+        if start <= issued <= end:
+            issued_cum += 1
+            issued_month += issued >= first
+            if slip.get("source") in _WALK_IN and not slip.get("problem_id"):
+                solved = data.closed_by(slip, end)
+                raised_cum += 1
+                resolved_cum += solved
+                if issued >= first:
+                    raised_month += 1
+                    resolved_month += solved
+        if issued > end:
+            continue
+        due = data.due(slip)
+        if due is None:
+            continue
+        due_iso = due.isoformat()
+        if slip.get("state") in _OPEN and due_iso < end:
+            overdue += 1
+        if first <= due_iso <= end:
+            due_month += 1
+            replies = data.replies.get(slip["id"])
+            if replies and replies[0] <= due_iso:
+                on_time += 1
+
+    def slip_mine(doc: dict[str, Any]) -> bool:
+        return station_id is None or data.slip_station.get(doc.get("slip_id")) == station_id
+
+    replied = {
+        r_slip
+        for r_slip, dates in data.replies.items()
+        if (station_id is None or data.slip_station.get(r_slip) == station_id)
+        and any(first <= d <= end for d in dates)
+    }
+    returned = sum(
+        1 for r in data.returns if slip_mine(r) and _within(r.get("returned_on"), first, end)
+    )
+    extended = sum(
+        1 for r in data.extensions if slip_mine(r) and _within(r.get("requested_on"), first, end)
+    )
+    callbacks = [c for c in data.callbacks if slip_mine(c) and _within(c.get("date"), first, end)]
+    good = sum(1 for c in callbacks if c.get("satisfaction") in _GOOD)
+
+    media = [a for a in data.activities if a.get("activity_type") == "media_report" and mine(a)]
+    media_month = sum(1 for a in media if _within(a.get("date"), first, end))
+    media_cum = sum(1 for a in media if _within(a.get("date"), start, end))
+
+    cases = [c for c in data.cases if mine(c)]
+    new_cases = sum(1 for c in cases if _within(c.get("opened_on"), first, end))
+    active = sum(
+        1
+        for c in cases
+        if _iso(c.get("opened_on")) <= end
+        and (not c.get("exit_on") or _iso(c.get("exit_on")) > end)
+    )
+    exited = sum(1 for c in cases if _within(c.get("exit_on"), first, end))
+    helped = [a for a in data.assistances if mine(a) and _within(a.get("date"), first, end)]
+
+    leave = [x for x in data.leave if mine(x) and _within(x.get("start_date"), first, end)]
+    checks = sum(1 for c in data.checks if mine(c) and _within(c.get("date"), first, end))
+
+    return Figures(
+        households_registered=rate.registered,
+        households_visited_month=rate.visited_month,
+        households_visited_cumulative=rate.visited_cumulative,
+        visit_rate_cumulative=rate.rate_cumulative,
+        visits_month=rate.visits_month,
+        visits_cumulative=rate.visits_cumulative,
+        issues_raised_month=raised_month,
+        issues_raised_cumulative=raised_cum,
+        issues_resolved_month=resolved_month,
+        issues_resolved_cumulative=resolved_cum,
+        slips_issued_month=issued_month,
+        slips_issued_cumulative=issued_cum,
+        slips_replied_month=len(replied),
+        slips_replied_on_time_month=on_time,
+        slips_overdue_open=overdue,
+        slips_returned_month=returned,
+        slips_extended_month=extended,
+        on_time_rate=percentage(on_time, due_month),
+        satisfaction_rate=percentage(good, len(callbacks)),
+        media_reports_month=media_month,
+        media_reports_cumulative=media_cum,
+        visits_by_kind=by_kind,
+        off_hours_visits=off_hours,
+        hardship_new_month=new_cases,
+        hardship_active=active,
+        hardship_exited_month=exited,
+        assistance_by_source=totals_by_source(helped),
+        assistance_by_form=totals_by_form(helped),
+        leave_requests_month=len(leave),
+        leave_late_month=sum(1 for x in leave if is_late(x)),
+        supervision_checks_month=checks,
+        supervision_days_below_target=below_target,
+    )
+
+
+@dataclass(frozen=True)
+class _Timed:
+    start_time: dt.time
+    end_time: dt.time
+
+
+def _station_of(data: _Data, code: str | None) -> dict[str, Any] | None:
+    if not code:
+        return None
+    wanted = code.strip().upper()
+    for station in data.stations:
+        if station["id"] == code or str(station.get("code", "")).upper() == wanted:
+            return station
+    codes = "、".join(str(s.get("code", "")) for s in data.stations) or "无"
+    raise ValueError(f"没有站点代码为“{code}”的群工站（现有：{codes}）")
+
+
+def _below_target(store: Any, year: int, month: int, calendar: Any) -> int:
+    return sum(
+        m.days_below_target for m in month_report(store, year=year, month=month, calendar=calendar)
+    )
+
+
+def _build(
+    data: _Data,
+    *,
+    year: int,
+    month: int,
+    station_code: str | None,
+    year_start: date | None,
+) -> MonthStats:
+    month_start, month_end = month_bounds((year, month))
+    start = year_start or date(year, 1, 1)
+    if start > month_end:
+        raise ValueError(f"累计起始日期 {start.isoformat()} 晚于统计月末 {month_end.isoformat()}")
+    chosen = _station_of(data, station_code)
+    below = _below_target(data.store, year, month, data.calendar)
+    span = {"month_start": month_start, "month_end": month_end, "year_start": start}
+    stations = [
+        StationFigures(
+            station_id=s["id"],
+            code=str(s.get("code") or ""),
+            name=str(s.get("name") or ""),
+            figures=_figures(data, s["id"], below_target=0, **span),
+        )
+        for s in data.stations
+        if chosen is None or s["id"] == chosen["id"]
+    ]
+    if chosen is None:
+        total = _figures(data, None, below_target=below, **span)
+    else:
+        total = stations[0].figures
+    stats = MonthStats(
+        month=f"{year:04d}-{month:02d}",
+        period_start=start,
+        period_end=month_end,
+        total=total,
+        stations=stations,
+        summary="",
+    )
+    summary = summary_sentence(stats, station=stations[0] if chosen is not None else None)
+    return MonthStats(**{**stats.__dict__, "summary": summary})
+
+
+def month_stats(
+    store: Any,
+    *,
+    year: int,
+    month: int,
+    station_code: str | None = None,
+    calendar: Any = None,
+    year_start: date | None = None,
+) -> MonthStats:
+    """The figures of every station and their total for the month (see the module notes).
+    With ``station_code`` only that station, and the total is that station's figures."""
+    return _build(
+        _Data(store, calendar),
+        year=year,
+        month=month,
+        station_code=station_code,
+        year_start=year_start,
+    )
+
+
+def summary_sentence(stats: MonthStats, *, station: StationFigures | None = None) -> str:
+    """ "截至2026年9月底，共发出交办单8件，走访群众5813户，累计走访率81.65%，累计反映问题
+    668个，累计已解决662个，媒体报道7次。" — all cumulative; "本站共发出…" for a station."""
+    f = station.figures if station is not None else stats.total
+    year, month = (int(part) for part in stats.month.split("-"))
+    who = "本站共" if station is not None else "共"
+    return (
+        f"截至{year}年{month}月底，{who}发出交办单{f.slips_issued_cumulative}件，"
+        f"走访群众{f.households_visited_cumulative}户，"
+        f"累计走访率{f.visit_rate_cumulative}%，"
+        f"累计反映问题{f.issues_raised_cumulative}个，"
+        f"累计已解决{f.issues_resolved_cumulative}个，"
+        f"媒体报道{f.media_reports_cumulative}次。"
+    )
+
+
+def _months_back(year: int, month: int, count: int) -> Iterable[tuple[int, int]]:
+    index = year * 12 + month - 1
+    for i in range(index - count + 1, index + 1):
+        yield i // 12, i % 12 + 1
+
+
+def trend(
+    store: Any,
+    *,
+    year: int,
+    month: int,
+    months: int = 12,
+    station_code: str | None = None,
+    calendar: Any = None,
+) -> list[tuple[str, Figures]]:
+    """The figures of the ``months`` months up to and including the given one, oldest
+    first, each with its own reporting year (1 January of that month's year)."""
+    data = _Data(store, calendar)
+    out: list[tuple[str, Figures]] = []
+    for y, m in _months_back(year, month, max(1, months)):
+        stats = _build(data, year=y, month=m, station_code=station_code, year_start=None)
+        out.append((stats.month, stats.total))
+    return out
