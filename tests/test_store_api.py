@@ -344,3 +344,10 @@ def test_derived_views_are_kept_until_a_kind_they_read_changes(store: Store) -> 
     store.undo_last(actor="李敏")
     store.derived("count", ["household"], build)
     assert len(builds) == 5
+
+
+def test_a_derived_view_asked_with_another_token_is_built_again(store: Store) -> None:
+    first, second = object(), object()
+    assert store.derived("dues", ["handoff_slip"], lambda: "first", token=first) == "first"
+    assert store.derived("dues", ["handoff_slip"], lambda: "again", token=first) == "first"
+    assert store.derived("dues", ["handoff_slip"], lambda: "second", token=second) == "second"

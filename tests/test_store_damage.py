@@ -114,3 +114,85 @@ def test_missing_main_file_with_a_journal_is_refused(closed_store: Path) -> None
     closed_store.unlink()
     with pytest.raises(StoreDamaged, match="不见了"):
         Store.open(closed_store)
+
+
+# --- the audit trail edited or cut short outside the program ---------------------------------
+
+
+def _audited_store(tmp_path: Path) -> tuple[Path, list[dict]]:
+    from grassroots_tui.store.files import read_snapshot
+
+    db = tmp_path / "audited.json"
+    with Store.open(db, daily_backup=False) as s:
+        for n in range(4):
+            s.save(household(f"A-{n}"), actor="李敏")
+    entries = sorted(read_snapshot(db).tables["audit_entry"].values(), key=lambda e: e["seq"])
+    return db, entries
+
+
+def _rewrite_audit(db: Path, change) -> list:
+    """Edit the audit entries the way someone with a text editor and a checksum tool could
+    (the snapshot's own checksum is made right again), then run the check."""
+    from grassroots_tui.services.check import check_store
+    from grassroots_tui.store.files import read_snapshot, write_snapshot
+
+    snap = read_snapshot(db)
+    change(snap.tables["audit_entry"])
+    write_snapshot(db, snap.tables, snap.generation)
+    with Store.open(db, readonly=True) as s:
+        return check_store(s)
+
+
+def test_check_names_the_entry_after_a_deleted_middle_entry(tmp_path: Path) -> None:
+    db, entries = _audited_store(tmp_path)
+    assert _rewrite_audit(db, lambda audit: None) == []  # untouched: sound
+    findings = _rewrite_audit(db, lambda audit: audit.pop(entries[1]["id"]))
+    assert len(findings) == 1
+    assert findings[0].doc_id == entries[2]["id"]
+    assert "第 2 条缺失" in findings[0].message
+
+
+def test_check_names_an_edited_last_entry(tmp_path: Path) -> None:
+    db, entries = _audited_store(tmp_path)
+    last = entries[-1]["id"]
+    findings = _rewrite_audit(db, lambda audit: audit[last].update(actor="冒名"))
+    assert [f.doc_id for f in findings] == [last]
+    assert f"第 {len(entries)} 条的内容被改动过" in findings[0].message
+
+
+def test_check_names_an_edited_last_entry_even_with_its_hash_made_right(tmp_path: Path) -> None:
+    from grassroots_tui.store import audit_hash
+
+    db, entries = _audited_store(tmp_path)
+    last = entries[-1]["id"]
+
+    def forge(audit: dict) -> None:
+        audit[last]["actor"] = "冒名"
+        audit[last]["hash"] = audit_hash(audit[last])
+
+    findings = _rewrite_audit(db, forge)
+    assert [f.doc_id for f in findings] == [last]
+    assert "最后一条" in findings[0].message and "改动" in findings[0].message
+
+
+def test_check_names_a_deleted_last_entry(tmp_path: Path) -> None:
+    db, entries = _audited_store(tmp_path)
+    last = entries[-1]["id"]
+    findings = _rewrite_audit(db, lambda audit: audit.pop(last))
+    assert [f.doc_id for f in findings] == [last]
+    assert f"第 {len(entries)} 条缺失" in findings[0].message and "删除" in findings[0].message
+
+
+def test_check_names_an_entry_added_after_the_last(tmp_path: Path) -> None:
+    from grassroots_tui.store import audit_hash
+
+    db, entries = _audited_store(tmp_path)
+
+    def add(audit: dict) -> None:
+        extra = dict(entries[-1], id="forged", seq=len(entries) + 1, prev_hash=entries[-1]["hash"])
+        extra["hash"] = audit_hash(extra)
+        audit["forged"] = extra
+
+    findings = _rewrite_audit(db, add)
+    assert [f.doc_id for f in findings] == ["forged"]
+    assert "不是本程序写入的" in findings[0].message

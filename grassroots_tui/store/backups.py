@@ -3,17 +3,22 @@
 A backup is a snapshot file in the same verified format as the main file, named
 ``YYYYMMDD-HHMMSS-<reason>.json`` in ``<main>.backups/``. Because the main file is only
 ever replaced by rename and never written in place, the automatic daily backup is a hard
-link to it when the file system allows (a copy otherwise).
+link to it when the file system allows (a copy otherwise). The folder is created (owner
+only) whenever a backup is written, so a folder deleted by hand comes back.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 
-from grassroots_tui.store.files import Damage, fsync_folder, read_snapshot
+from grassroots_tui.store.files import (
+    Damage,
+    fsync_folder,
+    read_snapshot,
+    write_file_atomically,
+)
 from grassroots_tui.store.paths import StorePaths
 
 DAILY_KEEP = 14
@@ -69,8 +74,9 @@ def keep_snapshot(paths: StorePaths, reason: str) -> Path:
     try:
         os.link(paths.main, target)
     except OSError:
-        shutil.copyfile(paths.main, target)
-        os.chmod(target, 0o600)
+        # A copy written like any store file: owner only from the start, and never
+        # left half-written under a backup's name.
+        write_file_atomically(target, paths.main.read_bytes())
     fsync_folder(target.parent)
     return target
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -51,5 +52,26 @@ class StoreWriteFailed(StoreError):
     """Writing to disk failed; the store is unchanged."""
 
 
+class StoreFilesChanged(StoreWriteFailed):
+    """The main file or the journal was replaced by another file while the store was open;
+    the store kept what it holds as a backup and turned read-only instead of overwriting."""
+
+
 class NothingToUndo(StoreError):
     pass
+
+
+def disk_reason(error: OSError) -> str:
+    """What went wrong with the disk, in Chinese."""
+    reasons = {
+        errno.ENOSPC: "磁盘空间已满",
+        getattr(errno, "EDQUOT", -1): "磁盘空间已满（超出配额）",
+        errno.EROFS: "数据文件夹是只读的",
+        errno.EACCES: "没有写入数据文件夹的权限（只读）",
+        errno.EPERM: "没有写入数据文件夹的权限（只读）",
+        errno.EIO: "磁盘读写出错（U 盘是否被拔出？）",
+        errno.ENOENT: "数据文件夹不见了（U 盘是否被拔出？）",
+        errno.EEXIST: "路径上有一个同名的文件挡住了文件夹",
+        errno.ENOTDIR: "路径上有一个同名的文件挡住了文件夹",
+    }
+    return reasons.get(error.errno or 0, f"系统错误：{error.strerror or error}")

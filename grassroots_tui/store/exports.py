@@ -44,6 +44,6 @@ def write_export(paths: StorePaths, name: str, text: str | bytes, *, suffix: str
         data = text
     else:
         data = text.lstrip("\ufeff").encode("utf-8-sig" if to.suffix == ".csv" else "utf-8")
-    to.parent.mkdir(parents=True, exist_ok=True)
+    to.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     write_file_atomically(to, data)
     return to

@@ -65,6 +65,8 @@ def write_file_atomically(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), FILE_MODE)
     try:
+        if hasattr(os, "fchmod"):  # a stale temp file keeps its old mode through O_TRUNC
+            os.fchmod(fd, FILE_MODE)
         view = memoryview(data)
         while view:
             written = os.write(fd, view)
@@ -72,14 +74,46 @@ def write_file_atomically(path: Path, data: bytes) -> None:
         os.fsync(fd)
     except BaseException:
         os.close(fd)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink_quietly(tmp)
         raise
     os.close(fd)
-    os.replace(tmp, path)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
     fsync_folder(path.parent)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def read_header(path: Path) -> dict[str, Any] | None:
+    """The first line of a snapshot as a dict, or None if it cannot be read as one."""
+    try:
+        with open(path, "rb") as f:
+            line = f.readline(65536)
+        header = orjson.loads(line)
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return header if isinstance(header, dict) else None
+
+
+def file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    """(device, inode, size, mtime) of ``path``; None when it does not exist.
+
+    The store's files are only ever replaced by rename, never written in place, so a
+    change here means someone else replaced or edited the file. Other errors propagate.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def encode_line(obj: Any) -> bytes:
@@ -254,6 +288,24 @@ class JournalWriter:
         self._fd = fd
         self.size = size
         self.header_size = header_size
+        #: True when a failed append could not be taken back: bytes past ``size`` may be
+        #: on disk, and the next append must cut them off before writing.
+        self._dirty = False
+
+    def where(self) -> str:
+        """"ok"; "missing" (the journal's name no longer exists, or the file was cut
+        short, so saves it held are gone from disk); or "other" (the name now belongs to
+        another file). Appending to an unlinked file would lose every save silently."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return "missing"
+        mine = os.fstat(self._fd)
+        if (st.st_dev, st.st_ino) != (mine.st_dev, mine.st_ino):
+            return "other"
+        if st.st_size < self.size:
+            return "missing"
+        return "ok"
 
     @property
     def has_records(self) -> bool:
@@ -280,6 +332,9 @@ class JournalWriter:
         """Write one line and make it durable, or leave the file as it was and raise."""
         start = self.size
         try:
+            if self._dirty:
+                os.ftruncate(self._fd, start)
+                self._dirty = False
             os.lseek(self._fd, start, os.SEEK_SET)
             view = memoryview(line)
             while view:
@@ -291,7 +346,7 @@ class JournalWriter:
                 os.ftruncate(self._fd, start)
                 os.fsync(self._fd)
             except OSError:
-                pass
+                self._dirty = True
             raise
         self.size = start + len(line)
 

@@ -74,10 +74,13 @@ class WriterLock:
             "program": os.path.basename(sys.argv[0] or "python"),
         }
         data = json.dumps(info, ensure_ascii=False).encode("utf-8")
-        os.ftruncate(fd, _INFO_OFFSET)
-        os.lseek(fd, _INFO_OFFSET, os.SEEK_SET)
-        os.write(fd, data)
         self._fd = fd
+        try:
+            os.ftruncate(fd, _INFO_OFFSET)
+            os.lseek(fd, _INFO_OFFSET, os.SEEK_SET)
+            os.write(fd, data)
+        except OSError:
+            pass  # the lock is held; who holds it is a courtesy (a full disk may refuse it)
 
     def release(self) -> None:
         if self._fd is None:

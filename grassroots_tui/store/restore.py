@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from grassroots_tui.store import backups
-from grassroots_tui.store.errors import StoreError
+from grassroots_tui.store.errors import StoreError, StoreWriteFailed, disk_reason
 from grassroots_tui.store.files import (
     Damage,
     JournalWriter,
@@ -33,16 +33,27 @@ def restore_backup(main: str | Path, backup: str | Path) -> Path | None:
         snapshot = read_snapshot(backup)
     except Damage as damage:
         raise StoreError(f"不能恢复：备份文件有问题（{damage}）。") from None
-    paths.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    lock = WriterLock(paths.lock)
-    lock.acquire()
+    except OSError as error:
+        raise StoreError(f"不能恢复：读不出备份文件（{disk_reason(error)}）。") from error
+    try:
+        paths.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        lock = WriterLock(paths.lock)
+        lock.acquire()
+    except OSError as error:
+        raise StoreWriteFailed(f"不能恢复：{disk_reason(error)}。数据没有改动。") from error
     try:
         kept = _keep_current(paths)
         generation = max(_current_generation(paths), snapshot.generation) + 1
+        # The main file is replaced by rename: until then the current store is untouched.
         write_snapshot(paths.main, snapshot.tables, generation)
         JournalWriter.create(paths.journal, generation).close()
         log_event(paths.log, f"restored from {backup}; the replaced store is kept at {kept}")
         return kept
+    except OSError as error:
+        raise StoreWriteFailed(
+            f"恢复失败：{disk_reason(error)}。数据文件是完整的（仍是原来的，或已整个换成备份），"
+            "排除问题后可再试一次。"
+        ) from error
     finally:
         lock.release()
 
@@ -79,5 +90,7 @@ def _keep_current(paths: StorePaths) -> Path | None:
         target.mkdir(mode=0o700)
         for source in (paths.main, paths.journal):
             if source.exists():
-                shutil.copy2(source, target / source.name)
+                copied = target / source.name
+                shutil.copy2(source, copied)
+                copied.chmod(0o600)  # copy2 copies the mode of a file that may be wider
         return target

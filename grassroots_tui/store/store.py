@@ -14,6 +14,32 @@ Every change goes through :meth:`Store._commit`: one checksummed, fsync'd journa
 per transaction, holding the documents and their audit entries together, applied to
 memory only after the line is on disk. If the disk refuses, memory and files stay as
 they were and :class:`StoreWriteFailed` says why.
+
+When the disk misbehaves (every message is Chinese and says what happened):
+
+* a save that cannot be written (disk full, I/O error, the folder turned read-only) is
+  refused and taken back from the journal; memory keeps only what is on disk and the
+  next save, once the fault is gone, goes through;
+* a compaction that fails before its rename leaves the old snapshot and journal in use;
+  one that may have renamed the new snapshot into place stops appending to the old
+  journal (which the new snapshot would make obsolete at the next open): the next save
+  compacts again first. Compaction failures after a successful save, or at
+  :meth:`Store.close`, are logged, never raised: the journal still holds everything;
+* the daily backup failing does not stop the store from opening: it is logged and put
+  in :attr:`Store.warnings`; :meth:`Store.backup` raises :class:`StoreWriteFailed`;
+* a data folder that refuses the lock file (read-only, no permission) opens the store
+  read-only with :attr:`Store.readonly_reason` saying why.
+
+Files changed behind the store's back are checked before every write (a ``stat`` of
+the main file and the journal, compared with what the store itself last wrote):
+
+* the main file or the journal **deleted** (or the journal cut short) while open: every
+  saved document is still in memory, so the store writes a new snapshot and journal
+  from memory before the save, logs it and adds a note to :attr:`Store.warnings`;
+* the main file or the journal **replaced by another file**: the store never overwrites
+  it. It keeps what it holds as a backup (``…-replaced.json``), turns read-only, and
+  refuses the save with :class:`StoreFilesChanged` naming that backup. A byte-identical
+  copy put back in place of the main file is accepted.
 """
 
 from __future__ import annotations
@@ -38,14 +64,18 @@ from grassroots_tui.store.errors import (
     StoreConflict,
     StoreDamaged,
     StoreError,
+    StoreFilesChanged,
     StoreLocked,
     StoreReadOnly,
     StoreWriteFailed,
+    disk_reason,
 )
 from grassroots_tui.store.files import (
     Damage,
     JournalWriter,
     encode_line,
+    file_identity,
+    read_header,
     read_journal,
     read_snapshot,
     write_snapshot,
@@ -83,18 +113,20 @@ def _kind_of(kind: str | type[Document]) -> str:
 
 
 def _disk_message(error: OSError) -> str:
-    import errno
+    return f"保存失败：{disk_reason(error)}。这次修改没有保存，已保存的数据不受影响。"
 
-    reasons = {
-        errno.ENOSPC: "磁盘空间已满",
-        errno.EROFS: "数据文件夹是只读的",
-        errno.EACCES: "没有写入数据文件夹的权限",
-        errno.EPERM: "没有写入数据文件夹的权限",
-        errno.EIO: "磁盘读写出错（U 盘是否被拔出？）",
-        errno.ENOENT: "数据文件夹不见了（U 盘是否被拔出？）",
-    }
-    reason = reasons.get(error.errno or 0, f"系统错误：{error.strerror or error}")
-    return f"保存失败：{reason}。这次修改没有保存，已保存的数据不受影响。"
+
+def _compact_message(error: OSError) -> str:
+    return (
+        f"整理数据文件失败：{disk_reason(error)}。已保存的数据都还在日志文件里，没有丢失；"
+        "下次保存时会再试。"
+    )
+
+
+def _header_key(header: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    if header is None:
+        return None
+    return (header.get("generation"), header.get("length"), header.get("crc32"))
 
 
 @dataclass
@@ -141,9 +173,15 @@ class Store:
         self._audit_seq = 0
         self._audit_hash = ""
         self._closed = False
+        #: Notes for the user about things that went wrong without stopping the store
+        #: (a daily backup that failed, a main file rewritten after it was deleted).
+        self.warnings: list[str] = []
+        #: What the main file looked like when this store last read or wrote it.
+        self._main_identity: tuple[int, int, int, int] | None = None
+        self._main_key: tuple[Any, ...] | None = None
         #: Bumped for a kind each time a change to it is applied (see :meth:`derived`).
         self.revisions: dict[str, int] = {}
-        self._derived: dict[str, tuple[tuple[int, ...], Any]] = {}
+        self._derived: dict[str, tuple[tuple[int, ...], object, Any]] = {}
         self.db = StoreDB(storage=JournaledStorage, engine=self)
 
     # --- opening and closing ------------------------------------------------------------
@@ -167,7 +205,12 @@ class Store:
         paths = StorePaths.for_main(path or default_store_path())
         store = cls(paths, clock=clock)
         if not readonly:
-            paths.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            try:
+                paths.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreWriteFailed(
+                    f"文件操作失败：无法创建数据文件夹 {paths.folder}（{disk_reason(error)}）。"
+                ) from error
             lock = WriterLock(paths.lock)
             try:
                 lock.acquire()
@@ -176,6 +219,10 @@ class Store:
             except StoreLocked as locked:
                 store.readonly_reason = str(locked)
                 store.lock_holder = locked.holder
+            except OSError as error:
+                store.readonly_reason = (
+                    f"无法取得写入权：{disk_reason(error)}，本次只能只读打开，不能保存。"
+                )
         try:
             store._load(create=create)
             if not store.readonly:
@@ -183,6 +230,9 @@ class Store:
         except Damage as damage:
             store._release()
             raise StoreDamaged(str(damage), backups.newest_good_backup(paths)) from None
+        except OSError as error:
+            store._release()
+            raise StoreError(f"打开数据失败：{disk_reason(error)}。{paths.main}") from error
         except BaseException:
             store._release()
             raise
@@ -198,6 +248,7 @@ class Store:
                 raise StoreError(f"找不到数据文件：{paths.main}")
             self.snapshot_size = write_snapshot(paths.main, {}, 1)
             self.generation = 1
+            self._remember_main()
             self._journal = JournalWriter.create(paths.journal, 1)
             log_event(paths.log, "created a new store")
             return
@@ -219,6 +270,8 @@ class Store:
         self._scan_audit()
         if self.readonly:
             return
+        self._main_identity = file_identity(paths.main)
+        self._main_key = _header_key(snapshot.header)
         if current and journal.torn_bytes:
             log_event(
                 paths.log,
@@ -235,21 +288,38 @@ class Store:
 
     def _after_open(self, *, daily_backup: bool) -> None:
         self._migrate()
-        if daily_backup and backups.daily_backup_due(self.paths, self.clock().date()):
+        if not daily_backup:
+            return
+        try:
+            if not backups.daily_backup_due(self.paths, self.clock().date()):
+                return
             if self._journal_has_records():
                 self.compact()
             kept = backups.keep_snapshot(self.paths, backups.DAILY)
             backups.rotate(self.paths)
             log_event(self.paths.log, f"daily backup {kept.name}")
+        except (OSError, StoreWriteFailed) as error:
+            reason = disk_reason(error) if isinstance(error, OSError) else str(error)
+            self.warnings.append(
+                f"今天的自动备份没有做成：{reason}。数据本身不受影响，下次打开时会再试。"
+            )
+            log_event(self.paths.log, f"daily backup failed: {error}")
 
     def close(self) -> None:
-        """Compact the journal into the snapshot and let go of the store."""
+        """Compact the journal into the snapshot and let go of the store.
+
+        A compaction that fails here is logged, not raised: the journal still holds
+        every save and is replayed at the next open.
+        """
         with self._mutex:
             if self._closed:
                 return
             try:
-                if not self.readonly and self._journal_has_records():
+                if not self.readonly and (self._journal is None or self._journal.has_records):
                     self.compact()
+            except StoreError as error:
+                self.warnings.append(str(error))
+                log_event(self.paths.log, f"compaction at close failed: {error}")
             finally:
                 self._closed = True
                 self._release()
@@ -289,22 +359,24 @@ class Store:
         """Every stored dict of a kind (do not mutate them): the fast path for lists."""
         return list(self.tables.get(_kind_of(kind), {}).values())
 
-    def derived(self, name: str, kinds: Iterable[str], build: Callable[[], T]) -> T:
-        """``build()``'s result, kept until a document of one of ``kinds`` changes.
+    def derived(
+        self, name: str, kinds: Iterable[str], build: Callable[[], T], token: object = None
+    ) -> T:
+        """``build()``'s result, kept until a document of one of ``kinds`` changes (or
+        it is asked for with another ``token``, compared by identity: e.g. a calendar).
 
         For read-side indexes (the statistics' sorted visits, the board's open slips):
         built on first use, rebuilt on the first use after a change to a kind it reads.
         The result is shared: callers must not mutate it.
         """
-        kinds = tuple(kinds)
         key = tuple(self.revisions.get(kind, 0) for kind in kinds)
         with self._mutex:
             cached = self._derived.get(name)
-            if cached is not None and cached[0] == key:
-                return cached[1]
+            if cached is not None and cached[0] == key and cached[1] is token:
+                return cached[2]
         value = build()
         with self._mutex:
-            self._derived[name] = (key, value)
+            self._derived[name] = (key, token, value)
         return value
 
     def iter(self, kind: str | type[Document]) -> Iterator[Document]:
@@ -613,13 +685,110 @@ class Store:
 
     def _write(self, ops: list[Op]) -> None:
         """Journal the operations durably, then apply them to memory."""
+        self._check_files()
         assert self._journal is not None
+        ops = self._with_audit_head(ops)
         try:
             self._journal.append(encode_line({"ops": ops}))
         except OSError as error:
             raise StoreWriteFailed(_disk_message(error)) from error
         self._apply(ops)
         self._maybe_compact()
+
+    def _with_audit_head(self, ops: list[Op]) -> list[Op]:
+        """Record the newest audit entry in the store's meta document, in the same line.
+
+        The hash chain shows an entry edited or removed in the middle; this anchor shows
+        the last entries removed (or added) outside the program (``grassroots check``).
+        """
+        entries = [op[3] for op in ops if op[0] == "put" and op[1] == AUDIT]
+        if not entries:
+            return ops
+        last = entries[-1]
+        meta = dict(self.meta) or {"id": META_ID, "created_at": self.clock().isoformat()}
+        meta["audit_head"] = {"seq": last["seq"], "id": last["id"], "hash": last["hash"]}
+        return [*ops, ["put", META, META_ID, meta]]
+
+    # --- the files on disk are still ours --------------------------------------------------
+
+    def _remember_main(self) -> None:
+        """Note what the main file looks like now that this store has written it."""
+        try:
+            self._main_identity = file_identity(self.paths.main)
+            self._main_key = _header_key(read_header(self.paths.main))
+        except OSError:
+            self._main_identity = self._main_key = None
+
+    def _check_files(self, *, compacting: bool = False) -> None:
+        """Before writing: are the main file and the journal still the ones we wrote?
+
+        Deleted (or the journal cut short): rewritten from memory, which holds every
+        saved document. Replaced by another file: refused, see :meth:`_refuse_changed`.
+        """
+        main = self.paths.main
+        try:
+            identity = file_identity(main)
+            journal = "missing" if self._journal is None else self._journal.where()
+        except OSError as error:
+            raise StoreWriteFailed(_disk_message(error)) from error
+        if identity is not None and identity != self._main_identity:
+            key = _header_key(read_header(main))
+            if self._main_key is not None and key != self._main_key:
+                self._refuse_changed(f"数据文件 {main.name} 在程序运行期间被换成了另一个文件")
+            self._main_identity = identity  # the same snapshot, copied back into place
+        if journal == "other":
+            self._refuse_changed(
+                f"日志文件 {self.paths.journal.name} 在程序运行期间被换成了另一个文件"
+            )
+        if compacting:
+            return
+        if identity is None:
+            self._rewrite(f"数据文件 {main.name} 在程序运行期间被删除了，已按程序中的数据重新写出。")
+        elif journal == "missing":
+            note = None
+            if self._journal is not None:
+                note = (
+                    f"日志文件 {self.paths.journal.name} 在程序运行期间被删除或截短了，"
+                    "已按程序中的数据重新写出。"
+                )
+            self._rewrite(note)
+
+    def _rewrite(self, note: str | None) -> None:
+        """A new snapshot and journal from memory, before a save that needs them."""
+        try:
+            self._compact()
+        except OSError as error:
+            raise StoreWriteFailed(_disk_message(error)) from error
+        if note:
+            self.warnings.append(note)
+            log_event(self.paths.log, f"rewrote the store from memory: {note}")
+
+    def _refuse_changed(self, what: str) -> None:
+        """Another file took the place of ours: keep what we hold, never overwrite it."""
+        kept: Path | None = None
+        failure = ""
+        try:
+            kept = self.backup(reason="replaced")
+        except StoreError as error:
+            failure = str(error)
+        if kept is not None:
+            advice = (
+                f"本程序中已保存的全部数据另存在：{kept}，核对后可用 “grassroots restore {kept}” "
+                "恢复。"
+            )
+        else:
+            advice = (
+                f"本程序中的数据也没能另存（{failure}）：请先不要关闭程序，把数据文件夹整个复制"
+                "一份，再联系技术支持。"
+            )
+        message = f"{what}。为免覆盖它，这次修改没有保存，程序转为只读。{advice}"
+        log_event(self.paths.log, f"files changed behind the store's back: {what}; kept {kept}")
+        self.readonly = True
+        self.readonly_reason = message
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        raise StoreFilesChanged(message)
 
     def commit_ops(self, ops: list[Op], actor: str = "tinydb-api") -> None:
         """Writes made through TinyDB's own table API: audited like any other change."""
@@ -670,30 +839,67 @@ class Store:
         if self._journal.size > limit:
             try:
                 self.compact()
-            except OSError as error:
-                # The journal still holds everything; compaction can wait for a later save.
+            except StoreError as error:
+                # The save is on disk; the journal still holds everything, and a later
+                # save compacts again.
                 log_event(self.paths.log, f"compaction failed, will retry: {error}")
 
     def compact(self) -> None:
-        """Write everything into a new snapshot and start an empty journal."""
+        """Write everything into a new snapshot and start an empty journal.
+
+        Raises :class:`StoreWriteFailed` (nothing saved is lost: see the module notes)
+        or :class:`StoreFilesChanged` when the files were replaced behind its back.
+        """
         with self._mutex:
             self._check_writable()
-            generation = self.generation + 1
-            self.snapshot_size = write_snapshot(self.paths.main, self.tables, generation)
+            self._check_files(compacting=True)
+            try:
+                self._compact()
+            except OSError as error:
+                raise StoreWriteFailed(_compact_message(error)) from error
+
+    def _compact(self) -> None:
+        generation = self.generation + 1
+        main = self.paths.main
+        try:
+            self.snapshot_size = write_snapshot(main, self.tables, generation)
+        except OSError:
+            header = read_header(main)
+            if header is not None and header.get("generation") == self.generation:
+                raise  # the old snapshot is in place: the old journal stays valid
+            # The new snapshot may be in place: appending to the old journal could be
+            # thrown away at the next open, so the next save compacts again first.
             self.generation = generation
-            old = self._journal
-            self._journal = JournalWriter.create(self.paths.journal, generation)
-            if old is not None:
-                old.close()
+            self._remember_main()
+            self._drop_journal()
+            raise
+        self.generation = generation
+        self._remember_main()
+        self._drop_journal()
+        self._journal = JournalWriter.create(self.paths.journal, generation)
+
+    def _drop_journal(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
 
     def backup(self, to: str | Path | None = None, reason: str = "manual") -> Path:
-        """Write the whole store as one verified snapshot file; returns its path."""
+        """Write the whole store as one verified snapshot file; returns its path.
+
+        The backups folder is created again (owner only) if it has gone missing.
+        Raises :class:`StoreWriteFailed` when the backup cannot be written.
+        """
         with self._mutex:
-            target = Path(to) if to else backups.backup_path(self.paths, reason)
-            if target.is_dir():
-                target = target / backups.backup_path(self.paths, reason).name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_snapshot(target, self.tables, self.generation)
+            try:
+                target = Path(to) if to else backups.backup_path(self.paths, reason)
+                if target.is_dir():
+                    target = target / backups.backup_path(self.paths, reason).name
+                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                write_snapshot(target, self.tables, self.generation)
+            except OSError as error:
+                raise StoreWriteFailed(
+                    f"备份失败：{disk_reason(error)}。数据本身不受影响。"
+                ) from error
             if not self.readonly:
                 log_event(self.paths.log, f"backup written to {target}")
             return target
@@ -731,4 +937,4 @@ def open_store(path: str | Path | None = None, **kwargs: Any) -> Store:
     return Store.open(path, **kwargs)
 
 
-__all__ = ["Store", "Transaction", "open_store", "audit_hash"]
+__all__ = ["Store", "Transaction", "open_store", "audit_hash", "disk_reason"]

@@ -1,0 +1,105 @@
+"""A full disk inside the running program: saving a visit fails with ENOSPC, the program
+says so in Chinese, keeps running, does not list the unsaved visit, and saves it once
+the disk has room again."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from grassroots_tui.tui.dialogs.visit_form import VisitForm
+from grassroots_tui.tui.screens.visits import VisitsScreen
+from tests.tui_fixtures import build_store, make_app, open_store, settle, sign_in
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("template")
+    return build_store(folder / "grassroots.json")
+
+
+@pytest.fixture
+def store(template, tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(template.parent, folder)
+    store = open_store(folder / template.name)
+    yield store
+    store.close()
+
+
+def rows(screen) -> list[list[str]]:
+    table = screen.query_one("#visits-table #table", DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def full_disk(monkeypatch: pytest.MonkeyPatch, journal: Path) -> list[int]:
+    """os.write fails with ENOSPC for the store's journal only."""
+    real = os.write
+    refused: list[int] = []
+
+    def write(fd: int, data) -> int:
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            target = ""
+        if target == str(journal):
+            refused.append(fd)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+    return refused
+
+
+async def test_a_visit_saved_on_a_full_disk_is_refused_in_chinese_and_not_listed(
+    store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        before_rows = rows(app.screen)
+        before_ids = {v["id"] for v in store.raw("visit")}
+        tables_before = {k: dict(v) for k, v in store.tables.items()}
+        await pilot.press("n", *"wxy", "enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, VisitForm)
+        await pilot.press(*"很好", "tab", *"漏水")
+
+        refused = full_disk(monkeypatch, store.paths.journal)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert refused, "the save never reached the disk"
+        # The program is still running, on the form, and says what happened in Chinese.
+        assert app.is_running and app.screen is form
+        shown = [n.message for n in app._notifications]
+        assert any("磁盘空间已满" in m and "没有保存" in m for m in shown), shown
+        message = str(form.query_one("#form-message", Static).content)
+        assert "磁盘空间已满" in message
+        # Nothing half-saved: memory is as it was.
+        assert {k: dict(v) for k, v in store.tables.items()} == tables_before
+
+        # Give up on this visit: the list does not show it.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, VisitsScreen)
+        assert rows(app.screen) == before_rows
+        assert {v["id"] for v in store.raw("visit")} == before_ids
+
+        # Room again: the same work saves and is listed.
+        monkeypatch.undo()
+        await pilot.press("n", *"wxy", "enter")
+        await pilot.pause()
+        await pilot.press(*"很好", "tab", *"漏水", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, VisitsScreen)
+        [new_id] = {v["id"] for v in store.raw("visit")} - before_ids
+        assert len(rows(app.screen)) == len(before_rows) + 1
+        assert app.screen.table.current_id == new_id
