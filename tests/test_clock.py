@@ -194,11 +194,6 @@ def test_deadlines_board_and_statistics_do_not_follow_the_clock(
     assert expected["board"], "the scenario must put something on the board"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/slips._due_of breaks a same-day tie between extensions by created_at, "
-    "which follows the clock; fix: break it by the later new_due_date (see the report)",
-)
 def test_a_second_extension_on_the_same_day_wins_even_with_the_clock_set_back(
     tmp_path: Path,
 ) -> None:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
@@ -616,29 +615,14 @@ class SlipDocs:
         return self._callbacks.get(slip_id, [])
 
 
-_INDEXES: weakref.WeakKeyDictionary[Any, tuple[Any, SlipDocs]] = weakref.WeakKeyDictionary()
-
-
 def slip_docs(store: Store) -> SlipDocs:
-    """The store's extensions and callbacks grouped by slip, rebuilt only after a write
-    (so that judging every slip of a list stays linear)."""
-    tables = getattr(store, "tables", {})
-    version = (
-        getattr(store, "_audit_seq", None),
-        id(tables.get("slip_extension")),
-        len(tables.get("slip_extension", ())),
-        id(tables.get("slip_callback")),
-        len(tables.get("slip_callback", ())),
-    )
-    try:
-        cached = _INDEXES.get(store)
-    except TypeError:  # not weak-referenceable: no cache
+    """The store's extensions and callbacks grouped by slip, rebuilt only after one of
+    them changes (so that judging every slip of a list stays linear)."""
+    derived = getattr(store, "derived", None)
+    if derived is None:
         return SlipDocs.from_store(store)
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    docs = SlipDocs.from_store(store)
-    _INDEXES[store] = (version, docs)
-    return docs
+    kinds = ("slip_extension", "slip_callback")
+    return derived("slips.docs", kinds, lambda: SlipDocs.from_store(store))
 
 
 def _docs_for(store_or_docs: Any, slip_id: str) -> tuple[list[Any], list[Any]]:
@@ -655,6 +639,14 @@ def _docs_for(store_or_docs: Any, slip_id: str) -> tuple[list[Any], list[Any]]:
     raise TypeError(f"effective_due: 不认识的数据来源 {type(store_or_docs).__name__}")
 
 
+def _redo_due(day: dt.date, rule: str, calendar: OfficialCalendar | None) -> str:
+    """The due date a redo from ``day`` gives, as ISO text ("" if the rule is unreadable)."""
+    try:
+        return compute_due(day, rule, calendar).date.isoformat()
+    except ValueError:
+        return ""
+
+
 def _due_of(
     slip: Any,
     extensions: Iterable[Any],
@@ -666,21 +658,28 @@ def _due_of(
         return None
     rule = _get(slip, "deadline_rule") or DEFAULT_DEADLINE_RULE
     # The latest event that set the deadline wins: the issue itself, an unsatisfied
-    # callback (redo, counted afresh from the callback date) or an extension.
+    # callback (redo, counted afresh from the callback date) or an extension. Events of
+    # the same day are ordered by the due date they give (the later wins), not by when
+    # they were typed in, which follows the computer's clock.
     latest: tuple[Any, ...] = (issued, "", 0)
     source: tuple[str, Any] = ("rule", issued)
     for doc in callbacks:
         if _enum_value(_get(doc, "satisfaction")) != Satisfaction.UNSATISFIED.value:
             continue
         day = _date(_get(doc, "date"))
-        key = (day, str(_get(doc, "created_at") or ""), 1)
-        if day is not None and day >= issued and key > latest:
+        if day is None or day < issued:
+            continue
+        key = (day, _redo_due(day, rule, calendar), 1)
+        if key > latest:
             latest, source = key, ("rule", day)
     for doc in extensions:
         day = _date(_get(doc, "requested_on"))
-        key = (day, str(_get(doc, "created_at") or ""), 2)
-        if day is not None and day >= issued and key > latest:
-            latest, source = key, ("date", _date(_get(doc, "new_due_date")))
+        if day is None or day < issued:
+            continue
+        new_due = _date(_get(doc, "new_due_date"))
+        key = (day, new_due.isoformat() if new_due else "", 2)
+        if key > latest:
+            latest, source = key, ("date", new_due)
     if source[0] == "date":
         return Due(source[1])
     try:
