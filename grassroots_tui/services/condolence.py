@@ -245,8 +245,16 @@ def round_progress(round: CondolenceRound) -> tuple[int, int, Decimal]:  # noqa:
 
 
 def neutralise(cell: Any) -> str:
-    """A CSV cell a spreadsheet will not run: a leading apostrophe before = + - @, tab, CR."""
-    text = "" if cell is None else str(cell)
+    """A CSV cell a spreadsheet will not run: a leading apostrophe before = + - @, tab, CR.
+
+    Only text is neutralised: a real figure (``int``, ``float``, ``Decimal``) is written
+    as it is, so that a negative number such as -3 stays a number in the spreadsheet.
+    """
+    if cell is None:
+        return ""
+    if isinstance(cell, (int, float, Decimal)) and not isinstance(cell, bool):
+        return str(cell)
+    text = str(cell)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

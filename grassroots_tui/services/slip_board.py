@@ -14,6 +14,8 @@ from typing import Any
 
 from grassroots_tui.models.slip import SlipState
 from grassroots_tui.services.deadlines import Due, SlipClock, slip_status
+from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.slip_print import mask_text
 from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
@@ -83,7 +85,11 @@ def build_board(
     store: Store, *, today: dt.date, calendar: OfficialCalendar, warn_days: int = 3
 ) -> Board:
     """Every open slip (已交办/已受理/已延期/重办) of every station whose clock on
-    ``today`` is 预警, 今日到期 or 超期."""
+    ``today`` is 预警, 今日到期 or 超期.
+
+    A title is free text and may name the resident or carry an ID or phone number: it is
+    masked like a printed slip (:func:`slip_print.mask_text`, DESIGN.md §6)."""
+    masker = Masker()
     stations = {s["id"]: s for s in store.raw("station")}
     staff = {s["id"]: s.get("name") for s in store.raw("staff")}
     docs = SlipDocs.from_store(store)
@@ -99,13 +105,15 @@ def build_board(
             continue
         station = stations.get(raw.get("station_id")) or {}
         lead_id = raw.get("lead_official")
+        home = store.get_raw("household", raw["household_id"]) if raw.get("household_id") else None
+        names = [raw.get("person_name"), (home or {}).get("head_of_household")]
         rows.append(
             BoardRow(
                 slip_id=raw["id"],
                 number=raw.get("number") or "",
                 station_code=station.get("code", ""),
                 station_name=station.get("name", ""),
-                title=raw.get("title", ""),
+                title=mask_text(raw.get("title") or "", masker, names),
                 category=raw.get("category", ""),
                 handling_unit=raw.get("handling_unit") or "",
                 lead_official=(staff.get(lead_id) or lead_id) if lead_id else None,
