@@ -57,7 +57,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant_output() -> None:
+    """Print any text, even a file name or argument that is not valid UTF-8.
+
+    Arguments that are not UTF-8 reach Python as surrogate escapes ("\udcff"); echoing
+    one in a message would raise UnicodeEncodeError on a strict stream (stdout, or a
+    pipe). Such characters are written as backslash escapes instead.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            reconfigure(errors="backslashreplace")
+        except Exception:  # noqa: BLE001 - a stream that cannot be changed is left alone
+            pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "db"):  # --db given nowhere (its default is SUPPRESS, see above)
@@ -77,3 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # noqa: BLE001 - the last resort: a message, never a traceback
+        print(
+            f"错误：发生了意外错误（{type(error).__name__}：{_clip(str(error))}）。"
+            "请把这条信息告诉维护人员。",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -11,7 +11,7 @@ from grassroots_tui.models import Appointment, Household
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services.masking import Masker
 from grassroots_tui.tui.session import Session
-from grassroots_tui.tui.widgets.form import FormField, FormScreen
+from grassroots_tui.tui.widgets.form import FormField, FormScreen, literal
 
 
 class AppointmentForm(FormScreen[Appointment | None]):
@@ -26,7 +26,8 @@ class AppointmentForm(FormScreen[Appointment | None]):
     def compose_fields(self) -> ComposeResult:
         h = self.household
         yield Static(
-            f"{t('visit.household')}{t('punct.colon')}{h.household_no} {Masker().name(h.head_of_household)}  {h.address}",
+            literal(f"{t('visit.household')}{t('punct.colon')}{h.household_no} "
+                    f"{Masker().name(h.head_of_household)}  {h.address}"),
             markup=False,
         )
         with Horizontal(classes="row"):

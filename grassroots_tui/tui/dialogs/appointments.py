@@ -14,6 +14,7 @@ from grassroots_tui.services.masking import Masker
 from grassroots_tui.services.visits import appointments_due
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.form import literal
 
 
 class AppointmentsDialog(ModalScreen[Appointment | None]):
@@ -61,9 +62,9 @@ class AppointmentsDialog(ModalScreen[Appointment | None]):
                 table.add_row(
                     f"{a['planned_date']} {str(a.get('planned_time') or '')[:5]}",
                     t(f"appointments.{group}"),
-                    h.get("household_no", "?"),
-                    masker.name(h.get("head_of_household", "")),
-                    (a.get("reason") or "")[:24],
+                    literal(h.get("household_no", "?")),
+                    literal(masker.name(h.get("head_of_household", ""))),
+                    literal((a.get("reason") or "")[:24]),
                     key=a["id"],
                 )
         table.focus()

@@ -14,6 +14,7 @@ from grassroots_tui.services.households import find_households
 from grassroots_tui.services.masking import Masker
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.form import literal
 
 
 class PickHousehold(ModalScreen[str | None]):
@@ -53,7 +54,8 @@ class PickHousehold(ModalScreen[str | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options(
-            Option(f"{h['household_no']}  {masker.name(h['head_of_household'])}  {h.get('address', '')}",
+            Option(literal(f"{h['household_no']}  {masker.name(h['head_of_household'])}  "
+                           f"{h.get('address', '')}"),
                    id=h["id"])
             for h in found
         )

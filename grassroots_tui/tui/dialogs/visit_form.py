@@ -17,7 +17,7 @@ from grassroots_tui.services.masking import Masker
 from grassroots_tui.services.text import split_list
 from grassroots_tui.services.visits import link_appointment, new_visit
 from grassroots_tui.tui.session import Session
-from grassroots_tui.tui.widgets.form import FormField, FormScreen
+from grassroots_tui.tui.widgets.form import FormField, FormScreen, literal
 
 PROBLEM_ROWS = 3
 
@@ -65,8 +65,10 @@ class VisitForm(FormScreen[Visit | None]):
         masker = Masker()
         if self.household is not None:
             yield Static(
-                f"{t('visit.household')}{t('punct.colon')}{self.household.household_no} "
-                f"{masker.name(self.household.head_of_household)}  {self.household.address}",
+                literal(
+                    f"{t('visit.household')}{t('punct.colon')}{self.household.household_no} "
+                    f"{masker.name(self.household.head_of_household)}  {self.household.address}"
+                ),
                 markup=False,
             )
         with Horizontal(classes="row"):

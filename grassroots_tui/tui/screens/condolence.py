@@ -19,6 +19,7 @@ from grassroots_tui.services.masking import Masker
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.form import literal
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 from grassroots_tui.tui.workers import StoreWorkers
 
@@ -74,7 +75,7 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
         table.clear()
         for r in self.rounds():
             done, total, percent = round_progress(r)
-            table.add_row(r.title, r.started_on.isoformat(), label(r.tier) if r.tier else t("rounds.all"),
+            table.add_row(literal(r.title), r.started_on.isoformat(), label(r.tier) if r.tier else t("rounds.all"),
                           f"{done}/{total} {percent}%", key=r.id)
         if keep:
             try:
@@ -105,8 +106,9 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
         masker = Masker()
         for item in round_.items:  # type: ignore[attr-defined]
             h = households.get(item.household_id, {})
-            items.add_row(h.get("household_no", "?"), masker.name(h.get("head_of_household", "")),
-                          "✓" if item.done else "", item.given, item.by or "",
+            items.add_row(literal(h.get("household_no", "?")),
+                          literal(masker.name(h.get("head_of_household", ""))),
+                          "✓" if item.done else "", literal(item.given), literal(item.by or ""),
                           item.done_on.isoformat() if item.done_on else "", key=item.case_id)
         done, total, percent = round_progress(round_)  # type: ignore[arg-type]
         self.query_one("#round-progress", Label).update(

@@ -19,6 +19,7 @@ from grassroots_tui.services.masking import Masker
 from grassroots_tui.services.pinyin import search_text, sort_key
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.screens.base import ListSectionScreen
+from grassroots_tui.tui.widgets.form import literal
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
 
 FILTERS = ("tier", "status", "cadre", "due")
@@ -67,7 +68,7 @@ class HardshipScreen(ListSectionScreen):
 
     def on_mount(self) -> None:
         cadres = sorted({s["name"] for s in self.mine("staff")}, key=sort_key)
-        self.query_one("#filter-cadre", Select).set_options([(n, n) for n in cadres])
+        self.query_one("#filter-cadre", Select).set_options([(literal(n), n) for n in cadres])
         super().on_mount()
 
     @on(Select.Changed)

@@ -27,6 +27,7 @@ from grassroots_tui.services.masking import Masker
 from grassroots_tui.store import StoreError
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.form import literal, visible
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 from grassroots_tui.tui.workers import StoreWorkers
 
@@ -71,7 +72,7 @@ class CaseView(StoreWorkers, ModalScreen[None]):
         try:
             self.case = service.view_case(session.store, self.case_id, session.actor)
         except (service.HardshipRefused, StoreError) as refused:
-            self.notify(str(refused), severity="warning", markup=False, timeout=10)
+            self.notify(visible(str(refused)), severity="warning", markup=False, timeout=10)
             self.dismiss(None)
             return
         self.show()
@@ -101,7 +102,7 @@ class CaseView(StoreWorkers, ModalScreen[None]):
         text.append("\n")
         for entry in service.case_timeline(store, case.id):
             text.append(f"{entry.on.isoformat()}  {entry.what}\n")
-        self.query_one("#case-text", Static).update(text)
+        self.query_one("#case-text", Static).update(literal(text))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close":

@@ -13,6 +13,7 @@ from grassroots_tui.i18n import label, t
 from grassroots_tui.models import AssistanceForm
 from grassroots_tui.services.hardship import totals_by_form, totals_by_month, totals_by_source
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
+from grassroots_tui.tui.widgets.form import literal
 
 
 class TotalsScreen(ModalScreen[None]):
@@ -55,7 +56,7 @@ class TotalsScreen(ModalScreen[None]):
             table = self.query_one(table_id, DataTable)
             table.add_columns(heading, t("totals.yuan"))
             for key, value in totals.items():
-                table.add_row(key, f"{value:,.2f}")
+                table.add_row(literal(key), f"{value:,.2f}")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -13,6 +13,7 @@ from grassroots_tui.services.pinyin import search_text, sort_key
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.dialogs.household_form import HouseholdForm
 from grassroots_tui.tui.screens.base import ListSectionScreen
+from grassroots_tui.tui.widgets.form import visible
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
 
 
@@ -70,19 +71,21 @@ class HouseholdsScreen(ListSectionScreen):
         masker = Masker()
         h = history.household
         text = Text()
-        text.append(f"{h.household_no}  {masker.name(h.head_of_household)}", style="bold")
+        # Residents' text is shown as typed: Text.append never reads markup, and
+        # visible() keeps raw control characters (ESC) off the terminal.
+        text.append(visible(f"{h.household_no}  {masker.name(h.head_of_household)}"), style="bold")
         text.append(f"  {t('household.id_number')} {masker.id(h.id_number)}")
         text.append(f"  {t('household.phone')} {masker.phone(h.phone)}\n")
-        text.append(f"{h.address}  {h.grid or ''}  {t('household.people')} {h.people}\n")
+        text.append(visible(f"{h.address}  {h.grid or ''}") + f"  {t('household.people')} {h.people}\n")
         text.append(t("household.history", visits=len(history.visits), problems=len(history.problems),
                       slips=len(history.slips), cases=len(history.hardship_cases)) + "\n")
         for visit in history.visits[:5]:
             kind = label(VisitKind(visit.visit_kind))
             asks = visit.hardships or visit.opinions or visit.greeting
-            text.append(f"  {visit.date.isoformat()} {kind} {asks[:30]}\n")
+            text.append(f"  {visit.date.isoformat()} {kind} {visible(asks[:30])}\n")
         for raised in history.problems[:5]:
             problem = raised.problem
-            text.append(f"  · {raised.visit_date} {problem.description[:30]} [{label(problem.state)}]\n")
+            text.append(f"  · {raised.visit_date} {visible(problem.description[:30])} [{label(problem.state)}]\n")
         return text
 
     # --- actions ------------------------------------------------------------------------
@@ -107,7 +110,7 @@ class HouseholdsScreen(ListSectionScreen):
 
     def _saved(self, household: Household | None) -> None:
         if household is not None:
-            self.notify(t("household.saved", no=household.household_no), markup=False)
+            self.notify(visible(t("household.saved", no=household.household_no)), markup=False)
             self.reload(keep=household.id)
 
     def action_visit_household(self) -> None:

@@ -17,6 +17,7 @@ from grassroots_tui.services.auth import can
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.form import literal
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 from grassroots_tui.tui.workers import StoreWorkers
 
@@ -69,9 +70,9 @@ class LeaveScreen(StoreWorkers, ModalScreen[None]):
                   if r.get("station_id") == self.station_id]
         for leave in sorted(leaves, key=lambda x: x.start_date, reverse=True):
             asked = leave.requested_on.isoformat() + (t("leave.late") if service.is_late(leave) else "")
-            table.add_row(staff.get(leave.staff_id, "?"),
+            table.add_row(literal(staff.get(leave.staff_id, "?")),
                           f"{leave.start_date:%m-%d}~{leave.end_date:%m-%d}", label(leave.leave_kind),
-                          asked, label(leave.decision), staff.get(leave.substitute_id or "", "-"),
+                          asked, label(leave.decision), literal(staff.get(leave.substitute_id or "", "-")),
                           key=leave.id)
         if keep:
             table.move_cursor(row=table.get_row_index(keep))

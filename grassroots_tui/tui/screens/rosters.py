@@ -16,6 +16,7 @@ from grassroots_tui.services.pinyin import sort_key
 from grassroots_tui.services.text import split_list
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.screens.base import SectionScreen
+from grassroots_tui.tui.widgets.form import literal, visible
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 
 
@@ -47,7 +48,7 @@ class RostersScreen(SectionScreen):
         self.year, self.month = today.year, today.month
         stations = self.session.stations()
         select = self.query_one("#roster-station", Select)
-        select.set_options([(s.name, s.id) for s in stations])
+        select.set_options([(literal(s.name), s.id) for s in stations])
         if stations:
             select.value = self.session.station_id or stations[0].id
         select.display = self.session.station is None  # office staff choose; a station sees its own
@@ -98,7 +99,7 @@ class RostersScreen(SectionScreen):
             elif day.workday and day.day.weekday() >= 5:  # a make-up working weekend (调休)
                 cell.append(" " + t("rosters.makeup"), style="bold")
             for name in names:
-                cell.append("\n" + name)
+                cell.append("\n" + visible(name))
             cells.append(cell)
             lines_needed.append(1 + len(names))
         while len(cells) % 7:
@@ -109,7 +110,7 @@ class RostersScreen(SectionScreen):
             grid.add_row(*cells[week * 7:(week + 1) * 7], height=height, key=f"w{week}")
         self.query_one("#roster-head", Static).update(
             t("rosters.head", year=self.year, month=self.month, gaps=len(gaps)))
-        self.query_one("#roster-gaps", Static).update("\n".join(gaps[:5]))
+        self.query_one("#roster-gaps", Static).update(literal("\n".join(gaps[:5])))
 
     def selected_day(self) -> dt.date | None:
         grid = self.query_one(DataTable)

@@ -17,6 +17,7 @@ from grassroots_tui.services.staff import retire_staff
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.dialogs.staff_form import StaffForm, StationForm
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.form import literal, visible
 from grassroots_tui.tui.workers import StoreWorkers
 
 
@@ -81,7 +82,7 @@ class SettingsScreen(StoreWorkers, ModalScreen[None]):
                  if self.session.station_id is None or s.station_id == self.session.station_id]
         for s in sorted(staff, key=lambda s: (not s.active, sort_key(s.name))):
             table.add_row(
-                s.name, label(s.role), masker.phone(s.phone),
+                literal(s.name), label(s.role), literal(masker.phone(s.phone)),
                 t("staff.yes") if s.active else t("staff.retired"),
                 t("staff.yes") if s.pin_hash else "-",
                 key=s.id,
@@ -130,7 +131,7 @@ class SettingsScreen(StoreWorkers, ModalScreen[None]):
         session = self.session
 
         def done(_: object) -> None:
-            self.notify(t("staff.retired_done", name=staff.name), markup=False)
+            self.notify(visible(t("staff.retired_done", name=staff.name)), markup=False)
             self.reload()
 
         self.in_thread(lambda: retire_staff(session.store, staff.id, session.actor), done=done)

@@ -14,6 +14,7 @@ from grassroots_tui.models import Staff
 from grassroots_tui.services.auth import SignInGuard
 from grassroots_tui.services.pinyin import sort_key
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
+from grassroots_tui.tui.widgets.form import literal
 
 
 class SignInScreen(Screen[Staff | None]):
@@ -43,7 +44,8 @@ class SignInScreen(Screen[Staff | None]):
             yield Label(t("signin.title"), id="signin-title")
             yield Label(t("signin.who"))
             yield OptionList(
-                *[Option(self._describe(s), id=s.id) for s in self.staff], id="signin-staff"
+                *[Option(literal(self._describe(s)), id=s.id) for s in self.staff],
+                id="signin-staff",
             )
             yield Label(t("signin.pin"))
             yield Input(password=True, max_length=8, id="signin-pin", placeholder=t("signin.pin_hint"))

@@ -24,6 +24,7 @@ from grassroots_tui.tui.screens.slip_rows import (
     describe_slip,
     short_number,
 )
+from grassroots_tui.tui.widgets.form import visible
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 
@@ -172,7 +173,7 @@ class SlipsScreen(ListSectionScreen):
 
     def _saved(self, slip: HandoffSlip | None) -> None:
         if slip is not None:
-            self.notify(t("slip.saved", title=slip.title), markup=False)
+            self.notify(visible(t("slip.saved", title=slip.title)), markup=False)
             self.reload(keep=slip.id)
 
     def action_step(self, step: str) -> None:

@@ -16,6 +16,7 @@ from grassroots_tui.services.auth import can
 from grassroots_tui.services.text import split_list
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.screens.base import ListSectionScreen
+from grassroots_tui.tui.widgets.form import visible
 from grassroots_tui.tui.widgets.record_table import Column, Row
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 
@@ -162,7 +163,8 @@ class SupervisionScreen(ListSectionScreen):
         session = self.session
 
         def done(slip) -> None:
-            self.notify(t("supervision.slip_drafted", title=slip.title), markup=False, timeout=8)
+            self.notify(visible(t("supervision.slip_drafted", title=slip.title)), markup=False,
+                        timeout=8)
             self.reload(keep=check.id)
 
         self.in_thread(lambda: service.rectification_to_slip(session.store, check.id, item.id,

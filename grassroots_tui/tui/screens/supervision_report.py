@@ -19,6 +19,7 @@ from grassroots_tui.services.supervision import TARGET_PER_DAY, month_report
 from grassroots_tui.services.text import split_list
 from grassroots_tui.services.three_threes import completion, media_reports
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
+from grassroots_tui.tui.widgets.form import literal
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 
 MODAL_CSS = """
@@ -79,7 +80,7 @@ class ReportScreen(ModalScreen[None]):
         table.clear()
         for person in report:
             below = [d.day.strftime("%m-%d") for d in person.days if d.below_target]
-            table.add_row(person.name, str(len(person.days)), str(person.stations_checked),
+            table.add_row(literal(person.name), str(len(person.days)), str(person.stations_checked),
                           str(person.days_below_target), "、".join(below[:8]))
 
     def action_close(self) -> None:
@@ -128,7 +129,7 @@ class ThreeThreesScreen(ModalScreen[None]):
         table = self.query_one("#threes-table", DataTable)
         table.clear()
         for row in completion(session.store, period=period):
-            table.add_row(row.station_code, mark[row.cultural], mark[row.petition_stability],
+            table.add_row(literal(row.station_code), mark[row.cultural], mark[row.petition_stability],
                           mark[row.hardship_activity], "、".join(row.missing) or "-")
         media = media_reports(session.store, station_id=session.station_id,
                               start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
@@ -137,7 +138,7 @@ class ThreeThreesScreen(ModalScreen[None]):
         media_table.clear()
         for report in sorted(media, key=lambda m: m.date, reverse=True):
             media_table.add_row(report.date.isoformat(), stations.get(report.station_id or "", "-"),
-                                report.outlet or "", report.title)
+                                literal(report.outlet or ""), literal(report.title))
         self.query_one("#threes-title", Label).update(t("threes.heading", period=period))
         self.query_one("#media-title", Label).update(t("threes.media", year=year, count=len(media)))
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
+from rich.highlighter import Highlighter
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +24,44 @@ from grassroots_tui.tui.commands import localize_bindings
 from grassroots_tui.tui.workers import StoreWorkers, friendly_error
 
 R = TypeVar("R")
+
+#: Control characters as their Unicode "control pictures" (ESC → ␛, NUL → ␀, DEL → ␡;
+#: C1 controls → �). Text is stored exactly as typed, but a raw ESC must never reach the
+#: terminal, where it would start an escape sequence; tab and newline are kept.
+_PICTURES: dict[int, int] = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}
+_PICTURES[0x7F] = 0x2421
+_PICTURES.update({c: 0xFFFD for c in range(0x80, 0xA0)})
+
+
+def visible(text: str) -> str:
+    """``text`` with each control character replaced by a visible one, same length."""
+    return text.translate(_PICTURES)
+
+
+def literal(text: str | Text) -> Text:
+    """A user's text for the screen: never read as markup, no raw control characters.
+
+    A ``str`` becomes a plain :class:`Text` ("[bold]" stays "[bold]"); a ``Text`` keeps
+    its styles (the replacement keeps every character's position).
+    """
+    if isinstance(text, Text):
+        shown = visible(text.plain)
+        if shown == text.plain:
+            return text
+        copy = text.copy()
+        copy.plain = shown
+        return copy
+    return Text(visible(str(text)))
+
+
+class ControlPictures(Highlighter):
+    """An Input highlighter that shows control characters as pictures (see
+    :func:`visible`); the Input's value itself is left exactly as typed."""
+
+    def highlight(self, text: Text) -> None:
+        shown = visible(text.plain)
+        if shown != text.plain:
+            text.plain = shown
 
 
 class FormField(Vertical):
@@ -66,7 +106,7 @@ class FormField(Vertical):
             yield Label(self.label_text)
             if self._options is not None:
                 yield Select(
-                    [(text, value) for value, text in self._options],
+                    [(literal(text), value) for value, text in self._options],
                     value=self._value if self._value else Select.NULL,
                     allow_blank=not self._value,
                     prompt=t("form.choose"),
@@ -79,6 +119,7 @@ class FormField(Vertical):
                     placeholder=self._placeholder,
                     password=self._password,
                     max_length=self._max_length,
+                    highlighter=ControlPictures(),
                     compact=True,
                     id=f"input-{self.field_name}",
                 )

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from grassroots_tui.i18n import t
+from grassroots_tui.tui.widgets.form import literal
 
 LIMIT = 500
 
@@ -110,7 +111,11 @@ class RecordTable(Vertical):
         with self.app.batch_update():
             table.clear()
             for row in shown[:LIMIT]:
-                table.add_row(*row.cells, key=row.id)
+                # A str cell would be read as Rich markup ("[bold]" typed by a user would
+                # vanish or raise MarkupError), and a raw ESC would reach the terminal:
+                # show every cell literally.
+                cells = [literal(c) for c in row.cells]
+                table.add_row(*cells, key=row.id)
         if current is not None:
             self.move_to(current)
         self._status()
