@@ -292,11 +292,6 @@ async def test_visit_detail_shows_markup_literally(db: Path) -> None:
     assert "[bold]红[/bold] [link=x]链[/link] 未闭合[/] [red" in shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="screens/visits.py describe() appends visit text without visible(): "
-    "a raw ESC reaches the terminal (not this engineer's file; see the report)",
-)
 async def test_visit_detail_keeps_esc_off_the_terminal(db: Path) -> None:
     shown, _ = await _visits_screen_text(db, form=False)
     assert "\x1b" not in shown and "\x00" not in shown

@@ -407,12 +407,6 @@ def test_stats_xlsx_masks_the_head_of_household_column(demo: Demo, tmp_path: Pat
     assert "诸葛**" in xlsx_text(tmp_path / "stats.xlsx")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stats_export (not this suite's file) writes slip titles (交办单.事项) and visit "
-    "problem descriptions (反映问题.问题描述) unmasked: free text with a resident's name, ID "
-    "or phone leaks into the .xlsx; it should pass them through slip_print.mask_text",
-)
 def test_stats_xlsx_masks_free_text_too(demo: Demo, tmp_path: Path) -> None:
     text = xlsx_text(_stats_xlsx(demo, tmp_path))
     assert demo.sensitive.find(text) == []

@@ -103,3 +103,15 @@ async def test_a_visit_saved_on_a_full_disk_is_refused_in_chinese_and_not_listed
         [new_id] = {v["id"] for v in store.raw("visit")} - before_ids
         assert len(rows(app.screen)) == len(before_rows) + 1
         assert app.screen.table.current_id == new_id
+
+
+async def test_what_the_store_worked_around_is_shown_once(store) -> None:
+    store.warnings.append("自动备份没有做成：磁盘空间已满")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = [n.message for n in app._notifications]
+        assert shown.count("自动备份没有做成：磁盘空间已满") == 1
+        assert store.warnings == []  # handed over, not shown again
+        app.show_store_warnings()
+        assert [n.message for n in app._notifications].count("自动备份没有做成：磁盘空间已满") == 1

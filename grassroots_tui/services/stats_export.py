@@ -27,6 +27,7 @@ from grassroots_tui.models.slip import SlipState
 from grassroots_tui.models.visit import VisitKind
 from grassroots_tui.services.condolence import neutralise
 from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.slip_print import mask_text
 from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
 from grassroots_tui.services.statistics import Figures, MonthStats, stats_json
 
@@ -136,11 +137,12 @@ def _append(sheet: Any, values: list[Any]) -> None:
         _put(sheet, row, column, value)
 
 
-def _slip_rows(store: Any, stats: MonthStats, calendar: Any) -> list[list[Any]]:
+def _slip_rows(store: Any, stats: MonthStats, calendar: Any, masker: Masker) -> list[list[Any]]:
     end = stats.period_end
     lo, hi = stats.period_start.isoformat(), end.isoformat()
     codes = {s.station_id: s.code for s in stats.stations}
     docs = SlipDocs.from_store(store)
+    heads = {h["id"]: h.get("head_of_household") for h in store.raw("household")}
     rows = []
     for slip in sorted(store.raw("handoff_slip"), key=lambda s: str(s.get("number") or "")):
         if slip.get("station_id") not in codes or not slip.get("issue_date"):
@@ -157,7 +159,11 @@ def _slip_rows(store: Any, stats: MonthStats, calendar: Any) -> list[list[Any]]:
                 str(slip.get("number") or ""),
                 str(slip.get("issue_date"))[:10],
                 str(slip.get("category") or ""),
-                str(slip.get("title") or ""),
+                mask_text(
+                    str(slip.get("title") or ""),
+                    masker,
+                    [slip.get("person_name"), heads.get(slip.get("household_id"))],
+                ),
                 str(slip.get("handling_unit") or ""),
                 _STATE_LABELS.get(slip.get("state"), str(slip.get("state"))),
                 due.date.isoformat() if due else "",
@@ -192,7 +198,11 @@ def _visit_rows(store: Any, stats: MonthStats, masker: Masker) -> tuple[list, li
                     number,
                     head,
                     str(item.get("category") or ""),
-                    str(item.get("description") or ""),
+                    mask_text(
+                        str(item.get("description") or ""),
+                        masker,
+                        [home.get("head_of_household")],
+                    ),
                     _PROBLEM_LABELS.get(item.get("state"), str(item.get("state"))),
                     str(item.get("solved_on") or ""),
                 ]
@@ -248,7 +258,7 @@ def _xlsx(
         slips,
         ["站点", "编号", "交办日期", "类别", "事项", "承办单位", "状态", "应办结日期", "超期天数"],
     )
-    for row in _slip_rows(store, stats, calendar):
+    for row in _slip_rows(store, stats, calendar, masker):
         _append(slips, row)
     tick("交办单")
     visits, problems = _visit_rows(store, stats, masker)

@@ -80,11 +80,18 @@ class GrassrootsApp(StoreWorkers, App[None]):
 
     # --- start-up -----------------------------------------------------------------------
 
+    def show_store_warnings(self) -> None:
+        """Each note the store made of a problem it worked around (a daily backup that
+        could not be made, a data file recreated), once, as a warning."""
+        while self.store.warnings:
+            self.notify(self.store.warnings.pop(0), severity="warning", timeout=15, markup=False)
+
     def on_mount(self) -> None:
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         if self.settings.problem:
             self.notify(self.settings.problem, severity="warning", markup=False)
+        self.show_store_warnings()
         if self.store.readonly:
             self.notify(
                 self.store.readonly_reason or t("app.readonly"),

@@ -79,5 +79,8 @@ class StoreWorkers:
                 markup=False,
                 timeout=10,
             )
+            show = getattr(self.app, "show_store_warnings", None)  # type: ignore[attr-defined]
+            if show is not None:
+                show()
         elif event.state is WorkerState.CANCELLED:
             callbacks.pop(event.worker, None)

@@ -19,6 +19,7 @@ from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.screens.slip_rows import clock_text, describe_slip, short_number
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.form import literal
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
 from grassroots_tui.tui.workers import StoreWorkers
 
@@ -91,7 +92,7 @@ class BoardScreen(StoreWorkers, Screen[None]):
         for name, values in options.items():
             select = self.query_one(f"#filter-{name}", Select)
             current = select.value
-            select.set_options([(v, v) for v in values])
+            select.set_options([(literal(v), v) for v in values])
             if current in values:
                 select.value = current
         self._show()

@@ -16,6 +16,7 @@ from grassroots_tui.services.stats_export import export_stats
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.screens.base import SectionScreen
+from grassroots_tui.tui.widgets.form import literal
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 
 #: (catalog key, this month's field, the cumulative field); None where there is none.
@@ -95,7 +96,7 @@ class StatisticsScreen(SectionScreen):
         self.year, self.month = today.year, today.month
         stations = self.session.stations()
         select = self.query_one("#stats-station", Select)
-        select.set_options([(f"{s.code} {s.name}", s.code) for s in stations])
+        select.set_options([(literal(f"{s.code} {s.name}"), s.code) for s in stations])
         if self.session.station is not None:
             select.value = self.session.station.code
         self.query_one(DataTable).add_columns(t("stats.figure"), t("stats.month"), t("stats.cumulative"))

@@ -16,6 +16,7 @@ from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.dialogs.pick_household import PickHousehold
 from grassroots_tui.tui.dialogs.visit_form import VisitForm
 from grassroots_tui.tui.screens.base import ListSectionScreen
+from grassroots_tui.tui.widgets.form import visible
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
 
 
@@ -111,12 +112,13 @@ class VisitsScreen(ListSectionScreen):
         ):
             if value:
                 text.append(t(key) + t("punct.colon"), style="bold")
-                text.append(value + "\n")
+                text.append(visible(value) + "\n")
         if v.joint_departments:
-            text.append(t("visit.joint") + t("punct.colon") + "、".join(v.joint_departments) + "\n")
+            joint = visible("、".join(v.joint_departments))
+            text.append(t("visit.joint") + t("punct.colon") + joint + "\n")
         for problem in v.problems:
             state = label(problem.state)
-            text.append(f"· [{problem.category}] {problem.description} — {state}\n")
+            text.append(f"· [{visible(problem.category)}] {visible(problem.description)} — {state}\n")
         return text
 
     # --- actions ------------------------------------------------------------------------
