@@ -15,7 +15,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
+from textual.render import measure
 from textual.widgets import DataTable, Input, Static
 
 from grassroots_tui.i18n import t
@@ -39,6 +41,48 @@ class Row:
     search: str
     #: One sort value per column.
     sort: Sequence[Any] = field(default_factory=tuple)
+    _shown: tuple[Text, ...] | None = field(default=None, repr=False, compare=False)
+
+    def shown_cells(self) -> tuple[Text, ...]:
+        """The cells as the table shows them, made once per row: a ``str`` cell would be
+        read as Rich markup ("[bold]" typed by a user would vanish or raise MarkupError)
+        and a raw ESC would reach the terminal, so every cell is shown literally."""
+        if self._shown is None:
+            self._shown = tuple(literal(c) for c in self.cells)
+        return self._shown
+
+
+class _Table(DataTable):
+    """A DataTable that measures only the cells of columns without a fixed width.
+
+    DataTable measures every cell of every row added, to size auto-width columns; with
+    500 rows of eight columns that was most of a keystroke's filtering time
+    (bench/RESULTS.md). Fixed-width columns need no measuring, so only the auto-width
+    ones are measured here; rows are always one line high.
+    """
+
+    def _update_dimensions(self, new_rows: Any) -> None:
+        columns = list(self.ordered_columns)
+        if self._labelled_row_exists or any(
+            row.auto_height for key in new_rows if (row := self.rows.get(key)) is not None
+        ):
+            super()._update_dimensions(new_rows)
+            return
+        auto = [(i, c) for i, c in enumerate(columns) if c.auto_width]
+        if auto:
+            console = self.app.console
+            for key in new_rows:
+                index = self._row_locations.get(key)
+                if index is None:
+                    continue
+                _label, cells = self._get_row_renderables(index)
+                for i, column in auto:
+                    column.content_width = max(column.content_width, measure(console, cells[i], 1))
+        width = sum(c.get_render_width(self) for c in self.columns.values())
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(
+            width + self._row_label_column_width, self._total_row_height + header
+        )
 
 
 def filter_rows(rows: list[Row], query: str) -> list[Row]:
@@ -46,7 +90,40 @@ def filter_rows(rows: list[Row], query: str) -> list[Row]:
     words = query.lower().split()
     if not words:
         return rows
-    return [row for row in rows if all(word in row.search for word in words)]
+    for word in words:  # one word at a time: each pass is over fewer rows
+        rows = [row for row in rows if word in row.search]
+    return rows
+
+
+class _Filtered:
+    """The matches of recent queries, so that typing narrows the last result instead of
+    searching every row again, and a backspace finds its earlier result kept.
+
+    A query that extends an earlier one (more characters, more words) can only match
+    rows the earlier one matched, so it is searched among those.
+    """
+
+    KEEP = 32
+
+    def __init__(self) -> None:
+        self._kept: dict[str, list[Row]] = {}
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+    def __call__(self, rows: list[Row], query: str) -> list[Row]:
+        key = " ".join(query.lower().split()) + (" " if query.endswith(" ") else "")
+        found = self._kept.get(key)
+        if found is None:
+            base = rows
+            for earlier, matched in self._kept.items():
+                if key.startswith(earlier) and len(matched) < len(base):
+                    base = matched
+            found = filter_rows(base, key)
+            if len(self._kept) >= self.KEEP:
+                self._kept.pop(next(iter(self._kept)))
+            self._kept[key] = found
+        return found
 
 
 class RecordTable(Vertical):
@@ -78,13 +155,14 @@ class RecordTable(Vertical):
         self.detail = detail
         self.rows: list[Row] = []
         self.shown: list[Row] = []
+        self._filtered = _Filtered()
         self.sort_column: int | None = None
         self.sort_reverse = False
         self.query_text = ""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=t("table.filter"), compact=True, id="table-filter")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="table")
+        yield _Table(cursor_type="row", zebra_stripes=True, id="table")
         yield Static("", id="table-status", markup=False)
         with VerticalScroll(id="detail", classes="" if self.detail else "-hidden"):
             yield Static("", id="detail-text", markup=False)
@@ -98,10 +176,11 @@ class RecordTable(Vertical):
 
     def set_rows(self, rows: list[Row], keep: str | None = None) -> None:
         self.rows = rows
+        self._filtered.clear()
         self.refilter(keep=keep)
 
     def refilter(self, keep: str | None = None) -> None:
-        shown = filter_rows(self.rows, self.query_text)
+        shown = self._filtered(self.rows, self.query_text)
         if self.sort_column is not None:
             index = self.sort_column
             shown = sorted(shown, key=lambda r: r.sort[index], reverse=self.sort_reverse)
@@ -111,11 +190,7 @@ class RecordTable(Vertical):
         with self.app.batch_update():
             table.clear()
             for row in shown[:LIMIT]:
-                # A str cell would be read as Rich markup ("[bold]" typed by a user would
-                # vanish or raise MarkupError), and a raw ESC would reach the terminal:
-                # show every cell literally.
-                cells = [literal(c) for c in row.cells]
-                table.add_row(*cells, key=row.id)
+                table.add_row(*row.shown_cells(), key=row.id)
         if current is not None:
             self.move_to(current)
         self._status()
