@@ -351,3 +351,32 @@ def test_a_derived_view_asked_with_another_token_is_built_again(store: Store) ->
     assert store.derived("dues", ["handoff_slip"], lambda: "first", token=first) == "first"
     assert store.derived("dues", ["handoff_slip"], lambda: "again", token=first) == "first"
     assert store.derived("dues", ["handoff_slip"], lambda: "second", token=second) == "second"
+
+
+def test_changed_since_names_what_changed_after_a_revision(store: Store) -> None:
+    first = store.save(household("HL01-0001"), actor="李敏")
+    at = store.revisions["household"]
+    assert store.changed_since("household", at) == set()
+    second = store.save(household("HL01-0002"), actor="李敏")
+    store.delete("household", first.id, actor="李敏")
+    assert store.changed_since("household", at) == {first.id, second.id}
+    assert store.changed_since("household", 0) == {first.id, second.id}
+    assert store.changed_since("visit", 0) == set()
+    assert store.changed_since("household", at + 99) is None  # not a revision it had
+
+
+def test_changed_since_gives_up_when_its_log_no_longer_reaches_back(
+    store: Store, monkeypatch
+) -> None:
+    from grassroots_tui.store import store as store_module
+
+    store.close()
+    monkeypatch.setattr(store_module, "CHANGE_LOG", 2)
+    reopened = Store.open(store.paths.main)
+    try:
+        for number in range(4):
+            reopened.save(household(f"HL01-000{number}"), actor="李敏")
+        assert reopened.changed_since("household", 0) is None
+        assert len(reopened.changed_since("household", 2)) == 2
+    finally:
+        reopened.close()

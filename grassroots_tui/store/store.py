@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -95,6 +96,8 @@ META_ID = "store"
 BOOKKEEPING = frozenset(
     {"id", "kind", "rev", "created_at", "created_by", "updated_at", "updated_by", "schema_version"}
 )
+#: How many changes per kind :meth:`Store.changed_since` remembers.
+CHANGE_LOG = 1024
 #: Audit actions that change documents and can be undone.
 CHANGES = ("create", "update", "delete")
 #: Compact when the journal is larger than this share of the snapshot (and 1 MiB).
@@ -182,6 +185,7 @@ class Store:
         #: Bumped for a kind each time a change to it is applied (see :meth:`derived`).
         self.revisions: dict[str, int] = {}
         self._derived: dict[str, tuple[tuple[int, ...], object, Any]] = {}
+        self._changes: dict[str, deque[tuple[int, list[str]]]] = {}
         self.db = StoreDB(storage=JournaledStorage, engine=self)
 
     # --- opening and closing ------------------------------------------------------------
@@ -358,6 +362,18 @@ class Store:
     def raw(self, kind: str | type[Document]) -> list[dict[str, Any]]:
         """Every stored dict of a kind (do not mutate them): the fast path for lists."""
         return list(self.tables.get(_kind_of(kind), {}).values())
+
+    def changed_since(self, kind: str, revision: int) -> set[str] | None:
+        """The ids of the ``kind`` documents changed (saved or deleted) after ``revision``
+        of it (see :attr:`revisions`), or None when the log no longer reaches back that
+        far: then everything must be read again."""
+        current = self.revisions.get(kind, 0)
+        if revision == current:
+            return set()
+        log = self._changes.get(kind)
+        if not log or log[0][0] > revision + 1 or revision > current:
+            return None
+        return {doc_id for rev, ids in log if rev > revision for doc_id in ids}
 
     def derived(
         self, name: str, kinds: Iterable[str], build: Callable[[], T], token: object = None
@@ -808,15 +824,19 @@ class Store:
             self._write(ops + audit)
 
     def _apply(self, ops: list[Op]) -> None:
-        touched = set()
+        touched: dict[str, list[str]] = {}
         for op in ops:
             if op[0] == "put":
                 self.tables.setdefault(op[1], {})[op[2]] = op[3]
             else:
                 self.tables.get(op[1], {}).pop(op[2], None)
-            touched.add(op[1])
-        for name in touched:
-            self.revisions[name] = self.revisions.get(name, 0) + 1
+            touched.setdefault(op[1], []).append(op[2])
+        for name, ids in touched.items():
+            revision = self.revisions[name] = self.revisions.get(name, 0) + 1
+            log = self._changes.get(name)
+            if log is None:
+                log = self._changes[name] = deque(maxlen=CHANGE_LOG)
+            log.append((revision, ids))
             table = self.db._tables.get(name)  # TinyDB's cached Table objects
             if table is not None:
                 table.clear_cache()

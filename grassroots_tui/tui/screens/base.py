@@ -78,21 +78,114 @@ class ListSectionScreen(SectionScreen):
     #: (say, on returning from the form that saved it) must not lose it.
     _keep: str | None = None
 
+    #: Incremental reloads. A screen that sets ROW_KIND (its rows are documents of that
+    #: kind) and implements build_context(), row_for() and row_order() gets them: after
+    #: a change to ROW_KIND documents only, a reload rebuilds the rows of the changed
+    #: documents, on the UI thread; any change to a CONTEXT_KINDS kind (what the context
+    #: reads) rebuilds everything in a thread, as does a screen without ROW_KIND.
+    ROW_KIND = ""
+    CONTEXT_KINDS: tuple[str, ...] = ()
+    #: At most this many changed documents are rebuilt in place.
+    INCREMENTAL_LIMIT = 200
+    _built: tuple[dict[str, int], Any, dict[str, Row]] | None = None
+    #: The revisions a full build under way was started at.
+    _pending: dict[str, int] | None = None
+
     def reload(self, keep: str | None = None) -> None:
         if keep is not None:
             self._keep = keep
+        if self._reload_in_place():
+            return
+        revisions = self._revisions()
+        if self._pending is not None and self._pending == revisions:
+            return  # a build of this very state is under way (mount, then resume)
+        self._pending = revisions
 
         def loaded(result: tuple[list[Row], Any]) -> None:
             rows, extra = result
+            self._pending = None
             self.table.set_rows(rows, keep=self._keep)
             self._keep = None
             self.loaded(extra)
 
         self.in_thread(self.build, done=loaded, name="load-rows", exclusive=True)
 
+    def on_worker_state_changed(self, event: Any) -> None:
+        if event.worker.name == "load-rows" and event.state.name in ("ERROR", "CANCELLED"):
+            self._pending = None  # the next reload builds again
+        super().on_worker_state_changed(event)
+
+    def _revisions(self) -> dict[str, int]:
+        store = self.session.store
+        if not self.ROW_KIND:
+            return dict(store.revisions)
+        return {k: store.revisions.get(k, 0) for k in (self.ROW_KIND, *self.CONTEXT_KINDS)}
+
+    def _reload_in_place(self) -> bool:
+        built = self._built
+        if not self.ROW_KIND or built is None:
+            return False
+        revisions, context, by_id = built
+        now = self._revisions()
+        if any(now[k] != revisions[k] for k in self.CONTEXT_KINDS):
+            return False
+        store = self.session.store
+        changed = store.changed_since(self.ROW_KIND, revisions[self.ROW_KIND])
+        if changed is None or len(changed) > self.INCREMENTAL_LIMIT:
+            return False
+        station_id = self.session.station_id
+        for doc_id in changed:
+            doc = store.get_raw(self.ROW_KIND, doc_id)
+            row = None
+            if doc is not None and (not station_id or doc.get("station_id") == station_id):
+                row = self.row_for(doc, context)
+            if row is None:
+                by_id.pop(doc_id, None)
+            else:
+                by_id[doc_id] = row
+        self._built = (now, context, by_id)
+        rows = sorted(by_id.values(), key=self.row_order(), reverse=self.ROW_ORDER_REVERSE)
+        self.table.set_rows(rows, keep=self._keep)
+        self._keep = None
+        if changed:
+            self.in_thread(lambda: self.extra(context), done=self.loaded, name="load-extra",
+                           exclusive=True)
+        return True
+
     def build(self) -> tuple[list[Row], Any]:
         """The table's rows, and anything else loaded() should show. Runs in a thread."""
+        if not self.ROW_KIND:
+            raise NotImplementedError
+        revisions = self._revisions()
+        context = self.build_context()
+        by_id: dict[str, Row] = {}
+        for doc in self.mine(self.ROW_KIND):
+            row = self.row_for(doc, context)
+            if row is not None:
+                by_id[row.id] = row
+        rows = sorted(by_id.values(), key=self.row_order(), reverse=self.ROW_ORDER_REVERSE)
+        self._built = (revisions, context, by_id)
+        return rows, self.extra(context)
+
+    # --- what an incremental screen implements ------------------------------------------
+
+    ROW_ORDER_REVERSE = False
+
+    def build_context(self) -> Any:
+        """What row_for() needs besides the document (lookups of other kinds)."""
+        return None
+
+    def row_for(self, doc: dict, context: Any) -> Row | None:
+        """The row of one stored document (None: not listed)."""
         raise NotImplementedError
+
+    def row_order(self) -> Any:
+        """The sort key of the rows as first listed."""
+        return lambda row: row.id
+
+    def extra(self, context: Any) -> Any:
+        """Anything else loaded() shows (computed in a thread)."""
+        return None
 
     def loaded(self, extra: Any) -> None:
         """Called on the UI thread after the rows are in the table."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
@@ -18,6 +20,14 @@ from grassroots_tui.tui.dialogs.visit_form import VisitForm
 from grassroots_tui.tui.screens.base import ListSectionScreen
 from grassroots_tui.tui.widgets.form import visible
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
+
+
+@dataclass(frozen=True)
+class _Context:
+    households: dict[str, dict]
+    staff: dict[str, str]
+    stations: dict[str, dict]
+    masker: Masker
 
 
 class VisitsScreen(ListSectionScreen):
@@ -52,35 +62,42 @@ class VisitsScreen(ListSectionScreen):
             id="visits-table",
         )
 
-    def build(self) -> tuple[list[Row], str]:
+    ROW_KIND = "visit"
+    CONTEXT_KINDS = ("household", "staff", "station")
+    ROW_ORDER_REVERSE = True
+
+    def build_context(self) -> _Context:
         store = self.session.store
-        households = {h["id"]: h for h in self.mine("household")}
-        staff = {s["id"]: s["name"] for s in store.raw("staff")}
-        stations = {s["id"]: s for s in store.raw("station")}
-        visits = self.mine("visit")
-        masker = Masker()
-        rows = []
-        for v in visits:
-            h = households.get(v["household_id"], {})
-            head = h.get("head_of_household", "")
-            visitors = "、".join(staff.get(i, "?") for i in v["visitor_ids"])
-            kind = label(VisitKind(v["visit_kind"]))
-            station = stations.get(v.get("station_id") or "")
-            off = off_hours_raw(v, station, self.session.is_workday) if station else False
-            rows.append(
-                Row(
-                    v["id"],
-                    [v["date"], v["start_time"][:5], kind, h.get("household_no", "?"),
-                     masker.name(head), visitors, str(len(v.get("problems") or [])),
-                     t("visit.off_hours_mark") if off else ""],
-                    " ".join([v["date"], kind, h.get("household_no", ""), search_text(head),
-                              search_text(visitors), v.get("hardships", "")]).lower(),
-                    [v["date"], v["start_time"], kind, h.get("household_no", ""), sort_key(head),
-                     visitors, len(v.get("problems") or []), off],
-                )
-            )
-        rows.sort(key=lambda r: (r.sort[0], r.sort[1]), reverse=True)
-        return rows, self._rate_line(list(households.values()), visits)
+        return _Context(
+            households={h["id"]: h for h in self.mine("household")},
+            staff={s["id"]: s["name"] for s in store.raw("staff")},
+            stations={s["id"]: s for s in store.raw("station")},
+            masker=Masker(),
+        )
+
+    def row_for(self, v: dict, context: _Context) -> Row:
+        h = context.households.get(v["household_id"], {})
+        head = h.get("head_of_household", "")
+        visitors = "、".join(context.staff.get(i, "?") for i in v["visitor_ids"])
+        kind = label(VisitKind(v["visit_kind"]))
+        station = context.stations.get(v.get("station_id") or "")
+        off = off_hours_raw(v, station, self.session.is_workday) if station else False
+        problems = len(v.get("problems") or [])
+        number = h.get("household_no", "")
+        return Row(
+            v["id"],
+            [v["date"], v["start_time"][:5], kind, number or "?", context.masker.name(head),
+             visitors, str(problems), t("visit.off_hours_mark") if off else ""],
+            " ".join([v["date"], kind, number, search_text(head), search_text(visitors),
+                      v.get("hardships", "")]).lower(),
+            [v["date"], v["start_time"], kind, number, sort_key(head), visitors, problems, off],
+        )
+
+    def row_order(self):
+        return lambda row: (row.sort[0], row.sort[1])
+
+    def extra(self, context: _Context) -> str:
+        return self._rate_line(list(context.households.values()), self.mine("visit"))
 
     def loaded(self, rate_line: str) -> None:
         self.query_one("#visit-rate", Static).update(rate_line)

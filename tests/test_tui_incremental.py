@@ -1,0 +1,103 @@
+"""A list reloads in place after its own kind changed: only the changed rows are rebuilt.
+
+The visits list of a street office holds 50,000 rows; rebuilding all of them after each
+saved visit took seconds (bench/RESULTS.md). After a change to visits alone the screen
+rebuilds the rows of the changed visits; a change to what the rows are made from
+(households, staff, stations) rebuilds everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grassroots_tui.models import Household
+from grassroots_tui.tui.screens.visits import VisitsScreen
+from tests import factories
+from tests.tui_fixtures import WORKER_ID, build_store, make_app, open_store, settle, sign_in
+
+SIZE = (100, 30)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
+
+
+@pytest.fixture
+def store(template, tmp_path):
+    shutil.copytree(template.parent, tmp_path / "data")
+    store = open_store(tmp_path / "data" / template.name)
+    yield store
+    store.close()
+
+
+def _ids(screen) -> list[str]:
+    return [row.id for row in screen.table.rows]
+
+
+async def test_saved_visits_are_put_in_place_and_a_household_change_rebuilds(
+    store, monkeypatch
+) -> None:
+    builds: list[int] = []
+    original = VisitsScreen.build
+
+    def counting(self):
+        builds.append(1)
+        return original(self)
+
+    monkeypatch.setattr(VisitsScreen, "build", counting)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        screen = app.screen
+        assert len(builds) == 1
+        before = _ids(screen)
+
+        new = store.save(
+            factories.visit("hh-01", WORKER_ID, id="visit-new", date=dt.date(2026, 11, 25)),
+            actor="test",
+        )
+        store.delete("visit", "visit-1", actor="test")
+        screen.reload(keep=new.id)
+        await settle(pilot)
+        assert len(builds) == 1  # in place, no full build
+        assert _ids(screen)[0] == "visit-new"  # newest first
+        assert "visit-1" not in _ids(screen)
+        assert sorted(_ids(screen)) == sorted([*before, "visit-new"][:0] + [
+            i for i in [*before, "visit-new"] if i != "visit-1"
+        ])
+        assert screen.table.current_id == "visit-new"
+        assert "2026-11-25" in str(screen.table.shown[0].cells[0])
+
+        # A household renamed: its rows show the new (masked) name after a full build.
+        household = store.get(Household, "hh-01")
+        store.save(household.model_copy(update={"head_of_household": "欧阳新名"}), actor="test")
+        screen.reload()
+        await settle(pilot)
+        assert len(builds) == 2
+        heads = {row.id: str(row.cells[4]) for row in screen.table.rows}
+        assert heads["visit-new"] == "欧阳**"
+
+
+async def test_the_same_rows_come_from_an_in_place_reload_and_a_full_build(store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        screen = app.screen
+        for day in (3, 9, 27):
+            store.save(
+                factories.visit("hh-06", WORKER_ID, date=dt.date(2026, 11, day)), actor="test"
+            )
+        screen.reload()
+        await settle(pilot)
+        in_place = [(r.id, [str(c) for c in r.cells], r.search) for r in screen.table.rows]
+        rows, _extra = screen.build()
+        full = [(r.id, [str(c) for c in r.cells], r.search) for r in rows]
+        assert in_place == full
+        assert len(full) >= 6
