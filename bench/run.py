@@ -1,11 +1,13 @@
-"""Run the store benchmarks and write ``bench/RESULTS.md``.
+"""Run the benchmarks: ``make bench`` runs all three.
 
-    python -m bench.run [--sizes 1000,10000,100000] [--quick] [--seed 2026] [--output PATH]
-    python -m bench.run --only stats [--sizes ...] [--seed 2026]
+    python -m bench.run [--only store|stats|app] [--sizes 1000,10000,100000] [--seed 2026]
 
-``--only stats`` runs only the monthly-statistics benchmark (issue #7,
-:mod:`bench.stats_bench`): it writes ``bench/RESULTS-stats.md`` (and ``.json``) and adds a
-link to it in ``bench/RESULTS.md``, leaving the store figures there untouched.
+- **app** (issue #8, :mod:`bench.ui_bench`): the program itself at a street office's
+  scale, headless, beside TinyDB's default storage and SQLite: ``bench/RESULTS.md``;
+- **store** (the foundation issue): save, open, query, memory: ``bench/RESULTS-store.md``
+  (``--quick``: fewer repetitions, 1k and 10k; ``--output`` another file);
+- **stats** (issue #7, :mod:`bench.stats_bench`): the monthly figures and the .xlsx
+  export beside SQLite: ``bench/RESULTS-stats.md``.
 
 For each size: build the corpus, write it for every engine under ``bench/data/`` (which
 is git-ignored), run every measurement in fresh subprocesses, delete the files. Prints a
@@ -47,10 +49,6 @@ DATA = BENCH / "data"
 FINDINGS = BENCH / "FINDINGS.md"
 BIG = 100_000
 STATS_RESULTS = BENCH / "RESULTS-stats.md"
-STATS_LINK = (
-    "- Monthly statistics (issue #7): [RESULTS-stats.md](RESULTS-stats.md), written by "
-    "`python -m bench.run --only stats`"
-)
 
 # Targets (from the foundation issue).
 SAVE_MS = 2.0
@@ -246,7 +244,7 @@ def render(results: list[dict[str, Any]], argv: list[str], quick: bool, seed: in
     by_n = {r["n"]: r for r in results}
     first = by_n.get(min(by_n)) if by_n else None
     out: list[str] = []
-    out.append("# Store benchmarks")
+    out.append("# Store benchmarks (the foundation issue)")
     out.append("")
     out.append(
         "Written by `bench/run.py`; do not edit by hand (the notes at the end come from "
@@ -262,7 +260,10 @@ def render(results: list[dict[str, Any]], argv: list[str], quick: bool, seed: in
         f"- Corpus seed {seed}, today = {CORPUS_TODAY.isoformat()}; "
         f"total run time {sum(r['seconds'] for r in results):.0f} s"
     )
-    out.append(STATS_LINK)
+    out.append(
+        "- The app at a street office's scale (issue #8): [RESULTS.md](RESULTS.md); the "
+        "monthly statistics (issue #7): [RESULTS-stats.md](RESULTS-stats.md)"
+    )
     out.append("")
     out.append(
         "Times are medians in milliseconds; ratios are ours ÷ the other (below 1 is faster)."
@@ -632,19 +633,58 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", help="comma-separated document counts (1000,10000,100000)")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (1k and 10k)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md")
-    parser.add_argument(
-        "--only",
-        choices=["stats"],
-        help="stats: only the monthly-statistics benchmark (writes bench/RESULTS-stats.md)",
-    )
+    parser.add_argument("--output", type=Path, default=BENCH / "RESULTS-store.md")
+    parser.add_argument("--only", choices=["store", "stats", "app"], help="one benchmark only")
+    parser.add_argument("--processes", type=int, default=5, help="app: processes per figure")
     args = parser.parse_args(argv)
     default = "1000,10000" if args.quick else "1000,10000,100000"
     sizes = sorted({int(s.replace("_", "")) for s in (args.sizes or default).split(",")})
     DATA.mkdir(exist_ok=True)
-    if args.only == "stats":
+    if args.only in (None, "store"):
+        run_store(sizes, args, argv)
+    if args.only in (None, "stats"):
         run_stats(sizes, args.seed, argv)
-        return
+    if args.only in (None, "app"):
+        run_app(sizes, args.seed, max(5, args.processes), argv)
+
+
+def run_app(sizes: list[int], seed: int, processes: int, argv: list[str]) -> None:
+    """The app-level benchmark (issue #8): bench/RESULTS.md (and .json)."""
+    from bench import ui_bench
+
+    started = time.perf_counter()
+    results = [ui_bench.bench_size(n, seed, DATA, processes, log) for n in sizes]
+    info = machine()
+    header = "\n".join(
+        [
+            "# App benchmarks: the program at a street office's scale (issue #8)",
+            "",
+            "Written by `bench/run.py` (`bench/ui_bench.py`); do not edit by hand. The store "
+            "benchmarks are in [RESULTS-store.md](RESULTS-store.md), the statistics on the "
+            "demo-proportioned corpus in [RESULTS-stats.md](RESULTS-stats.md); what was slow "
+            "and what fixed it is in [FINDINGS.md](FINDINGS.md).",
+            "",
+            f"- Date: {datetime.now().astimezone().isoformat(timespec='seconds')}",
+            f"- Command: `{command_line(argv)}`",
+            f"- Machine: {info['cpus']}, {info['memory']}; {info['platform']}",
+            f"- {info['python']}; {info['libraries']}, textual {version('textual')}",
+            f"- Store: bench/office.py, seed {seed}, today = {CORPUS_TODAY.isoformat()}; "
+            f"{processes} fresh processes per figure and engine; total run time "
+            f"{time.perf_counter() - started:.0f} s",
+        ]
+    )
+    report = ui_bench.render(results, header)
+    path = BENCH / "RESULTS.md"
+    path.write_text(report, encoding="utf-8")
+    path.with_suffix(".json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    log("\n" + report)
+    log(f"\nwritten: {path}")
+
+
+def run_store(sizes: list[int], args: argparse.Namespace, argv: list[str]) -> None:
+    """The store benchmarks (the foundation issue): bench/RESULTS-store.md."""
     results = [bench_size(n, args.seed, args.quick) for n in sizes]
     report = render(results, argv, args.quick, args.seed)
     args.output.write_text(report + "\n", encoding="utf-8")
@@ -656,7 +696,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run_stats(sizes: list[int], seed: int, argv: list[str]) -> None:
-    """The statistics benchmark only: RESULTS-stats.md, and the link in RESULTS.md."""
+    """The statistics benchmark (issue #7): bench/RESULTS-stats.md (and .json)."""
     results = [stats_bench.bench_size(n, seed, DATA, log) for n in sizes]
     info = machine()
     header = [
@@ -672,24 +712,8 @@ def run_stats(sizes: list[int], seed: int, argv: list[str]) -> None:
     STATS_RESULTS.with_suffix(".json").write_text(
         json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
-    link_stats(BENCH / "RESULTS.md")
     log("\n" + report)
     log(f"\nwritten: {STATS_RESULTS}")
-
-
-def link_stats(path: Path) -> None:
-    """Add the link to RESULTS-stats.md to the header bullets of RESULTS.md (once)."""
-    if not path.exists():
-        return
-    lines = path.read_text(encoding="utf-8").splitlines()
-    if STATS_LINK in lines:
-        return
-    at = next((i for i, line in enumerate(lines) if line.startswith("- Corpus seed")), None)
-    if at is None:
-        lines += ["", STATS_LINK]
-    else:
-        lines.insert(at + 1, STATS_LINK)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

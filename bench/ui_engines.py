@@ -1,0 +1,190 @@
+"""The app's figures done the plain way, with TinyDB's default storage and with SQLite.
+
+Each function runs in a fresh process (``python -m bench.ui_probe engine NAME PATH T0``)
+and does the data work behind one of the app's figures, the way a competent engineer
+would with that engine and no cache of our own:
+
+- **start**: process start to the data of the first list (the newest 500 visits of every
+  station, with the household of each) in memory;
+- **save**: insert one visit durably, then read the newest 500 visits again (the list);
+- **filter**: the visits whose text holds a typed query, newest 500 (one keystroke);
+- **board**: every slip overdue or due within 3 days and not closed or replied;
+- **memory**: peak RSS after the start work.
+
+SQLite: ``docs(id, kind, doc)`` with JSON text (bench/engines.py), with indexes on the
+visit date and the slip due date. TinyDB: ``TinyDB(path)`` with its default
+JSONStorage (every query reads and parses the whole file).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench.corpus import CORPUS_TODAY, NOT_OVERDUE_STATES
+
+LIMIT = 500
+QUERY = "HL01"
+SOON = "2026-11-29"  # today + 3 days: the board's "due soon"
+TODAY = CORPUS_TODAY.isoformat()
+VISIT_INDEX = (
+    "CREATE INDEX IF NOT EXISTS visit_date ON docs (json_extract(doc, '$.date')) "
+    "WHERE kind = 'visit'"
+)
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def _new_visit(number: int, template: dict[str, Any]) -> dict[str, Any]:
+    doc = dict(template)
+    doc["id"] = f"bench-visit-{os.getpid()}-{number}"
+    doc["date"] = TODAY
+    return doc
+
+
+# -- TinyDB, default storage -----------------------------------------------------------------
+
+
+def tinydb(path: Path, t0: float, reps: int) -> dict[str, Any]:
+    from tinydb import Query, TinyDB
+
+    db = TinyDB(str(path))
+
+    def newest() -> list[dict[str, Any]]:
+        visits = sorted(db.table("visit").all(), key=lambda v: v["date"], reverse=True)
+        homes = {h["id"]: h for h in db.table("household").all()}
+        return [(v, homes.get(v["household_id"])) for v in visits[:LIMIT]]
+
+    out: dict[str, Any] = {}
+    rows = newest()
+    out["start_s"] = time.time() - t0
+    out["rows"] = len(rows)
+    out["peak_rss_mb"] = _rss_mb()
+    template = rows[0][0]
+    saves = []
+    for i in range(reps):
+        start = time.perf_counter()
+        db.table("visit").insert(_new_visit(i, template))
+        newest()
+        saves.append(time.perf_counter() - start)
+    out["save_s"] = saves
+    filters = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        wanted = QUERY.lower()
+        found = db.table("visit").search(
+            lambda doc, w=wanted: w in orjson.dumps(doc).decode().lower()
+        )
+        found.sort(key=lambda v: v["date"], reverse=True)
+        filters.append(time.perf_counter() - start)
+    out["filter_s"] = filters
+    out["filter_matches"] = len(found)
+    boards = []
+    slip = Query()
+    for _ in range(reps):
+        start = time.perf_counter()
+        board = db.table("handoff_slip").search(
+            (slip.due_date.exists())
+            & slip.due_date.test(lambda d: d is not None and d <= SOON)
+            & ~slip.state.one_of(list(NOT_OVERDUE_STATES))
+        )
+        boards.append(time.perf_counter() - start)
+    out["board_s"] = boards
+    out["board_rows"] = len(board)
+    db.close()
+    return out
+
+
+# -- SQLite ----------------------------------------------------------------------------------
+
+
+def sqlite(path: Path, t0: float, reps: int) -> dict[str, Any]:
+    from bench import engines
+
+    conn = engines.sqlite_connect(path)
+    conn.execute(VISIT_INDEX)
+    conn.commit()
+    newest_sql = (
+        "SELECT v.doc, h.doc FROM docs v LEFT JOIN docs h "
+        "ON h.id = json_extract(v.doc, '$.household_id') "
+        "WHERE v.kind = 'visit' ORDER BY json_extract(v.doc, '$.date') DESC LIMIT ?"
+    )
+
+    def newest() -> list[tuple[Any, Any]]:
+        return [
+            (orjson.loads(v), orjson.loads(h) if h else None)
+            for v, h in conn.execute(newest_sql, (LIMIT,))
+        ]
+
+    out: dict[str, Any] = {}
+    rows = newest()
+    out["start_s"] = time.time() - t0
+    out["rows"] = len(rows)
+    out["peak_rss_mb"] = _rss_mb()
+    template = rows[0][0]
+    saves = []
+    for i in range(reps):
+        doc = _new_visit(i, template)
+        start = time.perf_counter()
+        conn.execute(
+            "INSERT INTO docs (id, kind, doc) VALUES (?, 'visit', ?)",
+            (doc["id"], orjson.dumps(doc).decode()),
+        )
+        conn.commit()
+        newest()
+        saves.append(time.perf_counter() - start)
+    out["save_s"] = saves
+    filters = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        found = conn.execute(
+            "SELECT doc FROM docs WHERE kind = 'visit' AND doc LIKE ? "
+            "ORDER BY json_extract(doc, '$.date') DESC LIMIT ?",
+            (f"%{QUERY}%", LIMIT),
+        ).fetchall()
+        filters.append(time.perf_counter() - start)
+    out["filter_s"] = filters
+    out["filter_matches"] = len(found)
+    boards = []
+    placeholders = ",".join("?" for _ in NOT_OVERDUE_STATES)
+    for _ in range(reps):
+        start = time.perf_counter()
+        board = conn.execute(
+            "SELECT doc FROM docs WHERE kind = 'handoff_slip' "
+            "AND json_extract(doc, '$.due_date') <= ? "
+            f"AND json_extract(doc, '$.state') NOT IN ({placeholders})",
+            (SOON, *NOT_OVERDUE_STATES),
+        ).fetchall()
+        boards.append(time.perf_counter() - start)
+    out["board_s"] = boards
+    out["board_rows"] = len(board)
+    conn.close()
+    return out
+
+
+def plain_dicts(path: Path, t0: float, reps: int) -> dict[str, Any]:
+    """The memory floor: the same documents parsed into plain dicts (``orjson.loads`` of
+    the JSON text of every document, kept in lists by kind), and the time to do so."""
+    before = _rss_mb()
+    tables = orjson.loads(path.read_bytes())
+    return {
+        "start_s": time.time() - t0,
+        "peak_rss_mb": _rss_mb(),
+        "rss_before_mb": before,
+        "kinds": len(tables),
+    }
+
+
+ENGINES = {"tinydb": tinydb, "sqlite": sqlite, "dicts": plain_dicts}

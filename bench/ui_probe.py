@@ -1,0 +1,296 @@
+"""One run of the program, headless, timing what a person waits for (issue #8).
+
+    python -m bench.ui_probe app STORE STAFF_ID T0 [--reps 5]
+    python -m bench.ui_probe engine {tinydb,sqlite} PATH T0 [--reps 5]
+
+``T0`` is the wall-clock time (``time.time()``) at which the parent started this
+process, so "start" runs from process start to the first screen showing data. The app
+is the real :class:`~grassroots_tui.tui.app.GrassrootsApp` on the real store, opened as
+``grassroots`` opens it (:func:`grassroots_tui.tui.launch.launch`), driven through
+``App.run_test()`` with the keys a person presses. Each figure is timed from the key
+press to the moment the widget that shows the data holds it (polled every millisecond
+on the app's own event loop). The engine probes do the same data work with TinyDB's
+default JSONStorage and with SQLite, for the side-by-side columns.
+
+It prints one JSON object on its last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+#: The day the corpora are built for (the app's clock is pinned to it).
+TODAY = date(2026, 11, 26)
+#: Keystrokes typed into the visits filter, one figure each: a household-number prefix,
+#: then pinyin initials of a common surname, then back to nothing.
+FILTER_KEYS = ("H", "L", "0", "1", "backspace", "backspace", "backspace", "backspace")
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _until(pilot: Any, ready: Callable[[], bool], timeout: float = 60.0) -> float:
+    """Seconds until ``ready()`` holds, letting the app run in between."""
+    start = time.perf_counter()
+    while not ready():
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError("the screen did not show the data in time")
+        await asyncio.sleep(0.001)
+    return time.perf_counter() - start
+
+
+async def _press(app: Any, key: str) -> None:
+    """One key press delivered as the terminal driver delivers it, without the waits for
+    idleness that ``Pilot.press`` adds (those sleep in steps of 20 ms)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+    char = key if len(key) == 1 else ("\r" if key == "enter" else None)
+    event = events.Key(name, char)
+    event.set_sender(app)
+    app._driver.send_message(event)
+    await asyncio.sleep(0)
+
+
+def _painted(app: Any) -> None:
+    """Render the screen as the next refresh would (the figure includes the paint)."""
+    app.screen._compositor.render_strips()
+
+
+class _Profile:
+    """``GRASSROOTS_BENCH_PROFILE=filter`` profiles that figure's runs (cProfile, by
+    own time, to standard error): how bench/RESULTS.md's "what was slow" was found."""
+
+    def __init__(self, wanted: str) -> None:
+        self.wanted = set(wanted.split(",")) if wanted else set()
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Any:
+        if name not in self.wanted:
+            yield
+            return
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        try:
+            yield
+        finally:
+            profiler.disable()
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+
+
+def _clock() -> Any:
+    from datetime import datetime
+    from datetime import time as dtime
+
+    from grassroots_tui.services.demo import CST
+
+    return datetime.combine(TODAY, dtime(10, 0), tzinfo=CST)
+
+
+async def _app_probe(
+    store_path: Path, staff_id: str, t0: float, reps: int, figures: set[str]
+) -> dict[str, Any]:
+    from textual.widgets import DataTable, Input, OptionList
+
+    from grassroots_tui.store import Store
+    from grassroots_tui.store.settings import Settings
+    from grassroots_tui.tui.app import GrassrootsApp
+
+    before = _peak_rss_mb()  # the interpreter, Textual and the program, no documents yet
+    store = Store.open(store_path, daily_backup=False)
+    opened = time.time() - t0
+    app = GrassrootsApp(store, Settings(), clock=_clock, persist_settings=False)
+    app.animation_level = "none"
+    out: dict[str, Any] = {"store_open_s": opened, "rss_before_open_mb": before}
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+
+            def signin_ready() -> bool:
+                try:
+                    options = app.screen.query_one("#signin-staff", OptionList)
+                except Exception:  # noqa: BLE001 - not mounted yet
+                    return False
+                return options.option_count > 0
+
+            await _until(pilot, signin_ready)
+            _painted(app)
+            out["start_to_signin_s"] = time.time() - t0
+            options = app.screen.query_one("#signin-staff", OptionList)
+            options.highlighted = options.get_option_index(staff_id)
+            app.screen.query_one("#signin-pin", Input).focus()
+            await pilot.pause()
+            pressed = time.perf_counter()
+            await _press(app, "enter")
+
+            def visits_shown() -> bool:
+                if app.current_mode != "visits" or app.screen.id != "visits-screen":
+                    return False
+                try:
+                    return app.screen.query_one("#visits-table DataTable", DataTable).row_count > 0
+                except Exception:  # noqa: BLE001
+                    return False
+
+            await _until(pilot, visits_shown)
+            _painted(app)
+            out["signin_to_visits_s"] = time.perf_counter() - pressed
+            out["start_to_visits_s"] = time.time() - t0
+            screen = app.screen
+            table = screen.table
+            out["visits_in_list"] = len(table.rows)
+
+            profile = _Profile(os.environ.get("GRASSROOTS_BENCH_PROFILE", ""))
+            if "filter" in figures:
+                with profile("filter"):
+                    out["filter_key_s"] = await _filter(pilot, table, reps)
+            if "save" in figures:
+                with profile("save"):
+                    out["save_to_table_s"] = await _saves(pilot, store, screen, table, reps)
+            if "board" in figures:
+                with profile("board"):
+                    out.update(await _board(pilot, reps))
+            out["peak_rss_mb"] = _peak_rss_mb()
+    finally:
+        store.close()
+    return out
+
+
+async def _filter(pilot: Any, table: Any, reps: int) -> list[float]:
+    """Type-to-filter: each keystroke until the table shows its matches."""
+    if True:
+        if True:
+            await pilot.press("slash")
+            filter_times = []
+            for _round in range(max(1, reps // 4 + 1)):
+                for key in FILTER_KEYS:
+                    before = table.query_text
+                    await pilot.pause()
+                    start = time.perf_counter()
+                    await _press(pilot.app, key)
+                    await _until(pilot, lambda b=before: table.query_text != b)
+                    _painted(pilot.app)
+                    filter_times.append(time.perf_counter() - start)
+            await pilot.press("escape")
+            return filter_times
+
+
+async def _saves(pilot: Any, store: Any, screen: Any, table: Any, reps: int) -> list[float]:
+    """Enter on a filled visit form until the visit is the table's current row."""
+    from textual.widgets import Input
+
+    from grassroots_tui.tui.dialogs.visit_form import VisitForm
+
+    app = pilot.app
+    station_id = screen.session.station_id
+    if True:
+        if True:
+            households = [
+                h["id"] for h in store.raw("household") if h.get("station_id") == station_id
+            ][: reps + 1]
+            save_times = []
+            for household_id in households[:reps]:
+                form = VisitForm(screen.session, household_id=household_id)
+                saved: list[Any] = []
+                app.push_screen(form, callback=lambda v, s=saved: (s.append(v), screen._saved(v)))
+                await _until(pilot, lambda f=form: app.screen is f and f.is_mounted)
+                await pilot.pause()
+                form.query_one("#input-greeting", Input).value = "身体还好，家里都好。"
+                save_button = form.query_one("#form-save")
+                save_button.focus()
+                await pilot.pause()
+                start = time.perf_counter()
+                await _press(app, "enter")
+
+                def in_table(s: list[Any] = saved) -> bool:
+                    return bool(s) and s[0] is not None and table.current_id == s[0].id
+
+                await _until(pilot, in_table)
+                _painted(app)
+                save_times.append(time.perf_counter() - start)
+            return save_times
+
+
+async def _board(pilot: Any, reps: int) -> dict[str, Any]:
+    """The supervisors' overdue board: from the key press to the rows."""
+    from textual.widgets import DataTable
+
+    app = pilot.app
+    out: dict[str, Any] = {}
+    if True:
+        if True:
+            await app.switch_mode("slips")
+            await _until(pilot, lambda: app.screen.id == "slips-screen")
+            await _until(pilot, lambda: app.screen.table.rows != [])
+            board_times = []
+            for _ in range(reps):
+                await pilot.pause()
+                start = time.perf_counter()
+                await _press(app, "b")
+
+                def board_shown() -> bool:
+                    if app.screen.id != "board":
+                        return False
+                    board = app.screen
+                    return board.board is not None and (
+                        board.query_one("#board-table DataTable", DataTable).row_count > 0
+                        or not board.board.rows
+                    )
+
+                await _until(pilot, board_shown)
+                _painted(app)
+                board_times.append(time.perf_counter() - start)
+                out["board_rows"] = len(app.screen.board.rows)
+                await pilot.press("escape")
+                await _until(pilot, lambda: app.screen.id == "slips-screen")
+            out["board_s"] = board_times
+    return out
+
+
+def _engine_probe(engine: str, path: Path, t0: float, reps: int) -> dict[str, Any]:
+    """The same data work as the app's figures, done the plain way with another engine."""
+    from bench.ui_engines import ENGINES
+
+    return ENGINES[engine](path, t0, reps)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.ui_probe")
+    sub = parser.add_subparsers(dest="what", required=True)
+    app = sub.add_parser("app")
+    app.add_argument("store", type=Path)
+    app.add_argument("staff_id")
+    app.add_argument("t0", type=float)
+    app.add_argument("--reps", type=int, default=5)
+    app.add_argument("--figures", default="filter,board", help="filter, save, board")
+    engine = sub.add_parser("engine")
+    engine.add_argument("engine", choices=("tinydb", "sqlite", "dicts"))
+    engine.add_argument("path", type=Path)
+    engine.add_argument("t0", type=float)
+    engine.add_argument("--reps", type=int, default=5)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    if args.what == "app":
+        figures = set(args.figures.split(",")) if args.figures else set()
+        result = asyncio.run(_app_probe(args.store, args.staff_id, args.t0, args.reps, figures))
+    else:
+        result = _engine_probe(args.engine, args.path, args.t0, args.reps)
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
