@@ -101,3 +101,31 @@ async def test_the_same_rows_come_from_an_in_place_reload_and_a_full_build(store
         full = [(r.id, [str(c) for c in r.cells], r.search) for r in rows]
         assert in_place == full
         assert len(full) >= 6
+
+
+async def test_signing_out_and_in_again_builds_the_list_for_the_next_operator(
+    store, monkeypatch
+) -> None:
+    from grassroots_tui.tui.screens.signin import SignInScreen
+
+    builds: list[str] = []
+    original = VisitsScreen.build
+
+    def counting(self):
+        builds.append(self.session.operator.id)
+        return original(self)
+
+    monkeypatch.setattr(VisitsScreen, "build", counting)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        app.action_sign_out()
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert app.check_action("switch_section", ("slips",)) is False
+        await sign_in(pilot, staff_id=WORKER_ID, pin="")
+        await settle(pilot)
+        assert builds[-1] == WORKER_ID  # not the rows kept from the head's session
+        assert app.session.operator.id == WORKER_ID
+        assert app.check_action("switch_section", ("slips",)) is True

@@ -191,3 +191,33 @@ async def test_printing_masks_by_default_and_unmasked_printing_is_audited(board_
     assert len(pages) == 2 and all("交办单" in p.read_text(encoding="utf-8") for p in pages)
     exports = [e for e in board_store.history("handoff_slip", slip.id) if e["action"] == "export"]
     assert len(exports) == 1 and "未遮蔽" in exports[0]["note"]
+
+
+async def test_the_board_is_kept_between_openings_and_shows_each_one_as_of_now(board_store):
+    app = make_app(board_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        first = app.screen
+        assert isinstance(first, BoardScreen) and first.generation == 1
+        assert "超期 2" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SlipsScreen)
+
+        hl01 = board_store.get(Station, factories.STATION_ID)
+        _issued(board_store, hl01, "井盖松动", dt.date(2026, 10, 20), "街道城管办")
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.screen is first  # the same screen, not built again
+        assert first.generation == 2  # but the board is built as of now
+        assert "超期 3" in screen_text(app)
+
+        await pilot.press("escape")
+        await settle(pilot)
+        app.action_sign_out()
+        await settle(pilot)
+        assert not app.is_screen_installed(BoardScreen.NAME)  # the next operator's own board

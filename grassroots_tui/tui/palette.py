@@ -17,7 +17,7 @@ from grassroots_tui.services.pinyin import score
 class RecordsProvider(Provider):
     async def search(self, query: str) -> Hits:
         session = getattr(self.app, "session", None)
-        if session is None or not query.strip():
+        if session is None or getattr(self.app, "signed_out", False) or not query.strip():
             return
         masker = Masker()
         households = session.store.raw("household")

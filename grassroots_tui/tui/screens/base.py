@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from textual import on
@@ -88,6 +89,7 @@ class ListSectionScreen(SectionScreen):
     #: At most this many changed documents are rebuilt in place.
     INCREMENTAL_LIMIT = 200
     _built: tuple[dict[str, int], Any, dict[str, Row]] | None = None
+    _built_for: str | None = None
     #: The revisions a full build under way was started at.
     _pending: dict[str, int] | None = None
 
@@ -96,7 +98,7 @@ class ListSectionScreen(SectionScreen):
             self._keep = keep
         if self._reload_in_place():
             return
-        revisions = self._revisions()
+        revisions = {**self._revisions(), "operator": self.session.operator.id}
         if self._pending is not None and self._pending == revisions:
             return  # a build of this very state is under way (mount, then resume)
         self._pending = revisions
@@ -107,6 +109,7 @@ class ListSectionScreen(SectionScreen):
             self.table.set_rows(rows, keep=self._keep)
             self._keep = None
             self.loaded(extra)
+            gc.freeze()  # tens of thousands of rows: out of the cyclic collector's walks
 
         self.in_thread(self.build, done=loaded, name="load-rows", exclusive=True)
 
@@ -126,6 +129,8 @@ class ListSectionScreen(SectionScreen):
         if not self.ROW_KIND or built is None:
             return False
         revisions, context, by_id = built
+        if self._built_for != self.session.operator.id:
+            return False  # built for someone signed in before
         now = self._revisions()
         if any(now[k] != revisions[k] for k in self.CONTEXT_KINDS):
             return False
@@ -133,6 +138,10 @@ class ListSectionScreen(SectionScreen):
         changed = store.changed_since(self.ROW_KIND, revisions[self.ROW_KIND])
         if changed is None or len(changed) > self.INCREMENTAL_LIMIT:
             return False
+        if not changed:  # nothing new (say, back from a dialog that saved nothing)
+            if self._keep is not None and self.table.move_to(self._keep):
+                self._keep = None
+            return True
         station_id = self.session.station_id
         for doc_id in changed:
             doc = store.get_raw(self.ROW_KIND, doc_id)
@@ -157,6 +166,7 @@ class ListSectionScreen(SectionScreen):
         if not self.ROW_KIND:
             raise NotImplementedError
         revisions = self._revisions()
+        operator = self.session.operator.id
         context = self.build_context()
         by_id: dict[str, Row] = {}
         for doc in self.mine(self.ROW_KIND):
@@ -165,6 +175,7 @@ class ListSectionScreen(SectionScreen):
                 by_id[row.id] = row
         rows = sorted(by_id.values(), key=self.row_order(), reverse=self.ROW_ORDER_REVERSE)
         self._built = (revisions, context, by_id)
+        self._built_for = operator
         return rows, self.extra(context)
 
     # --- what an incremental screen implements ------------------------------------------

@@ -40,10 +40,17 @@ class BoardScreen(StoreWorkers, Screen[None]):
     BoardScreen #board-filters Select { width: 1fr; }
     """
 
+    NAME = "board"
+    #: Board data kinds: a change to one of them builds the board again.
+    KINDS = ("handoff_slip", "slip_extension", "slip_callback", "station", "staff", "household")
+
     def __init__(self) -> None:
         super().__init__(id="board")
         localize_bindings(self)
         self.board: Board | None = None
+        #: How many times the board was built and shown (each opening builds it afresh).
+        self.generation = 0
+        self._options: dict[str, list[str]] = {}
 
     @property
     def session(self) -> Session:
@@ -70,18 +77,29 @@ class BoardScreen(StoreWorkers, Screen[None]):
         )
         yield Footer()
 
-    def on_mount(self) -> None:
+    def on_screen_resume(self) -> None:
+        # Each opening (the screen is kept between them) shows the board as of now.
         self.action_refresh()
 
     def action_refresh(self) -> None:
         session = self.session
-        self.in_thread(
-            lambda: build_board(session.store, today=session.today(), calendar=session.calendar,
-                                warn_days=session.slip_rules.warn_days),
-            done=self._built, name="board", exclusive=True,
-        )
+        store, today, warn = session.store, session.today(), session.slip_rules.warn_days
+
+        def build() -> Board:
+            return store.derived(
+                f"board:{today.isoformat()}:{warn}",
+                self.KINDS,
+                lambda: build_board(store, today=today, calendar=session.calendar,
+                                    warn_days=warn),
+                token=session.calendar,
+            )
+
+        self.in_thread(build, done=self._built, name="board", exclusive=True)
 
     def _built(self, board: Board) -> None:
+        self.generation += 1
+        if board is self.board:
+            return  # nothing changed since it was last shown (the store kept it)
         self.board = board
         options = {
             "station": sorted({r.station_code for r in board.rows}),
@@ -90,6 +108,9 @@ class BoardScreen(StoreWorkers, Screen[None]):
             "category": sorted({r.category for r in board.rows}),
         }
         for name, values in options.items():
+            if self._options.get(name) == values:
+                continue  # rebuilding a drop-down's options is costly: only when they change
+            self._options[name] = values
             select = self.query_one(f"#filter-{name}", Select)
             current = select.value
             select.set_options([(literal(v), v) for v in values])

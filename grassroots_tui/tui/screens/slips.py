@@ -265,7 +265,11 @@ class SlipsScreen(ListSectionScreen):
     def action_board(self) -> None:
         from grassroots_tui.tui.screens.board import BoardScreen
 
-        self.app.push_screen(BoardScreen())
+        # One board per signed-in session, kept between openings: building its widgets
+        # (four drop-downs, the table) took most of the time it took to open.
+        if not self.app.is_screen_installed(BoardScreen.NAME):
+            self.app.install_screen(BoardScreen(), BoardScreen.NAME)
+        self.app.push_screen(BoardScreen.NAME)
 
 
 __all__ = ["SlipsScreen", "dt"]
