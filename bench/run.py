@@ -662,7 +662,7 @@ def run_app(sizes: list[int], seed: int, processes: int, argv: list[str]) -> Non
             "Written by `bench/run.py` (`bench/ui_bench.py`); do not edit by hand. The store "
             "benchmarks are in [RESULTS-store.md](RESULTS-store.md), the statistics on the "
             "demo-proportioned corpus in [RESULTS-stats.md](RESULTS-stats.md); what was slow "
-            "and what fixed it is in [FINDINGS.md](FINDINGS.md).",
+            "and what fixed it is at the end (from `bench/FINDINGS-app.md`).",
             "",
             f"- Date: {datetime.now().astimezone().isoformat(timespec='seconds')}",
             f"- Command: `{command_line(argv)}`",

@@ -349,4 +349,7 @@ def render(results: list[dict[str, Any]], header: list[str]) -> str:
             ratio_rows,
         ),
     ]
+    findings = Path(__file__).with_name("FINDINGS-app.md")
+    if findings.exists():
+        parts.append(findings.read_text(encoding="utf-8").strip())
     return "\n\n".join(parts) + "\n"

@@ -1,4 +1,6 @@
-"""The first, plain implementation of the monthly figures, kept as the test oracle.
+"""The first, plain implementation of the monthly figures, kept as the test oracle
+(its computing part; the result types, the summary sentence and the small helpers are
+the service's own).
 
 It filters every table once per station, straight from the definitions in
 :mod:`grassroots_tui.services.statistics`; the service computes the same figures in one
@@ -8,12 +10,8 @@ both agree on every figure, station and month of the demo store.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from grassroots_tui.models import ProblemState
@@ -22,101 +20,25 @@ from grassroots_tui.models.visit import VisitKind, is_off_hours
 from grassroots_tui.services.hardship import totals_by_form, totals_by_source
 from grassroots_tui.services.rosters import is_late
 from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
-from grassroots_tui.services.supervision import month_report
+from grassroots_tui.services.statistics import (
+    Figures,
+    MonthStats,
+    StationFigures,
+    _below_target,
+    _day,
+    _iso,
+    _months_back,
+    _station_of,
+    _time,
+    _Timed,
+    _within,
+    summary_sentence,
+)
 from grassroots_tui.services.visit_rate import month_bounds, percentage, visit_rate
 
 _OPEN = frozenset(s.value for s in OPEN_STATES)
 _WALK_IN = frozenset({SlipSource.HOTLINE.value, SlipSource.WALK_IN.value})
 _GOOD = frozenset({"satisfied", "basically_satisfied"})
-
-
-@dataclass(frozen=True)
-class Figures:
-    """The figures of one station, or of the total, for the month and year to date."""
-
-    households_registered: int
-    households_visited_month: int
-    households_visited_cumulative: int
-    visit_rate_cumulative: Decimal
-    visits_month: int
-    visits_cumulative: int
-    issues_raised_month: int
-    issues_raised_cumulative: int
-    issues_resolved_month: int
-    issues_resolved_cumulative: int
-    slips_issued_month: int
-    slips_issued_cumulative: int
-    slips_replied_month: int
-    slips_replied_on_time_month: int
-    slips_overdue_open: int
-    slips_returned_month: int
-    slips_extended_month: int
-    on_time_rate: Decimal
-    satisfaction_rate: Decimal
-    media_reports_month: int
-    media_reports_cumulative: int
-    visits_by_kind: dict[str, int]
-    off_hours_visits: int
-    hardship_new_month: int
-    hardship_active: int
-    hardship_exited_month: int
-    assistance_by_source: dict[str, Decimal]
-    assistance_by_form: dict[str, Decimal]
-    leave_requests_month: int
-    leave_late_month: int
-    supervision_checks_month: int
-    supervision_days_below_target: int
-
-
-@dataclass(frozen=True)
-class StationFigures:
-    station_id: str
-    code: str
-    name: str
-    figures: Figures
-
-
-@dataclass(frozen=True)
-class MonthStats:
-    month: str
-    period_start: date
-    period_end: date
-    total: Figures
-    stations: list[StationFigures]
-    summary: str
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def _iso(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)[:10]
-
-
-def _day(value: Any) -> date | None:
-    text = _iso(value)
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def _time(value: Any) -> dt.time | None:
-    if value is None or isinstance(value, dt.time):
-        return value
-    try:
-        return dt.time.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def _within(value: Any, lo: str, hi: str) -> bool:
-    text = _iso(value)
-    return bool(text) and lo <= text <= hi
 
 
 class _Data:
@@ -341,29 +263,6 @@ def _figures(
     )
 
 
-@dataclass(frozen=True)
-class _Timed:
-    start_time: dt.time
-    end_time: dt.time
-
-
-def _station_of(data: _Data, code: str | None) -> dict[str, Any] | None:
-    if not code:
-        return None
-    wanted = code.strip().upper()
-    for station in data.stations:
-        if station["id"] == code or str(station.get("code", "")).upper() == wanted:
-            return station
-    codes = "、".join(str(s.get("code", "")) for s in data.stations) or "无"
-    raise ValueError(f"没有站点代码为“{code}”的群工站（现有：{codes}）")
-
-
-def _below_target(store: Any, year: int, month: int, calendar: Any) -> int:
-    return sum(
-        m.days_below_target for m in month_report(store, year=year, month=month, calendar=calendar)
-    )
-
-
 def _build(
     data: _Data,
     *,
@@ -423,28 +322,6 @@ def month_stats(
         station_code=station_code,
         year_start=year_start,
     )
-
-
-def summary_sentence(stats: MonthStats, *, station: StationFigures | None = None) -> str:
-    """ "截至2026年9月底，共发出交办单8件，走访群众5813户，累计走访率81.65%，累计反映问题
-    668个，累计已解决662个，媒体报道7次。" — all cumulative; "本站共发出…" for a station."""
-    f = station.figures if station is not None else stats.total
-    year, month = (int(part) for part in stats.month.split("-"))
-    who = "本站共" if station is not None else "共"
-    return (
-        f"截至{year}年{month}月底，{who}发出交办单{f.slips_issued_cumulative}件，"
-        f"走访群众{f.households_visited_cumulative}户，"
-        f"累计走访率{f.visit_rate_cumulative}%，"
-        f"累计反映问题{f.issues_raised_cumulative}个，"
-        f"累计已解决{f.issues_resolved_cumulative}个，"
-        f"媒体报道{f.media_reports_cumulative}次。"
-    )
-
-
-def _months_back(year: int, month: int, count: int) -> Iterable[tuple[int, int]]:
-    index = year * 12 + month - 1
-    for i in range(index - count + 1, index + 1):
-        yield i // 12, i % 12 + 1
 
 
 def trend(
