@@ -636,7 +636,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS-store.md")
     parser.add_argument("--only", choices=["store", "stats", "app"], help="one benchmark only")
     parser.add_argument("--processes", type=int, default=5, help="app: processes per figure")
+    parser.add_argument(
+        "--render", action="store_true", help="app: write RESULTS.md again from RESULTS.json"
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        render_app()
+        return
     default = "1000,10000" if args.quick else "1000,10000,100000"
     sizes = sorted({int(s.replace("_", "")) for s in (args.sizes or default).split(",")})
     DATA.mkdir(exist_ok=True)
@@ -646,6 +652,16 @@ def main(argv: list[str] | None = None) -> None:
         run_stats(sizes, args.seed, argv)
     if args.only in (None, "app"):
         run_app(sizes, args.seed, max(5, args.processes), argv)
+
+
+def render_app() -> None:
+    """Write bench/RESULTS.md again from bench/RESULTS.json (after a change to the report)."""
+    from bench import ui_bench
+
+    path = BENCH / "RESULTS.md"
+    saved = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    path.write_text(ui_bench.render(saved["results"], saved["header"]), encoding="utf-8")
+    log(f"written: {path}")
 
 
 def run_app(sizes: list[int], seed: int, processes: int, argv: list[str]) -> None:
@@ -673,12 +689,14 @@ def run_app(sizes: list[int], seed: int, processes: int, argv: list[str]) -> Non
             f"{time.perf_counter() - started:.0f} s",
         ]
     )
-    report = ui_bench.render(results, header)
     path = BENCH / "RESULTS.md"
-    path.write_text(report, encoding="utf-8")
+    # The figures first, so that a failure to render them loses no run.
     path.with_suffix(".json").write_text(
-        json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        json.dumps({"header": header, "results": results}, ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8",
     )
+    report = ui_bench.render(results, header)
+    path.write_text(report, encoding="utf-8")
     log("\n" + report)
     log(f"\nwritten: {path}")
 

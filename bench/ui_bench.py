@@ -212,7 +212,7 @@ def render(results: list[dict[str, Any]], header: list[str]) -> str:
     # (the interpreter; for the app also Textual and the program itself).
     ours_data = o["peak_rss_mb"] - o["rss_before_open_mb"]
     dicts_data = big["dicts"]["peak_rss_mb"] - big["dicts"]["rss_before_mb"]
-    memory_ratio = ours_data / dicts_data
+    memory_ratio = ours_data / dicts_data if dicts_data > 0 else float("nan")
     interactive = ("save_to_table_s", "board_s", "filter_key_s")
     growth = {k: o[k] / small["ours"][k] for k in interactive}
     stats_ms = s["month_stats"]["median"]

@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import json
 import os
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -38,7 +37,9 @@ FILTER_KEYS = ("H", "L", "0", "1", "backspace", "backspace", "backspace", "backs
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from bench.ui_engines import _rss_mb
+
+    return _rss_mb()
 
 
 async def _until(pilot: Any, ready: Callable[[], bool], timeout: float = 60.0) -> float:
@@ -108,11 +109,12 @@ async def _app_probe(
 ) -> dict[str, Any]:
     from textual.widgets import DataTable, Input, OptionList
 
+    from bench.ui_engines import resident_mb
     from grassroots_tui.store import Store
     from grassroots_tui.store.settings import Settings
     from grassroots_tui.tui.app import GrassrootsApp
 
-    before = _peak_rss_mb()  # the interpreter, Textual and the program, no documents yet
+    before = resident_mb()  # the interpreter, Textual and the program, no documents yet
     store = Store.open(store_path, daily_backup=False)
     opened = time.time() - t0
     app = GrassrootsApp(store, Settings(), clock=_clock, persist_settings=False)

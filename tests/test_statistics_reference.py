@@ -100,3 +100,16 @@ def test_trend_matches_the_oracle(store) -> None:
     oracle = stats_reference.trend(store, year=2026, month=11, months=12)
     assert [m for m, _ in ours] == [m for m, _ in oracle]
     assert [asdict(f) for _, f in ours] == [asdict(f) for _, f in oracle]
+
+
+def test_a_reporting_year_that_starts_the_year_before_matches_the_oracle(store) -> None:
+    # The prepared visits start at the earliest reporting year asked for: here October
+    # of the year before, and then again with the ordinary year (another floor).
+    for start in (date(2025, 10, 1), None):
+        args = {"year": 2026, "month": 2, "year_start": start}
+        ours = month_stats(store, **args)
+        oracle = stats_reference.month_stats(store, **args)
+        assert _figures(ours) == _figures(oracle)
+    assert month_stats(
+        store, year=2026, month=2, year_start=date(2025, 10, 1)
+    ).total.visits_cumulative > (month_stats(store, year=2026, month=2).total.visits_cumulative)

@@ -184,9 +184,11 @@ class _Data:
     each household to its station and registration date.
     """
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, since: str = "") -> None:
         raw = store.raw
         self.store = store
+        #: Visits before this day (ISO) are left out: no figure asked for reads them.
+        self.since = since
         self.stations = sorted(raw("station"), key=lambda s: (str(s.get("code")), s["id"]))
         self.hours = {
             s["id"]: (_time(s.get("working_start")), _time(s.get("working_end")))
@@ -208,10 +210,12 @@ class _Data:
 
         # Visits by date, and side by side with them their households and stations.
         try:
-            self.visits = sorted(raw("visit"), key=itemgetter("date"))
+            wanted = [v for v in raw("visit") if v["date"] >= since]
+            self.visits = sorted(wanted, key=itemgetter("date"))
             self.visit_days = [v["date"] for v in self.visits]
         except TypeError:  # dates given as date objects (tests may build such stores)
-            self.visits = sorted(raw("visit"), key=_visit_day)
+            wanted = [v for v in raw("visit") if _visit_day(v) >= since]
+            self.visits = sorted(wanted, key=_visit_day)
             self.visit_days = [_visit_day(v) for v in self.visits]
         visits = self.visits
         self.visit_households = [v["household_id"] for v in visits]
@@ -338,11 +342,15 @@ def _derived(store: Any, name: str, kinds: tuple[str, ...]) -> Any:
     return keep(f"statistics.{name}", kinds, lambda: build(store))
 
 
-def _data(store: Any) -> _Data:
+def _data(store: Any, since: date) -> _Data:
+    """The prepared tables for figures that read nothing dated before ``since`` (the
+    start of the earliest reporting year asked for): a street office's five years of
+    visits are not sorted and indexed to count this year's."""
+    floor = since.isoformat()
     derived = getattr(store, "derived", None)
     if derived is None:
-        return _Data(store)
-    return derived("statistics", _KINDS, lambda: _Data(store))
+        return _Data(store, floor)
+    return derived(f"statistics:{floor}", _KINDS, lambda: _Data(store, floor))
 
 
 class _Tally:
@@ -763,7 +771,7 @@ def month_stats(
     if not 1 <= month <= 12:
         raise ValueError(f"月份应在 1 到 12 之间：{month}")
     return _build(
-        _data(store),
+        _data(store, min(year_start or date(year, 1, 1), date(year, 1, 1))),
         calendar,
         year=year,
         months=[month],
@@ -805,10 +813,10 @@ def trend(
 ) -> list[tuple[str, Figures]]:
     """The figures of the ``months`` months up to and including the given one, oldest
     first, each with its own reporting year (1 January of that month's year)."""
-    data = _data(store)
     by_year: dict[int, list[int]] = defaultdict(list)
     for y, m in _months_back(year, month, max(1, months)):
         by_year[y].append(m)
+    data = _data(store, date(min(by_year), 1, 1))
     out: list[tuple[str, Figures]] = []
     for y, numbers in by_year.items():  # one walk over the visits per reporting year
         built = _build(
