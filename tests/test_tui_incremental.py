@@ -129,3 +129,19 @@ async def test_signing_out_and_in_again_builds_the_list_for_the_next_operator(
         assert builds[-1] == WORKER_ID  # not the rows kept from the head's session
         assert app.session.operator.id == WORKER_ID
         assert app.check_action("switch_section", ("slips",)) is True
+
+
+async def test_the_section_bar_names_whoever_signed_in_last(store) -> None:
+    from grassroots_tui.tui.widgets.section_bar import SectionBar
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        assert "李敏" in str(app.screen.query_one(SectionBar).render_bar())
+        app.action_sign_out()
+        await settle(pilot)
+        await sign_in(pilot, staff_id=WORKER_ID, pin="")
+        await settle(pilot)
+        shown = str(app.screen.query_one(SectionBar).content)
+        assert "张三" in shown and "李敏" not in shown

@@ -41,6 +41,11 @@ class SectionScreen(StoreWorkers, Screen):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    def on_screen_resume(self) -> None:
+        # Who is signed in may have changed since the section was last shown.
+        if self.app.session is not None:  # type: ignore[attr-defined]
+            self.query_one(SectionBar).refresh_bar()
+
 
 class ListSectionScreen(SectionScreen):
     """A section whose body is a RecordTable of the operator's station's records.
@@ -114,9 +119,9 @@ class ListSectionScreen(SectionScreen):
         self.in_thread(self.build, done=loaded, name="load-rows", exclusive=True)
 
     def on_worker_state_changed(self, event: Any) -> None:
+        # (Textual calls StoreWorkers' handler too: each class's own on_ method runs.)
         if event.worker.name == "load-rows" and event.state.name in ("ERROR", "CANCELLED"):
             self._pending = None  # the next reload builds again
-        super().on_worker_state_changed(event)
 
     def _revisions(self) -> dict[str, int]:
         store = self.session.store

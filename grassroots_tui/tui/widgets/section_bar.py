@@ -20,6 +20,11 @@ class SectionBar(Static):
         self.current = current
 
     def on_mount(self) -> None:
+        self.refresh_bar()
+
+    def refresh_bar(self) -> None:
+        """Show who is signed in now (called again each time the section is shown: the
+        operator changes when someone else signs in, and the date at midnight)."""
         self.update(self.render_bar())
 
     def render_bar(self) -> Text:
