@@ -27,7 +27,6 @@ from grassroots_tui.services.statistics import (
     _below_target,
     _day,
     _iso,
-    _months_back,
     _station_of,
     _time,
     _Timed,
@@ -322,22 +321,3 @@ def month_stats(
         station_code=station_code,
         year_start=year_start,
     )
-
-
-def trend(
-    store: Any,
-    *,
-    year: int,
-    month: int,
-    months: int = 12,
-    station_code: str | None = None,
-    calendar: Any = None,
-) -> list[tuple[str, Figures]]:
-    """The figures of the ``months`` months up to and including the given one, oldest
-    first, each with its own reporting year (1 January of that month's year)."""
-    data = _Data(store, calendar)
-    out: list[tuple[str, Figures]] = []
-    for y, m in _months_back(year, month, max(1, months)):
-        stats = _build(data, year=y, month=m, station_code=station_code, year_start=None)
-        out.append((stats.month, stats.total))
-    return out
