@@ -380,3 +380,20 @@ def test_changed_since_gives_up_when_its_log_no_longer_reaches_back(
         assert len(reopened.changed_since("household", 2)) == 2
     finally:
         reopened.close()
+
+
+def test_a_store_no_longer_used_is_freed_at_once(tmp_path: Path) -> None:
+    import gc
+    import weakref
+
+    store = Store.open(tmp_path / "let-go.json")
+    store.save(household(), actor="李敏")
+    assert store.table("household").all()  # the TinyDB layer in use
+    store.close()
+    gone = weakref.ref(store)
+    gc.disable()  # freed by reference counting alone, not by a collection
+    try:
+        del store
+        assert gone() is None
+    finally:
+        gc.enable()

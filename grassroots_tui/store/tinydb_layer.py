@@ -10,6 +10,7 @@ path (``Store.save``) hands operations to the same ``commit`` directly.
 from __future__ import annotations
 
 import copy
+import weakref
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -33,7 +34,11 @@ class JournaledStorage(Storage):
     """A TinyDB storage whose data is the engine's live in-memory tables."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        # A weak reference: the store holds its TinyDB layer, and a cycle back to the
+        # store would keep every document of a closed store until a full garbage
+        # collection, which documents parsed by orjson never bring on (280 MB per closed
+        # store at 100,000 documents).
+        self._engine = weakref.proxy(engine)
 
     def read(self) -> dict[str, dict[str, Any]]:
         return self._engine.tables
