@@ -72,9 +72,7 @@ def test_an_update_with_the_clock_set_back_a_year_is_flagged_naming_the_document
         assert updated.updated_at < updated.created_at  # the store keeps what it was told
     with Store.open(db, readonly=True) as store:
         findings = check_store(store)
-        [update_entry] = [
-            e for e in store.raw("audit_entry") if e["action"] == "update"
-        ]
+        [update_entry] = [e for e in store.raw("audit_entry") if e["action"] == "update"]
     by_id = {f.doc_id: f for f in findings}
     assert set(by_id) == {saved.id, update_entry["id"]}
     assert by_id[saved.id].kind == "household"
@@ -133,7 +131,9 @@ def _business(store: Store, clock: Clock, shifts: list[dt.timedelta]) -> dict:
         draft = S.save_draft(store, draft, "李敏")
         step()
         slips.append(
-            S.issue(store, draft.id, on=ISSUED_ON + dt.timedelta(days=n), actor="站长", calendar=CAL)
+            S.issue(
+                store, draft.id, on=ISSUED_ON + dt.timedelta(days=n), actor="站长", calendar=CAL
+            )
         )
         step()
     S.extend(

@@ -287,9 +287,13 @@ def test_a_compaction_failing_at_close_is_logged_and_the_journal_keeps_everythin
 def test_an_explicit_backup_the_disk_refuses_leaves_no_half_file(
     store: Store, disk: Disk, call: str, code: int, words: str
 ) -> None:
-    disk.fail(call, code, when=lambda target: ".backups" in (
-        fd_path(target) if isinstance(target, int) else os.fspath(target)
-    ))
+    disk.fail(
+        call,
+        code,
+        when=lambda target: (
+            ".backups" in (fd_path(target) if isinstance(target, int) else os.fspath(target))
+        ),
+    )
     with pytest.raises(StoreWriteFailed) as caught:
         store.backup()
     assert "备份失败" in str(caught.value) and words in str(caught.value)

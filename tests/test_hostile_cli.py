@@ -49,7 +49,12 @@ COMMANDS = {prefix: parser for prefix, parser in _leaves(build_parser())}
 
 # Placeholders replaced per example by real paths in that example's folder.
 STORE, MISSING, FOLDER, LEDGER, BINARY, OUT = (
-    "<store>", "<missing>", "<folder>", "<ledger>", "<binary>", "<out>"
+    "<store>",
+    "<missing>",
+    "<folder>",
+    "<ledger>",
+    "<binary>",
+    "<out>",
 )
 NOT_UTF8 = os.fsdecode(b"\xff\xfe\xc3(\x80")  # surrogate-escaped, as argv gives it
 VALUES = st.sampled_from(

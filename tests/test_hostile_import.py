@@ -106,7 +106,7 @@ _HOSTILE_TEXT = st.sampled_from(
         "𠀀𪚥𰻞",
         "\x1b[31m红\x1b[0m",
         "=1+1",
-        "=HYPERLINK(\"http://x\",\"点\")",
+        '=HYPERLINK("http://x","点")',
         "+86 138 0000 0000",
         "-1",
         "@SUM(A1)",
@@ -143,7 +143,9 @@ _TEXT_CELLS = st.one_of(
 _GOOD = {
     "户号": st.sampled_from(["HL01-0001", "1", "HL01-0100", "HL01-0101", "HL01-0101"]),
     "户主姓名": st.sampled_from(["张桂兰", "[bold]红[/bold]", "𠀀𪚥", "欧阳娜娜"]),
-    "地址": st.sampled_from(["湘龙小区3栋", "[link=x]湘龙[/]", "👨\u200d👩\u200d👧 湘龙村", "湘龙村五组"]),
+    "地址": st.sampled_from(
+        ["湘龙小区3栋", "[link=x]湘龙[/]", "👨\u200d👩\u200d👧 湘龙村", "湘龙村五组"]
+    ),
     "身份证号": st.just(id_number()),
     "联系电话": st.just("13874561234"),
     "人口数": st.sampled_from(["1", "3", "99"]),
@@ -251,10 +253,9 @@ def check_import(path: Path, db: Path, typed: dict[int, dict[str, object]] | Non
 
         # Every row accounted for exactly once.
         rows = {r.row for r in ledger.rows}
-        assert (
-            len(preview.adds) + len(preview.updates) + preview.unchanged + len(preview.rejected_rows)
-            == len(ledger.rows)
-        ), preview.summary()
+        assert len(preview.adds) + len(preview.updates) + preview.unchanged + len(
+            preview.rejected_rows
+        ) == len(ledger.rows), preview.summary()
         columns = set(ledger.columns.values()) | {"整行"}
         for problem in preview.rejected:
             assert problem.row in rows, problem
@@ -342,7 +343,9 @@ def test_any_xlsx_ledger_is_imported_or_refused_in_chinese(table, data, template
     header, rows = table
     header = [ILLEGAL_CHARACTERS_RE.sub("", h) for h in header]
     rows = [[data.draw(_XLSX_CELLS) if data.draw(st.booleans()) else c for c in r] for r in rows]
-    rows = [[ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in r] for r in rows]
+    rows = [
+        [ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in r] for r in rows
+    ]
     with tempfile.TemporaryDirectory() as folder:
         db = copy_of(template, Path(folder))
         path = write_xlsx(Path(folder) / "台账.xlsx", header, rows)

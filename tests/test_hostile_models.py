@@ -82,9 +82,7 @@ def plausible(schema: dict[str, Any], defs: dict[str, Any], depth: int = 0) -> s
         if fmt == "date":
             return st.dates(date(1900, 1, 1), date(2100, 12, 31)).map(date.isoformat)
         if fmt == "date-time":
-            return st.datetimes(datetime(2000, 1, 1), datetime(2100, 1, 1)).map(
-                datetime.isoformat
-            )
+            return st.datetimes(datetime(2000, 1, 1), datetime(2100, 1, 1)).map(datetime.isoformat)
         if fmt == "time":
             return st.times().map(lambda t: t.isoformat(timespec="minutes")) | st.just(
                 time(9, 0).isoformat()
@@ -128,7 +126,9 @@ def documents(kind: str) -> st.SearchStrategy[dict[str, Any]]:
         {name: fields[name] for name in sorted(required)},
         optional={name: s for name, s in fields.items() if name not in required},
     )
-    extra = st.dictionaries(st.sampled_from(["额外", "[bold]", "\x00", "x" * 100]), HOSTILE, max_size=1)
+    extra = st.dictionaries(
+        st.sampled_from(["额外", "[bold]", "\x00", "x" * 100]), HOSTILE, max_size=1
+    )
     return st.builds(lambda doc, more: {**doc, **more, "kind": kind}, base, extra | st.just({}))
 
 

@@ -15,8 +15,7 @@ WORDS = ["hl01", "hl02", "张桂兰", "zgl", "走访", "夜访", "2026-11", "202
 def _rows(seed: int, count: int = 300) -> list[Row]:
     rng = random.Random(seed)
     return [
-        Row(f"r{i}", [str(i)], " ".join(rng.sample(WORDS, rng.randint(1, 4))))
-        for i in range(count)
+        Row(f"r{i}", [str(i)], " ".join(rng.sample(WORDS, rng.randint(1, 4)))) for i in range(count)
     ]
 
 

@@ -27,8 +27,15 @@ def test_no_file_means_the_built_in_categories_and_15_days(tmp_path: Path) -> No
 
 
 def test_the_office_adds_categories_and_sets_rules(tmp_path: Path) -> None:
-    path = _write(tmp_path, {"_说明": "备注", "categories": {"治安维稳": "10 个工作日", "燃气安全": "5个工作日"},
-                             "return_days": 5, "warn_days": 2})
+    path = _write(
+        tmp_path,
+        {
+            "_说明": "备注",
+            "categories": {"治安维稳": "10 个工作日", "燃气安全": "5个工作日"},
+            "return_days": 5,
+            "warn_days": 2,
+        },
+    )
     rules = load_slip_rules(path)
     assert rules.rule_for("治安维稳") == "10个工作日"
     assert rules.rule_for("燃气安全") == "5个工作日"

@@ -625,8 +625,13 @@ def test_history_shows_the_actor_by_name_not_by_id(tmp_path):
     assert actor_name(actor_label("雷东武", "03121881")) == "雷东武"
     with Store.open(tmp_path / "s.json") as store:
         st = store.save(station(), actor="t")
-        draft = slips.draft_slip(st, source=slips.SlipSource.WALK_IN, category="其他",
-                                 title="路灯不亮", description="三栋门口路灯坏了")
+        draft = slips.draft_slip(
+            st,
+            source=slips.SlipSource.WALK_IN,
+            category="其他",
+            title="路灯不亮",
+            description="三栋门口路灯坏了",
+        )
         saved = slips.save_draft(store, draft, actor_label("雷东武", "staff-9"))
         whos = {entry.who for entry in slips.slip_history(store, saved.id)}
     assert whos == {"雷东武"}

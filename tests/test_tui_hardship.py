@@ -38,15 +38,36 @@ def template(tmp_path_factory) -> Path:
     path = build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
     store = open_store(path)
     try:
-        for hid, tier, cause in (("hh-02", HardshipTier.DEEP, HardshipCause.ILLNESS),
-                                 ("hh-03", HardshipTier.RELATIVE, HardshipCause.UNEMPLOYMENT)):
-            case = hardship.open_case(store, HardshipCase(
-                id=f"case-{hid}", station_id=factories.STATION_ID, household_id=hid, tier=tier,
-                causes=[cause], paired_cadre=HEAD_ID, opened_on=dt.date(2026, 3, 1)), "测试")
-            hardship.add_assistance(store, Assistance(
-                station_id=factories.STATION_ID, case_id=case.id, date=dt.date(2026, 5, 1),
-                form="condolence_money", amount=Decimal("300.00"), source="民政", handler="李敏"),
-                "测试")
+        for hid, tier, cause in (
+            ("hh-02", HardshipTier.DEEP, HardshipCause.ILLNESS),
+            ("hh-03", HardshipTier.RELATIVE, HardshipCause.UNEMPLOYMENT),
+        ):
+            case = hardship.open_case(
+                store,
+                HardshipCase(
+                    id=f"case-{hid}",
+                    station_id=factories.STATION_ID,
+                    household_id=hid,
+                    tier=tier,
+                    causes=[cause],
+                    paired_cadre=HEAD_ID,
+                    opened_on=dt.date(2026, 3, 1),
+                ),
+                "测试",
+            )
+            hardship.add_assistance(
+                store,
+                Assistance(
+                    station_id=factories.STATION_ID,
+                    case_id=case.id,
+                    date=dt.date(2026, 5, 1),
+                    form="condolence_money",
+                    amount=Decimal("300.00"),
+                    source="民政",
+                    handler="李敏",
+                ),
+                "测试",
+            )
     finally:
         store.close()
     return path
@@ -90,7 +111,9 @@ async def test_opening_a_case_is_recorded_and_assistance_is_added_from_it(store)
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, CaseView)
-        accesses = [e for e in store.history("hardship_case", "case-hh-02") if e["action"] == "access"]
+        accesses = [
+            e for e in store.history("hardship_case", "case-hh-02") if e["action"] == "access"
+        ]
         assert len(accesses) == 1 and accesses[0]["actor"].startswith("李敏")
         await pilot.press("a")
         await pilot.pause()
@@ -183,8 +206,10 @@ async def test_totals_by_source_form_and_month(store):
         text = screen_text(app)
         assert "帮扶记录 2 条，合计 600.00 元" in text
         rows = {
-            table_id: [tuple(map(str, app.screen.query_one(table_id).get_row_at(i)))
-                       for i in range(app.screen.query_one(table_id).row_count)]
+            table_id: [
+                tuple(map(str, app.screen.query_one(table_id).get_row_at(i)))
+                for i in range(app.screen.query_one(table_id).row_count)
+            ]
             for table_id in ("#by-source", "#by-month")
         }
         assert ("民政", "600.00") in rows["#by-source"]

@@ -68,9 +68,9 @@ async def test_saved_visits_are_put_in_place_and_a_household_change_rebuilds(
         assert len(builds) == 1  # in place, no full build
         assert _ids(screen)[0] == "visit-new"  # newest first
         assert "visit-1" not in _ids(screen)
-        assert sorted(_ids(screen)) == sorted([*before, "visit-new"][:0] + [
-            i for i in [*before, "visit-new"] if i != "visit-1"
-        ])
+        assert sorted(_ids(screen)) == sorted(
+            [*before, "visit-new"][:0] + [i for i in [*before, "visit-new"] if i != "visit-1"]
+        )
         assert screen.table.current_id == "visit-new"
         assert "2026-11-25" in str(screen.table.shown[0].cells[0])
 

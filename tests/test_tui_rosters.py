@@ -69,15 +69,18 @@ async def test_a_generated_month_falls_on_the_official_working_days(store):
         await _generate_november(pilot)
         shifts = sorted(store.raw("duty_shift"), key=lambda s: s["date"])
         calendar = OfficialCalendar()
-        working = [dt.date(2026, 11, d) for d in range(1, 31)
-                   if calendar.is_workday(dt.date(2026, 11, d))]
+        working = [
+            dt.date(2026, 11, d) for d in range(1, 31) if calendar.is_workday(dt.date(2026, 11, d))
+        ]
         assert [s["date"] for s in shifts] == [d.isoformat() for d in working]
         assert {i for s in shifts for i in s["staff_ids"]} == {HEAD_ID, WORKER_ID}
         text = screen_text(app)
         assert "2026年11月值班表" in text and "需处理 0 处" in text and "李敏" in text
 
 
-async def test_leave_approved_with_a_substitute_moves_the_shift_and_the_notice_has_no_numbers(store):
+async def test_leave_approved_with_a_substitute_moves_the_shift_and_the_notice_has_no_numbers(
+    store,
+):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await _generate_november(pilot)
@@ -163,7 +166,9 @@ async def test_a_stability_arrangement_with_pairs_completes_the_three_threes(sto
     from grassroots_tui.tui.screens.supervision_report import ThreeThreesScreen, parse_pairs
 
     assert parse_pairs("李敏-王秀英、张三-刘芳") == [
-        {"responsible": "李敏", "target": "王秀英"}, {"responsible": "张三", "target": "刘芳"}]
+        {"responsible": "李敏", "target": "王秀英"},
+        {"responsible": "张三", "target": "刘芳"},
+    ]
     with pytest.raises(ValueError, match="责任人-联系对象"):
         parse_pairs("李敏")
     app = make_app(store)

@@ -41,9 +41,14 @@ def store(template, tmp_path):
 
 
 def _issued(store, station: Station, title: str, on: dt.date, unit: str) -> HandoffSlip:
-    draft = slips.draft_slip(station, source=SlipSource.STREET_OFFICE, category="城市管理",
-                             title=title, description=f"{title}，居民反映多次。",
-                             handling_unit=unit)
+    draft = slips.draft_slip(
+        station,
+        source=SlipSource.STREET_OFFICE,
+        category="城市管理",
+        title=title,
+        description=f"{title}，居民反映多次。",
+        handling_unit=unit,
+    )
     saved = slips.save_draft(store, draft, "测试")
     return slips.issue(store, saved.id, on=on, actor="测试", calendar=OfficialCalendar())
 
@@ -52,12 +57,18 @@ def _issued(store, station: Station, title: str, on: dt.date, unit: str) -> Hand
 def board_store(store):
     """Two stations with slips: two overdue at HL01, one due soon at HL02, one long ago closed."""
     hl01 = store.get(Station, factories.STATION_ID)
-    hl02 = store.save(factories.station("HL02", name="高沙社区群众工作站", community="高沙社区",
-                                        slip_number_format="高沙群交〔{year}〕第{seq:03d}号"),
-                      actor="测试")
-    _issued(store, hl01, "路灯不亮", dt.date(2026, 10, 9), "街道城管办")    # far overdue
-    _issued(store, hl01, "垃圾清运", dt.date(2026, 11, 2), "街道环卫所")    # overdue a little
-    _issued(store, hl02, "沟渠堵塞", dt.date(2026, 11, 12), "县水利局")     # due within days
+    hl02 = store.save(
+        factories.station(
+            "HL02",
+            name="高沙社区群众工作站",
+            community="高沙社区",
+            slip_number_format="高沙群交〔{year}〕第{seq:03d}号",
+        ),
+        actor="测试",
+    )
+    _issued(store, hl01, "路灯不亮", dt.date(2026, 10, 9), "街道城管办")  # far overdue
+    _issued(store, hl01, "垃圾清运", dt.date(2026, 11, 2), "街道环卫所")  # overdue a little
+    _issued(store, hl02, "沟渠堵塞", dt.date(2026, 11, 12), "县水利局")  # due within days
     return store
 
 
@@ -97,8 +108,17 @@ async def test_a_slip_from_a_visits_pending_problem_then_issued(store):
 async def test_a_step_the_state_does_not_allow_is_not_offered(store):
     app = make_app(store)
     station = store.get(Station, factories.STATION_ID)
-    slips.save_draft(store, slips.draft_slip(station, source=SlipSource.HOTLINE, category="其他",
-                                             title="噪音扰民", description="夜间施工"), "测试")
+    slips.save_draft(
+        store,
+        slips.draft_slip(
+            station,
+            source=SlipSource.HOTLINE,
+            category="其他",
+            title="噪音扰民",
+            description="夜间施工",
+        ),
+        "测试",
+    )
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
         await pilot.press("f4")

@@ -403,7 +403,7 @@ STRINGS: dict[str, str] = {
     "help.keys": "Keys",
     "help.what": "What it does",
     "help.id": "Id",
-    "help.keymap_hint": "Remap keys by id under keymap in the settings file, e.g. \"visits.new\": \"ctrl+n\".",
+    "help.keymap_hint": 'Remap keys by id under keymap in the settings file, e.g. "visits.new": "ctrl+n".',
     "table.filter": "Filter: text, household number or pinyin initials",
     "table.count": "{matched} / {total}",
     "table.limited": "(first {limit} shown; type more to narrow)",

@@ -24,9 +24,24 @@ from grassroots_tui.models import (
 )
 
 ENUMS = (
-    VisitKind, ProblemState, StaffRole, AppointmentState, SlipState, SlipSource, Satisfaction,
-    HardshipTier, HardshipCause, CaseStatus, ReviewCycle, AssistanceForm,
-    LeaveKind, LeaveDecision, CheckItem, Rating, RectificationState, ActivityType,
+    VisitKind,
+    ProblemState,
+    StaffRole,
+    AppointmentState,
+    SlipState,
+    SlipSource,
+    Satisfaction,
+    HardshipTier,
+    HardshipCause,
+    CaseStatus,
+    ReviewCycle,
+    AssistanceForm,
+    LeaveKind,
+    LeaveDecision,
+    CheckItem,
+    Rating,
+    RectificationState,
+    ActivityType,
 )
 
 STRINGS: dict[str, str] = {
@@ -435,7 +450,7 @@ STRINGS: dict[str, str] = {
     "help.keys": "按键",
     "help.what": "说明",
     "help.id": "编号",
-    "help.keymap_hint": "按键可在设置文件的 keymap 中按编号修改，例如 \"visits.new\": \"ctrl+n\"。",
+    "help.keymap_hint": '按键可在设置文件的 keymap 中按编号修改，例如 "visits.new": "ctrl+n"。',
     # tables
     "table.filter": "筛选：输入文字、户号或拼音首字母",
     "table.count": "{matched} / {total} 条",

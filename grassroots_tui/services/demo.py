@@ -1619,7 +1619,9 @@ class _Demo:
             "due_date": due,
             "original_due_date": original,
             "state": state,
-            "withdraw_reason": "当事人诉求已由社区协调解决，撤回交办" if outcome == "withdrawn" else "",
+            "withdraw_reason": "当事人诉求已由社区协调解决，撤回交办"
+            if outcome == "withdrawn"
+            else "",
             "visit_id": visit_id,
             "problem_id": problem_id,
         }

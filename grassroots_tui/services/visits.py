@@ -105,7 +105,9 @@ def off_hours_raw(
     """
     if not (is_workday or _weekday)(dt.date.fromisoformat(visit["date"])):
         return True
-    return visit["start_time"] < station["working_start"] or visit["end_time"] > station["working_end"]
+    return (
+        visit["start_time"] < station["working_start"] or visit["end_time"] > station["working_end"]
+    )
 
 
 # --- appointments ---------------------------------------------------------------------

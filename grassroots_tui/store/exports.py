@@ -27,8 +27,9 @@ def safe_name(text: str) -> str:
     return _UNSAFE.sub("_", text).strip("_") or "export"
 
 
-def write_export(paths: StorePaths, name: str, text: str | bytes, *, suffix: str = ".txt",
-                 to: Path | None = None) -> Path:
+def write_export(
+    paths: StorePaths, name: str, text: str | bytes, *, suffix: str = ".txt", to: Path | None = None
+) -> Path:
     """Write ``text`` as UTF-8 (with BOM for .csv) and return where it went. ``bytes``
     (an .xlsx workbook, an already encoded file) are written as they are."""
     if to is None:

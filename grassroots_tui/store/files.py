@@ -293,7 +293,7 @@ class JournalWriter:
         self._dirty = False
 
     def where(self) -> str:
-        """"ok"; "missing" (the journal's name no longer exists, or the file was cut
+        """ "ok"; "missing" (the journal's name no longer exists, or the file was cut
         short, so saves it held are gone from disk); or "other" (the name now belongs to
         another file). Appending to an unlinked file would lose every save silently."""
         try:

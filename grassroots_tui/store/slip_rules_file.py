@@ -45,7 +45,9 @@ def read_slip_rules(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except ValueError as error:
-        raise SlipRulesInvalid(path, f"不是有效的 JSON（第 {getattr(error, 'lineno', '?')} 行）") from None
+        raise SlipRulesInvalid(
+            path, f"不是有效的 JSON（第 {getattr(error, 'lineno', '?')} 行）"
+        ) from None
     if not isinstance(data, dict):
         raise SlipRulesInvalid(path, "最外层应是一个对象 {…}")
     settings: dict[str, Any] = {}
@@ -53,12 +55,14 @@ def read_slip_rules(path: Path) -> dict[str, Any]:
     if not isinstance(categories, dict) or not all(
         isinstance(k, str) and k.strip() and isinstance(v, str) for k, v in categories.items()
     ):
-        raise SlipRulesInvalid(path, "“categories” 应写成 {\"类别\": \"办理时限\"}，如 {\"治安维稳\": \"10个工作日\"}")
+        raise SlipRulesInvalid(
+            path, '“categories” 应写成 {"类别": "办理时限"}，如 {"治安维稳": "10个工作日"}'
+        )
     settings["categories"] = {k.strip(): v.strip() for k, v in categories.items()}
     for key in ("default_rule",):
         if key in data:
             if not isinstance(data[key], str):
-                raise SlipRulesInvalid(path, f"“{key}” 应是文字，如 \"15日\"")
+                raise SlipRulesInvalid(path, f'“{key}” 应是文字，如 "15日"')
             settings[key] = data[key].strip()
     for key in ("return_days", "warn_days"):
         if key in data:

@@ -759,7 +759,9 @@ class Store:
         if compacting:
             return
         if identity is None:
-            self._rewrite(f"数据文件 {main.name} 在程序运行期间被删除了，已按程序中的数据重新写出。")
+            self._rewrite(
+                f"数据文件 {main.name} 在程序运行期间被删除了，已按程序中的数据重新写出。"
+            )
         elif journal == "missing":
             note = None
             if self._journal is not None:

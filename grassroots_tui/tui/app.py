@@ -138,7 +138,9 @@ class GrassrootsApp(StoreWorkers, App[None]):
         self.signed_out = False
         self.session.slip_rules  # noqa: B018 - read once now, to report a faulty file at once
         if self.session.slip_rules_problem:
-            self.notify(self.session.slip_rules_problem, severity="warning", timeout=15, markup=False)
+            self.notify(
+                self.session.slip_rules_problem, severity="warning", timeout=15, markup=False
+            )
         self.settings.last_operator = staff.id
         self._save_settings()
         self.refresh_bindings()
@@ -148,7 +150,11 @@ class GrassrootsApp(StoreWorkers, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if (self.session is None or self.signed_out) and action in {
-            "switch_section", "settings", "staff", "undo", "sign_out",
+            "switch_section",
+            "settings",
+            "staff",
+            "undo",
+            "sign_out",
         }:
             return False
         if action == "undo" and self.store.readonly:
@@ -216,4 +222,6 @@ class GrassrootsApp(StoreWorkers, App[None]):
         try:
             save_settings(self.settings)
         except OSError as error:
-            self.notify(t("settings.save_failed", reason=str(error)), severity="warning", markup=False)
+            self.notify(
+                t("settings.save_failed", reason=str(error)), severity="warning", markup=False
+            )

@@ -63,7 +63,9 @@ def localize_bindings(node: DOMNode) -> None:
     translated = BindingsMap()
     for key, binding in node._bindings:
         if binding.description.startswith(CATALOG_PREFIX):
-            binding = replace(binding, description=t(binding.description), tooltip=t(binding.tooltip))
+            binding = replace(
+                binding, description=t(binding.description), tooltip=t(binding.tooltip)
+            )
         translated.key_to_bindings.setdefault(key, []).append(binding)
     node._bindings = translated
 
@@ -75,11 +77,7 @@ def keys_for(node: DOMNode, cmd: Cmd) -> str:
     keymap = getattr(app, "_keymap", None)
     if keymap:
         bindings_map.apply_keymap(keymap)  # what Textual does before dispatching a key
-    keys = [
-        app.get_key_display(binding)
-        for _key, binding in bindings_map
-        if binding.id == cmd.id
-    ]
+    keys = [app.get_key_display(binding) for _key, binding in bindings_map if binding.id == cmd.id]
     return " / ".join(dict.fromkeys(keys))
 
 

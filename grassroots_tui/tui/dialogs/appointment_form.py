@@ -26,8 +26,10 @@ class AppointmentForm(FormScreen[Appointment | None]):
     def compose_fields(self) -> ComposeResult:
         h = self.household
         yield Static(
-            literal(f"{t('visit.household')}{t('punct.colon')}{h.household_no} "
-                    f"{Masker().name(h.head_of_household)}  {h.address}"),
+            literal(
+                f"{t('visit.household')}{t('punct.colon')}{h.household_no} "
+                f"{Masker().name(h.head_of_household)}  {h.address}"
+            ),
             markup=False,
         )
         with Horizontal(classes="row"):

@@ -43,8 +43,11 @@ class AppointmentsDialog(ModalScreen[Appointment | None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns(
-            t("appointments.when"), t("appointments.state"), t("household.no"),
-            t("household.head"), t("appointments.reason"),
+            t("appointments.when"),
+            t("appointments.state"),
+            t("household.no"),
+            t("household.head"),
+            t("appointments.reason"),
         )
         self.reload()
 
@@ -56,7 +59,11 @@ class AppointmentsDialog(ModalScreen[Appointment | None]):
         masker = Masker()
         table = self.query_one(DataTable)
         table.clear()
-        for group, rows in (("missed", due.missed), ("today", due.due_today), ("upcoming", due.upcoming)):
+        for group, rows in (
+            ("missed", due.missed),
+            ("today", due.due_today),
+            ("upcoming", due.upcoming),
+        ):
             for a in rows:
                 h = households.get(a["household_id"], {})
                 table.add_row(
@@ -87,8 +94,10 @@ class AppointmentsDialog(ModalScreen[Appointment | None]):
 
         def picked(household_id: str | None) -> None:
             if household_id:
-                self.app.push_screen(AppointmentForm(self.session, household_id),
-                                     callback=lambda saved: self.reload() if saved else None)
+                self.app.push_screen(
+                    AppointmentForm(self.session, household_id),
+                    callback=lambda saved: self.reload() if saved else None,
+                )
 
         self.app.push_screen(PickHousehold(self.session), callback=picked)
 

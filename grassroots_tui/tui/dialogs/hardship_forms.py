@@ -27,8 +27,10 @@ class CaseForm(FormScreen[HardshipCase | None]):
             households = [h for h in households if h.get("station_id") == session.station_id]
         self.households = {h["household_no"]: h for h in households}
         self.staff = {
-            s["id"]: s["name"] for s in session.store.raw("staff")
-            if s.get("active", True) and (session.station_id is None or s.get("station_id") == session.station_id)
+            s["id"]: s["name"]
+            for s in session.store.raw("staff")
+            if s.get("active", True)
+            and (session.station_id is None or s.get("station_id") == session.station_id)
         }
 
     def compose_fields(self) -> ComposeResult:
@@ -36,15 +38,28 @@ class CaseForm(FormScreen[HardshipCase | None]):
             yield FormField("household_no", t("household.no"))
             yield FormField("opened_on", t("hardship.opened_on"), self.session.today().isoformat())
         with Horizontal(classes="row"):
-            yield FormField("tier", t("hardship.tier"), HardshipTier.RELATIVE.value,
-                            options=[(m.value, label(m)) for m in HardshipTier])
-            yield FormField("review_cycle", t("hardship.cycle"), ReviewCycle.QUARTERLY.value,
-                            options=[(m.value, label(m)) for m in ReviewCycle])
-        yield FormField("causes", t("hardship.causes"),
-                        placeholder="、".join(label(c) for c in HardshipCause))
+            yield FormField(
+                "tier",
+                t("hardship.tier"),
+                HardshipTier.RELATIVE.value,
+                options=[(m.value, label(m)) for m in HardshipTier],
+            )
+            yield FormField(
+                "review_cycle",
+                t("hardship.cycle"),
+                ReviewCycle.QUARTERLY.value,
+                options=[(m.value, label(m)) for m in ReviewCycle],
+            )
+        yield FormField(
+            "causes", t("hardship.causes"), placeholder="、".join(label(c) for c in HardshipCause)
+        )
         yield FormField("members", t("hardship.members"))
-        yield FormField("paired_cadre", t("hardship.cadre"), self.session.operator.id,
-                        options=list(self.staff.items()))
+        yield FormField(
+            "paired_cadre",
+            t("hardship.cadre"),
+            self.session.operator.id,
+            options=list(self.staff.items()),
+        )
         yield FormField("notes", t("hardship.note"))
 
     def build(self, values: dict[str, str]) -> HardshipCase:
@@ -53,14 +68,20 @@ class CaseForm(FormScreen[HardshipCase | None]):
             self.field("household_no").set_error(t("slip.unknown_household"))
             raise ValueError(t("slip.unknown_household"))
         causes = [CAUSES.get(c, c) for c in split_list(values["causes"])]
-        return validate_model(HardshipCase, {
-            "station_id": household.get("station_id"),
-            "household_id": household["id"],
-            "tier": values["tier"], "review_cycle": values["review_cycle"],
-            "causes": causes, "members": split_list(values["members"]),
-            "paired_cadre": values["paired_cadre"], "opened_on": values["opened_on"],
-            "notes": values["notes"],
-        })
+        return validate_model(
+            HardshipCase,
+            {
+                "station_id": household.get("station_id"),
+                "household_id": household["id"],
+                "tier": values["tier"],
+                "review_cycle": values["review_cycle"],
+                "causes": causes,
+                "members": split_list(values["members"]),
+                "paired_cadre": values["paired_cadre"],
+                "opened_on": values["opened_on"],
+                "notes": values["notes"],
+            },
+        )
 
     def save(self, built: HardshipCase) -> HardshipCase:
         return service.open_case(self.session.store, built, self.session.actor)

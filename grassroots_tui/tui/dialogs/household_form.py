@@ -26,7 +26,9 @@ class HouseholdForm(FormScreen[Household | None]):
         h = self.household
         with Horizontal(classes="row"):
             yield FormField("household_no", t("household.no"), h.household_no if h else "")
-            yield FormField("head_of_household", t("household.head"), h.head_of_household if h else "")
+            yield FormField(
+                "head_of_household", t("household.head"), h.head_of_household if h else ""
+            )
             yield FormField("people", t("household.people"), str(h.people) if h else "1")
         with Horizontal(classes="row"):
             yield FormField("id_number", t("household.id_number"), (h.id_number or "") if h else "")
@@ -45,10 +47,14 @@ class HouseholdForm(FormScreen[Household | None]):
     def build(self, values: dict[str, str]) -> Household:
         data = dict(values)
         data["tags"] = split_list(values["tags"])
-        base = self.household.to_json() if self.household else {
-            "station_id": self.session.station_id,
-            "registered_on": self.session.today().isoformat(),
-        }
+        base = (
+            self.household.to_json()
+            if self.household
+            else {
+                "station_id": self.session.station_id,
+                "registered_on": self.session.today().isoformat(),
+            }
+        )
         base.update(data)
         return validate_model(Household, base)
 

@@ -47,7 +47,9 @@ class ImportDialog(StoreWorkers, ModalScreen[int | None]):
                 yield Static(t("import.explain"), id="import-text", markup=False)
             with Horizontal(id="import-buttons"):
                 yield Button(t("import.preview"), id="import-preview-button")
-                yield Button(t("import.confirm"), variant="primary", id="import-confirm", disabled=True)
+                yield Button(
+                    t("import.confirm"), variant="primary", id="import-confirm", disabled=True
+                )
                 yield Button(t("form.cancel"), id="import-cancel")
 
     def on_mount(self) -> None:
@@ -69,8 +71,13 @@ class ImportDialog(StoreWorkers, ModalScreen[int | None]):
 
         def work():
             ledger = read_ledger(path, progress=progress)
-            return preview_import(session.store.raw("household"), station_id, ledger,
-                                  session.today(), progress=progress)
+            return preview_import(
+                session.store.raw("household"),
+                station_id,
+                ledger,
+                session.today(),
+                progress=progress,
+            )
 
         self.in_thread(work, done=self._previewed, name="import-preview")
 
@@ -78,7 +85,14 @@ class ImportDialog(StoreWorkers, ModalScreen[int | None]):
         self.preview = preview
         lines = [preview.summary()]
         for problem in preview.rejected[:200]:
-            lines.append(t("import.rejected_row", row=problem.row, column=problem.column, reason=problem.reason))
+            lines.append(
+                t(
+                    "import.rejected_row",
+                    row=problem.row,
+                    column=problem.column,
+                    reason=problem.reason,
+                )
+            )
         for warning in preview.warnings[:50]:
             lines.append(f"! {warning}")
         self._say("\n".join(lines))
@@ -93,8 +107,10 @@ class ImportDialog(StoreWorkers, ModalScreen[int | None]):
         self.query_one("#import-confirm", Button).disabled = True
 
         def done(result) -> None:
-            self.notify(t("import.done", added=len(preview.adds), updated=len(preview.updates)),
-                        markup=False)
+            self.notify(
+                t("import.done", added=len(preview.adds), updated=len(preview.updates)),
+                markup=False,
+            )
             self.dismiss(len(preview.adds) + len(preview.updates))
 
         self.in_thread(

@@ -50,13 +50,21 @@ class PickHousehold(ModalScreen[str | None]):
 
     def _show(self, query: str) -> None:
         masker = Masker()
-        found = find_households(self.households, query, limit=30) if query.strip() else self.households[:30]
+        found = (
+            find_households(self.households, query, limit=30)
+            if query.strip()
+            else self.households[:30]
+        )
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options(
-            Option(literal(f"{h['household_no']}  {masker.name(h['head_of_household'])}  "
-                           f"{h.get('address', '')}"),
-                   id=h["id"])
+            Option(
+                literal(
+                    f"{h['household_no']}  {masker.name(h['head_of_household'])}  "
+                    f"{h.get('address', '')}"
+                ),
+                id=h["id"],
+            )
             for h in found
         )
         if found:

@@ -40,14 +40,26 @@ class SlipForm(FormScreen[HandoffSlip | None]):
     def compose_fields(self) -> ComposeResult:
         s = self.slip
         with Horizontal(classes="row"):
-            yield FormField("station_id", t("slip.station"), s.station_id or "",
-                            options=[(i, st["name"]) for i, st in self.stations.items()])
-            yield FormField("source", t("slip.source"), s.source.value,
-                            options=[(m.value, label(m)) for m in SlipSource])
+            yield FormField(
+                "station_id",
+                t("slip.station"),
+                s.station_id or "",
+                options=[(i, st["name"]) for i, st in self.stations.items()],
+            )
+            yield FormField(
+                "source",
+                t("slip.source"),
+                s.source.value,
+                options=[(m.value, label(m)) for m in SlipSource],
+            )
         with Horizontal(classes="row"):
             categories = self.session.slip_rules.categories()
-            yield FormField("category", t("slip.category"), s.category,
-                            options=[(c, c) for c in dict.fromkeys((*categories, s.category)) if c])
+            yield FormField(
+                "category",
+                t("slip.category"),
+                s.category,
+                options=[(c, c) for c in dict.fromkeys((*categories, s.category)) if c],
+            )
             yield FormField("deadline_rule", t("slip.rule"), s.deadline_rule)
         yield FormField("title", t("slip.title"), s.title)
         yield FormField("description", t("slip.description"), s.description)
@@ -59,8 +71,12 @@ class SlipForm(FormScreen[HandoffSlip | None]):
             yield FormField("handling_unit", t("slip.unit"), s.handling_unit or "")
             yield FormField("assignee", t("slip.assignee"), s.assignee or "")
         with Horizontal(classes="row"):
-            yield FormField("lead_official", t("slip.lead"), s.lead_official or "",
-                            options=list(self.leaders.items()))
+            yield FormField(
+                "lead_official",
+                t("slip.lead"),
+                s.lead_official or "",
+                options=list(self.leaders.items()),
+            )
             yield FormField("responsible_person", t("slip.responsible"), s.responsible_person or "")
 
     def on_mount(self) -> None:
@@ -88,8 +104,9 @@ class SlipForm(FormScreen[HandoffSlip | None]):
         if household_id is None and person is None:
             return
         store = self.session.store
-        earlier = earlier_slips(store, household_id=household_id, person_name=person,
-                                exclude_id=self.slip.id)
+        earlier = earlier_slips(
+            store, household_id=household_id, person_name=person, exclude_id=self.slip.id
+        )
         box = self.query_one("#earlier-slips", Static)
         if not earlier:
             box.update("")

@@ -28,19 +28,30 @@ class StaffForm(FormScreen[Staff | None]):
         with Horizontal(classes="row"):
             yield FormField("name", t("staff.name"), s.name if s else "")
             yield FormField(
-                "role", t("staff.role"), s.role.value if s else StaffRole.WORKER.value,
+                "role",
+                t("staff.role"),
+                s.role.value if s else StaffRole.WORKER.value,
                 options=[(r.value, label(r)) for r in StaffRole],
             )
             yield FormField("phone", t("staff.phone"), (s.phone or "") if s else "")
         with Horizontal(classes="row"):
-            yield FormField("pin", t("staff.pin"), password=True, max_length=8,
-                            placeholder=t("staff.pin_keep") if s and s.pin_hash else "")
-            yield FormField("departments", t("staff.departments"), "、".join(s.departments) if s else "")
+            yield FormField(
+                "pin",
+                t("staff.pin"),
+                password=True,
+                max_length=8,
+                placeholder=t("staff.pin_keep") if s and s.pin_hash else "",
+            )
+            yield FormField(
+                "departments", t("staff.departments"), "、".join(s.departments) if s else ""
+            )
 
     def build(self, values: dict[str, str]) -> tuple[Staff, str | None]:
         data = self.staff.to_json() if self.staff else {"station_id": self.session.station_id}
         data.update(
-            name=values["name"], role=values["role"], phone=values["phone"],
+            name=values["name"],
+            role=values["role"],
+            phone=values["phone"],
             departments=split_list(values["departments"]),
         )
         pin = values["pin"] or None
@@ -71,7 +82,9 @@ class StationForm(FormScreen[Station | None]):
             yield FormField("community", t("setup.community"), s.community)
             yield FormField("street_office", t("setup.street_office"), s.street_office)
         with Horizontal(classes="row"):
-            yield FormField("working_start", t("setup.working_start"), s.working_start.strftime("%H:%M"))
+            yield FormField(
+                "working_start", t("setup.working_start"), s.working_start.strftime("%H:%M")
+            )
             yield FormField("working_end", t("setup.working_end"), s.working_end.strftime("%H:%M"))
             yield FormField("phone", t("station.phone"), s.phone or "")
         yield FormField("slip_number_format", t("setup.slip_number_format"), s.slip_number_format)

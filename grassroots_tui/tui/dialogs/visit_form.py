@@ -116,8 +116,12 @@ class VisitForm(FormScreen[Visit | None]):
                 f"p{index}_state",
                 t("visit.problem_state"),
                 problem.state.value if problem else ProblemState.PENDING.value,
-                options=[(s.value, label(s)) for s in ProblemState if s is not ProblemState.HANDED_OFF
-                         or (problem and problem.state is ProblemState.HANDED_OFF)],
+                options=[
+                    (s.value, label(s))
+                    for s in ProblemState
+                    if s is not ProblemState.HANDED_OFF
+                    or (problem and problem.state is ProblemState.HANDED_OFF)
+                ],
             )
             yield FormField(
                 f"p{index}_solved_on",
@@ -195,5 +199,3 @@ class VisitForm(FormScreen[Visit | None]):
             if self.appointment is not None and self.is_new:
                 tx.save(link_appointment(self.appointment, built))
         return store.get(Visit, built.id)  # type: ignore[return-value]
-
-

@@ -162,8 +162,9 @@ class ListSectionScreen(SectionScreen):
         self.table.set_rows(rows, keep=self._keep)
         self._keep = None
         if changed:
-            self.in_thread(lambda: self.extra(context), done=self.loaded, name="load-extra",
-                           exclusive=True)
+            self.in_thread(
+                lambda: self.extra(context), done=self.loaded, name="load-extra", exclusive=True
+            )
         return True
 
     def build(self) -> tuple[list[Row], Any]:

@@ -61,7 +61,9 @@ class BoardScreen(StoreWorkers, Screen[None]):
         yield Static("", id="board-counts", markup=False)
         with Horizontal(id="board-filters"):
             for name in FILTERS:
-                yield Select([], prompt=t(f"board.filter.{name}"), compact=True, id=f"filter-{name}")
+                yield Select(
+                    [], prompt=t(f"board.filter.{name}"), compact=True, id=f"filter-{name}"
+                )
         yield RecordTable(
             [
                 Column("number", t("slip.number"), 9),
@@ -89,8 +91,7 @@ class BoardScreen(StoreWorkers, Screen[None]):
             return store.derived(
                 f"board:{today.isoformat()}:{warn}",
                 self.KINDS,
-                lambda: build_board(store, today=today, calendar=session.calendar,
-                                    warn_days=warn),
+                lambda: build_board(store, today=today, calendar=session.calendar, warn_days=warn),
                 token=session.calendar,
             )
 
@@ -134,21 +135,49 @@ class BoardScreen(StoreWorkers, Screen[None]):
             return
         board = filter_board(self.board, **self._filters())
         self.query_one("#board-counts", Static).update(
-            t("board.counts", overdue=board.overdue, due_today=board.due_today,
-              warning=board.warning, provisional=board.provisional, reported=board.reported)
+            t(
+                "board.counts",
+                overdue=board.overdue,
+                due_today=board.due_today,
+                warning=board.warning,
+                provisional=board.provisional,
+                reported=board.reported,
+            )
         )
         rows = []
         for index, r in enumerate(board.rows):
             rows.append(
                 Row(
                     r.slip_id,
-                    [short_number(r.number), r.station_code, r.title, r.handling_unit,
-                     r.lead_official or "", r.due.date.isoformat(),
-                     clock_text(r.clock, r.due.provisional)],
-                    " ".join([r.number, r.station_code, r.title, r.handling_unit,
-                              r.lead_official or "", r.category, label(r.state)]).lower(),
-                    [r.number, r.station_code, r.title, r.handling_unit, r.lead_official or "",
-                     r.due.date.isoformat(), index],
+                    [
+                        short_number(r.number),
+                        r.station_code,
+                        r.title,
+                        r.handling_unit,
+                        r.lead_official or "",
+                        r.due.date.isoformat(),
+                        clock_text(r.clock, r.due.provisional),
+                    ],
+                    " ".join(
+                        [
+                            r.number,
+                            r.station_code,
+                            r.title,
+                            r.handling_unit,
+                            r.lead_official or "",
+                            r.category,
+                            label(r.state),
+                        ]
+                    ).lower(),
+                    [
+                        r.number,
+                        r.station_code,
+                        r.title,
+                        r.handling_unit,
+                        r.lead_official or "",
+                        r.due.date.isoformat(),
+                        index,
+                    ],
                 )
             )
         self.query_one(RecordTable).set_rows(rows)
@@ -156,10 +185,14 @@ class BoardScreen(StoreWorkers, Screen[None]):
     def describe(self, slip_id: str) -> Text:
         store = self.session.store
         slip = store.get(HandoffSlip, slip_id)
-        row = next((r for r in (self.board.rows if self.board else []) if r.slip_id == slip_id), None)
+        row = next(
+            (r for r in (self.board.rows if self.board else []) if r.slip_id == slip_id), None
+        )
         if slip is None or row is None:
             return Text("")
-        due_text = row.due.date.isoformat() + (f"（{row.due.reason}）" if row.due.provisional else "")
+        due_text = row.due.date.isoformat() + (
+            f"（{row.due.reason}）" if row.due.provisional else ""
+        )
         return describe_slip(store, slip, due_text, clock_text(row.clock, row.due.provisional))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -167,7 +200,9 @@ class BoardScreen(StoreWorkers, Screen[None]):
             if self.session.store.readonly or not can(self.session.operator.role, "slip.board"):
                 return False
             slip_id = self.query_one(RecordTable).current_id if self.is_mounted else None
-            row = next((r for r in (self.board.rows if self.board else []) if r.slip_id == slip_id), None)
+            row = next(
+                (r for r in (self.board.rows if self.board else []) if r.slip_id == slip_id), None
+            )
             return None if row is None or row.clock.state != "overdue" else True
         return True
 
@@ -183,8 +218,14 @@ class BoardScreen(StoreWorkers, Screen[None]):
 
         def work():
             notice = render_reminder(store, slip_id, today=today, calendar=calendar)
-            record_reminder(store, slip_id, today=today, by=session.operator.name,
-                            actor=session.actor, calendar=calendar)
+            record_reminder(
+                store,
+                slip_id,
+                today=today,
+                by=session.operator.name,
+                actor=session.actor,
+                calendar=calendar,
+            )
             slip = store.get(HandoffSlip, slip_id)
             return write_export(store.paths, f"催办-{slip.number if slip else slip_id}", notice)
 

@@ -57,16 +57,25 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#rounds", DataTable).add_columns(
-            t("rounds.name"), t("rounds.started"), t("hardship.tier"), t("rounds.progress"))
+            t("rounds.name"), t("rounds.started"), t("hardship.tier"), t("rounds.progress")
+        )
         self.query_one("#items", DataTable).add_columns(
-            t("household.no"), t("household.head"), t("rounds.done_mark"), t("rounds.given"),
-            t("rounds.by"), t("hardship.date"))
+            t("household.no"),
+            t("household.head"),
+            t("rounds.done_mark"),
+            t("rounds.given"),
+            t("rounds.by"),
+            t("hardship.date"),
+        )
         self.reload()
         self.query_one("#rounds", DataTable).focus()
 
     def rounds(self) -> list[CondolenceRound]:
-        rounds = [r for r in self.session.store.iter("condolence_round")
-                  if self.session.station_id is None or r.station_id == self.session.station_id]
+        rounds = [
+            r
+            for r in self.session.store.iter("condolence_round")
+            if self.session.station_id is None or r.station_id == self.session.station_id
+        ]
         return sorted(rounds, key=lambda r: r.started_on, reverse=True)  # type: ignore[attr-defined]
 
     def reload(self, keep: str | None = None) -> None:
@@ -75,8 +84,13 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
         table.clear()
         for r in self.rounds():
             done, total, percent = round_progress(r)
-            table.add_row(literal(r.title), r.started_on.isoformat(), label(r.tier) if r.tier else t("rounds.all"),
-                          f"{done}/{total} {percent}%", key=r.id)
+            table.add_row(
+                literal(r.title),
+                r.started_on.isoformat(),
+                label(r.tier) if r.tier else t("rounds.all"),
+                f"{done}/{total} {percent}%",
+                key=r.id,
+            )
         if keep:
             try:
                 table.move_cursor(row=table.get_row_index(keep))
@@ -106,17 +120,25 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
         masker = Masker()
         for item in round_.items:  # type: ignore[attr-defined]
             h = households.get(item.household_id, {})
-            items.add_row(literal(h.get("household_no", "?")),
-                          literal(masker.name(h.get("head_of_household", ""))),
-                          "✓" if item.done else "", literal(item.given), literal(item.by or ""),
-                          item.done_on.isoformat() if item.done_on else "", key=item.case_id)
+            items.add_row(
+                literal(h.get("household_no", "?")),
+                literal(masker.name(h.get("head_of_household", ""))),
+                "✓" if item.done else "",
+                literal(item.given),
+                literal(item.by or ""),
+                item.done_on.isoformat() if item.done_on else "",
+                key=item.case_id,
+            )
         done, total, percent = round_progress(round_)  # type: ignore[arg-type]
         self.query_one("#round-progress", Label).update(
-            t("rounds.progress_line", done=done, total=total, percent=percent))
+            t("rounds.progress_line", done=done, total=total, percent=percent)
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"new_round", "mark_done"}:
-            return not self.session.store.readonly and can(self.session.operator.role, "household.edit")
+            return not self.session.store.readonly and can(
+                self.session.operator.role, "household.edit"
+            )
         return True
 
     def action_new_round(self) -> None:
@@ -125,15 +147,37 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
 
         def run(v: dict[str, Any]) -> CondolenceRound:
             tier = HardshipTier(v["tier"]) if v["tier"] else None
-            return start_round(session.store, title=v["title"], started_on=v["on"], station_id=station,
-                               tier=tier, actor=session.actor)
+            return start_round(
+                session.store,
+                title=v["title"],
+                started_on=v["on"],
+                station_id=station,
+                tier=tier,
+                actor=session.actor,
+            )
 
-        self.app.push_screen(StepForm("cmd.rounds.new", [
-            StepField("title", "rounds.name", t("rounds.default_title", year=session.today().year + 1)),
-            StepField("on", "rounds.started", session.today().isoformat(), kind="date"),
-            StepField("tier", "hardship.tier", "", options=tuple((m.value, label(m)) for m in HardshipTier),
-                      required=False),
-        ], run), callback=lambda r: self.reload(keep=r.id) if r else None)
+        self.app.push_screen(
+            StepForm(
+                "cmd.rounds.new",
+                [
+                    StepField(
+                        "title",
+                        "rounds.name",
+                        t("rounds.default_title", year=session.today().year + 1),
+                    ),
+                    StepField("on", "rounds.started", session.today().isoformat(), kind="date"),
+                    StepField(
+                        "tier",
+                        "hardship.tier",
+                        "",
+                        options=tuple((m.value, label(m)) for m in HardshipTier),
+                        required=False,
+                    ),
+                ],
+                run,
+            ),
+            callback=lambda r: self.reload(keep=r.id) if r else None,
+        )
 
     def action_mark_done(self) -> None:
         session, round_id = self.session, self.current_round_id()
@@ -141,13 +185,26 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
         if round_id is None or not items.row_count:
             return
         case_id = items.coordinate_to_cell_key((items.cursor_row, 0)).row_key.value
-        self.app.push_screen(StepForm("cmd.rounds.done", [
-            StepField("given", "rounds.given"),
-            StepField("by", "rounds.by", session.operator.name),
-            StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
-        ], lambda v: mark_done(session.store, round_id, case_id, given=v["given"], by=v["by"],
-                               on=v["on"], actor=session.actor)),
-            callback=lambda r: self.reload(keep=round_id) if r else None)
+        self.app.push_screen(
+            StepForm(
+                "cmd.rounds.done",
+                [
+                    StepField("given", "rounds.given"),
+                    StepField("by", "rounds.by", session.operator.name),
+                    StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
+                ],
+                lambda v: mark_done(
+                    session.store,
+                    round_id,
+                    case_id,
+                    given=v["given"],
+                    by=v["by"],
+                    on=v["on"],
+                    actor=session.actor,
+                ),
+            ),
+            callback=lambda r: self.reload(keep=round_id) if r else None,
+        )
 
     @on(DataTable.RowSelected, "#items")
     def _item_chosen(self) -> None:
@@ -161,10 +218,16 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
 
         def work():
             text = export_round(session.store, round_id, fmt="csv")
-            return write_export(session.store.paths, round_.title if round_ else "round", text, suffix=".csv")
+            return write_export(
+                session.store.paths, round_.title if round_ else "round", text, suffix=".csv"
+            )
 
-        self.in_thread(work, done=lambda path: self.notify(t("rounds.exported", path=str(path)),
-                                                          markup=False, timeout=10))
+        self.in_thread(
+            work,
+            done=lambda path: self.notify(
+                t("rounds.exported", path=str(path)), markup=False, timeout=10
+            ),
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -44,14 +44,29 @@ class HardshipScreen(ListSectionScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="case-filters"):
-            yield Select([(label(m), m.value) for m in HardshipTier], prompt=t("hardship.filter.tier"),
-                         compact=True, id="filter-tier")
-            yield Select([(label(m), m.value) for m in CaseStatus], prompt=t("hardship.filter.status"),
-                         compact=True, id="filter-status")
+            yield Select(
+                [(label(m), m.value) for m in HardshipTier],
+                prompt=t("hardship.filter.tier"),
+                compact=True,
+                id="filter-tier",
+            )
+            yield Select(
+                [(label(m), m.value) for m in CaseStatus],
+                prompt=t("hardship.filter.status"),
+                compact=True,
+                id="filter-status",
+            )
             yield Select([], prompt=t("hardship.filter.cadre"), compact=True, id="filter-cadre")
-            yield Select([(t("hardship.due.due"), "due"), (t("hardship.due.overdue"), "overdue"),
-                          (t("hardship.due.callback"), "callback")],
-                         prompt=t("hardship.filter.due"), compact=True, id="filter-due")
+            yield Select(
+                [
+                    (t("hardship.due.due"), "due"),
+                    (t("hardship.due.overdue"), "overdue"),
+                    (t("hardship.due.callback"), "callback"),
+                ],
+                prompt=t("hardship.filter.due"),
+                compact=True,
+                id="filter-due",
+            )
         yield RecordTable(
             [
                 Column("no", t("household.no"), 10),
@@ -78,7 +93,11 @@ class HardshipScreen(ListSectionScreen):
     def reload(self, keep: str | None = None) -> None:
         # Read the filters here, on the UI thread; build() runs in a thread.
         self._filters = {
-            name: (None if (v := self.query_one(f"#filter-{name}", Select).value) is Select.NULL else str(v))
+            name: (
+                None
+                if (v := self.query_one(f"#filter-{name}", Select).value) is Select.NULL
+                else str(v)
+            )
             for name in FILTERS
         }
         super().reload(keep)
@@ -93,8 +112,10 @@ class HardshipScreen(ListSectionScreen):
         totals: dict[str, Decimal] = {}
         for a in store.raw("assistance"):
             totals[a["case_id"]] = totals.get(a["case_id"], Decimal("0")) + Decimal(a["amount"])
-        due = {(d.case_id, d.what): d for d in service.due_items(
-            store, today=today, station_id=self.session.station_id)}
+        due = {
+            (d.case_id, d.what): d
+            for d in service.due_items(store, today=today, station_id=self.session.station_id)
+        }
         f = self._filters
         masker = Masker()
         rows = []
@@ -117,18 +138,41 @@ class HardshipScreen(ListSectionScreen):
             h = households.get(case.household_id, {})
             next_review = service.next_review_due(case, reviews.get(case.id, []))
             total = totals.get(case.id, Decimal("0"))
-            mark = Text(next_review.isoformat() if next_review else "-",
-                        style="bold red" if review_due and review_due.days_overdue > 0 else "")
+            mark = Text(
+                next_review.isoformat() if next_review else "-",
+                style="bold red" if review_due and review_due.days_overdue > 0 else "",
+            )
             head = h.get("head_of_household", "")
             rows.append(
                 Row(
                     case.id,
-                    [h.get("household_no", "?"), masker.name(head), label(case.tier),
-                     label(case.status), cadre, mark, f"{total:,.2f}"],
-                    " ".join([h.get("household_no", ""), search_text(head), search_text(cadre),
-                              label(case.tier), label(case.status)]).lower(),
-                    [h.get("household_no", ""), sort_key(head), case.tier.value, case.status.value,
-                     sort_key(cadre), next_review.isoformat() if next_review else "9999", total],
+                    [
+                        h.get("household_no", "?"),
+                        masker.name(head),
+                        label(case.tier),
+                        label(case.status),
+                        cadre,
+                        mark,
+                        f"{total:,.2f}",
+                    ],
+                    " ".join(
+                        [
+                            h.get("household_no", ""),
+                            search_text(head),
+                            search_text(cadre),
+                            label(case.tier),
+                            label(case.status),
+                        ]
+                    ).lower(),
+                    [
+                        h.get("household_no", ""),
+                        sort_key(head),
+                        case.tier.value,
+                        case.status.value,
+                        sort_key(cadre),
+                        next_review.isoformat() if next_review else "9999",
+                        total,
+                    ],
                 )
             )
         rows.sort(key=lambda r: r.sort[0])
@@ -144,7 +188,9 @@ class HardshipScreen(ListSectionScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"new_case"}:
-            return not self.session.store.readonly and can(self.session.operator.role, "household.edit")
+            return not self.session.store.readonly and can(
+                self.session.operator.role, "household.edit"
+            )
         return True
 
     def action_new_case(self) -> None:

@@ -87,14 +87,25 @@ class CaseView(StoreWorkers, ModalScreen[None]):
         masker = Masker()
         text = Text()
         if household is not None:
-            text.append(f"{household.household_no}  {masker.name(household.head_of_household)}  ",
-                        style="bold")
+            text.append(
+                f"{household.household_no}  {masker.name(household.head_of_household)}  ",
+                style="bold",
+            )
             text.append(f"{household.address}\n")
-        text.append(f"{label(case.tier)} · {label(case.status)} · "
-                    f"{'、'.join(label(c) for c in case.causes)}\n")
-        text.append(t("hardship.case_line", cadre=staff.get(case.paired_cadre, "?"),
-                      opened=case.opened_on.isoformat(), cycle=label(case.review_cycle),
-                      total=f"{service.case_total(store, case.id):,.2f}") + "\n")
+        text.append(
+            f"{label(case.tier)} · {label(case.status)} · "
+            f"{'、'.join(label(c) for c in case.causes)}\n"
+        )
+        text.append(
+            t(
+                "hardship.case_line",
+                cadre=staff.get(case.paired_cadre, "?"),
+                opened=case.opened_on.isoformat(),
+                cycle=label(case.review_cycle),
+                total=f"{service.case_total(store, case.id):,.2f}",
+            )
+            + "\n"
+        )
         if case.callback_on:
             text.append(t("hardship.callback_due", on=case.callback_on.isoformat()) + "\n")
         if case.notes:
@@ -133,72 +144,136 @@ class CaseView(StoreWorkers, ModalScreen[None]):
         sources = ("民政", "工会", "商会", "妇联", "社区", "企业", "其他")
 
         def run(v: dict[str, Any]) -> Assistance:
-            assistance = validate_model(Assistance, {
-                "station_id": case.station_id, "case_id": case.id, "date": v["date"].isoformat(),
-                "form": v["form"], "amount": v["amount"] or "0", "source": v["source"],
-                "handler": v["handler"], "note": v["note"] or "",
-            })
+            assistance = validate_model(
+                Assistance,
+                {
+                    "station_id": case.station_id,
+                    "case_id": case.id,
+                    "date": v["date"].isoformat(),
+                    "form": v["form"],
+                    "amount": v["amount"] or "0",
+                    "source": v["source"],
+                    "handler": v["handler"],
+                    "note": v["note"] or "",
+                },
+            )
             return service.add_assistance(session.store, assistance, session.actor)
 
-        self._step("cmd.case.assistance", [
-            StepField("date", "hardship.date", session.today().isoformat(), kind="date"),
-            StepField("form", "hardship.form", AssistanceForm.CONDOLENCE_MONEY.value,
-                      options=tuple((m.value, label(m)) for m in AssistanceForm)),
-            StepField("amount", "hardship.amount", required=False),  # empty means 0; focused first
-            StepField("source", "hardship.source", sources[0], options=tuple((s, s) for s in sources)),
-            StepField("handler", "hardship.handler", session.operator.name),
-            StepField("note", "hardship.note", required=False),
-        ], run)
+        self._step(
+            "cmd.case.assistance",
+            [
+                StepField("date", "hardship.date", session.today().isoformat(), kind="date"),
+                StepField(
+                    "form",
+                    "hardship.form",
+                    AssistanceForm.CONDOLENCE_MONEY.value,
+                    options=tuple((m.value, label(m)) for m in AssistanceForm),
+                ),
+                StepField(
+                    "amount", "hardship.amount", required=False
+                ),  # empty means 0; focused first
+                StepField(
+                    "source", "hardship.source", sources[0], options=tuple((s, s) for s in sources)
+                ),
+                StepField("handler", "hardship.handler", session.operator.name),
+                StepField("note", "hardship.note", required=False),
+            ],
+            run,
+        )
 
     def action_review(self) -> None:
         session, case = self.session, self.case
         assert case is not None
-        self._step("cmd.case.review", [
-            StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
-            StepField("findings", "hardship.findings"),
-            StepField("tier", "hardship.tier_after", case.tier.value, options=TIERS),
-        ], lambda v: service.record_review(session.store, case.id, on=v["on"], findings=v["findings"],
-                                           tier_after=HardshipTier(v["tier"]), actor=session.actor))
+        self._step(
+            "cmd.case.review",
+            [
+                StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
+                StepField("findings", "hardship.findings"),
+                StepField("tier", "hardship.tier_after", case.tier.value, options=TIERS),
+            ],
+            lambda v: service.record_review(
+                session.store,
+                case.id,
+                on=v["on"],
+                findings=v["findings"],
+                tier_after=HardshipTier(v["tier"]),
+                actor=session.actor,
+            ),
+        )
 
     def action_exit_case(self) -> None:
         session, case = self.session, self.case
         assert case is not None
-        self._step("cmd.case.exit", [
-            StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
-            StepField("reason", "hardship.reason"),
-        ], lambda v: service.exit_case(session.store, case.id, on=v["on"], reason=v["reason"],
-                                       actor=session.actor))
+        self._step(
+            "cmd.case.exit",
+            [
+                StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
+                StepField("reason", "hardship.reason"),
+            ],
+            lambda v: service.exit_case(
+                session.store, case.id, on=v["on"], reason=v["reason"], actor=session.actor
+            ),
+        )
 
     def action_end_case(self) -> None:
         session, case = self.session, self.case
         assert case is not None
         ends = (CaseStatus.TERMINATED, CaseStatus.REFERRED)
-        self._step("cmd.case.end", [
-            StepField("status", "hardship.status", ends[0].value,
-                      options=tuple((m.value, label(m)) for m in ends)),
-            StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
-            StepField("reason", "hardship.reason"),
-        ], lambda v: service.end_case(session.store, case.id, status=CaseStatus(v["status"]),
-                                      on=v["on"], reason=v["reason"], actor=session.actor))
+        self._step(
+            "cmd.case.end",
+            [
+                StepField(
+                    "status",
+                    "hardship.status",
+                    ends[0].value,
+                    options=tuple((m.value, label(m)) for m in ends),
+                ),
+                StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
+                StepField("reason", "hardship.reason"),
+            ],
+            lambda v: service.end_case(
+                session.store,
+                case.id,
+                status=CaseStatus(v["status"]),
+                on=v["on"],
+                reason=v["reason"],
+                actor=session.actor,
+            ),
+        )
 
     def action_callback(self) -> None:
         session, case = self.session, self.case
         assert case is not None
-        self._step("cmd.case.callback", [
-            StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
-            StepField("findings", "hardship.findings"),
-        ], lambda v: service.callback_no_relapse(session.store, case.id, on=v["on"],
-                                                 findings=v["findings"], actor=session.actor))
+        self._step(
+            "cmd.case.callback",
+            [
+                StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
+                StepField("findings", "hardship.findings"),
+            ],
+            lambda v: service.callback_no_relapse(
+                session.store, case.id, on=v["on"], findings=v["findings"], actor=session.actor
+            ),
+        )
 
     def action_relapse(self) -> None:
         session, case = self.session, self.case
         assert case is not None
-        self._step("cmd.case.relapse", [
-            StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
-            StepField("findings", "hardship.findings"),
-            StepField("tier", "hardship.tier", case.tier.value, options=TIERS),
-        ], lambda v: service.relapse(session.store, case.id, on=v["on"], findings=v["findings"],
-                                     tier=HardshipTier(v["tier"]), actor=session.actor))
+        self._step(
+            "cmd.case.relapse",
+            [
+                StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
+                StepField("findings", "hardship.findings"),
+                StepField("tier", "hardship.tier", case.tier.value, options=TIERS),
+            ],
+            lambda v: service.relapse(
+                session.store,
+                case.id,
+                on=v["on"],
+                findings=v["findings"],
+                tier=HardshipTier(v["tier"]),
+                actor=session.actor,
+            ),
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -46,12 +46,20 @@ class TotalsScreen(ModalScreen[None]):
             assistances = [a for a in assistances if a.get("station_id") == session.station_id]
         total = sum((Decimal(a["amount"]) for a in assistances), Decimal("0"))
         self.query_one("#totals-title", Label).update(
-            t("totals.title", count=len(assistances), total=f"{total:,.2f}"))
+            t("totals.title", count=len(assistances), total=f"{total:,.2f}")
+        )
         for table_id, heading, totals in (
             ("#by-source", t("hardship.source"), totals_by_source(assistances)),
-            ("#by-form", t("hardship.form"),
-             {label(AssistanceForm(k)): v for k, v in totals_by_form(assistances).items()}),
-            ("#by-month", t("totals.month"), dict(sorted(totals_by_month(assistances).items(), reverse=True))),
+            (
+                "#by-form",
+                t("hardship.form"),
+                {label(AssistanceForm(k)): v for k, v in totals_by_form(assistances).items()},
+            ),
+            (
+                "#by-month",
+                t("totals.month"),
+                dict(sorted(totals_by_month(assistances).items(), reverse=True)),
+            ),
         ):
             table = self.query_one(table_id, DataTable)
             table.add_columns(heading, t("totals.yuan"))

@@ -52,12 +52,31 @@ class HouseholdsScreen(ListSectionScreen):
             rows.append(
                 Row(
                     h["id"],
-                    [h["household_no"], masker.name(head), h.get("grid") or "", str(h.get("people", "")),
-                     tags, h.get("address", "")],
-                    " ".join([h["household_no"], search_text(head), h.get("grid") or "", tags,
-                              h.get("address", "")]).lower(),
-                    [h["household_no"], sort_key(head), h.get("grid") or "", h.get("people", 0),
-                     tags, h.get("address", "")],
+                    [
+                        h["household_no"],
+                        masker.name(head),
+                        h.get("grid") or "",
+                        str(h.get("people", "")),
+                        tags,
+                        h.get("address", ""),
+                    ],
+                    " ".join(
+                        [
+                            h["household_no"],
+                            search_text(head),
+                            h.get("grid") or "",
+                            tags,
+                            h.get("address", ""),
+                        ]
+                    ).lower(),
+                    [
+                        h["household_no"],
+                        sort_key(head),
+                        h.get("grid") or "",
+                        h.get("people", 0),
+                        tags,
+                        h.get("address", ""),
+                    ],
                 )
             )
         rows.sort(key=lambda r: r.sort[0])
@@ -76,16 +95,28 @@ class HouseholdsScreen(ListSectionScreen):
         text.append(visible(f"{h.household_no}  {masker.name(h.head_of_household)}"), style="bold")
         text.append(f"  {t('household.id_number')} {masker.id(h.id_number)}")
         text.append(f"  {t('household.phone')} {masker.phone(h.phone)}\n")
-        text.append(visible(f"{h.address}  {h.grid or ''}") + f"  {t('household.people')} {h.people}\n")
-        text.append(t("household.history", visits=len(history.visits), problems=len(history.problems),
-                      slips=len(history.slips), cases=len(history.hardship_cases)) + "\n")
+        text.append(
+            visible(f"{h.address}  {h.grid or ''}") + f"  {t('household.people')} {h.people}\n"
+        )
+        text.append(
+            t(
+                "household.history",
+                visits=len(history.visits),
+                problems=len(history.problems),
+                slips=len(history.slips),
+                cases=len(history.hardship_cases),
+            )
+            + "\n"
+        )
         for visit in history.visits[:5]:
             kind = label(VisitKind(visit.visit_kind))
             asks = visit.hardships or visit.opinions or visit.greeting
             text.append(f"  {visit.date.isoformat()} {kind} {visible(asks[:30])}\n")
         for raised in history.problems[:5]:
             problem = raised.problem
-            text.append(f"  · {raised.visit_date} {visible(problem.description[:30])} [{label(problem.state)}]\n")
+            text.append(
+                f"  · {raised.visit_date} {visible(problem.description[:30])} [{label(problem.state)}]\n"
+            )
         return text
 
     # --- actions ------------------------------------------------------------------------
@@ -94,8 +125,9 @@ class HouseholdsScreen(ListSectionScreen):
         if action in {"new_household", "edit_household", "import_ledger", "visit_household"}:
             from grassroots_tui.services.auth import can
 
-            needed = {"import_ledger": "household.import",
-                      "visit_household": "visit.create"}.get(action, "household.edit")
+            needed = {"import_ledger": "household.import", "visit_household": "visit.create"}.get(
+                action, "household.edit"
+            )
             return can(self.session.operator.role, needed) and not self.session.store.readonly
         return True
 

@@ -54,26 +54,44 @@ class LeaveScreen(StoreWorkers, ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns(
-            t("leave.who"), t("leave.when"), t("leave.kind"), t("leave.asked"),
-            t("leave.decision"), t("leave.substitute"))
+            t("leave.who"),
+            t("leave.when"),
+            t("leave.kind"),
+            t("leave.asked"),
+            t("leave.decision"),
+            t("leave.substitute"),
+        )
         self.reload()
 
     def staff(self) -> dict[str, str]:
-        return {s["id"]: s["name"] for s in self.session.store.raw("staff")
-                if s.get("station_id") == self.station_id}
+        return {
+            s["id"]: s["name"]
+            for s in self.session.store.raw("staff")
+            if s.get("station_id") == self.station_id
+        }
 
     def reload(self, keep: str | None = None) -> None:
         table = self.query_one(DataTable)
         table.clear()
         staff = self.staff()
-        leaves = [LeaveRequest.model_validate(r) for r in self.session.store.raw("leave_request")
-                  if r.get("station_id") == self.station_id]
+        leaves = [
+            LeaveRequest.model_validate(r)
+            for r in self.session.store.raw("leave_request")
+            if r.get("station_id") == self.station_id
+        ]
         for leave in sorted(leaves, key=lambda x: x.start_date, reverse=True):
-            asked = leave.requested_on.isoformat() + (t("leave.late") if service.is_late(leave) else "")
-            table.add_row(literal(staff.get(leave.staff_id, "?")),
-                          f"{leave.start_date:%m-%d}~{leave.end_date:%m-%d}", label(leave.leave_kind),
-                          asked, label(leave.decision), literal(staff.get(leave.substitute_id or "", "-")),
-                          key=leave.id)
+            asked = leave.requested_on.isoformat() + (
+                t("leave.late") if service.is_late(leave) else ""
+            )
+            table.add_row(
+                literal(staff.get(leave.staff_id, "?")),
+                f"{leave.start_date:%m-%d}~{leave.end_date:%m-%d}",
+                label(leave.leave_kind),
+                asked,
+                label(leave.decision),
+                literal(staff.get(leave.substitute_id or "", "-")),
+                key=leave.id,
+            )
         if keep:
             table.move_cursor(row=table.get_row_index(keep))
 
@@ -103,24 +121,45 @@ class LeaveScreen(StoreWorkers, ModalScreen[None]):
         today = session.today().isoformat()
 
         def run(v: dict[str, Any]) -> LeaveRequest:
-            leave = validate_model(LeaveRequest, {
-                "station_id": self.station_id, "staff_id": v["staff_id"],
-                "start_date": v["start_date"].isoformat(), "end_date": v["end_date"].isoformat(),
-                "leave_kind": v["leave_kind"], "reason": v["reason"],
-                "requested_on": v["requested_on"].isoformat(),
-            })
+            leave = validate_model(
+                LeaveRequest,
+                {
+                    "station_id": self.station_id,
+                    "staff_id": v["staff_id"],
+                    "start_date": v["start_date"].isoformat(),
+                    "end_date": v["end_date"].isoformat(),
+                    "leave_kind": v["leave_kind"],
+                    "reason": v["reason"],
+                    "requested_on": v["requested_on"].isoformat(),
+                },
+            )
             return service.request_leave(session.store, leave, session.actor)
 
-        self.app.push_screen(StepForm("cmd.leave.new", [
-            StepField("staff_id", "leave.who", session.operator.id if session.operator.id in staff else "",
-                      options=tuple(staff.items())),
-            StepField("start_date", "leave.start", today, kind="date"),
-            StepField("end_date", "leave.end", today, kind="date"),
-            StepField("leave_kind", "leave.kind", LeaveKind.PERSONAL.value,
-                      options=tuple((m.value, label(m)) for m in LeaveKind)),
-            StepField("reason", "leave.reason"),
-            StepField("requested_on", "leave.asked", today, kind="date"),
-        ], run), callback=lambda leave: self._done(leave))
+        self.app.push_screen(
+            StepForm(
+                "cmd.leave.new",
+                [
+                    StepField(
+                        "staff_id",
+                        "leave.who",
+                        session.operator.id if session.operator.id in staff else "",
+                        options=tuple(staff.items()),
+                    ),
+                    StepField("start_date", "leave.start", today, kind="date"),
+                    StepField("end_date", "leave.end", today, kind="date"),
+                    StepField(
+                        "leave_kind",
+                        "leave.kind",
+                        LeaveKind.PERSONAL.value,
+                        options=tuple((m.value, label(m)) for m in LeaveKind),
+                    ),
+                    StepField("reason", "leave.reason"),
+                    StepField("requested_on", "leave.asked", today, kind="date"),
+                ],
+                run,
+            ),
+            callback=lambda leave: self._done(leave),
+        )
 
     def action_decide(self, approve: bool) -> None:
         session, leave = self.session, self.current()
@@ -129,13 +168,26 @@ class LeaveScreen(StoreWorkers, ModalScreen[None]):
         fields = [StepField("approver", "leave.approver", session.operator.name)]
         if approve:
             others = {i: n for i, n in self.staff().items() if i != leave.staff_id}
-            fields.append(StepField("substitute_id", "leave.substitute", "", options=tuple(others.items())))
-        self.app.push_screen(StepForm("cmd.leave.approve" if approve else "cmd.leave.reject", fields,
-                                      lambda v: service.decide_leave(
-                                          session.store, leave.id, approve=approve, approver=v["approver"],
-                                          substitute_id=v.get("substitute_id"), on=session.today(),
-                                          actor=session.actor, calendar=session.calendar)),
-                             callback=lambda decided: self._done(decided))
+            fields.append(
+                StepField("substitute_id", "leave.substitute", "", options=tuple(others.items()))
+            )
+        self.app.push_screen(
+            StepForm(
+                "cmd.leave.approve" if approve else "cmd.leave.reject",
+                fields,
+                lambda v: service.decide_leave(
+                    session.store,
+                    leave.id,
+                    approve=approve,
+                    approver=v["approver"],
+                    substitute_id=v.get("substitute_id"),
+                    on=session.today(),
+                    actor=session.actor,
+                    calendar=session.calendar,
+                ),
+            ),
+            callback=lambda decided: self._done(decided),
+        )
 
     def _done(self, leave: LeaveRequest | None) -> None:
         if leave is not None:
@@ -152,8 +204,12 @@ class LeaveScreen(StoreWorkers, ModalScreen[None]):
             html = service.public_notice(session.store, leave.id, fmt="html")
             return write_export(session.store.paths, t("leave.notice_file"), html, suffix=".html")
 
-        self.in_thread(work, done=lambda path: self.notify(t("leave.notice_written", path=str(path)),
-                                                          markup=False, timeout=10))
+        self.in_thread(
+            work,
+            done=lambda path: self.notify(
+                t("leave.notice_written", path=str(path)), markup=False, timeout=10
+            ),
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -75,9 +75,16 @@ class RostersScreen(SectionScreen):
             return
         session = self.session
         self.in_thread(
-            lambda: service.month_view(session.store, station_id=station_id, year=year, month=month,
-                                       calendar=session.calendar),
-            done=self._show, name="roster", exclusive=True,
+            lambda: service.month_view(
+                session.store,
+                station_id=station_id,
+                year=year,
+                month=month,
+                calendar=session.calendar,
+            ),
+            done=self._show,
+            name="roster",
+            exclusive=True,
         )
 
     def _show(self, days: list[Any]) -> None:
@@ -106,10 +113,11 @@ class RostersScreen(SectionScreen):
             cells.append(Text(""))
             lines_needed.append(1)
         for week in range(len(cells) // 7):
-            height = min(max(lines_needed[week * 7:(week + 1) * 7]), 4)
-            grid.add_row(*cells[week * 7:(week + 1) * 7], height=height, key=f"w{week}")
+            height = min(max(lines_needed[week * 7 : (week + 1) * 7]), 4)
+            grid.add_row(*cells[week * 7 : (week + 1) * 7], height=height, key=f"w{week}")
         self.query_one("#roster-head", Static).update(
-            t("rosters.head", year=self.year, month=self.month, gaps=len(gaps)))
+            t("rosters.head", year=self.year, month=self.month, gaps=len(gaps))
+        )
         self.query_one("#roster-gaps", Static).update(literal("\n".join(gaps[:5])))
 
     def selected_day(self) -> dt.date | None:
@@ -123,7 +131,9 @@ class RostersScreen(SectionScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"generate", "edit_day"}:
-            return not self.session.store.readonly and can(self.session.operator.role, "staff.manage")
+            return not self.session.store.readonly and can(
+                self.session.operator.role, "staff.manage"
+            )
         return True
 
     def action_month(self, step: int) -> None:
@@ -132,8 +142,11 @@ class RostersScreen(SectionScreen):
         self.reload()
 
     def _names(self) -> dict[str, str]:
-        return {s["name"]: s["id"] for s in self.session.store.raw("staff")
-                if s.get("active", True) and s.get("station_id") == self.station_id}
+        return {
+            s["name"]: s["id"]
+            for s in self.session.store.raw("staff")
+            if s.get("active", True) and s.get("station_id") == self.station_id
+        }
 
     def _ids(self, text: str) -> list[str]:
         names = self._names()
@@ -150,32 +163,69 @@ class RostersScreen(SectionScreen):
 
         def run(v: dict[str, Any]) -> list:
             return service.generate_month(
-                session.store, station_id=station_id, year=year, month=month,
-                staff_ids=self._ids(v["members"]), per_day=int(v["per_day"]),
-                calendar=session.calendar, actor=session.actor, replace=v["replace"] == "yes")
+                session.store,
+                station_id=station_id,
+                year=year,
+                month=month,
+                staff_ids=self._ids(v["members"]),
+                per_day=int(v["per_day"]),
+                calendar=session.calendar,
+                actor=session.actor,
+                replace=v["replace"] == "yes",
+            )
 
-        self.app.push_screen(StepForm("cmd.rosters.generate", [
-            StepField("members", "rosters.members", "、".join(members)),
-            StepField("per_day", "rosters.per_day", "1"),
-            StepField("replace", "rosters.replace", "no",
-                      options=(("no", t("staff.no")), ("yes", t("staff.yes")))),
-        ], run), callback=lambda done: self.reload() if done is not None else None)
+        self.app.push_screen(
+            StepForm(
+                "cmd.rosters.generate",
+                [
+                    StepField("members", "rosters.members", "、".join(members)),
+                    StepField("per_day", "rosters.per_day", "1"),
+                    StepField(
+                        "replace",
+                        "rosters.replace",
+                        "no",
+                        options=(("no", t("staff.no")), ("yes", t("staff.yes"))),
+                    ),
+                ],
+                run,
+            ),
+            callback=lambda done: self.reload() if done is not None else None,
+        )
 
     def action_edit_day(self) -> None:
         session, station_id, day = self.session, self.station_id, self.selected_day()
         if station_id is None or day is None:
             return
-        current = next((s for s in session.store.raw("duty_shift")
-                        if s["date"] == day.isoformat() and s.get("station_id") == station_id), None)
+        current = next(
+            (
+                s
+                for s in session.store.raw("duty_shift")
+                if s["date"] == day.isoformat() and s.get("station_id") == station_id
+            ),
+            None,
+        )
         staff = {s["id"]: s["name"] for s in session.store.raw("staff")}
         on_duty = "、".join(staff.get(i, "?") for i in (current or {}).get("staff_ids", []))
-        self.app.push_screen(StepForm("cmd.rosters.edit", [
-            StepField("members", "rosters.on_duty", on_duty),
-            StepField("note", "visit.notes", (current or {}).get("note", ""), required=False),
-        ], lambda v: service.set_day(session.store, station_id=station_id, day=day,
-                                     staff_ids=self._ids(v["members"]), actor=session.actor,
-                                     note=v["note"] or "")),
-            callback=lambda done: self.reload() if done is not None else None)
+        self.app.push_screen(
+            StepForm(
+                "cmd.rosters.edit",
+                [
+                    StepField("members", "rosters.on_duty", on_duty),
+                    StepField(
+                        "note", "visit.notes", (current or {}).get("note", ""), required=False
+                    ),
+                ],
+                lambda v: service.set_day(
+                    session.store,
+                    station_id=station_id,
+                    day=day,
+                    staff_ids=self._ids(v["members"]),
+                    actor=session.actor,
+                    note=v["note"] or "",
+                ),
+            ),
+            callback=lambda done: self.reload() if done is not None else None,
+        )
 
     def action_leave(self) -> None:
         from grassroots_tui.tui.screens.leave import LeaveScreen

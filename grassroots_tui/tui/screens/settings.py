@@ -54,15 +54,21 @@ class SettingsScreen(StoreWorkers, ModalScreen[None]):
             yield Static("", id="station-info", markup=False)
             with Horizontal(id="lang-row"):
                 yield Label(t("settings.language"))
-                yield Select([(t(f"lang.{code}"), code) for code in LANGUAGES],
-                             value=self.app.settings.lang, allow_blank=False, id="lang")  # type: ignore[attr-defined]
+                yield Select(
+                    [(t(f"lang.{code}"), code) for code in LANGUAGES],
+                    value=self.app.settings.lang,
+                    allow_blank=False,
+                    id="lang",
+                )  # type: ignore[attr-defined]
             yield Label(t("settings.staff"))
             yield DataTable(cursor_type="row", id="staff-table")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns(t("staff.name"), t("staff.role"), t("staff.phone"), t("staff.active"), t("staff.pin"))
+        table.add_columns(
+            t("staff.name"), t("staff.role"), t("staff.phone"), t("staff.active"), t("staff.pin")
+        )
         self.reload()
         if self.tab == "staff":
             table.focus()
@@ -78,11 +84,16 @@ class SettingsScreen(StoreWorkers, ModalScreen[None]):
         masker = Masker()
         table = self.query_one(DataTable)
         table.clear()
-        staff = [s for s in self.session.store.iter("staff")
-                 if self.session.station_id is None or s.station_id == self.session.station_id]
+        staff = [
+            s
+            for s in self.session.store.iter("staff")
+            if self.session.station_id is None or s.station_id == self.session.station_id
+        ]
         for s in sorted(staff, key=lambda s: (not s.active, sort_key(s.name))):
             table.add_row(
-                literal(s.name), label(s.role), literal(masker.phone(s.phone)),
+                literal(s.name),
+                label(s.role),
+                literal(masker.phone(s.phone)),
                 t("staff.yes") if s.active else t("staff.retired"),
                 t("staff.yes") if s.pin_hash else "-",
                 key=s.id,
@@ -93,8 +104,11 @@ class SettingsScreen(StoreWorkers, ModalScreen[None]):
             return True
         writable = not self.session.store.readonly
         if action == "edit_station":
-            return writable and self.session.station is not None and can(
-                self.session.operator.role, "station.settings")
+            return (
+                writable
+                and self.session.station is not None
+                and can(self.session.operator.role, "station.settings")
+            )
         if action in {"add_staff", "edit_staff", "retire_staff"}:
             return writable and can(self.session.operator.role, "staff.manage")
         return True

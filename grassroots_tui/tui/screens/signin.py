@@ -28,8 +28,13 @@ class SignInScreen(Screen[Staff | None]):
     SignInScreen #signin-message { color: $error; height: auto; }
     """
 
-    def __init__(self, staff: list[Staff], stations: dict[str, str], guard: SignInGuard,
-                 preselect: str | None = None) -> None:
+    def __init__(
+        self,
+        staff: list[Staff],
+        stations: dict[str, str],
+        guard: SignInGuard,
+        preselect: str | None = None,
+    ) -> None:
         super().__init__(id="signin")
         localize_bindings(self)
         self.staff = sorted(
@@ -48,7 +53,9 @@ class SignInScreen(Screen[Staff | None]):
                 id="signin-staff",
             )
             yield Label(t("signin.pin"))
-            yield Input(password=True, max_length=8, id="signin-pin", placeholder=t("signin.pin_hint"))
+            yield Input(
+                password=True, max_length=8, id="signin-pin", placeholder=t("signin.pin_hint")
+            )
             yield Static("", id="signin-message", markup=False)
             yield Button(t("signin.submit"), variant="primary", id="signin-submit")
         yield Footer()

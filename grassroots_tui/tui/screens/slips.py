@@ -46,8 +46,10 @@ class SlipsScreen(ListSectionScreen):
     CMDS = (
         Cmd("slips.new", "new_slip", "n"),
         Cmd("slips.edit", "edit_slip", "e", footer=False),
-        *(Cmd(f"slips.{step}", f"step('{step}')", key, footer=shown)
-          for step, (key, shown) in STEP_KEYS.items()),
+        *(
+            Cmd(f"slips.{step}", f"step('{step}')", key, footer=shown)
+            for step, (key, shown) in STEP_KEYS.items()
+        ),
         Cmd("slips.print", "print_slip", "p", footer=False),
         Cmd("slips.print_unmasked", "print_slip(True)", None, footer=False),
         Cmd("slips.board", "board", "b"),
@@ -85,19 +87,41 @@ class SlipsScreen(ListSectionScreen):
                 else None
             )
             provisional = bool(due and due.provisional)
-            lateness = clock.days_overdue if clock and clock.state == "overdue" else -(
-                clock.days_left if clock else 10_000
+            lateness = (
+                clock.days_overdue
+                if clock and clock.state == "overdue"
+                else -(clock.days_left if clock else 10_000)
             )
             state = label(slip.state)
             rows.append(
                 Row(
                     slip.id,
-                    [short_number(slip.number), state, slip.title, slip.handling_unit or "",
-                     due.date.isoformat() if due else "", clock_text(clock, provisional)],
-                    " ".join([slip.number or "", state, slip.title, slip.category,
-                              slip.handling_unit or "", slip.person_name or ""]).lower(),
-                    [slip.number or "", state, slip.title, slip.handling_unit or "",
-                     due.date.isoformat() if due else "", lateness],
+                    [
+                        short_number(slip.number),
+                        state,
+                        slip.title,
+                        slip.handling_unit or "",
+                        due.date.isoformat() if due else "",
+                        clock_text(clock, provisional),
+                    ],
+                    " ".join(
+                        [
+                            slip.number or "",
+                            state,
+                            slip.title,
+                            slip.category,
+                            slip.handling_unit or "",
+                            slip.person_name or "",
+                        ]
+                    ).lower(),
+                    [
+                        slip.number or "",
+                        state,
+                        slip.title,
+                        slip.handling_unit or "",
+                        due.date.isoformat() if due else "",
+                        lateness,
+                    ],
                 )
             )
         rows.sort(key=lambda r: r.sort[0], reverse=True)
@@ -184,7 +208,9 @@ class SlipsScreen(ListSectionScreen):
         actor, today, calendar = session.actor, session.today(), session.calendar
         iso = today.isoformat()
         direct = {
-            "issue": lambda: slip_service.issue(store, slip.id, on=today, actor=actor, calendar=calendar),
+            "issue": lambda: slip_service.issue(
+                store, slip.id, on=today, actor=actor, calendar=calendar
+            ),
             "accept": lambda: slip_service.accept(store, slip.id, actor=actor),
             "close": lambda: slip_service.close(store, slip.id, actor=actor),
         }
@@ -193,42 +219,78 @@ class SlipsScreen(ListSectionScreen):
             return
         forms: dict[str, tuple[list[StepField], Any]] = {
             "reply": (
-                [StepField("reply_date", "slip.reply_date", iso, kind="date"),
-                 StepField("result", "slip.result"),
-                 StepField("policy_basis", "slip.policy", required=False),
-                 StepField("handler", "slip.handler", slip.assignee or ""),
-                 StepField("signer", "slip.signer", required=False)],
-                lambda v: slip_service.reply(store, slip.id, reply_date=v["reply_date"],
-                                             result=v["result"], policy_basis=v["policy_basis"] or "",
-                                             handler=v["handler"], signer=v["signer"], actor=actor),
+                [
+                    StepField("reply_date", "slip.reply_date", iso, kind="date"),
+                    StepField("result", "slip.result"),
+                    StepField("policy_basis", "slip.policy", required=False),
+                    StepField("handler", "slip.handler", slip.assignee or ""),
+                    StepField("signer", "slip.signer", required=False),
+                ],
+                lambda v: slip_service.reply(
+                    store,
+                    slip.id,
+                    reply_date=v["reply_date"],
+                    result=v["result"],
+                    policy_basis=v["policy_basis"] or "",
+                    handler=v["handler"],
+                    signer=v["signer"],
+                    actor=actor,
+                ),
             ),
             "extend": (
-                [StepField("requested_on", "slip.requested_on", iso, kind="date"),
-                 StepField("reason", "slip.reason"),
-                 StepField("approver", "slip.approver"),
-                 StepField("new_due_date", "slip.new_due", kind="date")],
-                lambda v: slip_service.extend(store, slip.id, requested_on=v["requested_on"],
-                                              reason=v["reason"], approver=v["approver"],
-                                              new_due_date=v["new_due_date"], actor=actor,
-                                              calendar=calendar),
+                [
+                    StepField("requested_on", "slip.requested_on", iso, kind="date"),
+                    StepField("reason", "slip.reason"),
+                    StepField("approver", "slip.approver"),
+                    StepField("new_due_date", "slip.new_due", kind="date"),
+                ],
+                lambda v: slip_service.extend(
+                    store,
+                    slip.id,
+                    requested_on=v["requested_on"],
+                    reason=v["reason"],
+                    approver=v["approver"],
+                    new_due_date=v["new_due_date"],
+                    actor=actor,
+                    calendar=calendar,
+                ),
             ),
             "return": (
-                [StepField("on", "slip.returned_on", iso, kind="date"),
-                 StepField("reason", "slip.reason")],
-                lambda v: slip_service.return_slip(store, slip.id, on=v["on"], reason=v["reason"],
-                                                   actor=actor,
-                                                   within_days=session.slip_rules.return_days),
+                [
+                    StepField("on", "slip.returned_on", iso, kind="date"),
+                    StepField("reason", "slip.reason"),
+                ],
+                lambda v: slip_service.return_slip(
+                    store,
+                    slip.id,
+                    on=v["on"],
+                    reason=v["reason"],
+                    actor=actor,
+                    within_days=session.slip_rules.return_days,
+                ),
             ),
             "callback": (
-                [StepField("on", "slip.callback_on", iso, kind="date"),
-                 StepField("satisfaction", "slip.satisfaction", Satisfaction.SATISFIED.value,
-                           options=tuple((s.value, label(s)) for s in Satisfaction)),
-                 StepField("by", "slip.callback_by", session.operator.name, required=False),
-                 StepField("note", "slip.callback_note", required=False)],
-                lambda v: slip_service.callback(store, slip.id, on=v["on"],
-                                                satisfaction=Satisfaction(v["satisfaction"]),
-                                                by=v["by"], note=v["note"] or "", actor=actor,
-                                                calendar=calendar),
+                [
+                    StepField("on", "slip.callback_on", iso, kind="date"),
+                    StepField(
+                        "satisfaction",
+                        "slip.satisfaction",
+                        Satisfaction.SATISFIED.value,
+                        options=tuple((s.value, label(s)) for s in Satisfaction),
+                    ),
+                    StepField("by", "slip.callback_by", session.operator.name, required=False),
+                    StepField("note", "slip.callback_note", required=False),
+                ],
+                lambda v: slip_service.callback(
+                    store,
+                    slip.id,
+                    on=v["on"],
+                    satisfaction=Satisfaction(v["satisfaction"]),
+                    by=v["by"],
+                    note=v["note"] or "",
+                    actor=actor,
+                    calendar=calendar,
+                ),
             ),
             "withdraw": (
                 [StepField("reason", "slip.reason")],
@@ -236,13 +298,14 @@ class SlipsScreen(ListSectionScreen):
             ),
         }
         fields, run = forms[step]
-        self.app.push_screen(StepForm(f"cmd.slips.{step}", fields, run),
-                             callback=self._stepped)
+        self.app.push_screen(StepForm(f"cmd.slips.{step}", fields, run), callback=self._stepped)
 
     def _stepped(self, slip: HandoffSlip | None) -> None:
         if slip is not None:
-            self.notify(t("slip.stepped", number=slip.number or slip.title,
-                          state=label(slip.state)), markup=False)
+            self.notify(
+                t("slip.stepped", number=slip.number or slip.title, state=label(slip.state)),
+                markup=False,
+            )
             self.reload(keep=slip.id)
 
     def action_print_slip(self, unmasked: bool = False) -> None:
@@ -255,12 +318,22 @@ class SlipsScreen(ListSectionScreen):
         store = session.store
 
         def work():
-            html = export_slip(store, slip.id, actor=session.actor, fmt="html",
-                               unmasked=unmasked, calendar=session.calendar)
+            html = export_slip(
+                store,
+                slip.id,
+                actor=session.actor,
+                fmt="html",
+                unmasked=unmasked,
+                calendar=session.calendar,
+            )
             return write_export(store.paths, slip.number or slip.title, html, suffix=".html")
 
-        self.in_thread(work, done=lambda path: self.notify(t("slip.printed", path=str(path)),
-                                                          markup=False, timeout=10))
+        self.in_thread(
+            work,
+            done=lambda path: self.notify(
+                t("slip.printed", path=str(path)), markup=False, timeout=10
+            ),
+        )
 
     def action_board(self) -> None:
         from grassroots_tui.tui.screens.board import BoardScreen

@@ -54,7 +54,9 @@ def _show(figures: Figures, name: str | None) -> str:
     if name is None:
         return ""
     value = getattr(figures, name)
-    return f"{value}%" if name in PERCENT else f"{value:,}" if isinstance(value, int) else str(value)
+    return (
+        f"{value}%" if name in PERCENT else f"{value:,}" if isinstance(value, int) else str(value)
+    )
 
 
 class StatisticsScreen(SectionScreen):
@@ -99,7 +101,9 @@ class StatisticsScreen(SectionScreen):
         select.set_options([(literal(f"{s.code} {s.name}"), s.code) for s in stations])
         if self.session.station is not None:
             select.value = self.session.station.code
-        self.query_one(DataTable).add_columns(t("stats.figure"), t("stats.month"), t("stats.cumulative"))
+        self.query_one(DataTable).add_columns(
+            t("stats.figure"), t("stats.month"), t("stats.cumulative")
+        )
         self.stats: MonthStats | None = None
         self.reload()
 
@@ -122,10 +126,12 @@ class StatisticsScreen(SectionScreen):
         self.query_one("#stats-title", Label).update(t("stats.title", year=year, month=month))
 
         def work() -> tuple[MonthStats, list[tuple[str, Figures]]]:
-            stats = month_stats(session.store, year=year, month=month, station_code=code,
-                                calendar=session.calendar)
-            return stats, trend(session.store, year=year, month=month, station_code=code,
-                                calendar=session.calendar)
+            stats = month_stats(
+                session.store, year=year, month=month, station_code=code, calendar=session.calendar
+            )
+            return stats, trend(
+                session.store, year=year, month=month, station_code=code, calendar=session.calendar
+            )
 
         self.in_thread(work, done=self._show, name="stats", exclusive=True)
 
@@ -150,9 +156,16 @@ class StatisticsScreen(SectionScreen):
         def run(v: dict[str, Any]) -> str:
             return v["fmt"]
 
-        self.app.push_screen(StepForm("cmd.stats.export", [
-            StepField("fmt", "stats.format", "xlsx", options=formats),
-        ], run), callback=lambda fmt: self._export(fmt) if fmt else None)
+        self.app.push_screen(
+            StepForm(
+                "cmd.stats.export",
+                [
+                    StepField("fmt", "stats.format", "xlsx", options=formats),
+                ],
+                run,
+            ),
+            callback=lambda fmt: self._export(fmt) if fmt else None,
+        )
 
     def _export(self, fmt: str) -> None:
         session, stats, months = self.session, self.stats, getattr(self, "months", None)
@@ -167,8 +180,9 @@ class StatisticsScreen(SectionScreen):
 
         def work():
             data = export_stats(session.store, stats, fmt=fmt, trend_rows=months, progress=progress)
-            return write_export(session.store.paths, t("stats.file", month=stats.month), data,
-                                suffix=f".{fmt}")
+            return write_export(
+                session.store.paths, t("stats.file", month=stats.month), data, suffix=f".{fmt}"
+            )
 
         def done(path) -> None:
             bar.add_class("-idle")

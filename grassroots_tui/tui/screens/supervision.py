@@ -61,15 +61,36 @@ class SupervisionScreen(ListSectionScreen):
             open_items = sum(r.state is RectificationState.OPEN for r in check.rectifications)
             station = stations.get(check.station_id, "?")
             supervisor = staff.get(check.supervisor_id, "?")
-            rows.append(Row(
-                check.id,
-                [check.date.isoformat(), check.time.strftime("%H:%M"), station, supervisor,
-                 label(check.rating), str(open_items) if open_items else ""],
-                " ".join([check.date.isoformat(), station, supervisor, label(check.rating),
-                          check.findings]).lower(),
-                [check.date.isoformat(), check.time.isoformat(), station, supervisor,
-                 check.rating.value, open_items],
-            ))
+            rows.append(
+                Row(
+                    check.id,
+                    [
+                        check.date.isoformat(),
+                        check.time.strftime("%H:%M"),
+                        station,
+                        supervisor,
+                        label(check.rating),
+                        str(open_items) if open_items else "",
+                    ],
+                    " ".join(
+                        [
+                            check.date.isoformat(),
+                            station,
+                            supervisor,
+                            label(check.rating),
+                            check.findings,
+                        ]
+                    ).lower(),
+                    [
+                        check.date.isoformat(),
+                        check.time.isoformat(),
+                        station,
+                        supervisor,
+                        check.rating.value,
+                        open_items,
+                    ],
+                )
+            )
         rows.sort(key=lambda r: (r.sort[0], r.sort[1]), reverse=True)
         return rows, None
 
@@ -83,13 +104,21 @@ class SupervisionScreen(ListSectionScreen):
             text.append(check.findings + "\n")
         for index, item in enumerate(check.rectifications, start=1):
             slip = t("supervision.has_slip") if item.slip_id else ""
-            text.append(f"{index}. {item.description} [{label(item.state)}] "
-                        f"{t('supervision.due', due=item.due_date.isoformat())}{slip}\n")
+            text.append(
+                f"{index}. {item.description} [{label(item.state)}] "
+                f"{t('supervision.due', due=item.due_date.isoformat())}{slip}\n"
+            )
         return text
 
     def _open_item(self, check: SupervisionCheck | None):
-        return next((r for r in (check.rectifications if check else [])
-                     if r.state is RectificationState.OPEN), None)
+        return next(
+            (
+                r
+                for r in (check.rectifications if check else [])
+                if r.state is RectificationState.OPEN
+            ),
+            None,
+        )
 
     def current(self) -> SupervisionCheck | None:
         check_id = self.table.current_id
@@ -97,7 +126,9 @@ class SupervisionScreen(ListSectionScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"new_check", "rectified", "to_slip"}:
-            if self.session.store.readonly or not can(self.session.operator.role, "supervision.create"):
+            if self.session.store.readonly or not can(
+                self.session.operator.role, "supervision.create"
+            ):
                 return False
             if action in {"rectified", "to_slip"}:
                 item = self._open_item(self.current())
@@ -111,39 +142,71 @@ class SupervisionScreen(ListSectionScreen):
     def action_new_check(self) -> None:
         session = self.session
         stations = [(s.id, s.name) for s in session.stations()]
-        supervisors = {s["id"]: s["name"] for s in session.store.raw("staff")
-                       if s["role"] == StaffRole.SUPERVISOR.value and s.get("active", True)}
+        supervisors = {
+            s["id"]: s["name"]
+            for s in session.store.raw("staff")
+            if s["role"] == StaffRole.SUPERVISOR.value and s.get("active", True)
+        }
         today = session.today()
 
         def run(v: dict[str, Any]) -> SupervisionCheck:
             items = [ITEM_LABELS.get(i, i) for i in split_list(v["items"])]
             rectifications = []
             if v["rectification"]:
-                rectifications.append({"description": v["rectification"],
-                                       "due_date": (v["rect_due"] or today).isoformat()})
-            check = validate_model(SupervisionCheck, {
-                "station_id": v["station_id"], "supervisor_id": v["supervisor_id"],
-                "date": v["date"].isoformat(), "time": v["time"], "checked_items": items,
-                "findings": v["findings"] or "", "rating": v["rating"],
-                "rectifications": rectifications,
-            })
+                rectifications.append(
+                    {
+                        "description": v["rectification"],
+                        "due_date": (v["rect_due"] or today).isoformat(),
+                    }
+                )
+            check = validate_model(
+                SupervisionCheck,
+                {
+                    "station_id": v["station_id"],
+                    "supervisor_id": v["supervisor_id"],
+                    "date": v["date"].isoformat(),
+                    "time": v["time"],
+                    "checked_items": items,
+                    "findings": v["findings"] or "",
+                    "rating": v["rating"],
+                    "rectifications": rectifications,
+                },
+            )
             return service.record_check(session.store, check, session.actor)
 
-        self.app.push_screen(StepForm("cmd.supervision.new", [
-            StepField("supervisor_id", "supervision.supervisor",
-                      session.operator.id if session.operator.id in supervisors else "",
-                      options=tuple(supervisors.items())),
-            StepField("station_id", "board.station", stations[0][0] if stations else "",
-                      options=tuple(stations)),
-            StepField("date", "visit.date", today.isoformat(), kind="date"),
-            StepField("time", "visit.time", session.clock().strftime("%H:%M")),
-            StepField("items", "supervision.items", "、".join(ITEM_LABELS)),
-            StepField("findings", "supervision.findings", required=False),
-            StepField("rating", "supervision.rating", Rating.GOOD.value,
-                      options=tuple((r.value, label(r)) for r in Rating)),
-            StepField("rectification", "supervision.rectification", required=False),
-            StepField("rect_due", "supervision.rect_due", required=False, kind="date"),
-        ], run), callback=lambda c: self.reload(keep=c.id) if c else None)
+        self.app.push_screen(
+            StepForm(
+                "cmd.supervision.new",
+                [
+                    StepField(
+                        "supervisor_id",
+                        "supervision.supervisor",
+                        session.operator.id if session.operator.id in supervisors else "",
+                        options=tuple(supervisors.items()),
+                    ),
+                    StepField(
+                        "station_id",
+                        "board.station",
+                        stations[0][0] if stations else "",
+                        options=tuple(stations),
+                    ),
+                    StepField("date", "visit.date", today.isoformat(), kind="date"),
+                    StepField("time", "visit.time", session.clock().strftime("%H:%M")),
+                    StepField("items", "supervision.items", "、".join(ITEM_LABELS)),
+                    StepField("findings", "supervision.findings", required=False),
+                    StepField(
+                        "rating",
+                        "supervision.rating",
+                        Rating.GOOD.value,
+                        options=tuple((r.value, label(r)) for r in Rating),
+                    ),
+                    StepField("rectification", "supervision.rectification", required=False),
+                    StepField("rect_due", "supervision.rect_due", required=False, kind="date"),
+                ],
+                run,
+            ),
+            callback=lambda c: self.reload(keep=c.id) if c else None,
+        )
 
     def action_rectified(self) -> None:
         check = self.current()
@@ -151,9 +214,12 @@ class SupervisionScreen(ListSectionScreen):
         if check is None or item is None:
             return
         session = self.session
-        self.in_thread(lambda: service.set_rectification(session.store, check.id, item.id, done=True,
-                                                         actor=session.actor),
-                       done=lambda c: self.reload(keep=check.id))
+        self.in_thread(
+            lambda: service.set_rectification(
+                session.store, check.id, item.id, done=True, actor=session.actor
+            ),
+            done=lambda c: self.reload(keep=check.id),
+        )
 
     def action_to_slip(self) -> None:
         check = self.current()
@@ -163,12 +229,17 @@ class SupervisionScreen(ListSectionScreen):
         session = self.session
 
         def done(slip) -> None:
-            self.notify(visible(t("supervision.slip_drafted", title=slip.title)), markup=False,
-                        timeout=8)
+            self.notify(
+                visible(t("supervision.slip_drafted", title=slip.title)), markup=False, timeout=8
+            )
             self.reload(keep=check.id)
 
-        self.in_thread(lambda: service.rectification_to_slip(session.store, check.id, item.id,
-                                                             actor=session.actor), done=done)
+        self.in_thread(
+            lambda: service.rectification_to_slip(
+                session.store, check.id, item.id, actor=session.actor
+            ),
+            done=done,
+        )
 
     def action_report(self) -> None:
         from grassroots_tui.tui.screens.supervision_report import ReportScreen

@@ -30,7 +30,7 @@ MODAL_CSS = """
 
 
 def parse_pairs(text: str) -> list[dict[str, str]]:
-    """"李敏-王秀英、张三-刘芳" → one-to-one responsibility pairs (责任人-联系对象)."""
+    """ "李敏-王秀英、张三-刘芳" → one-to-one responsibility pairs (责任人-联系对象)."""
     pairs = []
     for item in split_list(text):
         responsible, _, target = item.partition("-")
@@ -63,8 +63,12 @@ class ReportScreen(ModalScreen[None]):
         today = self.app.session.today()  # type: ignore[attr-defined]
         self.year, self.month = today.year, today.month
         self.query_one(DataTable).add_columns(
-            t("supervision.supervisor"), t("report.days"), t("report.stations"),
-            t("report.below"), t("report.below_days"))
+            t("supervision.supervisor"),
+            t("report.days"),
+            t("report.stations"),
+            t("report.below"),
+            t("report.below_days"),
+        )
         self.show()
 
     def action_month(self, step: int) -> None:
@@ -75,13 +79,19 @@ class ReportScreen(ModalScreen[None]):
     def show(self) -> None:
         report = month_report(self.app.session.store, year=self.year, month=self.month)  # type: ignore[attr-defined]
         self.query_one("#report-title", Label).update(
-            t("report.title", year=self.year, month=self.month, target=TARGET_PER_DAY))
+            t("report.title", year=self.year, month=self.month, target=TARGET_PER_DAY)
+        )
         table = self.query_one(DataTable)
         table.clear()
         for person in report:
             below = [d.day.strftime("%m-%d") for d in person.days if d.below_target]
-            table.add_row(literal(person.name), str(len(person.days)), str(person.stations_checked),
-                          str(person.days_below_target), "、".join(below[:8]))
+            table.add_row(
+                literal(person.name),
+                str(len(person.days)),
+                str(person.stations_checked),
+                str(person.days_below_target),
+                "、".join(below[:8]),
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -96,9 +106,12 @@ class ThreeThreesScreen(ModalScreen[None]):
     #: The office assesses by year or by quarter; q switches between them.
     by_quarter = False
     BINDINGS = bindings(*CMDS)
-    DEFAULT_CSS = MODAL_CSS.format(name="ThreeThreesScreen") + """
+    DEFAULT_CSS = (
+        MODAL_CSS.format(name="ThreeThreesScreen")
+        + """
     ThreeThreesScreen #threes-table { height: 6; }
     """
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -114,10 +127,15 @@ class ThreeThreesScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#threes-table", DataTable).add_columns(
-            t("board.station"), t("threes.cultural"), t("threes.petition"), t("threes.hardship"),
-            t("threes.missing"))
+            t("board.station"),
+            t("threes.cultural"),
+            t("threes.petition"),
+            t("threes.hardship"),
+            t("threes.missing"),
+        )
         self.query_one("#media-table", DataTable).add_columns(
-            t("visit.date"), t("board.station"), t("threes.outlet"), t("threes.title"))
+            t("visit.date"), t("board.station"), t("threes.outlet"), t("threes.title")
+        )
         self.show()
 
     def show(self) -> None:
@@ -129,16 +147,29 @@ class ThreeThreesScreen(ModalScreen[None]):
         table = self.query_one("#threes-table", DataTable)
         table.clear()
         for row in completion(session.store, period=period):
-            table.add_row(literal(row.station_code), mark[row.cultural], mark[row.petition_stability],
-                          mark[row.hardship_activity], "、".join(row.missing) or "-")
-        media = media_reports(session.store, station_id=session.station_id,
-                              start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+            table.add_row(
+                literal(row.station_code),
+                mark[row.cultural],
+                mark[row.petition_stability],
+                mark[row.hardship_activity],
+                "、".join(row.missing) or "-",
+            )
+        media = media_reports(
+            session.store,
+            station_id=session.station_id,
+            start=dt.date(year, 1, 1),
+            end=dt.date(year, 12, 31),
+        )
         stations = {s["id"]: s["code"] for s in session.store.raw("station")}
         media_table = self.query_one("#media-table", DataTable)
         media_table.clear()
         for report in sorted(media, key=lambda m: m.date, reverse=True):
-            media_table.add_row(report.date.isoformat(), stations.get(report.station_id or "", "-"),
-                                literal(report.outlet or ""), literal(report.title))
+            media_table.add_row(
+                report.date.isoformat(),
+                stations.get(report.station_id or "", "-"),
+                literal(report.outlet or ""),
+                literal(report.title),
+            )
         self.query_one("#threes-title", Label).update(t("threes.heading", period=period))
         self.query_one("#media-title", Label).update(t("threes.media", year=year, count=len(media)))
 
@@ -157,30 +188,58 @@ class ThreeThreesScreen(ModalScreen[None]):
         stations = [(s.id, s.name) for s in session.stations()]
 
         def run(v: dict[str, Any]) -> StationActivity:
-            activity = validate_model(StationActivity, {
-                "station_id": v["station_id"], "activity_type": v["activity_type"],
-                "date": v["date"].isoformat(), "title": v["title"], "place": v["place"],
-                "participants": int(v["participants"] or 0),
-                "resident_representatives": v["reps"] == "yes", "outlet": v["outlet"],
-                "reference": v["reference"], "period": str(v["date"].year),
-                "pairs": parse_pairs(v["pairs"] or ""),
-            })
+            activity = validate_model(
+                StationActivity,
+                {
+                    "station_id": v["station_id"],
+                    "activity_type": v["activity_type"],
+                    "date": v["date"].isoformat(),
+                    "title": v["title"],
+                    "place": v["place"],
+                    "participants": int(v["participants"] or 0),
+                    "resident_representatives": v["reps"] == "yes",
+                    "outlet": v["outlet"],
+                    "reference": v["reference"],
+                    "period": str(v["date"].year),
+                    "pairs": parse_pairs(v["pairs"] or ""),
+                },
+            )
             return session.store.save(activity, session.actor)
 
-        self.app.push_screen(StepForm("cmd.threes.new", [
-            StepField("station_id", "board.station", session.station_id or (stations[0][0] if stations else ""),
-                      options=tuple(stations)),
-            StepField("activity_type", "threes.type", ActivityType.CULTURAL.value,
-                      options=tuple((m.value, label(m)) for m in ActivityType)),
-            StepField("date", "visit.date", session.today().isoformat(), kind="date"),
-            StepField("title", "threes.title"),
-            StepField("place", "threes.place", required=False),
-            StepField("participants", "threes.participants", required=False),
-            StepField("reps", "threes.reps", "yes", options=(("yes", t("staff.yes")), ("no", t("staff.no")))),
-            StepField("pairs", "threes.pairs", required=False),
-            StepField("outlet", "threes.outlet", required=False),
-            StepField("reference", "threes.reference", required=False),
-        ], run), callback=lambda saved: self.show() if saved else None)
+        self.app.push_screen(
+            StepForm(
+                "cmd.threes.new",
+                [
+                    StepField(
+                        "station_id",
+                        "board.station",
+                        session.station_id or (stations[0][0] if stations else ""),
+                        options=tuple(stations),
+                    ),
+                    StepField(
+                        "activity_type",
+                        "threes.type",
+                        ActivityType.CULTURAL.value,
+                        options=tuple((m.value, label(m)) for m in ActivityType),
+                    ),
+                    StepField("date", "visit.date", session.today().isoformat(), kind="date"),
+                    StepField("title", "threes.title"),
+                    StepField("place", "threes.place", required=False),
+                    StepField("participants", "threes.participants", required=False),
+                    StepField(
+                        "reps",
+                        "threes.reps",
+                        "yes",
+                        options=(("yes", t("staff.yes")), ("no", t("staff.no"))),
+                    ),
+                    StepField("pairs", "threes.pairs", required=False),
+                    StepField("outlet", "threes.outlet", required=False),
+                    StepField("reference", "threes.reference", required=False),
+                ],
+                run,
+            ),
+            callback=lambda saved: self.show() if saved else None,
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -86,10 +86,26 @@ class VisitsScreen(ListSectionScreen):
         number = h.get("household_no", "")
         return Row(
             v["id"],
-            [v["date"], v["start_time"][:5], kind, number or "?", context.masker.name(head),
-             visitors, str(problems), t("visit.off_hours_mark") if off else ""],
-            " ".join([v["date"], kind, number, search_text(head), search_text(visitors),
-                      v.get("hardships", "")]).lower(),
+            [
+                v["date"],
+                v["start_time"][:5],
+                kind,
+                number or "?",
+                context.masker.name(head),
+                visitors,
+                str(problems),
+                t("visit.off_hours_mark") if off else "",
+            ],
+            " ".join(
+                [
+                    v["date"],
+                    kind,
+                    number,
+                    search_text(head),
+                    search_text(visitors),
+                    v.get("hardships", ""),
+                ]
+            ).lower(),
             [v["date"], v["start_time"], kind, number, sort_key(head), visitors, problems, off],
         )
 
@@ -124,8 +140,10 @@ class VisitsScreen(ListSectionScreen):
         v = Visit.model_validate(raw)
         text = Text()
         for key, value in (
-            ("visit.greeting", v.greeting), ("visit.hardships", v.hardships),
-            ("visit.opinions", v.opinions), ("visit.suggestions", v.suggestions),
+            ("visit.greeting", v.greeting),
+            ("visit.hardships", v.hardships),
+            ("visit.opinions", v.opinions),
+            ("visit.suggestions", v.suggestions),
         ):
             if value:
                 text.append(t(key) + t("punct.colon"), style="bold")
@@ -135,7 +153,9 @@ class VisitsScreen(ListSectionScreen):
             text.append(t("visit.joint") + t("punct.colon") + joint + "\n")
         for problem in v.problems:
             state = label(problem.state)
-            text.append(f"· [{visible(problem.category)}] {visible(problem.description)} — {state}\n")
+            text.append(
+                f"· [{visible(problem.category)}] {visible(problem.description)} — {state}\n"
+            )
         return text
 
     # --- actions ------------------------------------------------------------------------
@@ -151,8 +171,9 @@ class VisitsScreen(ListSectionScreen):
     def action_new_visit(self) -> None:
         def picked(household_id: str | None) -> None:
             if household_id:
-                self.app.push_screen(VisitForm(self.session, household_id=household_id),
-                                     callback=self._saved)
+                self.app.push_screen(
+                    VisitForm(self.session, household_id=household_id), callback=self._saved
+                )
 
         self.app.push_screen(PickHousehold(self.session), callback=picked)
 
@@ -173,7 +194,9 @@ class VisitsScreen(ListSectionScreen):
         def chosen(appointment: Appointment | None) -> None:
             if appointment is not None:
                 self.app.push_screen(
-                    VisitForm(self.session, household_id=appointment.household_id, appointment=appointment),
+                    VisitForm(
+                        self.session, household_id=appointment.household_id, appointment=appointment
+                    ),
                     callback=self._saved,
                 )
 
@@ -186,8 +209,10 @@ class VisitsScreen(ListSectionScreen):
         if not pending:
             self.notify(t("visit.no_pending"), markup=False)
             return
-        if any(slip["problem_id"] == pending[0].id and slip["state"] == "drafted"
-               for slip in self.session.store.raw("handoff_slip")):
+        if any(
+            slip["problem_id"] == pending[0].id and slip["state"] == "drafted"
+            for slip in self.session.store.raw("handoff_slip")
+        ):
             self.notify(t("visit.draft_exists"), markup=False)
             return
         from grassroots_tui.services.slips import draft_from_problem
@@ -201,4 +226,3 @@ class VisitsScreen(ListSectionScreen):
                 self.notify(t("visit.slip_drafted", title=slip.title), markup=False, timeout=8)
 
         self.app.push_screen(SlipForm(self.session, draft), callback=saved)
-

@@ -157,8 +157,12 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
     it in save() (called in a thread); the saved result dismisses the form."""
 
     BINDINGS = [
-        Binding("ctrl+s", "submit", "cmd.form.submit", id="form.submit", tooltip="cmd.form.submit.help"),
-        Binding("escape", "cancel", "cmd.form.cancel", id="form.cancel", tooltip="cmd.form.cancel.help"),
+        Binding(
+            "ctrl+s", "submit", "cmd.form.submit", id="form.submit", tooltip="cmd.form.submit.help"
+        ),
+        Binding(
+            "escape", "cancel", "cmd.form.cancel", id="form.cancel", tooltip="cmd.form.cancel.help"
+        ),
     ]
     DEFAULT_CSS = """
     FormScreen { align: center middle; }

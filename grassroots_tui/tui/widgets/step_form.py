@@ -42,8 +42,9 @@ class StepForm(FormScreen[Any]):
 
     def compose_fields(self) -> ComposeResult:
         yield from (
-            FormField(f.name, t(f.label_key), f.default,
-                      options=list(f.options) if f.options else None)
+            FormField(
+                f.name, t(f.label_key), f.default, options=list(f.options) if f.options else None
+            )
             for f in self.step_fields
         )
 
