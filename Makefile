@@ -27,9 +27,10 @@ run: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/grassroots demo --db $(DEMO_DB) --force
 
-## make test: the linter and every test
+## make test: the linter, the formatter's check and every test
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-dev
