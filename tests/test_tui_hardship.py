@@ -24,10 +24,10 @@ from tests.tui_fixtures import (
     copied_store,
     make_app,
     no_blink,
+    open_section,
     open_store,
     screen_text,
     settle,
-    sign_in,
 )
 
 SIZE = (80, 24)
@@ -80,9 +80,7 @@ def store(template, tmp_path):
 
 
 async def _to_hardship(pilot) -> HardshipScreen:
-    await sign_in(pilot)
-    await pilot.press("f5")
-    await settle(pilot)
+    await open_section(pilot, "f5")
     screen = pilot.app.screen
     assert isinstance(screen, HardshipScreen)
     return screen

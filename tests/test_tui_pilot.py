@@ -32,6 +32,7 @@ from tests.tui_fixtures import (
     build_store,
     make_app,
     make_settings,
+    open_section,
     open_store,
     screen_text,
     settle,
@@ -358,9 +359,7 @@ async def test_appointment_due_today_is_listed_and_becomes_a_visit(store):
 async def test_typing_pinyin_initials_narrows_the_households_and_names_stay_masked(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f3")
-        await pilot.pause()
+        await open_section(pilot, "f3")
         screen = app.screen
         assert isinstance(screen, HouseholdsScreen)
         assert len(table_rows(screen, "households-table")) == 8
@@ -385,9 +384,7 @@ async def test_typing_pinyin_initials_narrows_the_households_and_names_stay_mask
 async def test_sorting_by_a_column(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f3")
-        await pilot.pause()
+        await open_section(pilot, "f3")
         screen = app.screen
 
         def numbers() -> list[str]:
@@ -426,9 +423,7 @@ async def test_sorting_by_a_column(store):
 async def test_palette_finds_the_visits_section_by_initials(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f3")
-        await pilot.pause()
+        await open_section(pilot, "f3")
         hits = await palette_hits(pilot, "zf")
         assert hits[0] == "走访"
         assert "新增住户" not in hits
@@ -454,9 +449,7 @@ async def test_palette_finds_a_household_by_initials_and_opens_it(store):
 async def test_help_screen_lists_commands_with_their_keys(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f1")
-        await pilot.pause()
+        await open_section(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("#help-table", DataTable)
         rows = {

@@ -22,6 +22,7 @@ from tests.tui_fixtures import (
     copied_store,
     make_app,
     no_blink,
+    open_section,
     open_store,
     screen_text,
     settle,
@@ -50,9 +51,7 @@ def store(template, tmp_path):
 
 
 async def _generate_november(pilot) -> RostersScreen:
-    await sign_in(pilot)
-    await pilot.press("f6")
-    await settle(pilot)
+    await open_section(pilot, "f6")
     screen = pilot.app.screen
     assert isinstance(screen, RostersScreen)
     await pilot.press("g")
@@ -173,9 +172,7 @@ async def test_a_stability_arrangement_with_pairs_completes_the_three_threes(sto
         parse_pairs("李敏")
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f7")
-        await settle(pilot)
+        await open_section(pilot, "f7")
         await pilot.press("h")
         await pilot.pause()
         assert isinstance(app.screen, ThreeThreesScreen)

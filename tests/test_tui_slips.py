@@ -21,6 +21,7 @@ from tests.tui_fixtures import (
     copied_store,
     make_app,
     no_blink,
+    open_section,
     screen_text,
     settle,
     sign_in,
@@ -120,9 +121,7 @@ async def test_a_step_the_state_does_not_allow_is_not_offered(store):
         "测试",
     )
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
+        await open_section(pilot, "f4")
         screen = app.screen
         # A draft can be issued, but not replied to or closed.
         assert screen.check_action("step", ("issue",)) is True
@@ -133,9 +132,7 @@ async def test_a_step_the_state_does_not_allow_is_not_offered(store):
 async def test_the_board_counts_filters_and_writes_a_reminder(board_store):
     app = make_app(board_store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
+        await open_section(pilot, "f4")
         await pilot.press("b")
         await settle(pilot)
         board = app.screen
@@ -169,9 +166,7 @@ async def test_the_board_counts_filters_and_writes_a_reminder(board_store):
 
 def _board(pilot_app_store):
     async def run_before(pilot) -> None:
-        await sign_in(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
+        await open_section(pilot, "f4")
         await pilot.press("b")
         await settle(pilot)
         no_blink(pilot.app)
@@ -185,9 +180,7 @@ def test_board_snapshot(snap_compare, board_store):
 
 def test_slip_form_snapshot(snap_compare, store):
     async def run_before(pilot) -> None:
-        await sign_in(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
+        await open_section(pilot, "f4")
         await pilot.press("n")
         await pilot.pause()
         no_blink(pilot.app)
@@ -198,9 +191,7 @@ def test_slip_form_snapshot(snap_compare, store):
 async def test_printing_masks_by_default_and_unmasked_printing_is_audited(board_store):
     app = make_app(board_store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
+        await open_section(pilot, "f4")
         slip = next(s for s in board_store.iter("handoff_slip") if s.title == "路灯不亮")
         app.screen.table.move_to(slip.id)
         await pilot.press("p")
@@ -216,9 +207,7 @@ async def test_printing_masks_by_default_and_unmasked_printing_is_audited(board_
 async def test_the_board_is_kept_between_openings_and_shows_each_one_as_of_now(board_store):
     app = make_app(board_store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
+        await open_section(pilot, "f4")
         await pilot.press("b")
         await settle(pilot)
         first = app.screen

@@ -11,9 +11,9 @@ from tests.tui_fixtures import (
     build_store,
     copied_store,
     make_app,
+    open_section,
     screen_text,
     settle,
-    sign_in,
 )
 
 SIZE = (80, 24)
@@ -30,9 +30,7 @@ async def test_the_screen_shows_the_months_figures_and_exports_them(store):
     expected = month_stats(store, year=2026, month=11, station_code="HL01")
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f8")
-        await settle(pilot)
+        await open_section(pilot, "f8")
         assert isinstance(app.screen, StatisticsScreen)
         text = screen_text(app)
         assert "2026年11月工作统计" in text
@@ -54,9 +52,7 @@ async def test_the_screen_shows_the_months_figures_and_exports_them(store):
 async def test_previous_month_moves_the_figures(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f8")
-        await settle(pilot)
+        await open_section(pilot, "f8")
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert "2026年10月工作统计" in screen_text(app)

@@ -223,6 +223,17 @@ async def sign_in(pilot, staff_id: str = HEAD_ID, pin: str = HEAD_PIN) -> None:
     assert app.current_mode == "visits"
 
 
+async def open_section(pilot, key: str, screen_type: type | None = None):
+    """Sign in, press a section's key and wait for its rows; the section's screen."""
+    await sign_in(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    screen = pilot.app.screen
+    if screen_type is not None:
+        assert isinstance(screen, screen_type), type(screen).__name__
+    return screen
+
+
 async def settle(pilot) -> None:
     """Let thread workers finish and their callbacks run."""
     await pilot.app.workers.wait_for_complete()
