@@ -115,3 +115,54 @@ async def test_what_the_store_worked_around_is_shown_once(store) -> None:
         assert store.warnings == []  # handed over, not shown again
         app.show_store_warnings()
         assert [n.message for n in app._notifications].count("自动备份没有做成：磁盘空间已满") == 1
+
+
+async def test_a_second_save_while_the_first_runs_saves_the_visit_once(store, monkeypatch) -> None:
+    """Ctrl+S pressed twice (or Enter, then Ctrl+S) before the form closes: one visit."""
+    saves: list[str] = []
+    original = VisitForm.save
+
+    def slow_save(self, built):
+        saves.append(built.id)
+        return original(self, built)
+
+    monkeypatch.setattr(VisitForm, "save", slow_save)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        before_ids = {v["id"] for v in store.raw("visit")}
+        await pilot.press("n", *"wxy", "enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, VisitForm)
+        await pilot.press(*"很好", "tab", *"漏水")
+        form.action_submit()
+        form.action_submit()  # before the first save has come back
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, VisitsScreen)
+        assert len(saves) == 1
+        assert len({v["id"] for v in store.raw("visit")} - before_ids) == 1
+
+
+async def test_a_save_that_failed_can_be_tried_again_from_the_same_form(
+    store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        before_ids = {v["id"] for v in store.raw("visit")}
+        await pilot.press("n", *"wxy", "enter")
+        await pilot.pause()
+        form = app.screen
+        await pilot.press(*"很好", "tab", *"漏水")
+        refused = full_disk(monkeypatch, store.paths.journal)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert refused and app.screen is form and not form.saving
+        monkeypatch.undo()
+        await pilot.press("ctrl+s")  # the same form, the same values
+        await settle(pilot)
+        assert isinstance(app.screen, VisitsScreen)
+        [new_id] = {v["id"] for v in store.raw("visit")} - before_ids
+        assert app.screen.table.current_id == new_id

@@ -144,9 +144,17 @@ class FormField(Vertical):
         else:
             control.value = new
 
+    #: The message shown under the field ("" for none).
+    error_text = ""
+
     def set_error(self, message: str | None) -> None:
+        # Only a change is drawn: every save checks every field, and updating a dozen
+        # unchanged messages relaid out the form while the save waited for it.
+        if (message or "") == self.error_text:
+            return
+        self.error_text = message or ""
         error = self.query_one(".field-error", Static)
-        error.update(message or "")
+        error.update(self.error_text)
         error.set_class(not message, "-empty")
         self.control.set_class(bool(message), "-invalid")
 
@@ -260,9 +268,15 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
         """Which form field shows a model field's problem (override when they differ)."""
         return model_field.split(".")[0]
 
+    #: The message shown above the buttons ("" for none).
+    message_text = ""
+
     def _set_message(self, message: str | None) -> None:
+        if (message or "") == self.message_text:
+            return  # unchanged: not drawn again (see FormField.set_error)
+        self.message_text = message or ""
         box = self.query_one("#form-message", Static)
-        box.update(message or "")
+        box.update(self.message_text)
         box.set_class(not message, "-empty")
 
     @on(Input.Blurred)
@@ -284,11 +298,18 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
+    #: A save is under way: a second Enter or Ctrl+S is ignored, so nothing is saved
+    #: twice. (A flag, not a disabled button: restyling the form while the save runs
+    #: held up closing it by 10 ms or more, bench/FINDINGS-app.md.)
+    saving = False
+
     def action_submit(self) -> None:
+        if self.saving:
+            return
         built = self.check()
         if built is None:
             return
-        self.query_one("#form-save", Button).disabled = True
+        self.saving = True
 
         def saved(result: R) -> None:
             self.dismiss(result)
@@ -296,9 +317,9 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
         self.in_thread(lambda: self.save(built), done=saved, name="form-save")
 
     def on_worker_state_changed(self, event) -> None:
-        # Re-enable the save button when a save failed (the notice says why).
+        # A failed save can be tried again (the notice says why it failed).
         if getattr(event.worker, "name", "") == "form-save" and event.state.name == "ERROR":
-            self.query_one("#form-save", Button).disabled = False
+            self.saving = False
             error = event.worker.error
             if error is not None:
                 self._set_message(friendly_error(error))
