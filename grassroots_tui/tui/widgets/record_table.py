@@ -11,14 +11,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.cells import set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on
+from textual._two_way_dict import TwoWayDict
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.message import Message
 from textual.render import measure
 from textual.widgets import DataTable, Input, Static
+from textual.widgets._data_table import Row as TableRow
+from textual.widgets._data_table import RowKey
 
 from grassroots_tui.i18n import t
 from grassroots_tui.tui.widgets.form import literal
@@ -82,6 +88,170 @@ class _Table(DataTable):
         header = self.header_height if self.show_header else 0
         self.virtual_size = Size(
             width + self._row_label_column_width, self._total_row_height + header
+        )
+
+    def replace_rows(self, rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
+        """Every row at once: what clear() then add_row() for each row does, with the
+        bookkeeping (the cursor's validation, a refresh) done once rather than once
+        per row, which was most of a list's update after a save (bench/FINDINGS-app.md).
+        Row keys must be unique; every row is one line high."""
+        keys = [column.key for column in self.ordered_columns]
+        locations = {RowKey(key): index for index, (key, _cells) in enumerate(rows)}
+        if len(locations) != len(rows):
+            raise ValueError("Row keys must be unique.")
+        if any(len(cells) > len(keys) for _key, cells in rows):
+            raise ValueError("More values provided than there are columns.")
+        self.clear()
+        data, table_rows = self._data, self.rows
+        for row_key, (_key, cells) in zip(locations, rows, strict=True):
+            data[row_key] = dict(zip(keys, cells, strict=False))
+            table_rows[row_key] = TableRow(row_key, 1, None, False)
+        self._row_locations = TwoWayDict(locations)
+        self._new_rows.update(locations)
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate
+        if rows and self.columns and self.show_cursor and self.cursor_type != "none":
+            self._highlight_cursor()
+        self._update_count += 1
+        self.check_idle()
+
+    # --- drawing ------------------------------------------------------------------------
+    #
+    # After a save the whole list is repainted, and DataTable's own drawing was most of
+    # the wait (bench/FINDINGS-app.md): every cell went through Rich's console (Padding
+    # inside Styled, laid out as a page), and the columns, the widget's settings and the
+    # styles (each worked out through every ancestor) were looked up again for every
+    # cell. Here a row of one-line plain-text cells is drawn in one pass, with what a
+    # render needs looked up once per render. Anything else (the header, labels, fixed
+    # columns, a cell cursor, styled or multi-line text) is drawn by DataTable itself;
+    # tests/test_record_table_render.py checks that both draw the same.
+
+    _pass: _RenderPass | None = None
+
+    def render_lines(self, crop: Any) -> list[Any]:
+        self._pass = _RenderPass(self)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
+    @property
+    def rich_style(self) -> Style:
+        # Asked for every line drawn; the same throughout one render.
+        if self._pass is not None:
+            return self._pass.rich_style
+        return super().rich_style
+
+    def get_component_styles(self, *names: str) -> Any:
+        if self._pass is None:
+            return super().get_component_styles(*names)
+        styles = self._pass.styles.get(names)
+        if styles is None:
+            styles = self._pass.styles[names] = _StylesOnce(super().get_component_styles(*names))
+        return styles
+
+    def _render_line_in_row(
+        self,
+        row_key: Any,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Any,
+        hover_location: Any,
+    ) -> tuple[list, list]:
+        drawing = self._pass
+        row_index = self._row_locations.get(row_key)
+        row = self.rows.get(row_key)
+        cells = None
+        if drawing is not None and drawing.plain_rows and row_index is not None and row:
+            data = self._data[row_key]
+            cells = [data.get(key) for key in drawing.keys]
+        if cells is None or row is None or row.height != 1 or not all(map(_plain, cells)):
+            return super()._render_line_in_row(
+                row_key, line_no, base_style, cursor_location, hover_location
+            )
+        assert drawing is not None and row_index is not None
+        cache_key = (
+            row_key,
+            line_no,
+            base_style,
+            cursor_location,
+            hover_location,
+            "row",
+            drawing.show_cursor,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._row_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        cursor = cursor_location.row == row_index
+        hover = hover_location.row == row_index
+        row_style = self._get_row_style(row_index, base_style)
+        component_style, post_style = self._get_styles_to_render_cell(
+            False, False, False, hover, cursor, *drawing.cell_flags
+        )
+        pad = drawing.pad
+        scrollable: list[list[Segment]] = []
+        for column_index, (inner, cell) in enumerate(zip(drawing.inner, cells, strict=True)):
+            meta = Style.from_meta({"row": row_index, "column": column_index})
+            style = row_style + meta + component_style + post_style
+            scrollable.append([Segment(pad + set_cell_size(cell.plain, inner) + pad, style)])
+        # The rest of the line, in the row's style (as DataTable extends a row).
+        extend_style, _ = self._get_styles_to_render_cell(
+            False, False, False, hover, cursor, *drawing.cell_flags[:2], False, False
+        )
+        out_of_bounds = Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+        extend_style = row_style + extend_style + out_of_bounds
+        scrollable.append([Segment(" " * drawing.remaining, extend_style)])
+        pair: tuple[list, list] = ([], scrollable)
+        self._row_render_cache[cache_key] = pair
+        return pair
+
+
+def _plain(cell: object) -> bool:
+    """A cell the fast path draws: one line of text with no styles of its own."""
+    return isinstance(cell, Text) and not cell.spans and not cell.style and "\n" not in cell.plain
+
+
+class _StylesOnce:
+    """A component's styles with its Rich style worked out once."""
+
+    __slots__ = ("_styles", "rich_style")
+
+    def __init__(self, styles: Any) -> None:
+        self._styles = styles
+        self.rich_style = styles.rich_style
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._styles, name)
+
+
+class _RenderPass:
+    """What drawing the table's rows needs, looked up once per render."""
+
+    def __init__(self, table: _Table) -> None:
+        self.rich_style = DataTable.rich_style.fget(table)  # type: ignore[attr-defined]
+        self.styles: dict[tuple[str, ...], _StylesOnce] = {}
+        columns = table.ordered_columns
+        self.keys = [column.key for column in columns]
+        padding = table.cell_padding
+        widths = [column.get_render_width(table) for column in columns]
+        self.inner = [max(0, width - 2 * padding) for width in widths]
+        self.pad = " " * padding
+        self.remaining = max(0, table.size.width - sum(widths) - table._row_label_column_width)
+        self.show_cursor = table.show_cursor
+        self.cell_flags = (
+            self.show_cursor,
+            table._show_hover_cursor,
+            table.cursor_foreground_priority == "css",
+            table.cursor_background_priority == "css",
+        )
+        self.plain_rows = (
+            table.cursor_type == "row"
+            and not table.fixed_rows
+            and not table.fixed_columns
+            and not (table._labelled_row_exists and table.show_row_labels)
         )
 
 
@@ -185,12 +355,9 @@ class RecordTable(Vertical):
             index = self.sort_column
             shown = sorted(shown, key=lambda r: r.sort[index], reverse=self.sort_reverse)
         self.shown = shown
-        table = self.query_one(DataTable)
+        table = self.query_one(_Table)
         current = keep or self.current_id
-        with self.app.batch_update():
-            table.clear()
-            for row in shown[:LIMIT]:
-                table.add_row(*row.shown_cells(), key=row.id)
+        table.replace_rows([(row.id, row.shown_cells()) for row in shown[:LIMIT]])
         if current is not None:
             self.move_to(current)
         self._status()
