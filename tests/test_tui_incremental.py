@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from bisect import insort_right
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from grassroots_tui.models import Household
+from grassroots_tui.models import Household, Visit
+from grassroots_tui.tui.screens.base import _take_out
 from grassroots_tui.tui.screens.visits import VisitsScreen
+from grassroots_tui.tui.widgets.record_table import Row
 from tests import factories
 from tests.tui_fixtures import WORKER_ID, build_store, make_app, open_store, settle, sign_in
 
@@ -145,3 +150,53 @@ async def test_the_section_bar_names_whoever_signed_in_last(store) -> None:
         await settle(pilot)
         shown = str(app.screen.query_one(SectionBar).content)
         assert "张三" in shown and "李敏" not in shown
+
+
+async def test_a_visit_whose_date_changed_moves_to_its_place(store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        screen = app.screen
+        newest_first = _ids(screen)
+        oldest = newest_first[-1]
+        visit = store.get(Visit, oldest)
+        store.save(visit.model_copy(update={"date": dt.date(2026, 11, 26)}), actor="test")
+        screen.reload(keep=oldest)
+        await settle(pilot)
+        assert _ids(screen)[0] == oldest
+        assert sorted(_ids(screen)) == sorted(newest_first)
+        dates = [str(row.cells[0]) + str(row.cells[1]) for row in screen.table.rows]
+        assert dates == sorted(dates, reverse=True)
+        rows, _extra = screen.build()
+        assert [r.id for r in rows] == _ids(screen)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    keys=st.lists(st.integers(0, 9), max_size=40),
+    changes=st.lists(st.tuples(st.integers(0, 60), st.integers(-1, 9)), max_size=30),
+)
+def test_rows_taken_out_and_put_back_stay_in_order(keys, changes) -> None:
+    """What an in-place reload does to the ordered rows gives what sorting them gives."""
+    by_id = {f"r{i}": Row(f"r{i}", [], "", (k,)) for i, k in enumerate(keys)}
+    key = lambda row: row.sort  # noqa: E731
+    ordered = sorted(by_id.values(), key=key)
+    for number, new_key in changes:  # -1: deleted; otherwise its new sort value
+        doc_id = f"r{number}"
+        old = by_id.pop(doc_id, None)
+        if old is not None:
+            assert _take_out(ordered, old, key)
+        if new_key >= 0:
+            by_id[doc_id] = row = Row(doc_id, [], "", (new_key,))
+            insort_right(ordered, row, key=key)
+    assert [key(r) for r in ordered] == sorted(key(r) for r in by_id.values())
+    assert sorted(r.id for r in ordered) == sorted(by_id)
+    assert all(by_id[r.id] is r for r in ordered)
+
+
+def test_a_row_not_where_its_key_says_is_reported() -> None:
+    rows = [Row("a", [], "", (1,)), Row("b", [], "", (2,))]
+    stranger = Row("c", [], "", (1,))
+    assert not _take_out(rows, stranger, lambda r: r.sort)
+    assert [r.id for r in rows] == ["a", "b"]

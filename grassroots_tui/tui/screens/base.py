@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import gc
+from bisect import bisect_left, insort_right
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from grassroots_tui.tui.commands import Cmd, localize_bindings
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.footer import Footer
 from grassroots_tui.tui.widgets.record_table import RecordTable, Row
 from grassroots_tui.tui.widgets.section_bar import SectionBar
 from grassroots_tui.tui.workers import StoreWorkers
@@ -93,7 +94,11 @@ class ListSectionScreen(SectionScreen):
     CONTEXT_KINDS: tuple[str, ...] = ()
     #: At most this many changed documents are rebuilt in place.
     INCREMENTAL_LIMIT = 200
-    _built: tuple[dict[str, int], Any, dict[str, Row]] | None = None
+    #: What the last build made: the revisions it read, its context, the rows by id,
+    #: and the same rows in row_order() (ascending; shown reversed with
+    #: ROW_ORDER_REVERSE), which a changed row is taken out of and put back into by
+    #: bisection rather than sorting every row again.
+    _built: tuple[dict[str, int], Any, dict[str, Row], list[Row]] | None = None
     _built_for: str | None = None
     #: The revisions a full build under way was started at.
     _pending: dict[str, int] | None = None
@@ -133,7 +138,7 @@ class ListSectionScreen(SectionScreen):
         built = self._built
         if not self.ROW_KIND or built is None:
             return False
-        revisions, context, by_id = built
+        revisions, context, by_id, ordered = built
         if self._built_for != self.session.operator.id:
             return False  # built for someone signed in before
         now = self._revisions()
@@ -148,18 +153,20 @@ class ListSectionScreen(SectionScreen):
                 self._keep = None
             return True
         station_id = self.session.station_id
+        key = self.row_order()
         for doc_id in changed:
             doc = store.get_raw(self.ROW_KIND, doc_id)
             row = None
             if doc is not None and (not station_id or doc.get("station_id") == station_id):
                 row = self.row_for(doc, context)
-            if row is None:
-                by_id.pop(doc_id, None)
-            else:
+            old = by_id.pop(doc_id, None)
+            if old is not None and not _take_out(ordered, old, key):
+                ordered = sorted(by_id.values(), key=key)  # not where it should be
+            if row is not None:
                 by_id[doc_id] = row
-        self._built = (now, context, by_id)
-        rows = sorted(by_id.values(), key=self.row_order(), reverse=self.ROW_ORDER_REVERSE)
-        self.table.set_rows(rows, keep=self._keep)
+                insort_right(ordered, row, key=key)
+        self._built = (now, context, by_id, ordered)
+        self.table.set_rows(self._in_list_order(ordered), keep=self._keep)
         self._keep = None
         if changed:
             self.in_thread(
@@ -179,10 +186,14 @@ class ListSectionScreen(SectionScreen):
             row = self.row_for(doc, context)
             if row is not None:
                 by_id[row.id] = row
-        rows = sorted(by_id.values(), key=self.row_order(), reverse=self.ROW_ORDER_REVERSE)
-        self._built = (revisions, context, by_id)
+        ordered = sorted(by_id.values(), key=self.row_order())
+        self._built = (revisions, context, by_id, ordered)
         self._built_for = operator
-        return rows, self.extra(context)
+        return self._in_list_order(ordered), self.extra(context)
+
+    def _in_list_order(self, ordered: list[Row]) -> list[Row]:
+        """A copy of the rows in the order listed (the table keeps the list it is given)."""
+        return ordered[::-1] if self.ROW_ORDER_REVERSE else list(ordered)
 
     # --- what an incremental screen implements ------------------------------------------
 
@@ -217,3 +228,17 @@ class ListSectionScreen(SectionScreen):
     async def _row_chosen(self) -> None:
         if self.CHOOSE_ACTION:
             await self.run_action(self.CHOOSE_ACTION)
+
+
+def _take_out(ordered: list[Row], row: Row, key: Any) -> bool:
+    """Remove ``row`` (that very object) from ``ordered``, sorted by ``key``; False if
+    it is not where its key says it should be."""
+    i = bisect_left(ordered, key(row), key=key)
+    while i < len(ordered) and ordered[i] is not row:
+        if key(ordered[i]) != key(row):
+            return False
+        i += 1
+    if i == len(ordered):
+        return False
+    del ordered[i]
+    return True
