@@ -6,6 +6,7 @@ import gc
 from collections.abc import Callable
 from datetime import datetime
 
+from textual._styles_cache import StylesCache
 from textual.app import App, InvalidThemeError
 
 from grassroots_tui.i18n import t
@@ -39,6 +40,22 @@ SCREENS = {
     "supervision": SupervisionScreen,
     "statistics": StatisticsScreen,
 }
+
+
+def release_closed_widgets() -> None:
+    """Let the widgets of a closed screen go.
+
+    Textual 8 memoizes ``StylesCache.get_inner_outer`` with ``functools.lru_cache`` on
+    the instance method, so the cache holds up to 1,024 widgets' style caches, with
+    every line they drew, after the widgets are gone (Textualize/textual#6665). Each
+    visit form left about 11,000 objects behind; the cyclic collector walked them all
+    on every full collection, a pause of 50 to 70 ms after a dozen saves
+    (bench/FINDINGS-app.md). Emptying the cache when a screen closes frees them; the
+    screens still shown fill it again with a few entries.
+    """
+    cache_clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
+    if cache_clear is not None:  # a Textual that fixed it may not cache it this way
+        cache_clear()
 
 
 class GrassrootsApp(StoreWorkers, App[None]):
@@ -80,6 +97,11 @@ class GrassrootsApp(StoreWorkers, App[None]):
             self.theme = self.settings.theme
         except InvalidThemeError:
             pass
+
+    def pop_screen(self):  # type: ignore[override]
+        popped = super().pop_screen()
+        release_closed_widgets()
+        return popped
 
     # --- start-up -----------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from grassroots_tui.i18n import t
 from grassroots_tui.models import Appointment
@@ -14,6 +14,7 @@ from grassroots_tui.services.masking import Masker
 from grassroots_tui.services.visits import appointments_due
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.footer import Footer
 from grassroots_tui.tui.widgets.form import literal
 
 

@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Select, Static
+from textual.widgets import Select, Static
 
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import HandoffSlip
@@ -19,6 +19,7 @@ from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.screens.slip_rows import clock_text, describe_slip, short_number
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.footer import Footer
 from grassroots_tui.tui.widgets.form import literal
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
 from grassroots_tui.tui.workers import StoreWorkers

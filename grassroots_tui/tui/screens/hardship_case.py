@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import (
@@ -27,6 +27,7 @@ from grassroots_tui.services.masking import Masker
 from grassroots_tui.store import StoreError
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.footer import Footer
 from grassroots_tui.tui.widgets.form import literal, visible
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 from grassroots_tui.tui.workers import StoreWorkers

@@ -7,12 +7,13 @@ from decimal import Decimal
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import AssistanceForm
 from grassroots_tui.services.hardship import totals_by_form, totals_by_month, totals_by_source
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
+from grassroots_tui.tui.widgets.footer import Footer
 from grassroots_tui.tui.widgets.form import literal
 
 

@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label, Select, Static
+from textual.widgets import DataTable, Label, Select, Static
 
 from grassroots_tui.i18n import LANGUAGES, label, t
 from grassroots_tui.models import Staff, Station
@@ -17,6 +17,7 @@ from grassroots_tui.services.staff import retire_staff
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.dialogs.staff_form import StaffForm, StationForm
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.widgets.footer import Footer
 from grassroots_tui.tui.widgets.form import literal, visible
 from grassroots_tui.tui.workers import StoreWorkers
 

@@ -9,7 +9,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import ActivityType, StationActivity
@@ -19,6 +19,7 @@ from grassroots_tui.services.supervision import TARGET_PER_DAY, month_report
 from grassroots_tui.services.text import split_list
 from grassroots_tui.services.three_threes import completion, media_reports
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
+from grassroots_tui.tui.widgets.footer import Footer
 from grassroots_tui.tui.widgets.form import literal
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 
