@@ -73,7 +73,8 @@ def _painted(app: Any) -> None:
 
 class _Profile:
     """``GRASSROOTS_BENCH_PROFILE=filter`` profiles that figure's runs (cProfile, by
-    own time, to standard error): how bench/RESULTS.md's "what was slow" was found."""
+    own time, to standard error): how bench/RESULTS.md's "what was slow" was found.
+    ``GRASSROOTS_BENCH_PROFILE_SORT=cumtime`` orders it by cumulative time instead."""
 
     def __init__(self, wanted: str) -> None:
         self.wanted = set(wanted.split(",")) if wanted else set()
@@ -92,7 +93,8 @@ class _Profile:
             yield
         finally:
             profiler.disable()
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+            order = os.environ.get("GRASSROOTS_BENCH_PROFILE_SORT", "tottime")
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(order).print_stats(30)
 
 
 def _clock() -> Any:
