@@ -51,6 +51,11 @@ def _median(values: list[float]) -> float:
     return ordered[len(ordered) // 2] if ordered else float("nan")
 
 
+def _p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[int(0.9 * len(ordered))] if ordered else float("nan")
+
+
 def _run(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     """A probe in a fresh process; its JSON. The argument "T0" becomes the time the
     process was started (``time.time()``), from which it measures its start."""
@@ -120,14 +125,13 @@ def measure(folder: Path, n: int, plan: dict[str, Any], processes: int, log: Cal
         "start_to_visits_office_s": _median([r["start_to_visits_s"] for r in office]),
         "filter_key_s": _median([x for r in office for x in r["filter_key_s"]]),
         "filter_n": sum(len(r["filter_key_s"]) for r in office),
-        "filter_p90_s": sorted(x for r in office for x in r["filter_key_s"])[
-            int(0.9 * sum(len(r["filter_key_s"]) for r in office))
-        ],
+        "filter_p90_s": _p90([x for r in office for x in r["filter_key_s"]]),
         "board_s": _median([x for r in office for x in r["board_s"]]),
         "board_n": sum(len(r["board_s"]) for r in office),
         "board_rows": office[0]["board_rows"],
         "save_to_table_s": _median([x for r in station for x in r["save_to_table_s"]]),
         "save_n": sum(len(r["save_to_table_s"]) for r in station),
+        "save_p90_s": _p90([x for r in station for x in r["save_to_table_s"]]),
         "visits_in_office_list": office[0]["visits_in_list"],
         "peak_rss_mb": _median([r["peak_rss_mb"] for r in office]),
         "rss_before_open_mb": _median([r["rss_before_open_mb"] for r in office]),
@@ -285,7 +289,7 @@ def render(results: list[dict[str, Any]], header: list[str]) -> str:
                 f"{r['visits']:,}",
                 f"{ro['start_to_signin_s']:.2f} s / {r['tinydb']['start_s']:.2f} / {r['sqlite']['start_s']:.2f}",
                 f"{ro['signin_to_visits_station_s']:.2f} / {ro['signin_to_visits_office_s']:.2f} s",
-                f"{_ms(ro['save_to_table_s'])} / {_ms(r['tinydb']['save_s'])} / {_ms(r['sqlite']['save_s'])}",
+                f"{_ms(ro['save_to_table_s'])} (p90 {_ms(ro['save_p90_s'])}) / {_ms(r['tinydb']['save_s'])} / {_ms(r['sqlite']['save_s'])}",
                 f"{_ms(ro['filter_key_s'])} (p90 {_ms(ro['filter_p90_s'])}) / {_ms(r['tinydb']['filter_s'])} / {_ms(r['sqlite']['filter_s'])}",
                 f"{_ms(ro['board_s'])} / {_ms(r['tinydb']['board_s'])} / {_ms(r['sqlite']['board_s'])}",
                 f"{_ms(r['stats']['time']['month_stats']['median'])} / {_ms(r['stats']['time']['sqlite']['median'])}",
