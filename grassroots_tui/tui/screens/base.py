@@ -168,10 +168,16 @@ class ListSectionScreen(SectionScreen):
         self._built = (now, context, by_id, ordered)
         self.table.set_rows(self._in_list_order(ordered), keep=self._keep)
         self._keep = None
-        if changed:
-            self.in_thread(
-                lambda: self.extra(context), done=self.loaded, name="load-extra", exclusive=True
-            )
+        # The rest of the screen (the visit rate reads every visit of the station) once
+        # the rows are painted: a thread started now would hold the interpreter lock
+        # against the repaint, 20 ms of it at 100,000 documents (bench/FINDINGS-app.md).
+        self.call_after_refresh(
+            self.in_thread,
+            lambda: self.extra(context),
+            done=self.loaded,
+            name="load-extra",
+            exclusive=True,
+        )
         return True
 
     def build(self) -> tuple[list[Row], Any]:
