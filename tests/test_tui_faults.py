@@ -1,15 +1,17 @@
 """A full disk inside the running program: saving a visit fails with ENOSPC, the program
 says so in Chinese, keeps running, does not list the unsaved visit, and saves it once
-the disk has room again."""
+the disk has room again; and forms opened and closed all day leave nothing behind."""
 
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from textual._styles_cache import StylesCache
 from textual.widgets import DataTable, Static
 
 from grassroots_tui.tui.dialogs.visit_form import VisitForm
@@ -37,6 +39,16 @@ def store(template, tmp_path):
 def rows(screen) -> list[list[str]]:
     table = screen.query_one("#visits-table #table", DataTable)
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def open_visit_form(pilot) -> VisitForm:
+    """From the visits list: a new visit to 王秀英's household, greeting and hardship typed."""
+    await pilot.press("n", *"wxy", "enter")
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, VisitForm)
+    await pilot.press(*"很好", "tab", *"漏水")
+    return form
 
 
 def full_disk(monkeypatch: pytest.MonkeyPatch, journal: Path) -> list[int]:
@@ -67,11 +79,7 @@ async def test_a_visit_saved_on_a_full_disk_is_refused_in_chinese_and_not_listed
         before_rows = rows(app.screen)
         before_ids = {v["id"] for v in store.raw("visit")}
         tables_before = {k: dict(v) for k, v in store.tables.items()}
-        await pilot.press("n", *"wxy", "enter")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, VisitForm)
-        await pilot.press(*"很好", "tab", *"漏水")
+        form = await open_visit_form(pilot)
 
         refused = full_disk(monkeypatch, store.paths.journal)
         await pilot.press("ctrl+s")
@@ -95,9 +103,8 @@ async def test_a_visit_saved_on_a_full_disk_is_refused_in_chinese_and_not_listed
 
         # Room again: the same work saves and is listed.
         monkeypatch.undo()
-        await pilot.press("n", *"wxy", "enter")
-        await pilot.pause()
-        await pilot.press(*"很好", "tab", *"漏水", "ctrl+s")
+        await open_visit_form(pilot)
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, VisitsScreen)
         [new_id] = {v["id"] for v in store.raw("visit")} - before_ids
@@ -131,11 +138,7 @@ async def test_a_second_save_while_the_first_runs_saves_the_visit_once(store, mo
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
         before_ids = {v["id"] for v in store.raw("visit")}
-        await pilot.press("n", *"wxy", "enter")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, VisitForm)
-        await pilot.press(*"很好", "tab", *"漏水")
+        form = await open_visit_form(pilot)
         form.action_submit()
         form.action_submit()  # before the first save has come back
         await pilot.press("ctrl+s")
@@ -152,10 +155,7 @@ async def test_a_save_that_failed_can_be_tried_again_from_the_same_form(
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
         before_ids = {v["id"] for v in store.raw("visit")}
-        await pilot.press("n", *"wxy", "enter")
-        await pilot.pause()
-        form = app.screen
-        await pilot.press(*"很好", "tab", *"漏水")
+        form = await open_visit_form(pilot)
         refused = full_disk(monkeypatch, store.paths.journal)
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -166,3 +166,39 @@ async def test_a_save_that_failed_can_be_tried_again_from_the_same_form(
         assert isinstance(app.screen, VisitsScreen)
         [new_id] = {v["id"] for v in store.raw("visit")} - before_ids
         assert app.screen.table.current_id == new_id
+
+
+def _style_caches() -> int:
+    gc.collect()
+    return sum(isinstance(o, StylesCache) for o in gc.get_objects())
+
+
+async def _open_and_close_a_form(pilot) -> None:
+    app = pilot.app
+    screen = app.screen
+    app.push_screen(VisitForm(screen.session, household_id="hh-01"))
+    await pilot.pause()
+    assert isinstance(app.screen, VisitForm)
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(app.screen, VisitsScreen)
+
+
+async def test_closed_forms_do_not_pile_up(store) -> None:
+    """Textual 8 keeps the style caches of up to 1,024 widgets after the widgets are
+    gone (``StylesCache.get_inner_outer`` is memoized on the instance,
+    Textualize/textual#6665), and a footer keeps the keys it replaced: every visit form
+    left about 11,000 objects that each full garbage collection walked, a pause that
+    grew with every save (bench/FINDINGS-app.md)."""
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        await _open_and_close_a_form(pilot)
+        await _open_and_close_a_form(pilot)
+        after_two = _style_caches()
+        for _ in range(6):
+            await _open_and_close_a_form(pilot)
+        after_eight = _style_caches()
+        # A form has dozens of widgets: six more kept would be hundreds more caches.
+        assert after_eight - after_two < 40, (after_two, after_eight)

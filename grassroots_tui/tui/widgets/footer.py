@@ -12,7 +12,7 @@ class Footer(widgets.Footer):
     dialog closed). Every key data-binds ``compact`` to the footer, and Textual lets go
     of a removed key's binding only when ``compact`` next changes, which it never does
     here: each change of screen left the old keys, and everything they had drawn, for
-    the garbage collector to walk (bench/FINDINGS-app.md, tests/test_tui_memory.py).
+    the garbage collector to walk (bench/FINDINGS-app.md, tests/test_tui_faults.py).
     """
 
     async def recompose(self) -> None:
