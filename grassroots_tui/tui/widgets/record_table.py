@@ -59,12 +59,17 @@ class Row:
 
 
 class _Table(DataTable):
-    """A DataTable that measures only the cells of columns without a fixed width.
+    """A DataTable made quick for a list refilled on every keystroke and every save
+    (bench/RESULTS.md says what each of these cost):
 
-    DataTable measures every cell of every row added, to size auto-width columns; with
-    500 rows of eight columns that was most of a keystroke's filtering time
-    (bench/RESULTS.md). Fixed-width columns need no measuring, so only the auto-width
-    ones are measured here; rows are always one line high.
+    - only the cells of columns without a fixed width are measured (DataTable measures
+      every cell of every row added, to size auto-width columns);
+    - :meth:`replace_rows` puts every row in at once;
+    - rows of plain one-line text are drawn directly (see "drawing" below).
+
+    Rows are always one line high. It relies on DataTable's internals of Textual 8
+    (pinned below 9 in pyproject.toml); tests/test_record_table_render.py compares it
+    with DataTable itself, so a Textual that changes them fails there first.
     """
 
     def _update_dimensions(self, new_rows: Any) -> None:
