@@ -323,8 +323,14 @@ async def test_form_error_is_shown_next_to_the_field_and_nothing_is_saved(store)
         assert str(form.query_one("#form-message", Static).content) == "请先改正标出的项目。"
         assert store.count("visit") == 3
 
-        # Correcting the field clears the message and saves.
+        # Correcting the field clears its message (messages are redrawn only when they
+        # change, so a cleared one must not stay behind), and the form saves.
+        end.control.focus()
         end.control.value = "10:40"
+        await pilot.press("tab")
+        await pilot.pause()
+        assert str(error.content) == "" and error.has_class("-empty")
+        assert not end.control.has_class("-invalid")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, VisitsScreen)
