@@ -29,9 +29,8 @@ from tinydb.storages import JSONStorage
 from bench.corpus import NOT_OVERDUE_STATES, is_overdue
 from grassroots_tui.models import KINDS, Document
 from grassroots_tui.store import Store
-from grassroots_tui.store.files import JournalWriter, write_snapshot
 from grassroots_tui.store.paths import StorePaths
-from grassroots_tui.store.store import META, META_ID
+from grassroots_tui.store.store import META, META_ID, write_compacted_store
 
 SLIP = "handoff_slip"
 VISIT = "visit"
@@ -95,10 +94,7 @@ def disk_bytes(folder: Path, engine: str) -> int:
 
 def write_ours(main: Path, tables: dict[str, dict[str, Any]], generation: int = 1) -> None:
     """A compacted store: the snapshot written directly, then an empty journal."""
-    paths = StorePaths.for_main(main)
-    paths.folder.mkdir(parents=True, exist_ok=True)
-    write_snapshot(paths.main, tables, generation)
-    JournalWriter.create(paths.journal, generation).close()
+    write_compacted_store(main, tables)
 
 
 def write_tinydb(path: Path, docs: list[dict[str, Any]]) -> None:

@@ -31,7 +31,7 @@ def test_check_exits_non_zero_and_names_the_document(tmp_path: Path, capsys) -> 
     snap = read_snapshot(db)
     doc_id, doc = next(iter(snap.tables["household"].items()))
     doc["people"] = 0
-    write_snapshot(db, snap.tables, snap.generation)
+    write_snapshot(db, snap.tables, snap.generation, snap.position)
     assert main(["check", "--db", str(db)]) == 1
     out = capsys.readouterr().out
     assert doc_id in out and "家庭人口" in out

@@ -610,7 +610,7 @@ def test_history_without_audit_uses_the_documents_dates(tmp_path: Path) -> None:
         slip_id = do_reply(s, issued(s).id).id
     snap = read_snapshot(tmp_path / "g.json")
     snap.tables["audit_entry"] = {}
-    write_snapshot(tmp_path / "g.json", snap.tables, snap.generation)
+    write_snapshot(tmp_path / "g.json", snap.tables, snap.generation, snap.position)
     with Store.open(tmp_path / "g.json", readonly=True) as s:
         (entry,) = S.slip_history(s, slip_id)
     assert entry.at == REPLIED_ON and entry.who == "队员甲" and entry.what.startswith("回复单")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from grassroots_tui.store import (
     StoreWriteFailed,
 )
 from grassroots_tui.store import files as store_files
+from grassroots_tui.store.paths import StorePaths
 from tests.factories import household
 
 
@@ -244,8 +246,76 @@ def test_a_daily_backup_is_kept_and_rotated(tmp_path: Path) -> None:
             path.unlink()
     Store.open(db).close()
     kept = sorted(folder.glob("*-daily.json"))
-    assert len(kept) == 14
+    days = [date(2020, day // 28 + 1, day % 28 + 1) for day in range(1, 21)] + [date.today()]
+    assert len(kept) == len(_kept_by_rule(days)) > 14
     assert not kept[-1].name.startswith("2020")  # today's is among them
+
+
+def _kept_by_rule(days: list[date]) -> set[date]:
+    """The generations, stated one backup at a time: kept if among the 14 newest, or the
+    newest of its week with fewer than 8 newer weeks, or of its month with fewer than 12."""
+    kept = set()
+    for day in days:
+        newer = [d for d in days if d > day]
+        week, month = day.isocalendar()[:2], (day.year, day.month)
+        newest_of_week = not any(d.isocalendar()[:2] == week for d in newer)
+        newest_of_month = not any((d.year, d.month) == month for d in newer)
+        newer_weeks = {d.isocalendar()[:2] for d in newer} - {week}
+        newer_months = {(d.year, d.month) for d in newer} - {month}
+        if (
+            len(newer) < 14
+            or (newest_of_week and len(newer_weeks) < 8)
+            or (newest_of_month and len(newer_months) < 12)
+        ):
+            kept.add(day)
+    return kept
+
+
+def test_daily_backups_are_kept_in_generations(tmp_path: Path) -> None:
+    from grassroots_tui.store import backups
+
+    paths = StorePaths.for_main(tmp_path / "s.json")
+    paths.backups.mkdir()
+    start = date(2024, 3, 1)
+    days = [start + timedelta(days=n) for n in range(0, 600, 1) if n % 7 != 3]  # gaps too
+    for day in days:
+        (paths.backups / f"{day:%Y%m%d}-080000-daily.json").write_bytes(b"x")
+    backups.rotate(paths)
+    left = {
+        date(int(p.name[:4]), int(p.name[4:6]), int(p.name[6:8]))
+        for p in paths.backups.glob("*-daily.json")
+    }
+    assert left == _kept_by_rule(days)
+    assert 14 + 8 + 12 - 6 <= len(left) <= 14 + 8 + 12
+
+
+def test_rotation_never_deletes_a_backup_holding_more_than_the_store(tmp_path: Path) -> None:
+    from grassroots_tui.store import backups
+    from grassroots_tui.store.files import Position, read_snapshot, write_snapshot
+
+    db = tmp_path / "s.json"
+    with Store.open(db, daily_backup=False) as s:
+        for n in range(3):
+            s.save(household(f"H-{n}"), actor="a")
+        position = s.position
+    paths = StorePaths.for_main(db)
+    snap = read_snapshot(db)
+    paths.backups.mkdir(exist_ok=True)
+    holding_more = paths.backups / "20200101-080000-daily.json"
+    write_snapshot(
+        holding_more,
+        snap.tables,
+        snap.generation,
+        Position(position.seq + 5, "x", position.store_id),
+    )
+    for n in range(60):  # weekly over 14 months: 2020's is no month's newest of the last 12
+        day = date(2025, 1, 1) + timedelta(days=7 * n)
+        write_snapshot(paths.backups / f"{day:%Y%m%d}-080000-daily.json", {}, 1, position)
+    removed = backups.rotate(paths, position=position)
+    assert removed and holding_more not in removed and holding_more.exists()
+    # Of another store, or not ahead of this one: rotated like any other.
+    removed = backups.rotate(paths, position=Position(position.seq + 9, "", position.store_id))
+    assert holding_more in removed
 
 
 def test_older_documents_are_migrated_on_open_after_a_backup(
@@ -289,7 +359,7 @@ def test_check_names_the_first_broken_audit_entry(tmp_path: Path) -> None:
     snap = read_snapshot(db)
     entries = list(snap.tables["audit_entry"].values())
     entries[1]["actor"] = "冒名"  # edited outside the program
-    write_snapshot(db, snap.tables, snap.generation)
+    write_snapshot(db, snap.tables, snap.generation, snap.position)
     with Store.open(db, readonly=True) as s:
         findings = check_store(s)
     assert len(findings) == 1
@@ -305,7 +375,7 @@ def test_check_reports_an_invalid_document_with_its_id(tmp_path: Path) -> None:
         saved = s.save(household(), actor="a")
     snap = read_snapshot(db)
     snap.tables["household"][saved.id]["id_number"] = "430121195803121230"
-    write_snapshot(db, snap.tables, snap.generation)
+    write_snapshot(db, snap.tables, snap.generation, snap.position)
     with Store.open(db, readonly=True) as s:
         findings = check_store(s)
     assert [f.doc_id for f in findings] == [saved.id]

@@ -94,20 +94,29 @@ def test_refusal_names_the_newest_good_backup(closed_store: Path) -> None:
     assert damaged.newest_backup == older
 
 
-def test_a_torn_final_record_is_trimmed_and_logged(closed_store: Path) -> None:
+def test_a_torn_unconfirmed_final_record_is_trimmed_and_logged(closed_store: Path) -> None:
     journal = closed_store.with_name(closed_store.name + ".journal")
     data = journal.read_bytes()
-    journal.write_bytes(data[:-25])  # the last save was cut off mid-write
+    last_line = data[data.rindex(b"\n", 0, len(data) - 1) + 1 :]
+    # A sixth save was being appended when the power went: never confirmed.
+    journal.write_bytes(data + last_line[:-25])
     store = Store.open(closed_store, daily_backup=False)
     try:
         numbers = {d["household_no"] for d in store.raw("household")}
         assert {f"S-{n:03d}" for n in range(30)} <= numbers
-        assert {f"J-{n:03d}" for n in range(4)} <= numbers
-        assert "J-004" not in numbers  # the torn one was never acknowledged
+        assert {f"J-{n:03d}" for n in range(5)} <= numbers  # every confirmed save
     finally:
         store.close()
     log = closed_store.with_name(closed_store.name + ".log").read_text(encoding="utf-8")
-    assert "trimmed an interrupted" in log
+    assert "never confirmed" in log
+
+
+def test_a_torn_confirmed_final_record_is_refused(closed_store: Path) -> None:
+    journal = closed_store.with_name(closed_store.name + ".journal")
+    data = journal.read_bytes()
+    journal.write_bytes(data[:-25])  # the last save was confirmed, then cut off
+    damaged = _refused(closed_store, "缺少第 36 次保存", "最后一次")
+    assert damaged.newest_backup is not None
 
 
 def test_missing_main_file_with_a_journal_is_refused(closed_store: Path) -> None:
@@ -138,7 +147,7 @@ def _rewrite_audit(db: Path, change) -> list:
 
     snap = read_snapshot(db)
     change(snap.tables["audit_entry"])
-    write_snapshot(db, snap.tables, snap.generation)
+    write_snapshot(db, snap.tables, snap.generation, snap.position)
     with Store.open(db, readonly=True) as s:
         return check_store(s)
 

@@ -4,6 +4,12 @@ The writer holds an exclusive OS lock on ``<main>.lock`` for as long as the stor
 open, and writes who it is (pid, host, since when) into that file so a second instance
 can say who holds the store. The OS releases the lock when the process dies, so a crash
 never leaves a store locked.
+
+An OS lock belongs to the file, not to its name: if someone deletes or replaces the lock
+file, a second program would lock a new file under the same name. The writer therefore
+checks before each save that the name still points at its file (:meth:`WriterLock.still_held`)
+and takes the name back when it can (:meth:`WriterLock.retake`); the journal carries a
+lock of its own as well (see :class:`~grassroots_tui.store.files.JournalWriter`).
 """
 
 from __future__ import annotations
@@ -59,6 +65,33 @@ class WriterLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
+
+    def still_held(self) -> bool:
+        """Whether the lock file's name still points at the file this lock holds."""
+        if self._fd is None:
+            return False
+        try:
+            on_disk = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        mine = os.fstat(self._fd)
+        return (on_disk.st_dev, on_disk.st_ino) == (mine.st_dev, mine.st_ino)
+
+    def retake(self) -> None:
+        """After the lock file was deleted or replaced: lock the file now under its name.
+        Raises :class:`StoreLocked` when another program holds that one."""
+        old = self._fd
+        self._fd = None
+        try:
+            self.acquire()
+        except BaseException:
+            self._fd = old
+            raise
+        if old is not None:
+            try:
+                _unlock(old)
+            finally:
+                os.close(old)
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`StoreLocked` naming the holder."""

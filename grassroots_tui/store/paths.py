@@ -35,6 +35,11 @@ class StorePaths:
         return self.main.with_name(self.main.name + ".journal")
 
     @property
+    def lastsave(self) -> Path:
+        """The record of the newest confirmed save (see :mod:`grassroots_tui.store.files`)."""
+        return self.main.with_name(self.main.name + ".lastsave")
+
+    @property
     def lock(self) -> Path:
         return self.main.with_name(self.main.name + ".lock")
 

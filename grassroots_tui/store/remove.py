@@ -10,11 +10,18 @@ in its backups folder as a verified snapshot named ``…-removed.json`` (restora
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 from grassroots_tui.store import backups
 from grassroots_tui.store.errors import StoreError, StoreLocked
-from grassroots_tui.store.files import fsync_folder
+from grassroots_tui.store.files import (
+    Damage,
+    LastSave,
+    LastSaveWriter,
+    fsync_folder,
+    read_lastsave,
+)
 from grassroots_tui.store.lock import WriterLock
 from grassroots_tui.store.log import log_event
 from grassroots_tui.store.paths import StorePaths
@@ -57,6 +64,7 @@ def remove_store(main: str | Path, *, keep_copy: bool = True) -> Path | None:
         if not store_exists(paths.main):
             return None
         kept = _keep_copy(paths) if keep_copy else None
+        _mark_removed(paths)
         for path in (
             paths.main,
             paths.journal,
@@ -75,6 +83,26 @@ def remove_store(main: str | Path, *, keep_copy: bool = True) -> Path | None:
         lock.release()
 
 
+def _mark_removed(paths: StorePaths) -> None:
+    """Turn the last-save record into a note that the store was removed on purpose, so
+    that a new store may be made here (a main file missing for any other reason is
+    refused, not taken for a new store)."""
+    try:
+        last = read_lastsave(paths.lastsave)
+    except Damage:
+        last = None
+    now = datetime.now().astimezone().isoformat(timespec="seconds")
+    removed = LastSave(
+        last.seq if last else 0,
+        last.chain if last else "",
+        last.store_id if last else "",
+        now,
+        "删除",
+        removed=True,
+    )
+    LastSaveWriter.create(paths.lastsave, removed).close()
+
+
 def _keep_copy(paths: StorePaths) -> Path:
     """Keep the store in its backups folder: a verified snapshot, else raw copies."""
     try:
@@ -82,7 +110,7 @@ def _keep_copy(paths: StorePaths) -> Path:
     except (StoreError, OSError):
         target = backups.backup_path(paths, f"{REMOVED}-damaged").with_suffix("")
         target.mkdir(mode=0o700)
-        for source in (paths.main, paths.journal):
+        for source in (paths.main, paths.journal, paths.lastsave):
             if source.exists():
                 shutil.copy2(source, target / source.name)
         return target

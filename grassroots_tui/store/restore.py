@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 from grassroots_tui.store import backups
@@ -10,7 +11,16 @@ from grassroots_tui.store.errors import StoreError, StoreWriteFailed, disk_reaso
 from grassroots_tui.store.files import (
     Damage,
     JournalWriter,
+    LastSave,
+    LastSaveWriter,
+    Position,
+    Snapshot,
+    make_private_folder,
+    new_store_id,
+    next_chain,
+    read_header,
     read_journal,
+    read_lastsave,
     read_snapshot,
     write_snapshot,
 )
@@ -36,7 +46,7 @@ def restore_backup(main: str | Path, backup: str | Path) -> Path | None:
     except OSError as error:
         raise StoreError(f"不能恢复：读不出备份文件（{disk_reason(error)}）。") from error
     try:
-        paths.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_folder(paths.folder)
         lock = WriterLock(paths.lock)
         lock.acquire()
     except OSError as error:
@@ -44,9 +54,14 @@ def restore_backup(main: str | Path, backup: str | Path) -> Path | None:
     try:
         kept = _keep_current(paths)
         generation = max(_current_generation(paths), snapshot.generation) + 1
+        position = _restored_position(paths, snapshot, backup)
         # The main file is replaced by rename: until then the current store is untouched.
-        write_snapshot(paths.main, snapshot.tables, generation)
-        JournalWriter.create(paths.journal, generation).close()
+        write_snapshot(paths.main, snapshot.tables, generation, position)
+        JournalWriter.create(paths.journal, generation, position).close()
+        now = datetime.now().astimezone().isoformat(timespec="seconds")
+        LastSaveWriter.create(
+            paths.lastsave, LastSave(position.seq, position.chain, position.store_id, now, "恢复")
+        ).close()
         log_event(paths.log, f"restored from {backup}; the replaced store is kept at {kept}")
         return kept
     except OSError as error:
@@ -56,6 +71,30 @@ def restore_backup(main: str | Path, backup: str | Path) -> Path | None:
         ) from error
     finally:
         lock.release()
+
+
+def _restored_position(paths: StorePaths, snapshot: Snapshot, backup: Path) -> Position:
+    """The restored store goes on as the same store (when the current one is known) and
+    its save numbers go on past every number it or its backups ever reached, so no older
+    backup looks newer than it afterwards."""
+    store_id = ""
+    highest = snapshot.position.seq
+    try:
+        last = read_lastsave(paths.lastsave)
+        if last is not None and not last.removed:
+            store_id, highest = last.store_id, max(highest, last.seq)
+    except (Damage, OSError):
+        pass
+    header = read_header(paths.main)
+    if header is not None:
+        store_id = store_id or str(header.get("store_id", ""))
+        highest = max(highest, int(header.get("seq", 0)))
+    store_id = store_id or snapshot.position.store_id or new_store_id()
+    best = backups.best_backup(paths, store_id)
+    if best is not None:
+        highest = max(highest, best[1])
+    chain = next_chain(snapshot.position.chain, f"restored from {backup.name}".encode())
+    return Position(highest + 1, chain, store_id)
 
 
 def _current_generation(paths: StorePaths) -> int:
@@ -83,12 +122,12 @@ def _keep_current(paths: StorePaths) -> Path | None:
         current = Store(paths)
         current._load(create=False)
         target = backups.backup_path(paths, "pre-restore")
-        write_snapshot(target, current.tables, current.generation)
+        write_snapshot(target, current.tables, current.generation, current.position)
         return target
     except (Damage, StoreError, OSError):
         target = backups.backup_path(paths, "damaged").with_suffix("")
         target.mkdir(mode=0o700)
-        for source in (paths.main, paths.journal):
+        for source in (paths.main, paths.journal, paths.lastsave):
             if source.exists():
                 copied = target / source.name
                 shutil.copy2(source, copied)

@@ -45,7 +45,9 @@ the main file and the journal, compared with what the store itself last wrote):
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -72,12 +74,21 @@ from grassroots_tui.store.errors import (
     disk_reason,
 )
 from grassroots_tui.store.files import (
+    FS,
     Damage,
+    JournalContents,
+    JournalInUse,
     JournalWriter,
-    encode_line,
+    LastSave,
+    LastSaveWriter,
+    Position,
+    Snapshot,
     file_identity,
+    make_private_folder,
+    new_store_id,
     read_header,
     read_journal,
+    read_lastsave,
     read_snapshot,
     write_snapshot,
 )
@@ -109,6 +120,11 @@ Clock = Callable[[], datetime]
 
 def _now() -> datetime:
     return datetime.now().astimezone()
+
+
+def _shown_time(value: str) -> str:
+    """A recorded time as 2026-12-06 10:32."""
+    return value[:16].replace("T", " ")
 
 
 def _kind_of(kind: str | type[Document]) -> str:
@@ -172,6 +188,9 @@ class Store:
         self.snapshot_size = 0
         self._lock: WriterLock | None = None
         self._journal: JournalWriter | None = None
+        self._lastsave: LastSaveWriter | None = None
+        #: The number and chain hash of the newest save this store holds.
+        self.position = Position()
         self._mutex = threading.RLock()
         self._audit_seq = 0
         self._audit_hash = ""
@@ -210,7 +229,7 @@ class Store:
         store = cls(paths, clock=clock)
         if not readonly:
             try:
-                paths.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+                make_private_folder(paths.folder)
             except OSError as error:
                 raise StoreWriteFailed(
                     f"文件操作失败：无法创建数据文件夹 {paths.folder}（{disk_reason(error)}）。"
@@ -232,63 +251,248 @@ class Store:
             if not store.readonly:
                 store._after_open(daily_backup=daily_backup)
         except Damage as damage:
-            store._release()
-            raise StoreDamaged(str(damage), backups.newest_good_backup(paths)) from None
+            store._release_quietly()
+            raise StoreDamaged(str(damage), backups.best_backup_path(paths)) from None
         except OSError as error:
-            store._release()
+            store._release_quietly()
             raise StoreError(f"打开数据失败：{disk_reason(error)}。{paths.main}") from error
         except BaseException:
-            store._release()
+            store._release_quietly()
             raise
         return store
 
     def _load(self, *, create: bool) -> None:
         paths = self.paths
+        # Read before the snapshot and the journal: a save is recorded here only after
+        # its journal line is on disk, so what is read after this reaches at least as far.
+        last = read_lastsave(paths.lastsave)
         if not paths.main.exists():
-            journal = read_journal(paths.journal)
-            if journal is not None and journal.records:
-                raise Damage(f"主文件 {paths.main.name} 不见了，但日志文件还在")
-            if self.readonly or not create:
-                raise StoreError(f"找不到数据文件：{paths.main}")
-            self.snapshot_size = write_snapshot(paths.main, {}, 1)
-            self.generation = 1
-            self._remember_main()
-            self._journal = JournalWriter.create(paths.journal, 1)
-            log_event(paths.log, "created a new store")
+            self._create(last, create=create)
             return
-        # A reader can race a compaction (new snapshot, then new journal): retry.
-        for attempt in range(5):
-            snapshot = read_snapshot(paths.main)
-            journal = read_journal(paths.journal)
+        journal_fd: int | None = None
+        if not self.readonly:
+            try:
+                journal_fd = JournalWriter.open_locked(paths.journal)
+            except JournalInUse:
+                self._yield_to_other_writer()
+        try:
+            snapshot, journal = self._read_files()
+            self._load_from(snapshot, journal, last, journal_fd)
+        except BaseException:
+            if journal_fd is not None and self._journal is None:
+                FS.close(journal_fd)
+            raise
+
+    def _read_files(self) -> tuple[Snapshot, JournalContents | None]:
+        """The snapshot and the journal that goes with it.
+
+        A reader can race the writer's compaction (a new snapshot, then a new journal):
+        when the journal is newer than the snapshot it read, or a file changed while it
+        was read, it reads again; this is never reported as damage.
+        """
+        paths = self.paths
+        deadline = time.monotonic() + 10
+        while True:
+            before = (file_identity(paths.main), file_identity(paths.journal))
+            try:
+                snapshot = read_snapshot(paths.main)
+                journal = read_journal(paths.journal)
+            except Damage:
+                changed = before != (file_identity(paths.main), file_identity(paths.journal))
+                if not self.readonly or not changed or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
+                continue
             if journal is None or journal.generation <= snapshot.generation:
-                break
-            if not self.readonly or attempt == 4:
+                return snapshot, journal
+            if not self.readonly:
                 raise Damage(f"日志文件比主文件 {paths.main.name} 新，主文件可能被换成了旧的副本")
+            if time.monotonic() > deadline:
+                raise StoreError(
+                    "数据正在被另一个程序频繁整理，读不到一致的内容，请稍后再试。数据没有损坏。"
+                )
+            time.sleep(0.005)
+
+    def _load_from(
+        self,
+        snapshot: Snapshot,
+        journal: JournalContents | None,
+        last: LastSave | None,
+        journal_fd: int | None,
+    ) -> None:
+        paths = self.paths
         self.tables = snapshot.tables
         self.generation = snapshot.generation
         self.snapshot_size = snapshot.size
+        position = snapshot.position
         current = journal is not None and journal.generation == snapshot.generation
         if current:
+            assert journal is not None
+            if not journal.legacy and journal.base != position:
+                raise Damage(
+                    f"日志文件 {paths.journal.name} 与主文件 {paths.main.name} 接不上"
+                    f"（日志从第 {journal.base.seq} 次保存接续，主文件到第 {position.seq} 次）"
+                )
             for record in journal.records:
                 self._apply(record["ops"])
+            position = journal.position
+        self.position = position
         self._scan_audit()
+        torn = current and journal is not None and journal.torn_bytes > 0
+        if last is not None and last.removed:
+            last = None  # the record of a store removed on purpose: not about this one
+        legacy = not snapshot.header.get("store_id") or (current and journal.legacy)  # type: ignore[union-attr]
+        self._verify_position(last, position, journal if current else None, legacy=legacy)
         if self.readonly:
             return
         self._main_identity = file_identity(paths.main)
         self._main_key = _header_key(snapshot.header)
-        if current and journal.torn_bytes:
-            log_event(
-                paths.log,
-                f"trimmed an interrupted, never-acknowledged write of {journal.torn_bytes} "
-                f"bytes at the end of {paths.journal.name}",
-            )
-            self._journal = JournalWriter.open_existing(paths.journal, journal.good_length)
-        elif current:
-            self._journal = JournalWriter.open_existing(paths.journal)
+        if current and journal_fd is not None:
+            assert journal is not None
+            if torn:
+                log_event(
+                    paths.log,
+                    f"trimmed an interrupted write of {journal.torn_bytes} bytes at the end of "
+                    f"{paths.journal.name}: save {position.seq + 1}, never confirmed "
+                    "(the last-save record ends at save "
+                    f"{last.seq if last is not None else '?'})",
+                )
+            self._journal = JournalWriter.adopt(paths.journal, journal_fd, journal, trim=torn)
         else:
             if journal is not None:
                 log_event(paths.log, "discarded a journal already contained in the snapshot")
-            self._journal = JournalWriter.create(paths.journal, self.generation)
+            old_fd = journal_fd
+            self._journal = JournalWriter.create(paths.journal, self.generation, position)
+            if old_fd is not None:
+                FS.close(old_fd)
+        if not position.store_id:
+            # A store written before saves were numbered: give it its identity now.
+            self.position = Position(position.seq, position.chain, new_store_id())
+            self.compact()
+            log_event(paths.log, "upgraded the store's files to format 2")
+        self._open_lastsave(last)
+
+    def _verify_position(
+        self,
+        last: LastSave | None,
+        position: Position,
+        journal: JournalContents | None,
+        *,
+        legacy: bool,
+    ) -> None:
+        """Compare what the files hold with the last-save record and the backups: a save
+        confirmed and then missing is damage, named with what is missing."""
+        paths = self.paths
+        torn = journal is not None and journal.torn_bytes > 0
+        if last is not None and position.store_id and last.store_id != position.store_id:
+            raise Damage(
+                f"主文件 {paths.main.name} 与最后保存记录 {paths.lastsave.name} 不属于同一份数据"
+                "（主文件可能被换成了另一份数据的副本）"
+            )
+        if last is not None and last.seq > position.seq:
+            missing = (
+                f"第 {position.seq + 1} 次保存"
+                if last.seq == position.seq + 1
+                else f"第 {position.seq + 1} 到第 {last.seq} 次保存"
+            )
+            who = " ".join(part for part in (_shown_time(last.at), last.by) if part)
+            raise Damage(
+                f"日志文件 {paths.journal.name} 缺少{missing}（最后一次 {who}）："
+                "这些保存已经确认过，文件被截断、损坏或换成了旧的副本"
+            )
+        if last is not None and last.seq == position.seq and last.chain != position.chain:
+            raise Damage(
+                f"日志文件 {paths.journal.name} 的第 {position.seq} 次保存与最后保存记录不符"
+                "（内容被改动，或换成了另一份历史）"
+            )
+        if torn and last is None and not legacy and not self.readonly:
+            raise Damage(
+                f"日志文件 {paths.journal.name} 的最后一次写入不完整，而最后保存记录 "
+                f"{paths.lastsave.name} 不见了，无法确认那次保存是否已经确认过"
+            )
+        best = backups.best_backup(paths, position.store_id) if position.store_id else None
+        if best is not None and best[1] > position.seq:
+            raise Damage(
+                f"备份 {best[0].name} 含有到第 {best[1]} 次的保存，而数据文件只到第 "
+                f"{position.seq} 次：数据文件被截断或换成了旧的副本"
+            )
+        if self.readonly:
+            return
+        if last is None and not legacy and position.seq > 0:
+            self._note(
+                f"最后保存记录 {paths.lastsave.name} 不见了，已按现有数据重新建立；"
+                "无法确认在它丢失之前日志是否完整，可运行 “grassroots check” 核对。",
+                "the last-save record was missing; written again from the journal",
+            )
+        elif last is not None and last.seq < position.seq - 1:
+            self._note(
+                f"最后保存记录 {paths.lastsave.name} 停在第 {last.seq} 次保存，比日志（第 "
+                f"{position.seq} 次）旧：它可能被换成了旧的副本。已按日志更新。",
+                f"the last-save record ({last.seq}) was older than the journal ({position.seq})",
+            )
+        elif last is not None and last.seq == position.seq - 1 and journal is not None:
+            log_event(
+                paths.log,
+                f"kept save {position.seq}: written to the journal, not yet confirmed when "
+                "the program stopped",
+            )
+
+    def _note(self, warning: str, logged: str) -> None:
+        self.warnings.append(warning)
+        log_event(self.paths.log, logged)
+
+    def _open_lastsave(self, last: LastSave | None) -> None:
+        record = LastSave(
+            self.position.seq,
+            self.position.chain,
+            self.position.store_id,
+            last.at if last else "",
+            last.by if last else "",
+        )
+        if last is not None and last == record and self.paths.lastsave.exists():
+            fd = FS.open(self.paths.lastsave, os.O_RDWR)
+            self._lastsave = LastSaveWriter(self.paths.lastsave, fd, record)
+        else:
+            self._lastsave = LastSaveWriter.create(self.paths.lastsave, record)
+
+    def _create(self, last: LastSave | None, *, create: bool) -> None:
+        """A new, empty store, only where nothing of a store is found."""
+        paths = self.paths
+        removed = last is not None and last.removed  # removed on purpose (demo --force)
+        left = [
+            path.name
+            for path in (paths.journal, paths.lastsave, paths.log, paths.backups)
+            if path.exists() and not (removed and path != paths.journal)
+        ]
+        if left:
+            raise Damage(
+                f"主文件 {paths.main.name} 不见了，但这份数据的其他文件还在（{'、'.join(left)}），"
+                "这不是一份新数据，不会当作新数据重新开始"
+            )
+        if self.readonly or not create:
+            raise StoreError(f"找不到数据文件：{paths.main}")
+        self.position = Position(0, "", new_store_id())
+        self.snapshot_size = write_snapshot(paths.main, {}, 1, self.position)
+        self.generation = 1
+        self._remember_main()
+        self._journal = JournalWriter.create(paths.journal, 1, self.position)
+        self._lastsave = LastSaveWriter.create(
+            paths.lastsave, LastSave(0, "", self.position.store_id, _now().isoformat(), "")
+        )
+        log_event(paths.log, "created a new store")
+
+    def _yield_to_other_writer(self) -> None:
+        """The journal is locked by another program (whose lock file was deleted or
+        replaced): never write beside it; open read-only."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        self.readonly = True
+        self.readonly_reason = (
+            "数据正被另一个程序写入（它的锁文件 "
+            f"{self.paths.lock.name} 被删除或替换过），本次只能只读打开，不能保存。"
+        )
+        log_event(self.paths.log, "journal locked by another program; opened read-only")
 
     def _after_open(self, *, daily_backup: bool) -> None:
         self._migrate()
@@ -300,7 +504,7 @@ class Store:
             if self._journal_has_records():
                 self.compact()
             kept = backups.keep_snapshot(self.paths, backups.DAILY)
-            backups.rotate(self.paths)
+            backups.rotate(self.paths, position=self.position)
             log_event(self.paths.log, f"daily backup {kept.name}")
         except (OSError, StoreWriteFailed) as error:
             reason = disk_reason(error) if isinstance(error, OSError) else str(error)
@@ -312,8 +516,9 @@ class Store:
     def close(self) -> None:
         """Compact the journal into the snapshot and let go of the store.
 
-        A compaction that fails here is logged, not raised: the journal still holds
-        every save and is replayed at the next open.
+        Never raises: a compaction that fails here is logged and put in
+        :attr:`warnings`; the journal still holds every save and is replayed at the next
+        open.
         """
         with self._mutex:
             if self._closed:
@@ -321,20 +526,36 @@ class Store:
             try:
                 if not self.readonly and (self._journal is None or self._journal.has_records):
                     self.compact()
-            except StoreError as error:
-                self.warnings.append(str(error))
+            except (StoreError, OSError) as error:
+                reason = disk_reason(error) if isinstance(error, OSError) else str(error)
+                self.warnings.append(reason)
                 log_event(self.paths.log, f"compaction at close failed: {error}")
             finally:
                 self._closed = True
-                self._release()
+                try:
+                    self._release()
+                except OSError as error:
+                    log_event(self.paths.log, f"closing the store's files failed: {error}")
+
+    def _release_quietly(self) -> None:
+        try:
+            self._release()
+        except OSError as error:
+            log_event(self.paths.log, f"closing the store's files failed: {error}")
 
     def _release(self) -> None:
-        if self._journal is not None:
-            self._journal.close()
-            self._journal = None
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        """Close every file this store holds, even when one of them fails to close."""
+        failure: OSError | None = None
+        for closer in (self._journal, self._lastsave, self._lock):
+            if closer is None:
+                continue
+            try:
+                closer.release() if isinstance(closer, WriterLock) else closer.close()
+            except OSError as error:
+                failure = failure or error
+        self._journal = self._lastsave = self._lock = None
+        if failure is not None:
+            raise failure
 
     def __enter__(self) -> Store:
         return self
@@ -700,14 +921,30 @@ class Store:
         return entry
 
     def _write(self, ops: list[Op]) -> None:
-        """Journal the operations durably, then apply them to memory."""
+        """Journal the operations durably, record the save as the last one, then apply
+        them to memory. The save is confirmed (this returns) only when both are on disk."""
         self._check_files()
-        assert self._journal is not None
+        assert self._journal is not None and self._lastsave is not None
         ops = self._with_audit_head(ops)
+        size, position = self._journal.size, self._journal.position
         try:
-            self._journal.append(encode_line({"ops": ops}))
+            after = self._journal.append({"ops": ops})
         except OSError as error:
             raise StoreWriteFailed(_disk_message(error)) from error
+        actors = [op[3]["actor"] for op in ops if op[0] == "put" and op[1] == AUDIT]
+        record = LastSave(
+            after.seq,
+            after.chain,
+            after.store_id,
+            self.clock().isoformat(timespec="seconds"),
+            actors[-1] if actors else "",
+        )
+        try:
+            self._lastsave.write(record)
+        except OSError as error:
+            self._journal.take_back(size, position)
+            raise StoreWriteFailed(_disk_message(error)) from error
+        self.position = after
         self._apply(ops)
         self._maybe_compact()
 
@@ -736,11 +973,15 @@ class Store:
             self._main_identity = self._main_key = None
 
     def _check_files(self, *, compacting: bool = False) -> None:
-        """Before writing: are the main file and the journal still the ones we wrote?
+        """Before writing: is the store still ours, and are its files the ones we wrote?
 
-        Deleted (or the journal cut short): rewritten from memory, which holds every
-        saved document. Replaced by another file: refused, see :meth:`_refuse_changed`.
+        The lock file deleted or replaced: taken back, or, when another program took it,
+        this store stops writing. The main file or journal deleted (or the journal cut
+        short): rewritten from memory, which holds every saved document. Replaced by
+        another file: refused, see :meth:`_refuse_changed`. The last-save record deleted
+        or replaced: written again from memory.
         """
+        self._check_lock()
         main = self.paths.main
         try:
             identity = file_identity(main)
@@ -770,6 +1011,53 @@ class Store:
                     "已按程序中的数据重新写出。"
                 )
             self._rewrite(note)
+        if self._lastsave is None or not self._lastsave.intact():
+            self._rewrite_lastsave()
+
+    def _check_lock(self) -> None:
+        """One writer, even if the lock file goes: take the name back, or stop writing."""
+        lock = self._lock
+        if lock is None or lock.still_held():
+            return
+        try:
+            lock.retake()
+        except StoreLocked as locked:
+            message = (
+                f"锁文件 {self.paths.lock.name} 在程序运行期间被删除或替换，另一个程序"
+                f"（进程 {locked.holder.get('pid', '?')}）取得了它。为免两个程序同时写入，"
+                "这次修改没有保存，本程序转为只读；此前确认过的保存都在，不受影响。"
+            )
+            log_event(self.paths.log, f"lock file taken by another program: {locked.holder}")
+            self.readonly = True
+            self.readonly_reason = message
+            raise StoreReadOnly(message) from None
+        except OSError as error:
+            raise StoreWriteFailed(_disk_message(error)) from error
+        self._note(
+            f"锁文件 {self.paths.lock.name} 在程序运行期间被删除或替换，已重新取得写入权。",
+            "the lock file was deleted or replaced; took it back",
+        )
+
+    def _rewrite_lastsave(self) -> None:
+        previous = self._lastsave
+        record = LastSave(
+            self.position.seq,
+            self.position.chain,
+            self.position.store_id,
+            previous.last.at if previous else "",
+            previous.last.by if previous else "",
+        )
+        try:
+            self._lastsave = LastSaveWriter.create(self.paths.lastsave, record)
+        except OSError as error:
+            raise StoreWriteFailed(_disk_message(error)) from error
+        if previous is not None:
+            previous.close()
+            self._note(
+                f"最后保存记录 {self.paths.lastsave.name} 在程序运行期间被删除或替换，"
+                "已按程序中的数据重新写出。",
+                "the last-save record was deleted or replaced; written again from memory",
+            )
 
     def _rewrite(self, note: str | None) -> None:
         """A new snapshot and journal from memory, before a save that needs them."""
@@ -884,7 +1172,7 @@ class Store:
         generation = self.generation + 1
         main = self.paths.main
         try:
-            self.snapshot_size = write_snapshot(main, self.tables, generation)
+            self.snapshot_size = write_snapshot(main, self.tables, generation, self.position)
         except OSError:
             header = read_header(main)
             if header is not None and header.get("generation") == self.generation:
@@ -897,8 +1185,13 @@ class Store:
             raise
         self.generation = generation
         self._remember_main()
-        self._drop_journal()
-        self._journal = JournalWriter.create(self.paths.journal, generation)
+        # The old journal stays locked until the new one is: no moment without a lock.
+        old, self._journal = self._journal, None
+        try:
+            self._journal = JournalWriter.create(self.paths.journal, generation, self.position)
+        finally:
+            if old is not None:
+                old.close()
 
     def _drop_journal(self) -> None:
         if self._journal is not None:
@@ -916,8 +1209,8 @@ class Store:
                 target = Path(to) if to else backups.backup_path(self.paths, reason)
                 if target.is_dir():
                     target = target / backups.backup_path(self.paths, reason).name
-                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                write_snapshot(target, self.tables, self.generation)
+                make_private_folder(target.parent)
+                write_snapshot(target, self.tables, self.generation, self.position)
             except OSError as error:
                 raise StoreWriteFailed(
                     f"备份失败：{disk_reason(error)}。数据本身不受影响。"
@@ -953,6 +1246,17 @@ class Store:
 def audit_hash(entry: dict[str, Any]) -> str:
     body = {k: v for k, v in entry.items() if k != "hash"}
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def write_compacted_store(main: str | Path, tables: dict[str, dict[str, Any]]) -> None:
+    """Write a new store's files directly, as a compaction would leave them: a snapshot
+    holding ``tables``, an empty journal and the last-save record (benchmarks, tests)."""
+    paths = StorePaths.for_main(main)
+    make_private_folder(paths.folder)
+    position = Position(0, "", new_store_id())
+    write_snapshot(paths.main, tables, 1, position)
+    JournalWriter.create(paths.journal, 1, position).close()
+    LastSaveWriter.create(paths.lastsave, LastSave(0, "", position.store_id)).close()
 
 
 def open_store(path: str | Path | None = None, **kwargs: Any) -> Store:
