@@ -3,7 +3,9 @@ of work up to a given day, built from the data files in ``sample_data/``.
 
 - :func:`build_demo` is pure and deterministic: the same ``today``, ``seed`` and ``scale``
   give identical documents, ids included (every id comes from a seeded ``random.Random``).
-- :func:`write_demo_store` writes those documents into a new store in one transaction.
+- :func:`write_demo_store` writes those documents into a new store in one transaction,
+  recorded as written at 08:00 on ``today`` or at the moment it runs if that is earlier
+  (:func:`demo_stamp`): a real change made right after never looks like a clock set back.
 - :func:`write_ledgers` writes the sample household ledger (``households_ledger.xlsx`` and
   ``.csv``, station HL03) that the import can be tried on.
 
@@ -106,6 +108,7 @@ __all__ = [
     "DEMO_ACTOR",
     "LEDGER_HEADERS",
     "build_demo",
+    "demo_stamp",
     "ledger_rows",
     "summarize",
     "write_demo_store",
@@ -132,6 +135,8 @@ _D = TypeVar("_D", bound=Document)
 
 CST = timezone(timedelta(hours=8), "CST")
 ONE_DAY = timedelta(days=1)
+#: The demo's documents are recorded as written at this hour of ``today`` (or earlier).
+DEMO_HOUR = time(8, 0)
 DEMO_STATIONS = ("HL01", "HL02")
 #: However small the scale, a station has this many households (and so 5+ hardship cases).
 MIN_HOUSEHOLDS = 20
@@ -1932,7 +1937,9 @@ def build_demo(today: date, seed: int = 2026, scale: float = 1.0) -> list[Docume
 
     Pure and deterministic: the same ``today``, ``seed`` and ``scale`` give identical
     documents (ids included). Dates lie within the twelve months up to ``today``, except
-    future duty shifts, appointments and due dates.
+    future duty shifts, appointments and due dates. Nothing that has a time of day and
+    has happened (a visit, a supervision check, an appointment asked for) lies on
+    ``today``, so no such time is later than the moment the demo is written, at any hour.
     """
     if not scale > 0:
         raise ValueError(f"scale 必须大于 0（收到 {scale}）")
@@ -1976,13 +1983,43 @@ def summarize(docs: list[Document], today: date, seed: int) -> str:
     return "\n".join(lines)
 
 
-def write_demo_store(path: Path, today: date, seed: int = 2026, force: bool = False) -> str:
+def _now() -> datetime:
+    """The machine's clock: local time with its UTC offset, as the store stamps a save."""
+    return datetime.now().astimezone()
+
+
+def demo_stamp(today: date, now: datetime) -> datetime:
+    """When the demo's documents are recorded as written: every audit entry's ``at`` and
+    every document's ``created_at``, in local time with its offset.
+
+    08:00 on ``today`` (a working day's start), but never later than ``now``, the moment
+    the demo is written (whole seconds, so never after it): a real change made right after
+    is stamped by the real clock, and must not look to ``grassroots check`` like a clock
+    set back. So when ``today`` is today, before 08:00 the stamp is ``now``; when
+    ``today`` is past, 08:00 that day; when it is in the future, ``now``. A naive ``now``
+    is taken as local time.
+    """
+    now = now.astimezone().replace(microsecond=0)
+    return min(datetime.combine(today, DEMO_HOUR).astimezone(), now)
+
+
+def write_demo_store(
+    path: Path,
+    today: date,
+    seed: int = 2026,
+    force: bool = False,
+    *,
+    now: datetime | None = None,
+) -> str:
     """Create a demo store at ``path`` and return a short Chinese summary of it.
 
     Refuses with :class:`StoreError` when a store exists there, unless ``force``: then the
     old store is removed first (a copy is kept in its backups folder, see
     :func:`grassroots_tui.store.remove.remove_store`). All documents are written in one
-    transaction by "演示数据", stamped at 08:00 on ``today``.
+    transaction by "演示数据", stamped :func:`demo_stamp` (``today``, ``now``): 08:00 on
+    ``today`` or ``now`` (default: the machine's clock) if that is earlier, so that the
+    audit trail's times never go back when real work follows. The documents do not depend
+    on ``now``: nothing in them that has a time of day happened on ``today``.
     """
     from grassroots_tui.store import Store, StoreError
     from grassroots_tui.store.paths import StorePaths
@@ -1997,7 +2034,7 @@ def write_demo_store(path: Path, today: date, seed: int = 2026, force: bool = Fa
             )
         remove_store(paths.main)
     docs = build_demo(today, seed)
-    stamp = datetime.combine(today, time(8, 0)).astimezone()
+    stamp = demo_stamp(today, _now() if now is None else now)
     store = Store.open(paths.main, clock=lambda: stamp, daily_backup=False)
     try:
         if store.readonly:
