@@ -36,18 +36,20 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from grassroots_tui.services.check import check_store
+    from grassroots_tui.services.check import check_report
 
     store = Store.open(args.db, readonly=True)
     try:
-        findings = check_store(store)
+        report = check_report(store)
         total = sum(store.count(kind) for kind in store.kinds())
     finally:
         store.close()
-    for finding in findings:
+    for sentence in report.checked:
+        print(sentence)
+    for finding in report.findings:
         print(finding)
-    if findings:
-        print(f"共检查 {total} 条文档，发现 {len(findings)} 个问题。")
+    if report.findings:
+        print(f"共检查 {total} 条文档，发现 {len(report.findings)} 个问题。")
         return 1
     print(f"共检查 {total} 条文档，没有发现问题。")
     return 0
