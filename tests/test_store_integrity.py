@@ -450,3 +450,59 @@ def test_a_save_waits_for_its_last_save_record(
     time.sleep(0)
     with Store.open(db) as again:
         assert {d["household_no"] for d in again.raw("household")} == {"H-0", "H-2"}
+
+
+# --- what check proves about the last-save record and the backups ------------------------
+
+
+def _report(db: Path):
+    from grassroots_tui.services.check import check_report
+
+    with Store.open(db, readonly=True) as view:
+        return check_report(view)
+
+
+def test_check_says_the_journal_reaches_the_last_save_and_the_audit_head(
+    quit_store: Path,
+) -> None:
+    with Store.open(quit_store):
+        pass  # a normal quit: compacted, last-save record up to date
+    report = _report(quit_store)
+    assert report.sound, report.findings
+    total = read_snapshot(quit_store).position.seq  # the close compacted every save
+    assert total > SNAPSHOT_SAVES + JOURNAL_SAVES
+    assert any(f"到第 {total} 次保存，与最后保存记录一致" in line for line in report.checked)
+    assert any("审计记录链的最后一条" in line for line in report.checked)
+    assert any("没有比数据新的" in line for line in report.checked)
+
+
+def test_check_names_a_missing_last_save_record(quit_store: Path) -> None:
+    StorePaths.for_main(quit_store).lastsave.unlink()
+    report = _report(quit_store)
+    assert any("最后保存记录" in f.message and "不见了" in f.message for f in report.findings)
+
+
+def test_check_names_an_audit_head_that_differs_from_the_last_save_record(
+    quit_store: Path,
+) -> None:
+    from grassroots_tui.store.files import LastSave, LastSaveWriter, read_lastsave
+
+    paths = StorePaths.for_main(quit_store)
+    last = read_lastsave(paths.lastsave)
+    assert last is not None and last.audit_seq == SNAPSHOT_SAVES + JOURNAL_SAVES
+    forged = LastSave(
+        last.seq, last.chain, last.store_id, last.at, last.by, audit_seq=last.audit_seq + 1
+    )
+    LastSaveWriter.create(paths.lastsave, forged).close()
+    report = _report(quit_store)
+    assert any("审计记录链的最后一条" in f.message for f in report.findings)
+
+
+def test_check_names_a_damaged_backup_that_would_be_offered(quit_store: Path) -> None:
+    with Store.open(quit_store, daily_backup=False) as store:
+        kept = store.backup()
+    data = bytearray(kept.read_bytes())
+    data[-10] ^= 0x01
+    kept.write_bytes(bytes(data))
+    report = _report(quit_store)
+    assert any(kept.name in f.message and "读不出来" in f.message for f in report.findings)

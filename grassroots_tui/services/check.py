@@ -446,8 +446,80 @@ def _audit_trail(store: Store) -> CheckResult:
     return CheckResult([], [f"每条文档都与其审计记录的最终状态一致（{count} 条）"])
 
 
+# --- the last-save record and the backups --------------------------------------------------
+
+
+def _last_save(store: Store) -> CheckResult:
+    """The journal reaches the last confirmed save, and the audit chain's head is the one
+    recorded with it. (An open already refuses a journal that falls short of the record;
+    this says so, and checks what an open does not.)"""
+    last, position = store.last_save, store.position
+    name = store.paths.lastsave.name
+    if last is None or last.removed:
+        if position.seq == 0 or not position.store_id:
+            return CheckResult()
+        return CheckResult(
+            [Finding("-", "lastsave", f"最后保存记录 {name} 不见了，无法确认日志是否完整")]
+        )
+    if last.seq < position.seq:  # the program is saving while we read: nothing is missing
+        return CheckResult(
+            [],
+            [
+                f"日志到第 {position.seq} 次保存，不少于最后保存记录（第 {last.seq} 次，读取时程序正在保存）"
+            ],
+        )
+    when = " ".join(part for part in (last.at[:16].replace("T", " "), last.by) if part)
+    checked = [f"日志完整：到第 {position.seq} 次保存，与最后保存记录一致（最后一次 {when}）"]
+    head = store.meta.get("audit_head") or {}
+    if last.audit_seq and (
+        head.get("seq") != last.audit_seq or str(head.get("hash", ""))[:16] != last.audit_hash
+    ):
+        return CheckResult(
+            [
+                Finding(
+                    str(head.get("id", "-")),
+                    AUDIT,
+                    f"审计记录链的最后一条（第 {head.get('seq')} 条）与最后保存记录中的"
+                    f"（第 {last.audit_seq} 条）不一致",
+                )
+            ],
+            checked,
+        )
+    if last.audit_seq:
+        checked.append(f"审计记录链的最后一条（第 {last.audit_seq} 条）与最后保存记录一致")
+    return CheckResult([], checked)
+
+
+def _backups(store: Store) -> CheckResult:
+    """No backup of this store holds more saves than the store, and the one that holds the
+    most (the one a restore would be offered) reads whole."""
+    from grassroots_tui.store import backups
+    from grassroots_tui.store.files import Damage, read_snapshot
+
+    position = store.position
+    if not position.store_id:
+        return CheckResult()
+    best = backups.best_backup(store.paths, position.store_id)
+    count = len(backups.list_backups(store.paths))
+    if best is None:
+        return CheckResult([], [f"备份文件夹中有 {count} 份备份，没有本数据的备份"])
+    path, seq = best
+    if seq > position.seq:
+        return CheckResult(
+            [Finding("-", "backup", f"备份 {path.name} 含有到第 {seq} 次的保存，比数据新")]
+        )
+    try:
+        read_snapshot(path)
+    except (Damage, OSError) as damage:
+        return CheckResult([Finding("-", "backup", f"备份 {path.name} 读不出来：{damage}")])
+    return CheckResult(
+        [],
+        [f"共 {count} 份备份，没有比数据新的；保存最多的 {path.name}（到第 {seq} 次保存）完好可用"],
+    )
+
+
 #: The checks :func:`check_store` runs (what every store the program writes passes,
 #: including one whose documents were put in its files by other means, like the bench's).
 BASIC_CHECKS: tuple[Check, ...] = (check_documents, _audit_chain, _audit_clock)
 #: Every check ``grassroots check`` runs, in order. Add one by appending a function.
-CHECKS: list[Check] = [*BASIC_CHECKS, _audit_trail]
+CHECKS: list[Check] = [*BASIC_CHECKS, _audit_trail, _last_save, _backups]

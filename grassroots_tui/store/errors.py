@@ -31,13 +31,17 @@ class StoreLocked(StoreError):
 class StoreDamaged(StoreError):
     """The store's files fail verification; nothing will be written to them."""
 
-    def __init__(self, what: str, newest_backup: Path | None) -> None:
+    def __init__(self, what: str, newest_backup: Path | None, main: Path | None = None) -> None:
         self.what = what
         self.newest_backup = newest_backup
         if newest_backup is not None:
+            from grassroots_tui.store.paths import default_store_path
+
+            db = f" --db {main}" if main is not None and main != default_store_path() else ""
             hint = (
                 f"最新的完好备份：{newest_backup}。"
-                f"可用 “grassroots restore {newest_backup}” 恢复（当前文件会先另存一份）。"
+                f"可用 “grassroots restore{db} {newest_backup}” 恢复（当前文件会先另存一份），"
+                f"或用 “grassroots salvage{db}” 从损坏的文件中救出其余的保存。"
             )
         else:
             hint = "没有找到完好的备份。请把数据文件夹整个复制一份，再联系技术支持。"

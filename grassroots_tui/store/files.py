@@ -712,6 +712,9 @@ class LastSave:
     by: str = ""
     #: True when the store was removed on purpose (``demo --force``): no store is expected.
     removed: bool = False
+    #: The newest audit entry at that save (its number and the start of its hash).
+    audit_seq: int = 0
+    audit_hash: str = ""
 
     @property
     def position(self) -> Position:
@@ -726,6 +729,8 @@ class LastSave:
             "at": self.at,
             "by": self.by[:40],
             "removed": self.removed,
+            "audit_seq": self.audit_seq,
+            "audit_hash": self.audit_hash[:16],
         }
         line = encode_line(body)
         if len(line) > SLOT_SIZE:  # pragma: no cover - the fields are bounded
@@ -759,6 +764,8 @@ def read_lastsave(path: Path) -> LastSave | None:
                 str(body.get("at", "")),
                 str(body.get("by", "")),
                 bool(body.get("removed", False)),
+                int(body.get("audit_seq", 0)) if _is_count(body.get("audit_seq", 0)) else 0,
+                str(body.get("audit_hash", "")),
             )
         )
     if not found:

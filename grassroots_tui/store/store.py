@@ -191,6 +191,8 @@ class Store:
         self._lastsave: LastSaveWriter | None = None
         #: The number and chain hash of the newest save this store holds.
         self.position = Position()
+        #: The last-save record as it was read at open (None: there was none).
+        self.last_save_read: LastSave | None = None
         self._mutex = threading.RLock()
         self._audit_seq = 0
         self._audit_hash = ""
@@ -252,7 +254,7 @@ class Store:
                 store._after_open(daily_backup=daily_backup)
         except Damage as damage:
             store._release_quietly()
-            raise StoreDamaged(str(damage), backups.best_backup_path(paths)) from None
+            raise StoreDamaged(str(damage), backups.best_backup_path(paths), paths.main) from None
         except OSError as error:
             store._release_quietly()
             raise StoreError(f"打开数据失败：{disk_reason(error)}。{paths.main}") from error
@@ -266,6 +268,7 @@ class Store:
         # Read before the snapshot and the journal: a save is recorded here only after
         # its journal line is on disk, so what is read after this reaches at least as far.
         last = read_lastsave(paths.lastsave)
+        self.last_save_read = last
         if not paths.main.exists():
             self._create(last, create=create)
             return
@@ -441,14 +444,21 @@ class Store:
         self.warnings.append(warning)
         log_event(self.paths.log, logged)
 
-    def _open_lastsave(self, last: LastSave | None) -> None:
-        record = LastSave(
+    def _record_now(self, last: LastSave | None) -> LastSave:
+        """The last-save record for what this store holds now (time and person kept)."""
+        head = self.meta.get("audit_head") or {}
+        return LastSave(
             self.position.seq,
             self.position.chain,
             self.position.store_id,
             last.at if last else "",
             last.by if last else "",
+            audit_seq=int(head.get("seq", 0)),
+            audit_hash=str(head.get("hash", ""))[:16],
         )
+
+    def _open_lastsave(self, last: LastSave | None) -> None:
+        record = self._record_now(last)
         if last is not None and last == record and self.paths.lastsave.exists():
             fd = FS.open(self.paths.lastsave, os.O_RDWR)
             self._lastsave = LastSaveWriter(self.paths.lastsave, fd, record)
@@ -643,6 +653,11 @@ class Store:
             for e in self.tables.get(AUDIT, {}).values()
             if e["target_id"] == doc_id and e["target_kind"] == kind
         ]
+
+    @property
+    def last_save(self) -> LastSave | None:
+        """The last-save record as it stands: this writer's, or as read at open."""
+        return self._lastsave.last if self._lastsave is not None else self.last_save_read
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -931,13 +946,16 @@ class Store:
             after = self._journal.append({"ops": ops})
         except OSError as error:
             raise StoreWriteFailed(_disk_message(error)) from error
-        actors = [op[3]["actor"] for op in ops if op[0] == "put" and op[1] == AUDIT]
+        entries = [op[3] for op in ops if op[0] == "put" and op[1] == AUDIT]
+        previous = self._lastsave.last
         record = LastSave(
             after.seq,
             after.chain,
             after.store_id,
             self.clock().isoformat(timespec="seconds"),
-            actors[-1] if actors else "",
+            entries[-1]["actor"] if entries else "",
+            audit_seq=entries[-1]["seq"] if entries else previous.audit_seq,
+            audit_hash=entries[-1]["hash"][:16] if entries else previous.audit_hash,
         )
         try:
             self._lastsave.write(record)
@@ -1040,13 +1058,7 @@ class Store:
 
     def _rewrite_lastsave(self) -> None:
         previous = self._lastsave
-        record = LastSave(
-            self.position.seq,
-            self.position.chain,
-            self.position.store_id,
-            previous.last.at if previous else "",
-            previous.last.by if previous else "",
-        )
+        record = self._record_now(previous.last if previous else None)
         try:
             self._lastsave = LastSaveWriter.create(self.paths.lastsave, record)
         except OSError as error:
