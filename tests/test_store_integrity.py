@@ -506,3 +506,44 @@ def test_check_names_a_damaged_backup_that_would_be_offered(quit_store: Path) ->
     kept.write_bytes(bytes(data))
     report = _report(quit_store)
     assert any(kept.name in f.message and "读不出来" in f.message for f in report.findings)
+
+
+# --- a store written before saves were numbered ------------------------------------------
+
+
+def test_a_format_1_store_opens_whole_and_is_upgraded(tmp_path: Path) -> None:
+    """Format 1: a header line without its own checksum, journal lines without numbers."""
+    import zlib
+
+    import orjson
+
+    from grassroots_tui.store.files import encode_line, read_lastsave
+
+    db = tmp_path / "old.json"
+    with Store.open(db, daily_backup=False) as store:
+        store.save(household("OLD-0"), actor="李敏")
+        store.save(household("OLD-1"), actor="李敏")
+        tables = store.tables
+        body = orjson.dumps(tables)
+    header = {
+        "format": "grassroots-store",
+        "format_version": 1,
+        "generation": 3,
+        "length": len(body),
+        "crc32": zlib.crc32(body),
+    }
+    paths = StorePaths.for_main(db)
+    extra = next(iter(tables["household"].values()))
+    ops = [["put", "household", "legacy-2", {**extra, "id": "legacy-2", "household_no": "OLD-2"}]]
+    journal = encode_line({"format": "grassroots-journal", "generation": 3})
+    journal += encode_line({"ops": ops})
+    db.write_bytes(orjson.dumps(header) + b"\n" + body)
+    paths.journal.write_bytes(journal)
+    paths.lastsave.unlink()
+    with Store.open(db, daily_backup=False) as store:
+        assert {d["household_no"] for d in store.raw("household")} >= {"OLD-0", "OLD-1", "OLD-2"}
+        assert not store.warnings  # nothing was missing: it is simply older
+    snapshot = read_snapshot(db)
+    assert snapshot.header["format_version"] == 2 and snapshot.position.store_id
+    last = read_lastsave(paths.lastsave)
+    assert last is not None and last.seq == snapshot.position.seq
