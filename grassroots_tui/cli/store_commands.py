@@ -28,6 +28,18 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     restore.add_argument("backup", metavar="BACKUP", help="备份文件")
     restore.set_defaults(handler=run_restore)
 
+    salvage = subparsers.add_parser(
+        "salvage",
+        parents=[common],
+        help="抢救损坏的数据：把所有完好的记录写成旁边的一份新数据，并报告丢失了什么（原文件不动）",
+    )
+    salvage.add_argument(
+        "--out",
+        metavar="PATH",
+        help="新数据的主文件（默认：原主文件旁的 …-salvaged-日期-时间.json）",
+    )
+    salvage.set_defaults(handler=run_salvage)
+
     demo = subparsers.add_parser("demo", parents=[common], help="生成一份以今天为准的演示数据")
     demo.add_argument("--today", type=date.fromisoformat, help="演示数据的“今天”，如 2026-11-26")
     demo.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）")
@@ -74,6 +86,18 @@ def run_restore(args: argparse.Namespace) -> int:
     if kept:
         print(f"被替换的数据另存在：{kept}")
     return 0
+
+
+def run_salvage(args: argparse.Namespace) -> int:
+    """0: nothing lost; 1: the new store is written, something was lost or is doubtful;
+    2 (a StoreError, printed by main): nothing could be salvaged."""
+    from grassroots_tui.store.paths import default_store_path
+    from grassroots_tui.store.salvage import salvage_store
+
+    store_path = Path(args.db) if args.db else default_store_path()
+    report = salvage_store(store_path, out=args.out)
+    print(report.text(), end="")
+    return 0 if report.complete else 1
 
 
 def run_demo(args: argparse.Namespace) -> int:
