@@ -15,13 +15,23 @@ Three steps, each usable on its own (the CLI and the TUI both go through them):
 An empty cell never erases what is stored: an update changes only the fields the row
 fills in. Nothing here imports Textual; blocking file reads are the caller's to put on a
 worker thread.
+
+Hostile sizes are refused early, naming the limit (all in
+:mod:`~grassroots_tui.services.ledger_limits`): the file's size before it is read; an
+.xlsx's decompressed size, compression ratio, rows and longest text from its zip
+directory and a streamed scan of its XML before openpyxl opens it; CSV text is decoded
+and parsed a line at a time, no line longer than the limit ever held; rows, columns and
+cells as they are read. A refused file leaves nothing behind: reading writes nothing.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import os
 import re
+import stat
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -37,6 +47,7 @@ from grassroots_tui.models.validators import (
     id_number_warnings,
     normalise_phone,
 )
+from grassroots_tui.services import ledger_limits as limits
 from grassroots_tui.services.text import split_list
 
 if TYPE_CHECKING:
@@ -154,11 +165,40 @@ class Ledger:
 
 
 def read_ledger(path: str | Path, progress: Progress | None = None) -> Ledger:
-    """Read an .xlsx or CSV household ledger; raise :class:`LedgerError` if it is not one."""
+    """Read an .xlsx or CSV household ledger; raise :class:`LedgerError` if it is not one.
+
+    A file over one of the limits of :mod:`~grassroots_tui.services.ledger_limits` is
+    refused as soon as that is known, naming the limit: its size before it is read, an
+    .xlsx's decompressed size before it is opened, rows and cells as they are read.
+    """
     path = Path(path)
     name = path.name or str(path)
+    data = _read_bounded(path, name)
+    if not data or data.isspace():
+        raise LedgerError(f"「{name}」是空文件，里面没有任何内容。")
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data, name, progress)
+    _refuse_known_binary(data, name)
+    return _read_csv(data, name, progress)
+
+
+def _read_bounded(path: Path, name: str) -> bytes:
+    """The file's bytes, refused before reading when it is larger than the limit (a pipe
+    or a device is read up to the limit and no further)."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError(21, "Is a directory", str(path))
+            regular = stat.S_ISREG(info.st_mode)
+            if regular and info.st_size > limits.MAX_FILE_BYTES:
+                raise LedgerError(_too_big(name, info.st_size))
+            # read(n) sets n bytes aside first: ask for what the file holds, one more to
+            # see it grew; a pipe or a device is read up to the limit.
+            wanted = limits.MAX_FILE_BYTES + 1
+            data = handle.read(min(info.st_size + 1, wanted) if regular else wanted)
+            if regular and len(data) > info.st_size:
+                data += handle.read(wanted - len(data))
     except FileNotFoundError:
         raise LedgerError(f"找不到文件「{path}」。") from None
     except IsADirectoryError:
@@ -167,37 +207,81 @@ def read_ledger(path: str | Path, progress: Progress | None = None) -> Ledger:
         raise LedgerError(f"没有读取文件「{path}」的权限。") from None
     except OSError as error:
         raise LedgerError(f"无法读取文件「{path}」：{error.strerror or error}。") from None
-    if not data.strip():
-        raise LedgerError(f"「{name}」是空文件，里面没有任何内容。")
-    if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path, data, name, progress)
-    _refuse_known_binary(data, name)
-    text, encoding = _decode(data, name)
-    table = _csv_table(text, name)
-    return _build_ledger(name, "csv", encoding, enumerate(table, start=1), len(table), progress)
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise LedgerError(_too_big(name, len(data), at_least=True))
+    return data
+
+
+def _too_big(name: str, size: int, *, at_least: bool = False) -> str:
+    shown = ("超过 " if at_least else "") + limits.megabytes(size)
+    return (
+        f"「{name}」文件太大：{shown}，超过导入上限 {limits.megabytes(limits.MAX_FILE_BYTES)}。"
+        "住户台账一般不到 1 MB；请确认选对了文件，或把台账分成几个文件分别导入。"
+    )
+
+
+def _too_many_rows(name: str) -> str:
+    return (
+        f"「{name}」行数超过上限 {limits.MAX_ROWS:,} 行，没有导入任何数据。"
+        "一个群工站的住户台账不会有这么多行；请确认选对了文件，或把台账分成几个文件分别导入。"
+    )
+
+
+def _too_many_blank_rows(name: str, where: str = "") -> str:
+    return (
+        f"「{name}」{where}行数（连同空行）超过上限 {limits.MAX_ROWS_WITH_BLANKS:,} 行，"
+        "没有导入任何数据。请删除数据下方多余的空行，或另存为 CSV 后再导入。"
+    )
+
+
+def _cell_too_long(name: str, where: str) -> str:
+    return (
+        f"「{name}」{where}有一格内容超过 {limits.MAX_CELL_CHARS:,} 个字的上限"
+        "（Excel 一格最多也只能放这么多），这不像住户台账。没有导入任何数据。"
+    )
 
 
 # -- reading xlsx ---------------------------------------------------------------------
 
+#: The content types (``[Content_Types].xml``) of the parts openpyxl reads as a stream.
+_WORKSHEET_TYPE = "spreadsheetml.worksheet+xml"
+_TEXT_TYPE = "spreadsheetml.sharedStrings+xml"
+#: A zip's central directory holds one of these per part.
+_CENTRAL_ENTRY = b"PK\x01\x02"
 
-def _read_xlsx(path: Path, data: bytes, name: str, progress: Progress | None) -> Ledger:
+
+def _read_xlsx(data: bytes, name: str, progress: Progress | None) -> Ledger:
+    if data.count(_CENTRAL_ENTRY) > limits.MAX_XLSX_PARTS:
+        raise LedgerError(
+            f"「{name}」由超过 {limits.MAX_XLSX_PARTS:,} 个部分组成（超过上限），"
+            "不像 Excel 表格（.xlsx），没有打开。"
+        )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as error:
         raise LedgerError(
             f"「{name}」像是 Excel 文件（.xlsx），但已损坏，无法打开（{_short(error)}）。"
         ) from None
-    if "xl/workbook.xml" not in names:
-        if "word/document.xml" in names:
-            what = "这是 Word 文档（.docx），不是表格"
-        elif "ppt/presentation.xml" in names:
-            what = "这是 PowerPoint 演示文稿（.pptx），不是表格"
-        elif "content.xml" in names:
-            what = "这是 ODF 格式的文件，请在 WPS 或 Excel 中另存为 .xlsx 或 CSV"
-        else:
-            what = "这是一个 zip 压缩包，不是 Excel 表格（.xlsx）"
-        raise LedgerError(f"无法导入「{name}」：{what}。")
+    with archive:
+        names = set(archive.namelist())
+        if "xl/workbook.xml" not in names:
+            if "word/document.xml" in names:
+                what = "这是 Word 文档（.docx），不是表格"
+            elif "ppt/presentation.xml" in names:
+                what = "这是 PowerPoint 演示文稿（.pptx），不是表格"
+            elif "content.xml" in names:
+                what = "这是 ODF 格式的文件，请在 WPS 或 Excel 中另存为 .xlsx 或 CSV"
+            else:
+                what = "这是一个 zip 压缩包，不是 Excel 表格（.xlsx）"
+            raise LedgerError(f"无法导入「{name}」：{what}。")
+        try:
+            data_rows = _check_xlsx_parts(archive, name)
+        except LedgerError:
+            raise
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as error:
+            raise LedgerError(
+                f"「{name}」是 Excel 文件，但已损坏，无法打开（{_short(error)}）。"
+            ) from None
 
     import openpyxl
 
@@ -210,6 +294,10 @@ def _read_xlsx(path: Path, data: bytes, name: str, progress: Progress | None) ->
     try:
         try:
             sheet = book.worksheets[0]
+            # Rows with a value, counted before any is read: too many is refused at once.
+            # (+2: the header and a title above it are such rows too.)
+            if data_rows.get(getattr(sheet, "_worksheet_path", ""), 0) > limits.MAX_ROWS + 2:
+                raise LedgerError(_too_many_rows(name))
             declared = sheet.max_row if isinstance(sheet.max_row, int) else None
             if hasattr(sheet, "reset_dimensions"):
                 # A wrong <dimension> (A1:XFD1048576) would make openpyxl pad a million
@@ -218,12 +306,65 @@ def _read_xlsx(path: Path, data: bytes, name: str, progress: Progress | None) ->
             cells = sheet.iter_rows(values_only=True)
         except IndexError:
             raise LedgerError(f"「{name}」里没有工作表。") from None
+        except LedgerError:
+            raise
         except Exception as error:  # noqa: BLE001 - damaged workbook parts
             raise LedgerError(f"「{name}」的第一个工作表无法读取（{_short(error)}）。") from None
         rows = enumerate(_guarded(cells, name), start=1)
         return _build_ledger(name, "xlsx", None, rows, declared, progress)
     finally:
         book.close()
+
+
+def _check_xlsx_parts(archive: zipfile.ZipFile, name: str) -> dict[str, int]:
+    """Refuse an .xlsx too large once decompressed, before openpyxl reads any of it.
+
+    Checks the decompressed size of all parts together and of each part openpyxl reads
+    whole, the compression ratio of each large part, and then the XML itself as a
+    stream: no text longer than a cell can be, no worksheet with more rows than
+    :data:`~grassroots_tui.services.ledger_limits.MAX_ROWS_WITH_BLANKS`. (zipfile never
+    inflates a part past the size its directory entry declares, so the sizes checked
+    here are the most that can come out.) Returns {worksheet part: rows with a value}.
+    """
+    infos = archive.infolist()
+    total = sum(info.file_size for info in infos)
+    if total > limits.MAX_XLSX_UNCOMPRESSED:
+        raise LedgerError(
+            f"「{name}」解压后太大：{limits.megabytes(total)}，"
+            f"超过导入上限 {limits.megabytes(limits.MAX_XLSX_UNCOMPRESSED)}。"
+            "住户台账解压后一般只有几 MB；请确认选对了文件，或另存为 CSV 后再导入。"
+        )
+    worksheets, texts = _declared_parts(archive, name)
+    for info in infos:
+        if (
+            info.file_size >= limits.RATIO_CHECKED_FROM
+            and info.file_size > limits.MAX_XLSX_RATIO * max(info.compress_size, 1)
+        ):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise LedgerError(
+                f"「{name}」中的「{_clip(info.filename)}」压缩比异常：解压后是压缩时的 "
+                f"{ratio:,} 倍，超过上限 {limits.MAX_XLSX_RATIO} 倍。这可能是特意构造的"
+                "“压缩炸弹”，没有打开。"
+            )
+        if info.filename in worksheets or not _is_xml(info.filename, texts):
+            continue
+        if info.filename in texts:
+            cap, what = limits.MAX_XLSX_TEXT_PART, "单元格文字部分"
+        else:
+            cap, what = limits.MAX_XLSX_OTHER_PART, "部分"
+        if info.file_size > cap:
+            raise LedgerError(
+                f"「{name}」的{what}「{_clip(info.filename)}」解压后有 "
+                f"{limits.megabytes(info.file_size)}，超过导入上限 {limits.megabytes(cap)}。"
+                "请在 Excel 或 WPS 中另存为 CSV（UTF-8）后再导入。"
+            )
+    data_rows: dict[str, int] = {}
+    for info in infos:
+        if _is_xml(info.filename, texts):
+            counted = _scan_xml_part(archive, info, name, count_rows=info.filename in worksheets)
+            if info.filename in worksheets:
+                data_rows[info.filename] = counted
+    return data_rows
 
 
 def _guarded(rows: Iterable[Sequence[Any]], name: str) -> Iterator[Sequence[Any]]:
@@ -239,6 +380,92 @@ def _guarded(rows: Iterable[Sequence[Any]], name: str) -> Iterator[Sequence[Any]
                 f"「{name}」的第一个工作表已损坏，无法读取（{_short(error)}）。"
             ) from None
         yield row
+
+
+_OVERRIDE = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,19}:)?Override\b([^>]*)>")
+_PART_NAME = re.compile(rb"""PartName\s*=\s*["']([^"']*)["']""")
+_CONTENT_TYPE = re.compile(rb"""ContentType\s*=\s*["']([^"']*)["']""")
+
+
+def _declared_parts(archive: zipfile.ZipFile, name: str) -> tuple[set[str], set[str]]:
+    """The parts ``[Content_Types].xml`` declares as worksheets (only those), and as the
+    cells' text (shared strings), the way openpyxl finds them."""
+    try:
+        info = archive.getinfo("[Content_Types].xml")
+    except KeyError:
+        return set(), set()
+    if info.file_size > limits.MAX_XLSX_OTHER_PART:
+        raise LedgerError(
+            f"「{name}」的「[Content_Types].xml」解压后有 {limits.megabytes(info.file_size)}，"
+            f"超过导入上限 {limits.megabytes(limits.MAX_XLSX_OTHER_PART)}，不像 Excel 表格。"
+        )
+    declared: dict[str, set[str]] = {}
+    for override in _OVERRIDE.finditer(archive.read(info)):
+        part, kind = _PART_NAME.search(override[1]), _CONTENT_TYPE.search(override[1])
+        if part and kind:
+            key = part[1].decode("utf-8", "replace").lstrip("/")
+            declared.setdefault(key, set()).add(kind[1].decode("utf-8", "replace"))
+    worksheets = {p for p, kinds in declared.items() if all(_WORKSHEET_TYPE in k for k in kinds)}
+    texts = {p for p, kinds in declared.items() if any(_TEXT_TYPE in k for k in kinds)}
+    return worksheets, texts
+
+
+def _is_xml(filename: str, texts: set[str]) -> bool:
+    """A part openpyxl may parse: XML and relations (images and the like it leaves)."""
+    return filename in texts or filename.lower().endswith((".xml", ".rels"))
+
+
+_SCAN_CHUNK = 1 << 20
+#: The start of an element the row count looks at: a row, a value, an inline string.
+_ROW_TOKEN = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,19}:)?(row|v|is)[\s/>]")
+_TOKEN_TAIL = 32
+#: Bytes of one cell's text at most: every character escaped (&quot; is six bytes).
+_MAX_TEXT_BYTES = 6 * limits.MAX_CELL_CHARS
+
+
+def _scan_xml_part(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, *, count_rows: bool
+) -> int:
+    """Read one XML part as a stream (a megabyte at a time): refuse text longer than a
+    cell can be and, in a worksheet, more rows than the limit. Returns the worksheet's
+    rows that hold a value (0 for other parts)."""
+    rows = data_rows = 0
+    row_has_value = False
+    run = 0  # bytes since the last "<"
+    pending = b""
+    with archive.open(info) as part:
+        while True:
+            chunk = part.read(_SCAN_CHUNK)
+            pieces = chunk.split(b"<")
+            run += len(pieces[0])
+            if len(pieces) > 1:
+                longest = max(run, max(map(len, pieces[1:-1]), default=0))
+                if longest > _MAX_TEXT_BYTES:
+                    raise LedgerError(_cell_too_long(name, f"的「{_clip(info.filename)}」中"))
+                run = len(pieces[-1])
+            if run > _MAX_TEXT_BYTES:
+                raise LedgerError(_cell_too_long(name, f"的「{_clip(info.filename)}」中"))
+            if count_rows:
+                # Tokens are matched up to a tail short enough to hold the start of one
+                # cut by the chunk's end; the tail is matched with the next chunk.
+                buffer = pending + chunk
+                cut = max(0, len(buffer) - _TOKEN_TAIL) if chunk else len(buffer)
+                for token in _ROW_TOKEN.finditer(buffer):
+                    if token.start() >= cut:
+                        break
+                    if token[1] == b"row":
+                        rows += 1
+                        data_rows += row_has_value
+                        row_has_value = False
+                        if rows > limits.MAX_ROWS_WITH_BLANKS:
+                            where = f"的工作表「{_clip(info.filename)}」"
+                            raise LedgerError(_too_many_blank_rows(name, where))
+                    else:
+                        row_has_value = True
+                pending = buffer[cut:]
+            if not chunk:
+                break
+    return data_rows + row_has_value
 
 
 # -- reading CSV ----------------------------------------------------------------------
@@ -282,59 +509,153 @@ def _refuse_known_binary(data: bytes, name: str) -> None:
             raise LedgerError(f"无法导入「{name}」：{what}，不是 .xlsx 或 CSV 表格。")
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
-    text: str | None = None
-    encoding = ""
+def _read_csv(data: bytes, name: str, progress: Progress | None) -> Ledger:
+    codec, encoding = _sniff_text(data, name)
+    first = _first_line(data, codec)
+    records = _csv_records(data, codec, _guess_delimiter(first), name)
+    # For the progress bar only: records can span lines, so this is an upper bound.
+    total = data.count(b"\n") + 1
+    return _build_ledger(name, "csv", encoding, records, total, progress)
+
+
+#: Category Cc (control characters) but tab, line feed and carriage return.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_DECODE_CHUNK = 1 << 20
+
+
+def _sniff_text(data: bytes, name: str) -> tuple[str, str]:
+    """The codec that decodes all of ``data`` and the encoding to report, decoding a
+    megabyte at a time (the text is never held whole); refuses binary data and HTML."""
+    candidates = ["utf-8-sig", "gb18030"]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text, encoding = data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            text = None
-    if text is None:
-        for codec in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(codec)
-            except UnicodeDecodeError:
-                continue
-            encoding = codec
-            if codec == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
-                encoding = "utf-8"
+        candidates.insert(0, "utf-16")
+    for codec in candidates:
+        counted = _decode_counts(data, codec)
+        if counted is not None:
             break
-    if text is None:
+    else:
         raise LedgerError(
             f"「{name}」不是可以识别的表格：既不是 Excel 文件（.xlsx），"
             "也不是 UTF-8 或 GBK 编码的 CSV 文本。"
         )
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
-    if "\x00" in text or controls > max(3, len(text) // 200):
+    chars, controls, nul, head = counted
+    encoding = codec
+    if codec == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8"
+    if nul or controls > max(3, chars // 200):
         raise LedgerError(
             f"「{name}」不是可以识别的表格：内容是二进制数据，"
             "既不是 Excel 文件（.xlsx），也不是 CSV 文本。"
         )
-    head = text.lstrip("\ufeff \t\r\n")[:200].lower()
+    head = head.lstrip("\ufeff \t\r\n")[:200].lower()
     if head.startswith(("<html", "<!doctype html", "<table", "<?xml")):
         raise LedgerError(
             f"「{name}」是网页（HTML/XML）格式的表格，不能直接导入。"
             "请在 Excel 或 WPS 中打开后另存为 .xlsx 或 CSV（UTF-8）。"
         )
-    return text, encoding
+    return codec, encoding
+
+
+def _decode_counts(data: bytes, codec: str) -> tuple[int, int, bool, str] | None:
+    """(characters, control characters, any NUL, the first 4,000 characters) of ``data``
+    decoded with ``codec``, or None if it does not decode."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    chars = controls = 0
+    nul = False
+    head = ""
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), _DECODE_CHUNK):
+            final = start + _DECODE_CHUNK >= len(data)
+            text = decoder.decode(view[start : start + _DECODE_CHUNK], final)
+            chars += len(text)
+            controls += len(_CONTROLS.findall(text))
+            nul = nul or "\x00" in text
+            if len(head) < 4000:
+                head += text[: 4000 - len(head)]
+    except UnicodeDecodeError:
+        return None
+    return chars, controls, nul, head
+
+
+def _text_stream(data: bytes, codec: str) -> io.TextIOWrapper:
+    # newline="": line ends are left to the csv module (a quoted cell may hold them).
+    return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
+
+
+def _first_line(data: bytes, codec: str) -> str:
+    """The first line with anything in it (cut at the line limit), for the delimiter."""
+    stream = _text_stream(data, codec)
+    for _ in range(limits.MAX_ROWS_WITH_BLANKS):
+        line = stream.readline(limits.MAX_LINE_CHARS)
+        if not line:
+            break
+        line = line.lstrip("\ufeff")
+        if line.strip():
+            return line.rstrip("\r\n")
+    return ""
+
+
+class _Lines:
+    """The lines of a CSV text for csv.reader, none longer than the limit: a record
+    (its lines together, when a quoted cell holds line breaks) over
+    :data:`~grassroots_tui.services.ledger_limits.MAX_LINE_CHARS` is refused as soon
+    as that many characters are read, so a 50 MB line is never held in memory."""
+
+    def __init__(self, stream: io.TextIOWrapper, name: str) -> None:
+        self.stream = stream
+        self.name = name
+        self.record = 1  # the number of the record being read
+        self.length = 0  # its characters read so far
+        self.first = True
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline(limits.MAX_LINE_CHARS + 1)
+        if not line:
+            raise StopIteration
+        if self.first:
+            line = line.lstrip("\ufeff")
+            self.first = False
+        self.length += len(line)
+        if self.length > limits.MAX_LINE_CHARS:
+            raise LedgerError(
+                f"「{self.name}」第 {self.record:,} 行超过 {limits.MAX_LINE_CHARS:,} 个字的"
+                "上限（一行住户信息通常不到 1,000 个字），这不像住户台账。没有导入任何数据。"
+            )
+        return line
+
+    def next_record(self) -> None:
+        self.record += 1
+        self.length = 0
 
 
 _DELIMITERS = (",", "\t", ";")
 
 
-def _csv_table(text: str, name: str) -> list[list[str]]:
-    text = text.lstrip("\ufeff")
-    delimiter = _guess_delimiter(text)
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise LedgerError(f"「{name}」不是格式正确的 CSV 文件（{_short(error)}）。") from None
+def _csv_records(
+    data: bytes, codec: str, delimiter: str, name: str
+) -> Iterator[tuple[int, list[str]]]:
+    """(record number, cells) of each CSV record, read one line at a time."""
+    lines = _Lines(_text_stream(data, codec), name)
+    reader = csv.reader(lines, delimiter=delimiter)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise LedgerError(
+                f"「{name}」不是格式正确的 CSV 文件（第 {lines.record:,} 行：{_short(error)}）。"
+            ) from None
+        yield lines.record, cells
+        lines.next_record()
 
 
-def _guess_delimiter(text: str) -> str:
+def _guess_delimiter(first: str) -> str:
     """The delimiter that makes the first non-empty line yield the most known headers."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
     best, best_score = ",", (-1, -1)
     for delimiter in _DELIMITERS:
         try:
@@ -380,6 +701,31 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _filled(name: str, number: int, cells: Sequence[Any]) -> bool:
+    """Whether row ``number`` holds anything. A cell longer than one can be, or a value
+    beyond the last column allowed, refuses the whole file."""
+    if cells.count(None) == len(cells):  # empty rows (openpyxl pads gaps with them)
+        return False
+    filled = False
+    for value in cells[: limits.MAX_COLUMNS]:
+        if _blank(value):
+            continue
+        if isinstance(value, str) and len(value) > limits.MAX_CELL_CHARS:
+            raise LedgerError(_cell_too_long(name, f"第 {number:,} 行"))
+        filled = True
+    beyond = cells[limits.MAX_COLUMNS :]
+    # count() first: a sheet with a formatted cell in column XFD has 16,384 cells a row.
+    if beyond and beyond.count(None) != len(beyond):
+        for offset, value in enumerate(beyond):
+            if not _blank(value):
+                raise LedgerError(
+                    f"「{name}」第 {number:,} 行填到了第 {limits.MAX_COLUMNS + offset + 1:,} 列，"
+                    f"超过上限 {limits.MAX_COLUMNS} 列（住户台账一般只有十几列）。"
+                    "没有导入任何数据。"
+                )
+    return filled
+
+
 def _build_ledger(
     name: str,
     fmt: str,
@@ -396,9 +742,11 @@ def _build_ledger(
     title_row: tuple[int, str] | None = None
     for number, cells in rows:
         done = number
+        if number > limits.MAX_ROWS_WITH_BLANKS:
+            raise LedgerError(_too_many_blank_rows(name))
         if progress is not None and number % PROGRESS_EVERY == 0:
             progress(number, max(total or 0, number))
-        if all(_blank(c) for c in cells):
+        if not _filled(name, number, cells):
             pending_empty += 1
             continue
         if ledger is None:
@@ -413,6 +761,8 @@ def _build_ledger(
             continue
         ledger.skipped_empty += pending_empty
         pending_empty = 0
+        if len(ledger.rows) >= limits.MAX_ROWS:
+            raise LedgerError(_too_many_rows(name))
         values = {f: _value(cells, i) for f, i in positions.items()}
         ledger.rows.append(LedgerRow(number, values))
     if ledger is None:
