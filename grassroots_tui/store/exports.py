@@ -1,7 +1,8 @@
 """Files the program writes for people: printed slips, notices, exports.
 
 They go into ``exports/`` beside the store's main file (or where the caller says),
-written atomically and readable by their owner only, like everything else.
+written atomically and readable by their owner only, like everything else: each folder
+made for them, the ones on the way included, is 0700.
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from grassroots_tui.store.files import write_file_atomically
+from grassroots_tui.store.files import make_private_folder, write_file_atomically
 from grassroots_tui.store.paths import StorePaths
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 def exports_folder(paths: StorePaths) -> Path:
-    folder = paths.folder / "exports"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
+    # mkdir(parents=True) would make the missing folders above it 0755 (its mode is the
+    # last one's only).
+    return make_private_folder(paths.folder / "exports")
 
 
 def safe_name(text: str) -> str:
@@ -45,6 +46,6 @@ def write_export(
         data = text
     else:
         data = text.lstrip("\ufeff").encode("utf-8-sig" if to.suffix == ".csv" else "utf-8")
-    to.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_folder(to.parent)
     write_file_atomically(to, data)
     return to
