@@ -13,6 +13,12 @@ Each runs in-process through ``grassroots_tui.cli.main`` against a copy of a sma
 
 A few subprocess runs (marked slow) prove the same on a real process's stderr, where
 Python would print a traceback for anything uncaught.
+
+Dates, years, months and day counts are read by the argparse types of
+:mod:`grassroots_tui.services.argument_types`; a second hypothesis test gives each of them
+odd values (99999-01-01, 9999-12-31, a month 13, ten to the thirtieth, -5, full-width
+digits) and asserts the refusal is one Chinese line naming the argument. Folders made
+for ``--out`` are 0700, those on the way included.
 """
 
 from __future__ import annotations
@@ -20,9 +26,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,6 +38,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from grassroots_tui.cli import build_parser, main
+from grassroots_tui.services import argument_types
 from tests.tui_fixtures import build_store
 
 SCALE = int(os.environ.get("HOSTILE_EXAMPLES", "1"))
@@ -77,9 +86,16 @@ VALUES = st.sampled_from(
         "15日",
         "10个工作日",
         "-1",
+        "-5",
         "0",
         "99999999999999999999",
+        "1" + "0" * 30,
         "1e9",
+        "99999-01-01",
+        "1999-12-31",
+        "2100-12-31",
+        "２０２６-１１-２６",
+        "2026-09",
         "",
         " ",
         "-",
@@ -283,3 +299,282 @@ def test_a_real_process_prints_a_path_that_is_not_utf8(template, tmp_path: Path)
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     assert "已备份到".encode() in done.stdout and b"\\udcff" in done.stdout
     assert len(os.listdir(target)) == 1
+
+
+# -- dates, years, months and counts: the argparse types ------------------------------------
+
+#: Where each command with a typed argument gets the rest of a valid command line.
+BASE_ARGV: dict[tuple[str, ...], list[str]] = {
+    ("deadline",): ["deadline", "2026-11-26"],
+    ("calendar",): ["calendar"],
+    ("export", "stats"): ["export", "stats", "--month", "2026-09", "--format", "csv", "--out", "-"],
+    ("roster", "show"): ["roster", "show", "--month", "2026-02"],
+    ("supervision", "report"): ["supervision", "report", "--month", "2026-02"],
+    ("slips", "overdue"): ["slips", "overdue"],
+    ("slips", "remind"): ["slips", "remind", "2026-0001"],
+    ("hardship", "due"): ["hardship", "due"],
+    ("leave", "notice"): ["leave", "notice", "张三"],
+}
+#: store_commands.py (demo --today, --seed) is its owner's: see test_demo_today_out_of_range.
+NOT_YET = {("demo",)}
+
+
+def _typed(action: argparse.Action) -> bool:
+    return getattr(action.type, "__module__", None) == argument_types.__name__
+
+
+TYPED = [
+    (prefix, action)
+    for prefix, parser in sorted(COMMANDS.items())
+    for action in parser._actions
+    if _typed(action)
+]
+
+
+def _name(action: argparse.Action) -> str:
+    return action.option_strings[-1] if action.option_strings else action.metavar
+
+
+def test_every_number_and_date_on_the_command_line_is_read_by_a_bounded_type() -> None:
+    """No `type=int` or `date.fromisoformat` is left: each would let 10**30 or 9999-12-31
+    through to an OverflowError."""
+    loose = [
+        (prefix, _name(action))
+        for prefix, parser in COMMANDS.items()
+        for action in parser._actions
+        if action.type in (int, float, date.fromisoformat) and prefix not in NOT_YET
+    ]
+    assert loose == []
+    assert {(p, _name(a)) for p, a in TYPED} == {
+        (("deadline",), "DATE"),
+        (("calendar",), "--year"),
+        (("export", "stats"), "--month"),
+        (("roster", "show"), "--month"),
+        (("supervision", "report"), "--month"),
+        (("slips", "overdue"), "--on"),
+        (("slips", "overdue"), "--warn-days"),
+        (("slips", "remind"), "--on"),
+        (("hardship", "due"), "--on"),
+        (("hardship", "due"), "--within"),
+        (("leave", "notice"), "--on"),
+    }
+
+
+ODD_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            "99999-01-01",
+            "9999-12-31",
+            "0001-01-01",
+            "0000-00-00",
+            "1999-12-31",
+            "2000-01-01",
+            "2100-12-31",
+            "2101-01-01",
+            "2026-13-01",
+            "2026-02-30",
+            "2026-13",
+            "2026-00",
+            "0000-01",
+            "9999-12",
+            "2100-12",
+            "10**30",
+            "1" + "0" * 30,
+            "1" * 5000,
+            "-5",
+            "-1",
+            "0",
+            "365",
+            "366",
+            "1e9",
+            "NaN",
+            "２０２６-１１-２６",
+            "２０２６",
+            "٢٠٢٦",
+            "2026",
+            "",
+            " ",
+            "\x1b[31m",
+        ]
+    ),
+    st.integers(-(10**40), 10**40).map(str),
+    st.dates(date(1, 1, 1), date(9999, 12, 31)).map(date.isoformat),
+    st.builds("{}-{:02d}".format, st.integers(0, 99_999), st.integers(0, 99)),
+    st.text(max_size=12),
+    # In range, or just outside: these must run through to the end without overflowing.
+    st.dates(argument_types.FIRST_DAY, argument_types.LAST_DAY).map(date.isoformat),
+    st.sampled_from(["2000-01-01", "2100-12-31", "2100-12", "2000-01", "2000", "2100"]),
+    st.builds("{}-{:02d}".format, st.integers(1999, 2101), st.integers(1, 12)),
+    st.integers(-1, 366).map(str),
+)
+
+
+@pytest.fixture(scope="module")
+def readonly_store(template: Path, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("typed") / "store"
+    shutil.copytree(template.parent, folder)
+    return folder / template.name
+
+
+@settings(
+    max_examples=200 * SCALE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(which=st.sampled_from(TYPED), value=ODD_VALUES)
+def test_odd_numbers_and_dates_get_the_arguments_own_chinese_message(
+    which, value, readonly_store, capsys
+) -> None:
+    prefix, action = which
+    argv = [*BASE_ARGV[prefix], "--db", str(readonly_store)]
+    name = _name(action)
+    if action.option_strings:
+        if name in argv:
+            argv[argv.index(name) + 1] = value
+        else:
+            argv += [name, value]
+    else:  # the one positional, DATE of deadline
+        argv[1] = value
+    try:
+        action.type(value)
+        valid = True
+    except argparse.ArgumentTypeError:
+        valid = False
+    code = run_main(argv)
+    out, err = capsys.readouterr()
+    event(f"{' '.join(prefix)} {name}: {'valid' if valid else 'refused'}, exit {code}")
+    assert_no_traceback(code, out, err, argv)
+    if not valid:
+        first = err.splitlines()[0] if err else ""
+        assert code == 2, (argv, out, err)
+        assert first.startswith("错误："), (argv, err)
+        assert name in first, (name, first)
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in first[3:]), first
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["calendar", "--year", "99999"], "年份“99999”无效：应为 2000 到 2100 之间的四位数字"),
+        (["calendar", "--year", "1" + "0" * 30], "（参数 --year）"),
+        (
+            ["deadline", "9999-12-31"],
+            "日期“9999-12-31”无效：年份应在 2000 到 2100 之间（参数 DATE）",
+        ),
+        (["export", "stats", "--month", "2026-13"], "月份“2026-13”无效"),
+        (["export", "stats", "--month", "0000-01"], "年份在 2000 到 2100 之间（参数 --month）"),
+        (["slips", "overdue", "--warn-days", "-5"], "预警天数“-5”无效：应为 0 到 365 之间的整数"),
+        (["hardship", "due", "--within", "99999999999999999999"], "（参数 --within）"),
+        (["hardship", "due", "--on", "99999-01-01"], "日期“99999-01-01”无效"),
+        (["leave", "notice", "张三", "--on", "2026-02-30"], "公示日期“2026-02-30”无效：没有这一天"),
+        (["roster", "show"], "缺少必需的参数：--month"),
+    ],
+)
+def test_known_odd_values_say_which_argument_in_chinese(
+    argv, expected, readonly_store, capsys
+) -> None:
+    code = run_main([*argv, "--db", str(readonly_store)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    first, *rest = err.splitlines()
+    assert first.startswith("错误：") and expected in first, first
+    assert rest and rest[0].startswith("用法：grassroots"), err
+
+
+def test_full_width_digits_are_read_as_digits(readonly_store, capsys) -> None:
+    assert run_main(["deadline", "２０２６-１１-２６", "--db", str(readonly_store)]) == 0
+    assert "签发日期：2026-11-26" in capsys.readouterr().out
+
+
+@pytest.mark.xfail(
+    reason="store_commands.py is not this change's: demo --today still uses date.fromisoformat",
+    strict=False,
+)
+@pytest.mark.parametrize("today", ["9999-12-31", "0001-01-01"])
+def test_demo_today_out_of_range(today, tmp_path: Path, capsys) -> None:
+    code = run_main(["demo", "--today", today, "--db", str(tmp_path / "demo" / "g.json")])
+    out, err = capsys.readouterr()
+    assert code == 2 and "意外错误" not in err and "--today" in err.splitlines()[0]
+
+
+# -- folders made for --out are the owner's only ------------------------------------------------
+
+
+def _modes(top: Path, leaf: Path) -> dict[str, int]:
+    """{folder: mode} for ``top`` and every folder under it down to ``leaf``."""
+    found = {}
+    folder = leaf
+    while True:
+        found[str(folder.relative_to(top.parent))] = stat.S_IMODE(folder.stat().st_mode)
+        if folder == top:
+            return found
+        folder = folder.parent
+
+
+@pytest.fixture
+def open_umask():
+    """The most permissive umask: what the folders get is the program's doing alone."""
+    before = os.umask(0)
+    yield
+    os.umask(before)
+
+
+def test_export_out_makes_every_folder_on_the_way_0700(
+    readonly_store, tmp_path: Path, open_umask, capsys
+) -> None:
+    out = tmp_path / "新" / "a" / "b" / "统计.csv"
+    argv = ["export", "stats", "--month", "2026-09", "--format", "csv", "--out", str(out)]
+    assert run_main([*argv, "--db", str(readonly_store)]) == 0, capsys.readouterr().err
+    assert _modes(tmp_path / "新", out.parent) == {"新": 0o700, "新/a": 0o700, "新/a/b": 0o700}
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_round_export_out_makes_every_folder_on_the_way_0700(
+    tmp_path: Path, open_umask, capsys
+) -> None:
+    from grassroots_tui.services import condolence
+    from tests.factories import STATION_ID
+    from tests.test_hardship import open_store, opened
+
+    db = tmp_path / "store" / "g.json"
+    store = open_store(db)
+    try:
+        opened(store, "home-1", opened=date(2026, 9, 10))
+        condolence.start_round(
+            store,
+            title="冬季送温暖",
+            started_on=date(2026, 11, 20),
+            station_id=STATION_ID,
+            tier=None,
+            actor="站长",
+        )
+    finally:
+        store.close()
+    out = tmp_path / "名单" / "冬季" / "名单.csv"
+    argv = ["hardship", "round", "export", "冬季送温暖", "--out", str(out), "--db", str(db)]
+    assert run_main(argv) == 0, capsys.readouterr().err
+    assert _modes(tmp_path / "名单", out.parent) == {"名单": 0o700, "名单/冬季": 0o700}
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_printed_slips_and_notices_make_folders_0700(tmp_path: Path, open_umask) -> None:
+    """`slips print --out`, `slips remind --out` and `leave notice --out` write through
+    _emit; the program's own exports through write_export."""
+    from grassroots_tui.cli.slip_commands import _emit
+    from grassroots_tui.store.exports import exports_folder, write_export
+    from grassroots_tui.store.paths import StorePaths
+
+    _emit("交办单\n", str(tmp_path / "打印" / "一" / "单.txt"))
+    assert _modes(tmp_path / "打印", tmp_path / "打印" / "一") == {"打印": 0o700, "打印/一": 0o700}
+
+    store_main = tmp_path / "数据" / "深" / "g.json"
+    paths = StorePaths.for_main(store_main)
+    folder = exports_folder(paths)
+    assert _modes(tmp_path / "数据", folder) == {
+        "数据": 0o700,
+        "数据/深": 0o700,
+        "数据/深/exports": 0o700,
+    }
+    written = write_export(paths, "通知", "内容", to=tmp_path / "别处" / "x" / "通知.txt")
+    assert _modes(tmp_path / "别处", written.parent) == {"别处": 0o700, "别处/x": 0o700}
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600

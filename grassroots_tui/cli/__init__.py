@@ -2,14 +2,19 @@
 
 Each command lives in a module of this package that offers ``register(subparsers,
 common)``; main() adds them all, runs the chosen one and turns the program's own errors
-into a Chinese message on stderr and exit code 2, never a traceback.
+into a Chinese message on stderr and exit code 2, never a traceback. A command line the
+parser refuses (a missing argument, a date out of range: see
+:mod:`grassroots_tui.services.argument_types`) is one Chinese line naming the argument,
+then the usage, also with exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from grassroots_tui import __version__
 from grassroots_tui.cli import (
@@ -35,6 +40,49 @@ COMMAND_MODULES = [
 ]
 
 
+_ARGUMENT = re.compile(r"argument (?P<name>.+?): (?P<message>.*)", re.DOTALL)
+#: argparse's own messages (Python 3.11), in Chinese.
+_ARGPARSE_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"the following arguments are required: (.*)", re.DOTALL), r"缺少必需的参数：\1"),
+    (re.compile(r"unrecognized arguments: (.*)", re.DOTALL), r"无法识别的参数：\1"),
+    (re.compile(r"expected one argument"), "缺少参数的值"),
+    (re.compile(r"expected at least one argument"), "缺少参数的值"),
+    (
+        re.compile(r"invalid choice: (.*) \(choose from (.*)\)", re.DOTALL),
+        r"无效的选项 \1，可选：\2",
+    ),
+    (re.compile(r"invalid \S+ value: (.*)", re.DOTALL), r"值 \1 无效"),
+    (re.compile(r"ignored explicit argument (.*)", re.DOTALL), r"这个参数不带值（收到 \1）"),
+    (
+        re.compile(r"ambiguous option: (\S+) could match (.*)", re.DOTALL),
+        r"选项 \1 不明确，可能是：\2",
+    ),
+    (re.compile(r"not allowed with argument (.*)", re.DOTALL), r"不能与参数 \1 同时使用"),
+)
+
+
+def usage_error_text(message: str) -> str:
+    """argparse's error ``message`` as one Chinese sentence, the argument named last:
+    "argument --year: 年份“99999”无效：…。" → "年份“99999”无效：…（参数 --year）。"."""
+    found = _ARGUMENT.fullmatch(message)
+    name, text = (found["name"], found["message"]) if found else (None, message)
+    for pattern, chinese in _ARGPARSE_PHRASES:
+        if pattern.fullmatch(text):
+            text = pattern.sub(chinese, text)
+            break
+    text = _clip(text).rstrip("。")
+    return f"{text}（参数 {name}）。" if name else f"{text}。"
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser (and, through ``add_subparsers``, its subcommands' parsers)
+    whose errors are a Chinese line "错误：…" first, then the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        usage = self.format_usage().replace("usage: ", "用法：", 1)
+        self.exit(2, f"错误：{usage_error_text(message)}\n{usage}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand's own --db must not overwrite one given before the command.
@@ -44,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="数据文件（主文件）路径；日志、锁和备份放在它旁边。默认在用户数据文件夹。",
     )
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="grassroots",
         description="群众工作站工作台账。不带命令时打开终端界面。",
         parents=[common],
@@ -77,7 +125,10 @@ def _tolerant_output() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_output()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # a usage error (2, already printed), --help or --version (0)
+        return done.code if isinstance(done.code, int) else 0 if done.code is None else 2
     if not hasattr(args, "db"):  # --db given nowhere (its default is SUPPRESS, see above)
         args.db = None
     try:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from datetime import date
 from pathlib import Path
 
+from grassroots_tui.services.argument_types import (
+    date_argument,
+    parse_date,
+    parse_year,
+    year_argument,
+)
 from grassroots_tui.services.deadlines import DEFAULT_RULE, compute_due, parse_rule
 from grassroots_tui.services.workcalendar import (
     BUILTIN_SOURCE,
@@ -17,14 +22,14 @@ from grassroots_tui.services.workcalendar import (
 )
 from grassroots_tui.store.calendar_overrides import default_overrides_path, load_overrides
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     deadline = subparsers.add_parser(
         "deadline", parents=[common], help="按期限规则计算交办单的到期日期"
     )
-    deadline.add_argument("date", metavar="DATE", help="签发日期，如 2026-11-26")
+    deadline.add_argument(
+        "date", type=date_argument(), metavar="DATE", help="签发日期，如 2026-11-26"
+    )
     deadline.add_argument(
         "--rule",
         default=DEFAULT_RULE,
@@ -38,7 +43,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         parents=[common],
         help="查看已有哪些年份的法定节假日数据，以及某年的放假和调休安排",
     )
-    calendar.add_argument("--year", metavar="YYYY", help="要查看的年份（默认今年）")
+    calendar.add_argument(
+        "--year", type=year_argument(), metavar="YYYY", help="要查看的年份（默认今年）"
+    )
     calendar.set_defaults(handler=run_calendar)
 
 
@@ -61,11 +68,9 @@ def _fail(message: str) -> int:
 
 def run_deadline(args: argparse.Namespace) -> int:
     try:
-        if not _ISO_DATE.match(args.date):
-            raise ValueError
-        issued = date.fromisoformat(args.date)
-    except ValueError:
-        return _fail(f"日期“{args.date}”无效，应写成 2026-11-26 这样的格式。")
+        issued = args.date if isinstance(args.date, date) else parse_date(args.date)
+    except ValueError as error:
+        return _fail(str(error))
     try:
         rule = parse_rule(args.rule)
     except ValueError as error:
@@ -87,12 +92,13 @@ def run_deadline(args: argparse.Namespace) -> int:
 
 
 def run_calendar(args: argparse.Namespace) -> int:
-    if args.year is None:
-        year = date.today().year
-    elif re.fullmatch(r"\d{4}", args.year):
-        year = int(args.year)
-    else:
-        return _fail(f"年份“{args.year}”无效，应写成四位数字，如 2027。")
+    try:
+        if args.year is None:
+            year = date.today().year
+        else:
+            year = args.year if isinstance(args.year, int) else parse_year(args.year)
+    except ValueError as error:
+        return _fail(str(error))
     calendar, path = _load_calendar(args)
 
     builtin = builtin_years()

@@ -11,17 +11,15 @@ refused on a terminal). Residents' names in the detail sheets are masked.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
 from grassroots_tui.cli.slip_commands import _calendar, _Failed, _guarded, _open
+from grassroots_tui.services.argument_types import month_argument, parse_month
 from grassroots_tui.services.statistics import month_stats, trend
 from grassroots_tui.services.stats_export import default_name, export_stats
 from grassroots_tui.store.exports import write_export
-from grassroots_tui.store.files import write_file_atomically
-
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+from grassroots_tui.store.files import make_private_folder, write_file_atomically
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -34,7 +32,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="导出月度统计（Excel、CSV、JSON 或 Markdown）",
         description="导出某月的统计：各站一行、合计一行，本月和累计（自 1 月 1 日起）。",
     )
-    stats.add_argument("--month", required=True, metavar="YYYY-MM", help="统计月份，如 2026-09")
+    stats.add_argument(
+        "--month",
+        required=True,
+        type=month_argument(),
+        metavar="YYYY-MM",
+        help="统计月份，如 2026-09",
+    )
     stats.add_argument("--station", metavar="CODE", help="只统计某个群工站（站点代码）")
     stats.add_argument(
         "--format",
@@ -49,10 +53,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def _month(text: str) -> tuple[int, int]:
-    found = _MONTH.match(text.strip())
-    if not found or not 1 <= int(found.group(2)) <= 12:
-        raise _Failed(f"月份“{text}”无效，应写成 2026-09 这样的格式。")
-    return int(found.group(1)), int(found.group(2))
+    try:
+        return parse_month(text)
+    except ValueError as error:
+        raise _Failed(str(error)) from None
 
 
 @_guarded
@@ -88,7 +92,7 @@ def run_stats(args: argparse.Namespace) -> int:
         return 0
     if args.out:
         path = Path(args.out)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)  # 0700, the folders it makes on the way too
         write_file_atomically(path, data)
     else:
         name = default_name(stats, args.station.upper() if args.station else None)

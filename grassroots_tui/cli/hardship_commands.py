@@ -21,6 +21,7 @@ from typing import Any
 
 from grassroots_tui.cli.slip_commands import _actor, _cell, _day, _Failed, _guarded, _open
 from grassroots_tui.models import HardshipTier
+from grassroots_tui.services.argument_types import date_argument, days_argument
 from grassroots_tui.services.condolence import (
     encode_export,
     export_round,
@@ -30,7 +31,7 @@ from grassroots_tui.services.condolence import (
 from grassroots_tui.services.hardship import DueItem, due_items
 from grassroots_tui.services.masking import Masker
 from grassroots_tui.store import Store
-from grassroots_tui.store.files import write_file_atomically
+from grassroots_tui.store.files import make_private_folder, write_file_atomically
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -43,10 +44,16 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         parents=[common],
         help="到期和超期的复核、脱困回访，超期最久的在前（姓名遮蔽）",
     )
-    due.add_argument("--on", metavar="DATE", help="按哪一天看（默认今天），如 2026-12-01")
+    due.add_argument(
+        "--on", type=date_argument(), metavar="DATE", help="按哪一天看（默认今天），如 2026-12-01"
+    )
     due.add_argument("--station", metavar="CODE", help="只看某个群工站（站点代码，如 HL01）")
     due.add_argument(
-        "--within", type=int, default=14, metavar="N", help="列出几天内到期的（默认 14）"
+        "--within",
+        type=days_argument(),
+        default=14,
+        metavar="N",
+        help="列出几天内到期的（默认 14，最多 365）",
     )
     due.add_argument("--json", action="store_true", help="输出 JSON")
     due.set_defaults(handler=run_due)
@@ -263,7 +270,7 @@ def run_round_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     path = Path(args.out)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(path.parent)  # 0700, the folders it makes on the way too
     write_file_atomically(path, encode_export(text, args.format))
     print(f"已写入：{path}", file=sys.stderr)
     return 0

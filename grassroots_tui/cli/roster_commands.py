@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import Any
 
 from grassroots_tui.cli.hardship_commands import _station_id
 from grassroots_tui.cli.slip_commands import _calendar, _cell, _day, _emit, _Failed, _guarded, _open
+from grassroots_tui.services import argument_types
+from grassroots_tui.services.argument_types import date_argument, month_argument
 from grassroots_tui.services.rosters import (
     RosterDay,
     calendar_note,
@@ -37,7 +38,6 @@ from grassroots_tui.services.supervision import (
 from grassroots_tui.services.workcalendar import WEEKDAYS_ZH
 from grassroots_tui.store import Store
 
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 #: Display width of one day in the calendar table (a CJK character counts two).
 CELL = 10
 GAP_SIGN = "!"
@@ -54,7 +54,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         parents=[common],
         help="按月显示值班表（每周一行，休息日和缺口有标记，缺口列在表下）",
     )
-    show.add_argument("--month", required=True, metavar="YYYY-MM", help="月份，如 2026-02")
+    show.add_argument(
+        "--month", required=True, type=month_argument(), metavar="YYYY-MM", help="月份，如 2026-02"
+    )
     show.add_argument("--station", metavar="CODE", help="只看某个群工站（默认每个站各一张）")
     show.set_defaults(handler=run_roster_show)
 
@@ -66,7 +68,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         parents=[common],
         help=f"每位督导人员的督导天数、站次和未达标天数（目标：每天 {TARGET_PER_DAY} 个站）",
     )
-    report.add_argument("--month", required=True, metavar="YYYY-MM", help="月份，如 2026-02")
+    report.add_argument(
+        "--month", required=True, type=month_argument(), metavar="YYYY-MM", help="月份，如 2026-02"
+    )
     report.add_argument("--json", action="store_true", help="输出 JSON")
     report.set_defaults(handler=run_supervision_report)
 
@@ -83,7 +87,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     notice.add_argument("--out", metavar="FILE", help="写入文件（默认输出到屏幕）")
     notice.add_argument("--html", action="store_true", help="输出可直接打印的网页（HTML）")
-    notice.add_argument("--on", metavar="DATE", help="公示日期（默认今天）")
+    notice.add_argument(
+        "--on", type=date_argument("公示日期"), metavar="DATE", help="公示日期（默认今天）"
+    )
     notice.set_defaults(handler=run_leave_notice)
 
 
@@ -92,10 +98,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def parse_month(text: str) -> tuple[int, int]:
     """ "2026-02" → (2026, 2); anything else is refused with a Chinese message."""
-    found = _MONTH.match((text or "").strip())
-    if not found or not 1 <= int(found.group(2)) <= 12:
-        raise _Failed(f"月份“{text}”无效，应写成 2026-02 这样的格式。")
-    return int(found.group(1)), int(found.group(2))
+    try:
+        return argument_types.parse_month(text or "")
+    except ValueError as error:
+        raise _Failed(str(error)) from None
 
 
 # -- roster show -----------------------------------------------------------------------------

@@ -15,12 +15,17 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import re
 import sys
 from datetime import date
 from pathlib import Path
 
 from grassroots_tui.models.errors import DocumentInvalid
+from grassroots_tui.services.argument_types import (
+    check_date,
+    date_argument,
+    days_argument,
+    parse_date,
+)
 from grassroots_tui.services.slip_board import (
     Board,
     board_counts_text,
@@ -33,10 +38,9 @@ from grassroots_tui.services.slips import find_slip
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store, StoreError
 from grassroots_tui.store.calendar_overrides import default_overrides_path, load_overrides
-from grassroots_tui.store.files import write_file_atomically
+from grassroots_tui.store.files import make_private_folder, write_file_atomically
 from grassroots_tui.store.paths import default_store_path
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EXIT_ERROR = 2
 
 
@@ -77,9 +81,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     overdue.add_argument("--unit", metavar="TEXT", help="只看某个承办单位（名称的一部分即可）")
     overdue.add_argument("--lead", metavar="NAME", help="只看某位包案领导（姓名或工作人员编号）")
     overdue.add_argument("--category", metavar="TEXT", help="只看某个类别，如 物业纠纷")
-    overdue.add_argument("--on", metavar="DATE", help="按哪一天看（默认今天），如 2026-12-01")
     overdue.add_argument(
-        "--warn-days", type=int, default=3, metavar="N", help="到期前几天开始预警（默认 3）"
+        "--on", type=date_argument(), metavar="DATE", help="按哪一天看（默认今天），如 2026-12-01"
+    )
+    overdue.add_argument(
+        "--warn-days",
+        type=days_argument("预警天数"),
+        default=3,
+        metavar="N",
+        help="到期前几天开始预警（默认 3，最多 365）",
     )
     overdue.add_argument("--json", action="store_true", help="输出 JSON")
     overdue.set_defaults(handler=run_overdue)
@@ -91,7 +101,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     remind.add_argument("--station", metavar="CODE", help="编号简写在几个站重复时，指定站点代码")
     remind.add_argument("--out", metavar="FILE", help="写入文件（默认输出到屏幕）")
     remind.add_argument("--html", action="store_true", help="输出网页（HTML）")
-    remind.add_argument("--on", metavar="DATE", help="催办日期（默认今天）")
+    remind.add_argument(
+        "--on", type=date_argument("催办日期"), metavar="DATE", help="催办日期（默认今天）"
+    )
     remind.add_argument("--record", action="store_true", help="把这次催办记入交办单")
     remind.add_argument("--by", metavar="NAME", help="催办人（--record 时必填）")
     remind.add_argument("--actor", metavar="NAME", help="记入审计记录的操作人（默认当前用户）")
@@ -125,15 +137,14 @@ def _calendar(args: argparse.Namespace) -> OfficialCalendar:
     return OfficialCalendar(load_overrides(path), overrides_path=path)
 
 
-def _day(text: str | None, what: str) -> date:
-    if text is None:
+def _day(value: date | str | None, what: str) -> date:
+    """The day an option names (already a date when argparse read it), or today."""
+    if value is None:
         return date.today()
     try:
-        if not _ISO_DATE.match(text):
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Failed(f"{what}“{text}”无效，应写成 2026-11-26 这样的格式。") from None
+        return check_date(value, what) if isinstance(value, date) else parse_date(value, what)
+    except ValueError as error:
+        raise _Failed(str(error)) from None
 
 
 def _actor(args: argparse.Namespace) -> str:
@@ -159,7 +170,7 @@ def _emit(text: str, out: str | None) -> None:
         sys.stdout.write(text)
         return
     path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(path.parent)  # 0700, the folders it makes on the way too
     write_file_atomically(path, text.encode("utf-8"))
     print(f"已写入：{path}", file=sys.stderr)
 
