@@ -234,12 +234,17 @@ def test_a_new_store_where_nothing_of_one_exists(tmp_path: Path) -> None:
 # --- one writer, even if the lock file goes ---------------------------------------------
 
 
-def test_a_deleted_lock_file_lets_no_second_writer_in(tmp_path: Path) -> None:
+def _writer_whose_lock_file_is_deleted(tmp_path: Path) -> tuple[Path, Store, StorePaths]:
     db = tmp_path / "station.json"
     first = Store.open(db, daily_backup=False)
     first.save(household("A-0"), actor="甲")
     paths = StorePaths.for_main(db)
     paths.lock.unlink()
+    return db, first, paths
+
+
+def test_a_deleted_lock_file_lets_no_second_writer_in(tmp_path: Path) -> None:
+    db, first, paths = _writer_whose_lock_file_is_deleted(tmp_path)
     second = Store.open(db, daily_backup=False)
     try:
         assert second.readonly and "被删除或替换" in (second.readonly_reason or "")
@@ -263,11 +268,7 @@ def test_a_deleted_lock_file_lets_no_second_writer_in(tmp_path: Path) -> None:
 def test_a_writer_whose_lock_file_another_holds_stops_writing(tmp_path: Path) -> None:
     from grassroots_tui.store.lock import WriterLock
 
-    db = tmp_path / "station.json"
-    first = Store.open(db, daily_backup=False)
-    first.save(household("A-0"), actor="甲")
-    paths = StorePaths.for_main(db)
-    paths.lock.unlink()
+    db, first, paths = _writer_whose_lock_file_is_deleted(tmp_path)
     other = WriterLock(paths.lock)
     other.acquire()
     try:

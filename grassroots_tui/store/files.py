@@ -682,20 +682,14 @@ class JournalInUse(Exception):
     """Another program holds the journal's lock: it is writing to this store."""
 
 
-if sys.platform == "win32":  # pragma: no cover - the journal lock is POSIX only
-
-    def lock_file(fd: int) -> bool:
+def lock_file(fd: int) -> bool:
+    """Take an exclusive lock on the journal ``fd`` without waiting; False if another holds
+    it. POSIX only: Windows locks are mandatory and would keep readers out of the file."""
+    if sys.platform == "win32":  # pragma: no cover
         return True
+    from grassroots_tui.store.lock import try_lock
 
-else:
-    import fcntl
-
-    def lock_file(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except OSError:
-            return False
+    return try_lock(fd)
 
 
 # --- the last-save record ----------------------------------------------------------

@@ -26,7 +26,7 @@ from grassroots_tui.store.errors import StoreLocked
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
-    def _try_lock(fd: int) -> bool:
+    def try_lock(fd: int) -> bool:
         try:
             os.lseek(fd, 0, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
@@ -42,7 +42,7 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
 else:
     import fcntl
 
-    def _try_lock(fd: int) -> bool:
+    def try_lock(fd: int) -> bool:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
@@ -96,7 +96,7 @@ class WriterLock:
     def acquire(self) -> None:
         """Take the lock or raise :class:`StoreLocked` naming the holder."""
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
-        if not _try_lock(fd):
+        if not try_lock(fd):
             holder = self._read_holder(fd)
             os.close(fd)
             raise StoreLocked(holder)
