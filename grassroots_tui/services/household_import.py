@@ -34,6 +34,7 @@ import re
 import stat
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -208,14 +209,15 @@ def _read_bounded(path: Path, name: str) -> bytes:
     except OSError as error:
         raise LedgerError(f"无法读取文件「{path}」：{error.strerror or error}。") from None
     if len(data) > limits.MAX_FILE_BYTES:
-        raise LedgerError(_too_big(name, len(data), at_least=True))
+        raise LedgerError(_too_big(name, None))
     return data
 
 
-def _too_big(name: str, size: int, *, at_least: bool = False) -> str:
-    shown = ("超过 " if at_least else "") + limits.megabytes(size)
+def _too_big(name: str, size: int | None) -> str:
+    """``size`` None: more than the limit was there to read (a pipe), how much is unknown."""
+    shown = f"{limits.megabytes(size)}，" if size is not None else ""
     return (
-        f"「{name}」文件太大：{shown}，超过导入上限 {limits.megabytes(limits.MAX_FILE_BYTES)}。"
+        f"「{name}」文件太大：{shown}超过导入上限 {limits.megabytes(limits.MAX_FILE_BYTES)}。"
         "住户台账一般不到 1 MB；请确认选对了文件，或把台账分成几个文件分别导入。"
     )
 
@@ -230,7 +232,7 @@ def _too_many_rows(name: str) -> str:
 def _too_many_blank_rows(name: str, where: str = "") -> str:
     return (
         f"「{name}」{where}行数（连同空行）超过上限 {limits.MAX_ROWS_WITH_BLANKS:,} 行，"
-        "没有导入任何数据。请删除数据下方多余的空行，或另存为 CSV 后再导入。"
+        "没有导入任何数据。请删除多余的空行后再导入。"
     )
 
 
@@ -248,6 +250,17 @@ _WORKSHEET_TYPE = "spreadsheetml.worksheet+xml"
 _TEXT_TYPE = "spreadsheetml.sharedStrings+xml"
 #: A zip's central directory holds one of these per part.
 _CENTRAL_ENTRY = b"PK\x01\x02"
+#: What zipfile raises on a damaged archive or part (zlib's own error unwrapped, an
+#: unknown compression method as NotImplementedError, an encrypted part RuntimeError).
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    ValueError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
 def _read_xlsx(data: bytes, name: str, progress: Progress | None) -> Ledger:
@@ -258,7 +271,7 @@ def _read_xlsx(data: bytes, name: str, progress: Progress | None) -> Ledger:
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as error:
+    except _ZIP_ERRORS as error:
         raise LedgerError(
             f"「{name}」像是 Excel 文件（.xlsx），但已损坏，无法打开（{_short(error)}）。"
         ) from None
@@ -275,10 +288,10 @@ def _read_xlsx(data: bytes, name: str, progress: Progress | None) -> Ledger:
                 what = "这是一个 zip 压缩包，不是 Excel 表格（.xlsx）"
             raise LedgerError(f"无法导入「{name}」：{what}。")
         try:
-            data_rows = _check_xlsx_parts(archive, name)
+            _check_xlsx_parts(archive, name)
         except LedgerError:
             raise
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as error:
+        except _ZIP_ERRORS as error:
             raise LedgerError(
                 f"「{name}」是 Excel 文件，但已损坏，无法打开（{_short(error)}）。"
             ) from None
@@ -294,10 +307,6 @@ def _read_xlsx(data: bytes, name: str, progress: Progress | None) -> Ledger:
     try:
         try:
             sheet = book.worksheets[0]
-            # Rows with a value, counted before any is read: too many is refused at once.
-            # (+2: the header and a title above it are such rows too.)
-            if data_rows.get(getattr(sheet, "_worksheet_path", ""), 0) > limits.MAX_ROWS + 2:
-                raise LedgerError(_too_many_rows(name))
             declared = sheet.max_row if isinstance(sheet.max_row, int) else None
             if hasattr(sheet, "reset_dimensions"):
                 # A wrong <dimension> (A1:XFD1048576) would make openpyxl pad a million
@@ -306,8 +315,6 @@ def _read_xlsx(data: bytes, name: str, progress: Progress | None) -> Ledger:
             cells = sheet.iter_rows(values_only=True)
         except IndexError:
             raise LedgerError(f"「{name}」里没有工作表。") from None
-        except LedgerError:
-            raise
         except Exception as error:  # noqa: BLE001 - damaged workbook parts
             raise LedgerError(f"「{name}」的第一个工作表无法读取（{_short(error)}）。") from None
         rows = enumerate(_guarded(cells, name), start=1)
@@ -316,15 +323,17 @@ def _read_xlsx(data: bytes, name: str, progress: Progress | None) -> Ledger:
         book.close()
 
 
-def _check_xlsx_parts(archive: zipfile.ZipFile, name: str) -> dict[str, int]:
+def _check_xlsx_parts(archive: zipfile.ZipFile, name: str) -> None:
     """Refuse an .xlsx too large once decompressed, before openpyxl reads any of it.
 
     Checks the decompressed size of all parts together and of each part openpyxl reads
     whole, the compression ratio of each large part, and then the XML itself as a
     stream: no text longer than a cell can be, no worksheet with more rows than
-    :data:`~grassroots_tui.services.ledger_limits.MAX_ROWS_WITH_BLANKS`. (zipfile never
-    inflates a part past the size its directory entry declares, so the sizes checked
-    here are the most that can come out.) Returns {worksheet part: rows with a value}.
+    :data:`~grassroots_tui.services.ledger_limits.MAX_ROWS_WITH_BLANKS`, and in the first
+    sheet (the one imported) no more rows holding a value than
+    :data:`~grassroots_tui.services.ledger_limits.MAX_ROWS`. (zipfile never inflates a
+    part past the size its directory entry declares, so the sizes checked here are the
+    most that can come out.)
     """
     infos = archive.infolist()
     total = sum(info.file_size for info in infos)
@@ -358,13 +367,40 @@ def _check_xlsx_parts(archive: zipfile.ZipFile, name: str) -> dict[str, int]:
                 f"{limits.megabytes(info.file_size)}，超过导入上限 {limits.megabytes(cap)}。"
                 "请在 Excel 或 WPS 中另存为 CSV（UTF-8）后再导入。"
             )
-    data_rows: dict[str, int] = {}
+    first = _first_sheet(archive)
     for info in infos:
         if _is_xml(info.filename, texts):
-            counted = _scan_xml_part(archive, info, name, count_rows=info.filename in worksheets)
-            if info.filename in worksheets:
-                data_rows[info.filename] = counted
-    return data_rows
+            # In the sheet imported, the header and a title above it hold values too.
+            most = limits.MAX_ROWS + 2 if info.filename == first else None
+            _scan_xml_part(archive, info, name, count_rows=info.filename in worksheets, most=most)
+
+
+_SHEET = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,19}:)?sheet\s([^>]*)>")
+_SHEET_RELATION = re.compile(rb"""\s[A-Za-z_][\w.\-]{0,19}:id\s*=\s*["']([^"']*)["']""")
+_RELATION = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,19}:)?Relationship\s([^>]*)>")
+_RELATION_ID = re.compile(rb"""(?:^|\s)Id\s*=\s*["']([^"']*)["']""")
+_TARGET = re.compile(rb"""(?:^|\s)Target\s*=\s*["']([^"']*)["']""")
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> str | None:
+    """The part of the workbook's first sheet (the one imported), found the way openpyxl
+    finds it: the first <sheet> of xl/workbook.xml, its relation's target. None when
+    that cannot be told (then only the count made while reading applies)."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        relations = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    sheet = _SHEET.search(workbook)
+    wanted = _SHEET_RELATION.search(sheet[1]) if sheet else None
+    if wanted is None:
+        return None
+    for relation in _RELATION.finditer(relations):
+        found, target = _RELATION_ID.search(relation[1]), _TARGET.search(relation[1])
+        if found and target and found[1] == wanted[1]:
+            path = target[1].decode("utf-8", "replace")
+            return path.lstrip("/") if path.startswith("/") else f"xl/{path}"
+    return None
 
 
 def _guarded(rows: Iterable[Sequence[Any]], name: str) -> Iterator[Sequence[Any]]:
@@ -424,11 +460,16 @@ _MAX_TEXT_BYTES = 6 * limits.MAX_CELL_CHARS
 
 
 def _scan_xml_part(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, *, count_rows: bool
-) -> int:
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    name: str,
+    *,
+    count_rows: bool,
+    most: int | None = None,
+) -> None:
     """Read one XML part as a stream (a megabyte at a time): refuse text longer than a
-    cell can be and, in a worksheet, more rows than the limit. Returns the worksheet's
-    rows that hold a value (0 for other parts)."""
+    cell can be and, in a worksheet, more rows than the limit, or more than ``most``
+    rows holding a value."""
     rows = data_rows = 0
     row_has_value = False
     run = 0  # bytes since the last "<"
@@ -457,6 +498,8 @@ def _scan_xml_part(
                         rows += 1
                         data_rows += row_has_value
                         row_has_value = False
+                        if most is not None and data_rows > most:
+                            raise LedgerError(_too_many_rows(name))
                         if rows > limits.MAX_ROWS_WITH_BLANKS:
                             where = f"的工作表「{_clip(info.filename)}」"
                             raise LedgerError(_too_many_blank_rows(name, where))
@@ -465,7 +508,8 @@ def _scan_xml_part(
                 pending = buffer[cut:]
             if not chunk:
                 break
-    return data_rows + row_has_value
+    if most is not None and data_rows + row_has_value > most:
+        raise LedgerError(_too_many_rows(name))
 
 
 # -- reading CSV ----------------------------------------------------------------------
