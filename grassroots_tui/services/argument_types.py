@@ -31,7 +31,7 @@ MAX_DAYS = 365
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 _YEAR = re.compile(r"\d{4}", re.ASCII)
-_COUNT = re.compile(r"[+-]?\d{1,9}", re.ASCII)
+_COUNT = re.compile(r"[+-]?\d{1,18}", re.ASCII)
 
 
 def _shown(text: str, limit: int = 30) -> str:
