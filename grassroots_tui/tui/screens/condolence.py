@@ -208,8 +208,9 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
         )
 
     @on(DataTable.RowSelected, "#items")
-    def _item_chosen(self) -> None:
-        self.run_action("mark_done")
+    async def _item_chosen(self) -> None:
+        # run_action is a coroutine: called without await, Enter did nothing at all.
+        await self.run_action("mark_done")
 
     def action_export(self) -> None:
         session, round_id = self.session, self.current_round_id()
