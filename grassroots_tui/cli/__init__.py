@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _tolerant_output() -> None:
     """Print any text, even a file name or argument that is not valid UTF-8.
 
-    Arguments that are not UTF-8 reach Python as surrogate escapes ("\udcff"); echoing
+    Arguments that are not UTF-8 reach Python as surrogate escapes (U+DCFF for the byte 0xFF); echoing
     one in a message would raise UnicodeEncodeError on a strict stream (stdout, or a
     pipe). Such characters are written as backslash escapes instead.
     """
