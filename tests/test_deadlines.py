@@ -1,4 +1,4 @@
-"""Deadline rules and the slip clock (DESIGN.md §4)."""
+"""Deadline rules and the slip clock (docs/design.md#handoff-slips-and-deadlines)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CSV and .xlsx cells are safe from formula injection (= + - @, tab, CR; DESIGN.md §7).
+"""CSV and .xlsx cells are safe from formula injection (= + - @, tab, CR; docs/design.md#exports).
 
 Text residents and staff type (addresses, names, what was given on a 送温暖 round, slip
 titles, handling units, problem descriptions, station names) is planted into the demo

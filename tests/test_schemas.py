@@ -1,4 +1,4 @@
-"""The committed JSON Schemas in schemas/ match the models (DESIGN.md §5)."""
+"""The committed JSON Schemas in schemas/ match the models (docs/design.md#documents)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The fields every stored document shares (DESIGN.md §5).
+"""The fields every stored document shares (docs/design.md#documents).
 
 A document is a pydantic model with a fixed ``kind``. The store fills in ``rev`` and the
 ``created_*``/``updated_*`` fields when it saves; callers never set them by hand.

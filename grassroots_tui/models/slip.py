@@ -32,7 +32,8 @@ SLIP_CATEGORIES: tuple[str, ...] = (
     "其他",
 )
 
-#: The default deadline rule: 15 calendar days from the day after issue (DESIGN.md §4).
+#: The default deadline rule: 15 calendar days from the day after issue
+#: (docs/design.md#handoff-slips-and-deadlines).
 DEFAULT_DEADLINE_RULE = "15日"
 
 

@@ -1,6 +1,6 @@
 """困难帮扶: a household in hardship, paired with one cadre (一对一帮扶责任人), the help it
 gets, its periodic reviews, its exit (脱困), the call-back after the exit and a relapse
-(返困) (issue #5; DESIGN.md §2, §6).
+(返困) (issue #5; docs/design.md#glossary, #personal-information).
 
     status     steps allowed                              leads to
     帮扶中     add_assistance, record_review,            帮扶中 / 已脱困 / 已终止 / 已转介
@@ -23,9 +23,10 @@ gets, its periodic reviews, its exit (脱困), the call-back after the exit and 
 - Review due dates are derived, never stored: the case's cycle (每月/每季度/每年) counted
   from the last review, else from the opening date, with calendar months (opened
   2026-01-31, monthly → 2026-02-28).
-- Hardship status is personal information (DESIGN.md §6): :func:`view_case` records
-  every opening of a case's detail in the audit trail as an access. Lists (such as
-  :func:`due_items`) carry ids only; whoever shows names masks them.
+- Hardship status is personal information (docs/design.md#personal-information):
+  :func:`view_case` records every opening of a case's detail in the audit trail as an
+  access. Lists (such as :func:`due_items`) carry ids only; whoever shows names masks
+  them.
 - Money is exact: amounts are ``Decimal`` yuan with two places, summed without floats.
 """
 

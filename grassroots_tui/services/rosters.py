@@ -1,4 +1,5 @@
-"""值班表、请假与代班 (duty rosters, leave and substitutes; DESIGN.md §2, §6).
+"""值班表、请假与代班 (duty rosters, leave and substitutes; docs/design.md#glossary,
+#personal-information).
 
 The rule (seed passage, 请假代班制度): on working days a station team member in principle
 may not take leave; one who truly cannot come must apply in writing to the street's

@@ -1,5 +1,5 @@
 """交办单的一生: drafting, numbering, every step of the lifecycle, repeat petitions and
-the slip's history (DESIGN.md §4).
+the slip's history (docs/design.md#handoff-slips-and-deadlines).
 
     state      steps allowed (ACTIONS)                  leads to
     草拟       issue, withdraw                         已交办 / 已撤回

@@ -1,5 +1,5 @@
 """督导 (supervision): a supervisor's checks of stations, their rectifications (整改), and
-the monthly report against the target (DESIGN.md §2; seed passage, 督导制度).
+the monthly report against the target (docs/design.md#glossary, 督导制度).
 
 The rule: on mass-work days every supervisor checks :data:`TARGET_PER_DAY` (3) or more
 stations a day. :func:`month_report` lists, per supervisor, each day they supervised with

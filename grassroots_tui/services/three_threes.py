@@ -1,4 +1,4 @@
-"""三三工作法 and media reports (DESIGN.md §2; seed passage).
+"""三三工作法 and media reports (docs/design.md#glossary).
 
 Every station must run one mass cultural activity (群众文化活动), set up one
 petition-and-stability arrangement (信访维稳) with one-to-one responsibility, and run one
