@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from grassroots_tui.models import ProblemState
@@ -33,11 +35,22 @@ from grassroots_tui.services.statistics import (
     _within,
     summary_sentence,
 )
-from grassroots_tui.services.visit_rate import month_bounds, percentage, visit_rate
+from grassroots_tui.services.visit_rate import month_bounds, visit_rate
 
 _OPEN = frozenset(s.value for s in OPEN_STATES)
 _WALK_IN = frozenset({SlipSource.HOTLINE.value, SlipSource.WALK_IN.value})
 _GOOD = frozenset({"satisfied", "basically_satisfied"})
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    """part ÷ whole in percent to the cent, worked in exact fractions (not with the
+    service's Decimal quantize): half-up. None when there is nothing to divide by."""
+    if whole == 0:
+        return None
+    cents = Fraction(part * 10000, whole)  # the rate in hundredths of a percent
+    down = cents.numerator // cents.denominator
+    rounded = down + (cents - down >= Fraction(1, 2))
+    return Decimal(rounded).scaleb(-2)
 
 
 class _Data:
@@ -230,7 +243,7 @@ def _figures(
         households_registered=rate.registered,
         households_visited_month=rate.visited_month,
         households_visited_cumulative=rate.visited_cumulative,
-        visit_rate_cumulative=rate.rate_cumulative,
+        visit_rate_cumulative=_rate(rate.visited_cumulative, rate.registered),
         visits_month=rate.visits_month,
         visits_cumulative=rate.visits_cumulative,
         issues_raised_month=raised_month,
@@ -244,8 +257,8 @@ def _figures(
         slips_overdue_open=overdue,
         slips_returned_month=returned,
         slips_extended_month=extended,
-        on_time_rate=percentage(on_time, due_month),
-        satisfaction_rate=percentage(good, len(callbacks)),
+        on_time_rate=_rate(on_time, due_month),
+        satisfaction_rate=_rate(good, len(callbacks)),
         media_reports_month=media_month,
         media_reports_cumulative=media_cum,
         visits_by_kind=by_kind,

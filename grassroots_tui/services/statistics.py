@@ -8,8 +8,8 @@ Definitions (all dates are the stored business dates, never the audit time):
   ends included.
 - **households registered / visited, visits, visit rate**: exactly
   :func:`grassroots_tui.services.visit_rate.visit_rate` (households registered at month
-  end; distinct registered households visited; every visit counted; rate half-up to two
-  decimals). Nothing is recomputed here.
+  end; distinct registered households visited; every visit counted). The rate is
+  :func:`rate` of those counts.
 - **issues raised** (反映问题): each problem item of a visit dated in the period counts
   once; and each slip whose source is hotline (热线电话) or walk-in (民情代办点), that has
   no visit problem (``problem_id`` empty) and whose ``issue_date`` is in the period.
@@ -23,12 +23,15 @@ Definitions (all dates are the stored business dates, never the audit time):
 - **replied on time**: of the slips whose effective due date
   (:func:`~grassroots_tui.services.slips.effective_due`) falls in the month, those whose
   first reply is dated on or before that due date; **on-time rate** = replied on time ÷
-  slips due in the month × 100, half-up two decimals, 0 when none was due.
+  slips due in the month × 100.
 - **overdue and still open**: a slip in an open state (已交办/已受理/已延期/重办, its
   current state) issued by month end whose effective due date is before month end.
 - **returned / extended (month)**: 退单 dated (``returned_on``) / 延期 requested
   (``requested_on``) in the month.
 - **satisfaction rate**: (满意 + 基本满意) ÷ callbacks dated in the month × 100.
+- **every rate** is :func:`rate`: two decimals, half-up; with nothing to divide by (no
+  household registered, no slip due, no call-back) it is None, shown as "—" (null in
+  JSON, an empty cell in CSV), never 0.00.
 - **media reports**: station activities of type 媒体报道 dated in the period.
 - **visits by kind, off-hours visits**: visits of the month (registered households, as
   for the visit counts) by 走访方式; 错时走访 per
@@ -53,7 +56,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter
 from typing import Any
 
@@ -64,13 +67,15 @@ from grassroots_tui.services.hardship import totals_by_form, totals_by_source
 from grassroots_tui.services.rosters import is_late
 from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
 from grassroots_tui.services.supervision import month_report
-from grassroots_tui.services.visit_rate import month_bounds, percentage
+from grassroots_tui.services.visit_rate import month_bounds
 
 __all__ = [
     "Figures",
     "MonthStats",
     "StationFigures",
     "month_stats",
+    "rate",
+    "rate_text",
     "stats_json",
     "summary_sentence",
     "trend",
@@ -79,6 +84,23 @@ __all__ = [
 _OPEN = frozenset(s.value for s in OPEN_STATES)
 _WALK_IN = frozenset({SlipSource.HOTLINE.value, SlipSource.WALK_IN.value})
 _GOOD = frozenset({"satisfied", "basically_satisfied"})
+_CENT = Decimal("0.01")
+_HUNDRED = Decimal(100)
+#: How a rate with nothing to divide by is shown on screen, in the sentence and the .xlsx.
+NO_RATE = "—"
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    """``part`` ÷ ``whole`` × 100 to two decimals, half-up; None when ``whole`` is 0: a
+    rate with nothing to divide by is not 0 % (no slip due is not "none on time")."""
+    if whole <= 0:
+        return None
+    return (Decimal(part) * _HUNDRED / Decimal(whole)).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def rate_text(value: Decimal | None, percent: str = "%") -> str:
+    """A rate as shown: ``81.65%``, or ``—`` when there was nothing to divide by."""
+    return NO_RATE if value is None else f"{value}{percent}"
 
 
 @dataclass(frozen=True)
@@ -88,7 +110,8 @@ class Figures:
     households_registered: int
     households_visited_month: int
     households_visited_cumulative: int
-    visit_rate_cumulative: Decimal
+    #: Rates: percent to two decimals, None when there was nothing to divide by.
+    visit_rate_cumulative: Decimal | None
     visits_month: int
     visits_cumulative: int
     issues_raised_month: int
@@ -102,8 +125,8 @@ class Figures:
     slips_overdue_open: int
     slips_returned_month: int
     slips_extended_month: int
-    on_time_rate: Decimal
-    satisfaction_rate: Decimal
+    on_time_rate: Decimal | None
+    satisfaction_rate: Decimal | None
     media_reports_month: int
     media_reports_cumulative: int
     visits_by_kind: dict[str, int]
@@ -395,7 +418,7 @@ class _Tally:
             households_registered=self.registered,
             households_visited_month=self.visited_month,
             households_visited_cumulative=self.visited_cum,
-            visit_rate_cumulative=percentage(self.visited_cum, self.registered),
+            visit_rate_cumulative=rate(self.visited_cum, self.registered),
             visits_month=self.visits_month,
             visits_cumulative=self.visits_cum,
             issues_raised_month=self.raised_month,
@@ -409,8 +432,8 @@ class _Tally:
             slips_overdue_open=self.overdue,
             slips_returned_month=self.returned,
             slips_extended_month=self.extended,
-            on_time_rate=percentage(self.on_time, self.due_month),
-            satisfaction_rate=percentage(self.good, self.callbacks),
+            on_time_rate=rate(self.on_time, self.due_month),
+            satisfaction_rate=rate(self.good, self.callbacks),
             media_reports_month=self.media_month,
             media_reports_cumulative=self.media_cum,
             visits_by_kind=self.by_kind,
@@ -789,7 +812,7 @@ def summary_sentence(stats: MonthStats, *, station: StationFigures | None = None
     return (
         f"截至{year}年{month}月底，{who}发出交办单{f.slips_issued_cumulative}件，"
         f"走访群众{f.households_visited_cumulative}户，"
-        f"累计走访率{f.visit_rate_cumulative}%，"
+        f"累计走访率{rate_text(f.visit_rate_cumulative)}，"
         f"累计反映问题{f.issues_raised_cumulative}个，"
         f"累计已解决{f.issues_resolved_cumulative}个，"
         f"媒体报道{f.media_reports_cumulative}次。"
@@ -838,7 +861,8 @@ def _plain(value: Any) -> Any:
 
 
 def figures_json(figures: Figures) -> dict[str, Any]:
-    """The figures as a JSON-ready dict; Decimals become numbers (81.65)."""
+    """The figures as a JSON-ready dict; Decimals become numbers (81.65), a rate with
+    nothing to divide by null."""
     return {f.name: _plain(getattr(figures, f.name)) for f in fields(figures)}
 
 

@@ -11,6 +11,9 @@
 - **csv**: the summary table, UTF-8 with BOM, every cell formula-neutralised
   (:func:`~grassroots_tui.services.condolence.neutralise`).
 - **md**: the summary sentence and table. **json**: :func:`statistics.stats_json`.
+
+A rate with nothing to divide by (None) is "—" in the .xlsx and the .md, an empty cell
+in the .csv and null in the .json, never 0.00.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from grassroots_tui.services.condolence import neutralise
 from grassroots_tui.services.masking import Masker
 from grassroots_tui.services.slip_print import mask_text
 from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
-from grassroots_tui.services.statistics import Figures, MonthStats, stats_json
+from grassroots_tui.services.statistics import NO_RATE, Figures, MonthStats, stats_json
 
 __all__ = ["SUMMARY_COLUMNS", "export_stats", "summary_rows"]
 
@@ -93,6 +96,8 @@ def _csv(stats: MonthStats) -> bytes:
 
 
 def _md_cell(value: Any) -> str:
+    if value is None:
+        return NO_RATE
     return " ".join(str(value).split()).replace("\\", "\\\\").replace("|", "\\|")
 
 
@@ -246,6 +251,8 @@ def _xlsx(
     _put(summary, 3, 1, stats.summary)
     for r, row in enumerate(summary_rows(stats), start=5):
         for c, value in enumerate(row, start=1):
+            if r > 5 and value is None:  # a rate with nothing to divide by
+                value = NO_RATE
             cell = _put(summary, r, c, float(value) if hasattr(value, "as_tuple") else value)
             if r == 5:
                 cell.font = Font(bold=True)

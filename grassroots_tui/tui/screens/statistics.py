@@ -11,7 +11,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, ProgressBar, Select, Sparkline, Static
 
 from grassroots_tui.i18n import t
-from grassroots_tui.services.statistics import Figures, MonthStats, month_stats, trend
+from grassroots_tui.services.statistics import (
+    Figures,
+    MonthStats,
+    month_stats,
+    rate_text,
+    trend,
+)
 from grassroots_tui.services.stats_export import export_stats
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings
@@ -54,9 +60,9 @@ def _show(figures: Figures, name: str | None) -> str:
     if name is None:
         return ""
     value = getattr(figures, name)
-    return (
-        f"{value}%" if name in PERCENT else f"{value:,}" if isinstance(value, int) else str(value)
-    )
+    if name in PERCENT:
+        return rate_text(value)
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 class StatisticsScreen(SectionScreen):
@@ -146,8 +152,9 @@ class StatisticsScreen(SectionScreen):
         for key, month_field, cumulative_field in ROWS:
             table.add_row(t(key), _show(figures, month_field), _show(figures, cumulative_field))
         for _key, field in TREND:
+            # A rate with nothing to divide by (None) is drawn at the bottom of the line.
             self.query_one(f"#trend-{field}", Sparkline).data = [
-                float(getattr(f, field)) for _month, f in months
+                float(getattr(f, field) or 0) for _month, f in months
             ]
 
     def action_export(self) -> None:
