@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grassroots_tui.services.masking import Masker, mask_id, mask_name, mask_phone
+from grassroots_tui.services.masking import (
+    Masker,
+    ResidentNames,
+    mask_id,
+    mask_name,
+    mask_phone,
+    mask_text,
+    resident_names,
+)
 from tests.factories import id_number
 
 
@@ -119,3 +127,55 @@ def test_masking_never_raises_and_never_leaks(value: str | None) -> None:
         for secret in secrets:
             assert secret not in out
             assert secret not in re.sub(r"\D", "", out)
+
+
+# -- free text ---------------------------------------------------------------------------------
+
+
+def test_mask_text_masks_every_given_name_ids_and_phones() -> None:
+    names = ResidentNames(["欧阳秀英", "张三", "张三丰", None, " ", "李"])
+    text = "张三丰说欧阳秀英（430121195803121234，13812345678）和张三吵架，0731-84012345"
+    assert mask_text(text, Masker(), names) == (
+        "张**说欧阳**（4301**********1234，138****5678）和张*吵架，0731-****2345"
+    )
+    # A plain list does the same; unmasked leaves the text alone.
+    assert mask_text(text, Masker(), ["欧阳秀英", "张三", "张三丰"]) == mask_text(
+        text, Masker(), names
+    )
+    assert mask_text(text, Masker(unmasked=True), names) == text
+    assert mask_text(None, Masker(), names) == ""
+    # One-character "names" are never searched for (they would match everywhere).
+    assert mask_text("李子树", Masker(), names) == "李子树"
+
+
+def test_resident_names_are_every_registered_resident(tmp_path) -> None:
+    from tests import factories
+    from tests.tui_fixtures import build_store, open_store
+
+    store = open_store(build_store(tmp_path / "grassroots.json"))
+    try:
+        names = resident_names(store)
+        # Heads of household and the people who asked for an appointment.
+        assert {"张桂兰", "欧阳娜娜", "赵丽华"} <= names.names
+        # Staff are not residents: their names are shown whole by design.
+        assert "李敏" not in names.names
+        assert mask_text("邻居赵丽华说", Masker(), names) == "邻居赵**说"
+        # Kept until a household changes, then built again.
+        assert resident_names(store) is names
+        store.save(factories.household("HL01-0099", head_of_household="司马晓雯"), "测试")
+        assert "司马晓雯" in resident_names(store).names
+        assert (resident_names(store) | ["诸葛慧琳"]).mask("诸葛慧琳") == "诸葛**"
+    finally:
+        store.close()
+
+
+def test_a_long_text_against_many_names_is_quick() -> None:
+    import time
+
+    names = ResidentNames(f"王{chr(0x4E00 + i)}{chr(0x4E00 + i // 7)}" for i in range(20_000))
+    text = "居民反映楼道堆放杂物，" * 50 + "王一一"
+    started = time.perf_counter()
+    for _ in range(200):
+        masked = names.mask(text)
+    assert time.perf_counter() - started < 2.0
+    assert masked.endswith("王**")

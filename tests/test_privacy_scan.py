@@ -31,7 +31,7 @@ from openpyxl import load_workbook
 from grassroots_tui.cli import main
 from grassroots_tui.models import HandoffSlip, HardshipCase, Household, Visit
 from grassroots_tui.models.base import new_id
-from grassroots_tui.services.condolence import start_round
+from grassroots_tui.services.condolence import mark_done, start_round
 from grassroots_tui.services.demo import write_demo_store
 from grassroots_tui.store import Store
 from grassroots_tui.store.store import AUDIT
@@ -47,6 +47,10 @@ MEMBER = "诸葛明远"
 ID = id_number(region="430121", born="19800615", seq="527")
 PHONE = "13700112233"
 ROUND_TITLE = "隐私扫描慰问"
+#: A registered neighbour (another household's head) named only inside the planted
+#: resident's free text: masked there because the store knows the name, not because the
+#: text is about their household.
+NEIGHBOUR = "司马晓雯"
 #: An ID number with a wrong check digit, as a ledger row could hold it.
 BAD_ID = ID[:-1] + ("0" if ID[-1] != "0" else "1")
 
@@ -132,13 +136,25 @@ def _plant(store: Store) -> dict[str, str]:
         registered_on=dt.date(2020, 1, 1),
     )
     store.save(home, ACTOR)
+    neighbour = home.model_copy(
+        update={
+            "id": new_id(),
+            "rev": 0,
+            "household_no": "ZG-0010",
+            "head_of_household": NEIGHBOUR,
+            "id_number": None,
+            "phone": None,
+            "address": "湘龙小区9栋1单元201",
+        }
+    )
+    store.save(neighbour, ACTOR)
     slip = template.model_copy(
         update={
             "id": new_id(),
             "rev": 0,
             "number": template.number.replace("号", "9号"),
-            "title": f"{NAME}反映楼道堵塞（电话{PHONE}）",
-            "description": f"{NAME}（身份证{ID}，电话{PHONE}）反映楼道被杂物堵塞。",
+            "title": f"{NAME}反映{NEIGHBOUR}家杂物堵塞楼道（电话{PHONE}）",
+            "description": f"{NAME}（身份证{ID}，电话{PHONE}）反映邻居{NEIGHBOUR}的杂物堵塞楼道。",
             "household_id": home.id,
             "person_name": NAME,
         }
@@ -151,7 +167,10 @@ def _plant(store: Store) -> dict[str, str]:
     ]
     visit = visits[0]
     problem = visit.problems[0].model_copy(
-        update={"id": new_id(), "description": f"{NAME}说电话{PHONE}常打不通，身份证{ID}"}
+        update={
+            "id": new_id(),
+            "description": f"{NAME}说电话{PHONE}常打不通，身份证{ID}，邻居{NEIGHBOUR}也是",
+        }
     )
     planted_visit = visit.model_copy(
         update={"id": new_id(), "rev": 0, "household_id": home.id, "problems": [problem]}
@@ -172,6 +191,15 @@ def _plant(store: Store) -> dict[str, str]:
         started_on=TODAY,
         station_id=template.station_id,
         tier=None,
+        actor=ACTOR,
+    )
+    mark_done(
+        store,
+        found.id,
+        case.id,
+        given=f"米一袋，由邻居{NEIGHBOUR}代收",
+        by=ACTOR,
+        on=TODAY,
         actor=ACTOR,
     )
     code = store.get_raw("station", template.station_id)["code"]
@@ -237,6 +265,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     finally:
         store.close()
     assert NAME in sensitive.names and ID in sensitive.ids and PHONE in sensitive.phones
+    assert NEIGHBOUR in sensitive.names
     sensitive.ids.add(BAD_ID)
     sensitive.phones.add(PHONE + "9")
     return Demo(db, sensitive, planted, slips, rounds, leaves)

@@ -39,7 +39,7 @@ from grassroots_tui.services.hardship import (
     _writing,
     get_case,
 )
-from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.masking import Masker, mask_text, resident_names
 
 __all__ = [
     "CSV_HEADERS",
@@ -260,6 +260,7 @@ def neutralise(cell: Any) -> str:
 
 def _rows(store: Any, found: CondolenceRound, masker: Masker) -> list[list[str]]:
     staff = {s["id"]: s.get("name", "") for s in store.raw("staff")}
+    residents = resident_names(store)  # what was given is free text: it may name someone
     rows: list[list[str]] = []
     for number, item in enumerate(found.items, start=1):
         home = store.get_raw("household", item.household_id) or {}
@@ -276,7 +277,7 @@ def _rows(store: Any, found: CondolenceRound, masker: Masker) -> list[list[str]]
                 tier,
                 str(cadre or ""),
                 "已慰问" if item.done else "未慰问",
-                item.given,
+                mask_text(item.given, masker, residents),
                 item.by or "",
                 item.done_on.isoformat() if item.done_on else "",
             ]

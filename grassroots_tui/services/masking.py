@@ -14,15 +14,32 @@ The functions never raise: odd input (too short, spaces, letters, ``None``) is m
 completely except for at most the parts that are safe to show. In particular no output
 ever holds more than four consecutive characters of an ID number, or more than the
 three-digit prefix and last four digits of a mobile number.
+
+Free text (a slip's title, a problem's description) goes through :func:`mask_text`, the
+one function every list, pane, print and export uses for it: ID and phone numbers
+wherever they appear, and every registered resident's name (:func:`resident_names`:
+heads of household, hardship-case members, a slip's 当事人, whoever asked for an
+appointment), so a neighbour named in someone else's problem is masked too.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["COMPOUND_SURNAMES", "MASK", "Masker", "mask_id", "mask_name", "mask_phone"]
+__all__ = [
+    "COMPOUND_SURNAMES",
+    "MASK",
+    "Masker",
+    "ResidentNames",
+    "mask_id",
+    "mask_name",
+    "mask_phone",
+    "mask_text",
+    "resident_names",
+]
 
 MASK = "*"
 
@@ -177,3 +194,113 @@ def _plain(value: Any) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value)
+
+
+# -- free text ---------------------------------------------------------------------------------
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?!\d)")
+_LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
+
+
+class ResidentNames:
+    """A set of residents' names, found in free text in one pass.
+
+    Built once per list or export (:func:`resident_names` keeps it until a household,
+    case, slip or appointment changes), then :meth:`mask` looks at each position of a
+    text for the longest name that starts there: the cost grows with the text, not with
+    the number of residents (a street office registers tens of thousands).
+    """
+
+    __slots__ = ("_first", "_lengths", "names")
+
+    def __init__(self, names: Iterable[str | None] = ()) -> None:
+        cleaned = {n.strip() for n in names if n and len(n.strip()) >= 2}
+        self.names: frozenset[str] = frozenset(cleaned)
+        self._first = frozenset(n[0] for n in cleaned)
+        self._lengths = sorted({len(n) for n in cleaned}, reverse=True)
+
+    def __or__(self, other: Iterable[str | None]) -> ResidentNames:
+        more = other.names if isinstance(other, ResidentNames) else other
+        return ResidentNames([*self.names, *more])
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def mask(self, text: str) -> str:
+        """``text`` with every name of the set masked where it occurs whole."""
+        if not self.names or not text:
+            return text
+        first, names, lengths = self._first, self.names, self._lengths
+        parts: list[str] = []
+        start = i = 0
+        end = len(text)
+        while i < end:
+            if text[i] in first:
+                for length in lengths:
+                    candidate = text[i : i + length]
+                    if len(candidate) == length and candidate in names:
+                        parts += [text[start:i], mask_name(candidate)]
+                        i += length
+                        start = i
+                        break
+                else:
+                    i += 1
+                continue
+            i += 1
+        if not parts:
+            return text
+        parts.append(text[start:])
+        return "".join(parts)
+
+
+#: Where residents' names are kept: (kind, field); a list field holds several names.
+RESIDENT_NAME_FIELDS: tuple[tuple[str, str], ...] = (
+    ("household", "head_of_household"),
+    ("hardship_case", "members"),
+    ("handoff_slip", "person_name"),
+    ("appointment", "requested_by"),
+)
+
+
+def resident_names(store: Any) -> ResidentNames:
+    """Every registered resident's name in ``store``, for :func:`mask_text`.
+
+    Kept by the store (:meth:`Store.derived`) until a document of one of those kinds
+    changes, so lists and exports may ask for it on every call.
+    """
+    kinds = tuple(dict.fromkeys(kind for kind, _field in RESIDENT_NAME_FIELDS))
+
+    def build() -> ResidentNames:
+        names: list[str | None] = []
+        for kind, name_field in RESIDENT_NAME_FIELDS:
+            for raw in store.raw(kind):
+                value = raw.get(name_field)
+                if isinstance(value, list):
+                    names.extend(v for v in value if isinstance(v, str))
+                elif isinstance(value, str):
+                    names.append(value)
+        return ResidentNames(names)
+
+    derived = getattr(store, "derived", None)
+    return derived("masking:resident-names", kinds, build) if derived else build()
+
+
+def mask_text(
+    text: str | None, masker: Masker, names: ResidentNames | Iterable[str | None] = ()
+) -> str:
+    """Free text with ID numbers, phone numbers and the given residents' names masked.
+
+    Names are masked where they occur whole ("张桂兰反映" → "张**反映"); ID numbers and
+    mobile or fixed-line numbers wherever they appear. Pass :func:`resident_names` of the
+    store (with any extra names: ``resident_names(store) | [name]``) so that every
+    registered resident is masked, not only the one the text is about. Unmasked: the
+    text as it is.
+    """
+    if masker.unmasked or not text:
+        return text or ""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)
+    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    found = names if isinstance(names, ResidentNames) else ResidentNames(names)
+    return found.mask(text)

@@ -14,8 +14,7 @@ from typing import Any
 
 from grassroots_tui.models.slip import SlipState
 from grassroots_tui.services.deadlines import Due, SlipClock, slip_status
-from grassroots_tui.services.masking import Masker
-from grassroots_tui.services.slip_print import mask_text
+from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
@@ -88,8 +87,10 @@ def build_board(
     ``today`` is 预警, 今日到期 or 超期.
 
     A title is free text and may name the resident or carry an ID or phone number: it is
-    masked like a printed slip (:func:`slip_print.mask_text`, DESIGN.md §6)."""
+    masked like a printed slip (:func:`masking.mask_text` with every registered resident's
+    name, DESIGN.md §6)."""
     masker = Masker()
+    residents = resident_names(store)
     stations = {s["id"]: s for s in store.raw("station")}
     staff = {s["id"]: s.get("name") for s in store.raw("staff")}
     docs = SlipDocs.from_store(store)
@@ -105,15 +106,13 @@ def build_board(
             continue
         station = stations.get(raw.get("station_id")) or {}
         lead_id = raw.get("lead_official")
-        home = store.get_raw("household", raw["household_id"]) if raw.get("household_id") else None
-        names = [raw.get("person_name"), (home or {}).get("head_of_household")]
         rows.append(
             BoardRow(
                 slip_id=raw["id"],
                 number=raw.get("number") or "",
                 station_code=station.get("code", ""),
                 station_name=station.get("name", ""),
-                title=mask_text(raw.get("title") or "", masker, names),
+                title=mask_text(raw.get("title") or "", masker, residents),
                 category=raw.get("category", ""),
                 handling_unit=raw.get("handling_unit") or "",
                 lead_official=(staff.get(lead_id) or lead_id) if lead_id else None,

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from grassroots_tui.models import Household, Satisfaction, SlipReminder, Station
 from grassroots_tui.models.slip import HandoffSlip
 from grassroots_tui.services.deadlines import Due, slip_status
-from grassroots_tui.services.masking import Masker, mask_id, mask_name, mask_phone
+from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slips import (
     SlipActionRefused,
     documents_of,
@@ -44,29 +42,6 @@ _LABEL_W = 12
 _VALUE_W = 21  # 2+12+3+21+3+12+3+21+2 = 79
 _FULL_W = _VALUE_W + 3 + _LABEL_W + 3 + _VALUE_W
 _BLANK = "__________"
-
-
-# -- masking free text ---------------------------------------------------------------------
-
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-_MOBILE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?!\d)")
-_LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
-
-
-def mask_text(text: str, masker: Masker, names: Iterable[str | None] = ()) -> str:
-    """Free text with ID numbers, phone numbers and the given residents' names masked.
-
-    Names are masked where they occur whole ("张桂兰反映" → "张**反映"); ID numbers and
-    mobile or fixed-line numbers wherever they appear. Unmasked: the text as it is.
-    """
-    if masker.unmasked or not text:
-        return text or ""
-    text = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)
-    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
-    text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
-    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len)[::-1]:
-        text = text.replace(name, mask_name(name))
-    return text
 
 
 # -- what a page holds -----------------------------------------------------------------------
@@ -108,9 +83,8 @@ def _slip_pages(store: Store, slip: HandoffSlip, masker: Masker, due: Due | None
     station = store.get(Station, slip.station_id) if slip.station_id else None
     station_name = station.name if station is not None else ""  # type: ignore[attr-defined]
     household = store.get(Household, slip.household_id) if slip.household_id else None
-    names = [slip.person_name]
-    if household is not None:
-        names.append(household.head_of_household)  # type: ignore[attr-defined]
+    # Every registered resident, not only this slip's: a neighbour named in it, too.
+    names = resident_names(store) | [slip.person_name]
 
     def text(value: str | None) -> str:
         return mask_text(value or "", masker, names)
@@ -525,9 +499,7 @@ def render_reminder(
     station = store.get(Station, slip.station_id) if slip.station_id else None
     station_name = station.name if station is not None else "群众工作站"  # type: ignore[attr-defined]
     s = _standing(store, slip, today, calendar)
-    household = store.get(Household, slip.household_id) if slip.household_id else None
-    names = [slip.person_name, household.head_of_household if household else None]  # type: ignore[attr-defined]
-    title = mask_text(slip.title, Masker(), names)
+    title = mask_text(slip.title, Masker(), resident_names(store) | [slip.person_name])
     paragraphs = [
         f"我站于{_cn_date(slip.issue_date)}交办的“{title}”（{slip.number}），"
         f"应于{_cn_date(s.due.date)}前办结并报送回复单。{_standing_sentence(s, today)}",

@@ -13,7 +13,8 @@
 - **md**: the summary sentence and table. **json**: :func:`statistics.stats_json`.
 
 A rate with nothing to divide by (None) is "—" in the .xlsx and the .md, an empty cell
-in the .csv and null in the .json, never 0.00.
+in the .csv and null in the .json, never 0.00. The .xlsx and the .md name the rounding
+rule in force under the period (the ``rate_rounding`` setting).
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from grassroots_tui.models import ProblemState
 from grassroots_tui.models.slip import SlipState
 from grassroots_tui.models.visit import VisitKind
 from grassroots_tui.services.condolence import neutralise
-from grassroots_tui.services.masking import Masker
-from grassroots_tui.services.slip_print import mask_text
+from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
 from grassroots_tui.services.statistics import NO_RATE, Figures, MonthStats, stats_json
+from grassroots_tui.store.settings import RATE_ROUNDINGS
 
 __all__ = ["SUMMARY_COLUMNS", "export_stats", "summary_rows"]
 
@@ -95,6 +96,15 @@ def _csv(stats: MonthStats) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def period_line(stats: MonthStats) -> str:
+    """ "统计期间：2026-01-01 至 2026-09-30；比率保留两位小数，四舍五入（ROUND_HALF_UP）"."""
+    rule = stats.rounding
+    return (
+        f"统计期间：{stats.period_start.isoformat()} 至 {stats.period_end.isoformat()}；"
+        f"比率保留两位小数，{RATE_ROUNDINGS.get(rule, rule)}（{rule}）"
+    )
+
+
 def _md_cell(value: Any) -> str:
     if value is None:
         return NO_RATE
@@ -106,7 +116,7 @@ def _markdown(stats: MonthStats) -> bytes:
     lines = [
         f"# {stats.month} 月度统计",
         "",
-        f"统计期间：{stats.period_start.isoformat()} 至 {stats.period_end.isoformat()}",
+        period_line(stats),
         "",
         stats.summary,
         "",
@@ -147,7 +157,8 @@ def _slip_rows(store: Any, stats: MonthStats, calendar: Any, masker: Masker) -> 
     lo, hi = stats.period_start.isoformat(), end.isoformat()
     codes = {s.station_id: s.code for s in stats.stations}
     docs = SlipDocs.from_store(store)
-    heads = {h["id"]: h.get("head_of_household") for h in store.raw("household")}
+    # Every registered resident's name, not only the slip's own: a neighbour named in it.
+    residents = resident_names(store)
     rows = []
     for slip in sorted(store.raw("handoff_slip"), key=lambda s: str(s.get("number") or "")):
         if slip.get("station_id") not in codes or not slip.get("issue_date"):
@@ -164,11 +175,7 @@ def _slip_rows(store: Any, stats: MonthStats, calendar: Any, masker: Masker) -> 
                 str(slip.get("number") or ""),
                 str(slip.get("issue_date"))[:10],
                 str(slip.get("category") or ""),
-                mask_text(
-                    str(slip.get("title") or ""),
-                    masker,
-                    [slip.get("person_name"), heads.get(slip.get("household_id"))],
-                ),
+                mask_text(str(slip.get("title") or ""), masker, residents),
                 str(slip.get("handling_unit") or ""),
                 _STATE_LABELS.get(slip.get("state"), str(slip.get("state"))),
                 due.date.isoformat() if due else "",
@@ -183,6 +190,7 @@ def _visit_rows(store: Any, stats: MonthStats, masker: Masker) -> tuple[list, li
     hi = stats.period_end.isoformat()
     codes = {s.station_id: s.code for s in stats.stations}
     homes = {h["id"]: h for h in store.raw("household")}
+    residents = resident_names(store)  # a neighbour named in a problem is masked too
     visits, problems = [], []
     month = [v for v in store.raw("visit") if first <= str(v.get("date"))[:10] <= hi]
     for visit in sorted(month, key=lambda v: (str(v.get("date")), v["id"])):
@@ -203,11 +211,7 @@ def _visit_rows(store: Any, stats: MonthStats, masker: Masker) -> tuple[list, li
                     number,
                     head,
                     str(item.get("category") or ""),
-                    mask_text(
-                        str(item.get("description") or ""),
-                        masker,
-                        [home.get("head_of_household")],
-                    ),
+                    mask_text(str(item.get("description") or ""), masker, residents),
                     _PROBLEM_LABELS.get(item.get("state"), str(item.get("state"))),
                     str(item.get("solved_on") or ""),
                 ]
@@ -242,12 +246,7 @@ def _xlsx(
     summary = book.active
     summary.title = "汇总"
     _put(summary, 1, 1, f"{stats.month} 月度统计").font = Font(bold=True, size=14)
-    _put(
-        summary,
-        2,
-        1,
-        f"统计期间：{stats.period_start.isoformat()} 至 {stats.period_end.isoformat()}",
-    )
+    _put(summary, 2, 1, period_line(stats))
     _put(summary, 3, 1, stats.summary)
     for r, row in enumerate(summary_rows(stats), start=5):
         for c, value in enumerate(row, start=1):
