@@ -147,9 +147,9 @@ def test_retired_member_is_refused(hashed: tuple[str, str]) -> None:
 
 def test_permission_table() -> None:
     table = {
-        StaffRole.WORKER: {"read", "visit.create", "visit.edit", "household.edit"},
+        StaffRole.WORKER: {"read", "visit.create", "visit.edit", "household.edit", "undo"},
         StaffRole.HEAD: set(ACTIONS) - {"supervision.create"},
-        StaffRole.SUPERVISOR: {"read", "slip.board", "supervision.create"},
+        StaffRole.SUPERVISOR: {"read", "slip.board", "supervision.create", "undo"},
         StaffRole.LEADER: {"read", "slip.board"},
     }
     for role, allowed in table.items():

@@ -102,15 +102,17 @@ def test_audit_records_who_what_and_each_changed_field(store: Store) -> None:
 def test_undo_reverts_the_last_change_and_is_recorded(store: Store) -> None:
     saved = store.save(household(), actor="a")
     store.save(saved.model_copy(update={"people": 8}), actor="a")
-    assert store.undo_last(actor="b") == [("household", saved.id)]
+    with pytest.raises(NothingToUndo):
+        store.undo_last(actor="b")  # only one's own changes
+    assert store.undo_last(actor="a") == [("household", saved.id)]
     assert store.get(Household, saved.id).people == 3
     actions = [e["action"] for e in store.history("household", saved.id)]
     assert actions == ["create", "update", "undo"]
     # The next undo goes one step further back: the creation.
-    store.undo_last(actor="b")
+    store.undo_last(actor="a")
     assert store.get(Household, saved.id) is None
     with pytest.raises(NothingToUndo):
-        store.undo_last(actor="b")
+        store.undo_last(actor="a")
 
 
 def test_undo_of_a_delete_brings_the_document_back(store: Store) -> None:

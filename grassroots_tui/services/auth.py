@@ -21,12 +21,21 @@ station.settings            yes
 slip.issue                  yes
 slip.board                  yes   yes         yes
 supervision.create                yes
+undo                yes     yes   yes
 ==================  ======  ====  ==========  ======
 
 队员 (worker) log visits and keep the household registry; 站长 (head) may do everything
 at the station, including staff, settings and imports; 督导 (supervisor) read everything,
 watch the slip board and record supervision checks; 包案领导 (leader) read and watch the
 slip board.
+
+Every write checks the one function :func:`require` (``require(role, action, kind)``),
+which raises :class:`PermissionDenied` naming the action in Chinese. A change to a
+document is named by what it does (``"create"``, ``"update"``, ``"delete"``) and the
+document's kind; :data:`KIND_PERMISSIONS` says which action above each kind needs.
+Services that are handed only the audit actor (``name#id``, see
+:func:`grassroots_tui.models.audit.actor_label`) call :func:`require_actor`, which finds
+the signed-in staff member's role in the store and then calls :func:`require`.
 """
 
 from __future__ import annotations
@@ -40,20 +49,29 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from typing import Any
+
 from grassroots_tui.models import Staff, StaffRole
 
 __all__ = [
     "ACTIONS",
+    "ACTION_LABELS",
+    "KIND_PERMISSIONS",
     "LOCKOUT_AFTER",
     "LOCKOUT_FIRST_SECONDS",
     "LOCKOUT_MAX_SECONDS",
     "PERMISSIONS",
+    "PermissionDenied",
     "SignInGuard",
     "SignInResult",
     "can",
     "check_pin_format",
     "hash_pin",
     "lockout_seconds",
+    "permission_for",
+    "require",
+    "require_actor",
+    "role_of_actor",
     "verify_pin",
 ]
 
@@ -233,10 +251,11 @@ ACTIONS: tuple[str, ...] = (
     "slip.issue",
     "slip.board",
     "supervision.create",
+    "undo",
 )
 
 PERMISSIONS: dict[StaffRole, frozenset[str]] = {
-    StaffRole.WORKER: frozenset({"read", "visit.create", "visit.edit", "household.edit"}),
+    StaffRole.WORKER: frozenset({"read", "visit.create", "visit.edit", "household.edit", "undo"}),
     StaffRole.HEAD: frozenset(
         {
             "read",
@@ -248,9 +267,10 @@ PERMISSIONS: dict[StaffRole, frozenset[str]] = {
             "station.settings",
             "slip.issue",
             "slip.board",
+            "undo",
         }
     ),
-    StaffRole.SUPERVISOR: frozenset({"read", "slip.board", "supervision.create"}),
+    StaffRole.SUPERVISOR: frozenset({"read", "slip.board", "supervision.create", "undo"}),
     StaffRole.LEADER: frozenset({"read", "slip.board"}),
 }
 
@@ -269,3 +289,125 @@ def can(role: StaffRole | str, action: str) -> bool:
     except ValueError:
         raise ValueError(f"未知的角色：{role}") from None
     return action in PERMISSIONS[member]
+
+
+#: What each action is called in a refusal ("包案领导无权修改工作人员").
+ACTION_LABELS: dict[str, str] = {
+    "read": "查看",
+    "visit.create": "新增走访",
+    "visit.edit": "修改走访",
+    "household.edit": "修改住户和帮扶记录",
+    "household.import": "导入住户台账",
+    "staff.manage": "管理工作人员和值班",
+    "station.settings": "修改站点设置",
+    "slip.issue": "办理交办单",
+    "slip.board": "催办",
+    "supervision.create": "记录督导",
+    "undo": "撤销或恢复修改",
+}
+
+#: Which action a change to each kind of document needs: one action for every change,
+#: or ``{"create": ..., "update": ..., "delete": ...}``. The same actions the screens
+#: ask :func:`can` about before offering the command.
+KIND_PERMISSIONS: dict[str, str | dict[str, str]] = {
+    "visit": {"create": "visit.create", "update": "visit.edit", "delete": "visit.edit"},
+    "appointment": {"create": "visit.create", "update": "visit.edit", "delete": "visit.edit"},
+    "household": "household.edit",
+    "hardship_case": "household.edit",
+    "assistance": "household.edit",
+    "hardship_review": "household.edit",
+    "condolence_round": "household.edit",
+    "station_activity": "household.edit",
+    "staff": "staff.manage",
+    "duty_shift": "staff.manage",
+    "leave_request": "staff.manage",
+    "station": "station.settings",
+    "handoff_slip": "slip.issue",
+    "reply": "slip.issue",
+    "slip_extension": "slip.issue",
+    "slip_return": "slip.issue",
+    "slip_callback": "slip.issue",
+    "slip_reminder": "slip.board",
+    "supervision_check": "supervision.create",
+}
+
+_CHANGE_LABELS = {"create": "新增", "update": "修改", "delete": "删除"}
+
+
+class PermissionDenied(ValueError):
+    """A role may not do what was asked; the message names the role and the action."""
+
+    def __init__(self, role: StaffRole | str, action: str, what: str | None = None) -> None:
+        self.role = role
+        self.action = action
+        try:
+            role_label = StaffRole(role).label
+        except ValueError:
+            role_label = str(role)
+        named = what or ACTION_LABELS.get(action, action)
+        super().__init__(f"{role_label}无权{named}。")
+
+
+def permission_for(kind: str, change: str) -> str:
+    """The action (one of :data:`ACTIONS`) that a ``change`` ("create", "update",
+    "delete") to a document of ``kind`` needs. A kind nobody may change by hand (the
+    audit trail, the store's own record) raises :class:`ValueError`."""
+    needed = KIND_PERMISSIONS.get(kind)
+    if needed is None:
+        raise ValueError(f"不能修改这类记录：{kind}")
+    if isinstance(needed, dict):
+        if change not in needed:
+            raise ValueError(f"未知的修改：{change}")
+        return needed[change]
+    return needed
+
+
+def _kind_label(kind: str) -> str:
+    from grassroots_tui.models import KINDS
+
+    model = KINDS.get(kind)
+    return (getattr(model, "LABEL", "") or kind) if model is not None else kind
+
+
+def require(role: StaffRole | str, action: str, kind: str | None = None) -> None:
+    """Raise :class:`PermissionDenied` unless ``role`` may do ``action``.
+
+    ``action`` is one of :data:`ACTIONS`, or, with ``kind``, a change ("create",
+    "update", "delete") to a document of that kind (see :data:`KIND_PERMISSIONS`). An
+    unknown role, action or kind raises :class:`ValueError`.
+    """
+    what = None
+    if kind is not None and action in _CHANGE_LABELS:
+        needed = permission_for(kind, action)
+        what = _CHANGE_LABELS[action] + _kind_label(kind)
+    else:
+        needed = action
+    if not can(role, needed):
+        raise PermissionDenied(role, needed, what)
+
+
+def role_of_actor(store: Any, actor: str) -> StaffRole | None:
+    """The role of the staff member an audit actor names (``name#id``), or None when the
+    actor names no staff member (the command line, the demo, a first-start setup).
+
+    An actor written as ``name#id`` whose id is no staff member, or one retired, is
+    refused with :class:`PermissionDenied`: it cannot be a signed-in member.
+    """
+    if "#" not in actor:
+        return None
+    staff_id = actor.rsplit("#", 1)[1]
+    raw = store.get_raw("staff", staff_id)
+    if raw is None or not raw.get("active", True):
+        raise PermissionDenied(actor.split("#", 1)[0], "read", "写入（不是在岗的工作人员）")
+    return StaffRole(raw["role"])
+
+
+def require_actor(store: Any, actor: str, action: str, kind: str | None = None) -> None:
+    """:func:`require` for the staff member signed in as ``actor`` (``name#id``).
+
+    An actor that names no staff member (the command line, which has no sign-in yet, the
+    demo, a first-start setup) is not checked.
+    """
+    role = role_of_actor(store, actor)
+    if role is not None:
+        require(role, action, kind)

@@ -717,21 +717,48 @@ class Store:
             )
             self._write([["put", AUDIT, entry["id"], entry]])
 
-    def undo_last(self, actor: str) -> list[tuple[str, str]]:
-        """Undo the newest change not yet undone; the undo is itself audited.
+    def undo_last(
+        self,
+        actor: str,
+        *,
+        after_seq: int | None = None,
+        since: datetime | None = None,
+        txn: str | None = None,
+        redo: bool = False,
+    ) -> list[tuple[str, str]]:
+        """Undo ``actor``'s own newest change not yet undone; the undo is itself audited.
+
+        Only changes ``actor`` made count, and with ``after_seq`` (the audit position at
+        sign-in) or ``since`` (the sign-in's time) only those made since. ``txn``, when
+        given, is the change the caller showed the user: anything else is refused.
+        Never undone: the creation of a station or a head (站长), and a change of PIN.
+        With ``redo`` (see :meth:`redo_last`) the newest undo is taken back instead.
 
         Returns the (kind, id) of the documents it restored. Refuses, with a reason,
         when one of them has changed since.
         """
         with self._mutex:
             self._check_writable()
-            entries = self._last_undoable()
+            entries = self._last_undoable(actor, after_seq=after_seq, since=since, redo=redo)
+            target = entries[0]["txn"]
+            if txn is not None and txn != target:
+                raise StoreConflict("要撤销的修改已不是最近的一次，请重新操作。")
             staged: list[_Staged] = []
             for entry in reversed(entries):
                 kind, doc_id = entry["target_kind"], entry["target_id"]
+                effect = entry["effect"]
+                changes = entry["changes"]
+                if kind == "station" and effect == "create":
+                    raise StoreError("不能撤销群工站的创建。")
+                if kind == "staff":
+                    role = (changes.get("role") or [None, None])[1]
+                    if effect == "create" and role == "head":
+                        raise StoreError("不能撤销站长的创建。")
+                    if effect == "update" and ({"pin_hash", "pin_salt"} & set(changes)):
+                        raise StoreError("不能撤销 PIN 的更改；请在设置中重新设置 PIN。")
                 current = self.get_raw(kind, doc_id)
                 label = KINDS[kind].LABEL if kind in KINDS else kind
-                if entry["action"] == "delete":
+                if effect == "delete":
                     if current is not None:
                         raise StoreConflict(f"无法撤销：{label} {doc_id} 已被重新创建。")
                     restored = dict(entry["before"])
@@ -739,40 +766,99 @@ class Store:
                     continue
                 # Undoable if the document still holds what that change left behind.
                 if current is None or any(
-                    current.get(name) != after
-                    for name, (_before, after) in entry["changes"].items()
+                    current.get(name) != after for name, (_before, after) in changes.items()
                 ):
                     raise StoreConflict(f"无法撤销：{label} {doc_id} 之后又被修改过。")
-                if entry["action"] == "create":
+                if effect == "create":
                     staged.append(_Staged(kind, doc_id, None))
                 else:
                     restored = dict(current)
-                    for name, (before, _after) in entry["changes"].items():
+                    for name, (before, _after) in changes.items():
                         restored[name] = before
                     staged.append(_Staged(kind, doc_id, restored, current["rev"]))
             for item in staged:
                 if item.data is not None:
                     item.data = validate_document(item.data).to_json()
-            self._commit(staged, actor, action="undo", undoes=entries[0]["txn"])
+            self._commit(staged, actor, action="undo", undoes=target)
             return [(s.kind, s.doc_id) for s in staged]
 
-    def _last_undoable(self) -> list[dict[str, Any]]:
-        undone: set[str] = set()
+    def redo_last(
+        self,
+        actor: str,
+        *,
+        after_seq: int | None = None,
+        since: datetime | None = None,
+        txn: str | None = None,
+    ) -> list[tuple[str, str]]:
+        """Redo what ``actor``'s newest undo took back: the undo of that undo, audited as
+        an undo of it. Only while ``actor`` has changed nothing since (a new change ends
+        what can be redone); ``after_seq``, ``since`` and ``txn`` as in :meth:`undo_last`.
+        """
+        return self.undo_last(actor, after_seq=after_seq, since=since, txn=txn, redo=True)
+
+    def _last_undoable(
+        self,
+        actor: str | None = None,
+        *,
+        after_seq: int | None = None,
+        since: datetime | None = None,
+        redo: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The audit entries of the change :meth:`undo_last` would take back (of the undo
+        :meth:`redo_last` would take back, with ``redo``), oldest first, each a copy with
+        ``effect``: what that entry did to its document ("create", "update", "delete";
+        an undo does the opposite of what it took back).
+
+        An undo is in force unless a later undo in force took it back. With ``actor``,
+        only that actor's entries, and with ``after_seq`` or ``since`` only later ones.
+        """
+        entries = list(self.tables.get(AUDIT, {}).values())
+        by_target = {(e["txn"], e["target_kind"], e["target_id"]): e for e in entries}
+        opposite = {"create": "delete", "delete": "create", "update": "update"}
+
+        def effect(entry: dict[str, Any]) -> str:
+            flips = 0
+            while entry["action"] == "undo":
+                flips += 1
+                undone = by_target.get((entry["undoes"], entry["target_kind"], entry["target_id"]))
+                if undone is None:  # an undo of another document's change: cannot be
+                    return "create" if entry.get("before") is None else "delete"
+                entry = undone
+            action = entry["action"]
+            return opposite[action] if flips % 2 else action
+
+        def counts(entry: dict[str, Any]) -> bool:
+            if actor is not None and entry["actor"] != actor:
+                return False
+            if after_seq is not None and entry["seq"] <= after_seq:
+                return False
+            return since is None or datetime.fromisoformat(entry["at"]) >= since
+
+        cancelled: set[str] = set()
+        kinds = {e["txn"]: e["action"] for e in entries}
         target: str | None = None
         found: list[dict[str, Any]] = []
-        for entry in reversed(self.tables.get(AUDIT, {}).values()):
+        for entry in reversed(entries):
             if target is not None:
                 if entry["txn"] != target:
                     break
-                found.append(entry)
+                found.append(dict(entry, effect=effect(entry)))
                 continue
-            if entry["action"] == "undo":
-                undone.add(entry["undoes"])
-            elif entry["action"] in CHANGES and entry["txn"] not in undone:
+            live = entry["txn"] not in cancelled
+            if entry["action"] == "undo" and live:
+                cancelled.add(entry["undoes"])
+            if not live or not counts(entry):
+                continue
+            if entry["action"] in CHANGES:
+                if redo:
+                    break  # a change made after the undo: nothing to redo
                 target = entry["txn"]
-                found.append(entry)
+            elif redo and entry["action"] == "undo" and kinds.get(entry["undoes"]) in CHANGES:
+                target = entry["txn"]
+            if target is not None:
+                found.append(dict(entry, effect=effect(entry)))
         if not found:
-            raise NothingToUndo("没有可以撤销的修改。")
+            raise NothingToUndo("没有可以恢复的修改。" if redo else "没有可以撤销的修改。")
         found.reverse()
         return found
 
