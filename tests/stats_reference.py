@@ -42,23 +42,40 @@ _WALK_IN = frozenset({SlipSource.HOTLINE.value, SlipSource.WALK_IN.value})
 _GOOD = frozenset({"satisfied", "basically_satisfied"})
 
 
-def _rate(part: int, whole: int) -> Decimal | None:
-    """part ÷ whole in percent to the cent, worked in exact fractions (not with the
-    service's Decimal quantize): half-up. None when there is nothing to divide by."""
+_HALF = Fraction(1, 2)
+#: Each rounding rule of a non-negative number of cents: (cents toward zero, the rest
+#: below one cent) -> whether to add one cent. Written from the rules' definitions, not
+#: with the decimal module's quantize that the service uses.
+_ROUND_AWAY = {
+    "ROUND_HALF_UP": lambda down, rest: rest >= _HALF,
+    "ROUND_HALF_DOWN": lambda down, rest: rest > _HALF,
+    "ROUND_HALF_EVEN": lambda down, rest: rest > _HALF or (rest == _HALF and down % 2 == 1),
+    "ROUND_DOWN": lambda down, rest: False,
+    "ROUND_FLOOR": lambda down, rest: False,
+    "ROUND_UP": lambda down, rest: rest > 0,
+    "ROUND_CEILING": lambda down, rest: rest > 0,
+    "ROUND_05UP": lambda down, rest: rest > 0 and down % 10 in (0, 5),
+}
+
+
+def _rate(part: int, whole: int, rounding: str = "ROUND_HALF_UP") -> Decimal | None:
+    """part ÷ whole in percent to the cent, worked in exact fractions. None when there is
+    nothing to divide by."""
     if whole == 0:
         return None
     cents = Fraction(part * 10000, whole)  # the rate in hundredths of a percent
     down = cents.numerator // cents.denominator
-    rounded = down + (cents - down >= Fraction(1, 2))
+    rounded = down + _ROUND_AWAY[rounding](down, cents - down)
     return Decimal(rounded).scaleb(-2)
 
 
 class _Data:
     """Every stored table the figures need, read once (and shared by a trend)."""
 
-    def __init__(self, store: Any, calendar: Any) -> None:
+    def __init__(self, store: Any, calendar: Any, rounding: str = "ROUND_HALF_UP") -> None:
         self.store = store
         self.calendar = calendar
+        self.rounding = rounding
         raw = store.raw
         self.stations = sorted(raw("station"), key=lambda s: (str(s.get("code")), s["id"]))
         self.households = raw("household")
@@ -243,7 +260,7 @@ def _figures(
         households_registered=rate.registered,
         households_visited_month=rate.visited_month,
         households_visited_cumulative=rate.visited_cumulative,
-        visit_rate_cumulative=_rate(rate.visited_cumulative, rate.registered),
+        visit_rate_cumulative=_rate(rate.visited_cumulative, rate.registered, data.rounding),
         visits_month=rate.visits_month,
         visits_cumulative=rate.visits_cumulative,
         issues_raised_month=raised_month,
@@ -257,8 +274,8 @@ def _figures(
         slips_overdue_open=overdue,
         slips_returned_month=returned,
         slips_extended_month=extended,
-        on_time_rate=_rate(on_time, due_month),
-        satisfaction_rate=_rate(good, len(callbacks)),
+        on_time_rate=_rate(on_time, due_month, data.rounding),
+        satisfaction_rate=_rate(good, len(callbacks), data.rounding),
         media_reports_month=media_month,
         media_reports_cumulative=media_cum,
         visits_by_kind=by_kind,
@@ -311,6 +328,7 @@ def _build(
         total=total,
         stations=stations,
         summary="",
+        rounding=data.rounding,
     )
     summary = summary_sentence(stats, station=stations[0] if chosen is not None else None)
     return MonthStats(**{**stats.__dict__, "summary": summary})
@@ -324,11 +342,12 @@ def month_stats(
     station_code: str | None = None,
     calendar: Any = None,
     year_start: date | None = None,
+    rounding: str = "ROUND_HALF_UP",
 ) -> MonthStats:
     """The figures of every station and their total for the month (see the module notes).
     With ``station_code`` only that station, and the total is that station's figures."""
     return _build(
-        _Data(store, calendar),
+        _Data(store, calendar, rounding),
         year=year,
         month=month,
         station_code=station_code,

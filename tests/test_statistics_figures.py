@@ -15,12 +15,15 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from grassroots_tui.services.statistics import month_stats, stats_json
+from grassroots_tui.cli import main
+from grassroots_tui.services.statistics import month_stats, rate, stats_json
 from grassroots_tui.services.stats_export import SUMMARY_COLUMNS, export_stats
+from grassroots_tui.store.settings import RATE_ROUNDINGS, load_settings, save_settings
 from grassroots_tui.tui.screens.statistics import _show
+from tests import stats_reference
 from tests.factories import station
 from tests.test_statistics import build
-from tests.test_statistics_reference import DictStore
+from tests.test_statistics_reference import DictStore, _figures, _tables
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +79,74 @@ def test_the_sentence_shows_a_dash_for_a_visit_rate_with_no_household() -> None:
     stats = month_stats(empty, year=2026, month=9)
     assert stats.total.visit_rate_cumulative is None
     assert "累计走访率—，" in stats.summary and "0.00" not in stats.summary
+
+
+# -- 2. the office chooses how rates are rounded ---------------------------------------------
+
+
+@pytest.mark.parametrize("rule", sorted(RATE_ROUNDINGS))
+def test_every_rounding_rule_agrees_with_the_exact_oracle(rule: str) -> None:
+    for whole in range(1, 121):
+        for part in range(whole + 1):
+            assert rate(part, whole, rule) == stats_reference._rate(part, whole, rule), (
+                part,
+                whole,
+            )
+    assert rate(0, 0, rule) is None
+
+
+def test_the_rules_give_the_figures_an_office_may_have_reported() -> None:
+    assert rate(5813, 7119) == Decimal("81.65")  # half-up, the default
+    assert rate(5813, 7119, "ROUND_UP") == Decimal("81.66")  # the source passage's figure
+    assert rate(5813, 7119, "ROUND_DOWN") == Decimal("81.65")
+    assert rate(1, 32, "ROUND_HALF_UP") == Decimal("3.13")  # 3.125 exactly
+    assert rate(1, 32, "ROUND_HALF_EVEN") == Decimal("3.12")
+    assert rate(3, 32, "ROUND_HALF_EVEN") == Decimal("9.38")  # 9.375
+    with pytest.raises(ValueError, match="ROUND_HALF_EVEN"):
+        rate(1, 3, "四舍五入")
+
+
+@pytest.fixture(scope="module")
+def demo() -> DictStore:
+    return DictStore(_tables(1))
+
+
+@pytest.mark.parametrize("rule", ["ROUND_DOWN", "ROUND_HALF_EVEN", "ROUND_UP", "ROUND_05UP"])
+def test_the_rule_reaches_every_rate_of_every_row(demo, rule: str) -> None:
+    ours = month_stats(demo, year=2026, month=9, rounding=rule)
+    oracle = stats_reference.month_stats(demo, year=2026, month=9, rounding=rule)
+    assert ours.rounding == rule and stats_json(ours)["rounding"] == rule
+    assert _figures(ours) == _figures(oracle)
+    half_up = month_stats(demo, year=2026, month=9)
+    assert _figures(half_up) != _figures(ours)  # the rule changed something
+
+
+def test_the_settings_file_holds_the_rule(tmp_path) -> None:
+    path = tmp_path / "settings.json"
+    assert load_settings(path).rate_rounding == "ROUND_HALF_UP"  # no file: the default
+    path.write_text('{"rate_rounding": "round_down", "lang": "en"}', encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.rate_rounding == "ROUND_DOWN" and settings.problem is None
+    save_settings(settings, path)
+    assert json.loads(path.read_text(encoding="utf-8"))["rate_rounding"] == "ROUND_DOWN"
+    path.write_text('{"rate_rounding": "四舍五入", "lang": "en"}', encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.rate_rounding == "ROUND_HALF_UP" and settings.lang == "en"
+    assert "rate_rounding" in settings.problem and "ROUND_HALF_EVEN" in settings.problem
+
+
+def test_the_export_command_rounds_by_the_settings_file(tmp_path, monkeypatch) -> None:
+    db = tmp_path / "g.json"
+    build(db).close()
+    config = tmp_path / "settings.json"
+    config.write_text('{"rate_rounding": "ROUND_DOWN"}', encoding="utf-8")
+    monkeypatch.setenv("GRASSROOTS_CONFIG", str(config))
+    out = tmp_path / "s.json"
+    argv = ["export", "stats", "--db", str(db), "--month", "2026-09", "--station", "HL01"]
+    assert main([*argv, "--format", "json", "--out", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["rounding"] == "ROUND_DOWN"
+    assert data["total"]["on_time_rate"] == 66.66  # 2 of 3; half-up gives 66.67
+    md = tmp_path / "s.md"
+    assert main([*argv, "--format", "md", "--out", str(md)]) == 0
+    assert "比率保留两位小数，截尾" in md.read_text(encoding="utf-8")

@@ -20,6 +20,7 @@ from grassroots_tui.services.statistics import month_stats, trend
 from grassroots_tui.services.stats_export import default_name, export_stats
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.store.files import make_private_folder, write_file_atomically
+from grassroots_tui.store.settings import load_settings
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -67,16 +68,16 @@ def run_stats(args: argparse.Namespace) -> int:
     if to_stdout and args.format == "xlsx" and sys.stdout.isatty():
         raise _Failed("Excel 文件不能输出到终端，请用 --out 指定文件，或选 csv、json、md。")
     calendar = _calendar(args)
+    settings = load_settings()  # the office's rate_rounding, as on the screen
+    if settings.problem:
+        print(settings.problem, file=sys.stderr)
+    given = {"station_code": args.station, "calendar": calendar, "rounding": settings.rate_rounding}
     store = _open(args, write=False)
     try:
-        stats = month_stats(
-            store, year=year, month=month, station_code=args.station, calendar=calendar
-        )
+        stats = month_stats(store, year=year, month=month, **given)
         rows = None
         if args.format == "xlsx":
-            rows = trend(
-                store, year=year, month=month, station_code=args.station, calendar=calendar
-            )
+            rows = trend(store, year=year, month=month, **given)
         data = export_stats(store, stats, fmt=args.format, trend_rows=rows, calendar=calendar)
         paths = store.paths
     finally:

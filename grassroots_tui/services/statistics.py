@@ -29,7 +29,9 @@ Definitions (all dates are the stored business dates, never the audit time):
 - **returned / extended (month)**: 退单 dated (``returned_on``) / 延期 requested
   (``requested_on``) in the month.
 - **satisfaction rate**: (满意 + 基本满意) ÷ callbacks dated in the month × 100.
-- **every rate** is :func:`rate`: two decimals, half-up; with nothing to divide by (no
+- **every rate** is :func:`rate`: two decimals, rounded by the office's
+  ``rate_rounding`` setting (:data:`~grassroots_tui.store.settings.RATE_ROUNDINGS`;
+  half-up, 四舍五入, unless it says otherwise); with nothing to divide by (no
   household registered, no slip due, no call-back) it is None, shown as "—" (null in
   JSON, an empty cell in CSV), never 0.00.
 - **media reports**: station activities of type 媒体报道 dated in the period.
@@ -56,7 +58,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
@@ -68,6 +70,7 @@ from grassroots_tui.services.rosters import is_late
 from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
 from grassroots_tui.services.supervision import month_report
 from grassroots_tui.services.visit_rate import month_bounds
+from grassroots_tui.store.settings import DEFAULT_RATE_ROUNDING, RATE_ROUNDINGS
 
 __all__ = [
     "Figures",
@@ -90,12 +93,26 @@ _HUNDRED = Decimal(100)
 NO_RATE = "—"
 
 
-def rate(part: int, whole: int) -> Decimal | None:
-    """``part`` ÷ ``whole`` × 100 to two decimals, half-up; None when ``whole`` is 0: a
-    rate with nothing to divide by is not 0 % (no slip due is not "none on time")."""
+def rounding_rule(name: str | None) -> str:
+    """The :mod:`decimal` rounding ``name`` (a key of ``RATE_ROUNDINGS``; None: the
+    default, ROUND_HALF_UP), or ValueError naming the ones there are."""
+    if name is None:
+        return DEFAULT_RATE_ROUNDING
+    rule = str(name).strip().upper()
+    if rule not in RATE_ROUNDINGS:
+        raise ValueError(f"不认识的比率舍入规则：{name}（可用：{'、'.join(RATE_ROUNDINGS)}）")
+    return rule
+
+
+def rate(part: int, whole: int, rounding: str = DEFAULT_RATE_ROUNDING) -> Decimal | None:
+    """``part`` ÷ ``whole`` × 100 to two decimals by the :mod:`decimal` rule ``rounding``
+    (the office's ``rate_rounding`` setting; half-up unless it says otherwise); None when
+    ``whole`` is 0: a rate with nothing to divide by is not 0 % (no slip due is not "none
+    on time"). Every rate of the statistics is made here and nowhere else."""
     if whole <= 0:
         return None
-    return (Decimal(part) * _HUNDRED / Decimal(whole)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    exact = Decimal(part) * _HUNDRED / Decimal(whole)
+    return exact.quantize(_CENT, rounding=rounding_rule(rounding))
 
 
 def rate_text(value: Decimal | None, percent: str = "%") -> str:
@@ -158,6 +175,8 @@ class MonthStats:
     total: Figures
     stations: list[StationFigures]
     summary: str
+    #: The :mod:`decimal` rule the rates were rounded by (the ``rate_rounding`` setting).
+    rounding: str = DEFAULT_RATE_ROUNDING
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -413,12 +432,12 @@ class _Tally:
                         total.by_kind[key] = total.by_kind.get(key, 0) + count
         return total
 
-    def figures(self, below_target: int) -> Figures:
+    def figures(self, below_target: int, rounding: str = DEFAULT_RATE_ROUNDING) -> Figures:
         return Figures(
             households_registered=self.registered,
             households_visited_month=self.visited_month,
             households_visited_cumulative=self.visited_cum,
-            visit_rate_cumulative=rate(self.visited_cum, self.registered),
+            visit_rate_cumulative=rate(self.visited_cum, self.registered, rounding),
             visits_month=self.visits_month,
             visits_cumulative=self.visits_cum,
             issues_raised_month=self.raised_month,
@@ -432,8 +451,8 @@ class _Tally:
             slips_overdue_open=self.overdue,
             slips_returned_month=self.returned,
             slips_extended_month=self.extended,
-            on_time_rate=rate(self.on_time, self.due_month),
-            satisfaction_rate=rate(self.good, self.callbacks),
+            on_time_rate=rate(self.on_time, self.due_month, rounding),
+            satisfaction_rate=rate(self.good, self.callbacks, rounding),
             media_reports_month=self.media_month,
             media_reports_cumulative=self.media_cum,
             visits_by_kind=self.by_kind,
@@ -740,8 +759,10 @@ def _build(
     months: list[int],
     station_code: str | None,
     year_start: date | None,
+    rounding: str = DEFAULT_RATE_ROUNDING,
 ) -> list[MonthStats]:
     """The statistics of the given months (ascending) of ``year``, one reporting year."""
+    rounding = rounding_rule(rounding)
     bounds = [month_bounds((year, month)) for month in months]
     start = year_start or date(year, 1, 1)
     if start > bounds[0][1]:
@@ -757,14 +778,14 @@ def _build(
                 station_id=s["id"],
                 code=str(s.get("code") or ""),
                 name=str(s.get("name") or ""),
-                figures=per[s["id"]].figures(below_target=0),
+                figures=per[s["id"]].figures(below_target=0, rounding=rounding),
             )
             for s in data.stations
             if chosen is None or s["id"] == chosen["id"]
         ]
         if chosen is None:
             below = _below_target(data.store, year, month, calendar)
-            total_figures = total.figures(below_target=below)
+            total_figures = total.figures(below_target=below, rounding=rounding)
         else:
             total_figures = stations[0].figures
         stats = MonthStats(
@@ -774,6 +795,7 @@ def _build(
             total=total_figures,
             stations=stations,
             summary="",
+            rounding=rounding,
         )
         summary = summary_sentence(stats, station=stations[0] if chosen is not None else None)
         out.append(MonthStats(**{**stats.__dict__, "summary": summary}))
@@ -788,9 +810,11 @@ def month_stats(
     station_code: str | None = None,
     calendar: Any = None,
     year_start: date | None = None,
+    rounding: str = DEFAULT_RATE_ROUNDING,
 ) -> MonthStats:
     """The figures of every station and their total for the month (see the module notes).
-    With ``station_code`` only that station, and the total is that station's figures."""
+    With ``station_code`` only that station, and the total is that station's figures.
+    ``rounding`` is the office's ``rate_rounding`` setting (a :mod:`decimal` name)."""
     if not 1 <= month <= 12:
         raise ValueError(f"月份应在 1 到 12 之间：{month}")
     return _build(
@@ -800,6 +824,7 @@ def month_stats(
         months=[month],
         station_code=station_code,
         year_start=year_start,
+        rounding=rounding,
     )[0]
 
 
@@ -833,6 +858,7 @@ def trend(
     months: int = 12,
     station_code: str | None = None,
     calendar: Any = None,
+    rounding: str = DEFAULT_RATE_ROUNDING,
 ) -> list[tuple[str, Figures]]:
     """The figures of the ``months`` months up to and including the given one, oldest
     first, each with its own reporting year (1 January of that month's year)."""
@@ -843,7 +869,13 @@ def trend(
     out: list[tuple[str, Figures]] = []
     for y, numbers in by_year.items():  # one walk over the visits per reporting year
         built = _build(
-            data, calendar, year=y, months=numbers, station_code=station_code, year_start=None
+            data,
+            calendar,
+            year=y,
+            months=numbers,
+            station_code=station_code,
+            year_start=None,
+            rounding=rounding,
         )
         out.extend((stats.month, stats.total) for stats in built)
     return out
@@ -872,6 +904,7 @@ def stats_json(stats: MonthStats) -> dict[str, Any]:
         "month": stats.month,
         "period_start": stats.period_start.isoformat(),
         "period_end": stats.period_end.isoformat(),
+        "rounding": stats.rounding,
         "summary": stats.summary,
         "total": figures_json(stats.total),
         "stations": [

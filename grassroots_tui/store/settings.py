@@ -1,4 +1,5 @@
-"""The user's own settings (theme, language, key map), kept apart from the station data.
+"""The user's own settings (theme, language, key map, how rates are rounded), kept apart
+from the station data.
 
 A small JSON file in the platformdirs user config folder, or where the environment
 variable GRASSROOTS_CONFIG points (tests use that). A damaged settings file never stops
@@ -17,6 +18,20 @@ from platformdirs import user_config_path
 from grassroots_tui.store.files import write_file_atomically
 from grassroots_tui.store.paths import APP_NAME
 
+#: How the statistics round a rate to two decimals: the :mod:`decimal` rounding names the
+#: settings file accepts (``"rate_rounding": "ROUND_DOWN"``), each with what it does.
+RATE_ROUNDINGS: dict[str, str] = {
+    "ROUND_HALF_UP": "四舍五入",
+    "ROUND_DOWN": "截尾（舍去第三位起的小数）",
+    "ROUND_HALF_EVEN": "四舍六入五成双",
+    "ROUND_UP": "进一（第三位起有小数即进位）",
+    "ROUND_CEILING": "向上取整",
+    "ROUND_FLOOR": "向下取整",
+    "ROUND_HALF_DOWN": "五舍六入",
+    "ROUND_05UP": "末位为0或5时进一，否则截尾",
+}
+DEFAULT_RATE_ROUNDING = "ROUND_HALF_UP"
+
 
 @dataclass
 class Settings:
@@ -26,6 +41,9 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     #: The last signed-in staff id, preselected at sign-in.
     last_operator: str | None = None
+    #: How the statistics round rates (a key of :data:`RATE_ROUNDINGS`), so that the
+    #: office's figures match what it has already reported.
+    rate_rounding: str = DEFAULT_RATE_ROUNDING
     #: Set when the file could not be read; the defaults are in use.
     problem: str | None = None
 
@@ -56,6 +74,16 @@ def load_settings(path: Path | None = None) -> Settings:
         settings.keymap = {str(k): str(v) for k, v in raw["keymap"].items()}
     if isinstance(raw.get("last_operator"), str):
         settings.last_operator = raw["last_operator"]
+    if "rate_rounding" in raw:
+        rule = raw["rate_rounding"]
+        if isinstance(rule, str) and rule.strip().upper() in RATE_ROUNDINGS:
+            settings.rate_rounding = rule.strip().upper()
+        else:
+            settings.problem = (
+                f"设置文件 {path} 中的 rate_rounding（{rule!r}）不认识，"
+                f"可用：{'、'.join(RATE_ROUNDINGS)}；比率仍按 {DEFAULT_RATE_ROUNDING}"
+                f"（{RATE_ROUNDINGS[DEFAULT_RATE_ROUNDING]}）保留两位小数。"
+            )
     return settings
 
 
