@@ -37,6 +37,7 @@ from grassroots_tui.services.hardship import (
     HardshipRefused,
     _assistance_refusal,
     _writing,
+    check_amount,
     get_case,
 )
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
@@ -207,6 +208,7 @@ def mark_done(
             note=f"{found.title}：{what}",
         )
         # The same checks as add_assistance, then both saved together.
+        check_amount(money)
         case = get_case(store, case_id)
         why = _assistance_refusal(case, on)
         if why:

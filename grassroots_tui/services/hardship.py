@@ -54,6 +54,7 @@ from grassroots_tui.models import (
     SlipState,
     VisitKind,
 )
+from grassroots_tui.models.errors import DocumentInvalid, Problem
 
 __all__ = [
     "CALLBACK_PREFIX",
@@ -69,6 +70,7 @@ __all__ = [
     "callback_no_relapse",
     "case_timeline",
     "case_total",
+    "check_amount",
     "cycle_step",
     "due_items",
     "edit_assistance",
@@ -143,6 +145,20 @@ def _writing(store: Any) -> Any:
     """Hold the store's lock across read-decide-write."""
     lock = getattr(store, "_mutex", None)
     return lock if lock is not None else nullcontext()
+
+
+def check_amount(assistance: Assistance) -> None:
+    """A cash assistance (慰问金) must say how much was given; other forms may be 0.
+
+    Checked here, not in the model: records of 0 yuan saved before this rule (the form
+    let an empty amount through as 0) must still load, and `grassroots check` must not
+    call the whole store damaged for them."""
+    if assistance.form is AssistanceForm.CONDOLENCE_MONEY and assistance.amount <= 0:
+        title = Assistance.model_fields["amount"].title or "金额"
+        raise DocumentInvalid(
+            [Problem("amount", title, "慰问金必须填写金额（大于 0 元），如 200.00")],
+            kind=Assistance.KIND,
+        )
 
 
 def _required(value: str | None, what: str) -> str:
@@ -323,6 +339,7 @@ def add_assistance(store: Any, assistance: Assistance, actor: str) -> Assistance
         if why:
             raise HardshipRefused(why)
         _required(assistance.source, "资金来源")
+        check_amount(assistance)
         return store.save(  # type: ignore[return-value]
             assistance.model_copy(update={"station_id": case.station_id}), actor
         )
@@ -340,6 +357,7 @@ def edit_assistance(store: Any, assistance: Assistance, actor: str) -> Assistanc
         why = _assistance_refusal(case, assistance.date)
         if why:
             raise HardshipRefused(why)
+        check_amount(assistance)
         update = {"station_id": case.station_id}
         return store.save(assistance.model_copy(update=update), actor)  # type: ignore[return-value]
 
