@@ -11,6 +11,7 @@ both agree on every figure, station and month of the demo store.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -117,7 +118,7 @@ class _Data:
 
 def _figures(
     data: _Data,
-    station_id: str | None,
+    owns: Callable[[Any], bool],
     *,
     month_start: date,
     month_end: date,
@@ -127,12 +128,12 @@ def _figures(
     first, end, start = month_start.isoformat(), month_end.isoformat(), year_start.isoformat()
 
     def mine(doc: dict[str, Any]) -> bool:
-        return station_id is None or doc.get("station_id") == station_id
+        return owns(doc.get("station_id"))
 
     rate = visit_rate(
-        data.households,
+        [h for h in data.households if mine(h)],
         data.visits,
-        station_id=station_id,
+        station_id=None,
         month=(month_start.year, month_start.month),
         year_start=year_start,
     )
@@ -221,13 +222,12 @@ def _figures(
                 on_time += 1
 
     def slip_mine(doc: dict[str, Any]) -> bool:
-        return station_id is None or data.slip_station.get(doc.get("slip_id")) == station_id
+        return owns(data.slip_station.get(doc.get("slip_id")))
 
     replied = {
         r_slip
         for r_slip, dates in data.replies.items()
-        if (station_id is None or data.slip_station.get(r_slip) == station_id)
-        and any(first <= d <= end for d in dates)
+        if owns(data.slip_station.get(r_slip)) and any(first <= d <= end for d in dates)
     }
     returned = sum(
         1 for r in data.returns if slip_mine(r) and _within(r.get("returned_on"), first, end)
@@ -292,6 +292,16 @@ def _figures(
     )
 
 
+def _counts_something(figures: Figures) -> bool:
+    """A count other than 0, an amount, or a rate (0.00 too: something was due)."""
+    for value in vars(figures).values():
+        if isinstance(value, Decimal) or (isinstance(value, dict) and any(value.values())):
+            return True
+        if isinstance(value, int) and value:
+            return True
+    return False
+
+
 def _build(
     data: _Data,
     *,
@@ -312,13 +322,22 @@ def _build(
             station_id=s["id"],
             code=str(s.get("code") or ""),
             name=str(s.get("name") or ""),
-            figures=_figures(data, s["id"], below_target=0, **span),
+            figures=_figures(data, lambda sid, one=s["id"]: sid == one, below_target=0, **span),
         )
         for s in data.stations
         if chosen is None or s["id"] == chosen["id"]
     ]
+    others = []
     if chosen is None:
-        total = _figures(data, None, below_target=below, **span)
+        total = _figures(data, lambda _sid: True, below_target=below, **span)
+        known = {s["id"] for s in data.stations}
+        for name, owns, days in (
+            ("街道群工办", lambda sid: sid in (None, ""), below),
+            ("已删除的站点", lambda sid: sid not in known and sid not in (None, ""), 0),
+        ):
+            figures = _figures(data, owns, below_target=days, **span)
+            if _counts_something(figures):
+                others.append(StationFigures(station_id="", code="", name=name, figures=figures))
     else:
         total = stations[0].figures
     stats = MonthStats(
@@ -329,6 +348,7 @@ def _build(
         stations=stations,
         summary="",
         rounding=data.rounding,
+        others=others,
     )
     summary = summary_sentence(stats, station=stations[0] if chosen is not None else None)
     return MonthStats(**{**stats.__dict__, "summary": summary})

@@ -60,6 +60,11 @@ def _tables(seed: int) -> dict[str, dict[str, dict[str, Any]]]:
             household["station_id"] = "station-gone"
     for slip in list(tables.get("handoff_slip", {}).values())[::7]:
         slip["station_id"] = "station-gone"
+    for slip in list(tables.get("handoff_slip", {}).values())[3::11]:
+        slip["station_id"] = None  # the street office's own slips
+    for kind in ("station_activity", "hardship_case", "assistance", "leave_request"):
+        for doc in list(tables.get(kind, {}).values())[1::5]:
+            doc["station_id"] = None  # the office's own media reports, cases, leave
     return tables
 
 
@@ -69,8 +74,9 @@ def store(request) -> DictStore:
 
 
 def _figures(stats: Any) -> list[dict[str, Any]]:
+    """The total and every row: the stations, the office's own, the removed stations'."""
     return [asdict(stats.total)] + [
-        {"station": s.station_id, **asdict(s.figures)} for s in stats.stations
+        {"station": (s.station_id, s.name), **asdict(s.figures)} for s in stats.rows
     ]
 
 

@@ -47,7 +47,13 @@ Definitions (all dates are the stored business dates, never the audit time):
   after that first day (:func:`~grassroots_tui.services.rosters.is_late`).
 - **supervision**: checks of the station dated in the month; days below target comes
   from :func:`~grassroots_tui.services.supervision.month_report` and is a figure of the
-  whole store (a supervisor's day spans stations), so it is 0 on each station row.
+  street office (a supervisor's day spans stations): 0 on each station row, and on the
+  office's own row.
+- **rows and 合计**: a row per station; then, when they count anything, a row
+  街道群工办 for the street office's own documents (no station: its media reports, its
+  slips and theirs) and a row 已删除的站点 for documents of a station no longer in the
+  store. Every document counts in exactly one row, so each count of 合计 is the sum of
+  the rows above it; a rate of 合计 is worked from the summed counts, never summed.
 """
 
 from __future__ import annotations
@@ -56,7 +62,7 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
@@ -177,6 +183,23 @@ class MonthStats:
     summary: str
     #: The :mod:`decimal` rule the rates were rounded by (the ``rate_rounding`` setting).
     rounding: str = DEFAULT_RATE_ROUNDING
+    #: With every station: the rows of what is no station's (:data:`OFFICE_ROW`, then
+    #: :data:`GONE_ROW`), each only when it counts something. ``total`` is the sum of
+    #: :attr:`rows`.
+    others: list[StationFigures] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[StationFigures]:
+        """The stations, then the office's own row and the removed stations' row: the
+        rows whose sum is ``total``."""
+        return [*self.stations, *self.others]
+
+
+#: The row of the street office's own documents (no station: its media reports, its
+#: slips, its supervisors' days below target).
+OFFICE_ROW = "街道群工办"
+#: The row of documents of a station no longer in the store.
+GONE_ROW = "已删除的站点"
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -783,9 +806,11 @@ def _build(
             for s in data.stations
             if chosen is None or s["id"] == chosen["id"]
         ]
+        others: list[StationFigures] = []
         if chosen is None:
             below = _below_target(data.store, year, month, calendar)
             total_figures = total.figures(below_target=below, rounding=rounding)
+            others = _other_rows(data, per, below=below, rounding=rounding)
         else:
             total_figures = stations[0].figures
         stats = MonthStats(
@@ -796,10 +821,29 @@ def _build(
             stations=stations,
             summary="",
             rounding=rounding,
+            others=others,
         )
         summary = summary_sentence(stats, station=stations[0] if chosen is not None else None)
         out.append(MonthStats(**{**stats.__dict__, "summary": summary}))
     return out
+
+
+def _other_rows(
+    data: _Data, per: dict[Any, _Tally], *, below: int, rounding: str
+) -> list[StationFigures]:
+    """The office's own row (documents with no station, and the supervisors' days below
+    target, a figure of the office) and the removed stations' row, each when it counts
+    something: with them the rows add up to the total."""
+    known = {s["id"] for s in data.stations}
+    office = _Tally.merged(t for key, t in per.items() if key in (None, ""))
+    gone = _Tally.merged(t for key, t in per.items() if key not in known and key not in (None, ""))
+    nothing = _Tally().figures(below_target=0, rounding=rounding)
+    rows = []
+    for name, tally, days in ((OFFICE_ROW, office, below), (GONE_ROW, gone, 0)):
+        figures = tally.figures(below_target=days, rounding=rounding)
+        if figures != nothing:
+            rows.append(StationFigures(station_id="", code="", name=name, figures=figures))
+    return rows
 
 
 def month_stats(
@@ -899,7 +943,9 @@ def figures_json(figures: Figures) -> dict[str, Any]:
 
 
 def stats_json(stats: MonthStats) -> dict[str, Any]:
-    """The statistics as a JSON-ready dict: month, period, summary, total and stations."""
+    """The statistics as a JSON-ready dict: month, period, summary, total and the rows
+    (``stations``: each station, then the office's own row and the removed stations'
+    row when they count something; the total is their sum)."""
     return {
         "month": stats.month,
         "period_start": stats.period_start.isoformat(),
@@ -909,6 +955,6 @@ def stats_json(stats: MonthStats) -> dict[str, Any]:
         "total": figures_json(stats.total),
         "stations": [
             {"station": {"code": s.code, "name": s.name}, **figures_json(s.figures)}
-            for s in stats.stations
+            for s in stats.rows
         ],
     }

@@ -72,16 +72,18 @@ _NUMBERLIKE = re.compile(r"^\d{6,}[\dXx]*$")
 
 
 def summary_rows(stats: MonthStats) -> list[list[Any]]:
-    """Header row, a row per station, and the 合计 row (only with more than one station)."""
+    """Header row, a row per station (then 街道群工办 and 已删除的站点 when they count
+    something: :attr:`MonthStats.rows`), and the 合计 row, the sum of the rows above it
+    (only with more than one row)."""
     header = ["站点代码", "站名", *(title for title, _ in SUMMARY_COLUMNS)]
     rows: list[list[Any]] = [header]
 
     def row(code: str, name: str, f: Figures) -> list[Any]:
         return [code, name, *(getattr(f, key) for _, key in SUMMARY_COLUMNS)]
 
-    for s in stats.stations:
+    for s in stats.rows:
         rows.append(row(s.code, s.name, s.figures))
-    if len(stats.stations) != 1:
+    if len(stats.rows) != 1:
         rows.append(row("合计", "", stats.total))
     return rows
 
