@@ -127,6 +127,8 @@ def render_month(
     days = month_view(store, station_id=station["id"], year=year, month=month, calendar=calendar)
     names = _names(store)
     title = f"{station.get('name', '')}（{station.get('code', '')}）{year}年{month}月值班表"
+    if any(rd.provisional for rd in days):  # 待定, like a due date in a year without data
+        title += f"（待定：{calendar_note(year, month, calendar)}）"
     lines = [title, _rule(), _row(list(WEEKDAYS_ZH)), _rule()]
     weeks: list[list[RosterDay | None]] = []
     week: list[RosterDay | None] = [None] * days[0].day.weekday()

@@ -232,10 +232,18 @@ def _cell(text: str, width: int) -> str:
     return out + " " * max(0, width - used)
 
 
+#: A due date worked out for a year without holiday data.
+DUE_SIGN = "*"
+#: Working days overdue counted over a year without holiday data: the due date itself
+#: may be settled (a 2026 slip seen on a day in 2027), only the count and 通报 are not.
+COUNT_SIGN = "†"
+
+
 def _clock_text(row) -> str:
     clock = row.clock
     if clock.state == "overdue":
         text = f"超期{clock.days_overdue}天" + ("·通报" if clock.reported else "")
+        text += COUNT_SIGN if clock.provisional else ""
     elif clock.state == "due_today":
         text = "今日到期"
     else:
@@ -251,7 +259,7 @@ def _table(board: Board, day: date) -> str:
     lines.append("  ".join(_cell(name, width) for name, width in _COLUMNS).rstrip())
     lines.append("  ".join("-" * width for _, width in _COLUMNS))
     for row in board.rows:
-        due = row.due.date.isoformat() + ("*" if row.provisional else "")
+        due = row.due.date.isoformat() + (DUE_SIGN if row.provisional else "")
         values = (
             row.number,
             row.station_code,
@@ -264,9 +272,12 @@ def _table(board: Board, day: date) -> str:
         lines.append(
             "  ".join(_cell(v, w) for v, (_, w) in zip(values, _COLUMNS, strict=True)).rstrip()
         )
-    reasons = sorted({r.due.reason or r.clock.reason for r in board.rows if r.provisional} - {None})
+    reasons = sorted({r.due.reason for r in board.rows if r.provisional} - {None})
     if reasons:
-        lines.append(f"* 暂定：{'；'.join(reasons)}。")
+        lines.append(f"{DUE_SIGN} 到期日暂定：{'；'.join(reasons)}。")
+    reasons = sorted({r.clock.reason for r in board.rows if r.count_provisional} - {None})
+    if reasons:
+        lines.append(f"{COUNT_SIGN} 超期工作日数（是否通报）暂定：{'；'.join(reasons)}。")
     return "\n".join(lines) + "\n"
 
 

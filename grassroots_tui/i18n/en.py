@@ -268,6 +268,7 @@ STRINGS: dict[str, str] = {
     "cmd.threes.close.help": "Close the three-threes",
     "rosters.station": "Station",
     "rosters.head": "Roster {month}/{year} ([ previous  ] next)  {gaps} to fix",
+    "rosters.provisional": "  (provisional: no holiday data for {year}, weekends only)",
     "rosters.makeup": "work",
     "rosters.rest": "off",
     "rosters.weekday.0": "Mon",

@@ -312,6 +312,7 @@ STRINGS: dict[str, str] = {
     "cmd.threes.close.help": "关闭三三工作法",
     "rosters.station": "群工站",
     "rosters.head": "{year}年{month}月值班表（[ 上月  ] 下月）  需处理 {gaps} 处",
+    "rosters.provisional": "  （待定：{year} 年节假日数据缺失，暂按周末推算）",
     "rosters.makeup": "班",
     "rosters.rest": "休",
     "rosters.weekday.0": "周一",

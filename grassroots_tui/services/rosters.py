@@ -113,12 +113,15 @@ class Gap:
 @dataclass(frozen=True)
 class RosterDay:
     """One day of a station's month: whether it is a working day, who is on duty (ids, in
-    roster order; empty when nobody) and the gaps of that day."""
+    roster order; empty when nobody) and the gaps of that day. ``provisional``: the day's
+    year has no holiday data, so ``workday`` is a weekend guess (待定, like a due date in
+    that year; :func:`calendar_note` gives the reason)."""
 
     day: dt.date
     workday: bool
     staff_ids: list[str]
     gaps: list[Gap]
+    provisional: bool = False
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -509,15 +512,19 @@ def month_view(
     gaps: dict[dt.date, list[Gap]] = defaultdict(list)
     for gap in roster_gaps(store, station_id=station_id, year=year, month=month, calendar=calendar):
         gaps[gap.day].append(gap)
-    return [
-        RosterDay(
-            day=day,
-            workday=calendar.is_workday_or_weekend_guess(day)[0],
-            staff_ids=list(shifts.get(day, [])),
-            gaps=list(gaps.get(day, [])),
+    days = []
+    for day in month_days(year, month):
+        workday, guessed = calendar.is_workday_or_weekend_guess(day)
+        days.append(
+            RosterDay(
+                day=day,
+                workday=workday,
+                staff_ids=list(shifts.get(day, [])),
+                gaps=list(gaps.get(day, [])),
+                provisional=guessed,
+            )
         )
-        for day in month_days(year, month)
-    ]
+    return days
 
 
 # -- leave -----------------------------------------------------------------------------------

@@ -45,8 +45,18 @@ class BoardRow:
 
     @property
     def provisional(self) -> bool:
-        """The due date or the overdue count rests on a year without holiday data."""
-        return self.due.provisional or self.clock.provisional
+        """The due date itself rests on a year without holiday data (待定).
+
+        Only the due date: on a day in 2027 a slip due in 2026 has a settled due date;
+        what rests on 2027 then is the count of working days overdue (and so 通报), which
+        :attr:`count_provisional` says."""
+        return self.due.provisional
+
+    @property
+    def count_provisional(self) -> bool:
+        """The working days overdue (and so 通报) were counted over a year without
+        holiday data, from weekends only."""
+        return self.clock.provisional
 
 
 @dataclass(frozen=True)
@@ -174,7 +184,9 @@ def board_json(board: Board) -> list[dict[str, Any]]:
             "lead_official": r.lead_official,
             "due_date": r.due.date.isoformat(),
             "provisional": r.provisional,
-            "provisional_reason": r.due.reason or r.clock.reason,
+            "provisional_reason": r.due.reason if r.provisional else None,
+            "working_days_provisional": r.count_provisional,
+            "working_days_reason": r.clock.reason if r.count_provisional else None,
             "days_left": r.clock.days_left,
             "days_overdue": r.clock.days_overdue,
             "working_days_overdue": r.clock.working_days_overdue,

@@ -115,9 +115,10 @@ class RostersScreen(SectionScreen):
         for week in range(len(cells) // 7):
             height = min(max(lines_needed[week * 7 : (week + 1) * 7]), 4)
             grid.add_row(*cells[week * 7 : (week + 1) * 7], height=height, key=f"w{week}")
-        self.query_one("#roster-head", Static).update(
-            t("rosters.head", year=self.year, month=self.month, gaps=len(gaps))
-        )
+        head = t("rosters.head", year=self.year, month=self.month, gaps=len(gaps))
+        if any(day.provisional for day in days):  # no holiday data: 待定, like due dates
+            head += t("rosters.provisional", year=self.year)
+        self.query_one("#roster-head", Static).update(head)
         self.query_one("#roster-gaps", Static).update(literal("\n".join(gaps[:5])))
 
     def selected_day(self) -> dt.date | None:
