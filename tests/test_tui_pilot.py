@@ -570,10 +570,13 @@ async def test_undo_after_saving_a_household_removes_it(store):
 
         await pilot.press("ctrl+z")
         await settle(pilot)
+        assert app.screen.question == "撤销：新增住户 HL01-0200 钱**？"
+        await pilot.press("y")
+        await settle(pilot)
         assert store.get(Household, saved["id"]) is None
         assert store.count("household") == 8
         assert "HL01-0200" not in [r[0] for r in table_rows(screen, "households-table")]
-        assert "已撤销上一次修改（1 条记录）。" in notices(app)
+        assert "已撤销：新增住户 HL01-0200 钱**。" in notices(app)
         undo = store.history("household", saved["id"])[-1]
         assert (undo["action"], undo["actor"]) == ("undo", ACTOR)
 

@@ -48,7 +48,6 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
 from typing import Any
 
 from grassroots_tui.models import Staff, StaffRole

@@ -27,6 +27,9 @@ class Session:
     #: The operator's station; None for street-office staff, who see every station.
     station: Station | None
     clock: Callable[[], datetime] = _now
+    #: The audit trail's position when this sign-in began: undo and redo reach only
+    #: the operator's own changes after it (services/undo.py).
+    signed_in_seq: int = 0
 
     @property
     def actor(self) -> str:

@@ -1,0 +1,48 @@
+"""A yes-or-no question before something that is not done lightly (an undo, a redo):
+y (or Enter on 是) for yes, n or Esc for no."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label
+
+from grassroots_tui.i18n import t
+from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    CMDS = (
+        Cmd("confirm.yes", "answer(True)", "y"),
+        Cmd("confirm.no", "answer(False)", "n,escape"),
+    )
+    BINDINGS = bindings(*CMDS)
+    DEFAULT_CSS = """
+    ConfirmDialog { align: center middle; }
+    ConfirmDialog > Vertical { width: 70; max-width: 100%; height: auto; border: round $accent; background: $surface; padding: 1 2; }
+    ConfirmDialog Horizontal { height: auto; margin-top: 1; }
+    ConfirmDialog Button { margin-right: 2; }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__(id="confirm")
+        localize_bindings(self)
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question, id="confirm-question", markup=False)
+            with Horizontal():
+                yield Button(t("confirm.yes"), id="confirm-yes", variant="warning")
+                yield Button(t("confirm.no"), id="confirm-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-yes", Button).focus()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm-yes")
