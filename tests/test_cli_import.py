@@ -260,4 +260,8 @@ def test_an_unexpected_failure_is_still_a_chinese_message(
     assert run(str(ledger), "--station", "HL01", "--db", str(db), "--yes") == 2
     err = capsys.readouterr().err
     assert err.startswith("错误：") and "没有写入任何数据" in err
-    assert store_bytes(db.parent) == before
+    after = store_bytes(db.parent)
+    # The traceback goes to the error log beside the store, which the message names.
+    assert "RuntimeError: boom" in after.pop("errors.log").decode()
+    assert f"详细信息已写入 {db.parent / 'errors.log'}" in err
+    assert after == before

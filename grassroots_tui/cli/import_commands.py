@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grassroots_tui.models.errors import DocumentInvalid
+from grassroots_tui.services.error_log import log_folder_for, logged_note
 from grassroots_tui.services.household_import import (
     HouseholdImportError,
     ImportPreview,
@@ -90,8 +91,9 @@ def run_import_households(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"错误：读写文件失败：{error.strerror or error}。", file=sys.stderr)
     except Exception as error:  # noqa: BLE001 - never a traceback for the user
+        note = logged_note(error, log_folder_for(args.db), context="grassroots import households")
         print(
-            f"错误：导入时发生意外错误（{type(error).__name__}：{error}）。没有写入任何数据。",
+            f"错误：导入时发生意外错误（{type(error).__name__}：{error}）。没有写入任何数据。{note}",
             file=sys.stderr,
         )
     return EXIT_ERROR

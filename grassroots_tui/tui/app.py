@@ -5,18 +5,17 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from textual._styles_cache import StylesCache
 from textual.app import App, InvalidThemeError
 
 from grassroots_tui.i18n import t
 from grassroots_tui.models import Staff
-from grassroots_tui.services import undo as undo_service
 from grassroots_tui.services.auth import SignInGuard
 from grassroots_tui.store import Store
 from grassroots_tui.store.settings import Settings, save_settings
 from grassroots_tui.tui.commands import Cmd, CommandsProvider, bindings, localize_bindings
-from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.palette import RecordsProvider
 from grassroots_tui.tui.screens.hardship import HardshipScreen
 from grassroots_tui.tui.screens.help import HelpScreen
@@ -31,7 +30,7 @@ from grassroots_tui.tui.screens.supervision import SupervisionScreen
 from grassroots_tui.tui.screens.visits import VisitsScreen
 from grassroots_tui.tui.sections import SECTIONS
 from grassroots_tui.tui.session import Session, _now
-from grassroots_tui.tui.workers import StoreWorkers
+from grassroots_tui.tui.workers import StoreWorkers, unexpected_error_text
 
 SCREENS = {
     "visits": VisitsScreen,
@@ -70,7 +69,6 @@ class GrassrootsApp(StoreWorkers, App[None]):
         Cmd("app.settings", "settings", "f9"),
         Cmd("app.staff", "staff", None, footer=False),
         Cmd("app.undo", "undo", "ctrl+z"),
-        Cmd("app.redo", "redo", "ctrl+y", footer=False),
         Cmd("app.theme", "change_theme", None, footer=False),
         Cmd("app.sign_out", "sign_out", None, footer=False),
     )
@@ -96,10 +94,36 @@ class GrassrootsApp(StoreWorkers, App[None]):
         #: Signed out, the sign-in screen showing: the old session is kept meanwhile.
         self.signed_out = False
         self.guard = SignInGuard(clock=lambda: clock().timestamp())
+        #: The line to print instead of a traceback when an unexpected error closes us.
+        self._crash_message: str | None = None
         try:
             self.theme = self.settings.theme
         except InvalidThemeError:
             pass
+
+    @property
+    def error_log_folder(self) -> Path:
+        """Where unexpected errors' tracebacks are written: beside the store."""
+        return self.store.paths.folder
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error no handler caught closes the program, as in Textual, but its
+        traceback (which Textual prints with the local variables, residents' data
+        among them) goes to the error log; the terminal gets one line naming the file."""
+        self._crash_message = unexpected_error_text("error.crashed", error, self.error_log_folder)
+        super()._handle_exception(error)
+
+    def _print_error_renderables(self) -> None:
+        """Called by Textual once the terminal is back to normal, to print the traceback
+        of the error that closed the program: print our one line instead, unwrapped, so
+        the log's path can be copied whole from a narrow terminal."""
+        message, self._crash_message = self._crash_message, None
+        if message is None:
+            super()._print_error_renderables()
+            return
+        self._exit_renderables.clear()
+        self.error_console.file.write(message + "\n")
+        self.error_console.file.flush()
 
     def pop_screen(self):  # type: ignore[override]
         popped = super().pop_screen()
@@ -159,13 +183,7 @@ class GrassrootsApp(StoreWorkers, App[None]):
             self.exit()
             return
         station = self.store.get("station", staff.station_id) if staff.station_id else None
-        self.session = Session(
-            self.store,
-            staff,
-            station,  # type: ignore[arg-type]
-            self.clock,
-            signed_in_seq=undo_service.audit_position(self.store),
-        )
+        self.session = Session(self.store, staff, station, self.clock)  # type: ignore[arg-type]
         self.signed_out = False
         self.session.slip_rules  # noqa: B018 - read once now, to report a faulty file at once
         if self.session.slip_rules_problem:
@@ -185,11 +203,10 @@ class GrassrootsApp(StoreWorkers, App[None]):
             "settings",
             "staff",
             "undo",
-            "redo",
             "sign_out",
         }:
             return False
-        if action in ("undo", "redo") and self.store.readonly:
+        if action == "undo" and self.store.readonly:
             return False
         return True
 
@@ -222,43 +239,17 @@ class GrassrootsApp(StoreWorkers, App[None]):
         self.sign_in()
 
     def action_undo(self) -> None:
-        self._take_back(redo=False)
-
-    def action_redo(self) -> None:
-        self._take_back(redo=True)
-
-    def _take_back(self, *, redo: bool) -> None:
-        """Undo (or redo) the operator's own last change of this sign-in: find it, ask,
-        naming it, then do exactly that (services/undo.py checks the role both times)."""
         session = self.session
         if session is None:
             return
-        role = session.operator.role
-        args = (session.store, session.actor, role)
 
-        def planned(pending: undo_service.PendingUndo) -> None:
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self.in_thread(
-                        lambda: undo_service.run(*args, pending, after_seq=session.signed_in_seq),
-                        done=lambda _restored: done(pending),
-                        name="undo",
-                    )
-
-            ask = "app.redo_ask" if redo else "app.undo_ask"
-            self.push_screen(ConfirmDialog(t(ask, what=pending.text)), callback=answered)
-
-        def done(pending: undo_service.PendingUndo) -> None:
-            self.notify(t("app.redone" if redo else "app.undone", what=pending.text), markup=False)
+        def undone(restored: list[tuple[str, str]]) -> None:
+            self.notify(t("app.undone", count=len(restored)), markup=False)
             refresh = getattr(self.screen, "reload", None)
             if callable(refresh):
                 refresh()
 
-        self.in_thread(
-            lambda: undo_service.plan(*args, after_seq=session.signed_in_seq, redo=redo),
-            done=planned,
-            name="undo",
-        )
+        self.in_thread(lambda: session.store.undo_last(session.actor), done=undone, name="undo")
 
     async def open_household(self, household_id: str) -> None:
         # Awaited: on the first visit the households screen is only mounted afterwards.

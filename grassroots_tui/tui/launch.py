@@ -25,4 +25,6 @@ def launch(args: argparse.Namespace) -> int:
         app.run()
     finally:
         store.close()
-    return 0
+    # 1 when an unexpected error closed the program (its traceback is in the error log
+    # and the message naming it is printed: GrassrootsApp._handle_exception).
+    return app.return_code or 0

@@ -3,20 +3,25 @@
 Screens mix in :class:`StoreWorkers` and call ``self.in_thread(fn, done=...)``: ``fn``
 runs in a thread, ``done(result)`` runs back on the UI thread, and any error reaches the
 user as one clear notice, never a traceback. One handler serves every screen because
-Textual's Worker.StateChanged does not bubble.
+Textual's Worker.StateChanged does not bubble. An unexpected error's traceback goes to the
+error log in the store's folder, and the notice names the file
+(:mod:`grassroots_tui.services.error_log`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from textual._context import active_app
 from textual.worker import Worker, WorkerState
 
 from grassroots_tui.i18n import t
 from grassroots_tui.models.errors import DocumentInvalid
+from grassroots_tui.services.error_log import record_unexpected
 from grassroots_tui.store import StoreError
 
 log = logging.getLogger("grassroots_tui")
@@ -25,16 +30,42 @@ log = logging.getLogger("grassroots_tui")
 EXPECTED = (StoreError, DocumentInvalid, ValueError, OSError)
 
 
-def friendly_error(error: BaseException) -> str:
-    """The message a user should see for an error (Chinese or English, never a traceback)."""
+def friendly_error(error: BaseException, log_folder: Path | None = None) -> str:
+    """The message a user should see for an error (Chinese or English, never a traceback).
+
+    An unexpected error's traceback is written to the error log in ``log_folder`` (by
+    default the running program's, :func:`running_log_folder`), and the message names
+    the file."""
     if isinstance(error, ValidationError):
         return t("error.invalid")
     if isinstance(error, OSError) and not isinstance(error, StoreError):
         return t("error.os", reason=error.strerror or str(error))
     if isinstance(error, EXPECTED):
         return str(error)
-    log.exception("unexpected error", exc_info=error)
-    return t("error.unexpected", kind=type(error).__name__)
+    return unexpected_error_text("error.unexpected", error, log_folder or running_log_folder())
+
+
+def running_log_folder() -> Path | None:
+    """The error log's folder of the program running in this context (the store's), if
+    any. Textual keeps the running app in a context variable on the UI thread."""
+    app = active_app.get(None)
+    folder = getattr(app, "error_log_folder", None)
+    return folder if isinstance(folder, Path) else None
+
+
+def unexpected_error_text(key: str, error: BaseException, folder: Path | None) -> str:
+    """The message ``key`` for an unexpected ``error``, after its traceback is written to
+    the error log in ``folder``; the message names the file (or says why it could not
+    be written)."""
+    message = t(key, kind=type(error).__name__)
+    if folder is None:
+        log.error("unexpected error", exc_info=error)
+        return message
+    try:
+        path = record_unexpected(error, folder)
+    except OSError as failed:
+        return f"{message}{t('error.log_failed', reason=failed.strerror or str(failed))}"
+    return f"{message}{t('error.logged', path=str(path))}"
 
 
 class StoreWorkers:

@@ -1,0 +1,120 @@
+"""The log of unexpected errors: the traceback goes to a file, the user gets one line.
+
+An error the program did not expect (a bug, not a full disk or a damaged store, which
+have their own messages) is never shown as a traceback. :func:`record_unexpected`
+appends its traceback to ``errors.log`` in the data folder, beside the store's main file,
+and the one line the user sees names that file (:func:`unexpected_message`), so the
+station can hand it to whoever maintains the program.
+
+A traceback may quote a value the user typed, a resident's name or ID number, so the
+file is kept like the store itself: readable by its owner only (0600, whatever the
+umask), in the store's folder (docs/design.md#personal-information). It never grows past
+about :data:`MAX_BYTES`: the older half of its life is kept as ``errors.log.1``.
+
+When the store's folder cannot take the file (it does not exist, it is read-only), the
+user's default data folder is tried; when neither can, the message says so and gives the
+error's kind alone.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+from grassroots_tui import __version__
+from grassroots_tui.store.files import make_private_folder
+from grassroots_tui.store.paths import StorePaths, default_store_path
+
+__all__ = [
+    "LOG_NAME",
+    "MAX_BYTES",
+    "log_folder_for",
+    "logged_note",
+    "record_unexpected",
+    "unexpected_message",
+]
+
+LOG_NAME = "errors.log"
+MAX_BYTES = 1_000_000
+FILE_MODE = 0o600
+
+
+def log_folder_for(db: str | Path | None) -> Path:
+    """The folder of the store ``db`` names (its main file), or of the default store."""
+    return StorePaths.for_main(db or default_store_path()).folder
+
+
+def _entry(error: BaseException, context: str) -> str:
+    when = datetime.now().astimezone().isoformat(timespec="seconds")
+    head = (
+        f"==== {when}  grassroots {__version__}  Python {sys.version.split()[0]}"
+        f"  pid {os.getpid()}\n"
+    )
+    where = f"where: {context}\n" if context else ""
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return head + where + trace + "\n"
+
+
+def _append(path: Path, text: str) -> None:
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            os.replace(path, path.with_name(path.name + ".1"))
+    except FileNotFoundError:
+        pass
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)  # the mode given to open() is narrowed by the umask only
+        data = text.encode("utf-8", "backslashreplace")
+        while data:
+            data = data[os.write(fd, data) :]
+    finally:
+        os.close(fd)
+
+
+def record_unexpected(error: BaseException, folder: str | Path, *, context: str = "") -> Path:
+    """Append ``error``'s traceback (and ``context``: which command, which screen) to
+    ``errors.log`` in ``folder``, or, if that fails, in the default data folder; return
+    the file written. Raises OSError only when neither can be written."""
+    text = _entry(error, context)
+    first = Path(folder)
+    try:
+        if not first.is_dir():
+            raise FileNotFoundError(2, "No such folder", str(first))
+        path = first / LOG_NAME
+        _append(path, text)
+        return path
+    except OSError:
+        fallback = default_store_path().parent
+        if fallback == first:
+            raise
+    path = make_private_folder(fallback) / LOG_NAME
+    _append(path, text)
+    return path
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def logged_note(error: BaseException, folder: str | Path, *, context: str = "") -> str:
+    """Record ``error``'s traceback (:func:`record_unexpected`) and return the Chinese
+    sentence that names the file, or says why it could not be written."""
+    try:
+        path = record_unexpected(error, folder, context=context)
+    except OSError as failed:
+        return (
+            f"详细信息无法写入错误日志（{failed.strerror or failed}），请把这条信息告诉维护人员。"
+        )
+    return f"详细信息已写入 {path}，请把这个文件交给维护人员。"
+
+
+def unexpected_message(error: BaseException, folder: str | Path, *, context: str = "") -> str:
+    """The one Chinese line the command line prints for an unexpected error, after
+    recording its traceback; it names the log file."""
+    what = f"错误：发生了意外错误（{type(error).__name__}：{_clip(str(error))}）。"
+    return what + logged_note(error, folder, context=context)
