@@ -12,10 +12,12 @@ from textual.app import App, InvalidThemeError
 
 from grassroots_tui.i18n import t
 from grassroots_tui.models import Staff
+from grassroots_tui.services import undo as undo_service
 from grassroots_tui.services.auth import SignInGuard
 from grassroots_tui.store import Store
 from grassroots_tui.store.settings import Settings, save_settings
 from grassroots_tui.tui.commands import Cmd, CommandsProvider, bindings, localize_bindings
+from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.palette import RecordsProvider
 from grassroots_tui.tui.screens.hardship import HardshipScreen
 from grassroots_tui.tui.screens.help import HelpScreen
@@ -69,6 +71,7 @@ class GrassrootsApp(StoreWorkers, App[None]):
         Cmd("app.settings", "settings", "f9"),
         Cmd("app.staff", "staff", None, footer=False),
         Cmd("app.undo", "undo", "ctrl+z"),
+        Cmd("app.redo", "redo", "ctrl+y", footer=False),
         Cmd("app.theme", "change_theme", None, footer=False),
         Cmd("app.sign_out", "sign_out", None, footer=False),
     )
@@ -183,7 +186,13 @@ class GrassrootsApp(StoreWorkers, App[None]):
             self.exit()
             return
         station = self.store.get("station", staff.station_id) if staff.station_id else None
-        self.session = Session(self.store, staff, station, self.clock)  # type: ignore[arg-type]
+        self.session = Session(
+            self.store,
+            staff,
+            station,  # type: ignore[arg-type]
+            self.clock,
+            signed_in_seq=undo_service.audit_position(self.store),
+        )
         self.signed_out = False
         self.session.slip_rules  # noqa: B018 - read once now, to report a faulty file at once
         if self.session.slip_rules_problem:
@@ -203,10 +212,11 @@ class GrassrootsApp(StoreWorkers, App[None]):
             "settings",
             "staff",
             "undo",
+            "redo",
             "sign_out",
         }:
             return False
-        if action == "undo" and self.store.readonly:
+        if action in ("undo", "redo") and self.store.readonly:
             return False
         return True
 
@@ -239,17 +249,43 @@ class GrassrootsApp(StoreWorkers, App[None]):
         self.sign_in()
 
     def action_undo(self) -> None:
+        self._take_back(redo=False)
+
+    def action_redo(self) -> None:
+        self._take_back(redo=True)
+
+    def _take_back(self, *, redo: bool) -> None:
+        """Undo (or redo) the operator's own last change of this sign-in: find it, ask,
+        naming it, then do exactly that (services/undo.py checks the role both times)."""
         session = self.session
         if session is None:
             return
+        role = session.operator.role
+        args = (session.store, session.actor, role)
 
-        def undone(restored: list[tuple[str, str]]) -> None:
-            self.notify(t("app.undone", count=len(restored)), markup=False)
+        def planned(pending: undo_service.PendingUndo) -> None:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.in_thread(
+                        lambda: undo_service.run(*args, pending, after_seq=session.signed_in_seq),
+                        done=lambda _restored: done(pending),
+                        name="undo",
+                    )
+
+            ask = "app.redo_ask" if redo else "app.undo_ask"
+            self.push_screen(ConfirmDialog(t(ask, what=pending.text)), callback=answered)
+
+        def done(pending: undo_service.PendingUndo) -> None:
+            self.notify(t("app.redone" if redo else "app.undone", what=pending.text), markup=False)
             refresh = getattr(self.screen, "reload", None)
             if callable(refresh):
                 refresh()
 
-        self.in_thread(lambda: session.store.undo_last(session.actor), done=undone, name="undo")
+        self.in_thread(
+            lambda: undo_service.plan(*args, after_seq=session.signed_in_seq, redo=redo),
+            done=planned,
+            name="undo",
+        )
 
     async def open_household(self, household_id: str) -> None:
         # Awaited: on the first visit the households screen is only mounted afterwards.
