@@ -1,6 +1,7 @@
 """The first, plain implementation of the monthly figures, kept as the test oracle
-(its computing part; the result types, the summary sentence and the small helpers are
-the service's own).
+(its computing part; the result types and the small parsing helpers are the service's
+own). The rates and their rounding rules, the office's and removed stations' rows, the
+end of a month in progress and the summary sentence are worked out here, not imported.
 
 It filters every table once per station, straight from the definitions in
 :mod:`grassroots_tui.services.statistics`; the service computes the same figures in one
@@ -27,15 +28,14 @@ from grassroots_tui.services.statistics import (
     Figures,
     MonthStats,
     StationFigures,
-    _below_target,
     _day,
     _iso,
     _station_of,
     _time,
     _Timed,
     _within,
-    summary_sentence,
 )
+from grassroots_tui.services.supervision import month_report
 from grassroots_tui.services.visit_rate import month_bounds, visit_rate
 
 _OPEN = frozenset(s.value for s in OPEN_STATES)
@@ -130,9 +130,11 @@ def _figures(
     def mine(doc: dict[str, Any]) -> bool:
         return owns(doc.get("station_id"))
 
+    # visit_rate counts to the month's last day: a month in progress ends sooner, so
+    # what is dated after its end is left out here.
     rate = visit_rate(
-        [h for h in data.households if mine(h)],
-        data.visits,
+        [h for h in data.households if mine(h) and _iso(h.get("registered_on")) <= end],
+        [v for v in data.visits if _iso(v.get("date")) <= end],
         station_id=None,
         month=(month_start.year, month_start.month),
         year_start=year_start,
@@ -309,13 +311,23 @@ def _build(
     month: int,
     station_code: str | None,
     year_start: date | None,
+    today: date | None = None,
 ) -> MonthStats:
     month_start, month_end = month_bounds((year, month))
+    last_day = month_end
+    if today is not None and today < month_end:  # a month in progress ends today
+        assert today >= month_start, "a month not begun is refused"
+        month_end = today
     start = year_start or date(year, 1, 1)
     if start > month_end:
         raise ValueError(f"累计起始日期 {start.isoformat()} 晚于统计月末 {month_end.isoformat()}")
     chosen = _station_of(data, station_code)
-    below = _below_target(data.store, year, month, data.calendar)
+    below = sum(
+        1
+        for supervisor in month_report(data.store, year=year, month=month, calendar=data.calendar)
+        for day in supervisor.days
+        if day.below_target and day.day <= month_end
+    )
     span = {"month_start": month_start, "month_end": month_end, "year_start": start}
     stations = [
         StationFigures(
@@ -350,7 +362,19 @@ def _build(
         rounding=data.rounding,
         others=others,
     )
-    summary = summary_sentence(stats, station=stations[0] if chosen is not None else None)
+    f = stats.total
+    until = (
+        f"{year}年{month}月底"
+        if month_end == last_day
+        else f"{month_end.year}年{month_end.month}月{month_end.day}日"
+    )
+    visit = "—" if f.visit_rate_cumulative is None else f"{f.visit_rate_cumulative}%"
+    summary = (
+        f"截至{until}，{'本站共' if chosen is not None else '共'}"
+        f"发出交办单{f.slips_issued_cumulative}件，走访群众{f.households_visited_cumulative}户，"
+        f"累计走访率{visit}，累计反映问题{f.issues_raised_cumulative}个，"
+        f"累计已解决{f.issues_resolved_cumulative}个，媒体报道{f.media_reports_cumulative}次。"
+    )
     return MonthStats(**{**stats.__dict__, "summary": summary})
 
 
@@ -363,13 +387,16 @@ def month_stats(
     calendar: Any = None,
     year_start: date | None = None,
     rounding: str = "ROUND_HALF_UP",
+    today: date | None = None,
 ) -> MonthStats:
     """The figures of every station and their total for the month (see the module notes).
-    With ``station_code`` only that station, and the total is that station's figures."""
+    With ``station_code`` only that station, and the total is that station's figures;
+    with ``today`` a month in progress counts up to that day."""
     return _build(
         _Data(store, calendar, rounding),
         year=year,
         month=month,
         station_code=station_code,
         year_start=year_start,
+        today=today,
     )

@@ -16,14 +16,18 @@ import pytest
 from openpyxl import load_workbook
 
 from grassroots_tui.cli import main
-from grassroots_tui.services.demo import build_demo
+from grassroots_tui.models import SlipState
+from grassroots_tui.services.demo import build_demo, write_demo_store
+from grassroots_tui.services.slip_board import build_board
 from grassroots_tui.services.statistics import month_stats, rate, stats_json
 from grassroots_tui.services.stats_export import SUMMARY_COLUMNS, export_stats, summary_rows
+from grassroots_tui.services.workcalendar import OfficialCalendar
+from grassroots_tui.store import Store
 from grassroots_tui.store.settings import RATE_ROUNDINGS, load_settings, save_settings
 from grassroots_tui.tui.screens.statistics import _show
 from tests import stats_reference
 from tests.factories import station
-from tests.test_statistics import build
+from tests.test_statistics import D, build, slip
 from tests.test_statistics_reference import TODAY, DictStore, _figures, _tables
 
 
@@ -200,3 +204,81 @@ def test_each_count_of_the_total_is_the_sum_of_the_rows(demo, which: str, month)
         title = table[0][column]
         if "率" not in title:
             assert sum(r[column] for r in table[1:-1]) == table[-1][column], title
+
+
+# -- 4. a month in progress is counted up to today -------------------------------------------
+
+DEC_6 = D(2026, 12, 6)
+
+
+@pytest.fixture(scope="module")
+def december(tmp_path_factory: pytest.TempPathFactory):
+    """The small store, and on 3 December a slip due on the 18th (15日), still open."""
+    opened = build(tmp_path_factory.mktemp("stats-december") / "g.json")
+    opened.save_many([slip("S6", "2026-12-03", SlipState.ISSUED)], "测试")
+    yield opened
+    opened.close()
+
+
+def test_a_slip_due_later_in_the_month_is_not_overdue_today(december) -> None:
+    stats = month_stats(december, year=2026, month=12, today=DEC_6)
+    assert stats.period_end == DEC_6
+    assert stats.summary.startswith("截至2026年12月6日，共发出交办单6件")
+    hl01 = next(s for s in stats.stations if s.code == "HL01").figures
+    assert hl01.slips_overdue_open == 2  # S3 and S4; not S6, due on the 18th
+    assert hl01.on_time_rate is None  # nothing has fallen due in December yet
+    assert stats == stats_reference.month_stats(december, year=2026, month=12, today=DEC_6)
+    # Counted to the month's last day (no today: a closed month) S6 would be overdue.
+    closed = month_stats(december, year=2026, month=12)
+    assert closed.summary.startswith("截至2026年12月底")
+    assert next(s for s in closed.stations if s.code == "HL01").figures.slips_overdue_open == 3
+    # After the month, today changes nothing.
+    assert month_stats(december, year=2026, month=11, today=DEC_6) == month_stats(
+        december, year=2026, month=11
+    )
+
+
+def test_days_overdue_in_the_workbook_stop_at_today(december) -> None:
+    stats = month_stats(december, year=2026, month=12, today=DEC_6)
+    book = load_workbook(io.BytesIO(export_stats(december, stats, fmt="xlsx")))
+    rows = {row[1]: row for row in book["交办单"].iter_rows(min_row=2, values_only=True)}
+    assert rows["S6"][-1] == 0  # due 12-18
+    due = D.fromisoformat(rows["S4"][-2])  # late September
+    assert rows["S4"][-1] == (DEC_6 - due).days  # to the 6th, not to 31 December
+    assert "2026-01-01 至 2026-12-06" in book["汇总"]["A2"].value
+
+
+def test_a_month_not_begun_is_refused(december) -> None:
+    with pytest.raises(ValueError, match="还没有开始"):
+        month_stats(december, year=2027, month=1, today=DEC_6)
+
+
+@pytest.fixture(scope="module")
+def demo_on_disk(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("stats-demo") / "grassroots.json"
+    write_demo_store(path, DEC_6)
+    return path
+
+
+def test_overdue_agrees_with_the_board_and_the_command_today(demo_on_disk, capsys) -> None:
+    calendar = OfficialCalendar()
+    with Store.open(demo_on_disk, daily_backup=False, readonly=True) as store:
+        stats = month_stats(store, year=2026, month=12, calendar=calendar, today=DEC_6)
+        oracle = stats_reference.month_stats(
+            store, year=2026, month=12, calendar=calendar, today=DEC_6
+        )
+        board = build_board(store, today=DEC_6, calendar=calendar)
+        old_way = month_stats(store, year=2026, month=12, calendar=calendar)  # to the 31st
+    assert _figures(stats) == _figures(oracle)
+    argv = ["--db", str(demo_on_disk)]
+    assert main(["slips", "overdue", *argv, "--on", "2026-12-06", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    command = sum(row["clock"] == "overdue" for row in listed)
+    out = ["--format", "json", "--out", "-", "--on", "2026-12-06"]
+    assert main(["export", "stats", *argv, "--month", "2026-12", *out]) == 0
+    exported = json.loads(capsys.readouterr().out)["total"]["slips_overdue_open"]
+    assert board.overdue > 0
+    assert stats.total.slips_overdue_open == board.overdue == command == exported
+    assert sum(row.figures.slips_overdue_open for row in stats.rows) == board.overdue
+    # Counting to the month's last day took in slips not yet due on the 6th.
+    assert old_way.total.slips_overdue_open > board.overdue

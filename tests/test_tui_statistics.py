@@ -8,9 +8,11 @@ import pytest
 from grassroots_tui.services.statistics import month_stats
 from grassroots_tui.tui.screens.statistics import StatisticsScreen
 from tests.tui_fixtures import (
+    TODAY,
     build_store,
     copied_store,
     make_app,
+    make_settings,
     open_section,
     screen_text,
     settle,
@@ -27,7 +29,9 @@ def store(tmp_path):
 
 
 async def test_the_screen_shows_the_months_figures_and_exports_them(store):
-    expected = month_stats(store, year=2026, month=11, station_code="HL01")
+    # November is in progress on the fixed clock's day (26 November): counted up to it.
+    expected = month_stats(store, year=2026, month=11, station_code="HL01", today=TODAY)
+    assert expected.summary.startswith("截至2026年11月26日，本站共")
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await open_section(pilot, "f8")
@@ -57,3 +61,17 @@ async def test_previous_month_moves_the_figures(store):
         await settle(pilot)
         assert "2026年10月工作统计" in screen_text(app)
         assert "截至2026年10月底" in screen_text(app)
+
+
+async def test_the_month_in_progress_counts_to_today_and_the_next_is_refused(store):
+    app = make_app(store, make_settings(rate_rounding="ROUND_DOWN"))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, "f8")
+        await settle(pilot)
+        assert "截至2026年11月26日" in screen_text(app)
+        assert app.screen.stats.period_end == TODAY
+        assert app.screen.stats.rounding == "ROUND_DOWN"  # the settings' rule reaches it
+        await pilot.press("right_square_bracket")  # December has not begun
+        await settle(pilot)
+        assert "2026年11月工作统计" in screen_text(app)
+        assert app.screen.stats.period_end == TODAY

@@ -1,21 +1,23 @@
 """`grassroots export stats`: the monthly statistics as a file.
 
     grassroots export stats --month 2026-09 [--station HL01] [--format xlsx|csv|json|md]
-                            [--out PATH]
+                            [--out PATH] [--on DATE]
 
 Excel (.xlsx) is the default. Without ``--out`` the file goes into the ``exports``
 folder beside the store; ``--out -`` writes a text format to the screen (an .xlsx is
-refused on a terminal). Residents' names in the detail sheets are masked.
+refused on a terminal). Residents' names in the detail sheets are masked. The month in
+progress is counted up to today (``--on`` names another day), never to its last day.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from grassroots_tui.cli.slip_commands import _calendar, _Failed, _guarded, _open
-from grassroots_tui.services.argument_types import month_argument, parse_month
+from grassroots_tui.services.argument_types import date_argument, month_argument, parse_month
 from grassroots_tui.services.statistics import month_stats, trend
 from grassroots_tui.services.stats_export import default_name, export_stats
 from grassroots_tui.store.exports import write_export
@@ -50,6 +52,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     stats.add_argument(
         "--out", metavar="PATH", help="写入文件；“-”输出到屏幕（默认写入数据旁的 exports 文件夹）"
     )
+    stats.add_argument(
+        "--on",
+        type=date_argument(),
+        metavar="DATE",
+        help="统计到哪一天（默认今天）：当月只统计到这一天，如 2026-12-06",
+    )
     stats.set_defaults(handler=run_stats)
 
 
@@ -71,7 +79,12 @@ def run_stats(args: argparse.Namespace) -> int:
     settings = load_settings()  # the office's rate_rounding, as on the screen
     if settings.problem:
         print(settings.problem, file=sys.stderr)
-    given = {"station_code": args.station, "calendar": calendar, "rounding": settings.rate_rounding}
+    given = {
+        "station_code": args.station,
+        "calendar": calendar,
+        "rounding": settings.rate_rounding,
+        "today": args.on or date.today(),  # the month in progress counts up to today
+    }
     store = _open(args, write=False)
     try:
         stats = month_stats(store, year=year, month=month, **given)

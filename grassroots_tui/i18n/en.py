@@ -348,6 +348,7 @@ STRINGS: dict[str, str] = {
     "cmd.stats.export": "Export",
     "cmd.stats.export.help": "Export the month's figures (Excel, CSV, Markdown or JSON), personal data masked",
     "stats.title": "Work figures {month}/{year} ([ ] change month, x export)",
+    "stats.not_begun": "{month}/{year} has not begun yet: there is nothing to count.",
     "stats.all_stations": "All stations",
     "stats.figure": "Figure",
     "stats.month": "Month",

@@ -392,6 +392,7 @@ STRINGS: dict[str, str] = {
     "cmd.stats.export": "导出",
     "cmd.stats.export.help": "导出本月统计（Excel、CSV、Markdown 或 JSON），个人信息已遮蔽",
     "stats.title": "{year}年{month}月工作统计（[ ] 换月，x 导出）",
+    "stats.not_begun": "{year}年{month}月还没有开始，没有可以统计的数字。",
     "stats.all_stations": "全部群工站",
     "stats.figure": "项目",
     "stats.month": "本月",

@@ -6,6 +6,13 @@ Definitions (all dates are the stored business dates, never the audit time):
   overrides); **cumulative** = year start to the last day of the chosen month;
   **month** = the chosen calendar month. "In the period" means dated within it, both
   ends included.
+- **a month in progress** ends today: given ``today``, the period ends on the earlier of
+  the month's last day and ``today`` (``MonthStats.period_end``), and "month end" below
+  means that day. No figure counts a day that has not happened: a slip due on the 18th
+  is not overdue on the 6th, nor due in the month yet. The sentence then says "截至
+  2026年12月6日" instead of "截至2026年12月底". ``today`` is passed in (the screen's
+  session clock, the command line's ``--on`` or the computer's date), never read here;
+  a month that has not begun is refused.
 - **households registered / visited, visits, visit rate**: exactly
   :func:`grassroots_tui.services.visit_rate.visit_rate` (households registered at month
   end; distinct registered households visited; every visit counted). The rate is
@@ -768,10 +775,23 @@ def _station_of(data: _Data, code: str | None) -> dict[str, Any] | None:
     raise ValueError(f"没有站点代码为“{code}”的群工站（现有：{codes}）")
 
 
-def _below_target(store: Any, year: int, month: int, calendar: Any) -> int:
-    return sum(
-        m.days_below_target for m in month_report(store, year=year, month=month, calendar=calendar)
-    )
+def _below_target(store: Any, year: int, month: int, calendar: Any, end: date) -> int:
+    """The supervisors' days below target in the month, up to ``end``."""
+    report = month_report(store, year=year, month=month, calendar=calendar)
+    return sum(day.below_target and day.day <= end for m in report for day in m.days)
+
+
+def _period_end(year: int, month: int, today: date | None) -> date:
+    """The month's last day, or ``today`` while the month is in progress."""
+    first, last = month_bounds((year, month))
+    if today is None or today >= last:
+        return last
+    if today < first:
+        raise ValueError(
+            f"{year}年{month}月还没有开始（今天是{today.year}年{today.month}月{today.day}日），"
+            "没有可以统计的数字"
+        )
+    return today
 
 
 def _build(
@@ -783,10 +803,12 @@ def _build(
     station_code: str | None,
     year_start: date | None,
     rounding: str = DEFAULT_RATE_ROUNDING,
+    today: date | None = None,
 ) -> list[MonthStats]:
-    """The statistics of the given months (ascending) of ``year``, one reporting year."""
+    """The statistics of the given months (ascending) of ``year``, one reporting year;
+    a month in progress ends on ``today``."""
     rounding = rounding_rule(rounding)
-    bounds = [month_bounds((year, month)) for month in months]
+    bounds = [(month_bounds((year, month))[0], _period_end(year, month, today)) for month in months]
     start = year_start or date(year, 1, 1)
     if start > bounds[0][1]:
         raise ValueError(
@@ -808,7 +830,7 @@ def _build(
         ]
         others: list[StationFigures] = []
         if chosen is None:
-            below = _below_target(data.store, year, month, calendar)
+            below = _below_target(data.store, year, month, calendar, month_end)
             total_figures = total.figures(below_target=below, rounding=rounding)
             others = _other_rows(data, per, below=below, rounding=rounding)
         else:
@@ -855,10 +877,12 @@ def month_stats(
     calendar: Any = None,
     year_start: date | None = None,
     rounding: str = DEFAULT_RATE_ROUNDING,
+    today: date | None = None,
 ) -> MonthStats:
     """The figures of every station and their total for the month (see the module notes).
     With ``station_code`` only that station, and the total is that station's figures.
-    ``rounding`` is the office's ``rate_rounding`` setting (a :mod:`decimal` name)."""
+    ``rounding`` is the office's ``rate_rounding`` setting (a :mod:`decimal` name); with
+    ``today`` a month in progress is counted up to that day (None: to its last day)."""
     if not 1 <= month <= 12:
         raise ValueError(f"月份应在 1 到 12 之间：{month}")
     return _build(
@@ -869,17 +893,25 @@ def month_stats(
         station_code=station_code,
         year_start=year_start,
         rounding=rounding,
+        today=today,
     )[0]
 
 
 def summary_sentence(stats: MonthStats, *, station: StationFigures | None = None) -> str:
     """ "截至2026年9月底，共发出交办单8件，走访群众5813户，累计走访率81.65%，累计反映问题
-    668个，累计已解决662个，媒体报道7次。" — all cumulative; "本站共发出…" for a station."""
+    668个，累计已解决662个，媒体报道7次。" — all cumulative; "本站共发出…" for a station;
+    "截至2026年12月6日，…" for a month counted up to a day before its last."""
     f = station.figures if station is not None else stats.total
     year, month = (int(part) for part in stats.month.split("-"))
+    end = stats.period_end
+    until = (
+        f"{year}年{month}月底"
+        if end == month_bounds((year, month))[1]
+        else (f"{end.year}年{end.month}月{end.day}日")
+    )
     who = "本站共" if station is not None else "共"
     return (
-        f"截至{year}年{month}月底，{who}发出交办单{f.slips_issued_cumulative}件，"
+        f"截至{until}，{who}发出交办单{f.slips_issued_cumulative}件，"
         f"走访群众{f.households_visited_cumulative}户，"
         f"累计走访率{rate_text(f.visit_rate_cumulative)}，"
         f"累计反映问题{f.issues_raised_cumulative}个，"
@@ -903,6 +935,7 @@ def trend(
     station_code: str | None = None,
     calendar: Any = None,
     rounding: str = DEFAULT_RATE_ROUNDING,
+    today: date | None = None,
 ) -> list[tuple[str, Figures]]:
     """The figures of the ``months`` months up to and including the given one, oldest
     first, each with its own reporting year (1 January of that month's year)."""
@@ -920,6 +953,7 @@ def trend(
             station_code=station_code,
             year_start=None,
             rounding=rounding,
+            today=today,
         )
         out.extend((stats.month, stats.total) for stats in built)
     return out

@@ -125,7 +125,12 @@ class StatisticsScreen(SectionScreen):
 
     def action_month(self, step: int) -> None:
         month = self.month + step
-        self.year, self.month = self.year + (month - 1) // 12, (month - 1) % 12 + 1
+        year, month = self.year + (month - 1) // 12, (month - 1) % 12 + 1
+        today = self.session.today()
+        if (year, month) > (today.year, today.month):
+            self.notify(t("stats.not_begun", year=year, month=month), markup=False)
+            return
+        self.year, self.month = year, month
         self.reload()
 
     def reload(self) -> None:
@@ -137,6 +142,7 @@ class StatisticsScreen(SectionScreen):
             "station_code": code,
             "calendar": session.calendar,
             "rounding": getattr(settings, "rate_rounding", None) or DEFAULT_RATE_ROUNDING,
+            "today": session.today(),  # the month in progress counts up to today
         }
 
         def work() -> tuple[MonthStats, list[tuple[str, Figures]]]:
