@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.dom import DOMNode
@@ -54,7 +54,8 @@ class Cmd:
         )
 
 
-def bindings(*cmds: Cmd) -> list[Binding]:
+def bindings(*cmds: Cmd) -> list[BindingType]:
+    """Key bindings of the commands that have a key, typed as Textual's BINDINGS are."""
     return [cmd.binding() for cmd in cmds if cmd.key]
 
 
