@@ -282,3 +282,22 @@ def test_overdue_agrees_with_the_board_and_the_command_today(demo_on_disk, capsy
     assert sum(row.figures.slips_overdue_open for row in stats.rows) == board.overdue
     # Counting to the month's last day took in slips not yet due on the 6th.
     assert old_way.total.slips_overdue_open > board.overdue
+
+
+def test_the_office_row_and_its_slips_in_the_workbook(tmp_path) -> None:
+    store = build(tmp_path / "g.json")
+    try:  # a slip the street office issued itself (no station)
+        store.save_many([slip("S9", "2026-09-02", SlipState.ISSUED, station_id=None)], "测试")
+        stats = month_stats(store, year=2026, month=9)
+        book = load_workbook(io.BytesIO(export_stats(store, stats, fmt="xlsx")))
+    finally:
+        store.close()
+    assert [row.name for row in stats.others] == ["街道群工办"]
+    assert stats.others[0].figures.slips_issued_cumulative == 1
+    summary = list(book["汇总"].iter_rows(min_row=6, values_only=True))
+    assert [row[1] for row in summary][-2:] == ["街道群工办", None]
+    column = _column("累计交办单")
+    assert sum(row[column] for row in summary[:-1]) == summary[-1][column] == 6
+    listed = list(book["交办单"].iter_rows(min_row=2, values_only=True))
+    assert len(listed) == stats.total.slips_issued_cumulative  # every slip 合计 counts
+    assert next(row for row in listed if row[1] == "S9")[0] == "街道群工办"

@@ -1,9 +1,11 @@
 """月度统计的导出: Excel (.xlsx), CSV, Markdown and JSON.
 
-- **xlsx**: a 汇总 sheet in the office's layout (a row per station and a 合计 row; the
-  columns this month and cumulative) with the summary sentence above it; detail sheets
-  交办单 (the slips issued in the reporting year to the month's end: state, due date,
-  days overdue at month end), 反映问题 and 走访记录 (the month's problems and visits: the
+- **xlsx**: a 汇总 sheet in the office's layout (a row per station, the office's own row
+  街道群工办 when it counts something, and the 合计 row, their sum; the columns this
+  month and cumulative) with the summary sentence above it; detail sheets 交办单 (the
+  slips issued in the reporting year to the period's end, the office's own too: state,
+  due date, days overdue at the period's end, today for a month in progress), 反映问题
+  and 走访记录 (the month's problems and visits: the
   year's are in the figures, and listing them made the file of a large office slow to
   write and to open; bench/RESULTS-stats.md), residents' names masked (:class:`~grassroots_tui.services.masking.Masker`); every text cell that
   holds an ID-like number or starts with a formula character is typed as text, never a
@@ -32,7 +34,14 @@ from grassroots_tui.models.visit import VisitKind
 from grassroots_tui.services.condolence import neutralise
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
-from grassroots_tui.services.statistics import NO_RATE, Figures, MonthStats, stats_json
+from grassroots_tui.services.statistics import (
+    GONE_ROW,
+    NO_RATE,
+    OFFICE_ROW,
+    Figures,
+    MonthStats,
+    stats_json,
+)
 from grassroots_tui.store.settings import RATE_ROUNDINGS
 
 __all__ = ["SUMMARY_COLUMNS", "export_stats", "summary_rows"]
@@ -154,16 +163,30 @@ def _append(sheet: Any, values: list[Any]) -> None:
         _put(sheet, row, column, value)
 
 
+class _Codes(dict):
+    """Station id -> the code shown in a detail sheet. With the office's own row (or the
+    removed stations') on the summary sheet, their documents are listed too, under that
+    row's name, so that the detail sheets hold what the 合计 row counts."""
+
+    def __init__(self, stats: MonthStats) -> None:
+        super().__init__((s.station_id, s.code) for s in stats.stations)
+        self.others = {row.name for row in stats.others}
+
+    def __missing__(self, station_id: Any) -> str | None:
+        name = OFFICE_ROW if station_id in (None, "") else GONE_ROW
+        return name if name in self.others else None
+
+
 def _slip_rows(store: Any, stats: MonthStats, calendar: Any, masker: Masker) -> list[list[Any]]:
     end = stats.period_end
     lo, hi = stats.period_start.isoformat(), end.isoformat()
-    codes = {s.station_id: s.code for s in stats.stations}
+    codes = _Codes(stats)
     docs = SlipDocs.from_store(store)
     # Every registered resident's name, not only the slip's own: a neighbour named in it.
     residents = resident_names(store)
     rows = []
     for slip in sorted(store.raw("handoff_slip"), key=lambda s: str(s.get("number") or "")):
-        if slip.get("station_id") not in codes or not slip.get("issue_date"):
+        if codes[slip.get("station_id")] is None or not slip.get("issue_date"):
             continue
         if not lo <= str(slip["issue_date"])[:10] <= hi:
             continue
@@ -173,7 +196,7 @@ def _slip_rows(store: Any, stats: MonthStats, calendar: Any, masker: Masker) -> 
             late = (end - due.date).days
         rows.append(
             [
-                codes[slip["station_id"]],
+                codes[slip.get("station_id")],
                 str(slip.get("number") or ""),
                 str(slip.get("issue_date"))[:10],
                 str(slip.get("category") or ""),
@@ -190,19 +213,19 @@ def _slip_rows(store: Any, stats: MonthStats, calendar: Any, masker: Masker) -> 
 def _visit_rows(store: Any, stats: MonthStats, masker: Masker) -> tuple[list, list]:
     first = stats.period_end.replace(day=1).isoformat()
     hi = stats.period_end.isoformat()
-    codes = {s.station_id: s.code for s in stats.stations}
+    codes = _Codes(stats)
     homes = {h["id"]: h for h in store.raw("household")}
     residents = resident_names(store)  # a neighbour named in a problem is masked too
     visits, problems = [], []
     month = [v for v in store.raw("visit") if first <= str(v.get("date"))[:10] <= hi]
     for visit in sorted(month, key=lambda v: (str(v.get("date")), v["id"])):
         day = str(visit.get("date"))[:10]
-        if visit.get("station_id") not in codes:
+        if codes[visit.get("station_id")] is None:
             continue
         home = homes.get(visit.get("household_id"), {})
         head = masker.name(home.get("head_of_household"))
         number = str(home.get("household_no") or "")
-        code = codes[visit["station_id"]]
+        code = codes[visit.get("station_id")]
         if day < first:
             continue
         for item in visit.get("problems") or ():
