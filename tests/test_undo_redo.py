@@ -66,23 +66,24 @@ def test_undo_by_time_ignores_changes_before_the_sign_in(tmp_path: Path) -> None
 
 
 def test_the_creation_of_a_station_and_its_head_is_never_undone(store: Store) -> None:
-    made, head = create_station_with_head(store, station(), "李敏", "2468", actor=HEAD)
+    made, head = create_station_with_head(store, station(), "李敏", "2468", actor="李敏")
     with pytest.raises(StoreError, match="不能撤销"):
-        store.undo_last(HEAD)
+        store.undo_last("李敏")
     assert store.get(Station, made.id) is not None and store.get(Staff, head.id) is not None
     # Not even a head added later, on its own.
-    other = add_staff(store, Staff(station_id=made.id, name="周强", role=StaffRole.HEAD), HEAD)
+    other = add_staff(store, Staff(station_id=made.id, name="周强", role=StaffRole.HEAD), "李敏")
     with pytest.raises(StoreError, match="不能撤销站长的创建"):
-        store.undo_last(HEAD)
+        store.undo_last("李敏")
     assert store.get(Staff, other.id) is not None
 
 
 def test_a_pin_change_is_never_undone(store: Store) -> None:
     _made, head = create_station_with_head(store, station(), "李敏", None, actor="setup")
-    changed = update_staff(store, head, HEAD, pin="1357")
+    me = f"李敏#{head.id}"
+    changed = update_staff(store, head, me, pin="1357")
     assert changed.pin_hash
     with pytest.raises(StoreError, match="不能撤销 PIN 的更改"):
-        store.undo_last(HEAD)
+        store.undo_last(me)
     assert store.get(Staff, head.id).pin_hash == changed.pin_hash
 
 

@@ -49,6 +49,7 @@ from grassroots_tui.models.validators import (
     normalise_phone,
 )
 from grassroots_tui.services import ledger_limits as limits
+from grassroots_tui.services.auth import require_actor
 from grassroots_tui.services.text import split_list
 
 if TYPE_CHECKING:
@@ -1189,8 +1190,10 @@ def apply_import(
     Refuses (:class:`ImportRefused`, nothing written) when the preview has rejected rows
     and ``allow_rejected`` is false, or when the station's households changed since the
     preview was made. Store errors (disk full, read-only) propagate unchanged; they too
-    leave the store as it was.
+    leave the store as it was. A signed-in staff member whose role may not import is
+    refused with :class:`~grassroots_tui.services.auth.PermissionDenied`.
     """
+    require_actor(store, actor, "household.import")
     rows = len(preview.rejected_rows)
     if rows and not allow_rejected:
         good = len(preview.adds) + len(preview.updates)

@@ -16,6 +16,7 @@ from typing import Any
 
 from grassroots_tui.models import HandoffSlip, HardshipCase, Household, Reply, Visit
 from grassroots_tui.services import pinyin
+from grassroots_tui.services.auth import require_actor
 from grassroots_tui.services.visits import RaisedProblem
 from grassroots_tui.store import Store
 
@@ -24,6 +25,7 @@ __all__ = [
     "SlipWithReplies",
     "find_households",
     "household_history",
+    "save_household",
 ]
 
 
@@ -164,3 +166,14 @@ def find_households(
             scored.append((-best, name.lower() != q, number, household))
     best_first = heapq.nsmallest(max(limit, 0), scored, key=lambda item: item[:3])
     return [dict(item[3]) for item in best_first]
+
+
+def save_household(store: Store, household: Household, actor: str) -> Household:
+    """Save a new or changed household; returns it as stored. A signed-in staff member
+    whose role may not keep the registry is refused with
+    :class:`~grassroots_tui.services.auth.PermissionDenied` before anything is written."""
+    change = "update" if store.get_raw(Household, household.id) is not None else "create"
+    require_actor(store, actor, change, "household")
+    saved = store.save(household, actor)
+    assert isinstance(saved, Household)
+    return saved

@@ -1,6 +1,7 @@
 """Staff (工作人员): setting up a station with its head, adding, changing and retiring staff.
 
-PINs are hashed here (:func:`grassroots_tui.services.auth.hash_pin`) and never stored or
+Every write here checks the signed-in role first
+(:func:`grassroots_tui.services.auth.require_actor`). PINs are hashed here (:func:`grassroots_tui.services.auth.hash_pin`) and never stored or
 returned in the clear. Retired staff are kept, marked not active (不在岗), so that the
 visits and slips they signed still name them. A station always keeps at least one active
 head (站长): the last one can be neither retired nor given another role.
@@ -12,7 +13,7 @@ from typing import Any
 
 from grassroots_tui.models import Staff, StaffRole, Station
 from grassroots_tui.services import pinyin
-from grassroots_tui.services.auth import hash_pin
+from grassroots_tui.services.auth import hash_pin, require_actor
 from grassroots_tui.store import Store
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "create_station_with_head",
     "retire_staff",
     "update_staff",
+    "update_station",
 ]
 
 
@@ -46,6 +48,7 @@ def create_station_with_head(
     Chinese :class:`ValueError` if the station exists already or its code is taken, or if
     the PIN is malformed.
     """
+    require_actor(store, actor or head_name, "create", "station")
     if store.get_raw(Station, station.id) is not None:
         raise ValueError(f"群工站“{station.name}”已经存在。")
     for raw in store.raw(Station):
@@ -72,6 +75,7 @@ def add_staff(store: Store, staff: Staff, actor: str, *, pin: str | None = None)
     Refused with a Chinese :class:`ValueError` if a staff member with that id exists
     (use :func:`update_staff`) or the PIN is malformed.
     """
+    require_actor(store, actor, "create", "staff")
     if store.get_raw(Staff, staff.id) is not None:
         raise ValueError(f"工作人员“{staff.name}”已经存在。")
     if pin:
@@ -117,6 +121,7 @@ def update_staff(
     would leave the station without an active head, or if the PIN is malformed. A change
     made meanwhile by someone else raises :class:`StoreConflict` from the store.
     """
+    require_actor(store, actor, "update", "staff")
     old = store.get_raw(Staff, staff.id)
     if old is None:
         raise ValueError(f"找不到工作人员“{staff.name}”。")
@@ -141,6 +146,7 @@ def retire_staff(store: Store, staff_id: str, actor: str) -> Staff:
     :class:`ValueError` if there is no such staff member or they are the station's last
     active head.
     """
+    require_actor(store, actor, "update", "staff")
     old = store.get_raw(Staff, staff_id)
     if old is None:
         raise ValueError(f"找不到工作人员（编号 {staff_id}）。")
@@ -150,6 +156,15 @@ def retire_staff(store: Store, staff_id: str, actor: str) -> Staff:
     _check_not_last_head(store, old, "离任")
     saved = store.save(staff.model_copy(update={"active": False}), actor)
     assert isinstance(saved, Staff)
+    return saved
+
+
+def update_station(store: Store, station: Station, actor: str) -> Station:
+    """Save changes to the station's settings; returns it as stored. Only a role that may
+    change the station's settings (站长)."""
+    require_actor(store, actor, "update", "station")
+    saved = store.save(station, actor)
+    assert isinstance(saved, Station)
     return saved
 
 

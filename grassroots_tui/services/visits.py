@@ -1,6 +1,7 @@
 """Visits (走访) and appointments (预约走访单): defaults, off-hours, what is due, problems.
 
-Pure functions over models and stored dicts; the time is always passed in.
+Pure functions over models and stored dicts; the time is always passed in. The one
+write, :func:`save_visit`, checks the signed-in role first (services/auth.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from grassroots_tui.models import (
     VisitKind,
     is_off_hours,
 )
+from grassroots_tui.services.auth import require_actor
 
 __all__ = [
     "DEFAULT_VISIT_MINUTES",
@@ -31,6 +33,7 @@ __all__ = [
     "off_hours",
     "pending_problems",
     "problem_counts",
+    "save_visit",
 ]
 
 #: Length of a new visit until the worker changes it.
@@ -245,3 +248,19 @@ def pending_problems(
             )
     found.sort(key=lambda p: (p.visit_date, p.visit_id, p.problem.id))
     return found
+
+
+def save_visit(
+    store: Any, visit: Visit, actor: str, appointment: Appointment | None = None
+) -> Visit:
+    """Save a new or changed visit (with the appointment it fulfils, linked, in the same
+    transaction); returns it as stored. A signed-in staff member whose role may not log
+    or change visits is refused with
+    :class:`~grassroots_tui.services.auth.PermissionDenied` before anything is written."""
+    change = "update" if store.get_raw("visit", visit.id) is not None else "create"
+    require_actor(store, actor, change, "visit")
+    with store.transaction(actor) as tx:
+        tx.save(visit)
+        if appointment is not None:
+            tx.save(link_appointment(appointment, visit))
+    return store.get(Visit, visit.id)

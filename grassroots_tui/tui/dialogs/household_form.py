@@ -9,6 +9,7 @@ from grassroots_tui.i18n import t
 from grassroots_tui.models import Household
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.models.household import HOUSEHOLD_TAGS
+from grassroots_tui.services.households import save_household
 from grassroots_tui.services.text import split_list
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
@@ -59,4 +60,4 @@ class HouseholdForm(FormScreen[Household | None]):
         return validate_model(Household, base)
 
     def save(self, built: Household) -> Household:
-        return self.session.store.save(built, self.session.actor)  # type: ignore[return-value]
+        return save_household(self.session.store, built, self.session.actor)

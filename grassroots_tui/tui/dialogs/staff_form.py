@@ -9,7 +9,7 @@ from grassroots_tui.i18n import label, t
 from grassroots_tui.models import Staff, StaffRole, Station
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services.auth import check_pin_format
-from grassroots_tui.services.staff import add_staff, update_staff
+from grassroots_tui.services.staff import add_staff, update_staff, update_station
 from grassroots_tui.services.text import split_list
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
@@ -97,4 +97,4 @@ class StationForm(FormScreen[Station | None]):
         return validate_model(Station, data)
 
     def save(self, built: Station) -> Station:
-        return self.session.store.save(built, self.session.actor)  # type: ignore[return-value]
+        return update_station(self.session.store, built, self.session.actor)

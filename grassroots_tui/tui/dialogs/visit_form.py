@@ -15,7 +15,7 @@ from grassroots_tui.models.errors import validate_model
 from grassroots_tui.models.slip import SLIP_CATEGORIES
 from grassroots_tui.services.masking import Masker
 from grassroots_tui.services.text import split_list
-from grassroots_tui.services.visits import link_appointment, new_visit
+from grassroots_tui.services.visits import new_visit, save_visit
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen, literal
 
@@ -193,9 +193,5 @@ class VisitForm(FormScreen[Visit | None]):
         return validate_model(Visit, data)
 
     def save(self, built: Visit) -> Visit:
-        store, actor = self.session.store, self.session.actor
-        with store.transaction(actor) as tx:
-            tx.save(built)
-            if self.appointment is not None and self.is_new:
-                tx.save(link_appointment(self.appointment, built))
-        return store.get(Visit, built.id)  # type: ignore[return-value]
+        appointment = self.appointment if self.is_new else None
+        return save_visit(self.session.store, built, self.session.actor, appointment)
