@@ -4,13 +4,18 @@ Each command lives in a module of this package that offers ``register(subparsers
 common)``; main() adds them all, runs the chosen one and turns the program's own errors
 into a Chinese message on stderr and exit code 2, never a traceback. A command line the
 parser refuses (a missing argument, a date out of range: see
-:mod:`grassroots_tui.services.argument_types`) is one Chinese line naming the argument,
-then the usage, also with exit code 2.
+:mod:`grassroots_tui.services.argument_types`) is one Chinese line naming the argument
+and the command that shows the usage, also with exit code 2. ``-h`` is in Chinese too.
+
+Output piped into a program that stops reading early (``grassroots slips overdue | head``)
+ends quietly: no message, no traceback, exit code 141 (128 + SIGPIPE, what a shell
+reports for a program the closed pipe stopped).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -74,13 +79,34 @@ def usage_error_text(message: str) -> str:
     return f"{text}（参数 {name}）。" if name else f"{text}。"
 
 
+#: Exit code when standard output is a pipe closed before everything was written.
+EXIT_PIPE_CLOSED = 141
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """argparse's help with "用法：" instead of "usage: "."""
+
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[override]
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
 class ChineseArgumentParser(argparse.ArgumentParser):
     """An ArgumentParser (and, through ``add_subparsers``, its subcommands' parsers)
-    whose errors are a Chinese line "错误：…" first, then the usage."""
+    whose help is in Chinese and whose errors are one Chinese line: "错误：…。查看用法：
+    grassroots roster show -h"."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        super().__init__(*args, **kwargs)
+        # argparse's own headings and -h text (gettext would need a catalog installed)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        for action in self._actions:
+            if "-h" in action.option_strings:
+                action.help = "显示这段帮助后退出"
 
     def error(self, message: str) -> NoReturn:
-        usage = self.format_usage().replace("usage: ", "用法：", 1)
-        self.exit(2, f"错误：{usage_error_text(message)}\n{usage}")
+        self.exit(2, f"错误：{usage_error_text(message)}查看用法：{self.prog} -h\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,7 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="群众工作站工作台账。不带命令时打开终端界面。",
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"grassroots {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"grassroots {__version__}", help="显示版本后退出"
+    )
     parser.add_argument("--lang", choices=["zh", "en"], help="界面语言（默认中文）")
     subparsers = parser.add_subparsers(dest="command", metavar="命令")
     for module in COMMAND_MODULES:
@@ -124,6 +152,28 @@ def _tolerant_output() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_output()
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here at the latest, not at exit
+        return code
+    except BrokenPipeError:
+        return _pipe_closed()
+
+
+def _pipe_closed() -> int:
+    """Standard output's reader has gone (``| head``): stop quietly. What is still
+    buffered would fail again when Python flushes it at exit ("Exception ignored …"), so
+    standard output is pointed at the null device first."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout
+        pass
+    return EXIT_PIPE_CLOSED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -140,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreError, DocumentInvalid) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        raise  # not a file operation that failed: see main()
     except OSError as error:
         where = f"（{error.filename}）" if getattr(error, "filename", None) else ""
         print(f"错误：文件操作失败{where}：{error.strerror or error}", file=sys.stderr)

@@ -76,7 +76,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     export.add_argument("round", metavar="ROUND", help="活动名称（如 2027年春节慰问）或编号")
     export.add_argument("--station", metavar="CODE", help="名称在几个站重复时，指定站点代码")
-    export.add_argument("--out", metavar="FILE", help="写入文件（默认输出到屏幕）")
+    export.add_argument(
+        "--out", metavar="FILE", help="写入文件（默认输出到屏幕；“-”为标准输出，可接管道）"
+    )
     export.add_argument(
         "--format", choices=["csv", "md"], default="csv", help="格式：csv（默认）或 md"
     )
@@ -251,7 +253,9 @@ def run_round_list(args: argparse.Namespace) -> int:
 
 @_guarded
 def run_round_export(args: argparse.Namespace) -> int:
-    """A round's checklist as CSV or Markdown."""
+    """A round's checklist as CSV or Markdown; ``--out -`` (or no --out) is stdout."""
+    if args.out == "-":  # the usual name of standard output, not a file called "-"
+        args.out = None
     store = _open(args, write=args.unmasked)
     try:
         station_id = _station_id(store, args.station)
