@@ -189,17 +189,44 @@ def test_slip_form_snapshot(snap_compare, store):
 
 
 async def test_printing_masks_by_default_and_unmasked_printing_is_audited(board_store):
+    """The slip names its resident in the 当事人 field, its title and its description, with
+    their ID and phone numbers: the default print masks every one of them, the unmasked
+    print shows them whole and is the only one recorded."""
+    home = board_store.get_raw("household", "hh-01")
+    name, id_number, phone = home["head_of_household"], home["id_number"], home["phone"]
+    draft = slips.draft_slip(
+        board_store.get(Station, factories.STATION_ID),
+        source=SlipSource.VISIT,
+        category="城市管理",
+        title=f"{name}反映路灯不亮（电话{phone}）",
+        description=f"{name}（身份证{id_number}）反映楼下路灯不亮。",
+        household_id="hh-01",
+        person_name=name,
+        handling_unit="街道城管办",
+    )
+    saved = slips.save_draft(board_store, draft, "测试")
+    slip = slips.issue(
+        board_store, saved.id, on=dt.date(2026, 11, 2), actor="测试", calendar=OfficialCalendar()
+    )
     app = make_app(board_store)
     async with app.run_test(size=SIZE) as pilot:
         await open_section(pilot, "f4")
-        slip = next(s for s in board_store.iter("handoff_slip") if s.title == "路灯不亮")
-        app.screen.table.move_to(slip.id)
+        assert app.screen.table.move_to(slip.id)
         await pilot.press("p")
         await settle(pilot)
         await app.screen.run_action("print_slip(True)")
         await settle(pilot)
-    pages = sorted((board_store.paths.folder / "exports").glob("*.html"))
-    assert len(pages) == 2 and all("交办单" in p.read_text(encoding="utf-8") for p in pages)
+    pages = [
+        p.read_text(encoding="utf-8")
+        for p in sorted((board_store.paths.folder / "exports").glob("*.html"))
+    ]
+    assert len(pages) == 2 and all("交办单" in page for page in pages)
+    whole = (name, id_number, phone)
+    masked = [page for page in pages if not any(value in page for value in whole)]
+    unmasked = [page for page in pages if all(value in page for value in whole)]
+    assert len(masked) == 1 and len(unmasked) == 1, "one page masked, one whole"
+    assert "张**" in masked[0] and f"{phone[:3]}****{phone[-4:]}" in masked[0]
+    assert f"{id_number[:4]}**********{id_number[-4:]}" in masked[0]
     exports = [e for e in board_store.history("handoff_slip", slip.id) if e["action"] == "export"]
     assert len(exports) == 1 and "未遮蔽" in exports[0]["note"]
 

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Label
 
 from grassroots_tui.i18n import t
 from grassroots_tui.models import Appointment
-from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.visits import appointments_due
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
@@ -58,6 +58,7 @@ class AppointmentsDialog(ModalScreen[Appointment | None]):
         due = appointments_due(appointments, self.session.station_id, today)
         households = {h["id"]: h for h in store.raw("household")}
         masker = Masker()
+        names = resident_names(store)  # a reason is free text: masked, then cut
         table = self.query_one(DataTable)
         table.clear()
         for group, rows in (
@@ -72,7 +73,7 @@ class AppointmentsDialog(ModalScreen[Appointment | None]):
                     t(f"appointments.{group}"),
                     literal(h.get("household_no", "?")),
                     literal(masker.name(h.get("head_of_household", ""))),
-                    literal((a.get("reason") or "")[:24]),
+                    literal(mask_text(a.get("reason"), masker, names)[:24]),
                     key=a["id"],
                 )
         table.focus()

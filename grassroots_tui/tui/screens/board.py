@@ -42,8 +42,19 @@ class BoardScreen(StoreWorkers, Screen[None]):
     """
 
     NAME = "board"
-    #: Board data kinds: a change to one of them builds the board again.
-    KINDS = ("handoff_slip", "slip_extension", "slip_callback", "station", "staff", "household")
+    #: Board data kinds: a change to one of them builds the board again. The titles are
+    #: masked with every registered resident's name (masking.RESIDENT_NAME_FIELDS), so
+    #: the kinds that hold residents' names are among them.
+    KINDS = (
+        "handoff_slip",
+        "slip_extension",
+        "slip_callback",
+        "station",
+        "staff",
+        "household",
+        "hardship_case",
+        "appointment",
+    )
 
     def __init__(self) -> None:
         super().__init__(id="board")

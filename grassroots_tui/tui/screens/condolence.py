@@ -15,7 +15,7 @@ from grassroots_tui.i18n import label, t
 from grassroots_tui.models import CondolenceRound, HardshipTier
 from grassroots_tui.services.auth import can
 from grassroots_tui.services.condolence import export_round, mark_done, round_progress, start_round
-from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
@@ -119,13 +119,14 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
             return
         households = {h["id"]: h for h in self.session.store.raw("household")}
         masker = Masker()
+        names = resident_names(self.session.store)  # what was given is free text
         for item in round_.items:  # type: ignore[attr-defined]
             h = households.get(item.household_id, {})
             items.add_row(
                 literal(h.get("household_no", "?")),
                 literal(masker.name(h.get("head_of_household", ""))),
                 "✓" if item.done else "",
-                literal(item.given),
+                literal(mask_text(item.given, masker, names)),
                 literal(item.by or ""),
                 item.done_on.isoformat() if item.done_on else "",
                 key=item.case_id,

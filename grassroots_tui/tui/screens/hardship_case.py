@@ -23,7 +23,7 @@ from grassroots_tui.models import (
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services import hardship as service
 from grassroots_tui.services.auth import can
-from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.store import StoreError
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
@@ -86,6 +86,7 @@ class CaseView(StoreWorkers, ModalScreen[None]):
         household = store.get(Household, case.household_id)
         staff = {s["id"]: s["name"] for s in store.raw("staff")}
         masker = Masker()
+        names = resident_names(store)  # notes and the timeline are free text
         text = Text()
         if household is not None:
             text.append(
@@ -110,10 +111,10 @@ class CaseView(StoreWorkers, ModalScreen[None]):
         if case.callback_on:
             text.append(t("hardship.callback_due", on=case.callback_on.isoformat()) + "\n")
         if case.notes:
-            text.append(case.notes + "\n")
+            text.append(mask_text(case.notes, masker, names) + "\n")
         text.append("\n")
         for entry in service.case_timeline(store, case.id):
-            text.append(f"{entry.on.isoformat()}  {entry.what}\n")
+            text.append(f"{entry.on.isoformat()}  {mask_text(entry.what, masker, names)}\n")
         self.query_one("#case-text", Static).update(literal(text))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

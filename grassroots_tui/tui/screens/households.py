@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import Household, VisitKind
 from grassroots_tui.services.households import household_history
-from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.pinyin import search_text, sort_key
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.dialogs.household_form import HouseholdForm
@@ -88,6 +88,12 @@ class HouseholdsScreen(ListSectionScreen):
         except LookupError:
             return Text("")
         masker = Masker()
+        names = resident_names(self.session.store)
+
+        def masked(value: str, width: int) -> str:
+            # Masked before it is cut: a number cut short would no longer be recognised.
+            return visible(mask_text(value, masker, names)[:width])
+
         h = history.household
         text = Text()
         # Residents' text is shown as typed: Text.append never reads markup, and
@@ -111,11 +117,11 @@ class HouseholdsScreen(ListSectionScreen):
         for visit in history.visits[:5]:
             kind = label(VisitKind(visit.visit_kind))
             asks = visit.hardships or visit.opinions or visit.greeting
-            text.append(f"  {visit.date.isoformat()} {kind} {visible(asks[:30])}\n")
+            text.append(f"  {visit.date.isoformat()} {kind} {masked(asks, 30)}\n")
         for raised in history.problems[:5]:
             problem = raised.problem
             text.append(
-                f"  · {raised.visit_date} {visible(problem.description[:30])} [{label(problem.state)}]\n"
+                f"  · {raised.visit_date} {masked(problem.description, 30)} [{label(problem.state)}]\n"
             )
         return text
 

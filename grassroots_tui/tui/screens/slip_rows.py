@@ -10,7 +10,7 @@ from rich.text import Text
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import HandoffSlip, SlipState
 from grassroots_tui.services.deadlines import SlipClock
-from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slips import slip_history
 from grassroots_tui.store import Store
 
@@ -44,9 +44,16 @@ def clock_text(clock: SlipClock | None, provisional: bool) -> Text:
 
 
 def describe_slip(store: Store, slip: HandoffSlip, due_text: str, clock: Text) -> Text:
+    """The detail pane: the title, description and every step's text go through
+    :func:`masking.mask_text` with every registered resident's name, as on the print."""
     masker = Masker()
+    names = resident_names(store)
+
+    def masked(value: str | None) -> str:
+        return mask_text(value, masker, names)
+
     text = Text()
-    text.append(f"{slip.number or t('slip.no_number')}  {slip.title}\n", style="bold")
+    text.append(f"{slip.number or t('slip.no_number')}  {masked(slip.title)}\n", style="bold")
     text.append(f"{label(slip.state)} · {slip.category} · {label(slip.source)}  ")
     text.append(t("slip.due_line", due=due_text))
     text.append("  ")
@@ -55,10 +62,11 @@ def describe_slip(store: Store, slip: HandoffSlip, due_text: str, clock: Text) -
     if slip.person_name:
         text.append(f"{t('slip.person')}{t('punct.colon')}{masker.name(slip.person_name)}  ")
     text.append(f"{t('slip.unit')}{t('punct.colon')}{slip.handling_unit or '-'}\n")
-    text.append(slip.description[:200] + "\n")
+    # Masked before it is cut, so that a number at the cut is never left half unmasked.
+    text.append(masked(slip.description)[:200] + "\n")
     for entry in slip_history(store, slip.id):
         when = entry.at.isoformat()[:16].replace("T", " ")
-        text.append(f"  {when} {entry.who} {entry.what}\n")
+        text.append(f"  {when} {entry.who} {masked(entry.what)}\n")
     return text
 
 

@@ -13,6 +13,7 @@ from grassroots_tui.models import HandoffSlip, Satisfaction, SlipSource, SlipSta
 from grassroots_tui.services import slips as slip_service
 from grassroots_tui.services.auth import can
 from grassroots_tui.services.deadlines import slip_status
+from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slip_print import export_slip
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings
@@ -77,9 +78,13 @@ class SlipsScreen(ListSectionScreen):
     def build(self) -> tuple[list[Row], None]:
         session = self.session
         today, calendar = session.today(), session.calendar
+        # A title is free text: names, ID and phone numbers in it are masked in the list,
+        # as on the board and the print (filtering still finds the slip by what was typed).
+        masker, residents = Masker(), resident_names(session.store)
         rows = []
         for raw in self.mine("handoff_slip"):
             slip = HandoffSlip.model_validate(raw)
+            title = mask_text(slip.title, masker, residents)
             due = slip_service.effective_due(session.store, slip, calendar)
             clock = (
                 slip_status(due.date, today, session.slip_rules.warn_days, calendar=calendar)
@@ -99,7 +104,7 @@ class SlipsScreen(ListSectionScreen):
                     [
                         short_number(slip.number),
                         state,
-                        slip.title,
+                        title,
                         slip.handling_unit or "",
                         due.date.isoformat() if due else "",
                         clock_text(clock, provisional),
@@ -152,6 +157,11 @@ class SlipsScreen(ListSectionScreen):
     def _has_reply(self, slip: HandoffSlip) -> bool:
         return any(r["slip_id"] == slip.id for r in self.session.store.raw("reply"))
 
+    def _masked_title(self, slip: HandoffSlip) -> str:
+        """The title as a notice shows it: masked like the list (a notice is seen by whoever
+        stands at the screen, and stays on it for seconds)."""
+        return mask_text(slip.title, Masker(), resident_names(self.session.store))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         writes = {"new_slip", "edit_slip", "step"}
         if action in writes:
@@ -197,7 +207,7 @@ class SlipsScreen(ListSectionScreen):
 
     def _saved(self, slip: HandoffSlip | None) -> None:
         if slip is not None:
-            self.notify(visible(t("slip.saved", title=slip.title)), markup=False)
+            self.notify(visible(t("slip.saved", title=self._masked_title(slip))), markup=False)
             self.reload(keep=slip.id)
 
     def action_step(self, step: str) -> None:
@@ -303,7 +313,11 @@ class SlipsScreen(ListSectionScreen):
     def _stepped(self, slip: HandoffSlip | None) -> None:
         if slip is not None:
             self.notify(
-                t("slip.stepped", number=slip.number or slip.title, state=label(slip.state)),
+                t(
+                    "slip.stepped",
+                    number=slip.number or self._masked_title(slip),
+                    state=label(slip.state),
+                ),
                 markup=False,
             )
             self.reload(keep=slip.id)
@@ -326,7 +340,9 @@ class SlipsScreen(ListSectionScreen):
                 unmasked=unmasked,
                 calendar=session.calendar,
             )
-            return write_export(store.paths, slip.number or slip.title, html, suffix=".html")
+            # A draft has no number: its file (and the notice naming it) has the masked title.
+            name = slip.number or self._masked_title(slip)
+            return write_export(store.paths, name, html, suffix=".html")
 
         self.in_thread(
             work,

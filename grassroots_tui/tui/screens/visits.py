@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import Appointment, ProblemState, Visit, VisitKind
-from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.pinyin import search_text, sort_key
 from grassroots_tui.services.visit_rate import visit_rate
 from grassroots_tui.services.visits import appointments_due, off_hours_raw
@@ -138,6 +138,13 @@ class VisitsScreen(ListSectionScreen):
         if raw is None:
             return Text("")
         v = Visit.model_validate(raw)
+        # The four asks and the problems are free text: a resident named in them (the
+        # household's own or a neighbour), an ID or a phone number is masked.
+        masker, names = Masker(), resident_names(self.session.store)
+
+        def masked(value: str) -> str:
+            return visible(mask_text(value, masker, names))
+
         text = Text()
         for key, value in (
             ("visit.greeting", v.greeting),
@@ -147,14 +154,14 @@ class VisitsScreen(ListSectionScreen):
         ):
             if value:
                 text.append(t(key) + t("punct.colon"), style="bold")
-                text.append(visible(value) + "\n")
+                text.append(masked(value) + "\n")
         if v.joint_departments:
             joint = visible("、".join(v.joint_departments))
             text.append(t("visit.joint") + t("punct.colon") + joint + "\n")
         for problem in v.problems:
             state = label(problem.state)
             text.append(
-                f"· [{visible(problem.category)}] {visible(problem.description)} — {state}\n"
+                f"· [{visible(problem.category)}] {masked(problem.description)} — {state}\n"
             )
         return text
 
