@@ -426,6 +426,7 @@ STRINGS: dict[str, str] = {
     "table.sorted": "sorted by {column}",
     "pick.title": "Choose a household (type its number, name or pinyin initials; Enter picks)",
     "pick.hint": "e.g. HL01-0012, 王秀英, wxy",
+    "pick.none": "No household matches what you typed",
     "palette.household": "Household",
     "palette.staff": "Staff",
     "signin.title": "Sign in",

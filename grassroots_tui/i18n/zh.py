@@ -475,6 +475,7 @@ STRINGS: dict[str, str] = {
     # palette
     "pick.title": "选择住户（输入户号、姓名或拼音首字母，回车选定）",
     "pick.hint": "如 HL01-0012、王秀英、wxy",
+    "pick.none": "没有找到匹配的住户",
     "palette.household": "住户",
     "palette.staff": "人员",
     # sign-in

@@ -38,6 +38,7 @@ __all__ = [
     "mask_name",
     "mask_phone",
     "mask_text",
+    "named_by_query",
     "resident_names",
 ]
 
@@ -188,6 +189,17 @@ class Masker:
     def phone(self, value: str | None) -> str:
         """The phone number as shown: "138****5678" or, unmasked, whole."""
         return _plain(value) if self.unmasked else mask_phone(value)
+
+
+def named_by_query(query: str | None, *values: str | None) -> bool:
+    """Whether ``query`` is one of ``values`` typed whole (spaces and case aside).
+
+    A worker who typed a household's whole name or 户号 into a search knows it already:
+    that household's row may show the name whole, so that two 王** can be told apart.
+    Part of a name, pinyin initials or part of a 户号 prove nothing and keep it masked.
+    """
+    typed = _text(query).casefold()
+    return bool(typed) and any(typed == _text(v).casefold() for v in values if v)
 
 
 def _plain(value: Any) -> str:

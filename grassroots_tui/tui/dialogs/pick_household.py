@@ -6,12 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from grassroots_tui.i18n import t
 from grassroots_tui.services.households import find_households
-from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.masking import Masker, named_by_query
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import literal
@@ -24,6 +24,8 @@ class PickHousehold(ModalScreen[str | None]):
     PickHousehold { align: center middle; }
     PickHousehold > Vertical { width: 70; max-width: 100%; height: 20; border: round $accent; background: $surface; }
     PickHousehold OptionList { height: 1fr; }
+    PickHousehold #pick-none { height: 1; color: $warning; }
+    PickHousehold #pick-none.-hidden { display: none; }
     """
 
     def __init__(self, session: Session) -> None:
@@ -39,6 +41,7 @@ class PickHousehold(ModalScreen[str | None]):
         with Vertical():
             yield Label(t("pick.title"))
             yield Input(placeholder=t("pick.hint"), id="pick-query")
+            yield Static(t("pick.none"), id="pick-none", classes="-hidden", markup=False)
             yield OptionList(id="pick-list")
 
     def on_mount(self) -> None:
@@ -49,7 +52,15 @@ class PickHousehold(ModalScreen[str | None]):
         self._show(event.value)
 
     def _show(self, query: str) -> None:
+        """The households matching ``query``, names masked; a household whose whole name
+        or 户号 was typed shows its name whole (the worker typed it: that is how they tell
+        two 王** apart). ID and phone numbers are never shown here."""
         masker = Masker()
+
+        def head(h: dict) -> str:
+            name = h["head_of_household"]
+            return name if named_by_query(query, name, h.get("household_no")) else masker.name(name)
+
         found = (
             find_households(self.households, query, limit=30)
             if query.strip()
@@ -59,16 +70,16 @@ class PickHousehold(ModalScreen[str | None]):
         options.clear_options()
         options.add_options(
             Option(
-                literal(
-                    f"{h['household_no']}  {masker.name(h['head_of_household'])}  "
-                    f"{h.get('address', '')}"
-                ),
+                literal(f"{h['household_no']}  {head(h)}  {h.get('address', '')}"),
                 id=h["id"],
             )
             for h in found
         )
         if found:
             options.highlighted = 0
+        # A search that finds nothing says so, rather than leaving an empty list.
+        nothing = bool(query.strip()) and not found
+        self.query_one("#pick-none", Static).set_class(not nothing, "-hidden")
 
     @on(Input.Submitted, "#pick-query")
     def _enter(self) -> None:
