@@ -1,4 +1,4 @@
-"""Masking of names, ID numbers and phone numbers (DESIGN.md §6)."""
+"""Masking of names, ID numbers and phone numbers (docs/design.md#personal-information)."""
 
 from __future__ import annotations
 

@@ -6,8 +6,9 @@ text (a slip's title and description, a visit problem's description) and who is 
 送温暖 round. Every output is made through the ``grassroots`` command in this process
 (``grassroots_tui.cli.main``) and scanned: no whole ID number, no whole phone number and
 no whole resident name (head of household, member of a hardship case, a slip's 当事人)
-may appear in anything masked by default (DESIGN.md §6). The ``--unmasked`` outputs must
-show them whole and are recorded in the audit trail; masked outputs record nothing.
+may appear in anything masked by default (docs/design.md#personal-information). The
+``--unmasked`` outputs must show them whole and are recorded in the audit trail; masked
+outputs record nothing.
 
 Names of the station's own people (staff, handling officers, signers, visitors) are
 shown whole by design; a resident who happens to share such a name (or a part of it:

@@ -98,7 +98,7 @@ def build_board(
 
     A title is free text and may name the resident or carry an ID or phone number: it is
     masked like a printed slip (:func:`masking.mask_text` with every registered resident's
-    name, DESIGN.md §6)."""
+    name, docs/design.md#personal-information)."""
     masker = Masker()
     residents = resident_names(store)
     stations = {s["id"]: s for s in store.raw("station")}
