@@ -166,7 +166,9 @@ def _open(args: argparse.Namespace, *, write: bool) -> Store:
 
 
 def _emit(text: str, out: str | None) -> None:
-    if out is None:
+    """``text`` to ``out``, or to the screen when it is None or "-" (the usual name of
+    standard output, as for export stats; never a file called "-")."""
+    if out is None or out == "-":
         sys.stdout.write(text)
         return
     path = Path(out)
@@ -192,7 +194,7 @@ def run_print(args: argparse.Namespace) -> int:
             fmt="html" if args.html else "text",
             unmasked=args.unmasked,
             calendar=calendar,
-            where=str(Path(args.out).resolve()) if args.out else "屏幕",
+            where=str(Path(args.out).resolve()) if args.out not in (None, "-") else "屏幕",
         )
     finally:
         store.close()
