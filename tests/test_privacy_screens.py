@@ -498,3 +498,19 @@ async def test_the_board_masks_a_name_registered_after_it_was_first_shown(store)
         await _open(pilot, "b", "BoardScreen")
         text = read_screen(app)
     assert newcomer not in text and "欧阳**家门口路灯不亮" in text
+
+
+async def test_the_palette_shows_a_typed_name_whole_and_masks_the_rest(store) -> None:
+    from tests.test_tui_pilot import palette_hits
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        hits = await palette_hits(pilot, "张三丰")
+        assert any(hit.startswith("住户 HL01-0004 张三丰") for hit in hits), hits
+        assert not any("张桂兰" in hit for hit in hits)
+        await pilot.press("escape")
+        await pilot.pause()
+        hits = await palette_hits(pilot, "zg")
+        assert any("ZG-0001 诸葛**" in hit for hit in hits), hits
+        assert not any(NAME in hit or NEIGHBOUR in hit for hit in hits)

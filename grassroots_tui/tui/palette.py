@@ -1,5 +1,7 @@
 """Command palette entries for records: households and staff, found by 户号, name or
-pinyin initials (typing ``zs`` finds 张三). Names are shown masked, as in every list."""
+pinyin initials (typing ``zs`` finds 张三). Names are shown masked, as in every list,
+except a household whose whole name or 户号 was typed (:func:`masking.named_by_query`),
+as in the household picker."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from textual.content import Content
 
 from grassroots_tui.i18n import t
 from grassroots_tui.services.households import find_households
-from grassroots_tui.services.masking import Masker
+from grassroots_tui.services.masking import Masker, named_by_query
 from grassroots_tui.services.pinyin import score
 
 
@@ -24,9 +26,12 @@ class RecordsProvider(Provider):
         if session.station_id:
             households = [h for h in households if h.get("station_id") == session.station_id]
         for rank, household in enumerate(find_households(households, query, limit=20)):
+            head = household["head_of_household"]
+            if not named_by_query(query, head, household["household_no"]):
+                head = masker.name(head)
             title = (
                 f"{t('palette.household')} {household['household_no']} "
-                f"{masker.name(household['head_of_household'])}  {household.get('address', '')}"
+                f"{head}  {household.get('address', '')}"
             )
             open_it = partial(self.app.open_household, household["id"])  # type: ignore[attr-defined]
             yield Hit(0.95 - rank * 0.01, Content(title), open_it, text=title)
