@@ -28,7 +28,6 @@ PENDING = frozenset(
     {
         "grassroots_tui/services/auth.py",
         "grassroots_tui/services/condolence.py",
-        "grassroots_tui/services/masking.py",
         "grassroots_tui/services/slip_print.py",
         "bench/FINDINGS.md",
         "bench/RESULTS-store.md",

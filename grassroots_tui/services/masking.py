@@ -1,4 +1,5 @@
-"""Masking of residents' personal information in lists, exports and print (DESIGN.md §6).
+"""Masking of residents' personal information in lists, exports and print
+(docs/design.md#personal-information).
 
 The store keeps names, ID numbers and phone numbers whole; whatever shows them in a list
 or writes them out goes through a :class:`Masker`, so that one flag, chosen explicitly by
