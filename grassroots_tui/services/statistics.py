@@ -13,10 +13,10 @@ Definitions (all dates are the stored business dates, never the audit time):
   2026年12月6日" instead of "截至2026年12月底". ``today`` is passed in (the screen's
   session clock, the command line's ``--on`` or the computer's date), never read here;
   a month that has not begun is refused.
-- **households registered / visited, visits, visit rate**: exactly
-  :func:`grassroots_tui.services.visit_rate.visit_rate` (households registered at month
-  end; distinct registered households visited; every visit counted). The rate is
-  :func:`rate` of those counts.
+- **households registered / visited, visits, visit rate**: as
+  :func:`grassroots_tui.services.visit_rate.visit_rate` counts them, to the period's end
+  (households registered by then; distinct registered households visited; every visit
+  counted). The rate is :func:`rate` of those counts.
 - **issues raised** (反映问题): each problem item of a visit dated in the period counts
   once; and each slip whose source is hotline (热线电话) or walk-in (民情代办点), that has
   no visit problem (``problem_id`` empty) and whose ``issue_date`` is in the period.
