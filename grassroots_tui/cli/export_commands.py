@@ -15,6 +15,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from grassroots_tui.cli.slip_commands import _calendar, _Failed, _guarded, _open
 from grassroots_tui.services.argument_types import date_argument, month_argument, parse_month
@@ -79,7 +80,7 @@ def run_stats(args: argparse.Namespace) -> int:
     settings = load_settings()  # the office's rate_rounding, as on the screen
     if settings.problem:
         print(settings.problem, file=sys.stderr)
-    given = {
+    given: dict[str, Any] = {
         "station_code": args.station,
         "calendar": calendar,
         "rounding": settings.rate_rounding,

@@ -138,7 +138,7 @@ class StatisticsScreen(SectionScreen):
         self.query_one("#stats-title", Label).update(t("stats.title", year=year, month=month))
         # The office's rule for rounding rates (the settings file's rate_rounding).
         settings = getattr(self.app, "settings", None)
-        given = {
+        given: dict[str, Any] = {
             "station_code": code,
             "calendar": session.calendar,
             "rounding": getattr(settings, "rate_rounding", None) or DEFAULT_RATE_ROUNDING,
