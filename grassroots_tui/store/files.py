@@ -57,8 +57,10 @@ LASTSAVE_FORMAT = "grassroots-lastsave"
 FORMAT_VERSION = 2
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
+#: A disk sector: written whole or not at all by the disk, the unit a power cut tears in.
+SECTOR = 512
 #: The size of one slot of the last-save record: one disk sector, written whole or not.
-SLOT_SIZE = 512
+SLOT_SIZE = SECTOR
 
 # What the unfinished tail of an interrupted append can look like: a prefix of
 # "<8 hex> {json}" without its newline, or the zero bytes a file system leaves after a
@@ -158,6 +160,9 @@ def make_private_folder(folder: Path) -> Path:
             os.chmod(path, FOLDER_MODE)  # mkdir's mode is narrowed by the umask only
         except OSError:  # pragma: no cover - a file system without modes
             pass
+        # The new folder's name is durable only once its parent is synced: without this a
+        # power cut could take away a folder and every file later made durable in it.
+        fsync_folder(path.parent)
     if not folder.is_dir():
         raise NotADirectoryError(20, "Not a directory", str(folder))
     return folder
@@ -513,10 +518,14 @@ def parse_journal(data: bytes, name: str) -> JournalContents:
     for line in lines:
         if line.error is not None:
             rest = data[line.offset :]
-            if not line.complete and _TORN_TAIL.match(rest):
+            final = b"\n" not in rest[len(line.raw) + 1 :]
+            if final and (not line.complete or _torn_by_sectors(data, line)):
+                # The shape an append cut by a power failure leaves: no newline, or whole
+                # sectors of it never written (zeros). Whether it may be trimmed depends on
+                # the last-save record: only a save never confirmed may go.
                 contents.torn_bytes = len(rest)
                 break
-            if b"\n" not in rest[len(line.raw) + 1 :]:
+            if final:
                 raise Damage(
                     f"日志文件 {name} 第 {line.number} 行（最后一行）校验失败：这一行是完整写入"
                     "的，却与校验和不符，说明文件被改动或损坏，不是写入被打断"
@@ -541,6 +550,20 @@ def parse_journal(data: bytes, name: str) -> JournalContents:
     contents.position = Position(seq, chain, base.store_id)
     contents.good_length = offset if contents.torn_bytes else len(data)
     return contents
+
+
+def _torn_by_sectors(data: bytes, line: JournalLine) -> bool:
+    """Whether a line has a whole disk sector of it (512 bytes, aligned in the file) that
+    is all zeros: what an append looks like when the power failed before every sector of
+    it reached the disk. A changed byte or bit never looks like this."""
+    start, end = line.offset, line.offset + len(line.raw)
+    sector = start - start % SECTOR
+    while sector < end:
+        lo, hi = max(sector, start), min(sector + SECTOR, end)
+        if hi > lo and not data[lo:hi].strip(b"\x00"):
+            return True
+        sector += SECTOR
+    return False
 
 
 class JournalWriter:
