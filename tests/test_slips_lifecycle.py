@@ -617,6 +617,7 @@ def test_history_without_audit_uses_the_documents_dates(tmp_path: Path) -> None:
 
 
 def test_history_shows_the_actor_by_name_not_by_id(tmp_path):
+    from grassroots_tui.models import Staff, StaffRole
     from grassroots_tui.models.audit import actor_label, actor_name
     from grassroots_tui.services import slips
     from grassroots_tui.store import Store
@@ -632,6 +633,8 @@ def test_history_shows_the_actor_by_name_not_by_id(tmp_path):
             title="路灯不亮",
             description="三栋门口路灯坏了",
         )
+        # A name#id actor must be a staff member whose role may write slips (站长).
+        store.save(Staff(id="staff-9", station_id=st.id, name="雷东武", role=StaffRole.HEAD), "t")
         saved = slips.save_draft(store, draft, actor_label("雷东武", "staff-9"))
         whos = {entry.who for entry in slips.slip_history(store, saved.id)}
     assert whos == {"雷东武"}

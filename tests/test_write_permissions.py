@@ -128,3 +128,76 @@ def test_an_actor_naming_no_staff_member_is_refused(store: Store, people) -> Non
     with pytest.raises(PermissionDenied):
         save_household(store, household(), "冒名#no-such-staff")
     assert store.count(Household) == 0
+
+
+# --- slips, rosters, hardship, supervision: the same check through the shared helpers ------
+
+
+def test_a_leader_cannot_draft_a_slip_but_the_head_can(store: Store, people) -> None:
+    from grassroots_tui.services import slips
+
+    _, leader = people["leader"]
+    _, head = people["head"]
+    draft = slips.draft_slip(
+        store.get("station", STATION_ID),
+        source=slips.SlipSource.WALK_IN,
+        category="其他",
+        title="路灯不亮",
+        description="三栋门口路灯坏了",
+    )
+    with pytest.raises(PermissionDenied, match="包案领导无权新增交办单"):
+        slips.save_draft(store, draft, leader)
+    assert store.count("handoff_slip") == 0
+    assert slips.save_draft(store, draft, head).title == "路灯不亮"
+
+
+def test_a_leader_cannot_open_a_hardship_case(store: Store, people) -> None:
+    from grassroots_tui.models import CaseStatus, HardshipCase, HardshipCause, HardshipTier
+    from grassroots_tui.services import hardship
+
+    worker, worker_actor = people["worker"]
+    _, leader = people["leader"]
+    home = save_household(store, household(), worker_actor)
+    case = HardshipCase(
+        household_id=home.id,
+        tier=HardshipTier.DEEP,
+        causes=[HardshipCause.ILLNESS],
+        paired_cadre=worker.id,
+        opened_on=dt.date(2026, 1, 31),
+        status=CaseStatus.ACTIVE,
+    )
+    with pytest.raises(PermissionDenied, match="包案领导无权新增困难帮扶档案"):
+        hardship.open_case(store, case, leader)
+    assert store.count("hardship_case") == 0
+    hardship.open_case(store, case, worker_actor)
+    assert store.count("hardship_case") == 1
+
+
+def test_a_refused_document_in_a_transaction_writes_none_of_it(store: Store, people) -> None:
+    from grassroots_tui.models import DutyShift
+    from grassroots_tui.services.auth import guarded_delete, guarded_transaction
+
+    worker, worker_actor = people["worker"]
+    head, head_actor = people["head"]
+    shift = DutyShift(station_id=STATION_ID, date=dt.date(2026, 12, 7), staff_ids=[worker.id])
+    home = household()
+    with pytest.raises(PermissionDenied, match="队员无权新增值班"):
+        with guarded_transaction(store, worker_actor) as tx:
+            tx.save(home)  # allowed for a worker
+            tx.save(shift)  # not: rosters are the head's
+    assert store.count(Household) == 0 and store.count("duty_shift") == 0
+    with guarded_transaction(store, head_actor) as tx:
+        tx.save(shift)
+    with pytest.raises(PermissionDenied, match="队员无权删除值班"):
+        guarded_delete(store, "duty_shift", shift.id, worker_actor)
+    assert store.count("duty_shift") == 1
+
+
+def test_a_supervisor_may_draft_a_slip_from_a_check_but_not_issue_one() -> None:
+    from grassroots_tui.services.auth import require
+
+    require(StaffRole.SUPERVISOR, "create", "handoff_slip")
+    with pytest.raises(PermissionDenied, match="督导无权修改交办单"):
+        require(StaffRole.SUPERVISOR, "update", "handoff_slip")
+    with pytest.raises(PermissionDenied, match="包案领导无权新增督导记录"):
+        require(StaffRole.LEADER, "create", "supervision_check")

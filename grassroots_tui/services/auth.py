@@ -46,7 +46,8 @@ import math
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,12 +65,16 @@ __all__ = [
     "SignInGuard",
     "SignInResult",
     "can",
+    "guarded_delete",
+    "guarded_save",
+    "guarded_transaction",
     "check_pin_format",
     "hash_pin",
     "lockout_seconds",
     "permission_for",
     "require",
     "require_actor",
+    "require_writes",
     "role_of_actor",
     "verify_pin",
 ]
@@ -306,9 +311,9 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 #: Which action a change to each kind of document needs: one action for every change,
-#: or ``{"create": ..., "update": ..., "delete": ...}``. The same actions the screens
-#: ask :func:`can` about before offering the command.
-KIND_PERMISSIONS: dict[str, str | dict[str, str]] = {
+#: or ``{"create": ..., "update": ..., "delete": ...}``; a tuple means any one of them.
+#: The same actions the screens ask :func:`can` about before offering the command.
+KIND_PERMISSIONS: dict[str, str | dict[str, str | tuple[str, ...]]] = {
     "visit": {"create": "visit.create", "update": "visit.edit", "delete": "visit.edit"},
     "appointment": {"create": "visit.create", "update": "visit.edit", "delete": "visit.edit"},
     "household": "household.edit",
@@ -321,7 +326,12 @@ KIND_PERMISSIONS: dict[str, str | dict[str, str]] = {
     "duty_shift": "staff.manage",
     "leave_request": "staff.manage",
     "station": "station.settings",
-    "handoff_slip": "slip.issue",
+    # A supervisor turns a rectification into a draft slip (services/supervision.py).
+    "handoff_slip": {
+        "create": ("slip.issue", "supervision.create"),
+        "update": "slip.issue",
+        "delete": "slip.issue",
+    },
     "reply": "slip.issue",
     "slip_extension": "slip.issue",
     "slip_return": "slip.issue",
@@ -347,7 +357,7 @@ class PermissionDenied(ValueError):
         super().__init__(f"{role_label}无权{named}。")
 
 
-def permission_for(kind: str, change: str) -> str:
+def permission_for(kind: str, change: str) -> str | tuple[str, ...]:
     """The action (one of :data:`ACTIONS`) that a ``change`` ("create", "update",
     "delete") to a document of ``kind`` needs. A kind nobody may change by hand (the
     audit trail, the store's own record) raises :class:`ValueError`."""
@@ -381,8 +391,9 @@ def require(role: StaffRole | str, action: str, kind: str | None = None) -> None
         what = _CHANGE_LABELS[action] + _kind_label(kind)
     else:
         needed = action
-    if not can(role, needed):
-        raise PermissionDenied(role, needed, what)
+    choices = needed if isinstance(needed, tuple) else (needed,)
+    if not any(can(role, choice) for choice in choices):
+        raise PermissionDenied(role, choices[0], what)
 
 
 def role_of_actor(store: Any, actor: str) -> StaffRole | None:
@@ -410,3 +421,54 @@ def require_actor(store: Any, actor: str, action: str, kind: str | None = None) 
     role = role_of_actor(store, actor)
     if role is not None:
         require(role, action, kind)
+
+
+def require_writes(store: Any, actor: str, saves: Any = (), deletes: Any = ()) -> None:
+    """:func:`require_actor` for every document about to be saved (a creation or an
+    update, as the store holds it now) and every (kind, id) about to be deleted."""
+    role = role_of_actor(store, actor)
+    if role is None:
+        return
+    for doc in saves:
+        exists = store.get_raw(doc.KIND, doc.id) is not None
+        require(role, "update" if exists else "create", doc.KIND)
+    for kind, _doc_id in deletes:
+        require(role, "delete", kind)
+
+
+def guarded_save(store: Any, doc: Any, actor: str) -> Any:
+    """``store.save(doc, actor)`` after :func:`require_writes`."""
+    require_writes(store, actor, [doc])
+    return store.save(doc, actor)
+
+
+def guarded_delete(store: Any, kind: str, doc_id: str, actor: str) -> None:
+    """``store.delete(kind, doc_id, actor)`` after :func:`require_writes`."""
+    require_writes(store, actor, deletes=[(kind, doc_id)])
+    store.delete(kind, doc_id, actor)
+
+
+class _GuardedTransaction:
+    """A store transaction whose every save and delete is checked before it is staged."""
+
+    def __init__(self, tx: Any, role: StaffRole) -> None:
+        self._tx = tx
+        self._role = role
+
+    def save(self, doc: Any) -> None:
+        exists = self._tx.store.get_raw(doc.KIND, doc.id) is not None
+        require(self._role, "update" if exists else "create", doc.KIND)
+        self._tx.save(doc)
+
+    def delete(self, kind: Any, doc_id: str) -> None:
+        require(self._role, "delete", kind if isinstance(kind, str) else kind.KIND)
+        self._tx.delete(kind, doc_id)
+
+
+@contextmanager
+def guarded_transaction(store: Any, actor: str) -> Iterator[Any]:
+    """``store.transaction(actor)`` whose saves and deletes are checked first: one that
+    is refused raises :class:`PermissionDenied` and nothing of the transaction is written."""
+    role = role_of_actor(store, actor)
+    with store.transaction(actor) as tx:
+        yield tx if role is None else _GuardedTransaction(tx, role)

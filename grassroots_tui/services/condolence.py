@@ -32,6 +32,7 @@ from grassroots_tui.models import (
     CondolenceRound,
     HardshipTier,
 )
+from grassroots_tui.services.auth import guarded_save, guarded_transaction
 from grassroots_tui.services.hardship import (
     HardshipNotFound,
     HardshipRefused,
@@ -138,7 +139,7 @@ def start_round(
         new = CondolenceRound(
             station_id=station_id, title=text, started_on=started_on, tier=tier, items=items
         )
-        return store.save(new, actor)  # type: ignore[return-value]
+        return guarded_save(store, new, actor)  # type: ignore[return-value]
 
 
 def add_case_to_round(store: Any, round_id: str, case_id: str, *, actor: str) -> CondolenceRound:
@@ -153,7 +154,7 @@ def add_case_to_round(store: Any, round_id: str, case_id: str, *, actor: str) ->
         if any(item.case_id == case_id for item in found.items):
             raise HardshipRefused("这户已在慰问名单中")
         item = CondolenceItem(case_id=case_id, household_id=case["household_id"])
-        return store.save(found.model_copy(update={"items": [*found.items, item]}), actor)  # type: ignore[return-value]
+        return guarded_save(store, found.model_copy(update={"items": [*found.items, item]}), actor)  # type: ignore[return-value]
 
 
 def mark_done(
@@ -195,7 +196,7 @@ def mark_done(
         )
         updated = found.model_copy(update={"items": items})
         if amount is None:
-            return store.save(updated, actor)  # type: ignore[return-value]
+            return guarded_save(store, updated, actor)  # type: ignore[return-value]
         if old.done:
             raise HardshipRefused("这户已登记慰问；慰问金如需更正，请在帮扶记录中修改")
         money = Assistance(
@@ -213,7 +214,7 @@ def mark_done(
         why = _assistance_refusal(case, on)
         if why:
             raise HardshipRefused(why)
-        with store.transaction(actor) as tx:
+        with guarded_transaction(store, actor) as tx:
             tx.save(money.model_copy(update={"station_id": case.station_id}))
             tx.save(updated)
         return get_round(store, round_id)
@@ -228,7 +229,7 @@ def mark_not_done(store: Any, round_id: str, case_id: str, *, actor: str) -> Con
             raise HardshipNotFound("这户不在本次慰问名单中")
         items = list(found.items)
         items[index] = CondolenceItem(case_id=case_id, household_id=items[index].household_id)
-        return store.save(found.model_copy(update={"items": items}), actor)  # type: ignore[return-value]
+        return guarded_save(store, found.model_copy(update={"items": items}), actor)  # type: ignore[return-value]
 
 
 def round_progress(round: CondolenceRound) -> tuple[int, int, Decimal]:  # noqa: A002

@@ -55,6 +55,7 @@ from grassroots_tui.models import (
     VisitKind,
 )
 from grassroots_tui.models.errors import DocumentInvalid, Problem
+from grassroots_tui.services.auth import guarded_save, guarded_transaction
 
 __all__ = [
     "CALLBACK_PREFIX",
@@ -268,7 +269,7 @@ def open_case(store: Any, case: HardshipCase, actor: str) -> HardshipCase:
                     f"{label} 已于 {raw.get('exit_on')} 脱困，回访尚未完成"
                     f"（计划 {raw.get('callback_on')}）；如已返困，请在原档案登记返困。"
                 )
-        return store.save(case.model_copy(update={"station_id": station_id}), actor)  # type: ignore[return-value]
+        return guarded_save(store, case.model_copy(update={"station_id": station_id}), actor)  # type: ignore[return-value]
 
 
 def edit_case(store: Any, case: HardshipCase, actor: str) -> HardshipCase:
@@ -306,7 +307,7 @@ def edit_case(store: Any, case: HardshipCase, actor: str) -> HardshipCase:
                 "callback_on",
             )
         }
-        return store.save(case.model_copy(update=update), actor)  # type: ignore[return-value]
+        return guarded_save(store, case.model_copy(update=update), actor)  # type: ignore[return-value]
 
 
 # -- assistance ------------------------------------------------------------------------------
@@ -340,8 +341,8 @@ def add_assistance(store: Any, assistance: Assistance, actor: str) -> Assistance
             raise HardshipRefused(why)
         _required(assistance.source, "资金来源")
         check_amount(assistance)
-        return store.save(  # type: ignore[return-value]
-            assistance.model_copy(update={"station_id": case.station_id}), actor
+        return guarded_save(
+            store, assistance.model_copy(update={"station_id": case.station_id}), actor
         )
 
 
@@ -359,7 +360,7 @@ def edit_assistance(store: Any, assistance: Assistance, actor: str) -> Assistanc
             raise HardshipRefused(why)
         check_amount(assistance)
         update = {"station_id": case.station_id}
-        return store.save(assistance.model_copy(update=update), actor)  # type: ignore[return-value]
+        return guarded_save(store, assistance.model_copy(update=update), actor)  # type: ignore[return-value]
 
 
 def case_total(store: Any, case_id: str) -> Decimal:
@@ -463,7 +464,7 @@ def record_review(
             tier_before=case.tier,
             tier_after=tier_after,
         )
-        with store.transaction(actor) as tx:
+        with guarded_transaction(store, actor) as tx:
             tx.save(review)
             if tier_after is not case.tier:
                 tx.save(case.model_copy(update={"tier": tier_after}))
@@ -498,7 +499,7 @@ def exit_case(
             "exit_reason": text,
             "callback_on": on + relativedelta(months=callback_months),
         }
-        return store.save(case.model_copy(update=update), actor)  # type: ignore[return-value]
+        return guarded_save(store, case.model_copy(update=update), actor)  # type: ignore[return-value]
 
 
 def end_case(
@@ -522,7 +523,7 @@ def end_case(
         text = _required(reason, f"{status.label[1:]}原因")
         _check_after_reviews(store, case, on, "结案日期")
         update = {"status": status, "exit_on": on, "exit_reason": text, "callback_on": None}
-        return store.save(case.model_copy(update=update), actor)  # type: ignore[return-value]
+        return guarded_save(store, case.model_copy(update=update), actor)  # type: ignore[return-value]
 
 
 def relapse(
@@ -567,7 +568,7 @@ def relapse(
                 "callback_on": None,
             }
         )
-        with store.transaction(actor) as tx:
+        with guarded_transaction(store, actor) as tx:
             tx.save(review)
             tx.save(reopened)
         return get_case(store, case_id)
@@ -606,7 +607,7 @@ def callback_no_relapse(
             tier_before=case.tier,
             tier_after=case.tier,
         )
-        with store.transaction(actor) as tx:
+        with guarded_transaction(store, actor) as tx:
             tx.save(review)
             tx.save(case.model_copy(update={"callback_on": None}))
         return get_case(store, case_id)

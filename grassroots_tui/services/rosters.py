@@ -49,6 +49,7 @@ from grassroots_tui.models import (
     Station,
 )
 from grassroots_tui.models.errors import validate_model
+from grassroots_tui.services.auth import guarded_delete, guarded_save, guarded_transaction
 from grassroots_tui.services.slip_print import (
     TEXT_WIDTH,
     _center,
@@ -342,7 +343,7 @@ def generate_month(
                         {"station_id": station_id, "date": day.isoformat(), "staff_ids": chosen},
                     )
                 )
-        with store.transaction(actor) as tx:
+        with guarded_transaction(store, actor) as tx:
             for raw in existing:
                 tx.delete("duty_shift", raw["id"])
             for shift in shifts:
@@ -406,7 +407,7 @@ def set_day(
             )
         else:
             shift = validate_model(DutyShift, {**old, "staff_ids": ids, "note": note})
-        saved = store.save(shift, actor)
+        saved = guarded_save(store, shift, actor)
     return saved  # type: ignore[return-value]
 
 
@@ -416,7 +417,7 @@ def clear_day(store: Any, *, station_id: str, day: dt.date, actor: str) -> bool:
         old = _shift_of(store, station_id, day)
         if old is None:
             return False
-        store.delete("duty_shift", old["id"], actor)
+        guarded_delete(store, "duty_shift", old["id"], actor)
     return True
 
 
@@ -595,7 +596,7 @@ def request_leave(store: Any, leave: LeaveRequest, actor: str) -> LeaveRequest:
             problem = substitute_problem(store, leave, leave.substitute_id, calendar=None)
             if problem:
                 raise RosterRefused(problem)
-        saved = store.save(leave, actor)
+        saved = guarded_save(store, leave, actor)
     return saved  # type: ignore[return-value]
 
 
@@ -697,7 +698,7 @@ def decide_leave(
                     "approver": approver,
                 },
             )
-            return store.save(refused, actor)  # type: ignore[return-value]
+            return guarded_save(store, refused, actor)  # type: ignore[return-value]
         substitute = (substitute_id or leave.substitute_id or "").strip()
         if not substitute:
             raise RosterRefused("批准请假前须确定代班人员（由请假人自行联系）。")
@@ -724,7 +725,7 @@ def decide_leave(
             line = f"{sub}代{who}值班（{kind}，{on.isoformat()}批准）"
             note = f"{raw.get('note')}；{line}" if raw.get("note") else line
             moved.append(validate_model(DutyShift, {**raw, "staff_ids": ids, "note": note[:2000]}))
-        with store.transaction(actor) as tx:
+        with guarded_transaction(store, actor) as tx:
             tx.save(approved)
             for shift in moved:
                 tx.save(shift)

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from grassroots_tui.models import Household, Satisfaction, SlipReminder, Station
 from grassroots_tui.models.slip import HandoffSlip
+from grassroots_tui.services.auth import guarded_save
 from grassroots_tui.services.deadlines import Due, slip_status
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slips import (
@@ -567,4 +568,4 @@ def record_reminder(
         days_overdue=s.days_overdue,
         note=f"{note}（应办结日期 {s.due.date.isoformat()}）",
     )
-    return store.save(reminder, actor)  # type: ignore[return-value]
+    return guarded_save(store, reminder, actor)  # type: ignore[return-value]

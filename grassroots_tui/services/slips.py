@@ -54,6 +54,7 @@ from grassroots_tui.models import (
 from grassroots_tui.models.audit import actor_name
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, HandoffSlip, SlipSource, SlipState
+from grassroots_tui.services.auth import guarded_save, guarded_transaction
 from grassroots_tui.services.deadlines import Due, compute_due, parse_rule
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
@@ -440,7 +441,7 @@ def save_draft(store: Store, slip: HandoffSlip, actor: str) -> HandoffSlip:
     if not slip.station_id:
         raise SlipActionRefused("请选择交办单所属的群工站")
     update["deadline_rule"] = _rule_text(slip.deadline_rule)
-    return store.save(slip.model_copy(update=update), actor)  # type: ignore[return-value]
+    return guarded_save(store, slip.model_copy(update=update), actor)  # type: ignore[return-value]
 
 
 # -- numbers -------------------------------------------------------------------------------
@@ -710,7 +711,7 @@ def effective_due(
 
 
 def _save(store: Store, actor: str, *docs: Any) -> None:
-    with store.transaction(actor) as tx:
+    with guarded_transaction(store, actor) as tx:
         for doc in docs:
             tx.save(doc)
 

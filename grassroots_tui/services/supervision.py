@@ -37,6 +37,7 @@ from grassroots_tui.models import (
 )
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services import pinyin
+from grassroots_tui.services.auth import guarded_save, guarded_transaction
 from grassroots_tui.services.slips import draft_slip
 
 __all__ = [
@@ -162,7 +163,7 @@ def record_check(store: Any, check: SupervisionCheck, actor: str) -> Supervision
                 raise SupervisionRefused(
                     f"整改事项“{item.description}”关联的交办单（{item.slip_id}）不存在。"
                 )
-        saved = store.save(check, actor)
+        saved = guarded_save(store, check, actor)
     return saved  # type: ignore[return-value]
 
 
@@ -178,7 +179,7 @@ def set_rectification(
             return check
         data = check.to_json()
         data["rectifications"][index]["state"] = state.value
-        saved = store.save(validate_model(SupervisionCheck, data), actor)
+        saved = guarded_save(store, validate_model(SupervisionCheck, data), actor)
     return saved  # type: ignore[return-value]
 
 
@@ -223,7 +224,7 @@ def rectification_to_slip(store: Any, check_id: str, item_id: str, *, actor: str
         data = check.to_json()
         data["rectifications"][index]["slip_id"] = slip.id
         linked = validate_model(SupervisionCheck, data)
-        with store.transaction(actor) as tx:
+        with guarded_transaction(store, actor) as tx:
             tx.save(slip)
             tx.save(linked)
     return store.get(HandoffSlip, slip.id)  # type: ignore[return-value]

@@ -9,6 +9,7 @@ from textual.widgets import Static
 from grassroots_tui.i18n import t
 from grassroots_tui.models import Appointment, Household
 from grassroots_tui.models.errors import validate_model
+from grassroots_tui.services.auth import guarded_save
 from grassroots_tui.services.masking import Masker
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen, literal
@@ -54,4 +55,4 @@ class AppointmentForm(FormScreen[Appointment | None]):
         )
 
     def save(self, built: Appointment) -> Appointment:
-        return self.session.store.save(built, self.session.actor)  # type: ignore[return-value]
+        return guarded_save(self.session.store, built, self.session.actor)

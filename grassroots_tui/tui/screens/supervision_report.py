@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Label
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import ActivityType, StationActivity
 from grassroots_tui.models.errors import validate_model
-from grassroots_tui.services.auth import can
+from grassroots_tui.services.auth import can, guarded_save
 from grassroots_tui.services.supervision import TARGET_PER_DAY, month_report
 from grassroots_tui.services.text import split_list
 from grassroots_tui.services.three_threes import completion, media_reports
@@ -205,7 +205,7 @@ class ThreeThreesScreen(ModalScreen[None]):
                     "pairs": parse_pairs(v["pairs"] or ""),
                 },
             )
-            return session.store.save(activity, session.actor)
+            return guarded_save(session.store, activity, session.actor)
 
         self.app.push_screen(
             StepForm(
