@@ -165,3 +165,23 @@ async def test_undo_asks_first_naming_the_change_and_redo_brings_it_back(store):
         assert "已恢复：新增走访 王** 2026-11-26 10:30。" in notices(app)
         undo, redo = [e for e in store.history("visit", visit.id) if e["action"] == "undo"]
         assert redo["undoes"] == undo["txn"] and redo["actor"] == HEAD
+
+
+async def test_redo_is_in_the_command_palette(store):
+    from textual.command import CommandList, CommandPalette
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, HEAD_ID, HEAD_PIN)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"hf")
+        hits: list[str] = []
+        for _ in range(40):  # the palette searches in the background
+            await pilot.pause(0.05)
+            commands = app.screen.query_one(CommandList)
+            hits = [commands.get_option_at_index(i).hit.text for i in range(commands.option_count)]
+            if "恢复" in hits:
+                break
+        assert "恢复" in hits

@@ -204,3 +204,12 @@ def test_require_actor_finds_the_signed_in_role(store: Store) -> None:
         require_actor(store, f"王书记#{leader.id}", "update", "staff")
     with pytest.raises(PermissionDenied):
         require_actor(store, "冒名#no-such-staff", "read")
+
+
+def test_the_sign_in_position_without_a_recorded_audit_head(store: Store) -> None:
+    assert U.audit_position(store) == 0
+    store.save(household("HL01-0001"), actor=HEAD)
+    store.save(household("HL01-0002"), actor=HEAD)
+    assert U.audit_position(store) == 2
+    store.meta.pop("audit_head")  # as in a store written before it was recorded
+    assert U.audit_position(store) == 2

@@ -46,7 +46,12 @@ class PendingUndo:
 def audit_position(store: Store) -> int:
     """The newest audit entry's number: what a sign-in remembers as its start."""
     head = store.meta.get("audit_head") or {}
-    return int(head.get("seq", 0))
+    if "seq" in head:
+        return int(head["seq"])
+    # A store written before the head was recorded: its newest entry (entries are kept
+    # in the order they were written).
+    entries = store.tables.get("audit_entry") or {}
+    return int(next(reversed(entries.values()))["seq"]) if entries else 0
 
 
 def _kind_label(kind: str) -> str:
