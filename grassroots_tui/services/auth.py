@@ -6,7 +6,7 @@ is easy to guess, :class:`SignInGuard` makes a staff member wait after five wron
 a row: 60 seconds, doubling with every further wrong PIN, at most 15 minutes. The guard
 keeps its counts in memory; the caller (the running program) owns one guard.
 
-Permissions (:func:`can`) by role (DESIGN.md §2):
+Permissions (:func:`can`) by role (docs/design.md#glossary):
 
 ==================  ======  ====  ==========  ======
 action              worker  head  supervisor  leader

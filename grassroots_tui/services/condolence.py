@@ -4,10 +4,10 @@ A round is created for every case 帮扶中 of one station, or of one tier, and 
 checklist of households: done or not, what was given, by whom, when. Its progress is
 done / total / percent; it can be exported as CSV or Markdown.
 
-Exports mask residents' names and phone numbers (DESIGN.md §6) unless ``unmasked=True``,
-which is the user's explicit choice and is recorded in the audit trail
-(``store.record_access(..., action="export")``) before anything is produced. CSV cells
-that start with = + - @, a tab or a carriage return get a leading apostrophe, so that a
+Exports mask residents' names and phone numbers (docs/design.md#personal-information)
+unless ``unmasked=True``, which is the user's explicit choice and is recorded in the audit
+trail (``store.record_access(..., action="export")``) before anything is produced. CSV
+cells that start with = + - @, a tab or a carriage return get a leading apostrophe, so that a
 spreadsheet never reads them as a formula.
 
 :func:`export_round` returns text. A CSV file must be written as UTF-8 *with* BOM (so

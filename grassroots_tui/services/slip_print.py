@@ -4,8 +4,9 @@ with print CSS.
 
 Residents' names, ID numbers and phone numbers are masked (张*, 4301**********1234,
 138****5678) unless the caller passes ``unmasked=True``; that choice must be recorded in
-the audit trail, which :func:`export_slip` does (DESIGN.md §6). Officials' names
-(经办人, 签发人, 包案领导) are not residents' information and are printed whole.
+the audit trail, which :func:`export_slip` does (docs/design.md#personal-information).
+Officials' names (经办人, 签发人, 包案领导) are not residents' information and are printed
+whole.
 """
 
 from __future__ import annotations
