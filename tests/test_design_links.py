@@ -24,12 +24,7 @@ CITATION = re.compile(r"docs/design\.md((?:#[\w-]+)(?:,\s*#[\w-]+)*)")
 
 #: Files that still cite the old name, waiting for their owners to change them. Take a
 #: file off this list when it is changed (the test says so).
-PENDING = frozenset(
-    {
-        "bench/FINDINGS.md",
-        "bench/RESULTS-store.md",
-    }
-)
+PENDING: frozenset[str] = frozenset()
 
 
 def anchors(markdown: str) -> set[str]:

@@ -131,11 +131,6 @@ def test_an_unexpected_error_in_an_import_is_logged_and_named(
     assert _mode(log) == 0o600
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="waits for cli/__init__.py to call services.error_log.unexpected_message; "
-    "remove this mark with that change",
-)
 def test_an_unexpected_error_in_a_command_is_logged_and_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:

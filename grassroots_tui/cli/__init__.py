@@ -32,6 +32,7 @@ from grassroots_tui.cli import (
     store_commands,
 )
 from grassroots_tui.models.errors import DocumentInvalid
+from grassroots_tui.services.error_log import log_folder_for, unexpected_message
 from grassroots_tui.store import StoreError
 
 COMMAND_MODULES = [
@@ -199,9 +200,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # noqa: BLE001 - the last resort: a message, never a traceback
+        folder = log_folder_for(args.db)
         print(
-            f"错误：发生了意外错误（{type(error).__name__}：{_clip(str(error))}）。"
-            "请把这条信息告诉维护人员。",
+            unexpected_message(error, folder, context=f"grassroots {args.command}"),
             file=sys.stderr,
         )
         return 2

@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from grassroots_tui.services.argument_types import count_argument, date_argument
 from grassroots_tui.store import Store
 from grassroots_tui.store.restore import restore_backup
 
@@ -41,8 +42,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     salvage.set_defaults(handler=run_salvage)
 
     demo = subparsers.add_parser("demo", parents=[common], help="生成一份以今天为准的演示数据")
-    demo.add_argument("--today", type=date.fromisoformat, help="演示数据的“今天”，如 2026-11-26")
-    demo.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）")
+    demo.add_argument("--today", type=date_argument(), help="演示数据的“今天”，如 2026-11-26")
+    demo.add_argument(
+        "--seed",
+        type=count_argument("随机种子", 0, 999_999_999),
+        default=2026,
+        help="随机种子（默认 2026）",
+    )
     demo.add_argument("--force", action="store_true", help="已有数据时先删除再生成")
     demo.set_defaults(handler=run_demo)
 

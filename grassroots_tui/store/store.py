@@ -49,12 +49,12 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast, overload
 
 import orjson
 
@@ -99,6 +99,8 @@ from grassroots_tui.store.paths import StorePaths, default_store_path
 from grassroots_tui.store.tinydb_layer import JournaledStorage, Op, StoreDB
 
 T = TypeVar("T")
+#: A document class: ``store.get(Household, id)`` is a ``Household | None``.
+D = TypeVar("D", bound=Document)
 
 AUDIT = "audit_entry"
 META = "_meta"
@@ -586,7 +588,11 @@ class Store:
         """The stored dict (do not mutate it), or None."""
         return self.tables.get(_kind_of(kind), {}).get(doc_id)
 
-    def get(self, kind: str | type[Document], doc_id: str) -> Document | None:
+    @overload
+    def get(self, kind: type[D], doc_id: str) -> D | None: ...
+    @overload
+    def get(self, kind: str, doc_id: str) -> Document | None: ...
+    def get(self, kind: str | type[Document], doc_id: str) -> Any:
         raw = self.get_raw(kind, doc_id)
         return None if raw is None else self.model(kind).model_validate(raw)
 
@@ -626,15 +632,27 @@ class Store:
             self._derived[name] = (key, token, value)
         return value
 
-    def iter(self, kind: str | type[Document]) -> Iterator[Document]:
+    @overload
+    def iter(self, kind: type[D]) -> Iterator[D]: ...
+    @overload
+    def iter(self, kind: str) -> Iterator[Document]: ...
+    def iter(self, kind: str | type[Document]) -> Iterator[Any]:
         model = self.model(kind)
         for raw in self.raw(kind):
             yield model.model_validate(raw)
 
-    def all(self, kind: str | type[Document]) -> list[Document]:
+    @overload
+    def all(self, kind: type[D]) -> list[D]: ...
+    @overload
+    def all(self, kind: str) -> list[Document]: ...
+    def all(self, kind: str | type[Document]) -> list[Any]:
         return list(self.iter(kind))
 
-    def search(self, kind: str | type[Document], cond: Any) -> list[Document]:
+    @overload
+    def search(self, kind: type[D], cond: Any) -> list[D]: ...
+    @overload
+    def search(self, kind: str, cond: Any) -> list[Document]: ...
+    def search(self, kind: str | type[Document], cond: Any) -> list[Any]:
         """Documents of a kind matching a TinyDB query, as models."""
         model = self.model(kind)
         return [model.model_validate(dict(doc)) for doc in self.table(kind).search(cond)]
@@ -665,16 +683,17 @@ class Store:
 
     # --- writing ------------------------------------------------------------------------
 
-    def save(self, doc: Document, actor: str) -> Document:
+    def save(self, doc: D, actor: str) -> D:
         """Create or update one document; durable on disk when this returns."""
         return self.save_many([doc], actor)[0]
 
-    def save_many(self, docs: list[Document], actor: str) -> list[Document]:
+    def save_many(self, docs: Sequence[D], actor: str) -> list[D]:
         """Save several documents as one transaction: all of them or none."""
         with self.transaction(actor) as tx:
             for doc in docs:
                 tx.save(doc)
-        return [self.get(d.KIND, d.id) for d in docs]  # type: ignore[misc]
+        # Each is there: the transaction saved it (it raises otherwise).
+        return [cast(D, self.get(d.KIND, d.id)) for d in docs]
 
     def delete(self, kind: str | type[Document], doc_id: str, actor: str) -> None:
         with self.transaction(actor) as tx:
