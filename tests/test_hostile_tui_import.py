@@ -3,7 +3,6 @@ with the same Chinese message naming the limit, keeps running, and writes nothin
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from textual.worker import WorkerFailed
 
 from grassroots_tui.services import ledger_limits
 from grassroots_tui.tui.dialogs.import_dialog import ImportDialog
-from tests.tui_fixtures import build_store, make_app, open_store, sign_in
+from tests.tui_fixtures import build_store, copied_store, make_app, sign_in
 
 SIZE = (80, 24)
 
@@ -25,11 +24,8 @@ def template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def store(template, tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(template.parent, folder)
-    store = open_store(folder / template.name)
-    yield store
-    store.close()
+    with copied_store(template, tmp_path) as copy:
+        yield copy
 
 
 async def settle(pilot) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import errno
 import gc
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from textual.widgets import DataTable, Static
 
 from grassroots_tui.tui.dialogs.visit_form import VisitForm
 from grassroots_tui.tui.screens.visits import VisitsScreen
-from tests.tui_fixtures import build_store, make_app, open_store, settle, sign_in
+from tests.tui_fixtures import build_store, copied_store, make_app, settle, sign_in
 
 SIZE = (80, 24)
 
@@ -29,11 +28,8 @@ def template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def store(template, tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(template.parent, folder)
-    store = open_store(folder / template.name)
-    yield store
-    store.close()
+    with copied_store(template, tmp_path) as copy:
+        yield copy
 
 
 def rows(screen) -> list[list[str]]:

@@ -4,7 +4,6 @@ through the keys, and the question that names the change before it is undone."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from tests.tui_fixtures import (
     WORKER_ID,
     WORKER_NAME,
     build_store,
+    copied_store,
     make_app,
     open_store,
     settle,
@@ -42,11 +42,8 @@ def template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def store(template, tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(template.parent, folder)
-    s = open_store(folder / template.name)
-    yield s
-    s.close()
+    with copied_store(template, tmp_path) as copy:
+        yield copy
 
 
 def notices(app) -> list[str]:
