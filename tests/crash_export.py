@@ -8,6 +8,9 @@ outputs that write files: ``export stats`` (.xlsx, .csv and .md into the store's
 ``exports`` folder), ``slips print --unmasked --html --out`` (recorded in the audit
 trail: it prints "AUDIT" once the command has returned), ``hardship round export --out``
 and ``leave notice --html --out``. It prints "READY" once it has found what to print.
+Each operation is framed by "BEGIN <operation>" and "END <operation>" lines (the save's
+end is its id, the slip print's "AUDIT"), flushed, so the parent can tell whether a kill
+landed mid-operation.
 """
 
 from __future__ import annotations
@@ -19,15 +22,23 @@ from pathlib import Path
 
 from grassroots_tui.cli import main as cli
 from grassroots_tui.store import Store
+from tests.crash_writer import begin, end
 from tests.factories import household
 
 
-def _run(*argv: str) -> None:
+def _run(*argv: str, ended: str = "") -> None:
+    """Run one command between BEGIN and END (or ``ended``, when given, as its end)."""
+    operation = " ".join(argv[:2])
+    begin(operation)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cli(list(argv))
     if code != 0:
         raise SystemExit(f"{argv}: {err.getvalue()}")
+    if ended:
+        print(ended, flush=True)
+    else:
+        end(operation)
 
 
 def main() -> None:
@@ -46,13 +57,14 @@ def main() -> None:
     n = 0
     while True:
         n += 1
+        begin("save")
         store = Store.open(path, daily_backup=False)
         try:
             doc = household(f"{prefix}-{n:05d}", station_id=station_id)
             store.save(doc, actor="crash-export")
         finally:
             store.close()
-        print(doc.id, flush=True)
+        print(doc.id, flush=True)  # the save's end, and its acknowledgement
         for fmt in ("xlsx", "csv", "md"):
             _run("export", "stats", "--month", month, "--format", fmt, *db)
         _run(
@@ -66,8 +78,8 @@ def main() -> None:
             "--out",
             str(out / f"slip-{n:05d}.html"),
             *db,
+            ended="AUDIT",  # acknowledged: the print is in the audit trail
         )
-        print("AUDIT", flush=True)
         _run(
             "hardship",
             "round",

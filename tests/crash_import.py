@@ -4,8 +4,10 @@ Usage: python -m tests.crash_import STORE_PATH LEDGER_PATH STATION_CODE
 
 Opens the store and prints "READY"; then reads the ledger, previews the import and
 applies it (:func:`grassroots_tui.services.household_import.apply_import`, one store
-transaction). Only when ``apply_import`` has returned does it print "DONE <count>": an
-import the parent has seen DONE for was acknowledged, and must be there whole.
+transaction), printing "BEGIN import" (flushed) just before. Only when ``apply_import``
+has returned does it print "DONE <count>": an import the parent has seen DONE for was
+acknowledged, and must be there whole. A kill after BEGIN and before DONE landed inside
+the transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from grassroots_tui.services.household_import import apply_import, preview_import, read_ledger
 from grassroots_tui.store import Store
+from tests.crash_writer import begin
 from tests.factories import id_number
 
 HEADER = ("户号", "户主姓名", "身份证号", "联系电话", "地址", "网格", "人口数", "标签")
@@ -57,6 +60,7 @@ def main() -> None:
     ledger = read_ledger(ledger_path)
     preview = preview_import(store.raw("household"), station["id"], ledger, date.today())
     assert not preview.rejected, preview.rejected[:3]
+    begin("import")
     result = apply_import(store, preview, "crash-import")
     print(f"DONE {result.added}", flush=True)
     store.close()

@@ -12,6 +12,12 @@ Three children, each killed over and over on the same store:
   acknowledged is lost, and no file under its final name is half written (a killed write
   leaves at most a ``.tmp`` file beside it).
 
+Each child prints "BEGIN <operation>" (flushed) as it starts a save, compaction, backup,
+import or export, and a line when it has ended; a kill whose last whole line is a BEGIN
+landed mid-operation. Each test counts those kills and requires a share of them (half of
+the writer's, at least one import and one export kill), so the kills are shown to hit
+the operations and not only the gaps between them.
+
 ``make test`` runs short variants (``slow``) on small stores. ``make soak`` runs the long
 ones on a store of about 100,000 documents (``GRASSROOTS_SOAK_DOCS``), the writer killed
 ``GRASSROOTS_KILLS`` times (200) and the import and the export child each a quarter as
@@ -108,32 +114,59 @@ def kill_after(child: subprocess.Popen[bytes], seconds: float) -> list[str]:
     return [line.decode() for line in out.split(b"\n")[:-1] if line]
 
 
+def is_marker(line: str) -> bool:
+    """A BEGIN/END line of the children (not an acknowledgement)."""
+    return line.startswith(("BEGIN ", "END "))
+
+
+def mid_operation(lines: list[str]) -> bool:
+    """Whether the kill landed between a BEGIN and its end: the last whole line is a BEGIN."""
+    return bool(lines) and lines[-1].startswith("BEGIN ")
+
+
 # -- the writer ------------------------------------------------------------------------------
 
 
-def _kill_rounds(db: Path, rounds: int, seed: int, max_sleep: float = 0.4) -> tuple[int, int]:
+def _kill_rounds(
+    db: Path, rounds: int, seed: int, max_sleep: float = 0.4
+) -> tuple[int, int, Counter[str]]:
+    """Kill the writer ``rounds`` times: (kills, acknowledged saves, kills mid-operation
+    by operation)."""
     rng = random.Random(seed)
     base = household_ids(db) if db.exists() else set()
     acknowledged: set[str] = set()
+    mid: Counter[str] = Counter()
     for round_no in range(rounds):
         child = start("tests.crash_writer", db, f"R{round_no}")
-        acknowledged.update(kill_after(child, rng.uniform(0.02, max_sleep)))
+        lines = kill_after(child, rng.uniform(0.02, max_sleep))
+        if mid_operation(lines):
+            mid[lines[-1].removeprefix("BEGIN ")] += 1
+        acknowledged.update(line for line in lines if not is_marker(line))
         with Store.open(db, daily_backup=False) as store:
             present = set(store.tables.get("household", {}))
         missing = (acknowledged | base) - present
         assert not missing, f"round {round_no}: {len(missing)} acknowledged saves lost"
     with Store.open(db, readonly=True, daily_backup=False) as store:
         assert check_store(store) == []
-    return rounds, len(acknowledged)
+    return rounds, len(acknowledged), mid
+
+
+def _writer_report(rounds: int, saved: int, mid: Counter[str], docs: str) -> str:
+    during = ", ".join(f"{n} {op}" for op, n in sorted(mid.items()))
+    return (
+        f"writer{docs}: {rounds} kills, {mid.total()} mid-operation ({during}), "
+        f"{saved} acknowledged saves, 0 lost"
+    )
 
 
 @pytest.mark.slow
 def test_acknowledged_saves_survive_sigkill(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rounds, saved = _kill_rounds(tmp_path / "crash.json", rounds=20, seed=20261126)
+    rounds, saved, mid = _kill_rounds(tmp_path / "crash.json", rounds=20, seed=20261126)
+    report(capsys, _writer_report(rounds, saved, mid, ""))
     assert saved > rounds  # the children did get saves acknowledged between kills
-    report(capsys, f"writer: {rounds} kills, {saved} acknowledged saves, 0 lost")
+    assert mid.total() >= rounds / 2, f"only {mid.total()} of {rounds} kills mid-operation"
 
 
 @pytest.mark.soak
@@ -141,12 +174,10 @@ def test_acknowledged_saves_survive_many_sigkills(
     big_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = copy_store(big_template, tmp_path)
-    rounds, saved = _kill_rounds(db, rounds=KILLS, seed=1, max_sleep=1.5)
+    rounds, saved, mid = _kill_rounds(db, rounds=KILLS, seed=1, max_sleep=1.5)
+    report(capsys, _writer_report(rounds, saved, mid, f" on {SOAK_DOCS:,} documents"))
     assert saved > rounds
-    report(
-        capsys,
-        f"writer on {SOAK_DOCS:,} documents: {rounds} kills, {saved} acknowledged saves, 0 lost",
-    )
+    assert mid.total() >= rounds / 2, f"only {mid.total()} of {rounds} kills mid-operation"
 
 
 # -- the import ------------------------------------------------------------------------------
@@ -165,23 +196,31 @@ def _import_rounds(
 ) -> dict[str, int]:
     rng = random.Random(seed)
     base = household_ids(db)
-    # One import run to its end: it must be whole, and it tells how long an import takes.
+    # One import run to its end: it must be whole, and it tells when the transaction
+    # begins and ends after READY. Kills are spread over that span and a quarter of it
+    # either side, so most land inside the transaction, some before it and some after.
     ledger = folder / "K000.csv"
     ledger.write_bytes(ledger_csv("K000", rows, 0))
     child = start("tests.crash_import", db, ledger, code)
+    assert child.stdout is not None
     began = time.monotonic()
-    out, err = child.communicate(timeout=300)
-    took = time.monotonic() - began
-    assert child.returncode == 0 and out.strip() == f"DONE {rows}".encode(), err
+    assert child.stdout.readline() == b"BEGIN import\n"
+    begin_at = time.monotonic() - began
+    assert child.stdout.readline() == f"DONE {rows}\n".encode()
+    done_at = time.monotonic() - began
+    _out, err = child.communicate(timeout=300)
+    assert child.returncode == 0, err
+    margin = (done_at - begin_at) / 4
     whole = {"K000"}
-    counts = {"kills": 0, "acknowledged": 1, "committed": 1, "absent": 0, "rows": rows}
+    counts = {"kills": 0, "mid": 0, "acknowledged": 1, "committed": 1, "absent": 0, "rows": rows}
     for round_no in range(1, rounds + 1):
         prefix = f"K{round_no:03d}"
         ledger = folder / f"{prefix}.csv"
         ledger.write_bytes(ledger_csv(prefix, rows, round_no))
         child = start("tests.crash_import", db, ledger, code)
-        lines = kill_after(child, rng.uniform(0.0, took * 1.6))
+        lines = kill_after(child, rng.uniform(max(0.0, begin_at - margin), done_at + margin))
         counts["kills"] += 1
+        counts["mid"] += mid_operation(lines)
         done = f"DONE {rows}" in lines
         by_prefix, present = _prefix_counts(db)
         assert by_prefix[prefix] in (0, rows), (
@@ -208,8 +247,9 @@ def _import_rounds(
 
 def _import_report(counts: dict[str, int], docs: str) -> str:
     return (
-        f"import of {counts['rows']} rows on {docs}: {counts['kills']} kills, "
-        f"{counts['committed']} imports whole ({counts['acknowledged']} acknowledged), "
+        f"import of {counts['rows']} rows on {docs}: {counts['kills']} kills "
+        f"({counts['mid']} mid-transaction), {counts['committed']} imports whole "
+        f"({counts['acknowledged']} acknowledged), "
         f"{counts['absent']} absent, 0 partial, 0 lost"
     )
 
@@ -222,8 +262,9 @@ def test_a_killed_import_is_all_or_nothing(
     with Store.open(db, daily_backup=False) as store:
         store.save(station(), "test")
     counts = _import_rounds(db, "HL01", tmp_path, rounds=5, rows=2000, seed=9)
-    assert counts["kills"] == 5
     report(capsys, _import_report(counts, "a small store"))
+    assert counts["kills"] == 5
+    assert counts["mid"] >= 1, "no kill landed inside the import's transaction"
 
 
 @pytest.mark.soak
@@ -236,6 +277,7 @@ def test_a_killed_import_is_all_or_nothing_on_a_big_store(
     rounds = int(os.environ.get("GRASSROOTS_IMPORT_KILLS", str(max(1, KILLS // 4))))
     counts = _import_rounds(db, code, tmp_path, rounds=rounds, rows=3000, seed=11)
     report(capsys, _import_report(counts, f"{SOAK_DOCS:,} documents"))
+    assert counts["mid"] >= 1, "no kill landed inside the import's transaction"
 
 
 # -- the exports -----------------------------------------------------------------------------
@@ -266,7 +308,7 @@ def _export_rounds(
     acknowledged: set[str] = set()
     audited = 0
     seen: set[Path] = set()
-    counts = {"kills": 0, "files": 0, "leftover_tmp": 0}
+    counts = {"kills": 0, "mid": 0, "files": 0, "leftover_tmp": 0}
     # How long one round of exports takes here: kills are spread over about three of them.
     child = start("tests.crash_export", db, out, "E-calibrate", MONTH)
     began = time.monotonic()
@@ -278,13 +320,14 @@ def _export_rounds(
     max_sleep = max(max_sleep, 3 * (time.monotonic() - began))
     lines += ["AUDIT", *kill_after(child, 0)]
     audited += lines.count("AUDIT")
-    acknowledged.update(line for line in lines if line != "AUDIT")
+    acknowledged.update(line for line in lines if line != "AUDIT" and not is_marker(line))
     for round_no in range(rounds):
         child = start("tests.crash_export", db, out, f"E{round_no}", MONTH)
         lines = kill_after(child, rng.uniform(0.05, max_sleep))
         counts["kills"] += 1
+        counts["mid"] += mid_operation(lines)
         audited += lines.count("AUDIT")
-        acknowledged.update(line for line in lines if line != "AUDIT")
+        acknowledged.update(line for line in lines if line != "AUDIT" and not is_marker(line))
         with Store.open(db, daily_backup=False) as store:
             present = set(store.tables.get("household", {}))
             recorded = sum(
@@ -312,7 +355,8 @@ def _export_rounds(
 
 def _export_report(counts: dict[str, int], docs: str) -> str:
     return (
-        f"exports on {docs}: {counts['kills']} kills, {counts['acknowledged']} acknowledged "
+        f"exports on {docs}: {counts['kills']} kills ({counts['mid']} mid-operation), "
+        f"{counts['acknowledged']} acknowledged "
         f"saves and {counts['audited']} acknowledged audit records, 0 lost; "
         f"{counts['files']} files checked whole, 0 half-written "
         f"({counts['leftover_tmp']} .tmp leftovers)"
@@ -326,8 +370,9 @@ def test_killed_exports_leave_whole_files_and_lose_nothing(
     db = tmp_path / "data" / "grassroots.json"
     write_demo_store(db, today=DEMO_TODAY)
     counts = _export_rounds(db, tmp_path, rounds=5, seed=5, max_sleep=1.5, full_check_every=1)
-    assert counts["acknowledged"] >= 1 and counts["files"] >= 1
     report(capsys, _export_report(counts, "the demo store"))
+    assert counts["acknowledged"] >= 1 and counts["files"] >= 1
+    assert counts["mid"] >= 1, "no kill landed during a save or an export"
 
 
 @pytest.mark.soak
@@ -337,5 +382,6 @@ def test_killed_exports_leave_whole_files_and_lose_nothing_on_a_big_store(
     db = copy_store(big_template, tmp_path)
     rounds = int(os.environ.get("GRASSROOTS_EXPORT_KILLS", str(max(1, KILLS // 4))))
     counts = _export_rounds(db, tmp_path, rounds=rounds, seed=7, max_sleep=8.0, full_check_every=10)
-    assert counts["acknowledged"] >= 1
     report(capsys, _export_report(counts, f"{SOAK_DOCS:,} documents"))
+    assert counts["acknowledged"] >= 1
+    assert counts["mid"] >= 1, "no kill landed during a save or an export"
