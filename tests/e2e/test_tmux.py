@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -67,26 +68,50 @@ class Terminal:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "e2e")
 
-    def wait_for(self, text: str, timeout: float = 15.0) -> str:
-        """Poll the screen until ``text`` shows up; fail with the screen if it never does."""
+    def cursor(self) -> tuple[int, int]:
+        """Where the terminal cursor is (column, row): Textual puts it in the focused input."""
+        x, y = self.tmux("display-message", "-p", "-t", "e2e", "#{cursor_x} #{cursor_y}").split()
+        return int(x), int(y)
+
+    def wait_until(self, check: Callable[[str], bool], what: str, timeout: float = 15.0) -> str:
+        """Poll the screen until ``check(screen)`` holds; fail showing the last screen."""
         deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
+        while True:
             screen = self.screen()
-            if text in screen:
+            if check(screen):
                 return screen
-            time.sleep(0.1)
-        pytest.fail(f"{text!r} did not appear within {timeout} s; the screen:\n{screen}")
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"{what}: not within {timeout} s; cursor at {self.cursor()}, "
+                    f"the last screen:\n{screen}"
+                )
+            time.sleep(0.05)
+
+    def wait_for(self, *texts: str, timeout: float = 15.0) -> str:
+        """Poll the screen until every one of ``texts`` shows up."""
+        return self.wait_until(
+            lambda screen: all(text in screen for text in texts),
+            f"waited for {texts!r}",
+            timeout,
+        )
+
+    def wait_for_cursor_on(self, text: str, timeout: float = 15.0) -> str:
+        """Poll until the cursor (the focused input) is on the line that shows ``text``."""
+
+        def there(screen: str) -> bool:
+            lines = screen.split("\n")
+            _x, y = self.cursor()
+            return y < len(lines) and text in lines[y]
+
+        return self.wait_until(there, f"waited for the cursor on the line of {text!r}", timeout)
 
     def keys(self, *keys: str) -> None:
-        """Named keys (Enter, Tab, C-s ...), then a short pause so key groups never merge."""
+        """Named keys (Enter, Tab, C-s ...); the caller then waits for what they do."""
         self.tmux("send-keys", "-t", "e2e", *keys)
-        time.sleep(0.15)
 
     def type(self, text: str) -> None:
         """Literal text (UTF-8, Chinese included)."""
         self.tmux("send-keys", "-t", "e2e", "-l", text)
-        time.sleep(0.15)
 
     def kill(self) -> None:
         subprocess.run(
@@ -127,24 +152,38 @@ def test_sign_in_log_a_visit_and_quit(tmp_path):
     term = Terminal(env)
     try:
         term.start(f"cd {shlex.quote(str(ROOT))} && {command}")
-        term.wait_for("请选择您是谁", timeout=30)
+        term.wait_for("请选择您是谁", "李敏", timeout=30)
         term.keys("Enter")  # 李敏 comes first; Enter moves on to the PIN
+        term.wait_for_cursor_on("4-8 位数字")  # the PIN input has the focus
         term.type(HEAD_PIN)
+        term.wait_for("•" * len(HEAD_PIN))
         term.keys("Enter")
-        screen = term.wait_for("本月走访")
-        assert f"{HEAD_NAME}（站长）" in screen
+        # The header with who signed in may be painted after the figures: wait for both.
+        term.wait_for("本月走访", f"{HEAD_NAME}（站长）", timeout=30)
 
         term.keys("n")
-        term.wait_for("选择住户")
+        term.wait_for("选择住户", "HL01-0001")
         term.type("wxy")
-        term.wait_for("wxy")
+        # Not just "wxy": the placeholder shows it too. The list narrows to one household.
+        term.wait_until(
+            lambda screen: "HL01-0002" in screen and "HL01-0001" not in screen,
+            "the search 'wxy' narrowed the list to HL01-0002",
+        )
         term.keys("Enter")
-        term.wait_for("问声好")
-        for index, text in enumerate(("老人身体很好", "屋顶漏水", "希望多来看看", "加装扶手")):
+        term.wait_for("问声好", "HL01-0002")
+        fields = ("问声好", "问疾苦", "问意见", "问建议")
+        texts = ("老人身体很好", "屋顶漏水", "希望多来看看", "加装扶手")
+        for index, (label, text) in enumerate(zip(fields, texts, strict=True)):
             if index:
                 term.keys("Tab")
+            term.wait_for_cursor_on(label)
             term.type(text)
-            term.wait_for(text)
+            term.wait_until(
+                lambda screen, label=label, text=text: any(
+                    label in line and text in line for line in screen.split("\n")
+                ),
+                f"{text!r} typed into {label}",
+            )
         term.keys("C-s")
         screen = term.wait_for("的走访已保存")
         assert "HL01-0002" in screen and "王**" in screen
