@@ -35,6 +35,11 @@ class ProblemState(LabelledEnum):
     SOLVED_LATER = "solved_later", "后续解决"
 
 
+#: The states of a solved problem: each may carry the date it was solved (解决日期); an
+#: on-the-spot one gets the visit's date when saved (services.visits.save_visit).
+_SOLVED = (ProblemState.SOLVED_ON_SPOT, ProblemState.SOLVED_LATER)
+
+
 class ProblemItem(Model):
     """走访中群众反映的一个问题。"""
 
@@ -51,9 +56,9 @@ class ProblemItem(Model):
     def _state_fields(self) -> ProblemItem:
         if self.state is ProblemState.SOLVED_LATER and self.solved_on is None:
             raise InvalidValue("状态为“后续解决”时必须填写解决日期", field="solved_on")
-        if self.state is not ProblemState.SOLVED_LATER and self.solved_on is not None:
+        if self.state not in _SOLVED and self.solved_on is not None:
             raise InvalidValue(
-                f"只有“后续解决”的问题才填写解决日期（当前状态：{self.state.label}）",
+                f"只有“当场解决”或“后续解决”的问题才填写解决日期（当前状态：{self.state.label}）",
                 field="solved_on",
             )
         if self.slip_id is not None and self.state in (

@@ -16,8 +16,14 @@ the slip's history (docs/design.md#handoff-slips-and-deadlines).
   message says why ("已办结的交办单不能再延期", "没有回复单，不能办结").
   :func:`allowed_actions` lists what a slip may do next, for menus and key bindings.
 - Every step is one store transaction: the slip, the action document (reply, extension,
-  return, callback) and, on issue or withdrawal, the linked visit problem together. The
-  store's audit trail says who and when; :func:`slip_history` reads it back in Chinese.
+  return, callback) and, on issue, withdrawal, close or redo, the linked visit problem
+  together. The store's audit trail says who and when; :func:`slip_history` reads it
+  back in Chinese.
+- The visit problem a slip was drafted from follows the slip: issued, it is 已交办;
+  withdrawn, 待办 again; closed (办结, or a 满意/基本满意 callback), 后续解决 dated the
+  day of the last reply (what the statistics count as resolved, README "Issues
+  resolved"; never before the visit's date); sent back for redo (不满意), 已交办 with no
+  date again.
 - Numbers (湘龙群交〔2026〕第0015号) are per station and year and never reused: the next
   one comes after every number the station's slips hold now *or ever held* according to
   the audit trail, so neither a withdrawal, a deletion nor an undo frees a number.
@@ -755,6 +761,44 @@ def _problem_update(
     return None
 
 
+def _problem_follows(store: Store, slip: HandoffSlip, solved_on: dt.date | None) -> Visit | None:
+    """The linked visit with its problem solved by the closed slip (后续解决 on
+    ``solved_on``, but not before the visit's date), or, with ``solved_on`` None, open
+    again (已交办, no date) for a redo; None when there is nothing to change."""
+    if not slip.visit_id or not slip.problem_id:
+        return None
+    visit = store.get(Visit, slip.visit_id)
+    if visit is None:
+        return None
+    problems = list(visit.problems)  # type: ignore[attr-defined]
+    for index, problem in enumerate(problems):
+        if problem.id != slip.problem_id or problem.slip_id not in (slip.id, None):
+            continue
+        if solved_on is not None and problem.state in (
+            ProblemState.HANDED_OFF,
+            ProblemState.SOLVED_LATER,
+        ):
+            update = {
+                "state": ProblemState.SOLVED_LATER,
+                "slip_id": slip.id,
+                "solved_on": max(solved_on, visit.date),  # type: ignore[attr-defined]
+            }
+        elif solved_on is None and problem.state is ProblemState.SOLVED_LATER:
+            update = {"state": ProblemState.HANDED_OFF, "slip_id": slip.id, "solved_on": None}
+        else:
+            return None
+        changed = problem.model_copy(update=update)
+        if changed == problem:
+            return None
+        problems[index] = changed
+        return visit.model_copy(update={"problems": problems})  # type: ignore[return-value]
+    return None
+
+
+def _last_reply(replies: list[dict[str, Any]]) -> dt.date:
+    return max(_date(r["reply_date"]) for r in replies)  # type: ignore[type-var,return-value]
+
+
 def issue(
     store: Store, slip_id: str, *, on: dt.date, actor: str, calendar: OfficialCalendar
 ) -> HandoffSlip:
@@ -949,7 +993,7 @@ def callback(
         replies = _of_slip(store, "reply", slip_id)
         _check(slip, "callback", has_reply=bool(replies))
         satisfaction = Satisfaction(satisfaction)
-        last_reply = max(_date(r["reply_date"]) for r in replies)  # type: ignore[type-var]
+        last_reply = _last_reply(replies)
         if on < last_reply:
             raise SlipActionRefused(
                 f"回访日期 {on.isoformat()} 早于回复日期 {last_reply.isoformat()}"
@@ -965,15 +1009,25 @@ def callback(
         if satisfaction is Satisfaction.UNSATISFIED:
             due = compute_due(on, _rule_text(slip.deadline_rule), calendar)
             updated = slip.model_copy(update={"state": SlipState.REDO, "due_date": due.date})
+            visit = _problem_follows(store, updated, None)
         else:
             updated = slip.model_copy(update={"state": SlipState.CLOSED})
-        _save(store, actor, updated, doc)
+            visit = _problem_follows(store, updated, last_reply)
+        _save(store, actor, updated, doc, *([visit] if visit is not None else []))
     return _load(store, slip_id)
 
 
 def close(store: Store, slip_id: str, *, actor: str) -> HandoffSlip:
-    """办结 explicitly (without waiting for a callback); needs a reply slip."""
-    return _move(store, slip_id, "close", SlipState.CLOSED, actor)
+    """办结 explicitly (without waiting for a callback); needs a reply slip. A linked
+    visit problem becomes 后续解决, dated the last reply, in the same transaction."""
+    with _writing(store):
+        slip = _load(store, slip_id)
+        replies = _of_slip(store, "reply", slip_id)
+        _check(slip, "close", has_reply=bool(replies))
+        updated = slip.model_copy(update={"state": SlipState.CLOSED})
+        visit = _problem_follows(store, updated, _last_reply(replies))
+        _save(store, actor, updated, *([visit] if visit is not None else []))
+    return _load(store, slip_id)
 
 
 def withdraw(store: Store, slip_id: str, *, reason: str, actor: str) -> HandoffSlip:

@@ -28,6 +28,7 @@ __all__ = [
     "AppointmentsDue",
     "RaisedProblem",
     "appointments_due",
+    "dated_on_the_spot",
     "link_appointment",
     "new_visit",
     "off_hours",
@@ -250,15 +251,36 @@ def pending_problems(
     return found
 
 
+def dated_on_the_spot(visit: Visit) -> Visit:
+    """``visit`` with each problem solved on the spot (当场解决) and saved without a date
+    dated the visit's day; the visit itself if there is none."""
+    if not any(
+        p.state is ProblemState.SOLVED_ON_SPOT and p.solved_on is None for p in visit.problems
+    ):
+        return visit
+    problems = [
+        p.model_copy(update={"solved_on": visit.date})
+        if p.state is ProblemState.SOLVED_ON_SPOT and p.solved_on is None
+        else p
+        for p in visit.problems
+    ]
+    return visit.model_copy(update={"problems": problems})
+
+
 def save_visit(
     store: Any, visit: Visit, actor: str, appointment: Appointment | None = None
 ) -> Visit:
     """Save a new or changed visit (with the appointment it fulfils, linked, in the same
     transaction); returns it as stored. A signed-in staff member whose role may not log
     or change visits is refused with
-    :class:`~grassroots_tui.services.auth.PermissionDenied` before anything is written."""
+    :class:`~grassroots_tui.services.auth.PermissionDenied` before anything is written.
+
+    A problem solved on the spot (当场解决) without a date gets the visit's date; one
+    solved later (后续解决) without a date never gets here: the model refuses it
+    (「解决日期」状态为“后续解决”时必须填写解决日期)."""
     change = "update" if store.get_raw("visit", visit.id) is not None else "create"
     require_actor(store, actor, change, "visit")
+    visit = dated_on_the_spot(visit)
     with store.transaction(actor) as tx:
         tx.save(visit)
         if appointment is not None:
