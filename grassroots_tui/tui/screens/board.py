@@ -4,19 +4,20 @@ first; filter it, open a slip's history, and send a reminder notice."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Select, Static
 
 from grassroots_tui.i18n import label, t
-from grassroots_tui.models import HandoffSlip
+from grassroots_tui.models import HandoffSlip, SlipReminder
 from grassroots_tui.services.auth import can
 from grassroots_tui.services.slip_board import Board, build_board, filter_board
 from grassroots_tui.services.slip_print import record_reminder, render_reminder
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
+from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.screens.slip_rows import clock_text, describe_slip, short_number
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.footer import Footer
@@ -221,10 +222,51 @@ class BoardScreen(StoreWorkers, Screen[None]):
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_bindings()
 
+    def on_key(self, event: events.Key) -> None:
+        """The reminder key, when no reminder can be written now, says why."""
+        for namespace, bindings_map in self._binding_chain:
+            if namespace is not self:
+                continue
+            for binding in bindings_map.key_to_bindings.get(event.key, ()):
+                if binding.action != "remind" or self.check_action("remind", ()) is True:
+                    continue
+                event.stop()
+                event.prevent_default()
+                self.notify(self._remind_refusal(), markup=False, severity="warning")
+                return
+
+    def _remind_refusal(self) -> str:
+        session = self.session
+        if session.store.readonly:
+            return t("board.remind.readonly")
+        if not can(session.operator.role, "slip.board"):
+            return t("board.remind.role", role=label(session.operator.role))
+        return t("board.remind.not_overdue")
+
     def action_remind(self) -> None:
+        """Ask first, naming the slip, and warn when it was already reminded today."""
         slip_id = self.query_one(RecordTable).current_id
-        if slip_id is None:
+        row = next(
+            (r for r in (self.board.rows if self.board else []) if r.slip_id == slip_id), None
+        )
+        if slip_id is None or row is None:
             return
+        today = self.session.today()
+        sent_today = any(
+            r.get("slip_id") == slip_id and str(r.get("sent_on")) == today.isoformat()
+            for r in self.session.store.raw(SlipReminder.KIND)
+        )
+        question = t("board.remind.confirm", number=row.number, title=row.title)
+        if sent_today:
+            question += "\n" + t("board.remind.again")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._remind(slip_id)
+
+        self.app.push_screen(ConfirmDialog(question), callback=answered)
+
+    def _remind(self, slip_id: str) -> None:
         session = self.session
         store, today, calendar = session.store, session.today(), session.calendar
 

@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import HandoffSlip, Satisfaction, SlipSource, SlipState
@@ -29,16 +31,18 @@ from grassroots_tui.tui.widgets.form import visible
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 
-#: Slip steps: command id → (action name in the service, key, shown in the footer).
+#: Slip steps: command id (the action name in the service) → (key, shown in the footer).
+#: Every step is in the footer, but only while the selected slip may take it
+#: (:meth:`SlipsScreen.active_bindings`); a key pressed for any other step says why.
 STEP_KEYS = {
     "issue": ("i", True),
-    "accept": ("c", False),
+    "accept": ("c", True),
     "reply": ("r", True),
-    "extend": ("x", False),
-    "return": ("t", False),
-    "callback": ("k", False),
-    "close": ("d", False),
-    "withdraw": ("w", False),
+    "extend": ("x", True),
+    "return": ("t", True),
+    "callback": ("k", True),
+    "close": ("d", True),
+    "withdraw": ("w", True),
 }
 
 
@@ -182,6 +186,87 @@ class SlipsScreen(ListSectionScreen):
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_bindings()
 
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys the footer shows: a slip step only while the selected slip may take it
+        (a greyed-out row of eight steps would hide the one or two that can be done)."""
+        return {
+            key: active
+            for key, active in super().active_bindings.items()
+            if active.enabled or not self._is_step(active.binding.action)
+        }
+
+    @staticmethod
+    def _is_step(action: str) -> bool:
+        return action.startswith("step(")
+
+    def refusal(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Why a write command cannot be done now (for the role, the store or the selected
+        slip's state), in the current language; None when it can."""
+        session = self.session
+        step = str(parameters[0]) if action == "step" and parameters else ""
+        what = t(f"slip.step.{step or action.removesuffix('_slip')}")
+        if session.store.readonly:
+            return t("slip.refused.readonly", step=what)
+        if not can(session.operator.role, "slip.issue"):
+            return t("slip.refused.role", role=label(session.operator.role), step=what)
+        if action == "new_slip":
+            return None
+        slip = self.current()
+        if slip is None:
+            return t("slip.refused.none")
+        if action == "edit_slip":
+            if slip.state is SlipState.DRAFTED:
+                return None
+            return t("slip.refused.edit", state=label(slip.state))
+        allowed = slip_service.allowed_actions(slip, has_reply=self._has_reply(slip))
+        if step in allowed:
+            return None
+        hints = [
+            t("slip.refused.hint", step=t(f"cmd.slips.{a}"), keys=self.app.get_key_display(b))
+            for a in allowed
+            for b in self._step_bindings(a)
+        ]
+        if not hints:
+            return t("slip.refused.state_nothing", state=label(slip.state), step=what)
+        return t(
+            "slip.refused.state",
+            state=label(slip.state),
+            step=what,
+            allowed=t("slip.refused.sep").join(hints),
+        )
+
+    def _step_bindings(self, step: str) -> list:
+        """The bindings (after any remapping) that run one step, first key only."""
+        found = [
+            binding
+            for namespace, bindings_map in self._binding_chain
+            if namespace is self
+            for _key, binding in bindings_map
+            if binding.action == f"step('{step}')"
+        ]
+        return found[:1]
+
+    def on_key(self, event: events.Key) -> None:
+        """A key for a write command that cannot be done now says why, instead of nothing."""
+        for namespace, bindings_map in self._binding_chain:
+            if namespace is not self:
+                continue
+            for binding in bindings_map.key_to_bindings.get(event.key, ()):
+                action = binding.action
+                name, _, rest = action.partition("(")
+                if name not in ("new_slip", "edit_slip", "step"):
+                    continue
+                parameters = (rest.strip("')\""),) if rest else ()
+                if self.check_action(name, parameters) is True:
+                    return  # the binding runs it
+                why = self.refusal(name, parameters)
+                if why:
+                    event.stop()
+                    event.prevent_default()
+                    self.notify(visible(why), markup=False, severity="warning")
+                return
+
     # --- actions ------------------------------------------------------------------------
 
     def action_new_slip(self) -> None:
@@ -312,6 +397,8 @@ class SlipsScreen(ListSectionScreen):
 
     def _stepped(self, slip: HandoffSlip | None) -> None:
         if slip is not None:
+            # The same row stays selected, but its state (and so its steps) changed.
+            self.refresh_bindings()
             self.notify(
                 t(
                     "slip.stepped",
