@@ -155,6 +155,8 @@ async def test_the_board_counts_filters_and_writes_a_reminder(board_store):
         table.move_to(first.id)
         await pilot.press("m")
         await settle(pilot)
+        await pilot.press("y")  # the question naming the slip
+        await settle(pilot)
         reminders = [r for r in board_store.iter("slip_reminder") if r.slip_id == first.id]
         assert len(reminders) == 1 and reminders[0].days_overdue > 0
         assert isinstance(reminders[0], SlipReminder)
