@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from grassroots_tui.services import error_log
-from grassroots_tui.services.error_log import (
+from grassroots_tui.store import error_log
+from grassroots_tui.store.error_log import (
     LOG_NAME,
     log_folder_for,
     record_unexpected,

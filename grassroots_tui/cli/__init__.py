@@ -32,8 +32,8 @@ from grassroots_tui.cli import (
     store_commands,
 )
 from grassroots_tui.models.errors import DocumentInvalid
-from grassroots_tui.services.error_log import log_folder_for, unexpected_message
 from grassroots_tui.store import StoreError
+from grassroots_tui.store.error_log import log_folder_for, unexpected_message
 
 COMMAND_MODULES = [
     store_commands,

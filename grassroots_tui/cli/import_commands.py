@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from grassroots_tui.models.errors import DocumentInvalid
-from grassroots_tui.services.error_log import log_folder_for, logged_note
 from grassroots_tui.services.household_import import (
     HouseholdImportError,
     ImportPreview,
@@ -26,6 +25,7 @@ from grassroots_tui.services.household_import import (
     read_ledger,
 )
 from grassroots_tui.store import Store, StoreError
+from grassroots_tui.store.error_log import log_folder_for, logged_note
 
 #: Exit codes: written (or nothing to write), not confirmed, error.
 EXIT_OK = 0

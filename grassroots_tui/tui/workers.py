@@ -5,7 +5,7 @@ runs in a thread, ``done(result)`` runs back on the UI thread, and any error rea
 user as one clear notice, never a traceback. One handler serves every screen because
 Textual's Worker.StateChanged does not bubble. An unexpected error's traceback goes to the
 error log in the store's folder, and the notice names the file
-(:mod:`grassroots_tui.services.error_log`).
+(:mod:`grassroots_tui.store.error_log`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from textual.worker import Worker, WorkerState
 
 from grassroots_tui.i18n import t
 from grassroots_tui.models.errors import DocumentInvalid
-from grassroots_tui.services.error_log import record_unexpected
 from grassroots_tui.store import StoreError
+from grassroots_tui.store.error_log import record_unexpected
 
 log = logging.getLogger("grassroots_tui")
 
