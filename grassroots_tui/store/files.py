@@ -40,7 +40,6 @@ import gc
 import hashlib
 import os
 import re
-import stat
 import sys
 import zlib
 from collections.abc import Iterator
@@ -830,10 +829,3 @@ class LastSaveWriter:
 def _fd_identity(fd: int) -> tuple[int, int]:
     st = os.fstat(fd)
     return (st.st_dev, st.st_ino)
-
-
-def is_regular_file(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return False
