@@ -131,7 +131,7 @@ def plan(
     :class:`PermissionDenied` if the role may not, and the store's errors (nothing to
     undo, a station, a head or a PIN) with their Chinese messages."""
     require(role, "undo")
-    entries = store._last_undoable(actor, after_seq=after_seq, redo=redo)
+    entries = store.last_undoable(actor, after_seq=after_seq, redo=redo)
     _check(role, entries)
     return PendingUndo(entries[0]["txn"], describe(store, entries, redo=redo), len(entries), redo)
 
@@ -146,7 +146,7 @@ def run(
 ) -> list[tuple[str, str]]:
     """Undo (or redo) exactly the change ``pending`` names; the same checks again."""
     require(role, "undo")
-    entries = store._last_undoable(actor, after_seq=after_seq, redo=pending.redo)
+    entries = store.last_undoable(actor, after_seq=after_seq, redo=pending.redo)
     _check(role, entries)
     if pending.redo:
         return store.redo_last(actor, after_seq=after_seq, txn=pending.txn)

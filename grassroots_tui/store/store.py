@@ -758,7 +758,7 @@ class Store:
         """
         with self._mutex:
             self._check_writable()
-            entries = self._last_undoable(actor, after_seq=after_seq, since=since, redo=redo)
+            entries = self.last_undoable(actor, after_seq=after_seq, since=since, redo=redo)
             target = entries[0]["txn"]
             if txn is not None and txn != target:
                 raise StoreConflict("要撤销的修改已不是最近的一次，请重新操作。")
@@ -815,7 +815,7 @@ class Store:
         """
         return self.undo_last(actor, after_seq=after_seq, since=since, txn=txn, redo=True)
 
-    def _last_undoable(
+    def last_undoable(
         self,
         actor: str | None = None,
         *,
