@@ -504,6 +504,7 @@ def parse_journal(data: bytes, name: str) -> JournalContents:
             # it in place; format 2 renames a whole file into place).
             return JournalContents(generation=-1, good_length=0, torn_bytes=len(data))
         raise Damage(f"日志文件 {name} 的文件头已损坏")
+    assert first is not None  # the header came from it
     legacy = "seq" not in header
     try:
         base = Position(

@@ -730,6 +730,7 @@ def _replay(
             chain = None
         report.damaged.extend(pending)
         pending = []
+        assert record is not None  # a seq is found only in a record with valid ops
         _apply(tables, record["ops"])
         for op in record["ops"]:
             applied_at[(op[1], op[2])] = line.number

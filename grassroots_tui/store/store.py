@@ -1012,7 +1012,7 @@ class Store:
         """A chained audit entry: its hash covers the previous entry's hash."""
         now = self.clock().isoformat()
         self._audit_seq += 1
-        entry = {
+        entry: dict[str, Any] = {
             "id": new_id(),
             "kind": AUDIT,
             "station_id": station_id,

@@ -89,7 +89,9 @@ class _Draft(dict):
 class JournaledTable(Table):
     """A TinyDB table keyed by the documents' UUIDs whose writes go to the journal."""
 
-    document_id_class = str
+    # TinyDB infers ``type[int]`` from its default, but document_id_class is its documented
+    # hook for other id types; these tables key documents by their UUID strings.
+    document_id_class = str  # type: ignore[assignment]
 
     def _get_next_id(self) -> str:
         return new_id()
