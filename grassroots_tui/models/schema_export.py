@@ -12,10 +12,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic.json_schema import JsonSchemaMode
+
 from grassroots_tui.models.registry import KINDS, model_for
 
 #: Mode passed to ``model_json_schema``; kept in one place so the files stay consistent.
-SCHEMA_MODE = "validation"
+SCHEMA_MODE: JsonSchemaMode = "validation"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: ``schemas/`` at the repository root (next to the ``grassroots_tui`` package).
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "schemas"

@@ -21,7 +21,7 @@ import functools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from grassroots_tui.models import KINDS, AuditAction
 from grassroots_tui.models.errors import DocumentInvalid, validate_document
@@ -303,7 +303,8 @@ def replay_audit_trail(store: Store) -> dict[tuple[str, str], _Trail]:
         kind = entry.get("target_kind")
         if kind not in KINDS or kind == AUDIT:
             continue
-        key = (kind, entry.get("target_id"))
+        # The id Store.audit_entry wrote (as read back from disk, not checked here).
+        key = (kind, cast(str, entry.get("target_id")))
         trail = trails.get(key)
         if trail is None:
             trail = trails[key] = _Trail()
@@ -408,6 +409,7 @@ def check_audit_trail(store: Store) -> list[Finding]:
             continue
         for doc_id, raw in store.tables.get(kind, {}).items():
             trail = trails.get((kind, doc_id))
+            message: str | None
             if trail is None:
                 message = "没有任何审计记录：不是经本程序保存的，可能是在数据文件中直接加入的"
             elif trail.broken is not None:

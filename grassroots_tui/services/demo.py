@@ -46,6 +46,7 @@ import io
 import random
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -151,7 +152,7 @@ class _Rand(random.Random):
     def uid(self) -> str:
         return str(uuid.UUID(int=self.getrandbits(128), version=4))
 
-    def weighted(self, weights: dict[str, float]) -> str:
+    def weighted(self, weights: Mapping[str, float]) -> str:
         keys = [k for k, w in weights.items() if w > 0]
         return self.choices(keys, weights=[weights[k] for k in keys])[0]
 
@@ -476,6 +477,7 @@ def write_ledgers(folder: Path) -> tuple[Path, Path]:
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -484,6 +486,7 @@ def write_ledgers(folder: Path) -> tuple[Path, Path]:
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
     sheet.title = "住户台账"
     sheet.append(list(LEDGER_HEADERS))
     for cell in sheet[1]:

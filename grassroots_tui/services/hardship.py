@@ -815,13 +815,15 @@ def case_timeline(store: Any, case_id: str) -> list[TimelineEntry]:
     for s in store.raw("handoff_slip"):
         if s.get("household_id") != case.household_id:
             continue
-        day = _date(s.get("issue_date")) or _date(s.get("created_at"))
-        if day is None:
+        issued = _date(s.get("issue_date")) or _date(s.get("created_at"))
+        if issued is None:
             continue
         number = s.get("number") or "草稿"
         state = SlipState(s.get("state") or "drafted").label
         entries.append(
-            TimelineEntry(day, f"交办单 {number}：{_short(s.get('title'), 30)}（{state}）", "slip")
+            TimelineEntry(
+                issued, f"交办单 {number}：{_short(s.get('title'), 30)}（{state}）", "slip"
+            )
         )
     entries.sort(key=lambda e: (e.on, _ORDER.get(e.kind, 1)), reverse=True)
     return entries

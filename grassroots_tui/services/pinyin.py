@@ -92,7 +92,9 @@ def _mark_other(chars: str) -> list[str]:
 def _pieces(text: str) -> tuple[tuple[str, bool], ...]:
     """``(piece, is_chinese)`` pairs: one syllable per Chinese character, other runs whole."""
     out: list[tuple[str, bool]] = []
-    for item in lazy_pinyin(text, style=Style.NORMAL, errors=_mark_other):
+    # pypinyin's stubs say an ``errors`` callback returns str, but pypinyin accepts (and
+    # documents) a list as well, which is what keeps a run such as "abc" whole.
+    for item in lazy_pinyin(text, style=Style.NORMAL, errors=_mark_other):  # type: ignore[arg-type]
         if _is_han_syllable(item):
             out.append((item.lower(), True))
         else:

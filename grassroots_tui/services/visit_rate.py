@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["VisitRate", "month_bounds", "percentage", "visit_rate"]
 
@@ -111,7 +111,8 @@ def visit_rate(
         if station_id is not None and household.get("station_id") != station_id:
             continue
         on = household.get("registered_on")
-        if on is None or (on if on.__class__ is str else _iso(on)) <= end:
+        # ``on`` is not None here, so _iso gives a str.
+        if on is None or (on if on.__class__ is str else cast(str, _iso(on))) <= end:
             registered.add(household["id"])
 
     visited_month: set[str] = set()

@@ -115,8 +115,8 @@ class OfficialCalendar:
                     raise ValueError(f"{year} 年的节假日调整中有不属于该年的日期 {day.isoformat()}")
             both = set(override.holidays) & set(override.workdays)
             if both:
-                day = min(both).isoformat()
-                raise ValueError(f"{year} 年的 {day} 既列为放假又列为调休上班")
+                first = min(both).isoformat()
+                raise ValueError(f"{year} 年的 {first} 既列为放假又列为调休上班")
         self._builtin = builtin_years()
         # Days whose status differs from "Monday to Friday work": +1 for a working
         # weekend day, -1 for a weekday off. Sorted, with running sums, so that counting
