@@ -132,8 +132,8 @@ def render_month(
     lines = [title, _rule(), _row(list(WEEKDAYS_ZH)), _rule()]
     weeks: list[list[RosterDay | None]] = []
     week: list[RosterDay | None] = [None] * days[0].day.weekday()
-    for rd in days:
-        week.append(rd)
+    for roster_day in days:
+        week.append(roster_day)
         if len(week) == 7:
             weeks.append(week)
             week = []

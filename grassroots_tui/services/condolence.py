@@ -107,13 +107,14 @@ def start_round(
     *,
     title: str,
     started_on: dt.date,
-    station_id: str,
+    station_id: str | None,
     tier: HardshipTier | None,
     actor: str,
 ) -> CondolenceRound:
     """A new round listing every case 帮扶中 of the station (only those of ``tier`` when
     given), in household-number order, none done yet. Refused when the station does not
-    exist, when it already has a round of that title, or when no case qualifies."""
+    exist (or is None: none chosen), when it already has a round of that title, or when
+    no case qualifies."""
     text = (title or "").strip()
     if not text:
         raise HardshipRefused("请填写送温暖活动的名称，如“2027年春节慰问”")

@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import Any
 
+from textual.app import App
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.markup import escape
+from textual.screen import Screen
 
 from grassroots_tui.i18n import t
 from grassroots_tui.services.pinyin import score
@@ -90,7 +93,7 @@ class CommandsProvider(Provider):
     """The palette entries: the current screen's commands, then the app's, found by
     Chinese text, English id or pinyin initials (typing ``zf`` finds 走访)."""
 
-    def _commands(self) -> Iterator[tuple[Cmd, DOMNode]]:
+    def _commands(self) -> Iterator[tuple[Cmd, Screen[Any] | App[Any]]]:
         screen = self.screen
         for node in (screen, self.app):
             for cmd in commands_of(node):
@@ -98,7 +101,7 @@ class CommandsProvider(Provider):
                     continue
                 yield cmd, node
 
-    def _hit_parts(self, cmd: Cmd, node: DOMNode):
+    def _hit_parts(self, cmd: Cmd, node: Screen[Any] | App[Any]):
         keys = keys_for(node, cmd)
         help_text = escape(cmd.help + (f"  [{keys}]" if keys else ""))
         run = partial(node.run_action, cmd.action)

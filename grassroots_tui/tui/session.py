@@ -72,4 +72,4 @@ class Session:
         return self.calendar.is_workday_or_weekend_guess(day)[0]
 
     def stations(self) -> list[Station]:
-        return sorted(self.store.iter("station"), key=lambda s: s.code)  # type: ignore[attr-defined]
+        return sorted(self.store.iter(Station), key=lambda s: s.code)

@@ -21,8 +21,9 @@ class AppointmentForm(FormScreen[Appointment | None]):
     def __init__(self, session: Session, household_id: str) -> None:
         super().__init__()
         self.session = session
-        self.household = session.store.get(Household, household_id)
-        assert self.household is not None
+        household = session.store.get(Household, household_id)
+        assert household is not None
+        self.household: Household = household
 
     def compose_fields(self) -> ComposeResult:
         h = self.household

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
@@ -86,7 +87,7 @@ class AppointmentsDialog(ModalScreen[Appointment | None]):
         table = self.query_one(DataTable)
         if not table.row_count:
             return
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         appointment = self.session.store.get(Appointment, key) if key else None
         self.dismiss(appointment)  # type: ignore[arg-type]
 

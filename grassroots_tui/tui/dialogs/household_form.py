@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 
@@ -46,7 +48,7 @@ class HouseholdForm(FormScreen[Household | None]):
         yield FormField("note", t("household.note"), h.note if h else "")
 
     def build(self, values: dict[str, str]) -> Household:
-        data = dict(values)
+        data: dict[str, Any] = dict(values)
         data["tags"] = split_list(values["tags"])
         base = (
             self.household.to_json()

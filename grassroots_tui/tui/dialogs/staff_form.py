@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 
@@ -47,7 +49,9 @@ class StaffForm(FormScreen[Staff | None]):
             )
 
     def build(self, values: dict[str, str]) -> tuple[Staff, str | None]:
-        data = self.staff.to_json() if self.staff else {"station_id": self.session.station_id}
+        data: dict[str, Any] = (
+            self.staff.to_json() if self.staff else {"station_id": self.session.station_id}
+        )
         data.update(
             name=values["name"],
             role=values["role"],

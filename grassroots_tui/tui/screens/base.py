@@ -101,14 +101,17 @@ class ListSectionScreen(SectionScreen):
     _built: tuple[dict[str, int], Any, dict[str, Row], list[Row]] | None = None
     _built_for: str | None = None
     #: The revisions a full build under way was started at.
-    _pending: dict[str, int] | None = None
+    _pending: dict[str, int | str] | None = None
 
     def reload(self, keep: str | None = None) -> None:
         if keep is not None:
             self._keep = keep
         if self._reload_in_place():
             return
-        revisions = {**self._revisions(), "operator": self.session.operator.id}
+        revisions: dict[str, int | str] = {
+            **self._revisions(),
+            "operator": self.session.operator.id,
+        }
         if self._pending is not None and self._pending == revisions:
             return  # a build of this very state is under way (mount, then resume)
         self._pending = revisions

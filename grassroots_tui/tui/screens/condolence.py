@@ -8,6 +8,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
@@ -74,10 +75,10 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
     def rounds(self) -> list[CondolenceRound]:
         rounds = [
             r
-            for r in self.session.store.iter("condolence_round")
+            for r in self.session.store.iter(CondolenceRound)
             if self.session.station_id is None or r.station_id == self.session.station_id
         ]
-        return sorted(rounds, key=lambda r: r.started_on, reverse=True)  # type: ignore[attr-defined]
+        return sorted(rounds, key=lambda r: r.started_on, reverse=True)
 
     def reload(self, keep: str | None = None) -> None:
         table = self.query_one("#rounds", DataTable)
@@ -103,7 +104,7 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
         table = self.query_one("#rounds", DataTable)
         if not table.row_count:
             return None
-        return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
 
     @on(DataTable.RowHighlighted, "#rounds")
     def _round_moved(self) -> None:
@@ -186,7 +187,8 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
         items = self.query_one("#items", DataTable)
         if round_id is None or not items.row_count:
             return
-        case_id = items.coordinate_to_cell_key((items.cursor_row, 0)).row_key.value
+        case_id = items.coordinate_to_cell_key(Coordinate(items.cursor_row, 0)).row_key.value
+        assert case_id is not None  # each row is added with its case's id as key
         self.app.push_screen(
             StepForm(
                 "cmd.rounds.done",

@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
@@ -100,7 +101,7 @@ class LeaveScreen(StoreWorkers, ModalScreen[None]):
         table = self.query_one(DataTable)
         if not table.row_count:
             return None
-        leave_id = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        leave_id = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return self.session.store.get(LeaveRequest, leave_id) if leave_id else None  # type: ignore[return-value]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

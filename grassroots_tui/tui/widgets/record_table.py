@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from rich.cells import set_cell_size
 from rich.segment import Segment
@@ -19,12 +19,13 @@ from textual import on
 from textual._two_way_dict import TwoWayDict
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.message import Message
 from textual.render import measure
 from textual.widgets import DataTable, Input, Static
 from textual.widgets._data_table import Row as TableRow
-from textual.widgets._data_table import RowKey
+from textual.widgets._data_table import RowCacheKey, RowKey
 
 from grassroots_tui.i18n import t
 from grassroots_tui.tui.widgets.form import literal
@@ -175,7 +176,7 @@ class _Table(DataTable):
                 row_key, line_no, base_style, cursor_location, hover_location
             )
         assert drawing is not None and row_index is not None
-        cache_key = (
+        cache_key: RowCacheKey = (
             row_key,
             line_no,
             base_style,
@@ -198,7 +199,8 @@ class _Table(DataTable):
         )
         pad = drawing.pad
         scrollable: list[list[Segment]] = []
-        for column_index, (inner, cell) in enumerate(zip(drawing.inner, cells, strict=True)):
+        plain = cast(list[Text], cells)  # all(map(_plain, cells)) said so above
+        for column_index, (inner, cell) in enumerate(zip(drawing.inner, plain, strict=True)):
             meta = Style.from_meta({"row": row_index, "column": column_index})
             style = row_style + meta + component_style + post_style
             scrollable.append([Segment(pad + set_cell_size(cell.plain, inner) + pad, style)])
@@ -384,7 +386,7 @@ class RecordTable(Vertical):
         if not table.row_count:
             return None
         try:
-            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+            key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
         except Exception:  # noqa: BLE001 - an empty or shrinking table
             return None
         return key.value
