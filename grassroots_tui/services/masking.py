@@ -26,7 +26,7 @@ appointment), so a neighbour named in someone else's problem is masked too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,51 +216,90 @@ _MOBILE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s
 _LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
 
 
+def _clean_names(names: Iterable[str | None]) -> set[str]:
+    """``names`` without surrounding whitespace, one-character names, ``None`` and ""."""
+    return {s for n in names if n and len(s := n.strip()) >= 2}
+
+
 class ResidentNames:
     """A set of residents' names, found in free text in one pass.
 
     Built once per list or export (:func:`resident_names` keeps it until a household,
-    case, slip or appointment changes), then :meth:`mask` looks at each position of a
-    text for the longest name that starts there: the cost grows with the text, not with
-    the number of residents (a street office registers tens of thousands).
+    case, slip or appointment changes), then :meth:`mask` looks only at the positions of
+    a text holding the first character of some name (found by one compiled character
+    class, in C) and, there, for the longest name that starts there among the lengths
+    names beginning with that character have: the cost grows with the text, not with the
+    number of residents (a street office registers tens of thousands).
     """
 
-    __slots__ = ("_first", "_lengths", "names")
+    __slots__ = ("_by_first", "_scan", "names")
+
+    names: frozenset[str]
+    #: First character of a name → the lengths of the names starting with it, longest first.
+    _by_first: dict[str, tuple[int, ...]]
+    #: ``search`` of a character class of those first characters (None: no names).
+    _scan: Callable[..., re.Match[str] | None] | None
 
     def __init__(self, names: Iterable[str | None] = ()) -> None:
-        cleaned = {n.strip() for n in names if n and len(n.strip()) >= 2}
-        self.names: frozenset[str] = frozenset(cleaned)
-        self._first = frozenset(n[0] for n in cleaned)
-        self._lengths = sorted({len(n) for n in cleaned}, reverse=True)
+        self._setup(frozenset(_clean_names(names)))
+
+    def _setup(self, names: frozenset[str], base: ResidentNames | None = None) -> None:
+        """Index ``names`` (already clean); ``base``: a subset already indexed."""
+        self.names = names
+        by_first: dict[str, tuple[int, ...]] = dict(base._by_first) if base else {}
+        added = names - base.names if base else names
+        # (first character, length) pairs: a few hundred, however many names there are.
+        for first, length in {(n[0], len(n)) for n in added}:
+            lengths = by_first.get(first, ())
+            if length not in lengths:
+                by_first[first] = tuple(sorted((*lengths, length), reverse=True))
+        self._by_first = by_first
+        if base is not None and by_first.keys() == base._by_first.keys():
+            self._scan = base._scan
+        else:
+            chars = "".join(re.escape(c) for c in sorted(by_first))
+            self._scan = re.compile(f"[{chars}]").search if chars else None
+
+    @classmethod
+    def _of_clean(cls, names: frozenset[str], base: ResidentNames | None = None) -> ResidentNames:
+        made = cls.__new__(cls)
+        made._setup(names, base)
+        return made
 
     def __or__(self, other: Iterable[str | None]) -> ResidentNames:
-        more = other.names if isinstance(other, ResidentNames) else other
-        return ResidentNames([*self.names, *more])
+        more = other.names if isinstance(other, ResidentNames) else _clean_names(other)
+        if more <= self.names:
+            return self
+        return ResidentNames._of_clean(self.names | more, base=self)
 
     def __len__(self) -> int:
         return len(self.names)
 
     def mask(self, text: str) -> str:
-        """``text`` with every name of the set masked where it occurs whole."""
-        if not self.names or not text:
+        """``text`` with every name of the set masked where it occurs whole.
+
+        From left to right, the longest name starting at a position is masked and the
+        search goes on after it (so of 王小 and 王小明, "王小明" is masked whole)."""
+        scan = self._scan
+        if scan is None or not text:
             return text
-        first, names, lengths = self._first, self.names, self._lengths
+        found = scan(text)
+        if found is None:
+            return text
+        by_first, names = self._by_first, self.names
         parts: list[str] = []
-        start = i = 0
-        end = len(text)
-        while i < end:
-            if text[i] in first:
-                for length in lengths:
-                    candidate = text[i : i + length]
-                    if len(candidate) == length and candidate in names:
-                        parts += [text[start:i], mask_name(candidate)]
-                        i += length
-                        start = i
-                        break
-                else:
-                    i += 1
-                continue
-            i += 1
+        start = 0
+        while found is not None:
+            i = found.start()
+            for length in by_first[text[i]]:
+                candidate = text[i : i + length]
+                if len(candidate) == length and candidate in names:
+                    parts += [text[start:i], mask_name(candidate)]
+                    start = i + length
+                    found = scan(text, start)
+                    break
+            else:
+                found = scan(text, i + 1)
         if not parts:
             return text
         parts.append(text[start:])
@@ -280,23 +319,43 @@ def resident_names(store: Any) -> ResidentNames:
     """Every registered resident's name in ``store``, for :func:`mask_text`.
 
     Kept by the store (:meth:`Store.derived`) until a document of one of those kinds
-    changes, so lists and exports may ask for it on every call.
+    changes, so lists and exports may ask for it on every call. The names of each kind
+    are kept apart too, so that a changed slip reads the slips again, not the
+    households.
     """
     kinds = tuple(dict.fromkeys(kind for kind, _field in RESIDENT_NAME_FIELDS))
+    derived = getattr(store, "derived", None)
+
+    def of_kind(kind: str, name_field: str) -> frozenset[str]:
+        names: set[str] = set()
+        add = names.add
+        for raw in store.raw(kind):
+            value = raw.get(name_field)
+            if isinstance(value, str):
+                add(value)
+            elif isinstance(value, list):
+                names.update(v for v in value if isinstance(v, str))
+        return frozenset(_clean_names(names))
 
     def build() -> ResidentNames:
-        names: list[str | None] = []
-        for kind, name_field in RESIDENT_NAME_FIELDS:
-            for raw in store.raw(kind):
-                value = raw.get(name_field)
-                if isinstance(value, list):
-                    names.extend(v for v in value if isinstance(v, str))
-                elif isinstance(value, str):
-                    names.append(value)
-        return ResidentNames(names)
+        parts = [
+            derived(
+                f"masking:resident-names:{kind}:{name_field}",
+                (kind,),
+                lambda kind=kind, name_field=name_field: of_kind(kind, name_field),
+            )
+            if derived
+            else of_kind(kind, name_field)
+            for kind, name_field in RESIDENT_NAME_FIELDS
+        ]
+        return ResidentNames._of_clean(frozenset().union(*parts))
 
-    derived = getattr(store, "derived", None)
     return derived("masking:resident-names", kinds, build) if derived else build()
+
+
+#: Every ID and phone number :func:`mask_text` masks holds three digits in a row; a text
+#: without them (most titles and asks) skips the three searches.
+_NUMBER_HINT = re.compile(r"\d{3}")
 
 
 def mask_text(
@@ -312,8 +371,9 @@ def mask_text(
     """
     if masker.unmasked or not text:
         return text or ""
-    text = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)
-    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
-    text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    if _NUMBER_HINT.search(text) is not None:
+        text = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)
+        text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+        text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
     found = names if isinstance(names, ResidentNames) else ResidentNames(names)
     return found.mask(text)
