@@ -34,6 +34,7 @@ def test_the_office_adds_categories_and_sets_rules(tmp_path: Path) -> None:
             "categories": {"治安维稳": "10 个工作日", "燃气安全": "5个工作日"},
             "return_days": 5,
             "warn_days": 2,
+            "rate_rounding": "ROUND_HALF_EVEN",
         },
     )
     rules = load_slip_rules(path)
@@ -42,6 +43,7 @@ def test_the_office_adds_categories_and_sets_rules(tmp_path: Path) -> None:
     assert rules.rule_for("环境卫生") == "15日"
     assert rules.categories()[-1] == "燃气安全" and "治安维稳" in rules.categories()
     assert (rules.return_days, rules.warn_days) == (5, 2)
+    assert rules.rate_rounding == "ROUND_HALF_EVEN"
     assert default_slip_rules_path(tmp_path / "g.json") == tmp_path / "slip_rules.json"
 
 
@@ -52,6 +54,7 @@ def test_the_office_adds_categories_and_sets_rules(tmp_path: Path) -> None:
         ({"categories": ["治安维稳"]}, ["categories"]),
         ({"return_days": "三"}, ["return_days"]),
         ({"default_rule": "0日"}, ["default_rule"]),
+        ({"rate_rounding": "四舍五入"}, ["rate_rounding", "四舍五入", "ROUND_HALF_UP"]),
     ],
 )
 def test_a_wrong_file_is_refused_in_chinese_naming_what_is_wrong(tmp_path, data, words) -> None:

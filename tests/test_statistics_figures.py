@@ -19,11 +19,13 @@ from grassroots_tui.cli import main
 from grassroots_tui.models import SlipState
 from grassroots_tui.services.demo import build_demo, write_demo_store
 from grassroots_tui.services.slip_board import build_board
+from grassroots_tui.services.slip_rules import load_slip_rules
 from grassroots_tui.services.statistics import month_stats, rate, stats_json
 from grassroots_tui.services.stats_export import SUMMARY_COLUMNS, export_stats, summary_rows
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
-from grassroots_tui.store.settings import RATE_ROUNDINGS, load_settings, save_settings
+from grassroots_tui.store.settings import load_settings, save_settings
+from grassroots_tui.store.slip_rules_file import RATE_ROUNDINGS, SlipRulesInvalid
 from grassroots_tui.tui.screens.statistics import _show
 from tests import stats_reference
 from tests.factories import station
@@ -126,35 +128,59 @@ def test_the_rule_reaches_every_rate_of_every_row(demo, rule: str) -> None:
     assert _figures(half_up) != _figures(ours)  # the rule changed something
 
 
-def test_the_settings_file_holds_the_rule(tmp_path) -> None:
+def test_the_offices_file_holds_the_rule(tmp_path) -> None:
+    path = tmp_path / "slip_rules.json"
+    assert load_slip_rules(path).rate_rounding == "ROUND_HALF_UP"  # no file: the default
+    path.write_text('{"warn_days": 5}', encoding="utf-8")
+    assert load_slip_rules(path).rate_rounding == "ROUND_HALF_UP"  # not set: the default
+    path.write_text('{"rate_rounding": " round_down "}', encoding="utf-8")
+    assert load_slip_rules(path).rate_rounding == "ROUND_DOWN"
+    for wrong in ('"四舍五入"', "2", "null"):
+        path.write_text(f'{{"rate_rounding": {wrong}}}', encoding="utf-8")
+        with pytest.raises(SlipRulesInvalid) as caught:
+            load_slip_rules(path)
+        message = str(caught.value)
+        assert str(path) in message and "rate_rounding" in message and wrong in message
+        assert all(rule in message for rule in RATE_ROUNDINGS)
+
+
+def test_a_rule_left_in_the_users_settings_is_reported_and_not_kept(tmp_path) -> None:
     path = tmp_path / "settings.json"
-    assert load_settings(path).rate_rounding == "ROUND_HALF_UP"  # no file: the default
-    path.write_text('{"rate_rounding": "round_down", "lang": "en"}', encoding="utf-8")
+    path.write_text('{"rate_rounding": "ROUND_DOWN", "lang": "en"}', encoding="utf-8")
     settings = load_settings(path)
-    assert settings.rate_rounding == "ROUND_DOWN" and settings.problem is None
+    assert settings.lang == "en" and not hasattr(settings, "rate_rounding")
+    assert '"rate_rounding": "ROUND_DOWN"' in settings.problem
+    assert "slip_rules.json" in settings.problem
     save_settings(settings, path)
-    assert json.loads(path.read_text(encoding="utf-8"))["rate_rounding"] == "ROUND_DOWN"
-    path.write_text('{"rate_rounding": "四舍五入", "lang": "en"}', encoding="utf-8")
-    settings = load_settings(path)
-    assert settings.rate_rounding == "ROUND_HALF_UP" and settings.lang == "en"
-    assert "rate_rounding" in settings.problem and "ROUND_HALF_EVEN" in settings.problem
+    assert "rate_rounding" not in json.loads(path.read_text(encoding="utf-8"))
+    assert load_settings(path).problem is None
 
 
-def test_the_export_command_rounds_by_the_settings_file(tmp_path, monkeypatch) -> None:
+def test_the_export_command_rounds_by_the_offices_file(tmp_path, monkeypatch, capsys) -> None:
     db = tmp_path / "g.json"
     build(db).close()
+    # The user's own settings say otherwise: not the office's rule, only reported.
     config = tmp_path / "settings.json"
-    config.write_text('{"rate_rounding": "ROUND_DOWN"}', encoding="utf-8")
+    config.write_text('{"rate_rounding": "ROUND_UP"}', encoding="utf-8")
     monkeypatch.setenv("GRASSROOTS_CONFIG", str(config))
+    (tmp_path / "slip_rules.json").write_text('{"rate_rounding": "ROUND_DOWN"}', encoding="utf-8")
     out = tmp_path / "s.json"
     argv = ["export", "stats", "--db", str(db), "--month", "2026-09", "--station", "HL01"]
     assert main([*argv, "--format", "json", "--out", str(out)]) == 0
+    assert "slip_rules.json" in capsys.readouterr().err  # the notice about settings.json
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["rounding"] == "ROUND_DOWN"
     assert data["total"]["on_time_rate"] == 66.66  # 2 of 3; half-up gives 66.67
     md = tmp_path / "s.md"
     assert main([*argv, "--format", "md", "--out", str(md)]) == 0
     assert "比率保留两位小数，截尾" in md.read_text(encoding="utf-8")
+    # A rule the office's file gets wrong stops the export, naming the file and the key.
+    (tmp_path / "slip_rules.json").write_text('{"rate_rounding": "截尾"}', encoding="utf-8")
+    capsys.readouterr()
+    assert main([*argv, "--format", "json", "--out", str(tmp_path / "t.json")]) == 2
+    err = capsys.readouterr().err
+    assert "slip_rules.json" in err and "rate_rounding" in err and "ROUND_DOWN" in err
+    assert not (tmp_path / "t.json").exists()
 
 
 # -- 3. the 合计 row is the sum of the rows above it --------------------------------------------

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import openpyxl
 import pytest
 
 from grassroots_tui.services.statistics import month_stats
 from grassroots_tui.tui.screens.statistics import StatisticsScreen
+from tests import factories
 from tests.tui_fixtures import (
     TODAY,
     build_store,
     copied_store,
     make_app,
-    make_settings,
     open_section,
     screen_text,
     settle,
@@ -64,14 +67,46 @@ async def test_previous_month_moves_the_figures(store):
 
 
 async def test_the_month_in_progress_counts_to_today_and_the_next_is_refused(store):
-    app = make_app(store, make_settings(rate_rounding="ROUND_DOWN"))
+    app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await open_section(pilot, "f8")
         await settle(pilot)
         assert "截至2026年11月26日" in screen_text(app)
         assert app.screen.stats.period_end == TODAY
-        assert app.screen.stats.rounding == "ROUND_DOWN"  # the settings' rule reaches it
+        assert app.screen.stats.rounding == "ROUND_HALF_UP"  # no office file: half-up
         await pilot.press("right_square_bracket")  # December has not begun
         await settle(pilot)
         assert "2026年11月工作统计" in screen_text(app)
         assert app.screen.stats.period_end == TODAY
+
+
+def _thirteen_households(store) -> None:
+    """Five more households: 3 of 13 visited by November, 23.0769…%, which half-up makes
+    23.08% and truncation 23.07%."""
+    store.save_many(
+        [
+            factories.household(
+                f"HL01-09{n:02d}",
+                id=f"hh-extra-{n}",
+                id_number=factories.id_number(seq=f"9{n:02d}"),
+                registered_on=dt.date(2026, 1, 5),
+            )
+            for n in range(1, 6)
+        ],
+        actor="setup",
+    )
+
+
+async def test_the_offices_file_decides_how_the_screen_rounds_rates(store):
+    _thirteen_households(store)
+    half_up = month_stats(store, year=2026, month=11, station_code="HL01", today=TODAY)
+    assert half_up.stations[0].figures.visit_rate_cumulative == Decimal("23.08")
+    rules = store.paths.main.with_name("slip_rules.json")  # the office's file, beside the store
+    rules.write_text('{"rate_rounding": "ROUND_DOWN"}', encoding="utf-8")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, "f8")
+        await settle(pilot)
+        assert app.screen.stats.rounding == "ROUND_DOWN"
+        row = next(line for line in screen_text(app).splitlines() if "累计走访率" in line)
+        assert "23.07%" in row and "23.08" not in row

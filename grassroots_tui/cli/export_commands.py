@@ -7,6 +7,8 @@ Excel (.xlsx) is the default. Without ``--out`` the file goes into the ``exports
 folder beside the store; ``--out -`` writes a text format to the screen (an .xlsx is
 refused on a terminal). Residents' names in the detail sheets are masked. The month in
 progress is counted up to today (``--on`` names another day), never to its last day.
+Rates are rounded by the office's rule, ``rate_rounding`` in slip_rules.json beside the
+store, as on the screen; a mistake in that file stops the export.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from grassroots_tui.cli.slip_commands import _calendar, _Failed, _guarded, _open
+from grassroots_tui.cli.slip_commands import _calendar, _Failed, _guarded, _open, _store_path
 from grassroots_tui.services.argument_types import date_argument, month_argument, parse_month
+from grassroots_tui.services.slip_rules import load_slip_rules
 from grassroots_tui.services.statistics import month_stats, trend
 from grassroots_tui.services.stats_export import default_name, export_stats
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.store.files import make_private_folder, write_file_atomically
 from grassroots_tui.store.settings import load_settings
+from grassroots_tui.store.slip_rules_file import default_slip_rules_path
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -77,13 +81,15 @@ def run_stats(args: argparse.Namespace) -> int:
     if to_stdout and args.format == "xlsx" and sys.stdout.isatty():
         raise _Failed("Excel 文件不能输出到终端，请用 --out 指定文件，或选 csv、json、md。")
     calendar = _calendar(args)
-    settings = load_settings()  # the office's rate_rounding, as on the screen
+    # The office's rule for rounding rates, as on the screen; a faulty file stops here.
+    rules = load_slip_rules(default_slip_rules_path(_store_path(args)))
+    settings = load_settings()  # only to pass on its notices (a rate_rounding left in it)
     if settings.problem:
         print(settings.problem, file=sys.stderr)
     given: dict[str, Any] = {
         "station_code": args.station,
         "calendar": calendar,
-        "rounding": settings.rate_rounding,
+        "rounding": rules.rate_rounding,
         "today": args.on or date.today(),  # the month in progress counts up to today
     }
     store = _open(args, write=False)

@@ -1,4 +1,5 @@
-"""Which categories a slip can have and which deadline rule each one gets.
+"""Which categories a slip can have and which deadline rule each one gets, and the
+office's other settings from the same file (warning window, rate rounding).
 
 The built-in categories all use 15日; the office's ``slip_rules.json`` (see
 store.slip_rules_file) adds categories and sets rules per category, e.g. 10个工作日 for
@@ -12,7 +13,11 @@ from pathlib import Path
 
 from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, SLIP_CATEGORIES
 from grassroots_tui.services.deadlines import parse_rule
-from grassroots_tui.store.slip_rules_file import SlipRulesInvalid, read_slip_rules
+from grassroots_tui.store.slip_rules_file import (
+    DEFAULT_RATE_ROUNDING,
+    SlipRulesInvalid,
+    read_slip_rules,
+)
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,9 @@ class SlipRules:
     default_rule: str = DEFAULT_DEADLINE_RULE
     return_days: int = 3
     warn_days: int = 3
+    #: How the statistics round rates (a key of ``RATE_ROUNDINGS``): half-up unless the
+    #: office's file says otherwise.
+    rate_rounding: str = DEFAULT_RATE_ROUNDING
 
     def categories(self) -> list[str]:
         """Built-in categories first, then the office's own, without repeats."""
@@ -49,4 +57,5 @@ def load_slip_rules(path: Path) -> SlipRules:
         default_rule=default_rule,
         return_days=settings.get("return_days", 3),
         warn_days=settings.get("warn_days", 3),
+        rate_rounding=settings.get("rate_rounding", DEFAULT_RATE_ROUNDING),
     )

@@ -1,9 +1,13 @@
-"""The user's own settings (theme, language, key map, how rates are rounded), kept apart
-from the station data.
+"""The user's own settings (theme, language, key map), kept apart from the station data.
 
 A small JSON file in the platformdirs user config folder, or where the environment
 variable GRASSROOTS_CONFIG points (tests use that). A damaged settings file never stops
 the program: it falls back to the defaults and says so.
+
+How rates are rounded is the office's rule, not a user's: it is ``rate_rounding`` in the
+office's ``slip_rules.json`` beside the store (store.slip_rules_file). One left in a user's
+settings file from before is not used: it is reported, and dropped when the settings are
+next saved.
 """
 
 from __future__ import annotations
@@ -18,19 +22,11 @@ from platformdirs import user_config_path
 from grassroots_tui.store.files import write_file_atomically
 from grassroots_tui.store.paths import APP_NAME
 
-#: How the statistics round a rate to two decimals: the :mod:`decimal` rounding names the
-#: settings file accepts (``"rate_rounding": "ROUND_DOWN"``), each with what it does.
-RATE_ROUNDINGS: dict[str, str] = {
-    "ROUND_HALF_UP": "四舍五入",
-    "ROUND_DOWN": "截尾（舍去第三位起的小数）",
-    "ROUND_HALF_EVEN": "四舍六入五成双",
-    "ROUND_UP": "进一（第三位起有小数即进位）",
-    "ROUND_CEILING": "向上取整",
-    "ROUND_FLOOR": "向下取整",
-    "ROUND_HALF_DOWN": "五舍六入",
-    "ROUND_05UP": "末位为0或5时进一，否则截尾",
-}
-DEFAULT_RATE_ROUNDING = "ROUND_HALF_UP"
+# The rounding rules now belong to the office's settings file; still importable from here
+# (services.statistics and services.stats_export import them from this module).
+from grassroots_tui.store.slip_rules_file import DEFAULT_RATE_ROUNDING as DEFAULT_RATE_ROUNDING
+from grassroots_tui.store.slip_rules_file import RATE_ROUNDINGS as RATE_ROUNDINGS
+from grassroots_tui.store.slip_rules_file import RULES_FILE
 
 
 @dataclass
@@ -41,9 +37,6 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     #: The last signed-in staff id, preselected at sign-in.
     last_operator: str | None = None
-    #: How the statistics round rates (a key of :data:`RATE_ROUNDINGS`), so that the
-    #: office's figures match what it has already reported.
-    rate_rounding: str = DEFAULT_RATE_ROUNDING
     #: Set when the file could not be read; the defaults are in use.
     problem: str | None = None
 
@@ -74,16 +67,13 @@ def load_settings(path: Path | None = None) -> Settings:
         settings.keymap = {str(k): str(v) for k, v in raw["keymap"].items()}
     if isinstance(raw.get("last_operator"), str):
         settings.last_operator = raw["last_operator"]
-    if "rate_rounding" in raw:
-        rule = raw["rate_rounding"]
-        if isinstance(rule, str) and rule.strip().upper() in RATE_ROUNDINGS:
-            settings.rate_rounding = rule.strip().upper()
-        else:
-            settings.problem = (
-                f"设置文件 {path} 中的 rate_rounding（{rule!r}）不认识，"
-                f"可用：{'、'.join(RATE_ROUNDINGS)}；比率仍按 {DEFAULT_RATE_ROUNDING}"
-                f"（{RATE_ROUNDINGS[DEFAULT_RATE_ROUNDING]}）保留两位小数。"
-            )
+    if "rate_rounding" in raw:  # the office's rule now, in its own file
+        rule = json.dumps(raw["rate_rounding"], ensure_ascii=False)
+        settings.problem = (
+            f'设置文件 {path} 中的 "rate_rounding": {rule} 已不再使用：比率的舍入规则改由'
+            f"街道群工办在数据旁的 {RULES_FILE} 中统一设置（如需沿用，请写到那里）；"
+            f"那里没有设置时按{RATE_ROUNDINGS[DEFAULT_RATE_ROUNDING]}（{DEFAULT_RATE_ROUNDING}）。"
+        )
     return settings
 
 

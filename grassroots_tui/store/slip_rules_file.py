@@ -1,16 +1,19 @@
-"""The street office's slip settings file, ``slip_rules.json`` beside the store.
+"""The street office's settings file, ``slip_rules.json`` beside the store: its slip
+rules, and how its statistics round rates.
 
     {
       "_说明": "keys starting with _ are notes",
       "categories": {"治安维稳": "10个工作日", "燃气安全": "5个工作日", "环境卫生": "15日"},
       "default_rule": "15日",
       "return_days": 3,
-      "warn_days": 3
+      "warn_days": 3,
+      "rate_rounding": "ROUND_HALF_UP"
     }
 
 Categories listed here are offered besides the built-in ones, each with its deadline
-rule. This module only reads the file and checks its shape; whether a rule text is a
-valid rule is decided by services.deadlines (services.slip_rules).
+rule. ``rate_rounding`` is a key of :data:`RATE_ROUNDINGS`. This module only reads the
+file and checks its shape; whether a rule text is a valid rule is decided by
+services.deadlines (services.slip_rules).
 """
 
 from __future__ import annotations
@@ -22,6 +25,21 @@ from typing import Any
 from grassroots_tui.store.errors import StoreError
 
 RULES_FILE = "slip_rules.json"
+
+#: How the statistics round a rate to two decimals: the :mod:`decimal` rounding names the
+#: file accepts (``"rate_rounding": "ROUND_DOWN"``), each with what it does. The office's
+#: rule, so that its figures match what it has already reported.
+RATE_ROUNDINGS: dict[str, str] = {
+    "ROUND_HALF_UP": "四舍五入",
+    "ROUND_DOWN": "截尾（舍去第三位起的小数）",
+    "ROUND_HALF_EVEN": "四舍六入五成双",
+    "ROUND_UP": "进一（第三位起有小数即进位）",
+    "ROUND_CEILING": "向上取整",
+    "ROUND_FLOOR": "向下取整",
+    "ROUND_HALF_DOWN": "五舍六入",
+    "ROUND_05UP": "末位为0或5时进一，否则截尾",
+}
+DEFAULT_RATE_ROUNDING = "ROUND_HALF_UP"
 
 
 class SlipRulesInvalid(StoreError, ValueError):
@@ -70,4 +88,15 @@ def read_slip_rules(path: Path) -> dict[str, Any]:
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 60:
                 raise SlipRulesInvalid(path, f"“{key}” 应是 0 到 60 之间的整数")
             settings[key] = value
+    if "rate_rounding" in data:
+        rule = data["rate_rounding"]
+        name = rule.strip().upper() if isinstance(rule, str) else None
+        if name not in RATE_ROUNDINGS:
+            choices = "、".join(f"{k}（{v}）" for k, v in RATE_ROUNDINGS.items())
+            raise SlipRulesInvalid(
+                path,
+                f"“rate_rounding” 写的是 {json.dumps(rule, ensure_ascii=False)}，"
+                f"应是以下比率舍入规则之一：{choices}",
+            )
+        settings["rate_rounding"] = name
     return settings

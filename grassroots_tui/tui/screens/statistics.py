@@ -20,7 +20,6 @@ from grassroots_tui.services.statistics import (
 )
 from grassroots_tui.services.stats_export import export_stats
 from grassroots_tui.store.exports import write_export
-from grassroots_tui.store.settings import DEFAULT_RATE_ROUNDING
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.screens.base import SectionScreen
 from grassroots_tui.tui.widgets.form import literal
@@ -136,12 +135,11 @@ class StatisticsScreen(SectionScreen):
     def reload(self) -> None:
         session, year, month, code = self.session, self.year, self.month, self.station_code
         self.query_one("#stats-title", Label).update(t("stats.title", year=year, month=month))
-        # The office's rule for rounding rates (the settings file's rate_rounding).
-        settings = getattr(self.app, "settings", None)
         given: dict[str, Any] = {
             "station_code": code,
             "calendar": session.calendar,
-            "rounding": getattr(settings, "rate_rounding", None) or DEFAULT_RATE_ROUNDING,
+            # The office's rule for rounding rates (rate_rounding in its slip_rules.json).
+            "rounding": session.slip_rules.rate_rounding,
             "today": session.today(),  # the month in progress counts up to today
         }
 
