@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,28 @@ def test_remind_prints_and_records(tmp_path: Path, capsys) -> None:
     with Store.open(db, readonly=True) as store:
         (reminder,) = store.raw("slip_reminder")
     assert reminder["by"] == "赵督导" and reminder["days_overdue"] == 9
+
+
+def test_overdue_takes_the_warning_window_from_the_offices_file(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(db.parent, folder)
+    argv = ["slips", "overdue", "--db", str(folder / db.name), "--on", "2026-12-01"]
+
+    def warned(*flags: str) -> list[str]:
+        assert main([*argv, "--json", *flags]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        return [r["number"] for r in rows if r["clock"] == "warning"]
+
+    assert warned() == []  # 井盖缺失 is due 12-07, in 6 days; the built-in window is 3
+    (folder / "slip_rules.json").write_text('{"warn_days": 7}', encoding="utf-8")
+    assert warned() == ["湘龙群交〔2026〕第0002号"]  # the office's 7 days, as on the screen
+    assert main(argv) == 0  # the table too
+    row = next(line for line in capsys.readouterr().out.splitlines() if "井盖缺失" in line)
+    assert "预警·余6天" in row
+    assert warned("--warn-days", "3") == []  # the flag still wins
+    (folder / "slip_rules.json").write_text('{"warn_days": "七"}', encoding="utf-8")
+    assert main(argv) == 2  # a faulty file is named, not silently replaced by 3
+    err = capsys.readouterr().err
+    assert "slip_rules.json" in err and "warn_days" in err

@@ -87,9 +87,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     overdue.add_argument(
         "--warn-days",
         type=days_argument("预警天数"),
-        default=3,
+        default=None,  # the office's warn_days (slip_rules.json beside the store), else 3
         metavar="N",
-        help="到期前几天开始预警（默认 3，最多 365）",
+        help="到期前几天开始预警（默认按数据旁 slip_rules.json 的 warn_days，没有则 3；最多 365）",
     )
     overdue.add_argument("--json", action="store_true", help="输出 JSON")
     overdue.set_defaults(handler=run_overdue)
@@ -274,10 +274,12 @@ def _table(board: Board, day: date) -> str:
         lines.append(
             "  ".join(_cell(v, w) for v, (_, w) in zip(values, _COLUMNS, strict=True)).rstrip()
         )
-    reasons = sorted({r.due.reason for r in board.rows if r.provisional} - {None})
+    reasons = sorted({r.due.reason for r in board.rows if r.provisional and r.due.reason})
     if reasons:
         lines.append(f"{DUE_SIGN} 到期日暂定：{'；'.join(reasons)}。")
-    reasons = sorted({r.clock.reason for r in board.rows if r.count_provisional} - {None})
+    reasons = sorted(
+        {r.clock.reason for r in board.rows if r.count_provisional and r.clock.reason}
+    )
     if reasons:
         lines.append(f"{COUNT_SIGN} 超期工作日数（是否通报）暂定：{'；'.join(reasons)}。")
     return "\n".join(lines) + "\n"
@@ -287,7 +289,13 @@ def _table(board: Board, day: date) -> str:
 def run_overdue(args: argparse.Namespace) -> int:
     """The overdue board, as a table or JSON."""
     day = _day(args.on, "日期")
-    if args.warn_days < 0:
+    warn_days = args.warn_days
+    if warn_days is None:  # the office's warning window, as on the 督办看板 screen
+        from grassroots_tui.services.slip_rules import load_slip_rules
+        from grassroots_tui.store.slip_rules_file import default_slip_rules_path
+
+        warn_days = load_slip_rules(default_slip_rules_path(_store_path(args))).warn_days
+    if warn_days < 0:
         raise _Failed("预警天数不能为负数。")
     calendar = _calendar(args)
     store = _open(args, write=False)
@@ -297,7 +305,7 @@ def run_overdue(args: argparse.Namespace) -> int:
         ):
             codes = "、".join(sorted(s.get("code", "") for s in store.raw("station"))) or "无"
             raise _Failed(f"没有站点代码为“{args.station}”的群工站（现有：{codes}）。")
-        board = build_board(store, today=day, calendar=calendar, warn_days=args.warn_days)
+        board = build_board(store, today=day, calendar=calendar, warn_days=warn_days)
     finally:
         store.close()
     board = filter_board(
