@@ -49,7 +49,12 @@ class ProblemItem(Model):
     category: Short = Field(title="类别")
     description: RequiredText = Field(title="问题描述")
     state: ProblemState = Field(ProblemState.PENDING, title="状态")
-    solved_on: dt.date | None = Field(None, title="解决日期", description="仅“后续解决”时填写")
+    solved_on: dt.date | None = Field(
+        None,
+        title="解决日期",
+        description="“后续解决”必填：问题解决的那一天，不早于走访日期，如 2026-12-07；"
+        "“当场解决”可不填，保存时记为走访日期；待办、已交办不填",
+    )
     slip_id: OptRef = Field(None, title="交办单", description="已交办时所开的交办单")
 
     @model_validator(mode="after")

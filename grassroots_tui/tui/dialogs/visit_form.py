@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, Select, Static
 
 from grassroots_tui.i18n import label, t
-from grassroots_tui.models import Appointment, Household, ProblemState, Visit, VisitKind
+from grassroots_tui.models import (
+    Appointment,
+    Household,
+    ProblemItem,
+    ProblemState,
+    Visit,
+    VisitKind,
+)
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.models.slip import SLIP_CATEGORIES
 from grassroots_tui.services.masking import Masker
@@ -20,6 +29,11 @@ from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen, literal
 
 PROBLEM_ROWS = 3
+#: What 解决日期 takes, as the model describes it (also in schemas/visit.schema.json):
+#: shown when the pointer rests on the field. Its placeholder follows the problem's state.
+SOLVED_ON_HINT = ProblemItem.model_fields["solved_on"].description or ""
+#: The placeholder of a 解决日期 that must be filled in (后续解决).
+DATE_FORMAT = "YYYY-MM-DD"
 
 
 class VisitForm(FormScreen[Visit | None]):
@@ -99,47 +113,91 @@ class VisitForm(FormScreen[Visit | None]):
             yield from self._problem_row(index, problem)
         yield Button(t("visit.add_problem"), id="add-problem")
 
-    def _problem_row(self, index: int, problem: Any) -> ComposeResult:
-        yield FormField(
-            f"p{index}_description",
-            t("visit.problem", n=index + 1),
-            problem.description if problem else "",
+    def _problem_row(self, index: int, problem: Any) -> list[Widget]:
+        """A problem's two lines. Built with their children, not in a ``with`` block, so
+        that "再加一个问题" can mount them as well as compose_fields."""
+        state = problem.state.value if problem else ProblemState.PENDING.value
+        solved_on = FormField(
+            f"p{index}_solved_on",
+            t("visit.problem_solved_on"),
+            problem.solved_on.isoformat() if problem and problem.solved_on else "",
+            placeholder=self._solved_on_placeholder(state),
         )
-        with Horizontal(classes="row problem-row", id=f"problem-row-{index}"):
-            yield FormField(
-                f"p{index}_category",
-                t("visit.problem_category"),
-                problem.category if problem else "",
-                options=[(c, c) for c in SLIP_CATEGORIES],
-            )
-            yield FormField(
-                f"p{index}_state",
-                t("visit.problem_state"),
-                problem.state.value if problem else ProblemState.PENDING.value,
-                options=[
-                    (s.value, label(s))
-                    for s in ProblemState
-                    if s is not ProblemState.HANDED_OFF
-                    or (problem and problem.state is ProblemState.HANDED_OFF)
-                ],
-            )
-            yield FormField(
-                f"p{index}_solved_on",
-                t("visit.problem_solved_on"),
-                problem.solved_on.isoformat() if problem and problem.solved_on else "",
-            )
+        solved_on.tooltip = SOLVED_ON_HINT
+        return [
+            FormField(
+                f"p{index}_description",
+                t("visit.problem", n=index + 1),
+                problem.description if problem else "",
+            ),
+            Horizontal(
+                FormField(
+                    f"p{index}_category",
+                    t("visit.problem_category"),
+                    problem.category if problem else "",
+                    options=[(c, c) for c in SLIP_CATEGORIES],
+                ),
+                FormField(
+                    f"p{index}_state",
+                    t("visit.problem_state"),
+                    state,
+                    options=[
+                        (s.value, label(s))
+                        for s in ProblemState
+                        if s is not ProblemState.HANDED_OFF
+                        or (problem and problem.state is ProblemState.HANDED_OFF)
+                    ],
+                ),
+                solved_on,
+                classes="row problem-row",
+                id=f"problem-row-{index}",
+            ),
+        ]
+
+    def _visit_date(self) -> dt.date | None:
+        """The visit's date as the form has it now (None while it is not a date)."""
+        if not self.is_mounted:
+            return self.visit.date
+        try:
+            return dt.date.fromisoformat(self.field("date").value)
+        except ValueError:
+            return None
+
+    def _solved_on_placeholder(self, state: str) -> str:
+        """What an empty 解决日期 shows for a problem in ``state`` (SOLVED_ON_HINT says why)."""
+        if state == ProblemState.SOLVED_ON_SPOT.value:
+            day = self._visit_date()  # left empty, it is saved as the visit's date
+            return day.isoformat() if day else DATE_FORMAT
+        if state == ProblemState.SOLVED_LATER.value:
+            return DATE_FORMAT  # required: the day the problem was solved
+        return ""  # pending or handed off: no date
+
+    def _show_solved_on_placeholders(self) -> None:
+        for index in range(len(self.query(".problem-row"))):
+            control = self.field(f"p{index}_solved_on").control
+            if isinstance(control, Input):
+                control.placeholder = self._solved_on_placeholder(
+                    self.field(f"p{index}_state").value
+                )
+
+    @on(Select.Changed, ".problem-row Select")
+    @on(Input.Changed, "#input-date")
+    def _solved_on_follows(self) -> None:
+        self._show_solved_on_placeholders()
 
     def on_mount(self) -> None:
         # Date, time and visitors are filled in: start typing the four asks.
         self.field("greeting").control.focus()
 
     @on(Button.Pressed, "#add-problem")
-    def _add_problem(self) -> None:
+    async def _add_problem(self) -> None:
         rows = len(self.query(".problem-row"))
         container = self.query_one("#form-fields")
-        widgets = list(self._problem_row(rows, None))
-        container.mount_all(widgets, before="#add-problem")
-        widgets[0].control.focus()
+        widgets = self._problem_row(rows, None)
+        await container.mount_all(widgets, before="#add-problem")
+        description = widgets[0]
+        assert isinstance(description, FormField)
+        description.control.focus()
 
     def field_for(self, model_field: str) -> str:
         parts = model_field.split(".")
