@@ -137,6 +137,33 @@ SAMPLES: dict[str, dict] = {
         "date": "2025-10-12",
         "satisfaction": "basically_satisfied",
     },
+    "slip_issue": {
+        "kind": "slip_issue",
+        "station_id": "st1",
+        "slip_id": "sl1",
+        "issued_on": "2025-10-01",
+        "number": "湘龙群交〔2025〕第0001号",
+        "due_date": "2025-10-16",
+    },
+    "slip_accept": {
+        "kind": "slip_accept",
+        "station_id": "st1",
+        "slip_id": "sl1",
+        "accepted_on": "2025-10-02",
+    },
+    "slip_close": {
+        "kind": "slip_close",
+        "station_id": "st1",
+        "slip_id": "sl1",
+        "closed_on": "2025-10-13",
+    },
+    "slip_withdrawal": {
+        "kind": "slip_withdrawal",
+        "station_id": "st1",
+        "slip_id": "sl1",
+        "withdrawn_on": "2025-10-03",
+        "reason": "群众已自行解决",
+    },
     "hardship_case": {
         "kind": "hardship_case",
         "station_id": "st1",

@@ -41,10 +41,14 @@ from grassroots_tui.models.slip import (
 from grassroots_tui.models.slip_actions import (
     Reply,
     Satisfaction,
+    SlipAcceptance,
     SlipCallback,
+    SlipClosing,
     SlipExtension,
+    SlipIssue,
     SlipReminder,
     SlipReturn,
+    SlipWithdrawal,
 )
 from grassroots_tui.models.staff import Staff, StaffRole
 from grassroots_tui.models.station import DEFAULT_SLIP_NUMBER_FORMAT, Station
@@ -101,10 +105,14 @@ __all__ = [
     "ResponsibilityPair",
     "ReviewCycle",
     "Satisfaction",
+    "SlipAcceptance",
     "SlipCallback",
+    "SlipClosing",
     "SlipExtension",
+    "SlipIssue",
     "SlipReminder",
     "SlipReturn",
+    "SlipWithdrawal",
     "SlipSource",
     "SlipState",
     "Staff",

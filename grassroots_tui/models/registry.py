@@ -17,10 +17,14 @@ from grassroots_tui.models.roster import DutyShift, LeaveRequest
 from grassroots_tui.models.slip import HandoffSlip
 from grassroots_tui.models.slip_actions import (
     Reply,
+    SlipAcceptance,
     SlipCallback,
+    SlipClosing,
     SlipExtension,
+    SlipIssue,
     SlipReminder,
     SlipReturn,
+    SlipWithdrawal,
 )
 from grassroots_tui.models.staff import Staff
 from grassroots_tui.models.station import Station
@@ -34,11 +38,15 @@ _CLASSES: tuple[type[Document], ...] = (
     Visit,
     Appointment,
     HandoffSlip,
+    SlipIssue,
+    SlipAcceptance,
     Reply,
     SlipExtension,
     SlipReturn,
     SlipReminder,
     SlipCallback,
+    SlipClosing,
+    SlipWithdrawal,
     HardshipCase,
     Assistance,
     HardshipReview,

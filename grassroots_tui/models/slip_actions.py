@@ -1,5 +1,7 @@
-"""Documents that answer a handoff slip, one writer each: the reply (回复单), extension
-(延期), return (退单), reminder (催办) and callback (回访). Each carries ``slip_id``.
+"""The steps of a handoff slip, each its own dated document with one writer: issue (交办),
+acceptance (受理), reply (回复单), extension (延期), return (退单), reminder (催办),
+callback (回访), close (办结) and withdrawal (撤回). Each carries ``slip_id``; the slip's
+state on any day is worked out from their dates (services/slip_clock.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,15 @@ from pydantic import ConfigDict, Field, model_validator
 
 from grassroots_tui.models.base import Document
 from grassroots_tui.models.errors import InvalidValue
-from grassroots_tui.models.types import LabelledEnum, Name, OptName, Ref, RequiredText, Text
+from grassroots_tui.models.types import (
+    LabelledEnum,
+    Name,
+    OptName,
+    OptShort,
+    Ref,
+    RequiredText,
+    Text,
+)
 
 
 class Satisfaction(LabelledEnum):
@@ -102,3 +112,54 @@ class SlipCallback(Document):
     satisfaction: Satisfaction = Field(title="满意度")
     by: OptName = Field(None, title="回访人")
     note: Text = Field("", title="回访情况")
+
+
+class SlipIssue(Document):
+    """交办：交办单交给承办单位的日期；退单后再次交办另记一条。"""
+
+    KIND: ClassVar[str] = "slip_issue"
+    LABEL: ClassVar[str] = "交办记录"
+    model_config = ConfigDict(title="交办记录")
+
+    kind: Literal["slip_issue"] = Field("slip_issue", title="类型")
+    slip_id: Ref = Field(title="交办单")
+    issued_on: dt.date = Field(title="交办日期")
+    number: OptShort = Field(None, title="交办单编号")
+    due_date: dt.date | None = Field(None, title="应办结日期", description="交办时算出的日期")
+
+
+class SlipAcceptance(Document):
+    """受理：承办单位接手交办单的日期。"""
+
+    KIND: ClassVar[str] = "slip_accept"
+    LABEL: ClassVar[str] = "受理"
+    model_config = ConfigDict(title="受理")
+
+    kind: Literal["slip_accept"] = Field("slip_accept", title="类型")
+    slip_id: Ref = Field(title="交办单")
+    accepted_on: dt.date = Field(title="受理日期")
+
+
+class SlipClosing(Document):
+    """办结：不经回访直接办结的日期（满意或基本满意的回访本身就是办结）。"""
+
+    KIND: ClassVar[str] = "slip_close"
+    LABEL: ClassVar[str] = "办结"
+    model_config = ConfigDict(title="办结")
+
+    kind: Literal["slip_close"] = Field("slip_close", title="类型")
+    slip_id: Ref = Field(title="交办单")
+    closed_on: dt.date = Field(title="办结日期")
+
+
+class SlipWithdrawal(Document):
+    """撤回：交办单撤回的日期和理由；编号不再使用。"""
+
+    KIND: ClassVar[str] = "slip_withdrawal"
+    LABEL: ClassVar[str] = "撤回"
+    model_config = ConfigDict(title="撤回")
+
+    kind: Literal["slip_withdrawal"] = Field("slip_withdrawal", title="类型")
+    slip_id: Ref = Field(title="交办单")
+    withdrawn_on: dt.date = Field(title="撤回日期")
+    reason: RequiredText = Field(title="撤回理由")

@@ -336,6 +336,10 @@ KIND_PERMISSIONS: dict[str, str | dict[str, str | tuple[str, ...]]] = {
     "slip_extension": "slip.issue",
     "slip_return": "slip.issue",
     "slip_callback": "slip.issue",
+    "slip_issue": "slip.issue",
+    "slip_accept": "slip.issue",
+    "slip_close": "slip.issue",
+    "slip_withdrawal": "slip.issue",
     "slip_reminder": "slip.board",
     "supervision_check": "supervision.create",
 }
