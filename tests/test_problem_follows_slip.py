@@ -1,5 +1,5 @@
 """A visit problem's state follows the slip drafted from it (issue 15 §4): closed, it is
-后续解决 dated the last reply (what the statistics count as resolved); sent back for redo,
+后续解决 dated the day it was closed (what the statistics count as resolved); sent back for redo,
 已交办 with no date again; withdrawn, 待办. Each in the same transaction as the slip's
 step. A problem solved on the spot is saved with the visit's date."""
 
@@ -32,6 +32,7 @@ SEEN_ON = dt.date(2026, 10, 28)
 ISSUED_ON = dt.date(2026, 10, 29)
 REPLIED_ON = dt.date(2026, 10, 31)
 CALLED_ON = dt.date(2026, 11, 3)
+LATER = dt.date(2026, 11, 4)
 
 
 def ticking_clock(start: dt.datetime = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)):
@@ -86,18 +87,18 @@ def problem_of(store: Store, made: Visit) -> ProblemItem:
     return store.get(Visit, made.id).problems[0]
 
 
-def test_closing_solves_the_problem_on_the_reply_date_in_the_same_transaction(
+def test_closing_solves_the_problem_on_the_closing_day_in_the_same_transaction(
     store: Store,
 ) -> None:
     made = raised(store)
     slip = do_reply(store, handed_off(store, made).id)
     assert problem_of(store, made).state is ProblemState.HANDED_OFF
 
-    closed = S.close(store, slip.id, actor="站长")
+    closed = S.close(store, slip.id, on=LATER, actor="站长")
     assert closed.state is SlipState.CLOSED
     problem = problem_of(store, made)
     assert problem.state is ProblemState.SOLVED_LATER
-    assert problem.solved_on == REPLIED_ON and problem.slip_id == slip.id
+    assert problem.solved_on == LATER and problem.slip_id == slip.id
     # One transaction, audited under the one who closed the slip.
     slip_entry = store.history("handoff_slip", slip.id)[-1]
     visit_entry = store.history("visit", made.id)[-1]
@@ -106,31 +107,31 @@ def test_closing_solves_the_problem_on_the_reply_date_in_the_same_transaction(
     assert visit_entry["changes"]["problems"][1][0]["state"] == "solved_later"
 
 
-def test_a_satisfied_callback_solves_it_on_the_reply_date_not_the_callback_date(
+def test_a_satisfied_callback_solves_it_on_the_callback_date_not_the_reply_date(
     store: Store,
 ) -> None:
     made = raised(store)
     slip = do_reply(store, handed_off(store, made).id)
     do_callback(store, slip.id, Satisfaction.BASICALLY_SATISFIED)
     problem = problem_of(store, made)
-    assert (problem.state, problem.solved_on) == (ProblemState.SOLVED_LATER, REPLIED_ON)
+    assert (problem.state, problem.solved_on) == (ProblemState.SOLVED_LATER, CALLED_ON)
     assert (
         store.history("visit", made.id)[-1]["txn"]
         == (store.history("handoff_slip", slip.id)[-1]["txn"])
     )
 
 
-def test_a_reply_dated_before_the_visit_solves_it_on_the_visit_date(store: Store) -> None:
+def test_a_close_dated_before_the_visit_solves_it_on_the_visit_date(store: Store) -> None:
     made = raised(store, on=dt.date(2026, 11, 2))  # logged after the slip was issued
     slip = do_reply(store, handed_off(store, made).id)
-    S.close(store, slip.id, actor="站长")
+    S.close(store, slip.id, on=dt.date(2026, 11, 1), actor="站长")
     assert problem_of(store, made).solved_on == dt.date(2026, 11, 2)
 
 
 def test_undoing_the_close_reopens_the_problem(store: Store) -> None:
     made = raised(store)
     slip = do_reply(store, handed_off(store, made).id)
-    S.close(store, slip.id, actor="站长")
+    S.close(store, slip.id, on=LATER, actor="站长")
     assert problem_of(store, made).state is ProblemState.SOLVED_LATER
     store.undo_last("站长")
     assert S.get_slip(store, slip.id).state is SlipState.REPLIED
@@ -138,7 +139,7 @@ def test_undoing_the_close_reopens_the_problem(store: Store) -> None:
     assert (problem.state, problem.solved_on) == (ProblemState.HANDED_OFF, None)
 
 
-def test_redo_sets_the_problem_back_and_the_redo_reply_dates_it(store: Store) -> None:
+def test_redo_sets_the_problem_back_and_the_closing_callback_dates_it(store: Store) -> None:
     made = raised(store)
     slip = do_reply(store, handed_off(store, made).id)
     # Marked solved by hand while the slip waited for its callback.
@@ -166,14 +167,14 @@ def test_redo_sets_the_problem_back_and_the_redo_reply_dates_it(store: Store) ->
     problem = problem_of(store, made)
     assert (problem.state, problem.solved_on) == (
         ProblemState.SOLVED_LATER,
-        dt.date(2026, 11, 10),
+        dt.date(2026, 11, 12),  # the satisfied callback that closed it
     )
 
 
 def test_a_withdrawal_leaves_it_pending(store: Store) -> None:
     made = raised(store)
     slip = handed_off(store, made)
-    S.withdraw(store, slip.id, reason="群众已自行解决", actor="站长")
+    S.withdraw(store, slip.id, on=ISSUED_ON, reason="群众已自行解决", actor="站长")
     problem = problem_of(store, made)
     assert (problem.state, problem.solved_on, problem.slip_id) == (
         ProblemState.PENDING,
@@ -182,19 +183,20 @@ def test_a_withdrawal_leaves_it_pending(store: Store) -> None:
     )
 
 
-def test_the_statistics_count_it_resolved_in_the_reply_month_as_before(store: Store) -> None:
-    """Replied 31 October, closed by a callback on 3 November: resolved in October, by
-    the service and by the oracle, whether the problem says 已交办 or 后续解决."""
+def test_the_statistics_count_it_resolved_in_the_closing_month(store: Store) -> None:
+    """Raised 28 October, replied 31 October, closed by a callback on 3 November: not
+    resolved in October's figures (it was still waiting for the callback at the end of
+    October), resolved in November's cumulative, by the service and by the oracle."""
     made = raised(store)
     slip = do_reply(store, handed_off(store, made).id)
     do_callback(store, slip.id, Satisfaction.SATISFIED)
     assert problem_of(store, made).state is ProblemState.SOLVED_LATER
-    for month, resolved in ((10, 1), (11, 0)):
+    for month, resolved_cum in ((10, 0), (11, 1)):
         got = month_stats(store, year=2026, month=month, calendar=CAL).total
         want = stats_reference.month_stats(store, year=2026, month=month, calendar=CAL).total
-        assert (got.issues_raised_cumulative, got.issues_resolved_cumulative) == (1, 1)
-        assert got.issues_resolved_month == resolved
-        assert (want.issues_resolved_cumulative, want.issues_resolved_month) == (1, resolved)
+        assert (got.issues_raised_cumulative, got.issues_resolved_cumulative) == (1, resolved_cum)
+        assert got.issues_resolved_month == 0  # raised in October, resolved in November
+        assert (want.issues_resolved_cumulative, want.issues_resolved_month) == (resolved_cum, 0)
 
 
 def test_solved_on_the_spot_gets_the_visit_date(store: Store) -> None:

@@ -23,6 +23,7 @@ from grassroots_tui.models import (
 )
 from grassroots_tui.services import slips as S
 from grassroots_tui.services.deadlines import compute_due
+from grassroots_tui.services.slip_clock import SlipSteps
 from grassroots_tui.services.slip_print import record_reminder
 from grassroots_tui.services.workcalendar import OfficialCalendar, YearOverride
 from grassroots_tui.store import Store
@@ -111,7 +112,7 @@ def reach(store: Store, state: SlipState) -> HandoffSlip:
     if state is SlipState.ISSUED:
         return slip
     if state is SlipState.ACCEPTED:
-        return S.accept(store, slip.id, actor="物业")
+        return S.accept(store, slip.id, on=ISSUED_ON, actor="物业")
     if state is SlipState.RETURNED:
         return S.return_slip(store, slip.id, on=ISSUED_ON, reason="不属于本单位职责", actor="物业")
     if state is SlipState.EXTENDED:
@@ -126,12 +127,12 @@ def reach(store: Store, state: SlipState) -> HandoffSlip:
             calendar=CAL,
         )
     if state is SlipState.WITHDRAWN:
-        return S.withdraw(store, slip.id, reason="重复交办", actor="站长")
+        return S.withdraw(store, slip.id, on=ISSUED_ON, reason="重复交办", actor="站长")
     slip = do_reply(store, slip.id)
     if state is SlipState.REPLIED:
         return slip
     if state is SlipState.CLOSED:
-        return S.close(store, slip.id, actor="站长")
+        return S.close(store, slip.id, on=LATER, actor="站长")
     assert state is SlipState.REDO
     return do_callback(store, slip.id, Satisfaction.UNSATISFIED)
 
@@ -142,7 +143,7 @@ def attempt(store: Store, slip_id: str, action: str) -> HandoffSlip | object:
     if action == "issue":
         return S.issue(store, slip_id, on=ISSUED_ON, actor="站长", calendar=CAL)
     if action == "accept":
-        return S.accept(store, slip_id, actor="物业")
+        return S.accept(store, slip_id, on=ISSUED_ON, actor="物业")
     if action == "return":
         return S.return_slip(store, slip_id, on=dt.date(2026, 11, 4), reason="不归我管", actor="x")
     if action == "extend":
@@ -163,9 +164,9 @@ def attempt(store: Store, slip_id: str, action: str) -> HandoffSlip | object:
     if action == "callback":
         return do_callback(store, slip_id, Satisfaction.SATISFIED, LATER)
     if action == "close":
-        return S.close(store, slip_id, actor="站长")
+        return S.close(store, slip_id, on=LATER, actor="站长")
     if action == "withdraw":
-        return S.withdraw(store, slip_id, reason="撤回", actor="站长")
+        return S.withdraw(store, slip_id, on=ISSUED_ON, reason="撤回", actor="站长")
     assert action == "remind"
     return record_reminder(store, slip_id, today=LATER, by="督导", actor="督导", calendar=CAL)
 
@@ -258,10 +259,10 @@ def test_unknown_action_is_a_programming_error() -> None:
 def test_closing_without_a_reply_is_refused(store: Store) -> None:
     slip = issued(store)
     with pytest.raises(S.SlipActionRefused, match="没有回复单，不能办结"):
-        S.close(store, slip.id, actor="站长")
+        S.close(store, slip.id, on=LATER, actor="站长")
     assert store.get(HandoffSlip, slip.id).state is SlipState.ISSUED
     replied = do_reply(store, slip.id)
-    assert S.close(store, replied.id, actor="站长").state is SlipState.CLOSED
+    assert S.close(store, replied.id, on=LATER, actor="站长").state is SlipState.CLOSED
 
 
 def test_issue_needs_a_handling_unit(store: Store) -> None:
@@ -272,7 +273,7 @@ def test_issue_needs_a_handling_unit(store: Store) -> None:
 
 def test_missing_slip(store: Store) -> None:
     with pytest.raises(S.SlipNotFound, match="找不到交办单"):
-        S.accept(store, "nope", actor="x")
+        S.accept(store, "nope", on=ISSUED_ON, actor="x")
 
 
 # -- numbers ---------------------------------------------------------------------------------
@@ -294,7 +295,9 @@ def test_numbers_are_sequential_per_station_and_year(store: Store) -> None:
 
 def test_a_number_is_never_reused_after_withdraw_delete_or_undo(store: Store) -> None:
     issued(store)  # 0001
-    withdrawn = S.withdraw(store, issued(store).id, reason="重复", actor="站长")  # 0002
+    withdrawn = S.withdraw(
+        store, issued(store).id, on=ISSUED_ON, reason="重复", actor="站长"
+    )  # 0002
     assert withdrawn.state is SlipState.WITHDRAWN
     assert withdrawn.number == "湘龙群交〔2026〕第0002号"  # kept on the withdrawn slip
     assert issued(store).number == "湘龙群交〔2026〕第0003号"
@@ -481,7 +484,7 @@ def test_draft_from_a_visit_problem_and_issue_hands_it_off_in_one_transaction(
     with pytest.raises(S.SlipActionRefused, match="只有待办的问题才能开交办单"):
         S.draft_from_problem(store, made.id, "p1")
 
-    S.withdraw(store, slip.id, reason="群众已自行解决", actor="站长")
+    S.withdraw(store, slip.id, on=ISSUED_ON, reason="群众已自行解决", actor="站长")
     problem = store.get(Visit, made.id).problems[0]
     assert problem.state is ProblemState.PENDING and problem.slip_id is None
 
@@ -514,7 +517,11 @@ def test_repeat_petition_lists_earlier_slips_and_proposes_the_lead_official(
     assert S.proposed_lead_official(store, household_id=home_id, person_name=None) is None
     first = issued(store, household_id=home_id, lead_official="staff-lead")
     S.withdraw(
-        store, issued(store, household_id=home_id, lead_official="x").id, reason="r", actor="s"
+        store,
+        issued(store, household_id=home_id, lead_official="x").id,
+        on=ISSUED_ON,
+        reason="r",
+        actor="s",
     )
     by_name = issued(store, person_name="李 四", on=dt.date(2026, 11, 3))
 
@@ -549,6 +556,8 @@ def test_effective_due_from_plain_documents() -> None:
     slip = {"id": "s1", "issue_date": "2026-11-02", "deadline_rule": "15日"}
     assert S.effective_due({}, slip, CAL).date == DUE
     docs = {
+        # A call-back needs a reply before it: one without is not a step of this slip.
+        "reply": [{"slip_id": "s1", "reply_date": "2026-11-05"}],
         "slip_callback": [
             {"slip_id": "s1", "date": "2026-11-06", "satisfaction": "unsatisfied"},
             {"slip_id": "other", "date": "2026-11-30", "satisfaction": "unsatisfied"},
@@ -562,7 +571,7 @@ def test_effective_due_from_plain_documents() -> None:
     docs["slip_extension"].append(
         {"slip_id": "s1", "requested_on": "2026-11-10", "new_due_date": "2026-12-01"}
     )
-    grouped = S.SlipDocs(extensions=docs["slip_extension"], callbacks=docs["slip_callback"])
+    grouped = SlipSteps(docs)
     assert S.effective_due(grouped, slip, CAL).date == dt.date(2026, 12, 1)
     assert S.effective_due({}, {"id": "d", "issue_date": None}, CAL) is None
 
@@ -598,7 +607,7 @@ def test_history_tells_who_did_what_oldest_first(store: Store) -> None:
 
 
 def test_history_of_a_withdrawal_names_the_reason(store: Store) -> None:
-    slip = S.withdraw(store, issued(store).id, reason="群众撤回诉求", actor="站长")
+    slip = S.withdraw(store, issued(store).id, on=ISSUED_ON, reason="群众撤回诉求", actor="站长")
     assert slip.withdraw_reason == "群众撤回诉求"
     assert S.slip_history(store, slip.id)[-1].what == "撤回：群众撤回诉求"
 

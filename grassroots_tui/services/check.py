@@ -520,8 +520,32 @@ def _backups(store: Store) -> CheckResult:
     )
 
 
+# --- slips against their steps ---------------------------------------------------------------
+
+
+def _slip_steps(store: Store) -> CheckResult:
+    """Every slip's stored state is the one its dated steps lead to (the slip clock):
+    otherwise the figures of past months rest on a state no step explains."""
+    from grassroots_tui.services.slip_clock import timelines
+
+    lines = timelines(store, None)
+    findings = [
+        Finding(
+            slip_id,
+            "handoff_slip",
+            f"状态“{line.state.label}”没有相应的办理记录（交办、回复、回访、办结等），"
+            "以往月份的统计按最后一步的日期计",
+        )
+        for slip_id, line in sorted(lines.items())
+        if line.disagrees
+    ]
+    if findings:
+        return CheckResult(findings)
+    return CheckResult([], [f"每张交办单的状态都与其办理记录相符（{len(lines)} 张）"])
+
+
 #: The checks :func:`check_store` runs (what every store the program writes passes,
 #: including one whose documents were put in its files by other means, like the bench's).
 BASIC_CHECKS: tuple[Check, ...] = (check_documents, _audit_chain, _audit_clock)
 #: Every check ``grassroots check`` runs, in order. Add one by appending a function.
-CHECKS: list[Check] = [*BASIC_CHECKS, _audit_trail, _last_save, _backups]
+CHECKS: list[Check] = [*BASIC_CHECKS, _audit_trail, _slip_steps, _last_save, _backups]

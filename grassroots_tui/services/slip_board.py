@@ -1,9 +1,9 @@
 """督办看板: every open slip of every station that is overdue, due today or inside the
 warning window, most late first, with the counts a supervisor reads first.
 
-Nothing here is stored: each row's due date is the slip's effective due date
-(:func:`grassroots_tui.services.slips.effective_due`) and its clock comes from
-:func:`grassroots_tui.services.deadlines.slip_status`, both worked out for ``today``.
+Nothing here is stored: each row's state, effective due date and clock come from the
+slip clock (:mod:`grassroots_tui.services.slip_clock`), worked out for ``today``, with
+the office's warning window (``warn_days`` in its settings file).
 """
 
 from __future__ import annotations
@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from grassroots_tui.models.slip import SlipState
-from grassroots_tui.services.deadlines import Due, SlipClock, slip_status
+from grassroots_tui.services.deadlines import Due, SlipClock
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
-from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
+from grassroots_tui.services.slip_clock import timelines
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 
 __all__ = ["Board", "BoardRow", "board_counts_text", "board_json", "build_board", "filter_board"]
-
-_OPEN_VALUES = frozenset(state.value for state in OPEN_STATES)
 
 
 @dataclass(frozen=True)
@@ -103,17 +101,15 @@ def build_board(
     residents = resident_names(store)
     stations = {s["id"]: s for s in store.raw("station")}
     staff = {s["id"]: s.get("name") for s in store.raw("staff")}
-    docs = SlipDocs.from_store(store)
+    lines = timelines(store, calendar)
     rows: list[BoardRow] = []
     for raw in store.raw("handoff_slip"):
-        if raw.get("state") not in _OPEN_VALUES:
+        line = lines[raw["id"]]
+        clock = line.clock_on(today, warn_days=warn_days, calendar=calendar)
+        if clock is None or clock.state == "ok":
             continue
-        due = effective_due(docs, raw, calendar)
-        if due is None:
-            continue
-        clock = slip_status(due.date, today, warn_days, calendar)
-        if clock.state == "ok":
-            continue
+        due = line.due_on(today)
+        assert due is not None  # an open slip has a due date
         station = stations.get(raw.get("station_id")) or {}
         lead_id = raw.get("lead_official")
         rows.append(
@@ -126,7 +122,7 @@ def build_board(
                 category=raw.get("category", ""),
                 handling_unit=raw.get("handling_unit") or "",
                 lead_official=(staff.get(lead_id) or lead_id) if lead_id else None,
-                state=SlipState(raw["state"]),
+                state=line.state_on(today),
                 due=due,
                 clock=clock,
                 lead_official_id=lead_id,

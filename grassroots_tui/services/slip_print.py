@@ -20,8 +20,9 @@ from typing import Any, Literal
 from grassroots_tui.models import Household, Satisfaction, SlipReminder, Station
 from grassroots_tui.models.slip import HandoffSlip
 from grassroots_tui.services.auth import guarded_save
-from grassroots_tui.services.deadlines import Due, slip_status
+from grassroots_tui.services.deadlines import Due
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
+from grassroots_tui.services.slip_clock import timeline_of
 from grassroots_tui.services.slips import (
     SlipActionRefused,
     documents_of,
@@ -460,9 +461,12 @@ class _Standing:
 def _standing(
     store: Store, slip: HandoffSlip, today: dt.date, calendar: OfficialCalendar
 ) -> _Standing:
-    due = effective_due(store, slip, calendar)
-    assert due is not None
-    clock = slip_status(due.date, today, calendar=calendar)
+    line = timeline_of(store, slip, calendar)
+    due = line.due_on(today)
+    # The warning window does not change the notice (ok and warning read alike).
+    clock = line.clock_on(today, warn_days=0, calendar=calendar)
+    if due is None or clock is None:
+        raise SlipActionRefused(f"交办单在 {today.isoformat()} 不在办理中，不能催办")
     return _Standing(
         due,
         clock.days_overdue,

@@ -19,18 +19,21 @@ the slip's history (docs/design.md#handoff-slips-and-deadlines).
   return, callback) and, on issue, withdrawal, close or redo, the linked visit problem
   together. The store's audit trail says who and when; :func:`slip_history` reads it
   back in Chinese.
+- Every step is also its own dated document (issue, acceptance, reply, extension,
+  return, callback, close, withdrawal; models/slip_actions.py), so that where a slip
+  stood on any past day can be worked out (services/slip_clock.py). The slip's stored
+  ``state`` and ``due_date`` are kept in step for readers without a calendar.
 - The visit problem a slip was drafted from follows the slip: issued, it is 已交办;
   withdrawn, 待办 again; closed (办结, or a 满意/基本满意 callback), 后续解决 dated the
-  day of the last reply (what the statistics count as resolved, README "Issues
-  resolved"; never before the visit's date); sent back for redo (不满意), 已交办 with no
-  date again.
+  day it was closed (what the statistics count as resolved, README "Issues resolved";
+  never before the visit's date); sent back for redo (不满意), 已交办 with no date again.
 - Numbers (湘龙群交〔2026〕第0015号) are per station and year and never reused: the next
   one comes after every number the station's slips hold now *or ever held* according to
   the audit trail, so neither a withdrawal, a deletion nor an undo frees a number.
 - The effective due date is derived, never trusted from storage: :func:`effective_due`
-  takes the latest of the rule from the issue date, an extension's new due date, or the
-  rule from an unsatisfied callback (redo), with the current calendar. The stored
-  ``due_date`` is kept in sync on every write for readers that do not have a calendar.
+  (the slip clock's rule) takes the latest of the rule from the issue date, an
+  extension's new due date, or the rule from an unsatisfied callback (redo), with the
+  current calendar.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ import datetime as dt
 import re
 import string
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -50,9 +53,13 @@ from grassroots_tui.models import (
     ProblemState,
     Reply,
     Satisfaction,
+    SlipAcceptance,
     SlipCallback,
+    SlipClosing,
     SlipExtension,
+    SlipIssue,
     SlipReturn,
+    SlipWithdrawal,
     Staff,
     Station,
     Visit,
@@ -62,6 +69,13 @@ from grassroots_tui.models.errors import validate_model
 from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, HandoffSlip, SlipSource, SlipState
 from grassroots_tui.services.auth import guarded_save, guarded_transaction
 from grassroots_tui.services.deadlines import Due, compute_due, parse_rule
+from grassroots_tui.services.slip_clock import (
+    OPEN_STATES,
+    SlipSteps,
+    Timeline,
+    steps_by_slip,
+    timeline,
+)
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 
@@ -72,7 +86,6 @@ __all__ = [
     "OPEN_STATES",
     "HistoryEntry",
     "SlipActionRefused",
-    "SlipDocs",
     "SlipNotFound",
     "accept",
     "allowed_actions",
@@ -97,8 +110,8 @@ __all__ = [
     "reply",
     "return_slip",
     "save_draft",
-    "slip_docs",
     "slip_history",
+    "slip_timeline",
     "withdraw",
 ]
 
@@ -124,8 +137,6 @@ ACTION_LABELS = {
     "withdraw": "撤回",
     "remind": "催办",
 }
-#: States in which the slip's clock runs: the board and reminders look only at these.
-OPEN_STATES = frozenset({SlipState.ISSUED, SlipState.ACCEPTED, SlipState.EXTENDED, SlipState.REDO})
 #: The document kinds that act on a slip (each carries ``slip_id``).
 ACTION_KINDS = ("reply", "slip_extension", "slip_return", "slip_reminder", "slip_callback")
 #: Days after issue within which the handling unit may return a slip (退单).
@@ -600,117 +611,36 @@ def proposed_lead_official(
 # -- the effective due date ----------------------------------------------------------------
 
 
-class SlipDocs:
-    """Extensions and callbacks grouped by slip id: build once when judging many slips."""
-
-    def __init__(self, extensions: Iterable[Any] = (), callbacks: Iterable[Any] = ()) -> None:
-        self._extensions: dict[str, list[Any]] = defaultdict(list)
-        self._callbacks: dict[str, list[Any]] = defaultdict(list)
-        for doc in extensions:
-            self._extensions[_get(doc, "slip_id")].append(doc)
-        for doc in callbacks:
-            self._callbacks[_get(doc, "slip_id")].append(doc)
-
-    @classmethod
-    def from_store(cls, store: Store) -> SlipDocs:
-        return cls(store.raw("slip_extension"), store.raw("slip_callback"))
-
-    def extensions(self, slip_id: str) -> list[Any]:
-        return self._extensions.get(slip_id, [])
-
-    def callbacks(self, slip_id: str) -> list[Any]:
-        return self._callbacks.get(slip_id, [])
-
-
-def slip_docs(store: Store) -> SlipDocs:
-    """The store's extensions and callbacks grouped by slip, rebuilt only after one of
-    them changes (so that judging every slip of a list stays linear)."""
-    derived = getattr(store, "derived", None)
-    if derived is None:
-        return SlipDocs.from_store(store)
-    kinds = ("slip_extension", "slip_callback")
-    return derived("slips.docs", kinds, lambda: SlipDocs.from_store(store))
-
-
-def _docs_for(store_or_docs: Any, slip_id: str) -> tuple[list[Any], list[Any]]:
-    if isinstance(store_or_docs, SlipDocs):
-        return store_or_docs.extensions(slip_id), store_or_docs.callbacks(slip_id)
+def _steps_for(store_or_docs: Any, slip_id: str) -> Mapping[str, list[Any]]:
+    if isinstance(store_or_docs, SlipSteps):
+        return store_or_docs.of(slip_id)
     if isinstance(store_or_docs, Store) or hasattr(store_or_docs, "raw"):
-        docs = slip_docs(store_or_docs)
-        return docs.extensions(slip_id), docs.callbacks(slip_id)
+        return steps_by_slip(store_or_docs).of(slip_id)
     if isinstance(store_or_docs, Mapping):
-        return (
-            [d for d in store_or_docs.get("slip_extension", ()) if _get(d, "slip_id") == slip_id],
-            [d for d in store_or_docs.get("slip_callback", ()) if _get(d, "slip_id") == slip_id],
-        )
+        return SlipSteps(store_or_docs).of(slip_id)
     raise TypeError(f"effective_due: 不认识的数据来源 {type(store_or_docs).__name__}")
 
 
-def _redo_due(day: dt.date, rule: str, calendar: OfficialCalendar | None) -> str:
-    """The due date a redo from ``day`` gives, as ISO text ("" if the rule is unreadable)."""
-    try:
-        return compute_due(day, rule, calendar).date.isoformat()
-    except ValueError:
-        return ""
+def slip_timeline(
+    store_or_docs: Any, slip: dict[str, Any] | HandoffSlip, calendar: OfficialCalendar | None
+) -> Timeline:
+    """The slip's :class:`~grassroots_tui.services.slip_clock.Timeline`: its state, due
+    date and clock on any day, from its dated steps.
 
-
-def _due_of(
-    slip: Any,
-    extensions: Iterable[Any],
-    callbacks: Iterable[Any],
-    calendar: OfficialCalendar | None,
-) -> Due | None:
-    issued = _date(_get(slip, "issue_date"))
-    if issued is None:
-        return None
-    rule = _get(slip, "deadline_rule") or DEFAULT_DEADLINE_RULE
-    # The latest event that set the deadline wins: the issue itself, an unsatisfied
-    # callback (redo, counted afresh from the callback date) or an extension. Events of
-    # the same day are ordered by the due date they give (the later wins), not by when
-    # they were typed in, which follows the computer's clock.
-    latest: tuple[Any, ...] = (issued, "", 0)
-    source: tuple[str, Any] = ("rule", issued)
-    for doc in callbacks:
-        if _enum_value(_get(doc, "satisfaction")) != Satisfaction.UNSATISFIED.value:
-            continue
-        day = _date(_get(doc, "date"))
-        if day is None or day < issued:
-            continue
-        key = (day, _redo_due(day, rule, calendar), 1)
-        if key > latest:
-            latest, source = key, ("rule", day)
-    for doc in extensions:
-        day = _date(_get(doc, "requested_on"))
-        if day is None or day < issued:
-            continue
-        new_due = _date(_get(doc, "new_due_date"))
-        key = (day, new_due.isoformat() if new_due else "", 2)
-        if key > latest:
-            latest, source = key, ("date", new_due)
-    if source[0] == "date":
-        return Due(source[1])
-    try:
-        return compute_due(source[1], rule, calendar)
-    except ValueError as error:  # a stored rule nobody can read: fall back, and say so
-        stored = _date(_get(slip, "due_date"))
-        return Due(stored, provisional=True, reason=str(error)) if stored else None
+    ``store_or_docs``: a :class:`Store`, a :class:`SlipSteps`, or a mapping of step kind
+    ("reply", "slip_extension", "slip_callback"…) to documents."""
+    return timeline(slip, _steps_for(store_or_docs, _get(slip, "id")), calendar)
 
 
 def effective_due(
     store_or_docs: Any, slip: dict[str, Any] | HandoffSlip, calendar: OfficialCalendar | None
 ) -> Due | None:
-    """The slip's due date as of now, derived from its documents and ``calendar``.
-
-    ``store_or_docs``: a :class:`Store`, a :class:`SlipDocs`, or a mapping of kind
-    ("slip_extension", "slip_callback") to documents. Latest deadline event wins: an
-    extension gives its new due date; a redo (unsatisfied callback) counts the rule from
-    the callback date; otherwise the rule counts from the issue date. A date worked out
-    for a year without holiday data is provisional and becomes final by itself once the
-    year's data is added. None for a slip not yet issued.
-    """
-    slip_id = _get(slip, "id")
-    extensions, callbacks = _docs_for(store_or_docs, slip_id)
-    return _due_of(slip, extensions, callbacks, calendar)
+    """The slip's due date as of its latest step (services/slip_clock.py has the rule):
+    an extension gives its new due date; a redo (unsatisfied callback) counts the rule
+    from the callback date; otherwise the rule counts from the issue date. A date worked
+    out for a year without holiday data is provisional and becomes final by itself once
+    the year's data is added. None for a slip never issued."""
+    return slip_timeline(store_or_docs, slip, calendar).due
 
 
 # -- the steps -------------------------------------------------------------------------------
@@ -824,23 +754,34 @@ def issue(
                 "state": SlipState.ISSUED,
             }
         )
+        step = SlipIssue(
+            station_id=slip.station_id,
+            slip_id=slip.id,
+            issued_on=on,
+            number=number,
+            due_date=due.date,
+        )
         visit = _problem_update(store, updated, handing_off=True)
-        _save(store, actor, updated, *([visit] if visit is not None else []))
+        _save(store, actor, updated, step, *([visit] if visit is not None else []))
     return _load(store, slip_id)
 
 
-def _move(store: Store, slip_id: str, action: str, state: SlipState, actor: str) -> HandoffSlip:
-    """A step that only changes the slip's state (checked against the lifecycle)."""
+def _not_before(day: dt.date, what: str, earliest: dt.date | None, earliest_what: str) -> None:
+    if earliest is not None and day < earliest:
+        raise SlipActionRefused(
+            f"{what} {day.isoformat()} 早于{earliest_what} {earliest.isoformat()}"
+        )
+
+
+def accept(store: Store, slip_id: str, *, on: dt.date, actor: str) -> HandoffSlip:
+    """受理: the handling unit takes the slip on, on ``on``."""
     with _writing(store):
         slip = _load(store, slip_id)
-        _check(slip, action, has_reply=has_reply(store, slip_id))
-        _save(store, actor, slip.model_copy(update={"state": state}))
+        _check(slip, "accept", has_reply=has_reply(store, slip_id))
+        _not_before(on, "受理日期", slip.issue_date, "交办日期")
+        step = SlipAcceptance(station_id=slip.station_id, slip_id=slip.id, accepted_on=on)
+        _save(store, actor, slip.model_copy(update={"state": SlipState.ACCEPTED}), step)
     return _load(store, slip_id)
-
-
-def accept(store: Store, slip_id: str, *, actor: str) -> HandoffSlip:
-    """受理: the handling unit takes the slip on."""
-    return _move(store, slip_id, "accept", SlipState.ACCEPTED, actor)
 
 
 def return_slip(
@@ -1012,34 +953,50 @@ def callback(
             visit = _problem_follows(store, updated, None)
         else:
             updated = slip.model_copy(update={"state": SlipState.CLOSED})
-            visit = _problem_follows(store, updated, last_reply)
+            visit = _problem_follows(store, updated, on)
         _save(store, actor, updated, doc, *([visit] if visit is not None else []))
     return _load(store, slip_id)
 
 
-def close(store: Store, slip_id: str, *, actor: str) -> HandoffSlip:
-    """办结 explicitly (without waiting for a callback); needs a reply slip. A linked
-    visit problem becomes 后续解决, dated the last reply, in the same transaction."""
+def close(store: Store, slip_id: str, *, on: dt.date, actor: str) -> HandoffSlip:
+    """办结 on ``on`` explicitly (without waiting for a callback); needs a reply slip.
+    A linked visit problem becomes 后续解决, dated ``on``, in the same transaction."""
     with _writing(store):
         slip = _load(store, slip_id)
         replies = _of_slip(store, "reply", slip_id)
         _check(slip, "close", has_reply=bool(replies))
+        _not_before(on, "办结日期", _last_reply(replies), "回复日期")
         updated = slip.model_copy(update={"state": SlipState.CLOSED})
-        visit = _problem_follows(store, updated, _last_reply(replies))
-        _save(store, actor, updated, *([visit] if visit is not None else []))
+        step = SlipClosing(station_id=slip.station_id, slip_id=slip.id, closed_on=on)
+        visit = _problem_follows(store, updated, on)
+        _save(store, actor, updated, step, *([visit] if visit is not None else []))
     return _load(store, slip_id)
 
 
-def withdraw(store: Store, slip_id: str, *, reason: str, actor: str) -> HandoffSlip:
-    """撤回: before any reply. The slip keeps its number (never reused); a linked visit
-    problem goes back to 待办."""
+def withdraw(store: Store, slip_id: str, *, on: dt.date, reason: str, actor: str) -> HandoffSlip:
+    """撤回 on ``on``: before any reply. The slip keeps its number (never reused); a
+    linked visit problem goes back to 待办."""
     with _writing(store):
         slip = _load(store, slip_id)
         _check(slip, "withdraw", has_reply=has_reply(store, slip_id))
         reason = _required(reason, "撤回理由")
+        latest = max(
+            (
+                d
+                for d in [slip.issue_date]
+                + [_date(r.get("returned_on")) for r in _of_slip(store, "slip_return", slip_id)]
+                + [_date(e.get("requested_on")) for e in _of_slip(store, "slip_extension", slip_id)]
+                if d is not None
+            ),
+            default=None,
+        )
+        _not_before(on, "撤回日期", latest, "上一步的日期")
         updated = slip.model_copy(update={"state": SlipState.WITHDRAWN, "withdraw_reason": reason})
+        step = SlipWithdrawal(
+            station_id=slip.station_id, slip_id=slip.id, withdrawn_on=on, reason=reason
+        )
         visit = _problem_update(store, updated, handing_off=False)
-        _save(store, actor, updated, *([visit] if visit is not None else []))
+        _save(store, actor, updated, step, *([visit] if visit is not None else []))
     return _load(store, slip_id)
 
 
@@ -1103,7 +1060,7 @@ def _describe_action(kind: str, doc: dict[str, Any]) -> tuple[str, str]:
         return doc["sent_on"], text
     if kind == "slip_callback":
         try:
-            how = Satisfaction(doc.get("satisfaction")).label
+            how = Satisfaction(str(doc.get("satisfaction"))).label
         except ValueError:
             how = str(doc.get("satisfaction"))
         text = f"回访（{doc['date']}）：{how}"
@@ -1224,10 +1181,10 @@ def slip_history(store: Store, slip_id: str) -> list[HistoryEntry]:
         business, text = _describe_action(kind, doc)
         if doc_id in merged:
             text += f"（{merged[doc_id]}）"
-        entry = action_entry.get(doc_id)
-        at = _when(entry.get("at")) if entry else None
-        if entry is not None and at is not None:
-            add(at, entry.get("actor") or "", text, business, entry.get("seq", 0))
+        created = action_entry.get(doc_id)
+        at = _when(created.get("at")) if created else None
+        if created is not None and at is not None:
+            add(at, created.get("actor") or "", text, business, created.get("seq", 0))
         else:
             day = _date(business) or _date(doc.get("created_at")) or dt.date.min
             who = doc.get("created_by") or doc.get("by") or doc.get("handler") or ""

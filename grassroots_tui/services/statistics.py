@@ -16,23 +16,32 @@ Definitions (all dates are the stored business dates, never the audit time):
 - **households registered / visited, visits, visit rate**: as
   :func:`grassroots_tui.services.visit_rate.visit_rate` counts them, to the period's end
   (households registered by then; distinct registered households visited; every visit
-  counted). The rate is :func:`rate` of those counts.
+  counted). The rate is :func:`rate` of those counts. Every per-station figure drawn
+  from a visit (these, problems, kinds, off hours) counts for the household's station,
+  whoever logged the visit.
 - **issues raised** (反映问题): each problem item of a visit dated in the period counts
   once; and each slip whose source is hotline (热线电话) or walk-in (民情代办点), that has
-  no visit problem (``problem_id`` empty) and whose ``issue_date`` is in the period.
+  no visit problem (``problem_id`` empty) and that was first issued in the period.
 - **issues resolved** (已解决): of the issues raised in the period, those solved by the
-  end of the month: 当场解决; 后续解决 with ``solved_on`` ≤ month end; 已交办 whose slip
-  is 已办结 with its last reply dated ≤ month end; a hotline/walk-in slip that is 已办结
-  with its last reply ≤ month end. A problem raised in September and solved in October
-  is not resolved in September's figures but is in October's cumulative.
-- **slips issued**: slips (not drafts) whose ``issue_date`` is in the period.
+  end of the month: 当场解决; 后续解决 with ``solved_on`` ≤ month end when the problem
+  has no slip; a problem handed off on a slip (and a hotline/walk-in slip) when the slip
+  was closed (满意/基本满意 callback or 办结, :attr:`Timeline.closed_on`) by month end.
+  A problem raised in September and solved in October is not resolved in September's
+  figures but is in October's cumulative.
+- **every slip figure is as of the end of the period**, from the dates of the slip's
+  steps (:mod:`grassroots_tui.services.slip_clock`), never from its state today: a
+  closed month's figures do not change when later steps are recorded.
+- **slips issued**: slips first issued in the period (a slip returned and issued again
+  counts once, in the month of its first issue).
 - **slips replied (month)**: distinct slips with a reply dated in the month.
-- **replied on time**: of the slips whose effective due date
-  (:func:`~grassroots_tui.services.slips.effective_due`) falls in the month, those whose
-  first reply is dated on or before that due date; **on-time rate** = replied on time ÷
-  slips due in the month × 100.
-- **overdue and still open**: a slip in an open state (已交办/已受理/已延期/重办, its
-  current state) issued by month end whose effective due date is before month end.
+- **replied on time**: of the slips with an issue whose reply deadline
+  (:meth:`Timeline.reply_deadline_in`: the rule from that issue, moved by extensions
+  asked in time) falls in the month, and that was not returned or withdrawn by then,
+  those whose first reply is dated on or before it; **on-time rate** = replied on time
+  ÷ slips due in the month × 100. A late extension or a redo never makes a late reply
+  on time.
+- **overdue and still open**: open (已交办/已受理/已延期/重办) at month end with its
+  effective due date as known that day before it (:meth:`Timeline.overdue_on`).
 - **returned / extended (month)**: 退单 dated (``returned_on``) / 延期 requested
   (``requested_on``) in the month.
 - **satisfaction rate**: (满意 + 基本满意) ÷ callbacks dated in the month × 100.
@@ -44,8 +53,9 @@ Definitions (all dates are the stored business dates, never the audit time):
 - **media reports**: station activities of type 媒体报道 dated in the period.
 - **visits by kind, off-hours visits**: visits of the month (registered households, as
   for the visit counts) by 走访方式; 错时走访 per
-  :func:`~grassroots_tui.models.visit.is_off_hours` with the station's working hours
-  (and, with a calendar, every visit on a rest day).
+  :func:`~grassroots_tui.models.visit.is_off_hours` with the working hours of the
+  station that made the visit (and, with a calendar, every visit on a rest day); each
+  counts for the household's station.
 - **hardship**: new = cases opened in the month; active = opened by month end and not
   closed (``exit_on`` empty or after month end); exited = ``exit_on`` in the month;
   assistance by source / by form: assistance dated in the month
@@ -73,14 +83,14 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from grassroots_tui.models import ProblemState
-from grassroots_tui.models.slip import SlipSource, SlipState
+from grassroots_tui.models.slip import SlipSource
 from grassroots_tui.models.visit import VisitKind, is_off_hours
 from grassroots_tui.services.hardship import totals_by_form, totals_by_source
 from grassroots_tui.services.rosters import is_late
-from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
+from grassroots_tui.services.slip_clock import TIMELINE_KINDS, timelines
 from grassroots_tui.services.supervision import month_report
 from grassroots_tui.services.visit_rate import month_bounds
 from grassroots_tui.store.settings import DEFAULT_RATE_ROUNDING, RATE_ROUNDINGS
@@ -97,7 +107,6 @@ __all__ = [
     "trend",
 ]
 
-_OPEN = frozenset(s.value for s in OPEN_STATES)
 _WALK_IN = frozenset({SlipSource.HOTLINE.value, SlipSource.WALK_IN.value})
 _GOOD = frozenset({"satisfied", "basically_satisfied"})
 _CENT = Decimal("0.01")
@@ -246,6 +255,12 @@ _SOLVED_NEVER = None
 _ALWAYS = ""  # sorts before every ISO date: solved on the spot, as soon as raised
 
 
+class _BySlip(NamedTuple):
+    """A problem solved when its slip is closed (looked up per calendar)."""
+
+    slip_id: str
+
+
 class _Data:
     """Every stored table the figures need, prepared once per state of the store.
 
@@ -274,8 +289,6 @@ class _Data:
         self.replies: dict[str, list[str]] = defaultdict(list)
         for r in raw("reply"):
             self.replies[r.get("slip_id")].append(_iso(r.get("reply_date")))
-        for dates in self.replies.values():
-            dates.sort()
         self.slip_station = {s["id"]: s.get("station_id") for s in slips}
         slip_by_id = {s["id"]: s for s in slips}
         slip_of_problem = {s.get("problem_id"): s for s in slips if s.get("problem_id")}
@@ -294,20 +307,16 @@ class _Data:
         self.visit_stations = [v.get("station_id") for v in visits]
         solved_on = self._solved_on
         #: Index of a visit with problems -> the solved date of each of its problems.
-        self.solved: dict[int, tuple[str | None, ...]] = {
+        self.solved: dict[int, tuple[str | _BySlip | None, ...]] = {
             i: tuple(solved_on(p, slip_by_id, slip_of_problem) for p in v["problems"])
             for i, v in enumerate(visits)
             if v.get("problems")
         }
 
-        self.slips = [
-            s for s in slips if s.get("issue_date") and s.get("state") != SlipState.DRAFTED.value
-        ]
+        self.slips = [s for s in slips if s.get("issue_date")]
         # A hotline or walk-in slip with no visit problem is an issue raised by itself.
         self.walk_ins = [
-            (s, self.closed_on(s))
-            for s in self.slips
-            if s.get("source") in _WALK_IN and not s.get("problem_id")
+            s for s in self.slips if s.get("source") in _WALK_IN and not s.get("problem_id")
         ]
         self.returns = raw("slip_return")
         self.extensions = raw("slip_extension")
@@ -320,46 +329,42 @@ class _Data:
         self.leave = raw("leave_request")
         self.checks = raw("supervision_check")
 
-    def closed_on(self, slip: dict[str, Any] | None) -> str | None:
-        """The date a closed slip's last reply came, None if the slip is not closed."""
-        if not slip or slip.get("state") != SlipState.CLOSED.value:
-            return None
-        dates = self.replies.get(slip["id"])
-        return dates[-1] if dates else None
-
+    @staticmethod
     def _solved_on(
-        self,
         problem: dict[str, Any],
         slip_by_id: dict[str, dict[str, Any]],
         slip_of_problem: dict[str, dict[str, Any]],
-    ) -> str | None:
+    ) -> str | _BySlip | None:
         state = problem.get("state")
         if state == _ON_SPOT:
             return _ALWAYS
-        if state == _LATER:
-            return _iso(problem.get("solved_on")) or None
-        if state == _HANDED_OFF:
-            slip = slip_by_id.get(problem.get("slip_id")) or slip_of_problem.get(problem.get("id"))
-            return self.closed_on(slip)
+        if state in (_LATER, _HANDED_OFF):
+            # A problem handed off is solved when its slip is closed, whatever date the
+            # problem itself was given: the slip's steps say when (see slip_clock).
+            slip_id, problem_id = problem.get("slip_id"), problem.get("id")
+            slip = (slip_by_id.get(slip_id) if slip_id else None) or (
+                slip_of_problem.get(problem_id) if problem_id and state == _HANDED_OFF else None
+            )
+            if slip is not None:
+                return _BySlip(slip["id"])
+            if state == _LATER:
+                return _iso(problem.get("solved_on")) or None
         return None
 
-    def dues(self, calendar: Any) -> dict[str, str]:
-        """Each issued slip's effective due date (ISO, "" if none) under ``calendar``;
-        kept apart from the rest, so that a saved visit does not recompute them."""
+    def closed(self, calendar: Any) -> dict[str, str]:
+        """Each closed slip's closing day (ISO), from the slip clock."""
 
         def build() -> dict[str, str]:
-            docs = SlipDocs(self.extensions, self.callbacks)
-            found: dict[str, str] = {}
-            for slip in self.slips:
-                due = effective_due(docs, slip, calendar)
-                found[slip["id"]] = due.date.isoformat() if due is not None and due.date else ""
-            return found
+            return {
+                slip_id: line.closed_on.isoformat()
+                for slip_id, line in timelines(self.store, calendar).items()
+                if line.closed_on is not None
+            }
 
         keep = getattr(self.store, "derived", None)
         if keep is None:
             return build()
-        kinds = ("handoff_slip", "slip_extension", "slip_callback")
-        return keep("statistics.dues", kinds, build, token=calendar)
+        return keep("statistics.closed", TIMELINE_KINDS, build, token=calendar)
 
 
 #: The kinds :class:`_Data` reads: a change to any of them rebuilds it.
@@ -372,6 +377,10 @@ _KINDS = (
     "slip_return",
     "slip_extension",
     "slip_callback",
+    "slip_issue",
+    "slip_accept",
+    "slip_close",
+    "slip_withdrawal",
     "station_activity",
     "hardship_case",
     "assistance",
@@ -518,10 +527,13 @@ class _Series:
         self.resolved_month = [0] * size
 
 
-def _visit_series(data: _Data, start: str, bounds: list[tuple[str, str]]) -> dict[Any, _Series]:
-    """The visit figures (for the household's station) and the problem figures (for the
-    visit's station) of each month in ``bounds`` (ISO first and last days, consecutive),
-    cumulative from ``start``, in one walk over the visits from ``start`` to the last end.
+def _visit_series(
+    data: _Data, start: str, bounds: list[tuple[str, str]], closed: dict[str, str]
+) -> dict[Any, _Series]:
+    """The visit and problem figures (for the household's station; a problem of a
+    household not in the registry for the visit's station) of each month in ``bounds``
+    (ISO first and last days, consecutive), cumulative from ``start``, in one walk over
+    the visits from ``start`` to the last end. ``closed``: each closed slip's closing day.
 
     A visit counts in the cumulative figures from the later of its month and the month
     its household was registered in; a problem counts as resolved from the later of the
@@ -546,11 +558,14 @@ def _visit_series(data: _Data, start: str, bounds: list[tuple[str, str]]) -> dic
             following = firsts[bucket] if bucket < months else "9999"
         problems = solved.get(i)
         if problems:
-            own = series.get(stations[i])
+            counted_for = household.get(hh_id, unknown)[0] or stations[i]
+            own = series.get(counted_for)
             if own is None:
-                own = series[stations[i]] = _Series(months)
+                own = series[counted_for] = _Series(months)
             own.raised_add[bucket] += len(problems)
             for solved_on in problems:
+                if solved_on.__class__ is _BySlip:
+                    solved_on = closed.get(solved_on.slip_id)  # type: ignore[union-attr]
                 if solved_on is None:
                     continue
                 done = bucket
@@ -602,7 +617,7 @@ def _tallies(
     """
     start = year_start.isoformat()
     bounds = [(first.isoformat(), end.isoformat()) for first, end in months]
-    series = _visit_series(data, start, bounds)
+    series = _visit_series(data, start, bounds, data.closed(calendar))
     out = []
     for k, (first, end) in enumerate(bounds):
         per: dict[Any, _Tally] = defaultdict(_Tally)
@@ -637,17 +652,16 @@ def _month_tallies(
     hi = bisect_right(data.visit_days, end)
     household = data.household
     unknown = (None, None)
-    stations = data.visit_stations
 
     # Kinds and off hours of the month's visits: for the total every counted visit, for
-    # a station those it logged to its own households.
+    # a station the visits to its households, whoever logged them (as the visit counts);
+    # off hours are judged by the working hours of the station that made the visit.
     rest_days: dict[str, bool] = {}
     visits, days = data.visits, data.visit_days
     by_kind = {kind.label: 0 for kind in VisitKind}
     off_total = 0
     for i in range(lo, hi):
         hh_station, registered_on = household.get(data.visit_households[i], unknown)
-        station = stations[i]
         if registered_on is None or registered_on > end:
             continue
         visit = visits[i]
@@ -656,15 +670,18 @@ def _month_tallies(
         off = _off_hours(data, calendar, visit, days[i], rest_days)
         by_kind[label] = by_kind.get(label, 0) + 1
         off_total += off
-        if hh_station == station:
-            mine = per[station]
-            mine.by_kind[label] = mine.by_kind.get(label, 0) + 1
-            mine.off_hours += off
+        mine = per[hh_station]
+        mine.by_kind[label] = mine.by_kind.get(label, 0) + 1
+        mine.off_hours += off
 
-    # Slips.
-    dues = data.dues(calendar)
+    # Slips, each where it stood at the end of the period (the slip clock).
+    lines = timelines(data.store, calendar)
+    end_day, first_day = date.fromisoformat(end), date.fromisoformat(first)
     for slip in data.slips:
-        issued = _iso(slip.get("issue_date"))
+        line = lines[slip["id"]]
+        if line.first_issued is None:
+            continue
+        issued = line.first_issued.isoformat()
         if issued > end:
             continue
         own = per[slip.get("station_id")]
@@ -672,21 +689,19 @@ def _month_tallies(
             own.issued_cum += 1
             if issued >= first:
                 own.issued_month += 1
-        due = dues.get(slip["id"])
-        if not due:
-            continue
-        late = due < end and slip.get("state") in _OPEN
-        own.overdue += late
-        if first <= due <= end:
-            replies = data.replies.get(slip["id"])
-            timely = bool(replies) and replies[0] <= due
+        own.overdue += line.overdue_on(end_day)
+        judged = line.reply_deadline_in(first_day, end_day)
+        if judged is not None:
             own.due_month += 1
-            own.on_time += timely
-    for slip, closed in data.walk_ins:
-        issued = _iso(slip.get("issue_date"))
+            own.on_time += judged[1]
+    for slip in data.walk_ins:
+        line = lines[slip["id"]]
+        if line.first_issued is None:
+            continue
+        issued = line.first_issued.isoformat()
         if not start <= issued <= end:
             continue
-        done = closed is not None and closed <= end
+        done = line.closed_on is not None and line.closed_on <= end_day
         tally = per[slip.get("station_id")]
         tally.raised_cum += 1
         tally.resolved_cum += done
@@ -755,8 +770,10 @@ def _off_hours(
         return False
     rest = False
     if calendar is not None:
-        rest = rest_days.get(day)
-        if rest is None:
+        known = rest_days.get(day)
+        if known is not None:
+            rest = known
+        else:
             the_day = _day(day)
             rest = rest_days[day] = (
                 the_day is not None and not calendar.is_workday_or_weekend_guess(the_day)[0]

@@ -33,7 +33,7 @@ from grassroots_tui.models.slip import SlipState
 from grassroots_tui.models.visit import VisitKind
 from grassroots_tui.services.condolence import neutralise
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
-from grassroots_tui.services.slips import OPEN_STATES, SlipDocs, effective_due
+from grassroots_tui.services.slip_clock import timelines
 from grassroots_tui.services.statistics import (
     GONE_ROW,
     NO_RATE,
@@ -76,7 +76,6 @@ _TREND_COLUMNS = (
 _STATE_LABELS = {s.value: s.label for s in SlipState}
 _PROBLEM_LABELS = {s.value: s.label for s in ProblemState}
 _KIND_LABELS = {k.value: k.label for k in VisitKind}
-_OPEN = frozenset(s.value for s in OPEN_STATES)
 _NUMBERLIKE = re.compile(r"^\d{6,}[\dXx]*$")
 
 
@@ -181,28 +180,30 @@ def _slip_rows(store: Any, stats: MonthStats, calendar: Any, masker: Masker) -> 
     end = stats.period_end
     lo, hi = stats.period_start.isoformat(), end.isoformat()
     codes = _Codes(stats)
-    docs = SlipDocs.from_store(store)
+    lines = timelines(store, calendar)
     # Every registered resident's name, not only the slip's own: a neighbour named in it.
     residents = resident_names(store)
     rows = []
     for slip in sorted(store.raw("handoff_slip"), key=lambda s: str(s.get("number") or "")):
-        if codes[slip.get("station_id")] is None or not slip.get("issue_date"):
+        line = lines[slip["id"]]
+        issued = line.first_issued
+        if codes[slip.get("station_id")] is None or issued is None:
             continue
-        if not lo <= str(slip["issue_date"])[:10] <= hi:
+        if not lo <= issued.isoformat() <= hi:
             continue
-        due = effective_due(docs, slip, calendar)
-        late = 0
-        if due is not None and slip.get("state") in _OPEN and due.date < end:
-            late = (end - due.date).days
+        # Where the slip stood at the end of the period, not today.
+        due = line.due_on(end)
+        late = (end - due.date).days if due is not None and line.overdue_on(end) else 0
+        state = line.state_on(end)
         rows.append(
             [
                 codes[slip.get("station_id")],
                 str(slip.get("number") or ""),
-                str(slip.get("issue_date"))[:10],
+                issued.isoformat(),
                 str(slip.get("category") or ""),
                 mask_text(str(slip.get("title") or ""), masker, residents),
                 str(slip.get("handling_unit") or ""),
-                _STATE_LABELS.get(slip.get("state"), str(slip.get("state"))),
+                _STATE_LABELS.get(state.value, state.label),
                 due.date.isoformat() if due else "",
                 late,
             ]
@@ -266,9 +267,11 @@ def _xlsx(
     from openpyxl import Workbook
     from openpyxl.chart import LineChart, Reference
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     summary = book.active
+    assert isinstance(summary, Worksheet)  # a new workbook's one sheet
     summary.title = "汇总"
     _put(summary, 1, 1, f"{stats.month} 月度统计").font = Font(bold=True, size=14)
     _put(summary, 2, 1, period_line(stats))

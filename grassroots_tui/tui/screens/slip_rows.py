@@ -8,7 +8,7 @@ import re
 from rich.text import Text
 
 from grassroots_tui.i18n import label, t
-from grassroots_tui.models import HandoffSlip, SlipState
+from grassroots_tui.models import HandoffSlip
 from grassroots_tui.services.deadlines import SlipClock
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slips import slip_history
@@ -68,6 +68,3 @@ def describe_slip(store: Store, slip: HandoffSlip, due_text: str, clock: Text) -
         when = entry.at.isoformat()[:16].replace("T", " ")
         text.append(f"  {when} {entry.who} {masked(entry.what)}\n")
     return text
-
-
-OPEN_STATES = {SlipState.ISSUED, SlipState.ACCEPTED, SlipState.EXTENDED, SlipState.REDO}

@@ -14,15 +14,14 @@ from grassroots_tui.i18n import label, t
 from grassroots_tui.models import HandoffSlip, Satisfaction, SlipSource, SlipState
 from grassroots_tui.services import slips as slip_service
 from grassroots_tui.services.auth import can
-from grassroots_tui.services.deadlines import slip_status
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
+from grassroots_tui.services.slip_clock import due_and_clock
 from grassroots_tui.services.slip_print import export_slip
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.dialogs.slip_form import SlipForm, station_for
 from grassroots_tui.tui.screens.base import ListSectionScreen
 from grassroots_tui.tui.screens.slip_rows import (
-    OPEN_STATES,
     clock_text,
     describe_slip,
     short_number,
@@ -89,11 +88,12 @@ class SlipsScreen(ListSectionScreen):
         for raw in self.mine("handoff_slip"):
             slip = HandoffSlip.model_validate(raw)
             title = mask_text(slip.title, masker, residents)
-            due = slip_service.effective_due(session.store, slip, calendar)
-            clock = (
-                slip_status(due.date, today, session.slip_rules.warn_days, calendar=calendar)
-                if due is not None and slip.state in OPEN_STATES
-                else None
+            due, clock = due_and_clock(
+                session.store,
+                raw,
+                on=today,
+                calendar=calendar,
+                warn_days=session.slip_rules.warn_days,
             )
             provisional = bool(due and due.provisional)
             lateness = (
@@ -141,11 +141,12 @@ class SlipsScreen(ListSectionScreen):
         slip = session.store.get(HandoffSlip, slip_id)
         if slip is None:
             return Text("")
-        due = slip_service.effective_due(session.store, slip, session.calendar)
-        clock = (
-            slip_status(due.date, session.today(), calendar=session.calendar)
-            if due is not None and slip.state in OPEN_STATES
-            else None
+        due, clock = due_and_clock(
+            session.store,
+            slip,
+            on=session.today(),
+            calendar=session.calendar,
+            warn_days=session.slip_rules.warn_days,
         )
         due_text = due.date.isoformat() if due else "-"
         if due is not None and due.provisional:
@@ -306,8 +307,8 @@ class SlipsScreen(ListSectionScreen):
             "issue": lambda: slip_service.issue(
                 store, slip.id, on=today, actor=actor, calendar=calendar
             ),
-            "accept": lambda: slip_service.accept(store, slip.id, actor=actor),
-            "close": lambda: slip_service.close(store, slip.id, actor=actor),
+            "accept": lambda: slip_service.accept(store, slip.id, on=today, actor=actor),
+            "close": lambda: slip_service.close(store, slip.id, on=today, actor=actor),
         }
         if step in direct:
             self.in_thread(direct[step], done=self._stepped, name="slip-step")
@@ -388,8 +389,13 @@ class SlipsScreen(ListSectionScreen):
                 ),
             ),
             "withdraw": (
-                [StepField("reason", "slip.reason")],
-                lambda v: slip_service.withdraw(store, slip.id, reason=v["reason"], actor=actor),
+                [
+                    StepField("on", "slip.withdrawn_on", iso, kind="date"),
+                    StepField("reason", "slip.reason"),
+                ],
+                lambda v: slip_service.withdraw(
+                    store, slip.id, on=v["on"], reason=v["reason"], actor=actor
+                ),
             ),
         }
         fields, run = forms[step]
