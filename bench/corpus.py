@@ -20,6 +20,7 @@ from typing import Any
 
 from grassroots_tui.models import KINDS, Document
 from grassroots_tui.services.demo import CST, build_demo
+from grassroots_tui.services.slip_clock import OPEN_STATES
 
 #: The day the corpus is built for, and the "today" of the overdue-slip query.
 CORPUS_TODAY = date(2026, 11, 26)
@@ -32,9 +33,10 @@ CORPUS_STAMP = datetime.combine(CORPUS_TODAY, time(8, 0), tzinfo=CST).isoformat(
 #: rosters and supervision stay fixed); only a first guess at the scale, which is checked.
 _PER_SCALE = 2200
 
-#: A slip is overdue when its due date is before today and it is in none of these states
-#: (the definition the benchmark uses for all engines).
-NOT_OVERDUE_STATES = ("closed", "replied")
+#: A slip is overdue when its due date is before today and it is in one of these states:
+#: the open states of the app's slip clock (services/slip_clock.py), so that withdrawn,
+#: returned and drafted slips are not counted (the definition every engine uses).
+OPEN_STATE_VALUES = tuple(sorted(state.value for state in OPEN_STATES))
 
 
 def stamped(doc: Document, actor: str = CORPUS_ACTOR, at: str = CORPUS_STAMP) -> dict[str, Any]:
@@ -109,7 +111,7 @@ def kind_counts(docs: list[dict[str, Any]]) -> Counter:
 def is_overdue(doc: dict[str, Any], today: str) -> bool:
     """The overdue test on a stored slip dict; ``today`` is an ISO date string."""
     due = doc.get("due_date")
-    return due is not None and due < today and doc.get("state") not in NOT_OVERDUE_STATES
+    return due is not None and due < today and doc.get("state") in OPEN_STATE_VALUES
 
 
 def expected_overdue(docs: list[dict[str, Any]], today: date = CORPUS_TODAY) -> set[str]:

@@ -26,7 +26,7 @@ import orjson
 from tinydb import Query, TinyDB
 from tinydb.storages import JSONStorage
 
-from bench.corpus import NOT_OVERDUE_STATES, is_overdue
+from bench.corpus import OPEN_STATE_VALUES, is_overdue
 from grassroots_tui.models import KINDS, Document
 from grassroots_tui.store import Store
 from grassroots_tui.store.paths import StorePaths
@@ -192,7 +192,7 @@ def overdue_query(today: str):
     return (
         (slip.due_date != None)  # noqa: E711 - TinyDB's query language
         & (slip.due_date < today)
-        & ~slip.state.one_of(list(NOT_OVERDUE_STATES))
+        & slip.state.one_of(list(OPEN_STATE_VALUES))
     )
 
 
@@ -213,8 +213,8 @@ def overdue_tinydb(db: TinyDB, today: str) -> list[dict[str, Any]]:
 OVERDUE_SQL = (
     "SELECT doc FROM docs WHERE kind = 'handoff_slip' "
     "AND json_extract(doc, '$.due_date') < ? "
-    "AND json_extract(doc, '$.state') NOT IN ({})".format(
-        ", ".join(f"'{state}'" for state in NOT_OVERDUE_STATES)
+    "AND json_extract(doc, '$.state') IN ({})".format(
+        ", ".join(f"'{state}'" for state in OPEN_STATE_VALUES)
     )
 )
 

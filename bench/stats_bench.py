@@ -104,14 +104,39 @@ last_reply AS MATERIALIZED (
            max(substr(json_extract(doc, '$.reply_date'), 1, 10)) AS last
     FROM docs WHERE kind = 'reply' GROUP BY 1
 ),
+closing AS MATERIALIZED (
+    SELECT slip_id, min(day) AS day FROM (
+        SELECT json_extract(doc, '$.slip_id') AS slip_id,
+               substr(json_extract(doc, '$.date'), 1, 10) AS day
+        FROM docs WHERE kind = 'slip_callback'
+          AND json_extract(doc, '$.satisfaction') <> 'unsatisfied'
+        UNION ALL
+        SELECT json_extract(doc, '$.slip_id'), substr(json_extract(doc, '$.closed_on'), 1, 10)
+        FROM docs WHERE kind = 'slip_close'
+    ) GROUP BY 1
+),
+first_issue AS MATERIALIZED (
+    SELECT slip_id, min(day) AS day FROM (
+        SELECT json_extract(doc, '$.slip_id') AS slip_id,
+               substr(json_extract(doc, '$.issued_on'), 1, 10) AS day
+        FROM docs WHERE kind = 'slip_issue'
+        UNION ALL
+        SELECT json_extract(doc, '$.slip_id'), substr(json_extract(doc, '$.returned_on'), 1, 10)
+        FROM docs WHERE kind = 'slip_return'
+    ) GROUP BY 1
+),
 slip AS MATERIALIZED (
     SELECT s.id AS id,
            json_extract(s.doc, '$.problem_id') AS problem_id,
            json_extract(s.doc, '$.state') AS state,
            json_extract(s.doc, '$.source') AS source,
-           substr(json_extract(s.doc, '$.issue_date'), 1, 10) AS issued,
-           (json_extract(s.doc, '$.state') = 'closed' AND ifnull(r.last <= :end, 0)) AS closed
+           min(substr(json_extract(s.doc, '$.issue_date'), 1, 10),
+               coalesce(f.day, '9999')) AS issued,
+           (json_extract(s.doc, '$.state') = 'closed'
+            AND ifnull(coalesce(c.day, r.last) <= :end, 0)) AS closed
     FROM docs s LEFT JOIN last_reply r ON r.slip_id = s.id
+                LEFT JOIN closing c ON c.slip_id = s.id
+                LEFT JOIN first_issue f ON f.slip_id = s.id
     WHERE s.kind = 'handoff_slip'
 )"""
 
@@ -132,8 +157,9 @@ issue AS (
     SELECT day,
            CASE state
              WHEN 'solved_on_spot' THEN 1
-             WHEN 'solved_later' THEN coalesce(solved_on, '') <> ''
-                                      AND substr(solved_on, 1, 10) <= :end
+             WHEN 'solved_later' THEN coalesce(
+                 (SELECT closed FROM slip WHERE slip.id = p.slip_id),
+                 coalesce(solved_on, '') <> '' AND substr(solved_on, 1, 10) <= :end)
              WHEN 'handed_off' THEN coalesce(
                  (SELECT closed FROM slip WHERE slip.id = p.slip_id),
                  (SELECT closed FROM slip WHERE slip.problem_id = p.pid LIMIT 1),
@@ -151,11 +177,10 @@ SELECT coalesce(sum(day >= :first), 0), count(*),
 FROM issue
 """
 
-SQL_SLIPS_ISSUED = """
-SELECT coalesce(sum(json_extract(doc, '$.issue_date') >= :first), 0), count(*)
-FROM docs WHERE kind = 'handoff_slip'
-  AND json_extract(doc, '$.issue_date') BETWEEN :start AND :end
-  AND coalesce(json_extract(doc, '$.state'), '') <> 'drafted'
+SQL_SLIPS_ISSUED = f"""
+WITH {_SLIPS}
+SELECT coalesce(sum(issued >= :first), 0), count(*)
+FROM slip WHERE issued BETWEEN :start AND :end AND coalesce(state, '') <> 'drafted'
 """
 
 SQL_REPLIED = """

@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from bench.corpus import CORPUS_TODAY, NOT_OVERDUE_STATES
+from bench.corpus import CORPUS_TODAY, OPEN_STATE_VALUES
 
 LIMIT = 500
 QUERY = "HL01"
@@ -126,7 +126,7 @@ def tinydb(path: Path, t0: float, reps: int) -> dict[str, Any]:
         return db.table("handoff_slip").search(
             (slip.due_date.exists())
             & slip.due_date.test(lambda d: d is not None and d <= SOON)
-            & ~slip.state.one_of(list(NOT_OVERDUE_STATES))
+            & slip.state.one_of(list(OPEN_STATE_VALUES))
         )
 
     out["save_s"], _ = _timed(reps, save)
@@ -186,14 +186,14 @@ def sqlite(path: Path, t0: float, reps: int) -> dict[str, Any]:
             (f"%{QUERY}%", f"%{QUERY}%", LIMIT),
         ).fetchall()
 
-    placeholders = ",".join("?" for _ in NOT_OVERDUE_STATES)
+    placeholders = ",".join("?" for _ in OPEN_STATE_VALUES)
 
     def board(_i: int) -> list[Any]:
         return conn.execute(
             "SELECT doc FROM docs WHERE kind = 'handoff_slip' "
             "AND json_extract(doc, '$.due_date') <= ? "
-            f"AND json_extract(doc, '$.state') NOT IN ({placeholders})",
-            (SOON, *NOT_OVERDUE_STATES),
+            f"AND json_extract(doc, '$.state') IN ({placeholders})",
+            (SOON, *OPEN_STATE_VALUES),
         ).fetchall()
 
     out["save_s"], _ = _timed(reps, save)

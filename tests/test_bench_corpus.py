@@ -106,3 +106,22 @@ def test_the_three_engines_agree_on_overdue_slips(corpus, tmp_path):
         conn.close()
         db.close()
         store.close()
+
+
+def test_the_benchmark_counts_overdue_as_the_app_does(corpus, tmp_path):
+    """The engines' plain query (stored state and due date) finds exactly the slips the
+    app's slip clock calls overdue on the corpus day: the same definition, so that the
+    figures compare like with like (withdrawn and returned slips are not overdue)."""
+    from grassroots_tui.services.slip_clock import timelines
+    from grassroots_tui.services.workcalendar import OfficialCalendar
+
+    engines.write_all(tmp_path, corpus, CORPUS_STAMP)
+    store = engines.open_ours(engines.engine_path(tmp_path, "ours"))
+    try:
+        lines = timelines(store, OfficialCalendar())
+        by_clock = {i for i, line in lines.items() if line.overdue_on(CORPUS_TODAY)}
+        states = {d["state"] for d in corpus if d["kind"] == "handoff_slip"}
+        assert {"withdrawn", "returned"} <= states  # the corpus has slips to leave out
+        assert expected_overdue(corpus) == by_clock
+    finally:
+        store.close()
