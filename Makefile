@@ -27,10 +27,11 @@ run: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/grassroots demo --db $(DEMO_DB) --force
 
-## make test: the linter, the formatter's check and every test
+## make test: the linter, the formatter's check, the type check and every test
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-dev
@@ -52,9 +53,8 @@ schemas: $(VENV)/.installed-dev
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .ruff_cache .hypothesis
 
-## make typecheck: mypy with the pydantic plugin, configured in pyproject.toml; not yet in
-## make test, because the code does not pass it yet
+## make typecheck: mypy with the pydantic plugin, configured in pyproject.toml (also run by
+## make test)
 .PHONY: typecheck
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/python -m pip install --quiet 'mypy>=1.10,<2' 'types-openpyxl>=3.1,<4' 'types-python-dateutil>=2.8,<3'
 	$(BIN)/mypy

@@ -87,7 +87,7 @@ EXIT_PIPE_CLOSED = 141
 class ChineseHelpFormatter(argparse.HelpFormatter):
     """argparse's help with "用法：" instead of "usage: "."""
 
-    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[override]
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 

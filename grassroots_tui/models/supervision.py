@@ -58,7 +58,7 @@ class SupervisionCheck(Document):
     model_config = ConfigDict(title="督导记录")
 
     kind: Literal["supervision_check"] = Field("supervision_check", title="类型")
-    station_id: Ref = Field(title="被督导群工站")  # type: ignore[assignment]
+    station_id: Ref = Field(title="被督导群工站")
     supervisor_id: Ref = Field(title="督导人员")
     date: dt.date = Field(title="督导日期")
     time: dt.time = Field(title="督导时间")

@@ -80,7 +80,7 @@ def get_round(store: Any, round_id: str) -> CondolenceRound:
     found = store.get(CondolenceRound, round_id)
     if found is None:
         raise HardshipNotFound(f"找不到送温暖活动（{round_id}），可能已被删除。")
-    return found  # type: ignore[return-value]
+    return found
 
 
 def find_round(store: Any, text: str, *, station_id: str | None = None) -> CondolenceRound:
@@ -140,7 +140,7 @@ def start_round(
         new = CondolenceRound(
             station_id=station_id, title=text, started_on=started_on, tier=tier, items=items
         )
-        return guarded_save(store, new, actor)  # type: ignore[return-value]
+        return guarded_save(store, new, actor)
 
 
 def add_case_to_round(store: Any, round_id: str, case_id: str, *, actor: str) -> CondolenceRound:
@@ -155,7 +155,7 @@ def add_case_to_round(store: Any, round_id: str, case_id: str, *, actor: str) ->
         if any(item.case_id == case_id for item in found.items):
             raise HardshipRefused("这户已在慰问名单中")
         item = CondolenceItem(case_id=case_id, household_id=case["household_id"])
-        return guarded_save(store, found.model_copy(update={"items": [*found.items, item]}), actor)  # type: ignore[return-value]
+        return guarded_save(store, found.model_copy(update={"items": [*found.items, item]}), actor)
 
 
 def mark_done(
@@ -197,7 +197,7 @@ def mark_done(
         )
         updated = found.model_copy(update={"items": items})
         if amount is None:
-            return guarded_save(store, updated, actor)  # type: ignore[return-value]
+            return guarded_save(store, updated, actor)
         if old.done:
             raise HardshipRefused("这户已登记慰问；慰问金如需更正，请在帮扶记录中修改")
         money = Assistance(
@@ -230,7 +230,7 @@ def mark_not_done(store: Any, round_id: str, case_id: str, *, actor: str) -> Con
             raise HardshipNotFound("这户不在本次慰问名单中")
         items = list(found.items)
         items[index] = CondolenceItem(case_id=case_id, household_id=items[index].household_id)
-        return guarded_save(store, found.model_copy(update={"items": items}), actor)  # type: ignore[return-value]
+        return guarded_save(store, found.model_copy(update={"items": items}), actor)
 
 
 def round_progress(round: CondolenceRound) -> tuple[int, int, Decimal]:  # noqa: A002

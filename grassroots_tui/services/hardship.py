@@ -179,7 +179,7 @@ def get_case(store: Any, case_id: str) -> HardshipCase:
     case = store.get(HardshipCase, case_id)
     if case is None:
         raise HardshipNotFound(f"找不到困难帮扶档案（{case_id}），可能已被删除。")
-    return case  # type: ignore[return-value]
+    return case
 
 
 def reviews_of(store: Any, case_id: str) -> list[dict[str, Any]]:
@@ -269,7 +269,7 @@ def open_case(store: Any, case: HardshipCase, actor: str) -> HardshipCase:
                     f"{label} 已于 {raw.get('exit_on')} 脱困，回访尚未完成"
                     f"（计划 {raw.get('callback_on')}）；如已返困，请在原档案登记返困。"
                 )
-        return guarded_save(store, case.model_copy(update={"station_id": station_id}), actor)  # type: ignore[return-value]
+        return guarded_save(store, case.model_copy(update={"station_id": station_id}), actor)
 
 
 def edit_case(store: Any, case: HardshipCase, actor: str) -> HardshipCase:
@@ -307,7 +307,7 @@ def edit_case(store: Any, case: HardshipCase, actor: str) -> HardshipCase:
                 "callback_on",
             )
         }
-        return guarded_save(store, case.model_copy(update=update), actor)  # type: ignore[return-value]
+        return guarded_save(store, case.model_copy(update=update), actor)
 
 
 # -- assistance ------------------------------------------------------------------------------
@@ -352,15 +352,15 @@ def edit_assistance(store: Any, assistance: Assistance, actor: str) -> Assistanc
         stored = store.get(Assistance, assistance.id)
         if stored is None:
             raise HardshipNotFound(f"找不到帮扶记录（{assistance.id}）。")
-        if assistance.case_id != stored.case_id:  # type: ignore[attr-defined]
+        if assistance.case_id != stored.case_id:
             raise HardshipRefused("帮扶记录不能改到另一份帮扶档案。")
-        case = get_case(store, stored.case_id)  # type: ignore[attr-defined]
+        case = get_case(store, stored.case_id)
         why = _assistance_refusal(case, assistance.date)
         if why:
             raise HardshipRefused(why)
         check_amount(assistance)
         update = {"station_id": case.station_id}
-        return guarded_save(store, assistance.model_copy(update=update), actor)  # type: ignore[return-value]
+        return guarded_save(store, assistance.model_copy(update=update), actor)
 
 
 def case_total(store: Any, case_id: str) -> Decimal:
@@ -499,7 +499,7 @@ def exit_case(
             "exit_reason": text,
             "callback_on": on + relativedelta(months=callback_months),
         }
-        return guarded_save(store, case.model_copy(update=update), actor)  # type: ignore[return-value]
+        return guarded_save(store, case.model_copy(update=update), actor)
 
 
 def end_case(
@@ -523,7 +523,7 @@ def end_case(
         text = _required(reason, f"{status.label[1:]}原因")
         _check_after_reviews(store, case, on, "结案日期")
         update = {"status": status, "exit_on": on, "exit_reason": text, "callback_on": None}
-        return guarded_save(store, case.model_copy(update=update), actor)  # type: ignore[return-value]
+        return guarded_save(store, case.model_copy(update=update), actor)
 
 
 def relapse(

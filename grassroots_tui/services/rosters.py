@@ -205,7 +205,7 @@ def _require_station(store: Any, station_id: str) -> Station:
     station = store.get(Station, station_id) if station_id else None
     if station is None:
         raise RosterRefused(f"找不到群工站（{station_id or '未填写'}）。")
-    return station  # type: ignore[return-value]
+    return station
 
 
 def _require_staff(store: Any, staff_id: str, what: str = "值班人员") -> dict[str, Any]:
@@ -348,7 +348,7 @@ def generate_month(
                 tx.delete("duty_shift", raw["id"])
             for shift in shifts:
                 tx.save(shift)
-    return [store.get(DutyShift, s.id) for s in shifts]  # type: ignore[misc]
+    return [store.get(DutyShift, s.id) for s in shifts]
 
 
 def _shift_of(store: Any, station_id: str, day: dt.date) -> dict[str, Any] | None:
@@ -408,7 +408,7 @@ def set_day(
         else:
             shift = validate_model(DutyShift, {**old, "staff_ids": ids, "note": note})
         saved = guarded_save(store, shift, actor)
-    return saved  # type: ignore[return-value]
+    return saved
 
 
 def clear_day(store: Any, *, station_id: str, day: dt.date, actor: str) -> bool:
@@ -536,7 +536,7 @@ def get_leave(store: Any, leave_id: str) -> LeaveRequest:
     leave = store.get(LeaveRequest, leave_id) if leave_id else None
     if leave is None:
         raise LeaveNotFound(f"找不到请假申请（{leave_id}），可能已被删除。")
-    return leave  # type: ignore[return-value]
+    return leave
 
 
 def find_leave(store: Any, text: str) -> LeaveRequest:
@@ -597,7 +597,7 @@ def request_leave(store: Any, leave: LeaveRequest, actor: str) -> LeaveRequest:
             if problem:
                 raise RosterRefused(problem)
         saved = guarded_save(store, leave, actor)
-    return saved  # type: ignore[return-value]
+    return saved
 
 
 def _days_to_cover(
@@ -698,7 +698,7 @@ def decide_leave(
                     "approver": approver,
                 },
             )
-            return guarded_save(store, refused, actor)  # type: ignore[return-value]
+            return guarded_save(store, refused, actor)
         substitute = (substitute_id or leave.substitute_id or "").strip()
         if not substitute:
             raise RosterRefused("批准请假前须确定代班人员（由请假人自行联系）。")
@@ -729,7 +729,7 @@ def decide_leave(
             tx.save(approved)
             for shift in moved:
                 tx.save(shift)
-    return store.get(LeaveRequest, leave_id)  # type: ignore[return-value]
+    return store.get(LeaveRequest, leave_id)
 
 
 # -- the public notice -----------------------------------------------------------------------

@@ -122,7 +122,7 @@ def get_check(store: Any, check_id: str) -> SupervisionCheck:
     check = store.get(SupervisionCheck, check_id) if check_id else None
     if check is None:
         raise SupervisionRefused(f"找不到督导记录（{check_id}），可能已被删除。")
-    return check  # type: ignore[return-value]
+    return check
 
 
 def _item(check: SupervisionCheck, item_id: str) -> int:
@@ -164,7 +164,7 @@ def record_check(store: Any, check: SupervisionCheck, actor: str) -> Supervision
                     f"整改事项“{item.description}”关联的交办单（{item.slip_id}）不存在。"
                 )
         saved = guarded_save(store, check, actor)
-    return saved  # type: ignore[return-value]
+    return saved
 
 
 def set_rectification(
@@ -180,7 +180,7 @@ def set_rectification(
         data = check.to_json()
         data["rectifications"][index]["state"] = state.value
         saved = guarded_save(store, validate_model(SupervisionCheck, data), actor)
-    return saved  # type: ignore[return-value]
+    return saved
 
 
 def _title(text: str, limit: int = 30) -> str:
@@ -215,7 +215,7 @@ def rectification_to_slip(store: Any, check_id: str, item_id: str, *, actor: str
             f"要求于 {item.due_date.isoformat()} 前整改：{item.description}"
         )
         slip = draft_slip(
-            station,  # type: ignore[arg-type]
+            station,
             source=SlipSource.STREET_OFFICE,
             category=RECTIFICATION_CATEGORY,
             title=_title(item.description),
@@ -227,7 +227,7 @@ def rectification_to_slip(store: Any, check_id: str, item_id: str, *, actor: str
         with guarded_transaction(store, actor) as tx:
             tx.save(slip)
             tx.save(linked)
-    return store.get(HandoffSlip, slip.id)  # type: ignore[return-value]
+    return store.get(HandoffSlip, slip.id)
 
 
 def open_rectifications(

@@ -128,7 +128,7 @@ class GrassrootsApp(StoreWorkers, App[None]):
         self.error_console.file.write(message + "\n")
         self.error_console.file.flush()
 
-    def pop_screen(self):  # type: ignore[override]
+    def pop_screen(self):
         popped = super().pop_screen()
         release_closed_widgets()
         return popped

@@ -89,7 +89,7 @@ class AppointmentsDialog(ModalScreen[Appointment | None]):
             return
         key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         appointment = self.session.store.get(Appointment, key) if key else None
-        self.dismiss(appointment)  # type: ignore[arg-type]
+        self.dismiss(appointment)
 
     def action_new_appointment(self) -> None:
         from grassroots_tui.tui.dialogs.appointment_form import AppointmentForm

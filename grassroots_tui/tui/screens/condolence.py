@@ -121,7 +121,7 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
         households = {h["id"]: h for h in self.session.store.raw("household")}
         masker = Masker()
         names = resident_names(self.session.store)  # what was given is free text
-        for item in round_.items:  # type: ignore[attr-defined]
+        for item in round_.items:
             h = households.get(item.household_id, {})
             items.add_row(
                 literal(h.get("household_no", "?")),
@@ -132,7 +132,7 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
                 item.done_on.isoformat() if item.done_on else "",
                 key=item.case_id,
             )
-        done, total, percent = round_progress(round_)  # type: ignore[arg-type]
+        done, total, percent = round_progress(round_)
         self.query_one("#round-progress", Label).update(
             t("rounds.progress_line", done=done, total=total, percent=percent)
         )

@@ -82,7 +82,7 @@ class CaseView(StoreWorkers, ModalScreen[None]):
         store, case = self.session.store, self.session.store.get(HardshipCase, self.case_id)
         if case is None:
             return
-        self.case = case  # type: ignore[assignment]
+        self.case = case
         household = store.get(Household, case.household_id)
         staff = {s["id"]: s["name"] for s in store.raw("staff")}
         masker = Masker()

@@ -144,7 +144,7 @@ class HouseholdsScreen(ListSectionScreen):
         current = self.table.current_id
         household = self.session.store.get(Household, current) if current else None
         if household is not None:
-            self.app.push_screen(HouseholdForm(self.session, household), callback=self._saved)  # type: ignore[arg-type]
+            self.app.push_screen(HouseholdForm(self.session, household), callback=self._saved)
 
     def _saved(self, household: Household | None) -> None:
         if household is not None:

@@ -102,7 +102,7 @@ class LeaveScreen(StoreWorkers, ModalScreen[None]):
         if not table.row_count:
             return None
         leave_id = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-        return self.session.store.get(LeaveRequest, leave_id) if leave_id else None  # type: ignore[return-value]
+        return self.session.store.get(LeaveRequest, leave_id) if leave_id else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"new_leave", "decide"}:

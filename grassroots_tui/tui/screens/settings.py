@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Select, Static
 
@@ -57,10 +58,10 @@ class SettingsScreen(StoreWorkers, ModalScreen[None]):
                 yield Label(t("settings.language"))
                 yield Select(
                     [(t(f"lang.{code}"), code) for code in LANGUAGES],
-                    value=self.app.settings.lang,
+                    value=self.app.settings.lang,  # type: ignore[attr-defined]
                     allow_blank=False,
                     id="lang",
-                )  # type: ignore[attr-defined]
+                )
             yield Label(t("settings.staff"))
             yield DataTable(cursor_type="row", id="staff-table")
         yield Footer()
@@ -87,7 +88,7 @@ class SettingsScreen(StoreWorkers, ModalScreen[None]):
         table.clear()
         staff = [
             s
-            for s in self.session.store.iter("staff")
+            for s in self.session.store.iter(Staff)
             if self.session.station_id is None or s.station_id == self.session.station_id
         ]
         for s in sorted(staff, key=lambda s: (not s.active, sort_key(s.name))):
@@ -118,13 +119,13 @@ class SettingsScreen(StoreWorkers, ModalScreen[None]):
         table = self.query_one(DataTable)
         if not table.row_count:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        return self.session.store.get(Staff, key) if key else None  # type: ignore[return-value]
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        return self.session.store.get(Staff, key) if key else None
 
     def action_edit_station(self) -> None:
         station = self.session.store.get(Station, self.session.station_id or "")
         if station is not None:
-            self.app.push_screen(StationForm(self.session, station), callback=self._station_saved)  # type: ignore[arg-type]
+            self.app.push_screen(StationForm(self.session, station), callback=self._station_saved)
 
     def _station_saved(self, station: Station | None) -> None:
         if station is not None:

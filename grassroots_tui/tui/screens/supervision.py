@@ -122,7 +122,7 @@ class SupervisionScreen(ListSectionScreen):
 
     def current(self) -> SupervisionCheck | None:
         check_id = self.table.current_id
-        return self.session.store.get(SupervisionCheck, check_id) if check_id else None  # type: ignore[return-value]
+        return self.session.store.get(SupervisionCheck, check_id) if check_id else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"new_check", "rectified", "to_slip"}:

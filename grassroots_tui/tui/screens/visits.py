@@ -188,7 +188,7 @@ class VisitsScreen(ListSectionScreen):
         current = self.table.current_id
         visit = self.session.store.get(Visit, current) if current else None
         if visit is not None:
-            self.app.push_screen(VisitForm(self.session, visit=visit), callback=self._saved)  # type: ignore[arg-type]
+            self.app.push_screen(VisitForm(self.session, visit=visit), callback=self._saved)
 
     def _saved(self, visit: Visit | None) -> None:
         if visit is not None:
