@@ -179,3 +179,29 @@ def test_a_long_text_against_many_names_is_quick() -> None:
         masked = names.mask(text)
     assert time.perf_counter() - started < 2.0
     assert masked.endswith("王**")
+
+
+def test_a_hardship_member_kept_with_a_relation_is_masked_by_name(tmp_path) -> None:
+    """Members are kept as 贺毅嘉（夫）; a neighbour's note naming 贺毅嘉 alone is masked."""
+    import datetime as dt
+
+    from grassroots_tui.models import HardshipCase
+    from grassroots_tui.store import Store
+    from tests import factories
+
+    with Store.open(tmp_path / "g.json", daily_backup=False) as store:
+        home = store.save(factories.household("HL01-0001", head_of_household="贺建国"), "测试")
+        store.save(
+            HardshipCase(
+                household_id=home.id,
+                tier="deep",
+                causes=["illness"],
+                members=["贺毅嘉（夫）", "刘芳 (妻)", "贺小(宝)"],
+                paired_cadre="staff-1",
+                opened_on=dt.date(2026, 11, 1),
+            ),
+            "测试",
+        )
+        names = resident_names(store)
+        assert {"贺毅嘉", "刘芳", "贺小", "贺毅嘉（夫）"} <= names.names
+        assert mask_text("贺毅嘉和刘芳来站里反映", Masker(), names) == "贺**和刘*来站里反映"

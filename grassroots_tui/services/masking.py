@@ -306,6 +306,9 @@ class ResidentNames:
         return "".join(parts)
 
 
+#: A relation written after a name, as hardship-case members are kept: 贺毅嘉（夫）.
+_RELATION = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+
 #: Where residents' names are kept: (kind, field); a list field holds several names.
 RESIDENT_NAME_FIELDS: tuple[tuple[str, str], ...] = (
     ("household", "head_of_household"),
@@ -335,6 +338,9 @@ def resident_names(store: Any) -> ResidentNames:
                 add(value)
             elif isinstance(value, list):
                 names.update(v for v in value if isinstance(v, str))
+        # A family member is kept as 贺毅嘉（夫）: the name alone is masked too.
+        bare = {_RELATION.sub("", n) for n in names if _RELATION.search(n)}
+        names.update(n for n in bare if n)
         return frozenset(_clean_names(names))
 
     def build() -> ResidentNames:
