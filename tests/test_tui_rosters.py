@@ -143,6 +143,29 @@ async def test_a_supervisor_records_a_check_and_sees_the_month_report(store):
         assert "马督导" in text and "2026年11月督导情况" in text
 
 
+async def test_the_month_report_screen_never_counts_a_rest_day_below_target(store):
+    """A check at one station on Saturday 2026-11-28 is listed but not below target on the
+    screen, as in `grassroots supervision report` and the statistics (the same calendar)."""
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, staff_id=SUPERVISOR_ID, pin="")
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.field("date").value = "2026-11-28"
+        form.field("findings").value = "周末检查台账"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert [str(c.date) for c in store.iter("supervision_check")] == ["2026-11-28"]
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        text = screen_text(app)
+        assert "马督导" in text and "11-28" not in text
+
+
 def test_roster_month_snapshot(snap_compare, store):
     async def run_before(pilot) -> None:
         await _generate_november(pilot)

@@ -78,7 +78,12 @@ class ReportScreen(ModalScreen[None]):
         self.show()
 
     def show(self) -> None:
-        report = month_report(self.app.session.store, year=self.year, month=self.month)  # type: ignore[attr-defined]
+        session = self.app.session  # type: ignore[attr-defined]
+        # The official calendar, as the command line and the statistics use it: a check
+        # on a rest day is listed but never below target.
+        report = month_report(
+            session.store, year=self.year, month=self.month, calendar=session.calendar
+        )
         self.query_one("#report-title", Label).update(
             t("report.title", year=self.year, month=self.month, target=TARGET_PER_DAY)
         )
