@@ -20,7 +20,7 @@ from typing import Any
 
 from grassroots_tui.models import KINDS, Document
 from grassroots_tui.services.demo import CST, build_demo
-from grassroots_tui.services.slip_clock import OPEN_STATES
+from grassroots_tui.services.slips.clock import OPEN_STATES
 
 #: The day the corpus is built for, and the "today" of the overdue-slip query.
 CORPUS_TODAY = date(2026, 11, 26)
@@ -34,7 +34,7 @@ CORPUS_STAMP = datetime.combine(CORPUS_TODAY, time(8, 0), tzinfo=CST).isoformat(
 _PER_SCALE = 2200
 
 #: A slip is overdue when its due date is before today and it is in one of these states:
-#: the open states of the app's slip clock (services/slip_clock.py), so that withdrawn,
+#: the open states of the app's slip clock (services/slips/clock.py), so that withdrawn,
 #: returned and drafted slips are not counted (the definition every engine uses).
 OPEN_STATE_VALUES = tuple(sorted(state.value for state in OPEN_STATES))
 

@@ -10,7 +10,7 @@ station and month of a perturbed demo store.
 
 The slip figures are taken as of the end of the period from the dated steps of each
 slip. They are worked out here from the definitions alone, and nothing is imported from
-the code they check (``services/slip_clock.py``, ``services/slips.py``, the computing
+the code they check (the ``services/slips/`` package, its clock included, the computing
 part of ``services/statistics.py``); only ``compute_due`` is, which is checked on its own
 against the official calendar. Where the service replays every slip's steps once into a
 timeline, this oracle asks each question afresh of the steps dated up to the day asked
@@ -99,7 +99,7 @@ _STATE_AFTER = {
 }
 
 
-#: The states each step may be taken from (services/slips.py's rules, written out).
+#: The states each step may be taken from (services/slips/lifecycle.py's rules, written out).
 _TAKEN_FROM = {
     "slip_issue": {_DRAFTED, _RETURNED},
     "slip_accept": {_ISSUED},

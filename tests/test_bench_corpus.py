@@ -112,7 +112,7 @@ def test_the_benchmark_counts_overdue_as_the_app_does(corpus, tmp_path):
     """The engines' plain query (stored state and due date) finds exactly the slips the
     app's slip clock calls overdue on the corpus day: the same definition, so that the
     figures compare like with like (withdrawn and returned slips are not overdue)."""
-    from grassroots_tui.services.slip_clock import timelines
+    from grassroots_tui.services.slips.clock import timelines
     from grassroots_tui.services.workcalendar import OfficialCalendar
 
     engines.write_all(tmp_path, corpus, CORPUS_STAMP)

@@ -1,4 +1,4 @@
-"""The slip clock (services/slip_clock.py): a slip's state, due date and clock on any day,
+"""The slip clock (services/slips/clock.py): a slip's state, due date and clock on any day,
 from the dates of its steps; and the figures of a closed month, which do not move when
 later steps are recorded (issue 15 §1)."""
 
@@ -16,7 +16,7 @@ from grassroots_tui.models import ProblemItem, Satisfaction, SlipSource, SlipSta
 from grassroots_tui.services import slips as S
 from grassroots_tui.services.deadlines import compute_due
 from grassroots_tui.services.slip_board import build_board
-from grassroots_tui.services.slip_clock import OPEN_STATES, SlipSteps, timeline, timelines
+from grassroots_tui.services.slips.clock import OPEN_STATES, SlipSteps, timeline, timelines
 from grassroots_tui.services.statistics import month_stats
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store

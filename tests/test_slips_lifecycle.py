@@ -1,4 +1,4 @@
-"""The handoff slip's lifecycle (services/slips.py): every transition allowed and refused,
+"""The handoff slip's lifecycle (services/slips/): every transition allowed and refused,
 numbering that never reuses a number, the return window, extensions, redo, repeat
 petitions, the effective due date and the history."""
 
@@ -23,8 +23,8 @@ from grassroots_tui.models import (
 )
 from grassroots_tui.services import slips as S
 from grassroots_tui.services.deadlines import compute_due
-from grassroots_tui.services.slip_clock import SlipSteps
 from grassroots_tui.services.slip_print import record_reminder
+from grassroots_tui.services.slips.clock import SlipSteps
 from grassroots_tui.services.workcalendar import OfficialCalendar, YearOverride
 from grassroots_tui.store import Store
 from tests.factories import STATION_ID, household, station, visit
@@ -626,7 +626,7 @@ def test_history_without_audit_uses_the_documents_dates(tmp_path: Path) -> None:
 
 
 def test_history_shows_the_actor_by_name_not_by_id(tmp_path):
-    from grassroots_tui.models import Staff, StaffRole
+    from grassroots_tui.models import SlipSource, Staff, StaffRole
     from grassroots_tui.models.audit import actor_label, actor_name
     from grassroots_tui.services import slips
     from grassroots_tui.store import Store
@@ -637,7 +637,7 @@ def test_history_shows_the_actor_by_name_not_by_id(tmp_path):
         st = store.save(station(), actor="t")
         draft = slips.draft_slip(
             st,
-            source=slips.SlipSource.WALK_IN,
+            source=SlipSource.WALK_IN,
             category="其他",
             title="路灯不亮",
             description="三栋门口路灯坏了",

@@ -134,13 +134,14 @@ def test_an_actor_naming_no_staff_member_is_refused(store: Store, people) -> Non
 
 
 def test_a_leader_cannot_draft_a_slip_but_the_head_can(store: Store, people) -> None:
+    from grassroots_tui.models import SlipSource
     from grassroots_tui.services import slips
 
     _, leader = people["leader"]
     _, head = people["head"]
     draft = slips.draft_slip(
         store.get("station", STATION_ID),
-        source=slips.SlipSource.WALK_IN,
+        source=SlipSource.WALK_IN,
         category="其他",
         title="路灯不亮",
         description="三栋门口路灯坏了",

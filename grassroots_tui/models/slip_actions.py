@@ -1,7 +1,7 @@
 """The steps of a handoff slip, each its own dated document with one writer: issue (交办),
 acceptance (受理), reply (回复单), extension (延期), return (退单), reminder (催办),
 callback (回访), close (办结) and withdrawal (撤回). Each carries ``slip_id``; the slip's
-state on any day is worked out from their dates (services/slip_clock.py).
+state on any day is worked out from their dates (services/slips/clock.py).
 """
 
 from __future__ import annotations

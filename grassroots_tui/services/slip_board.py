@@ -2,7 +2,7 @@
 warning window, most late first, with the counts a supervisor reads first.
 
 Nothing here is stored: each row's state, effective due date and clock come from the
-slip clock (:mod:`grassroots_tui.services.slip_clock`), worked out for ``today``, with
+slip clock (:mod:`grassroots_tui.services.slips.clock`), worked out for ``today``, with
 the office's warning window (``warn_days`` in its settings file).
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from grassroots_tui.models.slip import SlipState
 from grassroots_tui.services.deadlines import Due, SlipClock
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
-from grassroots_tui.services.slip_clock import timelines
+from grassroots_tui.services.slips.clock import timelines
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 

@@ -22,7 +22,6 @@ from grassroots_tui.models.slip import HandoffSlip
 from grassroots_tui.services.auth import guarded_save
 from grassroots_tui.services.deadlines import Due
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
-from grassroots_tui.services.slip_clock import timeline_of
 from grassroots_tui.services.slips import (
     SlipActionRefused,
     documents_of,
@@ -32,6 +31,7 @@ from grassroots_tui.services.slips import (
     has_reply,
     lead_official_name,
 )
+from grassroots_tui.services.slips.clock import timeline_of
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 

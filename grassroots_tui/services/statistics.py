@@ -29,7 +29,7 @@ Definitions (all dates are the stored business dates, never the audit time):
   A problem raised in September and solved in October is not resolved in September's
   figures but is in October's cumulative.
 - **every slip figure is as of the end of the period**, from the dates of the slip's
-  steps (:mod:`grassroots_tui.services.slip_clock`), never from its state today: a
+  steps (:mod:`grassroots_tui.services.slips.clock`), never from its state today: a
   closed month's figures do not change when later steps are recorded.
 - **slips issued**: slips first issued in the period (a slip returned and issued again
   counts once, in the month of its first issue).
@@ -90,7 +90,7 @@ from grassroots_tui.models.slip import SlipSource
 from grassroots_tui.models.visit import VisitKind, is_off_hours
 from grassroots_tui.services.hardship import totals_by_form, totals_by_source
 from grassroots_tui.services.rosters import is_late
-from grassroots_tui.services.slip_clock import TIMELINE_KINDS, timelines
+from grassroots_tui.services.slips.clock import TIMELINE_KINDS, timelines
 from grassroots_tui.services.supervision import month_report
 from grassroots_tui.services.visit_rate import month_bounds
 from grassroots_tui.store.settings import DEFAULT_RATE_ROUNDING, RATE_ROUNDINGS

@@ -33,7 +33,7 @@ from grassroots_tui.models.slip import SlipState
 from grassroots_tui.models.visit import VisitKind
 from grassroots_tui.services.condolence import neutralise
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
-from grassroots_tui.services.slip_clock import timelines
+from grassroots_tui.services.slips.clock import timelines
 from grassroots_tui.services.statistics import (
     GONE_ROW,
     NO_RATE,

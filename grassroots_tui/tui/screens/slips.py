@@ -15,8 +15,8 @@ from grassroots_tui.models import HandoffSlip, Satisfaction, SlipSource, SlipSta
 from grassroots_tui.services import slips as slip_service
 from grassroots_tui.services.auth import can
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
-from grassroots_tui.services.slip_clock import due_and_clock
 from grassroots_tui.services.slip_print import export_slip
+from grassroots_tui.services.slips.clock import due_and_clock
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.dialogs.slip_form import SlipForm, station_for

@@ -47,10 +47,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, SlipState
+from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, HandoffSlip, SlipState
 from grassroots_tui.models.slip_actions import Satisfaction
 from grassroots_tui.services.deadlines import Due, SlipClock, compute_due, slip_status
 from grassroots_tui.services.workcalendar import OfficialCalendar
+from grassroots_tui.store import Store
 
 __all__ = [
     "OPEN_STATES",
@@ -59,6 +60,8 @@ __all__ = [
     "SlipSteps",
     "Timeline",
     "due_and_clock",
+    "effective_due",
+    "slip_timeline",
     "steps_by_slip",
     "timeline",
     "timeline_of",
@@ -315,7 +318,7 @@ def _legacy_steps(slip: Any, have: Mapping[str, list[Any]]) -> list[tuple[dt.dat
     return out
 
 
-#: The states in which each step can be taken (services/slips.py enforces them).
+#: The states in which each step can be taken (slips/lifecycle.py enforces them).
 _TAKES: dict[str, frozenset[SlipState]] = {
     "slip_issue": frozenset({SlipState.DRAFTED, SlipState.RETURNED}),
     "slip_accept": frozenset({SlipState.ISSUED}),
@@ -532,3 +535,38 @@ def due_and_clock(
 def is_open_value(state: Any) -> bool:
     """Whether a stored state value (or :class:`SlipState`) is one the clock runs in."""
     return _value(state) in _OPEN_VALUES
+
+
+# -- one slip, from the store or from its documents (services.slips re-exports these) ----
+
+
+def _steps_for(store_or_docs: Any, slip_id: str) -> Mapping[str, list[Any]]:
+    if isinstance(store_or_docs, SlipSteps):
+        return store_or_docs.of(slip_id)
+    if isinstance(store_or_docs, Store) or hasattr(store_or_docs, "raw"):
+        return steps_by_slip(store_or_docs).of(slip_id)
+    if isinstance(store_or_docs, Mapping):
+        return SlipSteps(store_or_docs).of(slip_id)
+    raise TypeError(f"effective_due: 不认识的数据来源 {type(store_or_docs).__name__}")
+
+
+def slip_timeline(
+    store_or_docs: Any, slip: dict[str, Any] | HandoffSlip, calendar: OfficialCalendar | None
+) -> Timeline:
+    """The slip's :class:`Timeline`: its state, due
+    date and clock on any day, from its dated steps.
+
+    ``store_or_docs``: a :class:`Store`, a :class:`SlipSteps`, or a mapping of step kind
+    ("reply", "slip_extension", "slip_callback"…) to documents."""
+    return timeline(slip, _steps_for(store_or_docs, _get(slip, "id")), calendar)
+
+
+def effective_due(
+    store_or_docs: Any, slip: dict[str, Any] | HandoffSlip, calendar: OfficialCalendar | None
+) -> Due | None:
+    """The slip's due date as of its latest step (the rules above):
+    an extension gives its new due date; a redo (unsatisfied callback) counts the rule
+    from the callback date; otherwise the rule counts from the issue date. A date worked
+    out for a year without holiday data is provisional and becomes final by itself once
+    the year's data is added. None for a slip never issued."""
+    return slip_timeline(store_or_docs, slip, calendar).due

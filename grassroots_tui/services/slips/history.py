@@ -1,0 +1,204 @@
+"""A slip's history in Chinese: its audit trail joined with its action documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from grassroots_tui.models import KINDS, Satisfaction
+from grassroots_tui.models.audit import actor_name
+from grassroots_tui.models.slip import HandoffSlip, SlipState
+from grassroots_tui.services.slips.lifecycle import ACTION_KINDS, _date, _of_slip
+from grassroots_tui.store import Store
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a slip's history: when, who, and what (Chinese)."""
+
+    at: dt.datetime | dt.date
+    who: str
+    what: str
+
+
+def _when(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _state_label(value: Any) -> str:
+    try:
+        return SlipState(value).label
+    except ValueError:
+        return str(value)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    text = " ".join(str(text).split()).rstrip("。；;，, ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe_action(kind: str, doc: dict[str, Any]) -> tuple[str, str]:
+    """(business date, Chinese text) of an action document."""
+    if kind == "reply":
+        what = "重办回复单" if doc.get("is_redo") else "回复单"
+        text = f"{what}（{doc['reply_date']}）：{_clip(doc.get('result', ''))}；经办人 {doc.get('handler')}"
+        if doc.get("signer"):
+            text += f"，签发人 {doc['signer']}"
+        return doc["reply_date"], text
+    if kind == "slip_extension":
+        text = (
+            f"延期（申请日期 {doc['requested_on']}）：{_clip(doc.get('reason', ''))}；"
+            f"批准人 {doc.get('approver')}，新的应办结日期 {doc['new_due_date']}"
+        )
+        if doc.get("late"):
+            text += "（超期后申请）"
+        return doc["requested_on"], text
+    if kind == "slip_return":
+        return doc["returned_on"], f"退单（{doc['returned_on']}）：{_clip(doc.get('reason', ''))}"
+    if kind == "slip_reminder":
+        text = f"催办（{doc['sent_on']}）：催办人 {doc.get('by')}"
+        if doc.get("days_overdue"):
+            text += f"，已超期 {doc['days_overdue']} 天"
+        if doc.get("note"):
+            text += f"；{_clip(doc['note'])}"
+        return doc["sent_on"], text
+    if kind == "slip_callback":
+        try:
+            how = Satisfaction(str(doc.get("satisfaction"))).label
+        except ValueError:
+            how = str(doc.get("satisfaction"))
+        text = f"回访（{doc['date']}）：{how}"
+        if doc.get("by"):
+            text += f"，回访人 {doc['by']}"
+        if doc.get("note"):
+            text += f"；{_clip(doc['note'])}"
+        return doc["date"], text
+    return "", KINDS[kind].LABEL if kind in KINDS else kind
+
+
+_FIELD_TITLES = {name: (field.title or name) for name, field in HandoffSlip.model_fields.items()}
+_STEP_FIELDS = {"state", "number", "issue_date", "due_date", "original_due_date", "deadline_rule"}
+
+
+def _describe_slip_change(entry: dict[str, Any]) -> str:
+    action = entry.get("action")
+    changes: dict[str, list[Any]] = entry.get("changes") or {}
+    if action == "create":
+        after = {name: pair[1] for name, pair in changes.items()}
+        text = f"新建交办单（{_state_label(after.get('state', 'drafted'))}）"
+        if after.get("number"):
+            text += f"，编号 {after['number']}"
+        return text
+    if action == "delete":
+        return "删除交办单"
+    if action in ("access", "export"):
+        what = "导出" if action == "export" else "查看"
+        return f"{what}交办单" + (f"：{entry['note']}" if entry.get("note") else "")
+    parts: list[str] = []
+    if "state" in changes:
+        before, after = changes["state"]
+        after_label = _state_label(after)
+        new = {name: pair[1] for name, pair in changes.items()}
+        if after == SlipState.ISSUED.value and before in ("drafted", "returned"):
+            details = [
+                f"{title} {new[name]}"
+                for name, title in (
+                    ("number", "编号"),
+                    ("issue_date", "交办日期"),
+                    ("due_date", "应办结日期"),
+                )
+                if new.get(name)
+            ]
+            again = "重新交办" if before == "returned" else "交办"
+            parts.append(again + ("：" + "，".join(details) if details else ""))
+        elif after == SlipState.WITHDRAWN.value:
+            reason = new.get("withdraw_reason") or ""
+            parts.append("撤回" + (f"：{reason}" if reason else ""))
+        elif after == SlipState.REDO.value:
+            parts.append(f"回访不满意，重办（新的应办结日期 {new.get('due_date', '')}）")
+        else:
+            parts.append(f"{_state_label(before)} → {after_label}")
+    others = [
+        _FIELD_TITLES.get(name, name)
+        for name in changes
+        if name not in _STEP_FIELDS and name != "withdraw_reason"
+    ]
+    if others:
+        parts.append("修改了" + "、".join(others))
+    if not parts and changes:
+        parts.append("修改了" + "、".join(_FIELD_TITLES.get(n, n) for n in changes))
+    text = "；".join(parts) or "保存（无改动）"
+    if action == "undo":
+        text = "撤销上一步：" + text
+    return text
+
+
+def slip_history(store: Store, slip_id: str) -> list[HistoryEntry]:
+    """What happened to the slip, oldest first: its audit trail (who and when each step
+    was recorded) joined with the action documents (reply, extension, return, reminder,
+    callback) and what they say. A step's slip change and its action document, written
+    in one transaction, make one entry."""
+    actions: dict[str, tuple[str, dict[str, Any]]] = {}
+    for kind in ACTION_KINDS:
+        for doc in _of_slip(store, kind, slip_id):
+            actions[doc["id"]] = (kind, doc)
+    slip_entries: list[dict[str, Any]] = []
+    action_entry: dict[str, dict[str, Any]] = {}
+    for entry in store.raw("audit_entry"):
+        target = entry.get("target_id")
+        if target == slip_id and entry.get("target_kind") == "handoff_slip":
+            slip_entries.append(entry)
+        elif target in actions and entry.get("action") == "create":
+            action_entry.setdefault(target, entry)
+
+    by_txn: dict[str, list[str]] = defaultdict(list)
+    for doc_id, entry in action_entry.items():
+        by_txn[entry["txn"]].append(doc_id)
+
+    rows: list[tuple[tuple[Any, ...], HistoryEntry]] = []
+
+    def add(at: dt.datetime | dt.date, who: str, what: str, business: str, seq: int) -> None:
+        if isinstance(at, dt.datetime):
+            key = (at.date(), 1, at.timestamp(), business, seq)
+        else:
+            key = (at, 0, 0.0, business, seq)
+        rows.append((key, HistoryEntry(at, actor_name(who), what)))
+
+    merged: dict[str, str] = {}  # action doc id → state change text to append
+    for entry in slip_entries:
+        at = _when(entry.get("at"))
+        changes = entry.get("changes") or {}
+        partners = by_txn.get(entry.get("txn", ""), [])
+        if entry.get("action") == "update" and "state" in changes and len(partners) == 1:
+            before, after = changes["state"]
+            if after == SlipState.REDO.value:
+                note = f"重办，新的应办结日期 {changes.get('due_date', [None, ''])[1]}"
+            else:
+                note = f"{_state_label(before)} → {_state_label(after)}"
+            merged[partners[0]] = note
+            continue
+        if at is None:
+            continue
+        add(at, entry.get("actor") or "", _describe_slip_change(entry), "", entry.get("seq", 0))
+
+    for doc_id, (kind, doc) in actions.items():
+        business, text = _describe_action(kind, doc)
+        if doc_id in merged:
+            text += f"（{merged[doc_id]}）"
+        created = action_entry.get(doc_id)
+        at = _when(created.get("at")) if created else None
+        if created is not None and at is not None:
+            add(at, created.get("actor") or "", text, business, created.get("seq", 0))
+        else:
+            day = _date(business) or _date(doc.get("created_at")) or dt.date.min
+            who = doc.get("created_by") or doc.get("by") or doc.get("handler") or ""
+            add(day, who, text, business, 0)
+    rows.sort(key=lambda row: row[0])
+    return [row[1] for row in rows]

@@ -1,0 +1,586 @@
+"""The lifecycle of a handoff slip: which step is allowed in which state
+(:func:`refusal`, :func:`allowed_actions`, :func:`ensure_allowed`) and the steps
+themselves (:func:`issue`, :func:`accept`, :func:`return_slip`, :func:`extend`,
+:func:`reply`, :func:`callback`, :func:`close`, :func:`withdraw`), each one store
+transaction; the package's docstring has the table of states and steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import nullcontext
+from typing import Any
+
+from grassroots_tui.models import (
+    ProblemState,
+    Reply,
+    Satisfaction,
+    SlipAcceptance,
+    SlipCallback,
+    SlipClosing,
+    SlipExtension,
+    SlipIssue,
+    SlipReturn,
+    SlipWithdrawal,
+    Station,
+    Visit,
+)
+from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, HandoffSlip, SlipState
+from grassroots_tui.services.auth import guarded_transaction
+from grassroots_tui.services.deadlines import compute_due, parse_rule
+from grassroots_tui.services.slips.clock import OPEN_STATES, effective_due
+from grassroots_tui.services.slips.errors import SlipActionRefused, SlipNotFound
+from grassroots_tui.services.slips.numbering import _number_of, next_number
+from grassroots_tui.services.workcalendar import OfficialCalendar
+from grassroots_tui.store import Store
+
+ACTIONS = (
+    "issue",
+    "accept",
+    "return",
+    "extend",
+    "reply",
+    "callback",
+    "close",
+    "withdraw",
+    "remind",
+)
+ACTION_LABELS = {
+    "issue": "交办",
+    "accept": "受理",
+    "return": "退单",
+    "extend": "延期",
+    "reply": "回复",
+    "callback": "回访",
+    "close": "办结",
+    "withdraw": "撤回",
+    "remind": "催办",
+}
+#: The document kinds that act on a slip (each carries ``slip_id``).
+ACTION_KINDS = ("reply", "slip_extension", "slip_return", "slip_reminder", "slip_callback")
+#: Days after issue within which the handling unit may return a slip (退单).
+RETURN_WITHIN_DAYS = 3
+
+_STATE = SlipState
+
+
+# -- which steps are allowed ---------------------------------------------------------------
+
+
+def refusal(slip: HandoffSlip, action: str, *, has_reply: bool) -> str | None:
+    """Why ``action`` is not allowed for ``slip`` now (Chinese), or None if it is.
+
+    Only the slip's state (and whether it has a reply) is judged here; dates (the
+    return window, a reply before the issue date…) are checked by the step itself.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"未知的交办单操作：{action}（可用：{'、'.join(ACTIONS)}）")
+    state = slip.state
+    what = ACTION_LABELS[action]
+    if state is _STATE.CLOSED:
+        return "已办结的交办单不能重复办结" if action == "close" else f"已办结的交办单不能再{what}"
+    if state is _STATE.WITHDRAWN:
+        return f"已撤回的交办单不能再{what}"
+    if action == "close" and not has_reply:
+        return "没有回复单，不能办结"
+    if action == "callback" and not has_reply and state is _STATE.REPLIED:
+        return "没有回复单，不能回访"
+
+    if state is _STATE.DRAFTED:
+        if action in ("issue", "withdraw"):
+            return None
+        return f"交办单还是草稿，尚未交办，不能{what}"
+    if state is _STATE.RETURNED:
+        if action in ("issue", "withdraw"):
+            return None
+        if action == "return":
+            return "交办单已被退回，不能重复退单"
+        return f"交办单已被退回，不能{what}；请改正后重新交办，或撤回"
+
+    # issued, accepted, extended, redo, replied
+    if action == "issue":
+        return f"交办单已交办（编号 {slip.number}），不能重复交办"
+    if action == "accept":
+        if state is _STATE.ISSUED:
+            return None
+        if state is _STATE.ACCEPTED:
+            return "交办单已受理，不能重复受理"
+        return f"交办单{state.label}，不需要再受理"
+    if action == "return":
+        if state is _STATE.ISSUED:
+            return None
+        if state is _STATE.ACCEPTED:
+            return "承办单位已受理，不能再退单"
+        return f"{state.label}的交办单不能退单"
+    if action in ("extend", "reply", "remind"):
+        if state in OPEN_STATES:
+            return None
+        if action == "reply":
+            return "交办单已有回复单，等待回访；回访不满意的，重办后再回复"
+        if action == "remind":
+            return "交办单已回复，不需要催办"
+        return "已回复的交办单不能再延期"
+    if action == "callback":
+        if state is _STATE.REPLIED:
+            return None
+        if state is _STATE.REDO:
+            return "重办的交办单还没有新的回复单，不能回访"
+        return "交办单尚未回复，不能回访"
+    if action == "close":
+        if state is _STATE.REPLIED:
+            return None
+        if state is _STATE.REDO:
+            return "重办的交办单还没有新的回复单，不能办结"
+        return "交办单尚未回复，没有回复单，不能办结"
+    # withdraw
+    if state in (_STATE.ISSUED, _STATE.ACCEPTED, _STATE.EXTENDED):
+        return None
+    if state is _STATE.REPLIED:
+        return "承办单位已回复，交办单不能撤回"
+    return f"承办单位已回复（{state.label}），交办单不能撤回"
+
+
+def allowed_actions(slip: HandoffSlip, *, has_reply: bool) -> list[str]:
+    """The steps (from :data:`ACTIONS`) that ``slip`` may take now, in that order."""
+    return [a for a in ACTIONS if refusal(slip, a, has_reply=has_reply) is None]
+
+
+def _check(slip: HandoffSlip, action: str, *, has_reply: bool) -> None:
+    why = refusal(slip, action, has_reply=has_reply)
+    if why is not None:
+        raise SlipActionRefused(why)
+
+
+# -- small helpers -----------------------------------------------------------------------
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _enum_value(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def _writing(store: Store) -> Any:
+    """Hold the store's lock across read-decide-write (numbering must not race)."""
+    lock = getattr(store, "_mutex", None)
+    return lock if lock is not None else nullcontext()
+
+
+def _load(store: Store, slip_id: str) -> HandoffSlip:
+    slip = store.get(HandoffSlip, slip_id)
+    if slip is None:
+        raise SlipNotFound(f"找不到交办单（{slip_id}），可能已被删除。")
+    return slip
+
+
+def _of_slip(store: Store, kind: str, slip_id: str) -> list[dict[str, Any]]:
+    return [d for d in store.raw(kind) if d.get("slip_id") == slip_id]
+
+
+def get_slip(store: Store, slip_id: str) -> HandoffSlip:
+    """The slip, or :class:`SlipNotFound`."""
+    return _load(store, slip_id)
+
+
+def ensure_allowed(slip: HandoffSlip, action: str, *, has_reply: bool) -> None:
+    """Raise :class:`SlipActionRefused` (with the reason) unless ``action`` is allowed."""
+    _check(slip, action, has_reply=has_reply)
+
+
+def documents_of(store: Store, kind: str, slip_id: str) -> list[dict[str, Any]]:
+    """The stored action documents of one kind ("reply", "slip_callback"…) of a slip."""
+    return _of_slip(store, kind, slip_id)
+
+
+def has_reply(store: Store, slip_id: str) -> bool:
+    """Whether a reply slip (回复单) exists for the slip."""
+    return any(d.get("slip_id") == slip_id for d in store.raw("reply"))
+
+
+def _required(value: str | None, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise SlipActionRefused(f"请填写{what}")
+    return text
+
+
+def _rule_text(text: str | None) -> str:
+    try:
+        return parse_rule(text or DEFAULT_DEADLINE_RULE).text
+    except ValueError as error:
+        raise SlipActionRefused(str(error)) from None
+
+
+def _fmt(day: dt.date | None) -> str:
+    return day.isoformat() if day else "-"
+
+
+def _station(store: Store, station_id: str | None) -> Station:
+    station = store.get(Station, station_id) if station_id else None
+    if station is None:
+        raise SlipNotFound(f"找不到交办单所属的群工站（{station_id or '未填写'}）。")
+    return station
+
+
+# -- the steps -------------------------------------------------------------------------------
+
+
+def _save(store: Store, actor: str, *docs: Any) -> None:
+    with guarded_transaction(store, actor) as tx:
+        for doc in docs:
+            tx.save(doc)
+
+
+def _problem_update(
+    store: Store, slip: HandoffSlip, *, handing_off: bool
+) -> Visit | None:  # pragma: no branch - small
+    """The linked visit with its problem handed off to (or released from) the slip."""
+    if not slip.visit_id or not slip.problem_id:
+        return None
+    visit = store.get(Visit, slip.visit_id)
+    if visit is None:
+        return None
+    problems = list(visit.problems)
+    for index, problem in enumerate(problems):
+        if problem.id != slip.problem_id:
+            continue
+        if handing_off:
+            if problem.slip_id == slip.id and problem.state is ProblemState.HANDED_OFF:
+                return None
+            if problem.state is ProblemState.HANDED_OFF:
+                raise SlipActionRefused(
+                    f"来源问题已交办给另一张交办单（{_number_of(store, problem.slip_id)}），"
+                    f"不能重复交办"
+                )
+            if problem.state is not ProblemState.PENDING:
+                raise SlipActionRefused(
+                    f"来源问题的状态是“{problem.state.label}”，不需要再交办；"
+                    f"如确需交办，请先在走访记录中改回待办"
+                )
+            problems[index] = problem.model_copy(
+                update={"state": ProblemState.HANDED_OFF, "slip_id": slip.id, "solved_on": None}
+            )
+        else:
+            if problem.slip_id != slip.id:
+                return None
+            problems[index] = problem.model_copy(
+                update={"state": ProblemState.PENDING, "slip_id": None, "solved_on": None}
+            )
+        return visit.model_copy(update={"problems": problems})
+    return None
+
+
+def _problem_follows(store: Store, slip: HandoffSlip, solved_on: dt.date | None) -> Visit | None:
+    """The linked visit with its problem solved by the closed slip (后续解决 on
+    ``solved_on``, but not before the visit's date), or, with ``solved_on`` None, open
+    again (已交办, no date) for a redo; None when there is nothing to change."""
+    if not slip.visit_id or not slip.problem_id:
+        return None
+    visit = store.get(Visit, slip.visit_id)
+    if visit is None:
+        return None
+    problems = list(visit.problems)
+    for index, problem in enumerate(problems):
+        if problem.id != slip.problem_id or problem.slip_id not in (slip.id, None):
+            continue
+        if solved_on is not None and problem.state in (
+            ProblemState.HANDED_OFF,
+            ProblemState.SOLVED_LATER,
+        ):
+            update = {
+                "state": ProblemState.SOLVED_LATER,
+                "slip_id": slip.id,
+                "solved_on": max(solved_on, visit.date),
+            }
+        elif solved_on is None and problem.state is ProblemState.SOLVED_LATER:
+            update = {"state": ProblemState.HANDED_OFF, "slip_id": slip.id, "solved_on": None}
+        else:
+            return None
+        changed = problem.model_copy(update=update)
+        if changed == problem:
+            return None
+        problems[index] = changed
+        return visit.model_copy(update={"problems": problems})
+    return None
+
+
+def _last_reply(replies: list[dict[str, Any]]) -> dt.date:
+    return max(_date(r["reply_date"]) for r in replies)  # type: ignore[type-var,return-value]
+
+
+def issue(
+    store: Store, slip_id: str, *, on: dt.date, actor: str, calendar: OfficialCalendar
+) -> HandoffSlip:
+    """交办: give the draft its number (kept when a returned slip is issued again), the
+    issue date and due date; a linked visit problem becomes 已交办 in the same
+    transaction."""
+    with _writing(store):
+        slip = _load(store, slip_id)
+        _check(slip, "issue", has_reply=False)
+        if not slip.handling_unit:
+            raise SlipActionRefused("没有填写承办单位，不能交办")
+        rule = _rule_text(slip.deadline_rule)
+        station = _station(store, slip.station_id)
+        number = slip.number or next_number(store, station, on.year)
+        due = compute_due(on, rule, calendar)
+        updated = slip.model_copy(
+            update={
+                "number": number,
+                "issue_date": on,
+                "deadline_rule": rule,
+                "due_date": due.date,
+                "original_due_date": None,
+                "state": SlipState.ISSUED,
+            }
+        )
+        step = SlipIssue(
+            station_id=slip.station_id,
+            slip_id=slip.id,
+            issued_on=on,
+            number=number,
+            due_date=due.date,
+        )
+        visit = _problem_update(store, updated, handing_off=True)
+        _save(store, actor, updated, step, *([visit] if visit is not None else []))
+    return _load(store, slip_id)
+
+
+def _not_before(day: dt.date, what: str, earliest: dt.date | None, earliest_what: str) -> None:
+    if earliest is not None and day < earliest:
+        raise SlipActionRefused(
+            f"{what} {day.isoformat()} 早于{earliest_what} {earliest.isoformat()}"
+        )
+
+
+def accept(store: Store, slip_id: str, *, on: dt.date, actor: str) -> HandoffSlip:
+    """受理: the handling unit takes the slip on, on ``on``."""
+    with _writing(store):
+        slip = _load(store, slip_id)
+        _check(slip, "accept", has_reply=has_reply(store, slip_id))
+        _not_before(on, "受理日期", slip.issue_date, "交办日期")
+        step = SlipAcceptance(station_id=slip.station_id, slip_id=slip.id, accepted_on=on)
+        _save(store, actor, slip.model_copy(update={"state": SlipState.ACCEPTED}), step)
+    return _load(store, slip_id)
+
+
+def return_slip(
+    store: Store,
+    slip_id: str,
+    *,
+    on: dt.date,
+    reason: str,
+    actor: str,
+    within_days: int = RETURN_WITHIN_DAYS,
+) -> HandoffSlip:
+    """退单: the handling unit sends the slip back, with a reason, within ``within_days``
+    days after issue."""
+    with _writing(store):
+        slip = _load(store, slip_id)
+        _check(slip, "return", has_reply=has_reply(store, slip_id))
+        reason = _required(reason, "退单理由")
+        assert slip.issue_date is not None
+        if on < slip.issue_date:
+            raise SlipActionRefused(
+                f"退单日期 {on.isoformat()} 早于交办日期 {slip.issue_date.isoformat()}"
+            )
+        last = slip.issue_date + dt.timedelta(days=within_days)
+        if on > last:
+            raise SlipActionRefused(
+                f"交办已超过 {within_days} 日（交办日期 {slip.issue_date.isoformat()}，"
+                f"最迟 {last.isoformat()} 退单），不能再退单"
+            )
+        doc = SlipReturn(station_id=slip.station_id, slip_id=slip.id, returned_on=on, reason=reason)
+        _save(store, actor, slip.model_copy(update={"state": SlipState.RETURNED}), doc)
+    return _load(store, slip_id)
+
+
+def extend(
+    store: Store,
+    slip_id: str,
+    *,
+    requested_on: dt.date,
+    reason: str,
+    approver: str,
+    new_due_date: dt.date,
+    actor: str,
+    calendar: OfficialCalendar,
+) -> HandoffSlip:
+    """延期: a new due date, approved; asked after the current due date it is flagged
+    late (超期后申请). The first due date is kept in ``original_due_date``."""
+    with _writing(store):
+        slip = _load(store, slip_id)
+        _check(slip, "extend", has_reply=has_reply(store, slip_id))
+        reason = _required(reason, "延期理由")
+        approver = _required(approver, "批准人")
+        assert slip.issue_date is not None
+        if requested_on < slip.issue_date:
+            raise SlipActionRefused(
+                f"申请日期 {requested_on.isoformat()} 早于交办日期 {slip.issue_date.isoformat()}"
+            )
+        current = effective_due(store, slip, calendar)
+        assert current is not None
+        if new_due_date <= current.date:
+            raise SlipActionRefused(
+                f"新的应办结日期 {new_due_date.isoformat()} 必须晚于现在的应办结日期 "
+                f"{current.date.isoformat()}"
+            )
+        if new_due_date < requested_on:
+            raise SlipActionRefused("新的应办结日期不能早于申请日期")
+        doc = SlipExtension(
+            station_id=slip.station_id,
+            slip_id=slip.id,
+            requested_on=requested_on,
+            reason=reason,
+            approver=approver,
+            new_due_date=new_due_date,
+            late=requested_on > current.date,
+        )
+        updated = slip.model_copy(
+            update={
+                "state": SlipState.EXTENDED,
+                "due_date": new_due_date,
+                "original_due_date": slip.original_due_date or current.date,
+            }
+        )
+        _save(store, actor, updated, doc)
+    return _load(store, slip_id)
+
+
+def reply(
+    store: Store,
+    slip_id: str,
+    *,
+    reply_date: dt.date,
+    result: str,
+    policy_basis: str,
+    handler: str,
+    signer: str | None,
+    actor: str,
+) -> HandoffSlip:
+    """回复: the reply slip (回复单); after a redo it is marked as the redo reply."""
+    with _writing(store):
+        slip = _load(store, slip_id)
+        _check(slip, "reply", has_reply=has_reply(store, slip_id))
+        result = _required(result, "办理结果")
+        handler = _required(handler, "经办人")
+        assert slip.issue_date is not None
+        if reply_date < slip.issue_date:
+            raise SlipActionRefused(
+                f"回复日期 {reply_date.isoformat()} 早于交办日期 {slip.issue_date.isoformat()}"
+            )
+        redo = slip.state is SlipState.REDO
+        if redo:
+            called = [
+                _date(c["date"])
+                for c in _of_slip(store, "slip_callback", slip_id)
+                if c.get("satisfaction") == Satisfaction.UNSATISFIED.value
+            ]
+            last_call = max((d for d in called if d), default=None)
+            if last_call is not None and reply_date < last_call:
+                raise SlipActionRefused(
+                    f"重办回复日期 {reply_date.isoformat()} 早于不满意回访的日期 "
+                    f"{last_call.isoformat()}"
+                )
+        doc = Reply(
+            station_id=slip.station_id,
+            slip_id=slip.id,
+            reply_date=reply_date,
+            result=result,
+            policy_basis=(policy_basis or "").strip(),
+            handler=handler,
+            signer=signer,
+            is_redo=redo,
+        )
+        _save(store, actor, slip.model_copy(update={"state": SlipState.REPLIED}), doc)
+    return _load(store, slip_id)
+
+
+def callback(
+    store: Store,
+    slip_id: str,
+    *,
+    on: dt.date,
+    satisfaction: Satisfaction,
+    by: str | None,
+    note: str,
+    actor: str,
+    calendar: OfficialCalendar,
+) -> HandoffSlip:
+    """回访: 满意/基本满意 closes the slip; 不满意 sends it back for redo (重办) with a new
+    deadline counted from the callback date under the slip's rule."""
+    with _writing(store):
+        slip = _load(store, slip_id)
+        replies = _of_slip(store, "reply", slip_id)
+        _check(slip, "callback", has_reply=bool(replies))
+        satisfaction = Satisfaction(satisfaction)
+        last_reply = _last_reply(replies)
+        if on < last_reply:
+            raise SlipActionRefused(
+                f"回访日期 {on.isoformat()} 早于回复日期 {last_reply.isoformat()}"
+            )
+        doc = SlipCallback(
+            station_id=slip.station_id,
+            slip_id=slip.id,
+            date=on,
+            satisfaction=satisfaction,
+            by=by,
+            note=(note or "").strip(),
+        )
+        if satisfaction is Satisfaction.UNSATISFIED:
+            due = compute_due(on, _rule_text(slip.deadline_rule), calendar)
+            updated = slip.model_copy(update={"state": SlipState.REDO, "due_date": due.date})
+            visit = _problem_follows(store, updated, None)
+        else:
+            updated = slip.model_copy(update={"state": SlipState.CLOSED})
+            visit = _problem_follows(store, updated, on)
+        _save(store, actor, updated, doc, *([visit] if visit is not None else []))
+    return _load(store, slip_id)
+
+
+def close(store: Store, slip_id: str, *, on: dt.date, actor: str) -> HandoffSlip:
+    """办结 on ``on`` explicitly (without waiting for a callback); needs a reply slip.
+    A linked visit problem becomes 后续解决, dated ``on``, in the same transaction."""
+    with _writing(store):
+        slip = _load(store, slip_id)
+        replies = _of_slip(store, "reply", slip_id)
+        _check(slip, "close", has_reply=bool(replies))
+        _not_before(on, "办结日期", _last_reply(replies), "回复日期")
+        updated = slip.model_copy(update={"state": SlipState.CLOSED})
+        step = SlipClosing(station_id=slip.station_id, slip_id=slip.id, closed_on=on)
+        visit = _problem_follows(store, updated, on)
+        _save(store, actor, updated, step, *([visit] if visit is not None else []))
+    return _load(store, slip_id)
+
+
+def withdraw(store: Store, slip_id: str, *, on: dt.date, reason: str, actor: str) -> HandoffSlip:
+    """撤回 on ``on``: before any reply. The slip keeps its number (never reused); a
+    linked visit problem goes back to 待办."""
+    with _writing(store):
+        slip = _load(store, slip_id)
+        _check(slip, "withdraw", has_reply=has_reply(store, slip_id))
+        reason = _required(reason, "撤回理由")
+        latest = max(
+            (
+                d
+                for d in [slip.issue_date]
+                + [_date(r.get("returned_on")) for r in _of_slip(store, "slip_return", slip_id)]
+                + [_date(e.get("requested_on")) for e in _of_slip(store, "slip_extension", slip_id)]
+                if d is not None
+            ),
+            default=None,
+        )
+        _not_before(on, "撤回日期", latest, "上一步的日期")
+        updated = slip.model_copy(update={"state": SlipState.WITHDRAWN, "withdraw_reason": reason})
+        step = SlipWithdrawal(
+            station_id=slip.station_id, slip_id=slip.id, withdrawn_on=on, reason=reason
+        )
+        visit = _problem_update(store, updated, handing_off=False)
+        _save(store, actor, updated, step, *([visit] if visit is not None else []))
+    return _load(store, slip_id)

@@ -1,0 +1,105 @@
+"""Slip numbers (湘龙群交〔2026〕第0015号): per station and year, never reused, and
+finding a slip by its number."""
+
+from __future__ import annotations
+
+import re
+import string
+
+from grassroots_tui.models import Station
+from grassroots_tui.models.slip import HandoffSlip
+from grassroots_tui.services.slips.errors import SlipActionRefused, SlipNotFound
+from grassroots_tui.store import Store
+
+
+def _number_of(store: Store, slip_id: str | None) -> str:
+    raw = store.get_raw("handoff_slip", slip_id) if slip_id else None
+    if raw is None:
+        return slip_id or "-"
+    return raw.get("number") or f"草稿：{raw.get('title', '')}"
+
+
+def _number_pattern(template: str, year: int) -> re.Pattern[str]:
+    parts: list[str] = []
+    seen_seq = False
+    for literal, name, spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name == "year":
+            parts.append(re.escape(format(year, spec or "")))
+        elif name == "seq":
+            parts.append(r"\s*(?P=seq)" if seen_seq else r"\s*(?P<seq>\d+)")
+            seen_seq = True
+    return re.compile("".join(parts))
+
+
+def numbers_ever_used(store: Store, station_id: str) -> set[str]:
+    """Every number a slip of the station holds now or held at any time (audit trail)."""
+    used = {
+        raw["number"]
+        for raw in store.raw("handoff_slip")
+        if raw.get("station_id") == station_id and raw.get("number")
+    }
+    for entry in store.raw("audit_entry"):
+        if entry.get("target_kind") != "handoff_slip" or entry.get("station_id") != station_id:
+            continue
+        for value in (entry.get("changes") or {}).get("number") or ():
+            if isinstance(value, str) and value:
+                used.add(value)
+        before = entry.get("before")
+        if isinstance(before, dict) and before.get("number"):
+            used.add(before["number"])
+    return used
+
+
+def next_number(store: Store, station: Station, year: int) -> str:
+    """The station's next slip number in ``year``: one after the highest ever used.
+
+    A number once given (even to a slip later withdrawn, deleted or undone) is never
+    given again.
+    """
+    used = numbers_ever_used(store, station.id)
+    pattern = _number_pattern(station.slip_number_format, year)
+    highest = 0
+    for number in used:
+        match = pattern.fullmatch(number)
+        if match:
+            highest = max(highest, int(match.group("seq")))
+    seq = highest + 1
+    while station.slip_number(year, seq) in used:
+        seq += 1
+    return station.slip_number(year, seq)
+
+
+def find_slip(store: Store, text: str, *, station: str | None = None) -> HandoffSlip:
+    """A slip by its full number, its id, or the short form "2026-0015" / "2026-15";
+    ``station`` (a station code or id) narrows the search when short forms collide."""
+    text = text.strip()
+    slips = store.raw("handoff_slip")
+    if station:
+        wanted = station.strip().upper()
+        ids = {
+            s["id"]
+            for s in store.raw("station")
+            if s["id"] == station or str(s.get("code", "")).upper() == wanted
+        }
+        if not ids:
+            raise SlipNotFound(f"没有站点代码为“{station}”的群工站。")
+        slips = [s for s in slips if s.get("station_id") in ids]
+    exact = [s for s in slips if s.get("number") == text or s["id"] == text]
+    if not exact:
+        short = re.fullmatch(r"(\d{4})\s*[-－/]\s*0*(\d+)", text)
+        if short:
+            year, seq = short.group(1), int(short.group(2))
+            for s in slips:
+                number = s.get("number") or ""
+                found = re.search(r"(\d{4}).*?(\d+)\D*$", number)
+                if found and found.group(1) == year and int(found.group(2)) == seq:
+                    exact.append(s)
+    if not exact:
+        raise SlipNotFound(f"找不到编号为“{text}”的交办单。")
+    if len(exact) > 1:
+        listed = "、".join(s.get("number") or s["id"] for s in exact[:5])
+        raise SlipActionRefused(
+            f"“{text}”对应多张交办单（{listed}），请写出完整编号，或用 --station 指定群工站。"
+        )
+    return HandoffSlip.model_validate(exact[0])
