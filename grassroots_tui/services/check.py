@@ -526,7 +526,7 @@ def _backups(store: Store) -> CheckResult:
 def _slip_steps(store: Store) -> CheckResult:
     """Every slip's stored state is the one its dated steps lead to (the slip clock):
     otherwise the figures of past months rest on a state no step explains."""
-    from grassroots_tui.services.slip_clock import timelines
+    from grassroots_tui.services.slips.clock import timelines
 
     lines = timelines(store, None)
     findings = [
