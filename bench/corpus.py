@@ -1,6 +1,6 @@
 """Deterministic benchmark corpora: exactly ``n`` stored documents taken from the demo.
 
-:func:`make_corpus` builds the demo (:func:`grassroots_tui.services.demo.build_demo`) at a
+:func:`make_corpus` builds the demo (:func:`grassroots_tui.demo.build_demo`) at a
 scale of at least 1.0 and large enough to hold ``n`` documents, then keeps exactly ``n``
 of them by stratified sampling: every kind keeps its share of the demo (quotas by the
 largest-remainder method), and within a kind the documents kept are the first ones of a
@@ -18,8 +18,8 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time
 from typing import Any
 
+from grassroots_tui.demo import CST, build_demo
 from grassroots_tui.models import KINDS, Document
-from grassroots_tui.services.demo import CST, build_demo
 from grassroots_tui.services.slips.clock import OPEN_STATES
 
 #: The day the corpus is built for, and the "today" of the overdue-slip query.

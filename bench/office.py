@@ -68,9 +68,9 @@ import orjson
 
 from bench.corpus import CORPUS_STAMP, CORPUS_TODAY, DEFAULT_SEED, stamped
 from bench.engines import our_tables, write_ours
+from grassroots_tui.demo import CST, DEMO_STATIONS, build_demo, is_workday
+from grassroots_tui.demo.sample_data import load
 from grassroots_tui.models import KINDS, DutyShift
-from grassroots_tui.services.demo import CST, DEMO_STATIONS, build_demo, is_workday
-from grassroots_tui.services.sample_data import load
 from grassroots_tui.store import Store
 from grassroots_tui.store.paths import StorePaths
 from grassroots_tui.store.store import AUDIT, META

@@ -101,7 +101,7 @@ def _clock() -> Any:
     from datetime import datetime
     from datetime import time as dtime
 
-    from grassroots_tui.services.demo import CST
+    from grassroots_tui.demo import CST
 
     return datetime.combine(TODAY, dtime(10, 0), tzinfo=CST)
 

@@ -148,7 +148,7 @@ def test_a_migration_keeps_the_trail_whole(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_the_demo_store_passes(tmp_path: Path) -> None:
-    from grassroots_tui.services.demo import write_demo_store
+    from grassroots_tui.demo import write_demo_store
 
     db = tmp_path / "g.json"
     write_demo_store(db, today=date(2026, 11, 26))

@@ -10,6 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from grassroots_tui.demo import (
+    LEDGER_HEADERS,
+    build_demo,
+    ledger_csv_bytes,
+    ledger_rows,
+    write_demo_store,
+    write_ledgers,
+    year_to_date_visit_rate,
+)
 from grassroots_tui.models import (
     AppointmentState,
     CaseStatus,
@@ -25,15 +34,6 @@ from grassroots_tui.models import (
 from grassroots_tui.models.validators import check_id_number, normalise_mobile
 from grassroots_tui.services.check import check_store
 from grassroots_tui.services.deadlines import compute_due, slip_status
-from grassroots_tui.services.demo import (
-    LEDGER_HEADERS,
-    build_demo,
-    ledger_csv_bytes,
-    ledger_rows,
-    write_demo_store,
-    write_ledgers,
-    year_to_date_visit_rate,
-)
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store, StoreError
 from grassroots_tui.store.lock import WriterLock

@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 
 from grassroots_tui.cli import main
+from grassroots_tui.demo import DEMO_ACTOR, build_demo, demo_stamp, write_demo_store, writing
 from grassroots_tui.models import Household
-from grassroots_tui.services import demo
 from grassroots_tui.services.check import check_report
-from grassroots_tui.services.demo import DEMO_ACTOR, build_demo, demo_stamp, write_demo_store
 from grassroots_tui.services.household_import import apply_import, preview_import, read_ledger
 from grassroots_tui.store import Store
 
@@ -126,7 +125,7 @@ def test_a_real_change_after_the_demo_passes_check_at_any_hour(
 ) -> None:
     machine_tz("Asia/Shanghai")
     ran = local(2026, 12, 7, hour, minute)
-    monkeypatch.setattr(demo, "_now", lambda: ran)  # the clock `grassroots demo` reads
+    monkeypatch.setattr(writing, "_now", lambda: ran)  # the clock `grassroots demo` reads
     db = tmp_path / "g.json"
     assert main(["demo", "--db", str(db), "--today", ran.date().isoformat()]) == 0
     clock = Clock(ran + MINUTE)

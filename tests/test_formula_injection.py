@@ -31,10 +31,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from grassroots_tui.cli import main
+from grassroots_tui.demo import write_demo_store
 from grassroots_tui.models import HandoffSlip, Household, Station, Visit
 from grassroots_tui.models.base import new_id
 from grassroots_tui.services.condolence import neutralise, start_round
-from grassroots_tui.services.demo import write_demo_store
 from grassroots_tui.store import Store
 
 TODAY = dt.date(2026, 11, 26)

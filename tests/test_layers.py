@@ -1,9 +1,11 @@
 """The layers of the code stay as docs/design.md#layers draws them.
 
-    models → store → services → cli / tui
+    models → store → services → demo → cli / tui
 
 Each layer imports only the ones below it: ``models`` nothing of ours, ``store`` only
-``models``, ``services`` only ``models`` and ``store``. ``i18n`` (the interface's words)
+``models``, ``services`` only ``models`` and ``store``, ``demo`` (the demo store's
+generator, not domain logic) only ``models``, ``store`` and ``services``: nothing in
+``models``, ``store`` or ``services`` imports the demo. ``i18n`` (the interface's words)
 sits beside ``services`` and may import only ``models``. ``cli`` and ``tui`` may import
 everything below them but not each other, except through the declared paths in
 :data:`DECLARED` (the command line opens the program through ``tui.launch``). Textual
@@ -35,9 +37,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "models": frozenset({"<root>"}),
     "store": frozenset({"<root>", "models"}),
     "services": frozenset({"<root>", "models", "store"}),
+    "demo": frozenset({"<root>", "models", "store", "services"}),
     "i18n": frozenset({"<root>", "models"}),
-    "cli": frozenset({"<root>", "models", "store", "services", "i18n"}),
-    "tui": frozenset({"<root>", "models", "store", "services", "i18n"}),
+    "cli": frozenset({"<root>", "models", "store", "services", "demo", "i18n"}),
+    "tui": frozenset({"<root>", "models", "store", "services", "demo", "i18n"}),
     "__main__": frozenset({"<root>", "cli"}),
 }
 
@@ -180,6 +183,10 @@ PLANTED = {
     "tui/planted.py": "from grassroots_tui.cli import main\n",
     # models importing the interface's words
     "models/planted2.py": "import grassroots_tui.i18n as i\n",
+    # a service importing the demo generator, which sits above the services
+    "services/planted3.py": "from grassroots_tui.demo import build_demo\n",
+    # the demo reaching up into the program
+    "demo/planted.py": "from grassroots_tui.tui import launch\n",
 }
 
 EXPECTED = {
@@ -191,6 +198,8 @@ EXPECTED = {
     ("grassroots_tui/cli/planted.py", 1, "grassroots_tui.tui.app"),
     ("grassroots_tui/tui/planted.py", 1, "grassroots_tui.cli"),
     ("grassroots_tui/models/planted2.py", 1, "grassroots_tui.i18n"),
+    ("grassroots_tui/services/planted3.py", 1, "grassroots_tui.demo"),
+    ("grassroots_tui/demo/planted.py", 1, "grassroots_tui.tui"),
 }
 
 

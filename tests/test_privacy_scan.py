@@ -1,6 +1,6 @@
 """Every export, print and notice the program makes, scanned for residents' personal data.
 
-The store is the bundled demo (:func:`grassroots_tui.services.demo.write_demo_store`) plus
+The store is the bundled demo (:func:`grassroots_tui.demo.write_demo_store`) plus
 one planted resident whose name, ID number and phone number are also written into free
 text (a slip's title and description, a visit problem's description) and who is on a
 送温暖 round. Every output is made through the ``grassroots`` command in this process
@@ -30,10 +30,10 @@ import pytest
 from openpyxl import load_workbook
 
 from grassroots_tui.cli import main
+from grassroots_tui.demo import write_demo_store
 from grassroots_tui.models import HandoffSlip, HardshipCase, Household, Visit
 from grassroots_tui.models.base import new_id
 from grassroots_tui.services.condolence import mark_done, start_round
-from grassroots_tui.services.demo import write_demo_store
 from grassroots_tui.store import Store
 from grassroots_tui.store.store import AUDIT
 from tests.factories import id_number

@@ -16,8 +16,8 @@ import pytest
 from openpyxl import load_workbook
 
 from grassroots_tui.cli import main
+from grassroots_tui.demo import build_demo, write_demo_store
 from grassroots_tui.models import SlipState
-from grassroots_tui.services.demo import build_demo, write_demo_store
 from grassroots_tui.services.slip_board import build_board
 from grassroots_tui.services.slip_rules import load_slip_rules
 from grassroots_tui.services.statistics import month_stats, rate, stats_json

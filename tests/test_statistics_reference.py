@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from grassroots_tui.demo import build_demo
 from grassroots_tui.models.slip import HandoffSlip
 from grassroots_tui.models.slip_actions import (
     Reply,
@@ -38,7 +39,6 @@ from grassroots_tui.models.slip_actions import (
 )
 from grassroots_tui.models.visit import ProblemItem
 from grassroots_tui.services.deadlines import compute_due
-from grassroots_tui.services.demo import build_demo
 from grassroots_tui.services.statistics import month_stats, trend
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from tests import stats_reference

@@ -40,8 +40,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from grassroots_tui.demo import write_demo_store
 from grassroots_tui.services.check import check_audit_chain, check_store
-from grassroots_tui.services.demo import write_demo_store
 from grassroots_tui.store import Store
 from grassroots_tui.store.store import AUDIT
 from tests.crash_import import ledger_csv

@@ -107,7 +107,7 @@ def run_salvage(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from grassroots_tui.services.demo import write_demo_store
+    from grassroots_tui.demo import write_demo_store
     from grassroots_tui.store.paths import default_store_path
 
     path = Path(args.db) if args.db else default_store_path()

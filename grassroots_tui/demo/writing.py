@@ -1,0 +1,110 @@
+"""A summary of the demo, and writing it into a new store (:func:`write_demo_store`),
+stamped :func:`demo_stamp`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+from grassroots_tui.demo.build import build_demo
+from grassroots_tui.demo.common import DEMO_ACTOR, DEMO_HOUR
+from grassroots_tui.models import KINDS, Document, HandoffSlip, Household, SlipState, Visit
+
+
+def year_to_date_visit_rate(docs: list[Document], today: date) -> float:
+    """Distinct households visited from 1 January to ``today`` ÷ households (0–1)."""
+    households = {d.id for d in docs if isinstance(d, Household)}
+    start = date(today.year, 1, 1)
+    visited = {
+        d.household_id
+        for d in docs
+        if isinstance(d, Visit) and start <= d.date <= today and d.household_id in households
+    }
+    return len(visited) / len(households) if households else 0.0
+
+
+def summarize(docs: list[Document], today: date, seed: int) -> str:
+    """A short Chinese summary of the demo documents: counts per kind and a few figures."""
+    counts = Counter(d.KIND for d in docs)
+    parts = [f"{KINDS[kind].LABEL} {counts[kind]}" for kind in KINDS if counts.get(kind)]
+    overdue = sum(
+        1
+        for d in docs
+        if isinstance(d, HandoffSlip)
+        and d.due_date is not None
+        and d.due_date < today
+        and d.state in (SlipState.ISSUED, SlipState.ACCEPTED, SlipState.EXTENDED, SlipState.REDO)
+    )
+    rate = year_to_date_visit_rate(docs, today)
+    lines = [
+        f"演示数据（今天 {today.isoformat()}，随机种子 {seed}）：共 {len(docs)} 条文档。",
+        "、".join(parts) + "。",
+        f"今年累计走访率 {rate * 100:.2f}%；超期未办结的交办单 {overdue} 件。",
+        "督导记录只涉及演示中的两个群工站（督导目标为每人每天 3 个站）。",
+    ]
+    return "\n".join(lines)
+
+
+def _now() -> datetime:
+    """The machine's clock: local time with its UTC offset, as the store stamps a save."""
+    return datetime.now().astimezone()
+
+
+def demo_stamp(today: date, now: datetime) -> datetime:
+    """When the demo's documents are recorded as written: every audit entry's ``at`` and
+    every document's ``created_at``, in local time with its offset.
+
+    08:00 on ``today`` (a working day's start), but never later than ``now``, the moment
+    the demo is written (whole seconds, so never after it): a real change made right after
+    is stamped by the real clock, and must not look to ``grassroots check`` like a clock
+    set back. So when ``today`` is today, before 08:00 the stamp is ``now``; when
+    ``today`` is past, 08:00 that day; when it is in the future, ``now``. A naive ``now``
+    is taken as local time.
+    """
+    now = now.astimezone().replace(microsecond=0)
+    return min(datetime.combine(today, DEMO_HOUR).astimezone(), now)
+
+
+def write_demo_store(
+    path: Path,
+    today: date,
+    seed: int = 2026,
+    force: bool = False,
+    *,
+    now: datetime | None = None,
+) -> str:
+    """Create a demo store at ``path`` and return a short Chinese summary of it.
+
+    Refuses with :class:`StoreError` when a store exists there, unless ``force``: then the
+    old store is removed first (a copy is kept in its backups folder, see
+    :func:`grassroots_tui.store.remove.remove_store`). All documents are written in one
+    transaction by "演示数据", stamped :func:`demo_stamp` (``today``, ``now``): 08:00 on
+    ``today`` or ``now`` (default: the machine's clock) if that is earlier, so that the
+    audit trail's times never go back when real work follows. The documents do not depend
+    on ``now``: nothing in them that has a time of day happened on ``today``.
+    """
+    from grassroots_tui.store import Store, StoreError
+    from grassroots_tui.store.paths import StorePaths
+    from grassroots_tui.store.remove import remove_store, store_exists
+
+    paths = StorePaths.for_main(path)
+    if store_exists(paths.main):
+        if not force:
+            raise StoreError(
+                f"{paths.main} 已有数据，没有生成演示数据。如确要用演示数据替换它，"
+                f"请加 --force（原数据会先另存到备份文件夹 {paths.backups.name}）。"
+            )
+        remove_store(paths.main)
+    docs = build_demo(today, seed)
+    stamp = demo_stamp(today, _now() if now is None else now)
+    store = Store.open(paths.main, clock=lambda: stamp, daily_backup=False)
+    try:
+        if store.readonly:
+            raise StoreError(f"不能写入演示数据：{store.readonly_reason}")
+        with store.transaction(DEMO_ACTOR) as tx:
+            for doc in docs:
+                tx.save(doc)
+    finally:
+        store.close()
+    return summarize(docs, today, seed)
