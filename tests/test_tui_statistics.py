@@ -51,6 +51,8 @@ async def test_the_screen_shows_the_months_figures_and_exports_them(store):
         await settle(pilot)
     written = list((store.paths.folder / "exports").glob("*.xlsx"))
     assert len(written) == 1
+    # Named as `grassroots export stats` names it.
+    assert written[0].name.startswith(f"月度统计-HL01-{expected.month}-")  # the station's
     book = openpyxl.load_workbook(written[0])
     assert "汇总" in book.sheetnames
     assert book["汇总"]["A3"].value == expected.summary

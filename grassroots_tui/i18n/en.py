@@ -399,7 +399,6 @@ STRINGS: dict[str, str] = {
     "stats.trend.slips": "Slips issued",
     "stats.trend.on_time": "On-time rate",
     "stats.format": "Format",
-    "stats.file": "work-figures-{month}",
     "stats.exported": "Figures exported: {path}",
     "cmd.form.submit": "Save",
     "cmd.form.submit.help": "Check and save the form",

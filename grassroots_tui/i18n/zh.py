@@ -443,7 +443,6 @@ STRINGS: dict[str, str] = {
     "stats.trend.slips": "发出交办单",
     "stats.trend.on_time": "按期回复率",
     "stats.format": "格式",
-    "stats.file": "工作统计-{month}",
     "stats.exported": "统计已导出：{path}",
     "cmd.form.submit": "保存",
     "cmd.form.submit.help": "检查并保存表单",

@@ -64,8 +64,8 @@ Definitions (all dates are the stored business dates, never the audit time):
   after that first day (:func:`~grassroots_tui.services.rosters.is_late`).
 - **supervision**: checks of the station dated in the month; days below target comes
   from :func:`~grassroots_tui.services.supervision.month_report` and is a figure of the
-  street office (a supervisor's day spans stations): 0 on each station row, and on the
-  office's own row.
+  street office (a supervisor's day spans stations): 0 on each station row, and counted
+  on the office's own row.
 - **rows and 合计**: a row per station; then, when they count anything, a row
   街道群工办 for the street office's own documents (no station: its media reports, its
   slips and theirs) and a row 已删除的站点 for documents of a station no longer in the
@@ -565,7 +565,7 @@ def _visit_series(
             own.raised_add[bucket] += len(problems)
             for solved_on in problems:
                 if solved_on.__class__ is _BySlip:
-                    solved_on = closed.get(solved_on.slip_id)  # type: ignore[union-attr]
+                    solved_on = closed.get(solved_on.slip_id)
                 if solved_on is None:
                     continue
                 done = bucket

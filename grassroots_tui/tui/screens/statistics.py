@@ -18,7 +18,7 @@ from grassroots_tui.services.statistics import (
     rate_text,
     trend,
 )
-from grassroots_tui.services.stats_export import export_stats
+from grassroots_tui.services.stats_export import default_name, export_stats
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.screens.base import SectionScreen
@@ -195,9 +195,9 @@ class StatisticsScreen(SectionScreen):
 
         def work():
             data = export_stats(session.store, stats, fmt=fmt, trend_rows=months, progress=progress)
-            return write_export(
-                session.store.paths, t("stats.file", month=stats.month), data, suffix=f".{fmt}"
-            )
+            # Named as `grassroots export stats` names it: 月度统计-[CODE-]YYYY-MM.
+            name = default_name(stats, self.station_code)
+            return write_export(session.store.paths, name, data, suffix=f".{fmt}")
 
         def done(path) -> None:
             bar.add_class("-idle")
