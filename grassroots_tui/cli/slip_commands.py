@@ -277,9 +277,7 @@ def _table(board: Board, day: date) -> str:
     reasons = sorted({r.due.reason for r in board.rows if r.provisional and r.due.reason})
     if reasons:
         lines.append(f"{DUE_SIGN} 到期日暂定：{'；'.join(reasons)}。")
-    reasons = sorted(
-        {r.clock.reason for r in board.rows if r.count_provisional and r.clock.reason}
-    )
+    reasons = sorted({r.clock.reason for r in board.rows if r.count_provisional and r.clock.reason})
     if reasons:
         lines.append(f"{COUNT_SIGN} 超期工作日数（是否通报）暂定：{'；'.join(reasons)}。")
     return "\n".join(lines) + "\n"

@@ -84,7 +84,7 @@ def _pair_cells(pairs: list[tuple[str, str]]) -> list[_Cell]:
 
 def _slip_pages(store: Store, slip: HandoffSlip, masker: Masker, due: Due | None) -> list[_Page]:
     station = store.get(Station, slip.station_id) if slip.station_id else None
-    station_name = station.name if station is not None else ""  # type: ignore[attr-defined]
+    station_name = station.name if station is not None else ""
     household = store.get(Household, slip.household_id) if slip.household_id else None
     # Every registered resident, not only this slip's: a neighbour named in it, too.
     names = resident_names(store) | [slip.person_name]
@@ -114,13 +114,13 @@ def _slip_pages(store: Store, slip: HandoffSlip, masker: Masker, due: Due | None
         h = household
         cells += _pair_cells(
             [
-                ("当事人", person or masker.name(h.head_of_household)),  # type: ignore[attr-defined]
-                ("联系电话", masker.phone(h.phone)),  # type: ignore[attr-defined]
-                ("户号", h.household_no),  # type: ignore[attr-defined]
-                ("身份证号", masker.id(h.id_number)),  # type: ignore[attr-defined]
+                ("当事人", person or masker.name(h.head_of_household)),
+                ("联系电话", masker.phone(h.phone)),
+                ("户号", h.household_no),
+                ("身份证号", masker.id(h.id_number)),
             ]
         )
-        cells.append(_Cell("住址", h.address, full=True))  # type: ignore[attr-defined]
+        cells.append(_Cell("住址", h.address, full=True))
     elif person:
         cells.append(_Cell("当事人", person, full=True))
     cells += _pair_cells(
@@ -503,7 +503,7 @@ def render_reminder(
     slip = get_slip(store, slip_id)
     ensure_allowed(slip, "remind", has_reply=has_reply(store, slip_id))
     station = store.get(Station, slip.station_id) if slip.station_id else None
-    station_name = station.name if station is not None else "群众工作站"  # type: ignore[attr-defined]
+    station_name = station.name if station is not None else "群众工作站"
     s = _standing(store, slip, today, calendar)
     title = mask_text(slip.title, Masker(), resident_names(store) | [slip.person_name])
     paragraphs = [
@@ -573,4 +573,4 @@ def record_reminder(
         days_overdue=s.days_overdue,
         note=f"{note}（应办结日期 {s.due.date.isoformat()}）",
     )
-    return guarded_save(store, reminder, actor)  # type: ignore[return-value]
+    return guarded_save(store, reminder, actor)

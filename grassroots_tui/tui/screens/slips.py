@@ -157,7 +157,7 @@ class SlipsScreen(ListSectionScreen):
 
     def current(self) -> HandoffSlip | None:
         slip_id = self.table.current_id
-        return self.session.store.get(HandoffSlip, slip_id) if slip_id else None  # type: ignore[return-value]
+        return self.session.store.get(HandoffSlip, slip_id) if slip_id else None
 
     def _has_reply(self, slip: HandoffSlip) -> bool:
         return any(r["slip_id"] == slip.id for r in self.session.store.raw("reply"))
