@@ -11,7 +11,19 @@ from hypothesis import strategies as st
 from grassroots_tui.store import Store
 from tests.test_models_properties import assistances, households, leave_requests, slips, visits
 
-BOOKKEEPING = {"rev", "created_at", "created_by", "updated_at", "updated_by", "schema_version"}
+#: What the store fills in itself (the writer and the sync fields too: see test_store_replica).
+BOOKKEEPING = {
+    "rev",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "schema_version",
+    "writer",
+    "deleted",
+    "rev_hash",
+    "acked_hash",
+}
 
 
 def _content(doc) -> dict:

@@ -20,6 +20,8 @@ class AuditAction(LabelledEnum):
     UNDO = "undo", "撤销"
     ACCESS = "access", "查看"
     EXPORT = "export", "导出"
+    #: A standalone store made a replica of the hub (Store.enroll); changes no document.
+    ENROLL = "enroll", "登记本机"
 
 
 _Loose = Annotated[str, Field(max_length=256)]

@@ -3,6 +3,12 @@
 A document is a pydantic model with a fixed ``kind``. The store fills in ``rev`` and the
 ``created_*``/``updated_*`` fields when it saves; callers never set them by hand.
 Dates are kept as ``date``/``datetime`` in Python and written as ISO strings.
+
+The store also keeps what a hub needs (docs/design.md, /work/shared/HUB.md §1-§2):
+``writer`` (who may change the document: ``"office"`` or a station id), ``deleted`` (a
+tombstone: the last revision of a deleted document, kept and never listed), ``rev_hash``
+(the hash of this revision) and ``acked_hash`` (the revision the hub last acknowledged).
+Callers never set them either: whatever a model carries there is replaced on save.
 """
 
 from __future__ import annotations
@@ -44,7 +50,34 @@ class Document(Model):
     updated_by: str | None = Field(default=None, title="修改人")
     #: Stamped with the class's SCHEMA_VERSION by the store on every save.
     schema_version: int = Field(default=1, ge=1, title="结构版本")
+    #: Who may change it: "office" or a station id. Stamped by the store when the document
+    #: is created, never changed. None in stores written before: then it is the
+    #: document's station_id, or "office" when it has none (see :func:`writer_of`).
+    writer: str | None = Field(
+        default=None,
+        title="填写方",
+        max_length=128,
+        description='"office" (街道群工办) or the id of the station that writes it',
+    )
+    #: A tombstone: the document was deleted; kept for the hub, left out of every list.
+    deleted: bool = Field(default=False, title="已删除")
+    #: sha256 of this revision's canonical JSON, computed by the store on every save.
+    rev_hash: str | None = Field(default=None, title="版本摘要", max_length=64)
+    #: The rev_hash the hub last acknowledged (None: never); a local save leaves it.
+    acked_hash: str | None = Field(default=None, title="已确认摘要", max_length=64)
 
     def to_json(self) -> dict[str, Any]:
         """The plain JSON-ready dict the store writes."""
         return self.model_dump(mode="json")
+
+
+#: The writer of the street office's documents (a station's is its station id).
+OFFICE = "office"
+
+
+def writer_of(doc: dict[str, Any] | Document) -> str:
+    """Who may change a document: its ``writer``, or for a document stored before writers
+    were recorded, its station (``station_id``), or the office when it has none."""
+    if isinstance(doc, Document):
+        return doc.writer or doc.station_id or OFFICE
+    return doc.get("writer") or doc.get("station_id") or OFFICE

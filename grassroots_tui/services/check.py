@@ -26,7 +26,7 @@ from typing import Any, cast
 from grassroots_tui.models import KINDS, AuditAction
 from grassroots_tui.models.errors import DocumentInvalid, validate_document
 from grassroots_tui.store import Store, audit_hash
-from grassroots_tui.store.store import AUDIT, BOOKKEEPING, META
+from grassroots_tui.store.store import AUDIT, BOOKKEEPING, META, TOMBS, revision_hash, tombs_of
 
 #: How far back an audit entry's time may be from the previous one's before it is reported
 #: (clock adjustments by time synchronisation are seconds; a clock set back is more).
@@ -87,19 +87,35 @@ def check_store(store: Store) -> list[Finding]:
 
 def check_documents(store: Store) -> CheckResult:
     """Every document's kind is known, its id is where it is stored, it validates, and it
-    was not changed "before" it was created."""
+    was not changed "before" it was created. Tombstones (deleted documents) too, and they
+    alone are marked deleted."""
     result = CheckResult()
     formats = times = 0
-    total = 0
-    for kind in sorted(store.kinds()):
-        if kind == META:
+    total = tombs = 0
+    for name in sorted(store.tables):
+        if name == META:
             continue
-        if kind not in KINDS:
-            result.findings.append(Finding("-", kind, f"未知的文档类型 {kind}"))
+        tomb = name.startswith(TOMBS)
+        kind = name[len(TOMBS) :] if tomb else name
+        if kind not in KINDS or (tomb and kind == AUDIT):
+            result.findings.append(Finding("-", name, f"未知的文档类型 {name}"))
             formats += 1
             continue
-        for doc_id, raw in store.tables[kind].items():
-            total += 1
+        for doc_id, raw in store.tables[name].items():
+            if tomb:
+                tombs += 1
+            else:
+                total += 1
+            if not isinstance(raw, dict):
+                result.findings.append(Finding(doc_id, kind, "不是一条文档"))
+                formats += 1
+                continue
+            if bool(raw.get("deleted")) != tomb:
+                said = (
+                    "在已删除的记录中，却没有标为已删除" if tomb else "标为已删除，却在现有记录中"
+                )
+                result.findings.append(Finding(doc_id, kind, said))
+                formats += 1
             if raw.get("id") != doc_id:
                 result.findings.append(
                     Finding(doc_id, kind, f"编号与存储位置不符（{raw.get('id')}）")
@@ -119,6 +135,8 @@ def check_documents(store: Store) -> CheckResult:
                 times += len(late)
     if not formats:
         result.checked.append(f"已校验 {total} 条文档的格式和编号")
+        if tombs:
+            result.checked.append(f"已校验 {tombs} 条已删除记录（保留备查）的格式和编号")
     if not times:
         result.checked.append("没有修改时间早于创建时间的文档")
     return result
@@ -264,15 +282,19 @@ _IS_NONE = functools.partial(operator.is_, None)
 class _Trail:
     """A document as its audit entries leave it, replayed in sequence order."""
 
-    __slots__ = ("fields", "present", "rev", "seq", "action", "broken")
+    __slots__ = ("fields", "present", "rev", "seq", "action", "broken", "gone")
 
     def __init__(self) -> None:
         self.fields: dict[str, Any] = {}  # the non-bookkeeping fields that are not None
         self.present = False
+        #: The rev it was left at; for a document deleted, its tombstone's (None: a
+        #: delete written before deletes left tombstones).
         self.rev: Any = None
         self.seq: Any = None  # of the last entry applied
         self.action = ""
         self.broken: str | None = None  # the trail itself does not add up
+        #: Deleted: the fields it had then, which its tombstone keeps.
+        self.gone: dict[str, Any] | None = None
 
 
 def _action_name(action: str) -> str:
@@ -332,6 +354,7 @@ def _apply(trail: _Trail, entry: dict[str, Any], action: str, kind: str, seq: An
         return f"审计记录第 {seq} 条修改了它，而此前没有创建它的审计记录"
     if not removes and trail.present and action == "create":
         return f"审计记录第 {seq} 条再次创建了它，而此前的审计记录里它已经存在"
+    kept = dict(trail.fields) if removes else None
     try:
         if not trail.present:
             # A creation (or an undo that puts a deleted document back): every field is
@@ -358,9 +381,11 @@ def _apply(trail: _Trail, entry: dict[str, Any], action: str, kind: str, seq: An
                 f"审计记录第 {seq} 条（{_action_name(action)}）删除时没有记下字段"
                 f"{_named(kind, sorted(fields))}"
             )
-        trail.present, trail.fields, trail.rev = False, {}, None
+        trail.present, trail.fields, trail.rev = False, {}, entry.get("target_rev")
+        trail.gone = kept
     else:
         trail.present, trail.fields, trail.rev = True, fields, entry.get("target_rev")
+        trail.gone = None
     return None
 
 
@@ -371,9 +396,14 @@ def _stale(seq: Any, action: str, kind: str, names: list[str]) -> str:
     )
 
 
-def _differences(kind: str, raw: dict[str, Any], trail: _Trail) -> str | None:
-    """How a stored document differs from where its trail ends, or None."""
-    fields = trail.fields
+def _differences(
+    kind: str, raw: dict[str, Any], trail: _Trail, fields: dict[str, Any] | None = None
+) -> str | None:
+    """How a stored document differs from where its trail ends (a tombstone: from the
+    ``fields`` it had when it was deleted), or None. Then its ``rev_hash``, when it has
+    one, must be the hash of what it holds (what the hub compares)."""
+    if fields is None:
+        fields = trail.fields
     # What the document should be: its own keys (a field left empty, None, is never in
     # the trail), the trail's fields, and its own bookkeeping; compared in one go.
     expected = dict.fromkeys(raw)
@@ -382,7 +412,13 @@ def _differences(kind: str, raw: dict[str, Any], trail: _Trail) -> str | None:
         if name in raw:
             expected[name] = raw[name]
     if expected == raw and raw.get("rev") == trail.rev:
-        return None
+        stamped = raw.get("rev_hash")
+        if stamped is None or stamped == revision_hash(raw):
+            return None
+        return (
+            "版本摘要与内容不符：内容与审计记录一致，摘要却不是这些内容的摘要"
+            "（可能是在数据文件中直接改动的）"
+        )
     names = [
         name for name, value in raw.items() if name not in BOOKKEEPING and fields.get(name) != value
     ]
@@ -407,6 +443,7 @@ def check_audit_trail(store: Store) -> list[Finding]:
     for kind in sorted(KINDS):
         if kind == AUDIT:
             continue
+        findings.extend(_tombstone_findings(store, kind, trails))
         for doc_id, raw in store.tables.get(kind, {}).items():
             trail = trails.get((kind, doc_id))
             message: str | None
@@ -426,8 +463,21 @@ def check_audit_trail(store: Store) -> list[Finding]:
     for (kind, doc_id), trail in trails.items():
         if doc_id in store.tables.get(kind, {}):
             continue
+        tombstone = store.tables.get(tombs_of(kind), {}).get(doc_id)
+        if tombstone is not None:
+            continue  # compared by _tombstone_findings
         if trail.broken is not None:
             findings.append(Finding(doc_id, kind, trail.broken))
+        elif not trail.present and trail.rev is not None:
+            findings.append(
+                Finding(
+                    doc_id,
+                    kind,
+                    f"删除后留下的记录不见了：审计记录第 {trail.seq} 条"
+                    f"（{_action_name(trail.action)}）删除它时留下了它的最后内容，"
+                    "可能是在数据文件中直接删除的",
+                )
+            )
         elif trail.present:
             findings.append(
                 Finding(
@@ -440,12 +490,51 @@ def check_audit_trail(store: Store) -> list[Finding]:
     return findings
 
 
+def _tombstone_findings(
+    store: Store, kind: str, trails: dict[tuple[str, str], _Trail]
+) -> list[Finding]:
+    """Each tombstone of ``kind`` is the document as its trail had it when it was deleted,
+    at the rev the delete gave it."""
+    findings: list[Finding] = []
+    live = store.tables.get(kind, {})
+    for doc_id, raw in store.tables.get(tombs_of(kind), {}).items():
+        trail = trails.get((kind, doc_id))
+        message: str | None
+        if trail is None:
+            message = (
+                "已删除的记录没有任何审计记录：不是经本程序删除的，可能是在数据文件中直接加入的"
+            )
+        elif trail.broken is not None:
+            message = None if doc_id in live else trail.broken  # said once, with the document
+        elif trail.present:
+            message = (
+                f"有一条它的已删除记录，而按审计记录（最后一条是第 {trail.seq} 条，"
+                f"{_action_name(trail.action)}）它没有被删除：可能是在数据文件中直接加入的"
+            )
+        elif trail.gone is None or trail.rev is None:
+            message = (
+                f"有一条它的已删除记录，而审计记录第 {trail.seq} 条删除它时不留已删除记录"
+                "（那时的程序还不保留）：可能是在数据文件中直接加入的"
+            )
+        else:
+            message = _differences(kind, raw, trail, trail.gone)
+            if message is not None:
+                message = "已删除的记录：" + message
+        if message is not None:
+            findings.append(Finding(doc_id, kind, message))
+    return findings
+
+
 def _audit_trail(store: Store) -> CheckResult:
     findings = check_audit_trail(store)
     if findings:
         return CheckResult(findings)
     count = sum(store.count(kind) for kind in KINDS if kind != AUDIT)
-    return CheckResult([], [f"每条文档都与其审计记录的最终状态一致（{count} 条）"])
+    said = f"每条文档都与其审计记录的最终状态一致（{count} 条）"
+    tombs = sum(len(store.tombstones(kind)) for kind in KINDS if kind != AUDIT)
+    if tombs:
+        said += f"；已删除的 {tombs} 条记录与删除时的内容一致"
+    return CheckResult([], [said])
 
 
 # --- the last-save record and the backups --------------------------------------------------

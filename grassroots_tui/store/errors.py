@@ -79,3 +79,12 @@ def disk_reason(error: OSError) -> str:
         errno.ENOTDIR: "路径上有一个同名的文件挡住了文件夹",
     }
     return reasons.get(error.errno or 0, f"系统错误：{error.strerror or error}")
+
+
+class NotYourDocument(StoreError, ValueError):
+    """The document is written by another party (the office or another station): this
+    replica may only read it. ``reason`` says whose it is, in Chinese; nothing was saved."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)

@@ -59,11 +59,12 @@ from typing import Any, TypeVar, cast, overload
 import orjson
 
 from grassroots_tui.models import KINDS
-from grassroots_tui.models.base import Document, new_id
+from grassroots_tui.models.base import OFFICE, Document, new_id, writer_of
 from grassroots_tui.models.errors import validate_document
 from grassroots_tui.store import backups
 from grassroots_tui.store.errors import (
     NothingToUndo,
+    NotYourDocument,
     StoreConflict,
     StoreDamaged,
     StoreError,
@@ -96,6 +97,13 @@ from grassroots_tui.store.lock import WriterLock
 from grassroots_tui.store.log import log_event
 from grassroots_tui.store.migrations import upgrade
 from grassroots_tui.store.paths import StorePaths, default_store_path
+from grassroots_tui.store.replica import (
+    OFFICE_LABEL,
+    STANDALONE,
+    STANDALONE_LABEL,
+    Replica,
+    scope_writer,
+)
 from grassroots_tui.store.tinydb_layer import JournaledStorage, Op, StoreDB
 
 T = TypeVar("T")
@@ -105,10 +113,26 @@ D = TypeVar("D", bound=Document)
 AUDIT = "audit_entry"
 META = "_meta"
 META_ID = "store"
+#: Where a kind's tombstones are kept: the table ``_deleted:<kind>`` (see :meth:`Store.delete`).
+TOMBS = "_deleted:"
 #: Fields the store maintains itself; they are not "changes" in the audit trail.
 BOOKKEEPING = frozenset(
-    {"id", "kind", "rev", "created_at", "created_by", "updated_at", "updated_by", "schema_version"}
+    {
+        "id",
+        "kind",
+        "rev",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "schema_version",
+        "deleted",
+        "rev_hash",
+        "acked_hash",
+    }
 )
+#: Left out of a revision's hash: the hash itself, and what the hub's acknowledgement sets.
+UNHASHED = frozenset({"rev_hash", "acked_hash"})
 #: How many changes per kind :meth:`Store.changed_since` remembers.
 CHANGE_LOG = 1024
 #: Audit actions that change documents and can be undone.
@@ -131,6 +155,37 @@ def _shown_time(value: str) -> str:
 
 def _kind_of(kind: str | type[Document]) -> str:
     return kind if isinstance(kind, str) else kind.KIND
+
+
+def tombs_of(kind: str) -> str:
+    """The name of the table holding ``kind``'s tombstones."""
+    return TOMBS + kind
+
+
+def revision_hash(doc: dict[str, Any]) -> str:
+    """sha256 (hex) of a stored document's canonical JSON: keys sorted at every level,
+    without ``rev_hash`` and ``acked_hash``. The same revision gives the same hash on
+    every machine, whatever order its keys were written in."""
+    body = {name: value for name, value in doc.items() if name not in UNHASHED}
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _label_of(kind: str) -> str:
+    return KINDS[kind].LABEL if kind in KINDS else kind
+
+
+@dataclass(frozen=True)
+class PendingDocument:
+    """A document changed here since the hub last acknowledged it (待上传): its newest
+    revision (``doc``, a tombstone when ``deleted``), its hash, and the hash the hub
+    acknowledged last (the push's base; None for a document the hub has never seen)."""
+
+    kind: str
+    id: str
+    rev_hash: str
+    acked_hash: str | None
+    deleted: bool
+    doc: dict[str, Any]
 
 
 def _disk_message(error: OSError) -> str:
@@ -210,6 +265,8 @@ class Store:
         self._derived: dict[str, tuple[tuple[int, ...], object, Any]] = {}
         self._changes: dict[str, deque[tuple[int, list[str]]]] = {}
         self.db = StoreDB(storage=JournaledStorage, engine=self)
+        #: The scope a new store is created with (see :meth:`open`).
+        self._new_scope: str | None = None
 
     # --- opening and closing ------------------------------------------------------------
 
@@ -222,15 +279,24 @@ class Store:
         create: bool = True,
         daily_backup: bool = True,
         clock: Clock = _now,
+        scope: str | None = None,
     ) -> Store:
         """Open (or create) the store whose main file is ``path``.
+
+        ``scope`` (see :mod:`grassroots_tui.store.replica`) is recorded when the store is
+        created ("standalone" when not given); opening an existing store with another
+        scope is refused (:class:`StoreError`, in Chinese): a standalone store changes
+        scope only by :meth:`enroll`.
 
         If another process holds the store, it is opened read-only and
         :attr:`readonly_reason` says who holds it and since when.
         Raises :class:`StoreDamaged` if the files fail verification.
         """
+        if scope is not None:
+            scope_writer(scope)  # refuses a scope that is not one, before any file is made
         paths = StorePaths.for_main(path or default_store_path())
         store = cls(paths, clock=clock)
+        store._new_scope = scope
         if not readonly:
             try:
                 make_private_folder(paths.folder)
@@ -252,6 +318,7 @@ class Store:
                 )
         try:
             store._load(create=create)
+            store._check_scope(scope)
             if not store.readonly:
                 store._after_open(daily_backup=daily_backup)
         except Damage as damage:
@@ -484,7 +551,15 @@ class Store:
         if self.readonly or not create:
             raise StoreError(f"找不到数据文件：{paths.main}")
         self.position = Position(0, "", new_store_id())
-        self.snapshot_size = write_snapshot(paths.main, {}, 1, self.position)
+        # The replica's scope is part of the store from its first byte on.
+        meta = {
+            "id": META_ID,
+            "created_at": self.clock().isoformat(),
+            "scope": self._new_scope or STANDALONE,
+        }
+        tables: dict[str, dict[str, Any]] = {META: {META_ID: meta}}
+        self.snapshot_size = write_snapshot(paths.main, tables, 1, self.position)
+        self.tables = tables
         self.generation = 1
         self._remember_main()
         self._journal = JournalWriter.create(paths.journal, 1, self.position)
@@ -661,7 +736,8 @@ class Store:
         return len(self.tables.get(_kind_of(kind), {}))
 
     def kinds(self) -> list[str]:
-        return [name for name in self.tables if name != META]
+        """The kinds the store holds documents of (not its meta nor its tombstones)."""
+        return [name for name in self.tables if not name.startswith("_")]
 
     def history(self, kind: str | type[Document], doc_id: str) -> list[dict[str, Any]]:
         """The audit entries of one document, oldest first."""
@@ -680,6 +756,193 @@ class Store:
     @property
     def meta(self) -> dict[str, Any]:
         return self.tables.get(META, {}).get(META_ID, {})
+
+    # --- the replica: which documents this store may write ---------------------------------
+
+    @property
+    def scope(self) -> str:
+        """The scope recorded in the meta ("standalone" for a store written before)."""
+        return str(self.meta.get("scope") or STANDALONE)
+
+    @property
+    def replica(self) -> Replica:
+        """Which replica this store is: its scope, the writer it stamps, its name."""
+        scope = self.scope
+        writer = scope_writer(scope)
+        if writer is None:
+            return Replica(scope, None, STANDALONE_LABEL)
+        return Replica(scope, writer, self.writer_label(writer))
+
+    def writer_label(self, writer: str) -> str:
+        """How messages name a writer: "街道群工办", or the station's name."""
+        if writer == OFFICE:
+            return OFFICE_LABEL
+        station = self.get_raw("station", writer)
+        name = station.get("name") if station else None
+        return str(name) if name else f"群工站 {writer}"
+
+    def _check_scope(self, wanted: str | None) -> None:
+        """Opening with a scope: the store must have been created with it."""
+        if wanted is None or wanted == self.scope:
+            return
+        have = self.replica
+        asked = Replica(wanted, scope_writer(wanted), "")
+        asked_label = STANDALONE_LABEL if asked.writer is None else self.writer_label(asked.writer)
+        hint = (
+            "单机数据要先登记为群工站或街道群工办的数据，才能这样打开。"
+            if have.standalone
+            else "每台电脑的数据只属于一个群工站或街道群工办，请打开本机自己的数据。"
+        )
+        raise StoreError(
+            f"这份数据是{have.label}的数据（{have.scope}），不能作为{asked_label}的数据"
+            f"（{wanted}）打开。{hint}（{self.paths.main}）"
+        )
+
+    def _stamped_writer(self, doc: dict[str, Any]) -> str:
+        """The writer a new document gets here."""
+        writer = scope_writer(self.scope)
+        return writer if writer is not None else (doc.get("station_id") or OFFICE)
+
+    def _stored(self, kind: str, doc_id: str) -> dict[str, Any] | None:
+        """The document as stored: live, or its tombstone."""
+        doc = self.tables.get(kind, {}).get(doc_id)
+        if doc is None:
+            doc = self.tables.get(tombs_of(kind), {}).get(doc_id)
+        return doc
+
+    def may_write(self, doc: Document | dict[str, Any]) -> str | None:
+        """None when this replica may save ``doc`` (a model or a stored dict), otherwise
+        the reason in Chinese ("这份交办单由街道群工办填写，本机（湘龙群众工作站）只能查看。").
+
+        The rule (the one permission check every write path of the store makes): a
+        standalone store writes everything; otherwise a document already stored (live or
+        deleted) may be changed only by its writer, and a station writes documents of its
+        own station only (or of no station).
+        """
+        if isinstance(doc, Document):
+            kind, doc_id, station_id = doc.KIND, doc.id, doc.station_id
+        else:
+            kind, doc_id, station_id = doc.get("kind", ""), doc.get("id", ""), doc.get("station_id")
+        return self._refusal(kind, self._stored(kind, doc_id), station_id)
+
+    def _refusal(
+        self, kind: str, stored: dict[str, Any] | None, station_id: str | None
+    ) -> str | None:
+        """Why this replica may not write the ``kind`` document ``stored`` (None: a new
+        one) so that it belongs to ``station_id``; None when it may."""
+        scope = self.meta.get("scope")
+        if scope is None or scope == STANDALONE:
+            return None
+        replica = self.replica
+        label = _label_of(kind)
+        if stored is not None:
+            owner = writer_of(stored)
+            if owner != replica.writer:
+                return f"这份{label}由{self.writer_label(owner)}填写，本机（{replica.label}）只能查看。"
+        mine = replica.station_id
+        if mine is not None and station_id is not None and station_id != mine:
+            return (
+                f"这份{label}属于{self.writer_label(station_id)}，本机（{replica.label}）"
+                "只能填写本站的记录。"
+            )
+        return None
+
+    def enroll(self, scope: str, actor: str) -> Replica:
+        """Make this standalone store the replica ``scope`` ("office" or
+        "station:<id>"): recorded in the meta, audited (action "enroll"). From then on it
+        writes only that scope's documents. Refused for a store already enrolled."""
+        writer = scope_writer(scope)
+        with self._mutex, self._audit_guard():
+            self._check_writable()
+            current = self.replica
+            if not current.standalone:
+                raise StoreError(
+                    f"本机已登记为{current.label}（{current.scope}），不能再登记为别的身份。"
+                )
+            if writer is None:
+                raise StoreError(
+                    "登记本机时要指定群工站（station:<群工站编号>）或街道群工办（office）。"
+                )
+            meta = dict(self.meta) or {"id": META_ID, "created_at": self.clock().isoformat()}
+            meta["scope"] = scope
+            entry = self._audit_entry(
+                new_id(),
+                actor,
+                "enroll",
+                META,
+                META_ID,
+                None if writer == OFFICE else writer,
+                {"scope": [self.meta.get("scope"), scope]},
+                None,
+                None,
+                None,
+                note=f"本机登记为{self.writer_label(writer)}",
+            )
+            self._write([["put", META, META_ID, meta], ["put", AUDIT, entry["id"], entry]])
+            log_event(self.paths.log, f"enrolled as {scope} by {actor}")
+        return self.replica
+
+    # --- tombstones and what the hub has not acknowledged -----------------------------------
+
+    def tombstones(self, kind: str | type[Document]) -> list[dict[str, Any]]:
+        """The tombstones of a kind (do not mutate them): the last revision of each
+        deleted document, ``deleted`` true. Left out of every other read."""
+        return list(self.tables.get(tombs_of(_kind_of(kind)), {}).values())
+
+    def pending(self, kind: str | type[Document] | None = None) -> list[PendingDocument]:
+        """The documents changed here since the hub last acknowledged them (待上传):
+        those this replica writes whose hash differs from ``acked_hash``, tombstones
+        included. A document of a store written before hashes gets its hash now."""
+        if kind is not None:
+            kinds = [_kind_of(kind)]
+        else:
+            kinds = [name for name in KINDS if name != AUDIT]
+        writer = scope_writer(self.scope)
+        found: list[PendingDocument] = []
+        for name in kinds:
+            for table in (self.tables.get(name), self.tables.get(tombs_of(name))):
+                for doc in (table or {}).values():
+                    digest = doc.get("rev_hash") or revision_hash(doc)
+                    if digest == doc.get("acked_hash"):
+                        continue
+                    if writer is not None and writer_of(doc) != writer:
+                        continue  # another's document: it comes from the hub, never goes to it
+                    found.append(
+                        PendingDocument(
+                            name,
+                            doc["id"],
+                            digest,
+                            doc.get("acked_hash"),
+                            bool(doc.get("deleted")),
+                            doc,
+                        )
+                    )
+        return found
+
+    def acknowledge(self, items: Iterable[tuple[str, str, str]]) -> int:
+        """Record that the hub holds revisions: ``acked_hash`` set for each
+        (kind, id, hash), in one journal save. Not a change of the documents: no audit
+        entry, nothing to undo, ``rev``/``rev_hash`` unchanged (a document changed since
+        the hash it is acknowledged for stays pending). Unknown documents are refused
+        before anything is written. Returns how many documents it changed."""
+        with self._mutex:
+            self._check_writable()
+            ops: list[Op] = []
+            missing: list[str] = []
+            for kind, doc_id, digest in items:
+                table = kind if doc_id in self.tables.get(kind, {}) else tombs_of(kind)
+                doc = self.tables.get(table, {}).get(doc_id)
+                if doc is None:
+                    missing.append(f"{_label_of(kind)} {doc_id}")
+                    continue
+                if doc.get("acked_hash") == digest:
+                    continue
+                ops.append(["put", table, doc_id, {**doc, "acked_hash": digest}])
+            if missing:
+                raise StoreError(f"要确认的文档不在本机：{'、'.join(missing[:5])}。")
+            if ops:
+                self._write(ops)
+            return len(ops)
 
     # --- writing ------------------------------------------------------------------------
 
@@ -902,7 +1165,15 @@ class Store:
         *,
         action: str | None = None,
         undoes: str | None = None,
+        checked: bool = True,
     ) -> None:
+        """Write ``staged`` as one journal line with its audit entries.
+
+        Every item passes :meth:`_refusal` first (``checked=False`` only for the
+        program's own migrations, which change no fact): one refused, nothing is written.
+        A delete writes a tombstone (:meth:`_tombstone`); saving over a tombstone is
+        refused unless it is an undo (``action="undo"``) bringing the document back.
+        """
         with self._mutex, self._audit_guard():
             self._check_writable()
             now = self.clock().isoformat()
@@ -916,29 +1187,47 @@ class Store:
                     raise StoreError(f"同一次保存中重复出现文档 {item.doc_id}。")
                 seen.add(key)
                 old = self.get_raw(item.kind, item.doc_id)
-                label = KINDS[item.kind].LABEL if item.kind in KINDS else item.kind
+                tomb = None if old is not None else self._tomb(item.kind, item.doc_id)
+                prior = old if old is not None else tomb
+                label = _label_of(item.kind)
+                if checked:
+                    station_id = (item.data if item.data is not None else old or {}).get(
+                        "station_id"
+                    )
+                    reason = self._refusal(item.kind, prior, station_id)
+                    if reason is not None:
+                        raise NotYourDocument(reason)
                 if item.data is None:
                     if old is None:
                         raise StoreConflict(f"要删除的{label}（{item.doc_id}）不存在。")
+                    gone = self._tombstone(old, now, actor)
                     ops.append(["del", item.kind, item.doc_id])
+                    ops.append(["put", tombs_of(item.kind), item.doc_id, gone])
                     audit.append(
                         self._change_entry(
-                            txn, actor, action or "delete", item.kind, old, None, undoes
+                            txn, actor, action or "delete", item.kind, old, None, undoes, gone
                         )
                     )
                     continue
+                if tomb is not None and action != "undo":
+                    raise StoreConflict(
+                        f"{label}（{item.doc_id}）已被删除，不能再保存；要找回它请撤销那次删除。"
+                    )
                 if old is not None and item.expected_rev not in (None, old.get("rev")):
                     raise StoreConflict(
                         f"{label}（{item.doc_id}）已被他人修改（版本 {item.expected_rev} → "
                         f"{old.get('rev')}），请重新打开后再改。"
                     )
                 new = dict(item.data)
-                new["rev"] = (old["rev"] if old else item.data.get("rev", 0)) + 1
-                new["created_at"] = old.get("created_at") if old else now
-                new["created_by"] = old.get("created_by") if old else actor
+                new["rev"] = (prior["rev"] if prior else item.data.get("rev", 0)) + 1
+                new["created_at"] = prior.get("created_at") if prior else now
+                new["created_by"] = prior.get("created_by") if prior else actor
                 new["updated_at"] = now
                 new["updated_by"] = actor
                 new["schema_version"] = KINDS[item.kind].SCHEMA_VERSION
+                self._stamp(new, prior)
+                if tomb is not None:
+                    ops.append(["del", tombs_of(item.kind), item.doc_id])
                 ops.append(["put", item.kind, item.doc_id, new])
                 audit.append(
                     self._change_entry(
@@ -952,6 +1241,32 @@ class Store:
                     )
                 )
             self._write(ops + audit)
+
+    def _tomb(self, kind: str, doc_id: str) -> dict[str, Any] | None:
+        return self.tables.get(tombs_of(kind), {}).get(doc_id)
+
+    def _stamp(self, new: dict[str, Any], prior: dict[str, Any] | None) -> None:
+        """What the store keeps itself on a saved revision: the writer (stamped when the
+        document is created, then kept; a document stored before writers keeps none, its
+        writer is derived), not deleted, the hub's acknowledgement kept, the new hash."""
+        if prior is None:
+            new["writer"] = self._stamped_writer(new)
+        else:
+            new["writer"] = prior.get("writer")
+        new["deleted"] = False
+        new["acked_hash"] = prior.get("acked_hash") if prior is not None else None
+        new["rev_hash"] = revision_hash(new)
+
+    def _tombstone(self, old: dict[str, Any], now: str, actor: str) -> dict[str, Any]:
+        """The revision a delete writes: the whole document, ``deleted`` true, stamped
+        like any save (rev, updated_*, hash); writer and acknowledgement kept."""
+        gone = dict(old)
+        gone["rev"] = old.get("rev", 0) + 1
+        gone["updated_at"] = now
+        gone["updated_by"] = actor
+        gone["deleted"] = True
+        gone["rev_hash"] = revision_hash(gone)
+        return gone
 
     @contextmanager
     def _audit_guard(self) -> Iterator[None]:
@@ -972,7 +1287,10 @@ class Store:
         old: dict[str, Any] | None,
         new: dict[str, Any] | None,
         undoes: str | None,
+        gone: dict[str, Any] | None = None,
     ) -> Op:
+        """The audit entry of one document's change. A delete (``new`` None) keeps the
+        whole document in ``before`` and, when it left a tombstone ``gone``, its rev."""
         source = new if new is not None else old
         assert source is not None
         names = (set(old or ()) | set(new or ())) - BOOKKEEPING
@@ -991,7 +1309,7 @@ class Store:
             changes,
             old if new is None else None,
             undoes,
-            new.get("rev") if new is not None else None,
+            new.get("rev") if new is not None else (gone.get("rev") if gone else None),
         )
         return ["put", AUDIT, entry["id"], entry]
 
@@ -1081,7 +1399,11 @@ class Store:
         if not entries:
             return ops
         last = entries[-1]
-        meta = dict(self.meta) or {"id": META_ID, "created_at": self.clock().isoformat()}
+        written = [op[3] for op in ops if op[0] == "put" and op[1] == META and op[2] == META_ID]
+        meta = dict(written[-1] if written else self.meta) or {
+            "id": META_ID,
+            "created_at": self.clock().isoformat(),
+        }
         meta["audit_head"] = {"seq": last["seq"], "id": last["id"], "hash": last["hash"]}
         return [*ops, ["put", META, META_ID, meta]]
 
@@ -1214,21 +1536,49 @@ class Store:
         raise StoreFilesChanged(message)
 
     def commit_ops(self, ops: list[Op], actor: str = "tinydb-api") -> None:
-        """Writes made through TinyDB's own table API: audited like any other change."""
+        """Writes made through TinyDB's own table API: checked (:meth:`_refusal`),
+        stamped and audited like any other change; a remove leaves a tombstone. (They
+        keep TinyDB's meaning otherwise: the document as given, its ``rev`` unchanged.)
+        The audit trail, the meta and the tombstones are never written this way."""
         with self._mutex, self._audit_guard():
             self._check_writable()
+            now = self.clock().isoformat()
             txn = new_id()
+            out: list[Op] = []
             audit: list[Op] = []
             for op in ops:
-                if op[1] in (AUDIT, META):
+                kind, doc_id = op[1], op[2]
+                if kind in (AUDIT, META) or kind.startswith(TOMBS):
                     continue
-                old = self.get_raw(op[1], op[2])
-                new = op[3] if op[0] == "put" else None
+                old = self.get_raw(kind, doc_id)
+                new = dict(op[3]) if op[0] == "put" else None
                 if old is None and new is None:
                     continue
-                action = "delete" if new is None else ("update" if old else "create")
-                audit.append(self._change_entry(txn, actor, action, op[1], old, new, None))
-            self._write(ops + audit)
+                tomb = None if old is not None else self._tomb(kind, doc_id)
+                prior = old if old is not None else tomb
+                reason = self._refusal(
+                    kind, prior, (new if new is not None else old or {}).get("station_id")
+                )
+                if reason is not None:
+                    raise NotYourDocument(reason)
+                if new is None:
+                    assert old is not None
+                    gone = self._tombstone(old, now, actor)
+                    out += [["del", kind, doc_id], ["put", tombs_of(kind), doc_id, gone]]
+                    audit.append(
+                        self._change_entry(txn, actor, "delete", kind, old, None, None, gone)
+                    )
+                    continue
+                if tomb is not None:
+                    raise StoreConflict(
+                        f"{_label_of(kind)}（{doc_id}）已被删除，不能再保存；要找回它请撤销那次删除。"
+                    )
+                self._stamp(new, prior)
+                out.append(["put", kind, doc_id, new])
+                action = "update" if old else "create"
+                audit.append(self._change_entry(txn, actor, action, kind, old, new, None))
+            if out:
+                self._write(out + audit)
 
     def _apply(self, ops: list[Op]) -> None:
         touched: dict[str, list[str]] = {}
@@ -1354,7 +1704,8 @@ class Store:
                 _Staged(kind, doc["id"], validate_document(upgrade(doc, wanted[kind])).to_json())
                 for kind, doc in stale
             ]
-            self._commit(staged, "system:migration")
+            # The program's own rewrite of every replica's documents: no permission check.
+            self._commit(staged, "system:migration", checked=False)
         meta = dict(self.meta) or {"id": META_ID, "created_at": self.clock().isoformat()}
         meta["schema_versions"] = wanted
         self._write([["put", META, META_ID, meta]])
