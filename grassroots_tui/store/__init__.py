@@ -2,6 +2,7 @@
 
 from grassroots_tui.store.errors import (
     NothingToUndo,
+    NotYourDocument,
     StoreConflict,
     StoreDamaged,
     StoreError,
@@ -11,10 +12,14 @@ from grassroots_tui.store.errors import (
     StoreWriteFailed,
 )
 from grassroots_tui.store.paths import StorePaths, default_store_path
-from grassroots_tui.store.store import Store, Transaction, audit_hash, open_store
+from grassroots_tui.store.replica import Replica
+from grassroots_tui.store.store import PendingDocument, Store, Transaction, audit_hash, open_store
 
 __all__ = [
+    "NotYourDocument",
     "NothingToUndo",
+    "PendingDocument",
+    "Replica",
     "Store",
     "StoreConflict",
     "StoreDamaged",

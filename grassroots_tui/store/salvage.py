@@ -69,6 +69,7 @@ from grassroots_tui.store.files import (
     write_snapshot,
 )
 from grassroots_tui.store.paths import StorePaths, default_store_path
+from grassroots_tui.store.store import TOMBS
 
 AUDIT = "audit_entry"
 META = "_meta"
@@ -297,6 +298,8 @@ _FATES = {
 
 
 def _label(kind: str) -> str:
+    if kind.startswith(TOMBS):  # a kind's tombstones: its deleted documents
+        return "已删除的" + _label(kind[len(TOMBS) :])
     model = KINDS.get(kind)
     return (getattr(model, "LABEL", "") if model is not None else "") or kind
 
