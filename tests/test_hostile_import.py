@@ -307,7 +307,17 @@ def check_import(path: Path, db: Path, typed: dict[int, dict[str, object]] | Non
     return outcome
 
 
-BOOKKEEPING = {"rev", "created_at", "created_by", "updated_at", "updated_by"}
+#: What the store fills in itself on a save (the writer and the sync fields included).
+BOOKKEEPING = {
+    "rev",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "writer",
+    "rev_hash",
+    "acked_hash",
+}
 
 
 def content(doc: Household) -> dict:
