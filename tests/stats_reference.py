@@ -25,6 +25,14 @@ about (:class:`_SlipSteps`):
   (issue, extension, 不满意 call-back; on one day the later date);
 - each issue's reply deadline is worked out from the steps between that issue and the
   next one.
+
+A stored slip (schema version 2) keeps no state, number or dates of its own: they come
+from its steps, the ``slip_issue`` documents above all (their days; the latest issue's
+number). A slip upgraded from schema version 1 keeps what it said of itself in its
+``legacy`` block, and a plain dict store may still hold such a slip unupgraded, with
+those fields at the top: either way the README's rules for stores made before steps had
+their own dates fill in the steps it lacks (:func:`_legacy`). With neither steps nor a
+legacy block a slip is a draft.
 """
 
 from __future__ import annotations
@@ -112,6 +120,30 @@ _TAKEN_FROM = {
 }
 
 
+#: What a slip of schema version 1 kept itself, written out (not imported from the model).
+_LEGACY_FIELDS = (
+    "state",
+    "number",
+    "issue_date",
+    "due_date",
+    "original_due_date",
+    "withdraw_reason",
+)
+
+
+def _legacy(slip: dict[str, Any]) -> dict[str, Any] | None:
+    """What a slip from before dated steps said of itself: its ``legacy`` block once
+    upgraded; the same fields at the top of a slip of schema version 1 (its state, when
+    left out, the model's default then: a draft); None for a slip of today."""
+    block = slip.get("legacy")
+    if block is not None:
+        return block
+    kept = {name: slip.get(name) for name in _LEGACY_FIELDS if slip.get(name) not in (None, "")}
+    if not kept:
+        return None
+    return {"state": _DRAFTED, **kept}
+
+
 def _after(state: str, step: tuple[str, str, dict[str, Any]]) -> str:
     if step[1] == "slip_callback":
         return _CLOSED if step[2].get("satisfaction") in _GOOD else _REDO
@@ -157,25 +189,34 @@ class _SlipSteps:
             for doc in docs.get(kind, ())
             if _iso(doc.get(field))
         ]
-        steps += self._missing(slip, docs, steps)
+        legacy = _legacy(slip)
+        steps += self._missing(legacy, docs, steps)
         self.steps = _in_lifecycle_order(steps)
-        issues = [day for day, kind, _ in self.steps if kind == "slip_issue"]
+        issues = [step for step in self.steps if step[1] == "slip_issue"]
         #: The day of the first issue; None for a slip never issued (a draft).
-        self.first_issued = issues[0] if issues else None
+        self.first_issued = issues[0][0] if issues else None
+        #: The latest issue's number (one without: the number the slip kept, else the
+        #: issue's before); None for a draft.
+        self.number: str | None = None
+        for _, _, doc in issues:
+            self.number = doc.get("number") or (legacy or {}).get("number") or self.number
 
     @staticmethod
     def _missing(
-        slip: dict[str, Any],
+        legacy: dict[str, Any] | None,
         docs: dict[str, list[dict[str, Any]]],
         steps: list[tuple[str, str, dict[str, Any]]],
     ) -> list[tuple[str, str, dict[str, Any]]]:
-        """The README's rules for stores made before steps had their own dates."""
-        state, issued = slip.get("state"), _iso(slip.get("issue_date"))
+        """The README's rules for stores made before steps had their own dates, applied
+        to what the slip said of itself (``legacy``)."""
+        if legacy is None:
+            return []
+        state, issued = legacy.get("state"), _iso(legacy.get("issue_date"))
         if not issued or state == _DRAFTED:
             return []
         added: list[tuple[str, str, dict[str, Any]]] = []
         if not docs.get("slip_issue"):
-            added.append((issued, "slip_issue", {}))
+            added.append((issued, "slip_issue", {"number": legacy.get("number")}))
             returns = sorted(day for day, kind, _ in steps if kind == "slip_return")
             if returns and returns[0] < issued:  # first issued at the latest that day
                 added.append((returns[0], "slip_issue", {}))

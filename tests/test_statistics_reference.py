@@ -10,6 +10,13 @@ slips in every state) and given slips with dated steps (:data:`STORIES`: returne
 issued again, extended after the deadline, withdrawn before and after it, redone after a
 不满意 call-back, replied in one month and closed in the next...) so that the cases
 where a shortcut could go wrong are all present.
+
+The slips are stored as schema version 2 keeps them: the slip document holds no state,
+number or dates, each issue is a ``slip_issue`` document (a slip issued again after a
+return has two) and every other step its own dated document. The slips of a store made
+before steps had their own dates (:data:`LEGACY_STORIES`) keep what they said of
+themselves in their ``legacy`` block, as the upgrade leaves them, or (every other one) at
+the top of a plain schema version 1 dict, as a store not yet upgraded holds them.
 """
 
 from __future__ import annotations
@@ -39,9 +46,11 @@ from grassroots_tui.models.slip_actions import (
 )
 from grassroots_tui.models.visit import ProblemItem
 from grassroots_tui.services.deadlines import compute_due
+from grassroots_tui.services.slips.clock import timelines
 from grassroots_tui.services.statistics import month_stats, trend
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from tests import stats_reference
+from tests.factories import legacy_slip
 
 TODAY = date(2026, 11, 26)
 #: Every month the figures are compared for: the reporting year 2026 and the month before.
@@ -206,8 +215,8 @@ def _replied_then_closed_next_month(t: Day, due: Due) -> list[tuple]:
 
 #: name -> (the steps from a first issue day, the state they leave, how the slip came in:
 #: "problem" handed off from a visit problem, "walk_in" / "hotline" with no problem, or
-#: "street_office"). The slips are given the step documents of the new store, except
-#: those of :data:`LEGACY_STORIES`.
+#: "street_office"). The slips are stored as schema version 2 keeps them: the state is
+#: not stored, but worked out from the step documents (an issue document for each issue).
 STORIES: dict[str, tuple[Callable[[Day, Due], list[tuple]], str, str]] = {
     "returned, issued again later, called back": (
         _returned_issued_again_later,
@@ -264,7 +273,9 @@ def _legacy_accepted(t: Day, due: Due) -> list[tuple]:
 
 
 #: Slips as a store made before steps had their own dates holds them: no issue, accept,
-#: close or withdrawal documents ("issued_on" only sets the slip's issue_date).
+#: close or withdrawal documents, the state, number and dates the slip said of itself
+#: ("issued_on" only sets its issue_date) in its ``legacy`` block or, not yet upgraded,
+#: at its top.
 LEGACY_STORIES: dict[str, tuple[Callable[[Day, Due], list[tuple]], str, str]] = {
     "legacy: returned, issued again": (_legacy_returned_issued_again, "accepted", "hotline"),
     "legacy: closed after a redo": (_legacy_closed_after_a_redo, "closed", "problem"),
@@ -278,19 +289,26 @@ _FIXED_DAYS = (date(2025, 12, 20), date(2026, 10, 28))
 
 
 def _step_docs(
-    slip: dict[str, Any], steps: list[tuple], *, legacy: bool, recorded: bool = True
+    slip: dict[str, Any],
+    steps: list[tuple],
+    *,
+    number: str,
+    due: Due,
+    legacy: bool,
+    recorded: bool = True,
 ) -> list[Any]:
     """The step documents, each recorded (``created_at``, as the store sets it) in the
     order the steps were taken; ``recorded=False``: without the recording time, as an
-    imported store may hold them."""
+    imported store may hold them. Each issue keeps the slip's number (issued again after
+    a return, the same) and the due date worked out that day."""
     docs: list[Any] = []
-    for number, (kind, day, *extra) in enumerate(steps):
-        at = dt.datetime.combine(day, dt.time(9), dt.UTC) + number * dt.timedelta(minutes=1)
+    for order, (kind, day, *extra) in enumerate(steps):
+        at = dt.datetime.combine(day, dt.time(9), dt.UTC) + order * dt.timedelta(minutes=1)
         base = {"station_id": slip["station_id"], "slip_id": slip["id"]}
         if recorded:
             base["created_at"] = at
         if kind == "issue":
-            docs.append(SlipIssue(**base, issued_on=day))
+            docs.append(SlipIssue(**base, issued_on=day, number=number, due_date=due(day)))
         elif kind == "accept":
             docs.append(SlipAcceptance(**base, accepted_on=day))
         elif kind == "return":
@@ -327,9 +345,13 @@ def _add_story(
     station_id: str | None,
     *,
     legacy: bool,
+    v1: bool = False,
     rule: str | None = None,
     recorded: bool = True,
 ) -> None:
+    """One slip living ``story`` from ``first``, with its step documents. ``legacy``: as a
+    store from before dated steps holds it, upgraded (its ``legacy`` block) or, ``v1``,
+    not yet (a plain schema version 1 dict)."""
     make, state, came_in = story
     rule = rule or rng.choice(["15日", "15日", "10个工作日"])
 
@@ -337,28 +359,31 @@ def _add_story(
         return compute_due(day, rule).date
 
     steps = make(first, due)
-    issued = [day for kind, day, *_ in steps if kind in ("issue", "issued_on")]
-    number = len(tables["handoff_slip"]) + 1
+    number = f"测试〔{first.year}〕第{len(tables['handoff_slip']) + 1:03d}号"
     fields: dict[str, Any] = {
         "station_id": station_id,
-        "number": f"测试〔{first.year}〕第{number:03d}号",
         "category": "其他",
         "title": name,
         "description": f"{name}（{first.isoformat()}）",
         "handling_unit": "街道城管办",
-        "issue_date": issued[-1],
-        "due_date": due(issued[-1]),
         "deadline_rule": rule,
-        "state": state,
         "source": "street_office" if came_in == "problem" else came_in,
     }
     if came_in == "problem":
         fields.update(_handed_off_problem(tables, rng, first, state, steps))
-    slip = HandoffSlip(**fields).model_dump(mode="json")
+    if legacy:
+        issued = [day for kind, day, *_ in steps if kind == "issued_on"]
+        kept = {"number": number, "issue_date": issued[-1], "due_date": due(issued[-1])}
+        slip = legacy_slip(**fields, **kept, state=state).model_dump(mode="json")
+        if v1:  # not upgraded: what it said of itself at the top, no legacy block
+            slip.update(slip.pop("legacy"))
+    else:
+        slip = HandoffSlip(**fields).model_dump(mode="json")
     if "problem_id" in fields:
         _link_problem(tables, rng, slip, state, steps)
     tables["handoff_slip"][slip["id"]] = slip
-    for doc in _step_docs(slip, steps, legacy=legacy, recorded=recorded):
+    docs = _step_docs(slip, steps, number=number, due=due, legacy=legacy, recorded=recorded)
+    for doc in docs:
         raw = doc.model_dump(mode="json")
         tables.setdefault(raw["kind"], {})[raw["id"]] = raw
 
@@ -402,8 +427,10 @@ def _add_stories(tables: dict[str, dict[str, dict[str, Any]]], rng: random.Rando
     for stories, legacy in ((STORIES, False), (LEGACY_STORIES, True)):
         for name, story in stories.items():
             days = [*_FIXED_DAYS, *(date(2025, 11, 20) + rng.randint(0, 300) * _DAY for _ in "ab")]
-            for first in days:
-                _add_story(tables, rng, name, story, first, rng.choice(owners), legacy=legacy)
+            for at, first in enumerate(days):
+                owner = rng.choice(owners)
+                v1 = legacy and at % 2 == 1
+                _add_story(tables, rng, name, story, first, owner, legacy=legacy, v1=v1)
 
 
 def _tables(seed: int) -> dict[str, dict[str, dict[str, Any]]]:
@@ -520,23 +547,40 @@ def test_the_oracle_does_not_import_the_helpers_it_checks() -> None:
 
 
 def test_each_story_leaves_the_state_it_is_stored_in(store) -> None:
-    """The oracle's state of every slip after its last step is the stored one (the
-    stories' steps are a lifecycle the services allow; the old store's rules fill in the
-    steps it lacks); and every story is in the store."""
+    """The oracle's state of every slip after its last step is the one its story ends in
+    (the stories' steps are a lifecycle the services allow; the old store's rules fill in
+    the steps it lacks), the one a legacy slip kept, and the one the slip clock works out;
+    its number is the clock's too. Every story is in the store, in both the ways a store
+    from before dated steps may hold it."""
     data = stats_reference._Data(store, None)
-    titles = {slip["title"] for slip in data.slips}
-    assert set(STORIES) | set(LEGACY_STORIES) <= titles
+    lines = timelines(store, None)
+    stories = {**STORIES, **LEGACY_STORIES}
+    assert set(stories) <= {slip["title"] for slip in data.slips}
+    legacy = [slip for slip in data.slips if slip["title"] in LEGACY_STORIES]
+    assert any(slip.get("legacy") for slip in legacy)
+    assert any("legacy" not in slip and slip.get("state") for slip in legacy)
     for slip in data.slips:
-        assert data.steps(slip).state_on("9999-12-31") == slip["state"], slip["title"]
+        steps = data.steps(slip)
+        state = steps.state_on("9999-12-31")
+        if slip["title"] in stories:
+            assert state == stories[slip["title"]][1], slip["title"]
+        kept = slip.get("legacy") or ({"state": slip["state"]} if "state" in slip else None)
+        if kept is not None:
+            assert state == kept["state"], slip["title"]
+        line = lines[slip["id"]]
+        assert (state, steps.number) == (line.state.value, line.number), slip["title"]
 
 
-def _story_steps(title: str, first: Day) -> Any:
-    """The oracle's :class:`_SlipSteps` of one story under 15日, alone in a store."""
+def _story_steps(title: str, first: Day, *, v1: bool = False) -> Any:
+    """The oracle's :class:`_SlipSteps` of one story under 15日, alone in a store (a
+    legacy one, ``v1``: as a plain schema version 1 dict)."""
     tables: dict[str, dict[str, dict[str, Any]]] = {"visit": {}, "handoff_slip": {}}
     make, state, _ = {**STORIES, **LEGACY_STORIES}[title]
     story = (make, state, "street_office")  # no visit problem needed here
     legacy = title in LEGACY_STORIES
-    _add_story(tables, random.Random(0), title, story, first, None, legacy=legacy, rule="15日")
+    _add_story(
+        tables, random.Random(0), title, story, first, None, legacy=legacy, v1=v1, rule="15日"
+    )
     data = stats_reference._Data(DictStore(tables), None)
     return data.steps(data.slips[0])
 
@@ -547,6 +591,7 @@ def test_the_oracle_on_single_stories() -> None:
     # Issued 20 December, returned the 21st; issued again 14 January (due the 29th),
     # replied the 28th, called back satisfied 2 February.
     assert steps.first_issued == "2025-12-20"  # counted once, in December
+    assert steps.number == "测试〔2025〕第001号"  # issued again: the same number
     assert steps.judged_in("2025-12-01", "2025-12-31") == []  # returned: not due
     assert steps.judged_in("2026-01-01", "2026-01-31") == [True]
     assert not steps.overdue_on("2025-12-31")  # returned is not open
@@ -574,17 +619,17 @@ def test_the_oracle_on_single_stories() -> None:
     assert steps.due_on("2026-09-30") == "2026-10-14" and not steps.overdue_on("2026-09-30")
     assert steps.overdue_on("2026-10-15")
 
-    steps = _story_steps("legacy: returned, issued again", date(2026, 3, 2))
-    # No issue step: issued 11 March; returned 2 March, so first issued that day.
-    assert steps.first_issued == "2026-03-02"
-    assert steps.state_on("2026-03-05") == "returned" and steps.state_on("2026-03-11") == "accepted"
-    steps = _story_steps("legacy: closed after a redo", date(2026, 3, 2))
-    assert not steps.closed_by("2026-03-21") and steps.closed_by("2026-03-22")  # last reply
-    steps = _story_steps("legacy: withdrawn after a return", date(2026, 3, 2))
-    assert (
-        steps.state_on("2026-03-02") == "withdrawn"
-        and steps.judged_in("2026-03-01", "2026-03-31") == []
-    )
+    for v1 in (False, True):  # the legacy block, or the fields of schema version 1
+        steps = _story_steps("legacy: returned, issued again", date(2026, 3, 2), v1=v1)
+        # No issue step: issued 11 March; returned 2 March, so first issued that day.
+        assert steps.first_issued == "2026-03-02" and steps.number == "测试〔2026〕第001号"
+        assert steps.state_on("2026-03-05") == "returned"
+        assert steps.state_on("2026-03-11") == "accepted"
+        steps = _story_steps("legacy: closed after a redo", date(2026, 3, 2), v1=v1)
+        assert not steps.closed_by("2026-03-21") and steps.closed_by("2026-03-22")  # last reply
+        steps = _story_steps("legacy: withdrawn after a return", date(2026, 3, 2), v1=v1)
+        assert steps.state_on("2026-03-02") == "withdrawn"
+        assert steps.judged_in("2026-03-01", "2026-03-31") == []
 
 
 # -- the service agrees with the oracle ---------------------------------------------------------
