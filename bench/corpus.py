@@ -20,7 +20,8 @@ from typing import Any
 
 from grassroots_tui.demo import CST, build_demo
 from grassroots_tui.models import KINDS, Document
-from grassroots_tui.services.slips.clock import OPEN_STATES
+from grassroots_tui.models.slip import HandoffSlip, LegacySlipState
+from grassroots_tui.services.slips.clock import OPEN_STATES, views
 
 #: The day the corpus is built for, and the "today" of the overdue-slip query.
 CORPUS_TODAY = date(2026, 11, 26)
@@ -73,11 +74,52 @@ def demo_for(n: int, seed: int = DEFAULT_SEED) -> list[Document]:
         scale = round(scale * 1.05 + 0.05, 2)
 
 
+#: Steps the corpus leaves out: each slip keeps where it stands in its ``legacy`` block,
+#: as a store upgraded from schema version 1 does, so that a sample of the documents
+#: (drawn kind by kind) never splits a slip from the step that says it was issued, and
+#: every engine reads the same state and due date from the slip itself.
+_STEPS_KEPT_ON_THE_SLIP = ("slip_issue", "slip_accept", "slip_close", "slip_withdrawal")
+
+
+def _slips_as_upgraded(docs: list[Document]) -> list[Document]:
+    """The demo with each slip's state, number and dates in its ``legacy`` block and
+    without the steps that now record them (see :data:`_STEPS_KEPT_ON_THE_SLIP`)."""
+    tables: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for doc in docs:
+        tables[doc.KIND][doc.id] = doc.to_json()
+
+    class _Tables:
+        def raw(self, kind: str) -> list[dict[str, Any]]:
+            return list(tables.get(kind, {}).values())
+
+    now = views(_Tables(), None)
+    out: list[Document] = []
+    for doc in docs:
+        if doc.KIND in _STEPS_KEPT_ON_THE_SLIP:
+            continue
+        if isinstance(doc, HandoffSlip):
+            view = now[doc.id]
+            doc = doc.model_copy(
+                update={
+                    "legacy": LegacySlipState(
+                        state=view.state,
+                        number=view.number,
+                        issue_date=view.issue_date,
+                        due_date=view.due_date,
+                        original_due_date=view.original_due_date,
+                        withdraw_reason=view.withdraw_reason,
+                    )
+                }
+            )
+        out.append(doc)
+    return out
+
+
 def make_corpus(n: int, seed: int = DEFAULT_SEED) -> list[dict[str, Any]]:
     """Exactly ``n`` stored documents (dicts), deterministic for ``(n, seed)``."""
     if n < 1:
         raise ValueError(f"n must be positive, got {n}")
-    docs = demo_for(n, seed)
+    docs = _slips_as_upgraded(demo_for(n, seed))
     by_kind: dict[str, list[int]] = defaultdict(list)
     for index, doc in enumerate(docs):
         by_kind[doc.KIND].append(index)
@@ -109,9 +151,11 @@ def kind_counts(docs: list[dict[str, Any]]) -> Counter:
 
 
 def is_overdue(doc: dict[str, Any], today: str) -> bool:
-    """The overdue test on a stored slip dict; ``today`` is an ISO date string."""
-    due = doc.get("due_date")
-    return due is not None and due < today and doc.get("state") in OPEN_STATE_VALUES
+    """The overdue test on a stored slip dict (its ``legacy`` block: see
+    :func:`make_corpus`); ``today`` is an ISO date string."""
+    kept = doc.get("legacy") or {}
+    due = kept.get("due_date")
+    return due is not None and due < today and kept.get("state") in OPEN_STATE_VALUES
 
 
 def expected_overdue(docs: list[dict[str, Any]], today: date = CORPUS_TODAY) -> set[str]:

@@ -12,7 +12,7 @@
 - **sqlite**: one table ``docs(id TEXT PRIMARY KEY, kind TEXT, doc TEXT)`` holding the
   documents as JSON text, ``journal_mode=WAL`` and ``synchronous=FULL`` (a commit is
   durable), an index on ``kind`` and a partial expression index on
-  ``json_extract(doc, '$.due_date')`` for slips.
+  ``json_extract(doc, '$.legacy.due_date')`` for slips.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def write_tinydb(path: Path, docs: list[dict[str, Any]]) -> None:
 SQLITE_SCHEMA = (
     "CREATE TABLE docs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, doc TEXT NOT NULL)",
     "CREATE INDEX docs_kind ON docs (kind)",
-    "CREATE INDEX slips_due ON docs (json_extract(doc, '$.due_date')) WHERE kind = 'handoff_slip'",
+    "CREATE INDEX slips_due ON docs (json_extract(doc, '$.legacy.due_date')) WHERE kind = 'handoff_slip'",
 )
 
 
@@ -190,9 +190,9 @@ def overdue_query(today: str):
     """The TinyDB query for overdue slips (due date set and before today, still open)."""
     slip = Query()
     return (
-        (slip.due_date != None)  # noqa: E711 - TinyDB's query language
-        & (slip.due_date < today)
-        & slip.state.one_of(list(OPEN_STATE_VALUES))
+        (slip.legacy.due_date != None)  # noqa: E711 - TinyDB's query language
+        & (slip.legacy.due_date < today)
+        & slip.legacy.state.one_of(list(OPEN_STATE_VALUES))
     )
 
 
@@ -212,8 +212,8 @@ def overdue_tinydb(db: TinyDB, today: str) -> list[dict[str, Any]]:
 
 OVERDUE_SQL = (
     "SELECT doc FROM docs WHERE kind = 'handoff_slip' "
-    "AND json_extract(doc, '$.due_date') < ? "
-    "AND json_extract(doc, '$.state') IN ({})".format(
+    "AND json_extract(doc, '$.legacy.due_date') < ? "
+    "AND json_extract(doc, '$.legacy.state') IN ({})".format(
         ", ".join(f"'{state}'" for state in OPEN_STATE_VALUES)
     )
 )

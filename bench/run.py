@@ -457,14 +457,14 @@ def render(results: list[dict[str, Any]], argv: list[str], quick: bool, seed: in
     out.append("")
     plan_text = results[-1]["query"]["sqlite_plan"] if results else ""
     out.append(
-        "Overdue: `due_date` set and before today, `state` one of the slip clock's open "
+        "Overdue: the slip's kept `due_date` set and before today, its `state` one of the slip clock's open "
         f"states ({', '.join(OPEN_STATE_VALUES)}). Ours scan: "
         "`[d for d in store.raw('handoff_slip') if is_overdue(d, today)]`. Ours TinyDB: "
         "`store.table('handoff_slip').search(query)`. TinyDB default: "
         "`db.table('handoff_slip').search(query)` — it reads and parses the whole file. "
         "TinyDB's query cache is cleared before every search (otherwise a repeated search "
         "is a dictionary lookup). SQLite: `SELECT doc … WHERE kind = 'handoff_slip' AND "
-        "json_extract(doc, '$.due_date') < ? AND json_extract(doc, '$.state') IN (…)` "
+        "json_extract(doc, '$.legacy.due_date') < ? AND json_extract(doc, '$.legacy.state') IN (…)` "
         f"and `orjson.loads` of each row; plan: `{plan_text}` (after `ANALYZE`). "
         "Every engine returns the same ids, and they are the ones computed from the corpus "
         'directly ("same set"). One warm-up query each, then the median.'

@@ -67,7 +67,7 @@ KEYS = (
 STATS_INDEXES = (
     "CREATE INDEX IF NOT EXISTS visit_date ON docs (json_extract(doc, '$.date')) "
     "WHERE kind = 'visit'",
-    "CREATE INDEX IF NOT EXISTS slip_issue ON docs (json_extract(doc, '$.issue_date')) "
+    "CREATE INDEX IF NOT EXISTS slip_issue ON docs (json_extract(doc, '$.legacy.issue_date')) "
     "WHERE kind = 'handoff_slip'",
     "CREATE INDEX IF NOT EXISTS slip_problem ON docs (json_extract(doc, '$.problem_id')) "
     "WHERE kind = 'handoff_slip'",
@@ -128,11 +128,11 @@ first_issue AS MATERIALIZED (
 slip AS MATERIALIZED (
     SELECT s.id AS id,
            json_extract(s.doc, '$.problem_id') AS problem_id,
-           json_extract(s.doc, '$.state') AS state,
+           json_extract(s.doc, '$.legacy.state') AS state,
            json_extract(s.doc, '$.source') AS source,
-           min(substr(json_extract(s.doc, '$.issue_date'), 1, 10),
+           min(substr(json_extract(s.doc, '$.legacy.issue_date'), 1, 10),
                coalesce(f.day, '9999')) AS issued,
-           (json_extract(s.doc, '$.state') = 'closed'
+           (json_extract(s.doc, '$.legacy.state') = 'closed'
             AND ifnull(coalesce(c.day, r.last) <= :end, 0)) AS closed
     FROM docs s LEFT JOIN last_reply r ON r.slip_id = s.id
                 LEFT JOIN closing c ON c.slip_id = s.id

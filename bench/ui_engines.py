@@ -124,9 +124,9 @@ def tinydb(path: Path, t0: float, reps: int) -> dict[str, Any]:
 
     def board(_i: int) -> list[dict[str, Any]]:
         return db.table("handoff_slip").search(
-            (slip.due_date.exists())
-            & slip.due_date.test(lambda d: d is not None and d <= SOON)
-            & slip.state.one_of(list(OPEN_STATE_VALUES))
+            (slip.legacy.due_date.exists())
+            & slip.legacy.due_date.test(lambda d: d is not None and d <= SOON)
+            & slip.legacy.state.one_of(list(OPEN_STATE_VALUES))
         )
 
     out["save_s"], _ = _timed(reps, save)
@@ -191,8 +191,8 @@ def sqlite(path: Path, t0: float, reps: int) -> dict[str, Any]:
     def board(_i: int) -> list[Any]:
         return conn.execute(
             "SELECT doc FROM docs WHERE kind = 'handoff_slip' "
-            "AND json_extract(doc, '$.due_date') <= ? "
-            f"AND json_extract(doc, '$.state') IN ({placeholders})",
+            "AND json_extract(doc, '$.legacy.due_date') <= ? "
+            f"AND json_extract(doc, '$.legacy.state') IN ({placeholders})",
             (SOON, *OPEN_STATE_VALUES),
         ).fetchall()
 

@@ -45,7 +45,7 @@ def main() -> None:
     path, out, prefix, month = sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4]
     with Store.open(path, readonly=True, daily_backup=False) as store:
         station_id = store.raw("station")[0]["id"]
-        slip = sorted(s["number"] for s in store.raw("handoff_slip") if s.get("number"))[0]
+        slip = sorted(s["number"] for s in store.raw("slip_issue") if s.get("number"))[0]
         found_round = sorted(r["id"] for r in store.raw("condolence_round"))[0]
         leave = sorted(
             r["id"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from grassroots_tui.models import Household, Station, Visit
+from grassroots_tui.models.slip import LEGACY_FIELDS, HandoffSlip, LegacySlipState, SlipState
 from grassroots_tui.models.validators import id_check_char
 
 STATION_ID = "station-hl01"
@@ -56,3 +58,14 @@ def visit(household_id: str, visitor_id: str = "staff-1", **fields) -> Visit:
     )
     values.update(fields)
     return Visit(**values)
+
+
+def legacy_slip(**values: Any) -> HandoffSlip:
+    """A slip as a store of schema version 1 kept it (its own state, number and dates),
+    after the upgrade that moves those into ``legacy``: the slip clock works out the rest
+    from them and from whatever step documents the store holds."""
+    kept = {name: values.pop(name) for name in LEGACY_FIELDS if name in values}
+    if kept:
+        kept.setdefault("state", SlipState.DRAFTED)
+        values["legacy"] = LegacySlipState(**kept)
+    return HandoffSlip(**values)

@@ -13,6 +13,7 @@ from bench import engines
 from bench.corpus import (
     CORPUS_STAMP,
     CORPUS_TODAY,
+    _slips_as_upgraded,
     demo_for,
     expected_overdue,
     fresh_visits,
@@ -59,7 +60,7 @@ def test_every_document_validates_as_stored(corpus):
 def test_proportions_of_the_demo_are_kept(corpus):
     counts = kind_counts(corpus)
     assert counts["visit"] > 0 and counts["household"] > 0 and counts["handoff_slip"] > 0
-    source = Counter(doc.KIND for doc in demo_for(N, seed=2026))
+    source = Counter(doc.KIND for doc in _slips_as_upgraded(demo_for(N, seed=2026)))
     total = sum(source.values())
     for kind, count in source.items():
         expected = N * count / total
@@ -120,7 +121,7 @@ def test_the_benchmark_counts_overdue_as_the_app_does(corpus, tmp_path):
     try:
         lines = timelines(store, OfficialCalendar())
         by_clock = {i for i, line in lines.items() if line.overdue_on(CORPUS_TODAY)}
-        states = {d["state"] for d in corpus if d["kind"] == "handoff_slip"}
+        states = {d["legacy"]["state"] for d in corpus if d["kind"] == "handoff_slip"}
         assert {"withdrawn", "returned"} <= states  # the corpus has slips to leave out
         assert expected_overdue(corpus) == by_clock
     finally:

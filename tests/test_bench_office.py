@@ -260,9 +260,11 @@ def test_station_codes_names_and_numbers_unique(n):
     assert len({s["name"] for s in stations}) == len(stations)
     assert len({s["slip_number_format"] for s in stations}) == len(stations)
     models = {s["id"]: Station.model_validate(s) for s in stations}
-    numbers = Counter((s["station_id"], s["number"]) for s in kinds["handoff_slip"] if s["number"])
+    # Numbers are on the issue steps (a slip issued again keeps its number).
+    issued = {(s["slip_id"], s["station_id"], s["number"]) for s in kinds["slip_issue"]}
+    numbers = Counter((station_id, number) for _slip, station_id, number in issued if number)
     assert numbers and max(numbers.values()) == 1
-    for slip in kinds["handoff_slip"]:
+    for slip in kinds["slip_issue"]:
         if not slip["number"]:
             continue
         found = re.search(r"〔(\d{4})〕第(\d+)号$", slip["number"])

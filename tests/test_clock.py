@@ -160,7 +160,7 @@ def _business(store: Store, clock: Clock, shifts: list[dt.timedelta]) -> dict:
     step()
     return {
         "due": [S.effective_due(store, store.get("handoff_slip", s.id), CAL) for s in slips],
-        "stored_due": [store.get("handoff_slip", s.id).due_date for s in slips],
+        "stored_due": [S.get_slip(store, s.id).due_date for s in slips],
         "board": board_json(build_board(store, today=TODAY, calendar=CAL)),
         "stats": [
             stats_json(month_stats(store, year=2026, month=m, calendar=CAL)) for m in (10, 11, 12)

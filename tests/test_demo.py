@@ -34,6 +34,7 @@ from grassroots_tui.models import (
 from grassroots_tui.models.validators import check_id_number, normalise_mobile
 from grassroots_tui.services.check import check_store
 from grassroots_tui.services.deadlines import compute_due, slip_status
+from grassroots_tui.services.slips.clock import SlipSteps, timeline, view_of
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store, StoreError
 from grassroots_tui.store.lock import WriterLock
@@ -55,6 +56,12 @@ def by_kind(docs) -> dict[str, list[Document]]:
     grouped: dict[str, list[Document]] = defaultdict(list)
     for doc in docs:
         grouped[doc.KIND].append(doc)
+    # Slips as they stand (state, number, dates worked out from their steps).
+    tables = {kind: [d.to_json() for d in found] for kind, found in grouped.items()}
+    steps = SlipSteps(tables)
+    grouped["handoff_slip"] = [
+        view_of(raw, timeline(raw, steps.of(raw["id"]), None)) for raw in tables["handoff_slip"]
+    ]
     return grouped
 
 

@@ -32,9 +32,10 @@ from openpyxl import load_workbook
 
 from grassroots_tui.cli import main
 from grassroots_tui.demo import write_demo_store
-from grassroots_tui.models import HandoffSlip, Household, Station, Visit
+from grassroots_tui.models import Household, Station, Visit
 from grassroots_tui.models.base import new_id
 from grassroots_tui.services.condolence import neutralise, start_round
+from grassroots_tui.services.slips.clock import views as slip_views
 from grassroots_tui.store import Store
 
 TODAY = dt.date(2026, 11, 26)
@@ -84,13 +85,13 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         store.save(home, ACTOR)
         slips = [
             s
-            for s in store.iter(HandoffSlip)
+            for s in slip_views(store, None).values()
             if s.station_id == station.id and s.issue_date and s.issue_date.year == 2026
         ]
         store.save(
-            slips[0].model_copy(
-                update={"title": PLANTED["title"], "handling_unit": PLANTED["unit"]}
-            ),
+            slips[0]
+            .stored()
+            .model_copy(update={"title": PLANTED["title"], "handling_unit": PLANTED["unit"]}),
             ACTOR,
         )
         visit = next(

@@ -19,7 +19,7 @@ from grassroots_tui.models import (
 )
 from grassroots_tui.services.households import find_households, household_history
 from grassroots_tui.store import Store
-from tests.factories import STATION_ID, household, visit
+from tests.factories import STATION_ID, household, legacy_slip, visit
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def slip(number: str, household_id: str | None, issued: dt.date | None, **fields
     if issued is not None:
         values.update(number=number, issue_date=issued, handling_unit="物业公司", state="issued")
     values.update(fields)
-    return HandoffSlip(**values)
+    return legacy_slip(**values)
 
 
 def reply(slip_id: str, day: dt.date, result: str, **fields) -> Reply:

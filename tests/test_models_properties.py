@@ -17,7 +17,6 @@ from grassroots_tui.models import (
     AssistanceForm,
     Document,
     DocumentInvalid,
-    HandoffSlip,
     Household,
     LeaveDecision,
     LeaveKind,
@@ -30,6 +29,7 @@ from grassroots_tui.models import (
     VisitKind,
     validate_document,
 )
+from tests.factories import legacy_slip
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -249,7 +249,7 @@ def slips(draw):
     issue = draw(dates) if not drafted else draw(st.none() | dates)
     due = None if issue is None else draw(st.none() | st.dates(min_value=issue))
     visit_id = draw(st.none() | ids)
-    return HandoffSlip(
+    return legacy_slip(
         station_id=draw(ids),
         number=draw(words) if not drafted else draw(st.none() | words),
         source=draw(st.sampled_from(list(SlipSource))),

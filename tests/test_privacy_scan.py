@@ -31,9 +31,10 @@ from openpyxl import load_workbook
 
 from grassroots_tui.cli import main
 from grassroots_tui.demo import write_demo_store
-from grassroots_tui.models import HandoffSlip, HardshipCase, Household, Visit
+from grassroots_tui.models import HardshipCase, Household, SlipIssue, Visit
 from grassroots_tui.models.base import new_id
 from grassroots_tui.services.condolence import mark_done, start_round
+from grassroots_tui.services.slips.clock import views as slip_views
 from grassroots_tui.store import Store
 from grassroots_tui.store.store import AUDIT
 from tests.factories import id_number
@@ -121,8 +122,12 @@ def export_entries(db: Path) -> list[dict]:
 def _plant(store: Store) -> dict[str, str]:
     """The planted resident's household, slip, visit, case and round; their ids."""
     slips = sorted(
-        (s for s in store.iter(HandoffSlip) if s.state.value == "issued" and s.number),
-        key=lambda s: s.issue_date,
+        (
+            s
+            for s in slip_views(store, None).values()
+            if s.state.value == "issued" and s.number and s.issue_date
+        ),
+        key=lambda s: s.issue_date or dt.date.min,
     )
     template = slips[0]  # the oldest issued slip: overdue on TODAY, so on the board
     home = Household(
@@ -149,18 +154,27 @@ def _plant(store: Store) -> dict[str, str]:
         }
     )
     store.save(neighbour, ACTOR)
-    slip = template.model_copy(
+    slip = template.stored().model_copy(
         update={
             "id": new_id(),
             "rev": 0,
-            "number": template.number.replace("号", "9号"),
             "title": f"{NAME}反映{NEIGHBOUR}家杂物堵塞楼道（电话{PHONE}）",
             "description": f"{NAME}（身份证{ID}，电话{PHONE}）反映邻居{NEIGHBOUR}的杂物堵塞楼道。",
             "household_id": home.id,
             "person_name": NAME,
+            "legacy": None,
+            "visit_id": None,
+            "problem_id": None,
         }
     )
-    store.save(slip, ACTOR)
+    number = (template.number or "").replace("号", "9号")
+    issued = SlipIssue(
+        station_id=slip.station_id,
+        slip_id=slip.id,
+        issued_on=template.issue_date,
+        number=number,
+    )
+    store.save_many([slip, issued], ACTOR)
     visits = [
         v
         for v in store.iter(Visit)
@@ -204,7 +218,7 @@ def _plant(store: Store) -> dict[str, str]:
         actor=ACTOR,
     )
     code = store.get_raw("station", template.station_id)["code"]
-    return {"slip": slip.number, "round": found.id, "station": template.station_id, "code": code}
+    return {"slip": number, "round": found.id, "station": template.station_id, "code": code}
 
 
 @dataclass

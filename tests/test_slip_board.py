@@ -25,7 +25,7 @@ from grassroots_tui.services.slip_board import (
 )
 from grassroots_tui.services.workcalendar import OfficialCalendar, YearOverride
 from grassroots_tui.store import Store
-from tests.factories import station
+from tests.factories import legacy_slip, station
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday
 CAL = OfficialCalendar()
@@ -45,7 +45,7 @@ def slip(
     lead: str | None = None,
     due: str | None = None,
 ) -> HandoffSlip:
-    return HandoffSlip(
+    return legacy_slip(
         id=number,
         station_id=station_id,
         number=None if state is SlipState.DRAFTED else number,

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from grassroots_tui.models import ProblemItem, Satisfaction, SlipSource, SlipState, Station
+from grassroots_tui.models import (
+    LegacySlipState,
+    ProblemItem,
+    Satisfaction,
+    SlipSource,
+    SlipState,
+    Station,
+)
 from grassroots_tui.services import slips as S
 from grassroots_tui.services.deadlines import compute_due
 from grassroots_tui.services.slip_board import build_board
@@ -339,8 +346,9 @@ def test_check_names_a_slip_whose_state_no_step_explains(store: Store) -> None:
     slip_id = issued(store, "2026-09-01")
     sound = check.check_report(store, [check._slip_steps])
     assert not sound.findings and "都与其办理记录相符（1 张）" in sound.checked[0]
-    # Saved as replied by something other than the reply step: no reply record.
-    store.save(S.get_slip(store, slip_id).model_copy(update={"state": SlipState.REPLIED}), "x")
+    # A slip of schema version 1 that says it was replied, with no reply record.
+    said = LegacySlipState(state=SlipState.REPLIED, issue_date=D("2026-09-01"), number="N")
+    store.save(S.get_slip(store, slip_id).stored().model_copy(update={"legacy": said}), "x")
     report = check.check_report(store, [check._slip_steps])
     assert [f.doc_id for f in report.findings] == [slip_id]
     assert "没有相应的办理记录" in report.findings[0].message

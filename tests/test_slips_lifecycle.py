@@ -17,6 +17,7 @@ from grassroots_tui.models import (
     Satisfaction,
     SlipSource,
     SlipState,
+    SlipView,
     Staff,
     StaffRole,
     Visit,
@@ -200,16 +201,17 @@ def test_every_transition_allowed_or_refused_through_the_store(
     replied = S.has_reply(store, slip.id)
     assert set(S.allowed_actions(slip, has_reply=replied)) == ALLOWED[state]
     for action in S.ACTIONS:
-        before = store.get_raw("handoff_slip", slip.id)
+        before = {kind: store.raw(kind) for kind in store.kinds()}
         if action in ALLOWED[state]:
             attempt(store, slip.id, action)  # must not raise
             store.undo_last(store.raw("audit_entry")[-1]["actor"])  # whoever did it
-            assert store.get_raw("handoff_slip", slip.id)["state"] == before["state"]
+            assert S.get_slip(store, slip.id).state is state
         else:
             with pytest.raises(S.SlipActionRefused) as refused:
                 attempt(store, slip.id, action)
             assert str(refused.value) == S.refusal(slip, action, has_reply=replied)
-            assert store.get_raw("handoff_slip", slip.id) == before  # nothing written
+            after = {kind: store.raw(kind) for kind in store.kinds()}
+            assert after == before  # nothing written
 
 
 @pytest.mark.parametrize(
@@ -236,7 +238,7 @@ def test_every_transition_allowed_or_refused_through_the_store(
     ],
 )
 def test_refusals_say_why(state, action, has_reply, message) -> None:
-    slip = HandoffSlip(
+    slip = SlipView(
         station_id=STATION_ID,
         number="N1",
         category="其他",
@@ -251,7 +253,7 @@ def test_refusals_say_why(state, action, has_reply, message) -> None:
 
 
 def test_unknown_action_is_a_programming_error() -> None:
-    slip = HandoffSlip(station_id="s", category="c", title="t", description="d")
+    slip = SlipView(station_id="s", category="c", title="t", description="d")
     with pytest.raises(ValueError, match="未知的交办单操作"):
         S.refusal(slip, "fly", has_reply=False)
 
@@ -260,7 +262,7 @@ def test_closing_without_a_reply_is_refused(store: Store) -> None:
     slip = issued(store)
     with pytest.raises(S.SlipActionRefused, match="没有回复单，不能办结"):
         S.close(store, slip.id, on=LATER, actor="站长")
-    assert store.get(HandoffSlip, slip.id).state is SlipState.ISSUED
+    assert S.get_slip(store, slip.id).state is SlipState.ISSUED
     replied = do_reply(store, slip.id)
     assert S.close(store, replied.id, on=LATER, actor="站长").state is SlipState.CLOSED
 
@@ -308,7 +310,7 @@ def test_a_number_is_never_reused_after_withdraw_delete_or_undo(store: Store) ->
 
     undone = issued(store)  # 0006, then undone: back to a draft without a number
     store.undo_last("站长")
-    assert store.get(HandoffSlip, undone.id).number is None
+    assert S.get_slip(store, undone.id).number is None
     again = S.issue(store, undone.id, on=ISSUED_ON, actor="站长", calendar=CAL)
     assert again.number == "湘龙群交〔2026〕第0007号"
 
@@ -466,12 +468,12 @@ def test_draft_from_a_visit_problem_and_issue_hands_it_off_in_one_transaction(
 ) -> None:
     made = _visit_with_problem(store)
     draft = S.draft_from_problem(store, made.id, "p1")
-    assert draft.source is SlipSource.VISIT and draft.state is SlipState.DRAFTED
+    assert draft.source is SlipSource.VISIT and draft.legacy is None  # a draft: no steps
     assert draft.title == "楼下占道经营，噪音大"
     assert "楼下占道经营" in draft.description and draft.category == "城市管理"
     assert draft.household_id == made.household_id and draft.person_name == "张桂兰"
     assert (draft.visit_id, draft.problem_id) == (made.id, "p1")
-    assert draft.number is None and store.get(HandoffSlip, draft.id) is None  # not saved
+    assert store.get(HandoffSlip, draft.id) is None  # not saved
 
     saved = S.save_draft(store, draft.model_copy(update={"handling_unit": "城管中队"}), "队员甲")
     with pytest.raises(S.SlipActionRefused, match="已经有交办单"):
@@ -479,8 +481,11 @@ def test_draft_from_a_visit_problem_and_issue_hands_it_off_in_one_transaction(
     slip = S.issue(store, saved.id, on=ISSUED_ON, actor="站长", calendar=CAL)
     problem = store.get(Visit, made.id).problems[0]
     assert problem.state is ProblemState.HANDED_OFF and problem.slip_id == slip.id
-    slip_txn = store.history("handoff_slip", slip.id)[-1]["txn"]
-    assert store.history("visit", made.id)[-1]["txn"] == slip_txn
+    (step,) = [d for d in store.raw("slip_issue") if d["slip_id"] == slip.id]
+    assert (
+        store.history("visit", made.id)[-1]["txn"]
+        == store.history("slip_issue", step["id"])[-1]["txn"]
+    )
     with pytest.raises(S.SlipActionRefused, match="只有待办的问题才能开交办单"):
         S.draft_from_problem(store, made.id, "p1")
 
@@ -549,11 +554,14 @@ def test_effective_due_is_provisional_until_the_year_has_holiday_data(store: Sto
     )
     final = S.effective_due(store, slip, with_2027)
     assert final.date == dt.date(2027, 1, 5) and not final.provisional and final.reason is None
-    assert store.get(HandoffSlip, slip.id).due_date == dt.date(2027, 1, 4)  # stored, stale
+    # The issue step keeps the date worked out then; the clock never trusts it.
+    (issued_step,) = [d for d in store.raw("slip_issue") if d["slip_id"] == slip.id]
+    assert issued_step["due_date"] == "2027-01-04"
 
 
 def test_effective_due_from_plain_documents() -> None:
-    slip = {"id": "s1", "issue_date": "2026-11-02", "deadline_rule": "15日"}
+    # A slip as a store of schema version 1 kept it: its own state and issue date.
+    slip = {"id": "s1", "issue_date": "2026-11-02", "deadline_rule": "15日", "state": "issued"}
     assert S.effective_due({}, slip, CAL).date == DUE
     docs = {
         # A call-back needs a reply before it: one without is not a step of this slip.
@@ -609,7 +617,7 @@ def test_history_tells_who_did_what_oldest_first(store: Store) -> None:
 def test_history_of_a_withdrawal_names_the_reason(store: Store) -> None:
     slip = S.withdraw(store, issued(store).id, on=ISSUED_ON, reason="群众撤回诉求", actor="站长")
     assert slip.withdraw_reason == "群众撤回诉求"
-    assert S.slip_history(store, slip.id)[-1].what == "撤回：群众撤回诉求"
+    assert S.slip_history(store, slip.id)[-1].what == "撤回（2026-11-02）：群众撤回诉求"
 
 
 def test_history_without_audit_uses_the_documents_dates(tmp_path: Path) -> None:
@@ -621,7 +629,8 @@ def test_history_without_audit_uses_the_documents_dates(tmp_path: Path) -> None:
     snap.tables["audit_entry"] = {}
     write_snapshot(tmp_path / "g.json", snap.tables, snap.generation, snap.position)
     with Store.open(tmp_path / "g.json", readonly=True) as s:
-        (entry,) = S.slip_history(s, slip_id)
+        issued_entry, entry = S.slip_history(s, slip_id)
+    assert issued_entry.at == ISSUED_ON and issued_entry.what.startswith("交办：编号")
     assert entry.at == REPLIED_ON and entry.who == "队员甲" and entry.what.startswith("回复单")
 
 

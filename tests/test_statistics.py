@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from grassroots_tui.models import (
-    HandoffSlip,
     ProblemItem,
     Reply,
     Satisfaction,
@@ -21,7 +20,7 @@ from grassroots_tui.models.activity import ActivityType
 from grassroots_tui.models.slip import SlipSource
 from grassroots_tui.services.statistics import month_stats, stats_json, summary_sentence, trend
 from grassroots_tui.store import Store
-from tests.factories import household, station, visit
+from tests.factories import household, legacy_slip, station, visit
 
 D = dt.date
 HL01, HL02 = "station-hl01", "station-hl02"
@@ -40,7 +39,7 @@ def slip(sid: str, issue: str, state: SlipState, *, station_id: str = HL01, **fi
         state=state,
     )
     values.update(fields)
-    return HandoffSlip(**values)
+    return legacy_slip(**values)
 
 
 def reply(sid: str, day: str) -> Reply:

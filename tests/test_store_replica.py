@@ -26,7 +26,7 @@ from grassroots_tui.store.files import read_snapshot, write_snapshot
 from grassroots_tui.store.replica import Replica
 from grassroots_tui.store.restore import restore_backup
 from grassroots_tui.store.salvage import salvage_store
-from tests.factories import STATION_ID, household, station
+from tests.factories import STATION_ID, household, legacy_slip, station
 
 OTHER = "station-hl02"
 HL01 = f"station:{STATION_ID}"
@@ -40,7 +40,7 @@ def slip(**fields: Any) -> HandoffSlip:
         category="其他",
     )
     values.update(fields)
-    return HandoffSlip(**values)
+    return legacy_slip(**values)
 
 
 def _mixed(db: Path) -> dict[str, str]:

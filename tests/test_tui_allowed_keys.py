@@ -164,7 +164,7 @@ async def _board(pilot) -> BoardScreen:
 
 async def test_a_reminder_is_asked_for_first_and_a_second_one_today_is_warned_of(store):
     slip_id = _issue_overdue(store)
-    number = store.get_raw("handoff_slip", slip_id)["number"]
+    number = slips.get_slip(store, slip_id).number
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         board = await _board(pilot)

@@ -87,7 +87,7 @@ async def test_a_slip_from_a_visits_pending_problem_then_issued(store):
         form.field("handling_unit").value = "街道民政办"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        drafts = [s for s in store.iter("handoff_slip")]
+        drafts = [slips.get_slip(store, s.id) for s in store.iter("handoff_slip")]
         assert len(drafts) == 1 and drafts[0].state is SlipState.DRAFTED
         assert (drafts[0].visit_id, drafts[0].problem_id) == ("visit-2", "problem-1")
 
@@ -97,7 +97,7 @@ async def test_a_slip_from_a_visits_pending_problem_then_issued(store):
         assert app.screen.table.move_to(drafts[0].id)
         await pilot.press("i")
         await settle(pilot)
-        issued = store.get(HandoffSlip, drafts[0].id)
+        issued = slips.get_slip(store, drafts[0].id)
         assert issued.state is SlipState.ISSUED
         assert issued.number == "湘龙群交〔2026〕第0001号"
         assert issued.issue_date == dt.date(2026, 11, 26)
@@ -142,7 +142,7 @@ async def test_the_board_counts_filters_and_writes_a_reminder(board_store):
         table = board.query_one(RecordTable)
         assert len(table.shown) == 3
         # Most overdue first.
-        first = board_store.get(HandoffSlip, table.shown[0].id)
+        first = slips.get_slip(board_store, table.shown[0].id)
         assert first.title == "路灯不亮"
 
         board.query_one("#filter-station", Select).value = "HL02"

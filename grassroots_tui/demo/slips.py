@@ -3,6 +3,7 @@ callbacks that match each one's state."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
@@ -26,12 +27,15 @@ from grassroots_tui.models import (
     ProblemState,
     Reply,
     Satisfaction,
+    SlipAcceptance,
     SlipCallback,
     SlipExtension,
+    SlipIssue,
     SlipReminder,
     SlipReturn,
     SlipSource,
     SlipState,
+    SlipWithdrawal,
     Staff,
     VisitKind,
 )
@@ -136,7 +140,8 @@ class _Slips(_Visits):
             seq[year] += 1
             fields["number"] = ctx.station.slip_number(year, seq[year])
         for fields in ctx.slips:
-            self.add(HandoffSlip(**fields))
+            for doc in _slip_and_steps(fields, self.today):
+                self.add(doc)
 
     def _slip(
         self,
@@ -435,3 +440,46 @@ class _Slips(_Visits):
         }
         ctx.slips.append(fields)
         return fields
+
+
+#: What the demo decides for each slip but a slip document does not keep: its steps do.
+_WORKED_OUT = ("number", "issue_date", "due_date", "original_due_date", "state", "withdraw_reason")
+
+
+def _step_id(slip_id: str, step: str) -> str:
+    """A step's id, made from the slip's (so the random stream is the same as before)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"grassroots-demo:{slip_id}:{step}"))
+
+
+def _slip_and_steps(fields: dict[str, Any], today: date) -> list[Any]:
+    """The slip document and the steps the services would have written besides the
+    replies, extensions, returns, reminders and call-backs already made: its issue (with
+    the number), an acceptance, a withdrawal."""
+    slip = HandoffSlip(**{k: v for k, v in fields.items() if k not in _WORKED_OUT})
+    issued: date | None = fields["issue_date"]
+    state: SlipState = fields["state"]
+    out: list[Any] = [slip]
+    if issued is None:
+        return out
+    common = {"station_id": slip.station_id, "slip_id": slip.id}
+    out.append(
+        SlipIssue(
+            id=_step_id(slip.id, "issue"),
+            issued_on=issued,
+            number=fields["number"],
+            due_date=fields["original_due_date"] or fields["due_date"],
+            **common,
+        )
+    )
+    if state is SlipState.ACCEPTED:
+        out.append(SlipAcceptance(id=_step_id(slip.id, "accept"), accepted_on=issued, **common))
+    if state is SlipState.WITHDRAWN:
+        out.append(
+            SlipWithdrawal(
+                id=_step_id(slip.id, "withdraw"),
+                withdrawn_on=min(issued + timedelta(days=3), today),
+                reason=fields["withdraw_reason"],
+                **common,
+            )
+        )
+    return out

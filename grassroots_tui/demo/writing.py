@@ -9,7 +9,8 @@ from pathlib import Path
 
 from grassroots_tui.demo.build import build_demo
 from grassroots_tui.demo.common import DEMO_ACTOR, DEMO_HOUR
-from grassroots_tui.models import KINDS, Document, HandoffSlip, Household, SlipState, Visit
+from grassroots_tui.models import KINDS, Document, HandoffSlip, Household, Station, Visit
+from grassroots_tui.services.slips.clock import STEP_KINDS, SlipSteps, timeline
 
 
 def year_to_date_visit_rate(docs: list[Document], today: date) -> float:
@@ -28,13 +29,11 @@ def summarize(docs: list[Document], today: date, seed: int) -> str:
     """A short Chinese summary of the demo documents: counts per kind and a few figures."""
     counts = Counter(d.KIND for d in docs)
     parts = [f"{KINDS[kind].LABEL} {counts[kind]}" for kind in KINDS if counts.get(kind)]
+    steps = SlipSteps({kind: [d for d in docs if d.KIND == kind] for kind in STEP_KINDS})
     overdue = sum(
-        1
+        timeline(d, steps.of(d.id), None).overdue_on(today)
         for d in docs
         if isinstance(d, HandoffSlip)
-        and d.due_date is not None
-        and d.due_date < today
-        and d.state in (SlipState.ISSUED, SlipState.ACCEPTED, SlipState.EXTENDED, SlipState.REDO)
     )
     rate = year_to_date_visit_rate(docs, today)
     lines = [
@@ -66,6 +65,22 @@ def demo_stamp(today: date, now: datetime) -> datetime:
     return min(datetime.combine(today, DEMO_HOUR).astimezone(), now)
 
 
+def _demo_scope(docs: list[Document], replica: str | None) -> str | None:
+    """The store scope for ``replica`` ("office", a station code, or None)."""
+    from grassroots_tui.store import StoreError
+
+    if replica is None:
+        return None
+    if replica.strip().lower() == "office":
+        return "office"
+    wanted = replica.strip().upper()
+    for doc in docs:
+        if isinstance(doc, Station) and doc.code.upper() == wanted:
+            return f"station:{doc.id}"
+    codes = "、".join(d.code for d in docs if isinstance(d, Station))
+    raise StoreError(f"演示数据中没有站点代码为“{replica}”的群工站（有：{codes}；或用 office）。")
+
+
 def write_demo_store(
     path: Path,
     today: date,
@@ -73,6 +88,7 @@ def write_demo_store(
     force: bool = False,
     *,
     now: datetime | None = None,
+    replica: str | None = None,
 ) -> str:
     """Create a demo store at ``path`` and return a short Chinese summary of it.
 
@@ -83,12 +99,19 @@ def write_demo_store(
     ``today`` or ``now`` (default: the machine's clock) if that is earlier, so that the
     audit trail's times never go back when real work follows. The documents do not depend
     on ``now``: nothing in them that has a time of day happened on ``today``.
+
+    ``replica``: which machine the store is, "office" (the street office's) or a station's
+    code (e.g. "HL01"); None keeps it standalone (one machine for everything). The
+    documents are written first, as if the others' had been pulled from the hub, then the
+    store is enrolled: from then on it writes only its own documents.
     """
     from grassroots_tui.store import Store, StoreError
     from grassroots_tui.store.paths import StorePaths
     from grassroots_tui.store.remove import remove_store, store_exists
 
     paths = StorePaths.for_main(path)
+    docs = build_demo(today, seed)
+    scope = _demo_scope(docs, replica)  # refused before anything is written or removed
     if store_exists(paths.main):
         if not force:
             raise StoreError(
@@ -96,7 +119,6 @@ def write_demo_store(
                 f"请加 --force（原数据会先另存到备份文件夹 {paths.backups.name}）。"
             )
         remove_store(paths.main)
-    docs = build_demo(today, seed)
     stamp = demo_stamp(today, _now() if now is None else now)
     store = Store.open(paths.main, clock=lambda: stamp, daily_backup=False)
     try:
@@ -105,6 +127,8 @@ def write_demo_store(
         with store.transaction(DEMO_ACTOR) as tx:
             for doc in docs:
                 tx.save(doc)
+        if scope is not None:
+            store.enroll(scope, DEMO_ACTOR)
     finally:
         store.close()
     return summarize(docs, today, seed)

@@ -137,6 +137,7 @@ STRINGS: dict[str, str] = {
     "slip.policy": "Policy basis",
     "slip.handler": "Handler",
     "slip.signer": "Signer",
+    "slip.owner": "Kept by {who}: read-only on this machine",
     "slip.withdrawn_on": "Withdrawn on",
     "slip.requested_on": "Asked on",
     "slip.reason": "Reason",

@@ -181,6 +181,7 @@ STRINGS: dict[str, str] = {
     "slip.policy": "政策依据",
     "slip.handler": "经办人",
     "slip.signer": "签发人",
+    "slip.owner": "由{who}填写，本机只能查看",
     "slip.withdrawn_on": "撤回日期",
     "slip.requested_on": "申请日期",
     "slip.reason": "理由",

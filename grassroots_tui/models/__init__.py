@@ -35,8 +35,10 @@ from grassroots_tui.models.slip import (
     DEFAULT_DEADLINE_RULE,
     SLIP_CATEGORIES,
     HandoffSlip,
+    LegacySlipState,
     SlipSource,
     SlipState,
+    SlipView,
 )
 from grassroots_tui.models.slip_actions import (
     Reply,
@@ -84,6 +86,8 @@ __all__ = [
     "DocumentInvalid",
     "DutyShift",
     "HandoffSlip",
+    "LegacySlipState",
+    "SlipView",
     "HardshipCase",
     "HardshipCause",
     "HardshipReview",

@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from grassroots_tui.models.base import Document
+from grassroots_tui.models.base import Document, Model
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.models.types import (
     LabelledEnum,
@@ -60,19 +60,36 @@ class SlipState(LabelledEnum):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
+class LegacySlipState(Model):
+    """结构版本 1 的交办单自己记着的办理状态，升级时原样移到这里，以后不再改动。
+
+    那时各个办理步骤还不是各自带日期的记录；交办单在某一天处于什么状态，由这里和当时
+    已有的记录（回复单、延期、退单、回访）推算（services/slips/clock.py）。"""
+
+    model_config = ConfigDict(title="升级前的办理状态")
+
+    state: SlipState = Field(title="状态")
+    number: OptShort = Field(None, title="交办单编号")
+    issue_date: dt.date | None = Field(None, title="交办日期")
+    due_date: dt.date | None = Field(None, title="应办结日期")
+    original_due_date: dt.date | None = Field(None, title="原应办结日期")
+    withdraw_reason: Text = Field("", title="撤回理由")
+
+
 class HandoffSlip(Document):
     """交办单：交给承办单位办理的群众问题，原则上 15 日内以回复单回复。
 
-    草拟时编号、交办日期、承办单位可以空着；交办后（草拟以外的状态）必须齐全。
-    撤回的草稿没有编号，撤回的已交办单保留原编号（编号永不重用）。
+    这是交办方（群工站或街道群工办）的文件：事项、承办单位、办理时限。编号、交办日期、
+    状态和应办结日期不记在这里，而是由各个办理步骤（交办、受理、回复、回访、办结、撤回
+    等，各是一份带日期、由办理方写的记录）推算出来（:class:`SlipView`）。
     """
 
     KIND: ClassVar[str] = "handoff_slip"
     LABEL: ClassVar[str] = "交办单"
+    SCHEMA_VERSION: ClassVar[int] = 2
     model_config = ConfigDict(title="交办单")
 
     kind: Literal["handoff_slip"] = Field("handoff_slip", title="类型")
-    number: OptShort = Field(None, title="交办单编号")
     source: SlipSource = Field(SlipSource.VISIT, title="来源")
     category: Short = Field(title="类别")
     title: Short = Field(title="事项")
@@ -83,36 +100,44 @@ class HandoffSlip(Document):
     assignee: OptName = Field(None, title="经办人")
     lead_official: OptRef = Field(None, title="包案领导", description="工作人员编号")
     responsible_person: OptName = Field(None, title="责任人")
-    issue_date: dt.date | None = Field(None, title="交办日期")
     deadline_rule: Short = Field(DEFAULT_DEADLINE_RULE, title="办理时限")
+    visit_id: OptRef = Field(None, title="来源走访")
+    problem_id: OptRef = Field(None, title="来源问题")
+    legacy: LegacySlipState | None = Field(
+        None,
+        title="升级前的办理状态",
+        description="结构版本 1 的交办单升级时留下，之后不再改动",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HandoffSlip:
+        if self.problem_id is not None and self.visit_id is None:
+            raise InvalidValue("关联了来源问题时必须同时关联其走访记录", field="visit_id")
+        return self
+
+
+#: The fields a slip of schema version 1 kept itself, moved into ``legacy`` on upgrade.
+LEGACY_FIELDS: tuple[str, ...] = tuple(LegacySlipState.model_fields)
+
+
+class SlipView(HandoffSlip):
+    """交办单连同它此刻的办理状态：由交办单和它的各个办理步骤推算，从不保存
+    （保存时会因多出的字段被拒绝）。"""
+
+    model_config = ConfigDict(title="交办单（含办理状态）")
+
+    state: SlipState = Field(SlipState.DRAFTED, title="状态")
+    number: OptShort = Field(None, title="交办单编号")
+    issue_date: dt.date | None = Field(None, title="交办日期", description="最近一次交办")
+    first_issue_date: dt.date | None = Field(None, title="首次交办日期")
     due_date: dt.date | None = Field(None, title="应办结日期")
     original_due_date: dt.date | None = Field(
         None, title="原应办结日期", description="延期前的应办结日期"
     )
-    state: SlipState = Field(SlipState.DRAFTED, title="状态")
-    withdraw_reason: Text = Field("", title="撤回理由", description="仅“已撤回”时填写")
-    visit_id: OptRef = Field(None, title="来源走访")
-    problem_id: OptRef = Field(None, title="来源问题")
+    withdraw_reason: Text = Field("", title="撤回理由")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> HandoffSlip:
-        if self.state is not SlipState.DRAFTED and not (
-            self.state is SlipState.WITHDRAWN and self.number is None
-        ):
-            for name, what in (
-                ("number", "编号"),
-                ("issue_date", "交办日期"),
-                ("handling_unit", "承办单位"),
-            ):
-                if getattr(self, name) is None:
-                    raise InvalidValue(
-                        f"已交办的交办单（状态：{self.state.label}）必须填写{what}", field=name
-                    )
-        if self.issue_date is not None:
-            for name in ("due_date", "original_due_date"):
-                value = getattr(self, name)
-                if value is not None and value < self.issue_date:
-                    raise InvalidValue("不能早于交办日期", field=name)
-        if self.problem_id is not None and self.visit_id is None:
-            raise InvalidValue("关联了来源问题时必须同时关联其走访记录", field="visit_id")
-        return self
+    def stored(self) -> HandoffSlip:
+        """The slip document itself, without what was worked out."""
+        return HandoffSlip.model_validate(
+            self.model_dump(exclude=set(SlipView.model_fields) - set(HandoffSlip.model_fields))
+        )

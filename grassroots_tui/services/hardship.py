@@ -51,11 +51,11 @@ from grassroots_tui.models import (
     HardshipReview,
     HardshipTier,
     ReviewCycle,
-    SlipState,
     VisitKind,
 )
 from grassroots_tui.models.errors import DocumentInvalid, Problem
 from grassroots_tui.services.auth import guarded_save, guarded_transaction
+from grassroots_tui.services.slips.clock import views as slip_views
 
 __all__ = [
     "CALLBACK_PREFIX",
@@ -812,17 +812,16 @@ def case_timeline(store: Any, case_id: str) -> list[TimelineEntry]:
         said = v.get("hardships") or v.get("greeting") or v.get("notes") or ""
         text = f"{kind_label}：{_short(said)}" if said else kind_label
         entries.append(TimelineEntry(_date(v["date"]), text, "visit"))  # type: ignore[arg-type]
-    for s in store.raw("handoff_slip"):
-        if s.get("household_id") != case.household_id:
+    for s in slip_views(store, None).values():
+        if s.household_id != case.household_id:
             continue
-        issued = _date(s.get("issue_date")) or _date(s.get("created_at"))
+        issued = s.issue_date or _date(s.created_at)
         if issued is None:
             continue
-        number = s.get("number") or "草稿"
-        state = SlipState(s.get("state") or "drafted").label
+        number = s.number or "草稿"
         entries.append(
             TimelineEntry(
-                issued, f"交办单 {number}：{_short(s.get('title'), 30)}（{state}）", "slip"
+                issued, f"交办单 {number}：{_short(s.title, 30)}（{s.state.label}）", "slip"
             )
         )
     entries.sort(key=lambda e: (e.on, _ORDER.get(e.kind, 1)), reverse=True)

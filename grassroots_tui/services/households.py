@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from grassroots_tui.models import HandoffSlip, HardshipCase, Household, Reply, Visit
+from grassroots_tui.models import HandoffSlip, HardshipCase, Household, Reply, SlipView, Visit
 from grassroots_tui.services import pinyin
 from grassroots_tui.services.auth import require_actor
+from grassroots_tui.services.slips.clock import views
 from grassroots_tui.services.visits import RaisedProblem
 from grassroots_tui.store import Store
 
@@ -33,7 +34,7 @@ __all__ = [
 class SlipWithReplies:
     """A handoff slip about the household, with its replies (oldest first)."""
 
-    slip: HandoffSlip
+    slip: SlipView
     replies: list[Reply] = field(default_factory=list)
 
 
@@ -96,8 +97,9 @@ def household_history(store: Store, household_id: str) -> HouseholdHistory:
         if raw.get("slip_id") in slip_ids:
             replies[raw["slip_id"]].append(Reply.model_validate(raw))
     slips = []
+    viewed = views(store, None)
     for raw in slip_raws:
-        slip = HandoffSlip.model_validate(raw)
+        slip = viewed[raw["id"]]
         answers = sorted(replies[slip.id], key=lambda r: (r.reply_date, r.id))
         slips.append(SlipWithReplies(slip, answers))
     slips.sort(key=_slip_order, reverse=True)

@@ -115,7 +115,7 @@ def build_board(
         rows.append(
             BoardRow(
                 slip_id=raw["id"],
-                number=raw.get("number") or "",
+                number=line.number or "",
                 station_code=station.get("code", ""),
                 station_name=station.get("name", ""),
                 title=mask_text(raw.get("title") or "", masker, residents),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grassroots_tui.models import Household, Satisfaction, SlipReminder, Station
-from grassroots_tui.models.slip import HandoffSlip
+from grassroots_tui.models.slip import SlipView
 from grassroots_tui.services.auth import guarded_save
 from grassroots_tui.services.deadlines import Due
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
@@ -30,6 +30,8 @@ from grassroots_tui.services.slips import (
     get_slip,
     has_reply,
     lead_official_name,
+    party_refusal,
+    step_party,
 )
 from grassroots_tui.services.slips.clock import timeline_of
 from grassroots_tui.services.workcalendar import OfficialCalendar
@@ -82,7 +84,7 @@ def _pair_cells(pairs: list[tuple[str, str]]) -> list[_Cell]:
     return [_Cell(label, value) for label, value in pairs]
 
 
-def _slip_pages(store: Store, slip: HandoffSlip, masker: Masker, due: Due | None) -> list[_Page]:
+def _slip_pages(store: Store, slip: SlipView, masker: Masker, due: Due | None) -> list[_Page]:
     station = store.get(Station, slip.station_id) if slip.station_id else None
     station_name = station.name if station is not None else ""
     household = store.get(Household, slip.household_id) if slip.household_id else None
@@ -459,7 +461,7 @@ class _Standing:
 
 
 def _standing(
-    store: Store, slip: HandoffSlip, today: dt.date, calendar: OfficialCalendar
+    store: Store, slip: SlipView, today: dt.date, calendar: OfficialCalendar
 ) -> _Standing:
     line = timeline_of(store, slip, calendar)
     due = line.due_on(today)
@@ -555,6 +557,9 @@ def record_reminder(
     overdue as of ``today``."""
     slip = get_slip(store, slip_id)
     ensure_allowed(slip, "remind", has_reply=has_reply(store, slip_id))
+    why = party_refusal(store, slip, "remind")
+    if why is not None:
+        raise SlipActionRefused(why)
     by = (by or "").strip()
     if not by:
         raise SlipActionRefused("请填写催办人")
@@ -566,6 +571,7 @@ def record_reminder(
     else:
         note = f"距应办结日期还有 {s.days_left} 天"
     reminder = SlipReminder(
+        writer=step_party(slip, "remind"),
         station_id=slip.station_id,
         slip_id=slip.id,
         sent_on=today,

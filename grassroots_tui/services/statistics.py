@@ -313,7 +313,7 @@ class _Data:
             if v.get("problems")
         }
 
-        self.slips = [s for s in slips if s.get("issue_date")]
+        self.slips = slips  # the slip clock says which were issued, and when
         # A hotline or walk-in slip with no visit problem is an issue raised by itself.
         self.walk_ins = [
             s for s in self.slips if s.get("source") in _WALK_IN and not s.get("problem_id")

@@ -184,7 +184,7 @@ def _slip_rows(store: Any, stats: MonthStats, calendar: Any, masker: Masker) -> 
     # Every registered resident's name, not only the slip's own: a neighbour named in it.
     residents = resident_names(store)
     rows = []
-    for slip in sorted(store.raw("handoff_slip"), key=lambda s: str(s.get("number") or "")):
+    for slip in sorted(store.raw("handoff_slip"), key=lambda s: str(lines[s["id"]].number or "")):
         line = lines[slip["id"]]
         issued = line.first_issued
         if codes[slip.get("station_id")] is None or issued is None:
@@ -198,7 +198,7 @@ def _slip_rows(store: Any, stats: MonthStats, calendar: Any, masker: Masker) -> 
         rows.append(
             [
                 codes[slip.get("station_id")],
-                str(slip.get("number") or ""),
+                str(line.number or ""),
                 issued.isoformat(),
                 str(slip.get("category") or ""),
                 mask_text(str(slip.get("title") or ""), masker, residents),

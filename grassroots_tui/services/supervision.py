@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grassroots_tui.models import (
-    HandoffSlip,
     RectificationState,
     SlipSource,
     SlipState,
+    SlipView,
     StaffRole,
     Station,
     SupervisionCheck,
@@ -38,7 +38,8 @@ from grassroots_tui.models import (
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services import pinyin
 from grassroots_tui.services.auth import guarded_save, guarded_transaction
-from grassroots_tui.services.slips import draft_slip
+from grassroots_tui.services.slips import draft_slip, get_slip
+from grassroots_tui.services.slips.clock import views as slip_views
 
 __all__ = [
     "SUPERVISOR_ROLES",
@@ -190,7 +191,7 @@ def _title(text: str, limit: int = 30) -> str:
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
-def rectification_to_slip(store: Any, check_id: str, item_id: str, *, actor: str) -> HandoffSlip:
+def rectification_to_slip(store: Any, check_id: str, item_id: str, *, actor: str) -> SlipView:
     """A draft handoff slip (source 上级交办, category 其他) for one rectification, linked
     back: the item's ``slip_id`` is set. The slip and the check are saved in one
     transaction. Refused when the item already has a slip that is not withdrawn, or is
@@ -200,9 +201,13 @@ def rectification_to_slip(store: Any, check_id: str, item_id: str, *, actor: str
         index = _item(check, item_id)
         item = check.rectifications[index]
         if item.slip_id:
-            raw = store.get_raw("handoff_slip", item.slip_id)
-            if raw is not None and raw.get("state") != SlipState.WITHDRAWN.value:
-                number = raw.get("number") or f"草稿：{raw.get('title', '')}"
+            earlier = (
+                slip_views(store, None).get(item.slip_id)
+                if store.get_raw("handoff_slip", item.slip_id)
+                else None
+            )
+            if earlier is not None and earlier.state is not SlipState.WITHDRAWN:
+                number = earlier.number or f"草稿：{earlier.title}"
                 raise SupervisionRefused(f"这项整改已经开了交办单（{number}），不能重复开单。")
         if item.state is RectificationState.DONE:
             raise SupervisionRefused("这项整改已经完成，不需要再开交办单。")
@@ -227,7 +232,7 @@ def rectification_to_slip(store: Any, check_id: str, item_id: str, *, actor: str
         with guarded_transaction(store, actor) as tx:
             tx.save(slip)
             tx.save(linked)
-    return store.get(HandoffSlip, slip.id)
+    return get_slip(store, slip.id)
 
 
 def open_rectifications(

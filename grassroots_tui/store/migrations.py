@@ -43,3 +43,31 @@ def upgrade(doc: dict[str, Any], target: int) -> dict[str, Any]:
         version += 1
         doc["schema_version"] = version
     return doc
+
+
+# -- the registered upgrades -------------------------------------------------------------------
+
+
+@migration("handoff_slip", 1)
+def _slip_state_from_steps(doc: dict[str, Any]) -> dict[str, Any]:
+    """Schema version 2: a slip no longer keeps its own state, number and dates; its steps
+    (each a dated document) say where it stands. What a version-1 slip kept is moved,
+    unchanged, into ``legacy``, from which the slip clock works out the steps the store
+    never recorded (services/slips/clock.py); figures and boards are the same after."""
+    kept = {name: doc.pop(name) for name in _SLIP_V1_FIELDS if name in doc}
+    if kept:
+        kept.setdefault("state", "drafted")
+        kept["withdraw_reason"] = kept.get("withdraw_reason") or ""
+        doc["legacy"] = kept
+    return doc
+
+
+#: What a slip of schema version 1 kept itself (models.slip.LEGACY_FIELDS).
+_SLIP_V1_FIELDS = (
+    "state",
+    "number",
+    "issue_date",
+    "due_date",
+    "original_due_date",
+    "withdraw_reason",
+)

@@ -74,9 +74,11 @@ from grassroots_tui.services.slips.lifecycle import (
     get_slip,
     has_reply,
     issue,
+    party_refusal,
     refusal,
     reply,
     return_slip,
+    step_party,
     withdraw,
 )
 from grassroots_tui.services.slips.numbering import find_slip, next_number, numbers_ever_used
@@ -102,6 +104,8 @@ __all__ = [
     "extend",
     "find_slip",
     "get_slip",
+    "party_refusal",
+    "step_party",
     "has_reply",
     "issue",
     "lead_official_name",

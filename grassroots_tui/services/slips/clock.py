@@ -47,7 +47,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, HandoffSlip, SlipState
+from grassroots_tui.models.slip import (
+    DEFAULT_DEADLINE_RULE,
+    LEGACY_FIELDS,
+    HandoffSlip,
+    SlipState,
+    SlipView,
+)
 from grassroots_tui.models.slip_actions import Satisfaction
 from grassroots_tui.services.deadlines import Due, SlipClock, compute_due, slip_status
 from grassroots_tui.services.workcalendar import OfficialCalendar
@@ -66,6 +72,8 @@ __all__ = [
     "timeline",
     "timeline_of",
     "timelines",
+    "view_of",
+    "views",
 ]
 
 #: States in which the slip's clock runs: the board, reminders and the overdue figure
@@ -167,6 +175,10 @@ class Round:
     first_reply: dt.date | None = None
     #: The day the round ended without a reply (退单 or 撤回), if it did.
     ended_on: dt.date | None = None
+    #: The number the slip was issued under (kept when it is issued again).
+    number: str | None = None
+    #: The due date before the round's first extension (原应办结日期), if extended.
+    original_due: dt.date | None = None
 
     def due_and_unreplied_on(self, day: dt.date) -> bool:
         """Whether, on ``day``, the reply deadline has passed with no reply by then."""
@@ -190,12 +202,26 @@ class Timeline:
     #: No step explains the stored state, which stands from the last step's day (see
     #: :func:`timeline`); ``grassroots check`` reports such slips.
     disagrees: bool = False
+    #: Why the slip was withdrawn (撤回理由), if it was.
+    withdraw_reason: str = ""
+    #: Each step document replayed: (its id, state before, state after, effective due
+    #: date after), in the order replayed (the history says what each step changed).
+    steps: tuple[tuple[str, SlipState, SlipState, dt.date | None], ...] = ()
     _state_days: tuple[dt.date, ...] = field(default=(), repr=False, compare=False)
     _due_days: tuple[dt.date, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def first_issued(self) -> dt.date | None:
         return self.rounds[0].issued_on if self.rounds else None
+
+    @property
+    def number(self) -> str | None:
+        """The slip's number: the one its latest issue carries (a slip issued again keeps
+        its number)."""
+        for item in reversed(self.rounds):
+            if item.number:
+                return item.number
+        return None
 
     def state_on(self, day: dt.date) -> SlipState:
         at = bisect_right(self._state_days, day)
@@ -285,15 +311,32 @@ def _rule_due(
 _STATES = {state.value: state for state in SlipState}
 
 
-def _stored_state(slip: Any) -> SlipState | None:
-    return _STATES.get(_value(_get(slip, "state")))
+def legacy_of(slip: Any) -> Mapping[str, Any] | None:
+    """What a slip of schema version 1 kept itself (state, number, dates): its ``legacy``
+    block once upgraded, the fields themselves before; None for a slip of today."""
+    block = _get(slip, "legacy")
+    if block is not None:
+        return block if isinstance(block, Mapping) else block.model_dump()
+    # A stored slip of schema version 1, as a plain dict (a worked-out SlipView has a
+    # state too, but it is not what the slip kept).
+    if isinstance(slip, Mapping) and slip.get("state") is not None:
+        return {name: slip.get(name) for name in LEGACY_FIELDS}
+    return None
 
 
-def _legacy_steps(slip: Any, have: Mapping[str, list[Any]]) -> list[tuple[dt.date, str, Any]]:
+def _stored_state(legacy: Mapping[str, Any] | None) -> SlipState | None:
+    return _STATES.get(_value(legacy.get("state"))) if legacy else None
+
+
+def _legacy_steps(
+    legacy: Mapping[str, Any] | None, have: Mapping[str, list[Any]]
+) -> list[tuple[dt.date, str, Any]]:
     """Steps a store from before dated steps lacks, from what it does know."""
     out: list[tuple[dt.date, str, Any]] = []
-    state = _value(_get(slip, "state"))
-    issued = _date(_get(slip, "issue_date"))
+    if not legacy:
+        return out
+    state = _value(legacy.get("state"))
+    issued = _date(legacy.get("issue_date"))
     if issued is None:
         return out
     if not have.get("slip_issue"):
@@ -331,6 +374,7 @@ _TAKES: dict[str, frozenset[SlipState]] = {
         {SlipState.DRAFTED, SlipState.RETURNED, SlipState.ISSUED, SlipState.ACCEPTED}
         | {SlipState.EXTENDED}
     ),
+    "legacy_state": frozenset(SlipState),
 }
 
 _Event = tuple[dt.date, str, int, str, Any]
@@ -365,7 +409,10 @@ def timeline(
     ``memo``: due dates shared between the slips of one calendar."""
     memo = {} if memo is None else memo
     rule = _get(slip, "deadline_rule") or DEFAULT_DEADLINE_RULE
-    stored_due = _get(slip, "due_date")
+    legacy = legacy_of(slip)
+    stored_due = legacy.get("due_date") if legacy else None
+    legacy_number = (legacy.get("number") or None) if legacy else None
+    withdraw_reason = (legacy.get("withdraw_reason") or "") if legacy else ""
     # Steps of one day in the order they were recorded (a slip can be returned and
     # issued again the same day), then in lifecycle order (one transaction's steps).
     events: list[_Event] = []
@@ -375,9 +422,21 @@ def timeline(
             if day is not None:
                 recorded = _get(doc, "created_at")
                 events.append((day, str(recorded or ""), _RANK[kind], kind, doc))
-    for day, kind, doc in _legacy_steps(slip, steps):
-        # Stood in for: an issue before anything recorded that day, the rest after.
-        events.append((day, "" if kind == "slip_issue" else "\uffff", _RANK[kind], kind, doc))
+    # Stood in for: an issue before anything recorded that day, the rest after what was
+    # recorded before the upgrade (and before what the state it kept says).
+    as_of = str(_get(slip, "updated_at") or _get(slip, "created_at") or "") if legacy else ""
+    for day, kind, doc in _legacy_steps(legacy, steps):
+        recorded = "" if kind == "slip_issue" else as_of + "\uffff"
+        events.append((day, recorded, _RANK[kind], kind, doc))
+    # What a slip of schema version 1 said of itself stands where its record ended: after
+    # the steps recorded by then (each step rewrote the slip, so its last change is when),
+    # before any step recorded since the upgrade. A state no step explains (a store
+    # edited by hand, or steps lost) is taken as said, and the timeline says so.
+    stored = _stored_state(legacy)
+    if stored is not None and events:
+        era = [e[0] for e in events if not as_of or e[1] <= as_of + "\uffff"]
+        if era:
+            events.append((max(era), as_of + "\uffff\uffff", 99, "legacy_state", stored))
     events.sort(key=lambda e: (e[0], e[1], e[2]))
 
     state = SlipState.DRAFTED
@@ -386,6 +445,7 @@ def timeline(
     rounds: list[Round] = []
     closed_on: dt.date | None = None
     last_due_day: dt.date | None = None
+    steps_seen: list[tuple[str, SlipState, SlipState, dt.date | None]] = []
 
     def move(day: dt.date, new: SlipState) -> None:
         nonlocal state
@@ -411,22 +471,41 @@ def timeline(
         if rounds:
             rounds[-1] = replace(rounds[-1], **change)
 
-    for day, _, _, kind, doc in _in_lifecycle_order(events, lambda: state):
+    disagrees = False
+
+    def apply(day: dt.date, kind: str, doc: Any) -> None:
+        nonlocal closed_on, withdraw_reason, disagrees
+        if kind == "legacy_state":
+            if doc is state:
+                return
+            if doc in (SlipState.RETURNED, SlipState.WITHDRAWN, SlipState.CLOSED):
+                if rounds and rounds[-1].first_reply is None and rounds[-1].ended_on is None:
+                    update_round(ended_on=day)
+            if doc is SlipState.CLOSED:
+                closed_on = day
+            move(day, doc)
+            disagrees = True
+            return
         if kind == "slip_issue":
             if state not in (SlipState.DRAFTED, SlipState.RETURNED):
-                continue
+                return
             due = _rule_due(day, rule, calendar, stored_due, memo)
-            rounds.append(Round(issued_on=day, reply_due=due))
+            number = (_get(doc, "number") if doc is not None else None) or legacy_number
+            if number is None and rounds:
+                number = rounds[-1].number
+            rounds.append(Round(issued_on=day, reply_due=due, number=number))
             set_due(day, due)
             move(day, SlipState.ISSUED)
         elif kind == "slip_withdrawal":
             if state in (SlipState.CLOSED, SlipState.WITHDRAWN, SlipState.REPLIED):
-                continue
+                return
             if rounds and rounds[-1].first_reply is None and state is not SlipState.RETURNED:
                 update_round(ended_on=day)
+            if doc is not None:
+                withdraw_reason = _get(doc, "reason") or withdraw_reason
             move(day, SlipState.WITHDRAWN)
         elif state in (SlipState.DRAFTED, SlipState.CLOSED, SlipState.WITHDRAWN):
-            continue  # nothing acts on a slip not issued, or finished
+            return  # nothing acts on a slip not issued, or finished
         elif kind == "slip_accept":
             if state is SlipState.ISSUED:
                 move(day, SlipState.ACCEPTED)
@@ -436,7 +515,7 @@ def timeline(
         elif kind == "slip_extension":
             new_due = _date(_get(doc, "new_due_date"))
             if new_due is None or state not in OPEN_STATES:
-                continue
+                return
             current = rounds[-1] if rounds else None
             if (
                 current is not None
@@ -446,6 +525,8 @@ def timeline(
                 and new_due > current.reply_due.date
             ):
                 update_round(reply_due=Due(new_due))
+            if current is not None and current.original_due is None and dues:
+                update_round(original_due=dues[-1][1].date)
             set_due(day, Due(new_due))
             move(day, SlipState.EXTENDED)
         elif kind == "reply":
@@ -454,7 +535,7 @@ def timeline(
             move(day, SlipState.REPLIED)
         elif kind == "slip_callback":
             if state is not SlipState.REPLIED:
-                continue
+                return
             if _value(_get(doc, "satisfaction")) == _UNSATISFIED:
                 set_due(day, _rule_due(day, rule, calendar, stored_due, memo))
                 move(day, SlipState.REDO)
@@ -466,19 +547,13 @@ def timeline(
                 closed_on = day
                 move(day, SlipState.CLOSED)
 
-    # A stored state no step explains (a store edited by hand, or steps lost): the
-    # stored state stands from the day of the last step, and the timeline says so.
-    disagrees = False
-    stored = _stored_state(slip)
-    if stored is not None and stored is not state and events:
-        day = events[-1][0]
-        if stored in (SlipState.RETURNED, SlipState.WITHDRAWN, SlipState.CLOSED):
-            if rounds and rounds[-1].first_reply is None and rounds[-1].ended_on is None:
-                update_round(ended_on=day)
-        if stored is SlipState.CLOSED:
-            closed_on = day
-        move(day, stored)
-        disagrees = True
+    for day, _, _, kind, doc in _in_lifecycle_order(events, lambda: state):
+        before = state
+        apply(day, kind, doc)
+        doc_id = _get(doc, "id") if doc is not None and kind != "legacy_state" else None
+        if doc_id:
+            steps_seen.append((doc_id, before, state, dues[-1][1].date if dues else None))
+
     return Timeline(
         slip_id=_get(slip, "id"),
         states=tuple(states),
@@ -486,6 +561,8 @@ def timeline(
         rounds=tuple(rounds),
         closed_on=closed_on,
         disagrees=disagrees,
+        withdraw_reason=withdraw_reason,
+        steps=tuple(steps_seen),
         _state_days=tuple(day for day, _ in states),
         _due_days=tuple(day for day, _ in dues),
     )
@@ -530,6 +607,39 @@ def due_and_clock(
     open then), as the list, the detail pane and the print show them."""
     line = timeline_of(store, slip, calendar)
     return line.due, line.clock_on(on, warn_days=warn_days, calendar=calendar)
+
+
+def view_of(slip: Any, line: Timeline) -> SlipView:
+    """The slip with its state, number, dates and due date as worked out by ``line``."""
+    raw = slip if isinstance(slip, Mapping) else slip.to_json()
+    base = {key: value for key, value in raw.items() if key not in LEGACY_FIELDS}
+    latest = line.rounds[-1] if line.rounds else None
+    due = line.due
+    return SlipView.model_validate(
+        {
+            **base,
+            "state": line.state,
+            "number": line.number,
+            "issue_date": latest.issued_on if latest else None,
+            "first_issue_date": line.first_issued,
+            "due_date": due.date if due is not None else None,
+            "original_due_date": latest.original_due if latest else None,
+            "withdraw_reason": line.withdraw_reason,
+        }
+    )
+
+
+def views(store: Any, calendar: OfficialCalendar | None) -> dict[str, SlipView]:
+    """Every slip as a :class:`SlipView`, by id, kept like :func:`timelines`."""
+
+    def build() -> dict[str, SlipView]:
+        lines = timelines(store, calendar)
+        return {slip["id"]: view_of(slip, lines[slip["id"]]) for slip in store.raw("handoff_slip")}
+
+    derived = getattr(store, "derived", None)
+    if derived is None:
+        return build()
+    return derived("slips.views", TIMELINE_KINDS, build, token=calendar)
 
 
 def is_open_value(state: Any) -> bool:

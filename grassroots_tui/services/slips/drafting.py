@@ -9,10 +9,17 @@ from typing import Any
 
 from grassroots_tui.models import Household, ProblemState, Staff, Station, Visit
 from grassroots_tui.models.errors import validate_model
-from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, HandoffSlip, SlipSource, SlipState
+from grassroots_tui.models.slip import (
+    DEFAULT_DEADLINE_RULE,
+    HandoffSlip,
+    SlipSource,
+    SlipState,
+    SlipView,
+)
 from grassroots_tui.services.auth import guarded_save
+from grassroots_tui.services.slips.clock import views
 from grassroots_tui.services.slips.errors import SlipActionRefused, SlipNotFound
-from grassroots_tui.services.slips.lifecycle import _enum_value, _rule_text, _station
+from grassroots_tui.services.slips.lifecycle import _enum_value, _rule_text, _station, get_slip
 from grassroots_tui.services.slips.numbering import _number_of
 from grassroots_tui.store import Store
 
@@ -49,7 +56,6 @@ def draft_slip(
             "lead_official": lead_official,
             "responsible_person": responsible_person,
             "deadline_rule": _rule_text(deadline_rule),
-            "state": SlipState.DRAFTED.value,
         },
     )
 
@@ -80,15 +86,14 @@ def draft_from_problem(
         raise SlipActionRefused(
             f"这个问题的状态是“{problem.state.label}”{extra}，只有待办的问题才能开交办单"
         )
-    for raw in store.raw("handoff_slip"):
+    for slip in views(store, None).values():
         if (
-            raw.get("problem_id") == problem_id
-            and raw.get("visit_id") == visit_id
-            and raw.get("state") != SlipState.WITHDRAWN.value
+            slip.problem_id == problem_id
+            and slip.visit_id == visit_id
+            and slip.state is not SlipState.WITHDRAWN
         ):
             raise SlipActionRefused(
-                f"这个问题已经有交办单了（{raw.get('number') or '草稿：' + raw['title']}），"
-                f"不能重复开单"
+                f"这个问题已经有交办单了（{slip.number or '草稿：' + slip.title}），不能重复开单"
             )
     station = _station(store, visit.station_id)
     household = store.get(Household, visit.household_id)
@@ -109,38 +114,31 @@ def draft_from_problem(
     return draft.model_copy(update={"visit_id": visit.id, "problem_id": problem.id})
 
 
-#: Fields a draft may not set itself: the lifecycle owns them.
-_LIFECYCLE_FIELDS = (
-    "number",
-    "issue_date",
-    "due_date",
-    "original_due_date",
-    "state",
-    "withdraw_reason",
-)
-
-
-def save_draft(store: Store, slip: HandoffSlip, actor: str) -> HandoffSlip:
+def save_draft(store: Store, slip: HandoffSlip, actor: str) -> SlipView:
     """Save a new or edited draft. Also edits a returned slip (to correct it before it
-    is issued again). Number, dates and state are never set through here."""
-    stored = store.get(HandoffSlip, slip.id)
+    is issued again). Number, dates and state are never set through here: they come
+    from the slip's steps."""
+    doc = slip.stored() if isinstance(slip, SlipView) else slip
+    stored = store.get_raw(HandoffSlip, doc.id)
+    update: dict[str, Any] = {}
     if stored is None:
-        if slip.state is not SlipState.DRAFTED:
+        if isinstance(slip, SlipView) and slip.state is not SlipState.DRAFTED:
             raise SlipActionRefused("新的交办单只能先保存为草稿，再交办")
-        update: dict[str, Any] = {name: None for name in _LIFECYCLE_FIELDS}
-        update.update(state=SlipState.DRAFTED, withdraw_reason="")
+        update["legacy"] = None
     else:
-        if stored.state not in (SlipState.DRAFTED, SlipState.RETURNED):
+        current = get_slip(store, doc.id)
+        if current.state not in (SlipState.DRAFTED, SlipState.RETURNED):
             raise SlipActionRefused(
-                f"{stored.state.label}的交办单不能再修改；只有草稿和被退回的交办单可以修改"
+                f"{current.state.label}的交办单不能再修改；只有草稿和被退回的交办单可以修改"
             )
-        update = {name: getattr(stored, name) for name in _LIFECYCLE_FIELDS}
-        if stored.visit_id is not None:
-            update.update(visit_id=stored.visit_id, problem_id=stored.problem_id)
-    if not slip.station_id:
+        update["legacy"] = stored.get("legacy")
+        if stored.get("visit_id") is not None:
+            update.update(visit_id=stored["visit_id"], problem_id=stored.get("problem_id"))
+    if not doc.station_id:
         raise SlipActionRefused("请选择交办单所属的群工站")
-    update["deadline_rule"] = _rule_text(slip.deadline_rule)
-    return guarded_save(store, slip.model_copy(update=update), actor)
+    update["deadline_rule"] = _rule_text(doc.deadline_rule)
+    saved = guarded_save(store, doc.model_copy(update=update), actor)
+    return get_slip(store, saved.id)
 
 
 # -- repeat petitions ----------------------------------------------------------------------
@@ -158,7 +156,7 @@ def earlier_slips(
     household_id: str | None,
     person_name: str | None,
     exclude_id: str | None = None,
-) -> list[HandoffSlip]:
+) -> list[SlipView]:
     """Slips of the same household or the same resident (by name), newest first.
 
     Withdrawn slips are left out; drafts are listed (they show a petition being opened
@@ -167,21 +165,21 @@ def earlier_slips(
     if not household_id and not (person_name or "").strip():
         return []
     found = []
-    for raw in store.raw("handoff_slip"):
-        if raw["id"] == exclude_id or raw.get("state") == SlipState.WITHDRAWN.value:
+    for slip in views(store, None).values():
+        if slip.id == exclude_id or slip.state is SlipState.WITHDRAWN:
             continue
-        if (household_id and raw.get("household_id") == household_id) or _same_person(
-            raw.get("person_name"), person_name
+        if (household_id and slip.household_id == household_id) or _same_person(
+            slip.person_name, person_name
         ):
-            found.append(raw)
+            found.append(slip)
     found.sort(
-        key=lambda r: (
-            r.get("issue_date") or str(r.get("created_at") or "")[:10],
-            r.get("number") or "",
+        key=lambda s: (
+            (s.issue_date.isoformat() if s.issue_date else "") or str(s.created_at or "")[:10],
+            s.number or "",
         ),
         reverse=True,
     )
-    return [HandoffSlip.model_validate(raw) for raw in found]
+    return found
 
 
 def proposed_lead_official(

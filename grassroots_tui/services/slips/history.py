@@ -10,7 +10,8 @@ from typing import Any
 from grassroots_tui.models import KINDS, Satisfaction
 from grassroots_tui.models.audit import actor_name
 from grassroots_tui.models.slip import HandoffSlip, SlipState
-from grassroots_tui.services.slips.lifecycle import ACTION_KINDS, _date, _of_slip
+from grassroots_tui.services.slips.clock import STEP_KINDS, slip_timeline
+from grassroots_tui.services.slips.lifecycle import _date, _of_slip
 from grassroots_tui.store import Store
 
 
@@ -80,7 +81,31 @@ def _describe_action(kind: str, doc: dict[str, Any]) -> tuple[str, str]:
         if doc.get("note"):
             text += f"；{_clip(doc['note'])}"
         return doc["date"], text
+    if kind == "slip_issue":
+        details = [
+            f"{title} {doc[name]}"
+            for name, title in (
+                ("number", "编号"),
+                ("issued_on", "交办日期"),
+                ("due_date", "应办结日期"),
+            )
+            if doc.get(name)
+        ]
+        return doc["issued_on"], "交办：" + "，".join(details)
+    if kind == "slip_accept":
+        return doc["accepted_on"], f"受理（{doc['accepted_on']}）"
+    if kind == "slip_close":
+        return doc["closed_on"], f"办结（{doc['closed_on']}）"
+    if kind == "slip_withdrawal":
+        reason = _clip(doc.get("reason", ""))
+        return doc["withdrawn_on"], f"撤回（{doc['withdrawn_on']}）" + (
+            f"：{reason}" if reason else ""
+        )
     return "", KINDS[kind].LABEL if kind in KINDS else kind
+
+
+#: Every document that records a step of a slip, and reminders, in the history.
+HISTORY_KINDS = (*STEP_KINDS, "slip_reminder")
 
 
 _FIELD_TITLES = {name: (field.title or name) for name, field in HandoffSlip.model_fields.items()}
@@ -146,9 +171,23 @@ def slip_history(store: Store, slip_id: str) -> list[HistoryEntry]:
     callback) and what they say. A step's slip change and its action document, written
     in one transaction, make one entry."""
     actions: dict[str, tuple[str, dict[str, Any]]] = {}
-    for kind in ACTION_KINDS:
+    for kind in HISTORY_KINDS:
         for doc in _of_slip(store, kind, slip_id):
             actions[doc["id"]] = (kind, doc)
+    # What each step changed, as the slip clock replays them.
+    raw_slip = store.get_raw("handoff_slip", slip_id)
+    changed: dict[str, str] = {}
+    if raw_slip is not None:
+        for doc_id, before, after, due in slip_timeline(store, raw_slip, None).steps:
+            kind = actions.get(doc_id, ("", {}))[0]
+            if kind == "slip_issue" and before is SlipState.RETURNED:
+                changed[doc_id] = "重新交办"
+            elif kind in ("slip_issue", "slip_withdrawal", "slip_accept", "slip_close"):
+                continue  # the step's own text says it
+            elif after is SlipState.REDO and before is not SlipState.REDO:
+                changed[doc_id] = f"重办，新的应办结日期 {due.isoformat() if due else ''}"
+            elif before is not after:
+                changed[doc_id] = f"{before.label} → {after.label}"
     slip_entries: list[dict[str, Any]] = []
     action_entry: dict[str, dict[str, Any]] = {}
     for entry in store.raw("audit_entry"):
@@ -190,8 +229,10 @@ def slip_history(store: Store, slip_id: str) -> list[HistoryEntry]:
 
     for doc_id, (kind, doc) in actions.items():
         business, text = _describe_action(kind, doc)
-        if doc_id in merged:
+        if doc_id in merged:  # a store of schema version 1: the slip's own change
             text += f"（{merged[doc_id]}）"
+        elif doc_id in changed:
+            text += f"（{changed[doc_id]}）"
         created = action_entry.get(doc_id)
         at = _when(created.get("at")) if created else None
         if created is not None and at is not None:

@@ -24,10 +24,16 @@ from grassroots_tui.models import (
     Station,
     Visit,
 )
-from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, HandoffSlip, SlipState
+from grassroots_tui.models.base import OFFICE, writer_of
+from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, HandoffSlip, SlipState, SlipView
 from grassroots_tui.services.auth import guarded_transaction
 from grassroots_tui.services.deadlines import compute_due, parse_rule
-from grassroots_tui.services.slips.clock import OPEN_STATES, effective_due
+from grassroots_tui.services.slips.clock import (
+    OPEN_STATES,
+    effective_due,
+    slip_timeline,
+    view_of,
+)
 from grassroots_tui.services.slips.errors import SlipActionRefused, SlipNotFound
 from grassroots_tui.services.slips.numbering import _number_of, next_number
 from grassroots_tui.services.workcalendar import OfficialCalendar
@@ -63,10 +69,51 @@ RETURN_WITHIN_DAYS = 3
 _STATE = SlipState
 
 
+# -- who takes each step --------------------------------------------------------------------
+
+#: Steps the handling party takes on a slip the street office issued to a station: the
+#: station accepts, returns or answers it; the office, which issued it, does the rest.
+HANDLER_STEPS = frozenset({"accept", "return", "reply"})
+
+
+def step_party(slip: SlipView, action: str) -> str:
+    """Who writes ``action``'s document for ``slip``: "office" or a station id.
+
+    A station's own slip: the station records every step (the handling unit has no
+    computer of its own), except reminders (催办), which the street office's supervisors
+    write. A slip the street office issued to a station: the station accepts, returns and
+    replies; the office issues, extends, calls back, closes, withdraws and reminds."""
+    if action == "remind":
+        return OFFICE
+    issuer = writer_of(slip)
+    if issuer == OFFICE and slip.station_id and action in HANDLER_STEPS:
+        return slip.station_id
+    return issuer
+
+
+def party_refusal(store: Store, slip: SlipView, action: str) -> str | None:
+    """Why this machine may not take ``action`` on ``slip`` (Chinese), or None: a
+    replica writes only its own documents, so a step is taken where its party works."""
+    replica = store.replica
+    party = step_party(slip, action)
+    if replica.writer is None or replica.writer == party:
+        return None
+    return (
+        f"{ACTION_LABELS[action]}由{store.writer_label(party)}办理，本机（{replica.label}）只能查看"
+    )
+
+
+def _party(store: Store, slip: SlipView, action: str) -> str:
+    why = party_refusal(store, slip, action)
+    if why is not None:
+        raise SlipActionRefused(why)
+    return step_party(slip, action)
+
+
 # -- which steps are allowed ---------------------------------------------------------------
 
 
-def refusal(slip: HandoffSlip, action: str, *, has_reply: bool) -> str | None:
+def refusal(slip: SlipView, action: str, *, has_reply: bool) -> str | None:
     """Why ``action`` is not allowed for ``slip`` now (Chinese), or None if it is.
 
     Only the slip's state (and whether it has a reply) is judged here; dates (the
@@ -139,12 +186,12 @@ def refusal(slip: HandoffSlip, action: str, *, has_reply: bool) -> str | None:
     return f"承办单位已回复（{state.label}），交办单不能撤回"
 
 
-def allowed_actions(slip: HandoffSlip, *, has_reply: bool) -> list[str]:
+def allowed_actions(slip: SlipView, *, has_reply: bool) -> list[str]:
     """The steps (from :data:`ACTIONS`) that ``slip`` may take now, in that order."""
     return [a for a in ACTIONS if refusal(slip, a, has_reply=has_reply) is None]
 
 
-def _check(slip: HandoffSlip, action: str, *, has_reply: bool) -> None:
+def _check(slip: SlipView, action: str, *, has_reply: bool) -> None:
     why = refusal(slip, action, has_reply=has_reply)
     if why is not None:
         raise SlipActionRefused(why)
@@ -173,23 +220,25 @@ def _writing(store: Store) -> Any:
     return lock if lock is not None else nullcontext()
 
 
-def _load(store: Store, slip_id: str) -> HandoffSlip:
-    slip = store.get(HandoffSlip, slip_id)
-    if slip is None:
+def _load(store: Store, slip_id: str, calendar: OfficialCalendar | None = None) -> SlipView:
+    """The slip as it stands now: the issuer's document with its state, number, dates and
+    due date worked out from its steps (the slip clock)."""
+    raw = store.get_raw(HandoffSlip, slip_id)
+    if raw is None:
         raise SlipNotFound(f"找不到交办单（{slip_id}），可能已被删除。")
-    return slip
+    return view_of(raw, slip_timeline(store, raw, calendar))
 
 
 def _of_slip(store: Store, kind: str, slip_id: str) -> list[dict[str, Any]]:
     return [d for d in store.raw(kind) if d.get("slip_id") == slip_id]
 
 
-def get_slip(store: Store, slip_id: str) -> HandoffSlip:
-    """The slip, or :class:`SlipNotFound`."""
-    return _load(store, slip_id)
+def get_slip(store: Store, slip_id: str, calendar: OfficialCalendar | None = None) -> SlipView:
+    """The slip as it stands now (:class:`SlipView`), or :class:`SlipNotFound`."""
+    return _load(store, slip_id, calendar)
 
 
-def ensure_allowed(slip: HandoffSlip, action: str, *, has_reply: bool) -> None:
+def ensure_allowed(slip: SlipView, action: str, *, has_reply: bool) -> None:
     """Raise :class:`SlipActionRefused` (with the reason) unless ``action`` is allowed."""
     _check(slip, action, has_reply=has_reply)
 
@@ -317,39 +366,42 @@ def _last_reply(replies: list[dict[str, Any]]) -> dt.date:
 
 def issue(
     store: Store, slip_id: str, *, on: dt.date, actor: str, calendar: OfficialCalendar
-) -> HandoffSlip:
+) -> SlipView:
     """交办: give the draft its number (kept when a returned slip is issued again), the
     issue date and due date; a linked visit problem becomes 已交办 in the same
     transaction."""
     with _writing(store):
-        slip = _load(store, slip_id)
-        _check(slip, "issue", has_reply=False)
+        slip, party = _taking(store, slip_id, "issue", calendar)
         if not slip.handling_unit:
             raise SlipActionRefused("没有填写承办单位，不能交办")
         rule = _rule_text(slip.deadline_rule)
         station = _station(store, slip.station_id)
         number = slip.number or next_number(store, station, on.year)
         due = compute_due(on, rule, calendar)
-        updated = slip.model_copy(
-            update={
-                "number": number,
-                "issue_date": on,
-                "deadline_rule": rule,
-                "due_date": due.date,
-                "original_due_date": None,
-                "state": SlipState.ISSUED,
-            }
-        )
         step = SlipIssue(
+            writer=party,
             station_id=slip.station_id,
             slip_id=slip.id,
             issued_on=on,
             number=number,
             due_date=due.date,
         )
-        visit = _problem_update(store, updated, handing_off=True)
-        _save(store, actor, updated, step, *([visit] if visit is not None else []))
-    return _load(store, slip_id)
+        docs: list[Any] = [step]
+        if rule != slip.deadline_rule:  # the issuer's own document: its rule, written out
+            docs.append(slip.stored().model_copy(update={"deadline_rule": rule}))
+        visit = _problem_update(store, slip, handing_off=True)
+        _save(store, actor, *docs, *([visit] if visit is not None else []))
+    return _load(store, slip_id, calendar)
+
+
+def _taking(
+    store: Store, slip_id: str, action: str, calendar: OfficialCalendar | None = None
+) -> tuple[SlipView, str]:
+    """The slip as it stands, checked to allow ``action`` now and on this machine, and
+    the party whose document the step is (see :func:`step_party`)."""
+    slip = _load(store, slip_id, calendar)
+    _check(slip, action, has_reply=has_reply(store, slip_id))
+    return slip, _party(store, slip, action)
 
 
 def _not_before(day: dt.date, what: str, earliest: dt.date | None, earliest_what: str) -> None:
@@ -359,14 +411,15 @@ def _not_before(day: dt.date, what: str, earliest: dt.date | None, earliest_what
         )
 
 
-def accept(store: Store, slip_id: str, *, on: dt.date, actor: str) -> HandoffSlip:
+def accept(store: Store, slip_id: str, *, on: dt.date, actor: str) -> SlipView:
     """受理: the handling unit takes the slip on, on ``on``."""
     with _writing(store):
-        slip = _load(store, slip_id)
-        _check(slip, "accept", has_reply=has_reply(store, slip_id))
+        slip, party = _taking(store, slip_id, "accept")
         _not_before(on, "受理日期", slip.issue_date, "交办日期")
-        step = SlipAcceptance(station_id=slip.station_id, slip_id=slip.id, accepted_on=on)
-        _save(store, actor, slip.model_copy(update={"state": SlipState.ACCEPTED}), step)
+        step = SlipAcceptance(
+            writer=party, station_id=slip.station_id, slip_id=slip.id, accepted_on=on
+        )
+        _save(store, actor, step)
     return _load(store, slip_id)
 
 
@@ -378,26 +431,24 @@ def return_slip(
     reason: str,
     actor: str,
     within_days: int = RETURN_WITHIN_DAYS,
-) -> HandoffSlip:
+) -> SlipView:
     """退单: the handling unit sends the slip back, with a reason, within ``within_days``
     days after issue."""
     with _writing(store):
-        slip = _load(store, slip_id)
-        _check(slip, "return", has_reply=has_reply(store, slip_id))
+        slip, party = _taking(store, slip_id, "return")
         reason = _required(reason, "退单理由")
         assert slip.issue_date is not None
-        if on < slip.issue_date:
-            raise SlipActionRefused(
-                f"退单日期 {on.isoformat()} 早于交办日期 {slip.issue_date.isoformat()}"
-            )
+        _not_before(on, "退单日期", slip.issue_date, "交办日期")
         last = slip.issue_date + dt.timedelta(days=within_days)
         if on > last:
             raise SlipActionRefused(
                 f"交办已超过 {within_days} 日（交办日期 {slip.issue_date.isoformat()}，"
                 f"最迟 {last.isoformat()} 退单），不能再退单"
             )
-        doc = SlipReturn(station_id=slip.station_id, slip_id=slip.id, returned_on=on, reason=reason)
-        _save(store, actor, slip.model_copy(update={"state": SlipState.RETURNED}), doc)
+        doc = SlipReturn(
+            writer=party, station_id=slip.station_id, slip_id=slip.id, returned_on=on, reason=reason
+        )
+        _save(store, actor, doc)
     return _load(store, slip_id)
 
 
@@ -411,19 +462,15 @@ def extend(
     new_due_date: dt.date,
     actor: str,
     calendar: OfficialCalendar,
-) -> HandoffSlip:
+) -> SlipView:
     """延期: a new due date, approved; asked after the current due date it is flagged
     late (超期后申请). The first due date is kept in ``original_due_date``."""
     with _writing(store):
-        slip = _load(store, slip_id)
-        _check(slip, "extend", has_reply=has_reply(store, slip_id))
+        slip, party = _taking(store, slip_id, "extend")
         reason = _required(reason, "延期理由")
         approver = _required(approver, "批准人")
         assert slip.issue_date is not None
-        if requested_on < slip.issue_date:
-            raise SlipActionRefused(
-                f"申请日期 {requested_on.isoformat()} 早于交办日期 {slip.issue_date.isoformat()}"
-            )
+        _not_before(requested_on, "申请日期", slip.issue_date, "交办日期")
         current = effective_due(store, slip, calendar)
         assert current is not None
         if new_due_date <= current.date:
@@ -434,6 +481,7 @@ def extend(
         if new_due_date < requested_on:
             raise SlipActionRefused("新的应办结日期不能早于申请日期")
         doc = SlipExtension(
+            writer=party,
             station_id=slip.station_id,
             slip_id=slip.id,
             requested_on=requested_on,
@@ -442,15 +490,8 @@ def extend(
             new_due_date=new_due_date,
             late=requested_on > current.date,
         )
-        updated = slip.model_copy(
-            update={
-                "state": SlipState.EXTENDED,
-                "due_date": new_due_date,
-                "original_due_date": slip.original_due_date or current.date,
-            }
-        )
-        _save(store, actor, updated, doc)
-    return _load(store, slip_id)
+        _save(store, actor, doc)
+    return _load(store, slip_id, calendar)
 
 
 def reply(
@@ -463,18 +504,14 @@ def reply(
     handler: str,
     signer: str | None,
     actor: str,
-) -> HandoffSlip:
+) -> SlipView:
     """回复: the reply slip (回复单); after a redo it is marked as the redo reply."""
     with _writing(store):
-        slip = _load(store, slip_id)
-        _check(slip, "reply", has_reply=has_reply(store, slip_id))
+        slip, party = _taking(store, slip_id, "reply")
         result = _required(result, "办理结果")
         handler = _required(handler, "经办人")
         assert slip.issue_date is not None
-        if reply_date < slip.issue_date:
-            raise SlipActionRefused(
-                f"回复日期 {reply_date.isoformat()} 早于交办日期 {slip.issue_date.isoformat()}"
-            )
+        _not_before(reply_date, "回复日期", slip.issue_date, "交办日期")
         redo = slip.state is SlipState.REDO
         if redo:
             called = [
@@ -489,6 +526,7 @@ def reply(
                     f"{last_call.isoformat()}"
                 )
         doc = Reply(
+            writer=party,
             station_id=slip.station_id,
             slip_id=slip.id,
             reply_date=reply_date,
@@ -498,7 +536,7 @@ def reply(
             signer=signer,
             is_redo=redo,
         )
-        _save(store, actor, slip.model_copy(update={"state": SlipState.REPLIED}), doc)
+        _save(store, actor, doc)
     return _load(store, slip_id)
 
 
@@ -512,13 +550,12 @@ def callback(
     note: str,
     actor: str,
     calendar: OfficialCalendar,
-) -> HandoffSlip:
+) -> SlipView:
     """回访: 满意/基本满意 closes the slip; 不满意 sends it back for redo (重办) with a new
     deadline counted from the callback date under the slip's rule."""
     with _writing(store):
-        slip = _load(store, slip_id)
+        slip, party = _taking(store, slip_id, "callback")
         replies = _of_slip(store, "reply", slip_id)
-        _check(slip, "callback", has_reply=bool(replies))
         satisfaction = Satisfaction(satisfaction)
         last_reply = _last_reply(replies)
         if on < last_reply:
@@ -526,6 +563,7 @@ def callback(
                 f"回访日期 {on.isoformat()} 早于回复日期 {last_reply.isoformat()}"
             )
         doc = SlipCallback(
+            writer=party,
             station_id=slip.station_id,
             slip_id=slip.id,
             date=on,
@@ -534,37 +572,32 @@ def callback(
             note=(note or "").strip(),
         )
         if satisfaction is Satisfaction.UNSATISFIED:
-            due = compute_due(on, _rule_text(slip.deadline_rule), calendar)
-            updated = slip.model_copy(update={"state": SlipState.REDO, "due_date": due.date})
-            visit = _problem_follows(store, updated, None)
+            _rule_text(slip.deadline_rule)  # a rule nobody can read is refused here
+            visit = _problem_follows(store, slip, None)
         else:
-            updated = slip.model_copy(update={"state": SlipState.CLOSED})
-            visit = _problem_follows(store, updated, on)
-        _save(store, actor, updated, doc, *([visit] if visit is not None else []))
-    return _load(store, slip_id)
+            visit = _problem_follows(store, slip, on)
+        _save(store, actor, doc, *([visit] if visit is not None else []))
+    return _load(store, slip_id, calendar)
 
 
-def close(store: Store, slip_id: str, *, on: dt.date, actor: str) -> HandoffSlip:
+def close(store: Store, slip_id: str, *, on: dt.date, actor: str) -> SlipView:
     """办结 on ``on`` explicitly (without waiting for a callback); needs a reply slip.
     A linked visit problem becomes 后续解决, dated ``on``, in the same transaction."""
     with _writing(store):
-        slip = _load(store, slip_id)
+        slip, party = _taking(store, slip_id, "close")
         replies = _of_slip(store, "reply", slip_id)
-        _check(slip, "close", has_reply=bool(replies))
         _not_before(on, "办结日期", _last_reply(replies), "回复日期")
-        updated = slip.model_copy(update={"state": SlipState.CLOSED})
-        step = SlipClosing(station_id=slip.station_id, slip_id=slip.id, closed_on=on)
-        visit = _problem_follows(store, updated, on)
-        _save(store, actor, updated, step, *([visit] if visit is not None else []))
+        step = SlipClosing(writer=party, station_id=slip.station_id, slip_id=slip.id, closed_on=on)
+        visit = _problem_follows(store, slip, on)
+        _save(store, actor, step, *([visit] if visit is not None else []))
     return _load(store, slip_id)
 
 
-def withdraw(store: Store, slip_id: str, *, on: dt.date, reason: str, actor: str) -> HandoffSlip:
+def withdraw(store: Store, slip_id: str, *, on: dt.date, reason: str, actor: str) -> SlipView:
     """撤回 on ``on``: before any reply. The slip keeps its number (never reused); a
     linked visit problem goes back to 待办."""
     with _writing(store):
-        slip = _load(store, slip_id)
-        _check(slip, "withdraw", has_reply=has_reply(store, slip_id))
+        slip, party = _taking(store, slip_id, "withdraw")
         reason = _required(reason, "撤回理由")
         latest = max(
             (
@@ -577,10 +610,13 @@ def withdraw(store: Store, slip_id: str, *, on: dt.date, reason: str, actor: str
             default=None,
         )
         _not_before(on, "撤回日期", latest, "上一步的日期")
-        updated = slip.model_copy(update={"state": SlipState.WITHDRAWN, "withdraw_reason": reason})
         step = SlipWithdrawal(
-            station_id=slip.station_id, slip_id=slip.id, withdrawn_on=on, reason=reason
+            writer=party,
+            station_id=slip.station_id,
+            slip_id=slip.id,
+            withdrawn_on=on,
+            reason=reason,
         )
-        visit = _problem_update(store, updated, handing_off=False)
-        _save(store, actor, updated, step, *([visit] if visit is not None else []))
+        visit = _problem_update(store, slip, handing_off=False)
+        _save(store, actor, step, *([visit] if visit is not None else []))
     return _load(store, slip_id)

@@ -7,7 +7,8 @@ import re
 import string
 
 from grassroots_tui.models import Station
-from grassroots_tui.models.slip import HandoffSlip
+from grassroots_tui.models.slip import SlipView
+from grassroots_tui.services.slips.clock import legacy_of, slip_timeline, views
 from grassroots_tui.services.slips.errors import SlipActionRefused, SlipNotFound
 from grassroots_tui.store import Store
 
@@ -16,7 +17,7 @@ def _number_of(store: Store, slip_id: str | None) -> str:
     raw = store.get_raw("handoff_slip", slip_id) if slip_id else None
     if raw is None:
         return slip_id or "-"
-    return raw.get("number") or f"草稿：{raw.get('title', '')}"
+    return slip_timeline(store, raw, None).number or f"草稿：{raw.get('title', '')}"
 
 
 def _number_pattern(template: str, year: int) -> re.Pattern[str]:
@@ -36,19 +37,30 @@ def numbers_ever_used(store: Store, station_id: str) -> set[str]:
     """Every number a slip of the station holds now or held at any time (audit trail)."""
     used = {
         raw["number"]
-        for raw in store.raw("handoff_slip")
+        for raw in store.raw("slip_issue")
         if raw.get("station_id") == station_id and raw.get("number")
     }
+    for raw in store.raw("handoff_slip"):  # numbers kept by slips of schema version 1
+        legacy = legacy_of(raw)
+        if raw.get("station_id") == station_id and legacy and legacy.get("number"):
+            used.add(legacy["number"])
     for entry in store.raw("audit_entry"):
-        if entry.get("target_kind") != "handoff_slip" or entry.get("station_id") != station_id:
+        if entry.get("target_kind") not in _NUMBERED or entry.get("station_id") != station_id:
             continue
         for value in (entry.get("changes") or {}).get("number") or ():
             if isinstance(value, str) and value:
                 used.add(value)
         before = entry.get("before")
-        if isinstance(before, dict) and before.get("number"):
-            used.add(before["number"])
+        if isinstance(before, dict):
+            legacy = legacy_of(before) or before
+            if legacy.get("number"):
+                used.add(legacy["number"])
     return used
+
+
+#: The kinds whose audit entries may name a slip number: the slip (schema version 1 kept
+#: it) and its issue step.
+_NUMBERED = ("handoff_slip", "slip_issue")
 
 
 def next_number(store: Store, station: Station, year: int) -> str:
@@ -70,11 +82,11 @@ def next_number(store: Store, station: Station, year: int) -> str:
     return station.slip_number(year, seq)
 
 
-def find_slip(store: Store, text: str, *, station: str | None = None) -> HandoffSlip:
+def find_slip(store: Store, text: str, *, station: str | None = None) -> SlipView:
     """A slip by its full number, its id, or the short form "2026-0015" / "2026-15";
     ``station`` (a station code or id) narrows the search when short forms collide."""
     text = text.strip()
-    slips = store.raw("handoff_slip")
+    slips = list(views(store, None).values())
     if station:
         wanted = station.strip().upper()
         ids = {
@@ -84,22 +96,22 @@ def find_slip(store: Store, text: str, *, station: str | None = None) -> Handoff
         }
         if not ids:
             raise SlipNotFound(f"没有站点代码为“{station}”的群工站。")
-        slips = [s for s in slips if s.get("station_id") in ids]
-    exact = [s for s in slips if s.get("number") == text or s["id"] == text]
+        slips = [s for s in slips if s.station_id in ids]
+    exact = [s for s in slips if s.number == text or s.id == text]
     if not exact:
         short = re.fullmatch(r"(\d{4})\s*[-－/]\s*0*(\d+)", text)
         if short:
             year, seq = short.group(1), int(short.group(2))
             for s in slips:
-                number = s.get("number") or ""
+                number = s.number or ""
                 found = re.search(r"(\d{4}).*?(\d+)\D*$", number)
                 if found and found.group(1) == year and int(found.group(2)) == seq:
                     exact.append(s)
     if not exact:
         raise SlipNotFound(f"找不到编号为“{text}”的交办单。")
     if len(exact) > 1:
-        listed = "、".join(s.get("number") or s["id"] for s in exact[:5])
+        listed = "、".join(s.number or s.id for s in exact[:5])
         raise SlipActionRefused(
             f"“{text}”对应多张交办单（{listed}），请写出完整编号，或用 --station 指定群工站。"
         )
-    return HandoffSlip.model_validate(exact[0])
+    return exact[0]

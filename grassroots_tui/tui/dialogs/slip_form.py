@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Select, Static
 
 from grassroots_tui.i18n import label, t
-from grassroots_tui.models import HandoffSlip, SlipSource, StaffRole, Station
+from grassroots_tui.models import HandoffSlip, SlipSource, SlipView, StaffRole, Station
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services.deadlines import parse_rule
 from grassroots_tui.services.slips import earlier_slips, proposed_lead_official, save_draft
@@ -18,7 +18,7 @@ from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
 
 
-class SlipForm(FormScreen[HandoffSlip | None]):
+class SlipForm(FormScreen[SlipView | None]):
     TITLE_KEY = "slip.form.title"
 
     def __init__(self, session: Session, slip: HandoffSlip) -> None:
@@ -119,7 +119,9 @@ class SlipForm(FormScreen[HandoffSlip | None]):
             lead.value = proposed
 
     def build(self, values: dict[str, str]) -> HandoffSlip:
-        data = self.slip.to_json()
+        # The form edits the issuer's document; what its steps say is not part of it.
+        base = self.slip.stored() if isinstance(self.slip, SlipView) else self.slip
+        data = base.to_json()
         household_no = values.pop("household_no")
         if household_no and household_no not in self.households:
             self.field("household_no").set_error(t("slip.unknown_household"))
@@ -133,7 +135,7 @@ class SlipForm(FormScreen[HandoffSlip | None]):
         data.update(values)
         return validate_model(HandoffSlip, data)
 
-    def save(self, built: HandoffSlip) -> HandoffSlip:
+    def save(self, built: HandoffSlip) -> SlipView:
         return save_draft(self.session.store, built, self.session.actor)
 
 

@@ -15,6 +15,7 @@ from grassroots_tui.models import HandoffSlip, SlipReminder
 from grassroots_tui.services.auth import can
 from grassroots_tui.services.slip_board import Board, build_board, filter_board
 from grassroots_tui.services.slip_print import record_reminder, render_reminder
+from grassroots_tui.services.slips import get_slip
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
@@ -197,7 +198,11 @@ class BoardScreen(StoreWorkers, Screen[None]):
 
     def describe(self, slip_id: str) -> Text:
         store = self.session.store
-        slip = store.get(HandoffSlip, slip_id)
+        slip = (
+            get_slip(store, slip_id, self.session.calendar)
+            if store.get_raw(HandoffSlip, slip_id)
+            else None
+        )
         row = next(
             (r for r in (self.board.rows if self.board else []) if r.slip_id == slip_id), None
         )
@@ -280,8 +285,10 @@ class BoardScreen(StoreWorkers, Screen[None]):
                 actor=session.actor,
                 calendar=calendar,
             )
-            slip = store.get(HandoffSlip, slip_id)
-            return write_export(store.paths, f"催办-{slip.number if slip else slip_id}", notice)
+            number = (
+                get_slip(store, slip_id).number if store.get_raw(HandoffSlip, slip_id) else None
+            )
+            return write_export(store.paths, f"催办-{number or slip_id}", notice)
 
         def done(path) -> None:
             self.notify(t("board.reminded", path=str(path)), markup=False, timeout=10)

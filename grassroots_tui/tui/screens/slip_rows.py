@@ -8,7 +8,8 @@ import re
 from rich.text import Text
 
 from grassroots_tui.i18n import label, t
-from grassroots_tui.models import HandoffSlip
+from grassroots_tui.models import SlipView
+from grassroots_tui.models.base import writer_of
 from grassroots_tui.services.deadlines import SlipClock
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slips import slip_history
@@ -43,7 +44,7 @@ def clock_text(clock: SlipClock | None, provisional: bool) -> Text:
     return Text(text, style=CLOCK_STYLE.get(clock.state, ""))
 
 
-def describe_slip(store: Store, slip: HandoffSlip, due_text: str, clock: Text) -> Text:
+def describe_slip(store: Store, slip: SlipView, due_text: str, clock: Text) -> Text:
     """The detail pane: the title, description and every step's text go through
     :func:`masking.mask_text` with every registered resident's name, as on the print."""
     masker = Masker()
@@ -54,6 +55,8 @@ def describe_slip(store: Store, slip: HandoffSlip, due_text: str, clock: Text) -
 
     text = Text()
     text.append(f"{slip.number or t('slip.no_number')}  {masked(slip.title)}\n", style="bold")
+    if store.may_write(slip.stored()) is not None:  # another's: shown, never changed here
+        text.append(t("slip.owner", who=store.writer_label(writer_of(slip))) + "\n", style="italic")
     text.append(f"{label(slip.state)} · {slip.category} · {label(slip.source)}  ")
     text.append(t("slip.due_line", due=due_text))
     text.append("  ")

@@ -11,12 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding
 
 from grassroots_tui.i18n import label, t
-from grassroots_tui.models import HandoffSlip, Satisfaction, SlipSource, SlipState
+from grassroots_tui.models import HandoffSlip, Satisfaction, SlipSource, SlipState, SlipView
 from grassroots_tui.services import slips as slip_service
 from grassroots_tui.services.auth import can
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slip_print import export_slip
-from grassroots_tui.services.slips.clock import due_and_clock
+from grassroots_tui.services.slips.clock import due_and_clock, views
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.dialogs.slip_form import SlipForm, station_for
@@ -85,8 +85,9 @@ class SlipsScreen(ListSectionScreen):
         # as on the board and the print (filtering still finds the slip by what was typed).
         masker, residents = Masker(), resident_names(session.store)
         rows = []
+        viewed = views(session.store, calendar)
         for raw in self.mine("handoff_slip"):
-            slip = HandoffSlip.model_validate(raw)
+            slip = viewed[raw["id"]]
             title = mask_text(slip.title, masker, residents)
             due, clock = due_and_clock(
                 session.store,
@@ -138,7 +139,7 @@ class SlipsScreen(ListSectionScreen):
 
     def describe(self, slip_id: str) -> Text:
         session = self.session
-        slip = session.store.get(HandoffSlip, slip_id)
+        slip = self._view(slip_id)
         if slip is None:
             return Text("")
         due, clock = due_and_clock(
@@ -155,11 +156,18 @@ class SlipsScreen(ListSectionScreen):
 
     # --- the current slip and what may be done with it -------------------------------------
 
-    def current(self) -> HandoffSlip | None:
-        slip_id = self.table.current_id
-        return self.session.store.get(HandoffSlip, slip_id) if slip_id else None
+    def _view(self, slip_id: str) -> SlipView | None:
+        """The slip as it stands now (state, number, due date worked out from its steps)."""
+        session = self.session
+        if session.store.get_raw(HandoffSlip, slip_id) is None:
+            return None
+        return slip_service.get_slip(session.store, slip_id, session.calendar)
 
-    def _has_reply(self, slip: HandoffSlip) -> bool:
+    def current(self) -> SlipView | None:
+        slip_id = self.table.current_id
+        return self._view(slip_id) if slip_id else None
+
+    def _has_reply(self, slip: SlipView) -> bool:
         return any(r["slip_id"] == slip.id for r in self.session.store.raw("reply"))
 
     def _masked_title(self, slip: HandoffSlip) -> str:
@@ -175,14 +183,24 @@ class SlipsScreen(ListSectionScreen):
         if action == "step":
             slip = self.current()
             step = str(parameters[0]) if parameters else ""
-            if slip is None or step not in slip_service.allowed_actions(
-                slip, has_reply=self._has_reply(slip)
-            ):
+            if slip is None or step not in self._allowed(slip):
                 return None  # shown, but greyed out: not for this slip's state
         if action == "edit_slip":
             slip = self.current()
-            return None if slip is None or slip.state is not SlipState.DRAFTED else True
+            if slip is None or slip.state is not SlipState.DRAFTED:
+                return None
+            return None if self.session.store.may_write(slip.stored()) else True
         return True
+
+    def _allowed(self, slip: SlipView) -> list[str]:
+        """The steps the slip's state allows that this machine takes (a replica writes
+        only its own documents: a step of another party's is shown as theirs)."""
+        store = self.session.store
+        return [
+            step
+            for step in slip_service.allowed_actions(slip, has_reply=self._has_reply(slip))
+            if slip_service.party_refusal(store, slip, step) is None
+        ]
 
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_bindings()
@@ -217,10 +235,15 @@ class SlipsScreen(ListSectionScreen):
         if slip is None:
             return t("slip.refused.none")
         if action == "edit_slip":
-            if slip.state is SlipState.DRAFTED:
-                return None
-            return t("slip.refused.edit", state=label(slip.state))
-        allowed = slip_service.allowed_actions(slip, has_reply=self._has_reply(slip))
+            if slip.state is not SlipState.DRAFTED:
+                return t("slip.refused.edit", state=label(slip.state))
+            return session.store.may_write(slip.stored())
+        party = slip_service.party_refusal(session.store, slip, step) if step else None
+        if party is not None and step in slip_service.allowed_actions(
+            slip, has_reply=self._has_reply(slip)
+        ):
+            return party
+        allowed = self._allowed(slip)
         if step in allowed:
             return None
         hints = [
@@ -291,7 +314,7 @@ class SlipsScreen(ListSectionScreen):
         if slip is not None and slip.state is SlipState.DRAFTED:
             self._open_form(slip)
 
-    def _saved(self, slip: HandoffSlip | None) -> None:
+    def _saved(self, slip: SlipView | None) -> None:
         if slip is not None:
             self.notify(visible(t("slip.saved", title=self._masked_title(slip))), markup=False)
             self.reload(keep=slip.id)
@@ -401,7 +424,7 @@ class SlipsScreen(ListSectionScreen):
         fields, run = forms[step]
         self.app.push_screen(StepForm(f"cmd.slips.{step}", fields, run), callback=self._stepped)
 
-    def _stepped(self, slip: HandoffSlip | None) -> None:
+    def _stepped(self, slip: SlipView | None) -> None:
         if slip is not None:
             # The same row stays selected, but its state (and so its steps) changed.
             self.refresh_bindings()
