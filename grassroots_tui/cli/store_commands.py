@@ -50,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="随机种子（默认 2026）",
     )
     demo.add_argument("--force", action="store_true", help="已有数据时先删除再生成")
+    demo.add_argument(
+        "--as",
+        dest="replica",
+        metavar="WHO",
+        help="这台电脑是谁的：office（街道群工办）或群工站代码（如 HL01）；默认单机（一台电脑管全部）",
+    )
     demo.set_defaults(handler=run_demo)
 
 
@@ -112,7 +118,11 @@ def run_demo(args: argparse.Namespace) -> int:
 
     path = Path(args.db) if args.db else default_store_path()
     summary = write_demo_store(
-        path, today=args.today or date.today(), seed=args.seed, force=args.force
+        path,
+        today=args.today or date.today(),
+        seed=args.seed,
+        force=args.force,
+        replica=args.replica,
     )
     print(f"演示数据已写入：{path}")
     print(summary)

@@ -799,9 +799,13 @@ class Store:
         )
 
     def _stamped_writer(self, doc: dict[str, Any]) -> str:
-        """The writer a new document gets here."""
+        """The writer a new document gets here: the replica's; on a standalone store the
+        one the service named (a slip step taken by the office on a station's slip), else
+        the document's station, or the office when it has none."""
         writer = scope_writer(self.scope)
-        return writer if writer is not None else (doc.get("station_id") or OFFICE)
+        if writer is not None:
+            return writer
+        return doc.get("writer") or doc.get("station_id") or OFFICE
 
     def _stored(self, kind: str, doc_id: str) -> dict[str, Any] | None:
         """The document as stored: live, or its tombstone."""

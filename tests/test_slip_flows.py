@@ -1,0 +1,168 @@
+"""Both slip flows with one writer per document (issue 16): a station's own slip, every
+step recorded on the station's laptop; and a slip the street office issues to a station,
+which the station accepts and answers on its laptop and the office closes on its own.
+The hub does not exist yet: "pulling" is copying the other machine's documents in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grassroots_tui.models import Satisfaction, SlipSource, SlipState, Station
+from grassroots_tui.services import slips as S
+from grassroots_tui.services.slip_print import record_reminder
+from grassroots_tui.services.workcalendar import OfficialCalendar
+from grassroots_tui.store import Store
+from grassroots_tui.store.store import write_compacted_store
+from tests.factories import station
+
+CAL = OfficialCalendar()
+ON = dt.date(2026, 11, 2)
+
+
+def laptop(path: Path, tables: dict[str, dict[str, Any]], scope: str) -> Store:
+    """A machine of ``scope`` holding ``tables`` (as if pulled from the hub)."""
+    kept = {kind: dict(docs) for kind, docs in tables.items() if not kind.startswith("_")}
+    write_compacted_store(path, kept)
+    store = Store.open(path, daily_backup=False)
+    store.enroll(scope, "测试")
+    return store
+
+
+def tables_of(*stores: Store) -> dict[str, dict[str, Any]]:
+    """Every document of ``stores``, later ones winning (each wrote only its own)."""
+    out: dict[str, dict[str, Any]] = {}
+    for store in stores:
+        for kind, docs in store.tables.items():
+            if not kind.startswith("_") and kind != "audit_entry":
+                out.setdefault(kind, {}).update(docs)
+    return out
+
+
+def draft(store: Store, station_doc: Station, source: SlipSource) -> str:
+    made = S.draft_slip(
+        station_doc,
+        source=source,
+        category="城市管理",
+        title="路灯不亮",
+        description="小区路灯坏了一周",
+        handling_unit="城管中队",
+    )
+    return S.save_draft(store, made, "起草人").id
+
+
+def reply(store: Store, slip_id: str, on: dt.date) -> None:
+    S.reply(
+        store,
+        slip_id,
+        reply_date=on,
+        result="已修复",
+        policy_basis="",
+        handler="王",
+        signer=None,
+        actor="站里",
+    )
+
+
+def test_a_slip_the_office_issues_is_answered_by_the_station_and_closed_by_the_office(
+    tmp_path: Path,
+) -> None:
+    hl01 = station()
+    office = Store.open(tmp_path / "office.json", daily_backup=False, scope="office")
+    office.save(hl01, "测试")
+    slip_id = draft(office, hl01, SlipSource.STREET_OFFICE)
+    S.issue(office, slip_id, on=ON, actor="群工办", calendar=CAL)
+    # The office may not take the station's steps.
+    with pytest.raises(S.SlipActionRefused, match="受理由.*办理，本机（街道群工办）只能查看"):
+        S.accept(office, slip_id, on=ON, actor="群工办")
+
+    # On the station's laptop: accepted and answered; the office's steps are not its own.
+    at_station = laptop(tmp_path / "hl01.json", office.tables, f"station:{hl01.id}")
+    S.accept(at_station, slip_id, on=ON, actor="站里")
+    reply(at_station, slip_id, ON + dt.timedelta(days=5))
+    with pytest.raises(S.SlipActionRefused, match="回访由街道群工办办理"):
+        S.callback(
+            at_station,
+            slip_id,
+            on=ON + dt.timedelta(days=6),
+            satisfaction=Satisfaction.SATISFIED,
+            by="站里",
+            note="",
+            actor="站里",
+            calendar=CAL,
+        )
+    assert S.get_slip(at_station, slip_id).state is SlipState.REPLIED
+    # The slip itself was never written on the station's laptop.
+    assert at_station.get_raw("handoff_slip", slip_id) == office.get_raw("handoff_slip", slip_id)
+
+    # Back at the office, with the station's documents: the call-back closes it.
+    office.close()
+    back = laptop(tmp_path / "office2.json", tables_of(at_station), "office")
+    S.callback(
+        back,
+        slip_id,
+        on=ON + dt.timedelta(days=6),
+        satisfaction=Satisfaction.SATISFIED,
+        by="群工办",
+        note="",
+        actor="群工办",
+        calendar=CAL,
+    )
+    assert S.get_slip(back, slip_id).state is SlipState.CLOSED
+    writers = {
+        kind: {d["writer"] for d in back.raw(kind) if d["slip_id"] == slip_id}
+        for kind in ("slip_issue", "slip_accept", "reply", "slip_callback")
+    }
+    assert writers == {
+        "slip_issue": {"office"},
+        "slip_accept": {hl01.id},
+        "reply": {hl01.id},
+        "slip_callback": {"office"},
+    }
+    for store in (at_station, back):
+        store.close()
+
+
+def test_a_station_records_every_step_of_its_own_slip_and_the_office_reminds(
+    tmp_path: Path,
+) -> None:
+    hl01 = station()
+    standalone = Store.open(tmp_path / "s.json", daily_backup=False)
+    standalone.save(hl01, "测试")
+    at_station = laptop(tmp_path / "hl01.json", standalone.tables, f"station:{hl01.id}")
+    standalone.close()
+    slip_id = draft(at_station, hl01, SlipSource.HOTLINE)
+    S.issue(at_station, slip_id, on=ON, actor="站长", calendar=CAL)
+    S.accept(at_station, slip_id, on=ON, actor="站长")
+    # Reminders (催办) are the street office's supervisors' documents.
+    with pytest.raises(S.SlipActionRefused, match="催办由街道群工办办理"):
+        record_reminder(
+            at_station,
+            slip_id,
+            today=ON + dt.timedelta(days=20),
+            by="督导",
+            actor="督导",
+            calendar=CAL,
+        )
+    reply(at_station, slip_id, ON + dt.timedelta(days=3))
+    S.close(at_station, slip_id, on=ON + dt.timedelta(days=4), actor="站长")
+    assert S.get_slip(at_station, slip_id).state is SlipState.CLOSED
+    assert {d["writer"] for d in at_station.raw("slip_close")} == {hl01.id}
+    at_station.close()
+
+
+def test_on_one_machine_for_everything_each_step_still_names_its_party(tmp_path: Path) -> None:
+    """A standalone store writes everything, and still records who each step belongs to."""
+    hl01 = station()
+    with Store.open(tmp_path / "s.json", daily_backup=False) as store:
+        store.save(hl01, "测试")
+        slip_id = draft(store, hl01, SlipSource.HOTLINE)
+        S.issue(store, slip_id, on=ON, actor="站长", calendar=CAL)
+        record_reminder(
+            store, slip_id, today=ON + dt.timedelta(days=20), by="督导", actor="督导", calendar=CAL
+        )
+        assert {d["writer"] for d in store.raw("slip_reminder")} == {"office"}
+        assert {d["writer"] for d in store.raw("slip_issue")} == {hl01.id}
