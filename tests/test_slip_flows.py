@@ -15,7 +15,7 @@ from grassroots_tui.models import Satisfaction, SlipSource, SlipState, Station
 from grassroots_tui.services import slips as S
 from grassroots_tui.services.slip_print import record_reminder
 from grassroots_tui.services.workcalendar import OfficialCalendar
-from grassroots_tui.store import Store
+from grassroots_tui.store import NotYourDocument, Store
 from grassroots_tui.store.store import write_compacted_store
 from tests.factories import station
 
@@ -166,3 +166,24 @@ def test_on_one_machine_for_everything_each_step_still_names_its_party(tmp_path:
         )
         assert {d["writer"] for d in store.raw("slip_reminder")} == {"office"}
         assert {d["writer"] for d in store.raw("slip_issue")} == {hl01.id}
+
+
+def test_supervision_checks_and_reminders_are_the_offices(tmp_path: Path) -> None:
+    """Whatever station they are about, a 督导 check and a 催办 are the office's: a station
+    laptop shows them and writes none; old documents without a writer are the office's."""
+    from grassroots_tui.models import SlipReminder
+    from grassroots_tui.models.base import writer_of
+
+    hl01 = station()
+    reminder = SlipReminder(station_id=hl01.id, slip_id="s1", sent_on=ON, by="督导")
+    assert writer_of(reminder) == "office"
+    assert writer_of({"kind": "supervision_check", "station_id": hl01.id}) == "office"
+    assert writer_of({"kind": "visit", "station_id": hl01.id}) == hl01.id
+    standalone = Store.open(tmp_path / "s.json", daily_backup=False)
+    standalone.save(hl01, "测试")
+    at_station = laptop(tmp_path / "hl01.json", standalone.tables, f"station:{hl01.id}")
+    standalone.close()
+    with pytest.raises(NotYourDocument, match="催办由街道群工办填写"):
+        at_station.save(reminder, "站里")
+    assert not at_station.raw("slip_reminder")
+    at_station.close()

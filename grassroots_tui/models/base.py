@@ -74,10 +74,20 @@ class Document(Model):
 #: The writer of the street office's documents (a station's is its station id).
 OFFICE = "office"
 
+#: Kinds only the street office writes, whatever station they are about: a supervision
+#: check (督导) of a station, a reminder (催办) on a station's slip.
+OFFICE_KINDS = frozenset({"supervision_check", "slip_reminder"})
+
 
 def writer_of(doc: dict[str, Any] | Document) -> str:
     """Who may change a document: its ``writer``, or for a document stored before writers
-    were recorded, its station (``station_id``), or the office when it has none."""
+    were recorded, the office for :data:`OFFICE_KINDS`, else its station
+    (``station_id``), or the office when it has none."""
+    kind: str | None
+    writer: str | None
+    station_id: str | None
     if isinstance(doc, Document):
-        return doc.writer or doc.station_id or OFFICE
-    return doc.get("writer") or doc.get("station_id") or OFFICE
+        kind, writer, station_id = doc.KIND, doc.writer, doc.station_id
+    else:
+        kind, writer, station_id = doc.get("kind"), doc.get("writer"), doc.get("station_id")
+    return writer or (OFFICE if kind in OFFICE_KINDS else station_id) or OFFICE

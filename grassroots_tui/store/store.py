@@ -59,7 +59,7 @@ from typing import Any, TypeVar, cast, overload
 import orjson
 
 from grassroots_tui.models import KINDS
-from grassroots_tui.models.base import OFFICE, Document, new_id, writer_of
+from grassroots_tui.models.base import OFFICE, OFFICE_KINDS, Document, new_id, writer_of
 from grassroots_tui.models.errors import validate_document
 from grassroots_tui.store import backups
 from grassroots_tui.store.errors import (
@@ -805,7 +805,10 @@ class Store:
         writer = scope_writer(self.scope)
         if writer is not None:
             return writer
-        return doc.get("writer") or doc.get("station_id") or OFFICE
+        named = doc.get("writer")
+        if named and named in (OFFICE, doc.get("station_id")):  # the office, or its station
+            return str(named)
+        return writer_of({**doc, "writer": None})
 
     def _stored(self, kind: str, doc_id: str) -> dict[str, Any] | None:
         """The document as stored: live, or its tombstone."""
@@ -844,6 +847,8 @@ class Store:
             if owner != replica.writer:
                 return f"这份{label}由{self.writer_label(owner)}填写，本机（{replica.label}）只能查看。"
         mine = replica.station_id
+        if mine is not None and kind in OFFICE_KINDS:
+            return f"{label}由街道群工办填写，本机（{replica.label}）只能查看。"
         if mine is not None and station_id is not None and station_id != mine:
             return (
                 f"这份{label}属于{self.writer_label(station_id)}，本机（{replica.label}）"
