@@ -187,3 +187,22 @@ def test_supervision_checks_and_reminders_are_the_offices(tmp_path: Path) -> Non
         at_station.save(reminder, "站里")
     assert not at_station.raw("slip_reminder")
     at_station.close()
+
+
+def test_the_office_numbers_its_slips_in_its_own_sequence(tmp_path: Path) -> None:
+    hl01 = station()
+    office = Store.open(tmp_path / "office.json", daily_backup=False, scope="office")
+    office.save(hl01, "测试")
+    numbers = []
+    for _ in range(2):
+        slip_id = draft(office, hl01, SlipSource.STREET_OFFICE)
+        numbers.append(S.issue(office, slip_id, on=ON, actor="群工办", calendar=CAL).number)
+    assert numbers == ["湘龙街群交〔2026〕第0001号", "湘龙街群交〔2026〕第0002号"]
+    # The station's own numbers are untouched by the office's.
+    at_station = laptop(tmp_path / "hl01.json", office.tables, f"station:{hl01.id}")
+    office.close()
+    own = draft(at_station, hl01, SlipSource.HOTLINE)
+    assert S.issue(at_station, own, on=ON, actor="站长", calendar=CAL).number == (
+        "湘龙群交〔2026〕第0001号"
+    )
+    at_station.close()

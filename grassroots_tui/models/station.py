@@ -18,6 +18,8 @@ from grassroots_tui.models.validators import (
 
 #: Default template of slip numbers; ``{year}`` and ``{seq}`` are filled in on issue.
 DEFAULT_SLIP_NUMBER_FORMAT = "湘龙群交〔{year}〕第{seq:04d}号"
+#: The street office's own slip numbers (上级交办), a sequence of its own per year.
+OFFICE_SLIP_NUMBER_FORMAT = "湘龙街群交〔{year}〕第{seq:04d}号"
 DEFAULT_WORKING_START = dt.time(8, 30)
 DEFAULT_WORKING_END = dt.time(17, 30)
 

@@ -35,6 +35,7 @@ from grassroots_tui.models import (
     Station,
     SupervisionCheck,
 )
+from grassroots_tui.models.base import OFFICE
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services import pinyin
 from grassroots_tui.services.auth import guarded_save, guarded_transaction
@@ -226,6 +227,9 @@ def rectification_to_slip(store: Any, check_id: str, item_id: str, *, actor: str
             title=_title(item.description),
             description=description[:5000],
         )
+        # The street office's slip to the station (上级交办): the office issues and closes
+        # it, the station accepts and answers it.
+        slip = slip.model_copy(update={"writer": OFFICE})
         data = check.to_json()
         data["rectifications"][index]["slip_id"] = slip.id
         linked = validate_model(SupervisionCheck, data)

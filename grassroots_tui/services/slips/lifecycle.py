@@ -35,7 +35,7 @@ from grassroots_tui.services.slips.clock import (
     view_of,
 )
 from grassroots_tui.services.slips.errors import SlipActionRefused, SlipNotFound
-from grassroots_tui.services.slips.numbering import _number_of, next_number
+from grassroots_tui.services.slips.numbering import _number_of, next_number, next_office_number
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 
@@ -376,7 +376,12 @@ def issue(
             raise SlipActionRefused("没有填写承办单位，不能交办")
         rule = _rule_text(slip.deadline_rule)
         station = _station(store, slip.station_id)
-        number = slip.number or next_number(store, station, on.year)
+        if slip.number:  # issued again after a return: the same number
+            number = slip.number
+        elif writer_of(slip) == OFFICE:  # the office's own sequence (上级交办)
+            number = next_office_number(store, on.year)
+        else:
+            number = next_number(store, station, on.year)
         due = compute_due(on, rule, calendar)
         step = SlipIssue(
             writer=party,

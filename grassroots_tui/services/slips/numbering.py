@@ -7,7 +7,9 @@ import re
 import string
 
 from grassroots_tui.models import Station
+from grassroots_tui.models.base import OFFICE, writer_of
 from grassroots_tui.models.slip import SlipView
+from grassroots_tui.models.station import OFFICE_SLIP_NUMBER_FORMAT
 from grassroots_tui.services.slips.clock import legacy_of, slip_timeline, views
 from grassroots_tui.services.slips.errors import SlipActionRefused, SlipNotFound
 from grassroots_tui.store import Store
@@ -34,7 +36,8 @@ def _number_pattern(template: str, year: int) -> re.Pattern[str]:
 
 
 def numbers_ever_used(store: Store, station_id: str) -> set[str]:
-    """Every number a slip of the station holds now or held at any time (audit trail)."""
+    """Every number a slip of the station holds now or held at any time (audit trail).
+    The office's numbers (:func:`next_office_number`) are in a format of their own."""
     used = {
         raw["number"]
         for raw in store.raw("slip_issue")
@@ -80,6 +83,24 @@ def next_number(store: Store, station: Station, year: int) -> str:
     while station.slip_number(year, seq) in used:
         seq += 1
     return station.slip_number(year, seq)
+
+
+def next_office_number(store: Store, year: int) -> str:
+    """The street office's next number in ``year`` for a slip it issues to a station
+    (上级交办): one after the highest it ever gave, in its own format and sequence."""
+    used = {
+        str(raw["number"])
+        for raw in store.raw("slip_issue")
+        if writer_of(raw) == OFFICE and raw.get("number")
+    }
+    for entry in store.raw("audit_entry"):
+        if entry.get("target_kind") == "slip_issue":
+            for value in (entry.get("changes") or {}).get("number") or ():
+                if isinstance(value, str) and value:
+                    used.add(value)
+    pattern = _number_pattern(OFFICE_SLIP_NUMBER_FORMAT, year)
+    highest = max((int(m.group("seq")) for m in map(pattern.fullmatch, used) if m), default=0)
+    return OFFICE_SLIP_NUMBER_FORMAT.format(year=year, seq=highest + 1)
 
 
 def find_slip(store: Store, text: str, *, station: str | None = None) -> SlipView:
