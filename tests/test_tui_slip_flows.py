@@ -1,0 +1,79 @@
+"""The slips screen on a station's laptop (issue 16): a slip the street office issued is
+shown as the office's, the station's steps (accept, reply) are offered and work, the
+office's steps are not offered and a key for one says who takes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from grassroots_tui.models import SlipSource, SlipState, Station
+from grassroots_tui.models.base import OFFICE
+from grassroots_tui.services import slips
+from grassroots_tui.services.workcalendar import OfficialCalendar
+from grassroots_tui.tui.screens.slips import SlipsScreen
+from tests import factories
+from tests.tui_fixtures import build_store, copied_store, make_app, screen_text, settle, sign_in
+
+SIZE = (120, 34)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
+
+
+@pytest.fixture
+def station_laptop(template, tmp_path):
+    """The small store with a slip the office issued to HL01, enrolled as HL01's laptop."""
+    with copied_store(template, tmp_path) as store:
+        station = store.get(Station, factories.STATION_ID)
+        draft = slips.draft_slip(
+            station,
+            source=SlipSource.STREET_OFFICE,
+            category="城市管理",
+            title="背街小巷路灯不亮",
+            description="督导发现背街小巷路灯不亮。",
+            handling_unit="湘龙群众工作站",
+        )
+        saved = slips.save_draft(store, draft.model_copy(update={"writer": OFFICE}), "群工办")
+        slips.issue(
+            store, saved.id, on=dt.date(2026, 11, 20), actor="群工办", calendar=OfficialCalendar()
+        )
+        store.enroll(f"station:{factories.STATION_ID}", "测试")
+        yield store, saved.id
+
+
+def _messages(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_the_station_takes_its_steps_and_is_told_whose_the_others_are(station_laptop):
+    store, slip_id = station_laptop
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SlipsScreen)
+        screen.table.move_to(slip_id)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "由街道群工办填写，本机只能查看" in text
+        footer = text.splitlines()[-1]
+        assert "受理" in footer and "回复单" in footer
+        assert "延期" not in footer and "撤回" not in footer  # the office's steps
+
+        await pilot.press("x")  # extend: the office's step
+        await settle(pilot)
+        assert any("延期由街道群工办办理" in m for m in _messages(app)), _messages(app)
+        assert not store.raw("slip_extension")
+
+        await pilot.press("c")  # accept: the station's
+        await settle(pilot)
+        assert slips.get_slip(store, slip_id).state is SlipState.ACCEPTED
+        (accepted,) = store.raw("slip_accept")
+        assert accepted["writer"] == factories.STATION_ID
