@@ -66,7 +66,13 @@ from typing import Any
 
 import orjson
 
-from bench.corpus import CORPUS_STAMP, CORPUS_TODAY, DEFAULT_SEED, stamped
+from bench.corpus import (
+    CORPUS_STAMP,
+    CORPUS_TODAY,
+    DEFAULT_SEED,
+    _slips_as_upgraded,
+    stamped,
+)
 from bench.engines import our_tables, write_ours
 from grassroots_tui.demo import CST, DEMO_STATIONS, build_demo, is_workday
 from grassroots_tui.demo.sample_data import load
@@ -149,7 +155,9 @@ def _rename(data: dict[str, Any], pairs: list[tuple[str, str]]) -> dict[str, Any
 def _block(b: int, seed: int, scale: float, keep_second: bool) -> list[dict[str, Any]]:
     """Block ``b``'s documents as stored dicts, its stations re-coded and renamed."""
     places = load("places")["stations"]
-    docs = build_demo(CORPUS_TODAY, seed=seed + b, scale=scale)
+    # Slips as an upgraded store keeps them (state in their legacy block), so that the
+    # plain TinyDB and SQLite boards read the same state and due date as ours.
+    docs = _slips_as_upgraded(build_demo(CORPUS_TODAY, seed=seed + b, scale=scale))
     stations = [doc for doc in docs if doc.KIND == "station"]
     renames: dict[str, list[tuple[str, str]]] = {}
     for j, station in enumerate(stations):
