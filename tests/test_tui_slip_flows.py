@@ -77,3 +77,31 @@ async def test_the_station_takes_its_steps_and_is_told_whose_the_others_are(stat
         assert slips.get_slip(store, slip_id).state is SlipState.ACCEPTED
         (accepted,) = store.raw("slip_accept")
         assert accepted["writer"] == factories.STATION_ID
+
+
+@pytest.mark.parametrize("scope", [None, "office"])
+async def test_an_edit_key_is_not_offered_for_anothers_household_or_visit(
+    template, tmp_path, scope
+):
+    """On the office's machine a station's household and visit are shown, but the keys
+    that would change them are not offered; on a standalone store they are."""
+    from grassroots_tui.tui.screens.households import HouseholdsScreen
+    from grassroots_tui.tui.screens.visits import VisitsScreen
+
+    with copied_store(template, tmp_path) as store:
+        if scope:
+            store.enroll(scope, "测试")
+        app = make_app(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await sign_in(pilot)
+            visits = app.screen
+            assert isinstance(visits, VisitsScreen) and visits.table.current_id
+            await pilot.press("f3")
+            await settle(pilot)
+            households = app.screen
+            assert isinstance(households, HouseholdsScreen) and households.table.current_id
+            offered = (
+                visits.check_action("edit_visit", ()),
+                households.check_action("edit_household", ()),
+            )
+    assert offered == ((None, None) if scope else (True, True))

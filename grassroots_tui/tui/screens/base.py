@@ -75,6 +75,14 @@ class ListSectionScreen(SectionScreen):
             rows = [r for r in rows if r.get("station_id") == station_id]
         return rows
 
+    def others(self, kind: str) -> str | None:
+        """Why the selected row's ``kind`` document may not be changed on this machine
+        (another's: a replica writes only its own), or None. An edit key for such a row is
+        not offered (:meth:`check_action` returns None for it)."""
+        current = self.table.current_id
+        raw = self.session.store.get_raw(kind, current) if current else None
+        return self.session.store.may_write(raw) if raw is not None else None
+
     def on_mount(self) -> None:
         self.reload()
 

@@ -134,7 +134,10 @@ class HouseholdsScreen(ListSectionScreen):
             needed = {"import_ledger": "household.import", "visit_household": "visit.create"}.get(
                 action, "household.edit"
             )
-            return can(self.session.operator.role, needed) and not self.session.store.readonly
+            if not can(self.session.operator.role, needed) or self.session.store.readonly:
+                return False
+            if action == "edit_household" and self.others("household"):
+                return None  # another's household: shown, not changed here
         return True
 
     def action_new_household(self) -> None:

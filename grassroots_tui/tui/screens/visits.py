@@ -172,7 +172,10 @@ class VisitsScreen(ListSectionScreen):
             from grassroots_tui.services.auth import can
 
             needed = "slip.issue" if action == "slip_from_problem" else "visit.create"
-            return can(self.session.operator.role, needed) and not self.session.store.readonly
+            if not can(self.session.operator.role, needed) or self.session.store.readonly:
+                return False
+            if action == "edit_visit" and self.others("visit"):
+                return None  # another's visit: shown, not changed here
         return True
 
     def action_new_visit(self) -> None:
