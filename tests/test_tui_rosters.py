@@ -15,6 +15,7 @@ from grassroots_tui.tui.screens.rosters import RostersScreen
 from grassroots_tui.tui.screens.supervision import SupervisionScreen
 from grassroots_tui.tui.screens.supervision_report import ReportScreen
 from grassroots_tui.tui.widgets.step_form import StepForm
+from tests import factories
 from tests.tui_fixtures import (
     HEAD_ID,
     WORKER_ID,
@@ -214,3 +215,21 @@ async def test_a_stability_arrangement_with_pairs_completes_the_three_threes(sto
         await pilot.press("q")
         await pilot.pause()
         assert "2026Q4 三三工作法" in screen_text(app)
+
+
+@pytest.mark.parametrize("scope", [None, "station"])
+async def test_a_stations_laptop_shows_supervision_but_records_none(store, scope):
+    """Supervision checks are the street office's documents: on a station's laptop the
+    key that records one is not offered."""
+    from grassroots_tui.tui.screens.supervision import SupervisionScreen
+
+    if scope:
+        store.enroll(f"station:{factories.STATION_ID}", "测试")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, staff_id=SUPERVISOR_ID, pin="")
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(app.screen, SupervisionScreen)
+        offered = app.screen.check_action("new_check", ())
+    assert offered is (False if scope else True)

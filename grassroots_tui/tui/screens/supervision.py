@@ -130,6 +130,9 @@ class SupervisionScreen(ListSectionScreen):
                 self.session.operator.role, "supervision.create"
             ):
                 return False
+            # Checks are the street office's documents: a station's laptop shows them.
+            if self.session.store.may_write({"kind": "supervision_check"}) is not None:
+                return False
             if action in {"rectified", "to_slip"}:
                 item = self._open_item(self.current())
                 if item is None or (action == "to_slip" and item.slip_id):
