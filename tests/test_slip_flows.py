@@ -198,6 +198,12 @@ def test_the_office_numbers_its_slips_in_its_own_sequence(tmp_path: Path) -> Non
         slip_id = draft(office, hl01, SlipSource.STREET_OFFICE)
         numbers.append(S.issue(office, slip_id, on=ON, actor="群工办", calendar=CAL).number)
     assert numbers == ["湘龙街群交〔2026〕第0001号", "湘龙街群交〔2026〕第0002号"]
+    # In the office's own format when its settings file names one.
+    third = draft(office, hl01, SlipSource.STREET_OFFICE)
+    issued = S.issue(
+        office, third, on=ON, actor="群工办", calendar=CAL, office_number_format="街交{year}-{seq}"
+    )
+    assert issued.number == "街交2026-1"
     # The station's own numbers are untouched by the office's.
     at_station = laptop(tmp_path / "hl01.json", office.tables, f"station:{hl01.id}")
     office.close()

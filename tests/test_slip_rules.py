@@ -35,9 +35,12 @@ def test_the_office_adds_categories_and_sets_rules(tmp_path: Path) -> None:
             "return_days": 5,
             "warn_days": 2,
             "rate_rounding": "ROUND_HALF_EVEN",
+            "office_number_format": "湘龙街道交〔{year}〕{seq:03d}号",
         },
     )
     rules = load_slip_rules(path)
+    assert rules.office_number_format == "湘龙街道交〔{year}〕{seq:03d}号"
+    assert load_slip_rules(tmp_path / "none.json").office_number_format.startswith("湘龙街群交")
     assert rules.rule_for("治安维稳") == "10个工作日"
     assert rules.rule_for("燃气安全") == "5个工作日"
     assert rules.rule_for("环境卫生") == "15日"
@@ -55,6 +58,7 @@ def test_the_office_adds_categories_and_sets_rules(tmp_path: Path) -> None:
         ({"return_days": "三"}, ["return_days"]),
         ({"default_rule": "0日"}, ["default_rule"]),
         ({"rate_rounding": "四舍五入"}, ["rate_rounding", "四舍五入", "ROUND_HALF_UP"]),
+        ({"office_number_format": "街交{n}号"}, ["office_number_format", "{n}"]),
     ],
 )
 def test_a_wrong_file_is_refused_in_chinese_naming_what_is_wrong(tmp_path, data, words) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, SLIP_CATEGORIES
+from grassroots_tui.models.station import OFFICE_SLIP_NUMBER_FORMAT
 from grassroots_tui.services.deadlines import parse_rule
 from grassroots_tui.store.slip_rules_file import (
     DEFAULT_RATE_ROUNDING,
@@ -29,6 +30,8 @@ class SlipRules:
     #: How the statistics round rates (a key of ``RATE_ROUNDINGS``): half-up unless the
     #: office's file says otherwise.
     rate_rounding: str = DEFAULT_RATE_ROUNDING
+    #: The street office's own slip numbers (上级交办), e.g. "湘龙街群交〔{year}〕第{seq:04d}号".
+    office_number_format: str = OFFICE_SLIP_NUMBER_FORMAT
 
     def categories(self) -> list[str]:
         """Built-in categories first, then the office's own, without repeats."""
@@ -58,4 +61,5 @@ def load_slip_rules(path: Path) -> SlipRules:
         return_days=settings.get("return_days", 3),
         warn_days=settings.get("warn_days", 3),
         rate_rounding=settings.get("rate_rounding", DEFAULT_RATE_ROUNDING),
+        office_number_format=settings.get("office_number_format", OFFICE_SLIP_NUMBER_FORMAT),
     )

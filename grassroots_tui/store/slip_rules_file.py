@@ -22,6 +22,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from grassroots_tui.models.validators import check_slip_number_format
 from grassroots_tui.store.errors import StoreError
 
 RULES_FILE = "slip_rules.json"
@@ -88,6 +89,12 @@ def read_slip_rules(path: Path) -> dict[str, Any]:
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 60:
                 raise SlipRulesInvalid(path, f"“{key}” 应是 0 到 60 之间的整数")
             settings[key] = value
+    if "office_number_format" in data:
+        fmt = data["office_number_format"]
+        try:
+            settings["office_number_format"] = check_slip_number_format(fmt)
+        except ValueError as error:
+            raise SlipRulesInvalid(path, f"“office_number_format”：{error}") from None
     if "rate_rounding" in data:
         rule = data["rate_rounding"]
         name = rule.strip().upper() if isinstance(rule, str) else None

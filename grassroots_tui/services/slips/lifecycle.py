@@ -365,7 +365,13 @@ def _last_reply(replies: list[dict[str, Any]]) -> dt.date:
 
 
 def issue(
-    store: Store, slip_id: str, *, on: dt.date, actor: str, calendar: OfficialCalendar
+    store: Store,
+    slip_id: str,
+    *,
+    on: dt.date,
+    actor: str,
+    calendar: OfficialCalendar,
+    office_number_format: str | None = None,
 ) -> SlipView:
     """交办: give the draft its number (kept when a returned slip is issued again), the
     issue date and due date; a linked visit problem becomes 已交办 in the same
@@ -379,7 +385,11 @@ def issue(
         if slip.number:  # issued again after a return: the same number
             number = slip.number
         elif writer_of(slip) == OFFICE:  # the office's own sequence (上级交办)
-            number = next_office_number(store, on.year)
+            number = (
+                next_office_number(store, on.year, office_number_format)
+                if office_number_format
+                else next_office_number(store, on.year)
+            )
         else:
             number = next_number(store, station, on.year)
         due = compute_due(on, rule, calendar)

@@ -85,9 +85,12 @@ def next_number(store: Store, station: Station, year: int) -> str:
     return station.slip_number(year, seq)
 
 
-def next_office_number(store: Store, year: int) -> str:
+def next_office_number(
+    store: Store, year: int, number_format: str = OFFICE_SLIP_NUMBER_FORMAT
+) -> str:
     """The street office's next number in ``year`` for a slip it issues to a station
-    (上级交办): one after the highest it ever gave, in its own format and sequence."""
+    (上级交办): one after the highest it ever gave, in its own format (the office's
+    ``office_number_format`` in slip_rules.json) and sequence."""
     used = {
         str(raw["number"])
         for raw in store.raw("slip_issue")
@@ -98,9 +101,12 @@ def next_office_number(store: Store, year: int) -> str:
             for value in (entry.get("changes") or {}).get("number") or ():
                 if isinstance(value, str) and value:
                     used.add(value)
-    pattern = _number_pattern(OFFICE_SLIP_NUMBER_FORMAT, year)
+    pattern = _number_pattern(number_format, year)
     highest = max((int(m.group("seq")) for m in map(pattern.fullmatch, used) if m), default=0)
-    return OFFICE_SLIP_NUMBER_FORMAT.format(year=year, seq=highest + 1)
+    seq = highest + 1
+    while number_format.format(year=year, seq=seq) in used:
+        seq += 1
+    return number_format.format(year=year, seq=seq)
 
 
 def find_slip(store: Store, text: str, *, station: str | None = None) -> SlipView:

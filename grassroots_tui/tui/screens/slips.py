@@ -328,7 +328,12 @@ class SlipsScreen(ListSectionScreen):
         iso = today.isoformat()
         direct = {
             "issue": lambda: slip_service.issue(
-                store, slip.id, on=today, actor=actor, calendar=calendar
+                store,
+                slip.id,
+                on=today,
+                actor=actor,
+                calendar=calendar,
+                office_number_format=session.slip_rules.office_number_format,
             ),
             "accept": lambda: slip_service.accept(store, slip.id, on=today, actor=actor),
             "close": lambda: slip_service.close(store, slip.id, on=today, actor=actor),
