@@ -212,3 +212,19 @@ async def test_totals_by_source_form_and_month(store):
         }
         assert ("民政", "600.00") in rows["#by-source"]
         assert rows["#by-month"] == [("2026-05", "600.00")]
+
+
+@pytest.mark.parametrize("scope", [None, "office"])
+async def test_on_the_offices_machine_a_stations_case_is_shown_not_changed(store, scope):
+    if scope:
+        store.enroll(scope, "测试")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _to_hardship(pilot)
+        screen.table.move_to("case-hh-02")
+        await pilot.press("o")
+        await pilot.pause()
+        view = app.screen
+        assert isinstance(view, CaseView)
+        offered = view.check_action("assistance", ())
+    assert offered is (None if scope else True)

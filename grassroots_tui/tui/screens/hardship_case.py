@@ -125,6 +125,8 @@ class CaseView(StoreWorkers, ModalScreen[None]):
         case = self.case
         if case is None:
             return None
+        if self.session.store.may_write(case) is not None:
+            return None  # another's case (a station's, on the office's machine): shown only
         active = case.status is CaseStatus.ACTIVE
         if action in {"assistance", "review", "exit_case", "end_case"}:
             return True if active else None
