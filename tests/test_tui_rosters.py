@@ -233,3 +233,33 @@ async def test_a_stations_laptop_shows_supervision_but_records_none(store, scope
         assert isinstance(app.screen, SupervisionScreen)
         offered = app.screen.check_action("new_check", ())
     assert offered is (False if scope else True)
+
+
+@pytest.mark.parametrize("scope", [None, "office"])
+async def test_a_stations_roster_is_shown_not_changed_on_the_offices_machine(store, scope):
+    """The roster and leave of a station are the station's documents: on the office's
+    machine the keys that generate, edit or decide them are not offered."""
+    store.save(
+        LeaveRequest(
+            station_id=factories.STATION_ID,
+            staff_id=HEAD_ID,
+            start_date=dt.date(2026, 11, 27),
+            end_date=dt.date(2026, 11, 27),
+            leave_kind="personal",
+            reason="家中有事",
+            requested_on=dt.date(2026, 11, 25),
+        ),
+        actor="测试",
+    )
+    if scope:
+        store.enroll(scope, "测试")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, "f6")
+        assert isinstance(app.screen, RostersScreen)
+        offered = [app.screen.check_action(a, ()) for a in ("generate", "edit_day")]
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, LeaveScreen)
+        offered.append(app.screen.check_action("decide", ()))
+    assert offered == ([None, None, None] if scope else [True, True, True])

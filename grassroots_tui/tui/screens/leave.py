@@ -112,7 +112,10 @@ class LeaveScreen(StoreWorkers, ModalScreen[None]):
             if not can(self.session.operator.role, "staff.manage"):
                 return False
             leave = self.current()
-            return None if leave is None or leave.decision is not LeaveDecision.PENDING else True
+            if leave is None or leave.decision is not LeaveDecision.PENDING:
+                return None
+            # Another's request (a station's, on the office's machine): shown only.
+            return None if self.session.store.may_write(leave) is not None else True
         return True
 
     def on_data_table_row_highlighted(self) -> None:

@@ -132,9 +132,12 @@ class RostersScreen(SectionScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"generate", "edit_day"}:
-            return not self.session.store.readonly and can(
-                self.session.operator.role, "staff.manage"
-            )
+            if self.session.store.readonly or not can(self.session.operator.role, "staff.manage"):
+                return False
+            # A station's roster is the station's: on another machine it is shown only.
+            replica = self.session.store.replica
+            if not replica.standalone and replica.station_id != self.station_id:
+                return None
         return True
 
     def action_month(self, step: int) -> None:
