@@ -20,6 +20,9 @@ SELF = Path(__file__).resolve()
 
 #: The old name, spelled so that this file does not cite it.
 OLD_NAME = "DESIGN" + ".md"
+#: Notes outside the repository the code must not cite either (the hub's design notes
+#: and the folder they sit in); what the code needs of them is in docs/design.md.
+OUTSIDE_NAMES = (OLD_NAME, "HUB" + ".md", "../" + "shared", "/work/" + "shared")
 CITATION = re.compile(r"docs/design\.md((?:#[\w-]+)(?:,\s*#[\w-]+)*)")
 
 #: Files that still cite the old name, waiting for their owners to change them. Take a
@@ -71,7 +74,11 @@ def old_citations(root: Path) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for path in files(root):
         text = path.read_text(encoding="utf-8", errors="replace")
-        lines = [n for n, line in enumerate(text.splitlines(), 1) if OLD_NAME in line]
+        lines = [
+            n
+            for n, line in enumerate(text.splitlines(), 1)
+            if any(name in line for name in OUTSIDE_NAMES)
+        ]
         if lines:
             found[str(path.relative_to(root))] = lines
     return found
@@ -85,6 +92,7 @@ def test_every_cited_section_exists() -> None:
         "documents",
         "personal-information",
         "exports",
+        "replicas-and-the-hub",
     }
     assert broken_citations(REPO, DESIGN) == []
 
@@ -106,8 +114,9 @@ def test_the_checks_name_a_missing_section_and_an_old_citation(tmp_path: Path) -
     code.write_text(
         '"""Fine (docs/design.md#glossary, #personal-information)."""\n'
         "# a renamed section: docs/design.md#glossary, #deadlines\n"
-        f"# the old file: {OLD_NAME} §4\n",
+        f"# the old file: {OLD_NAME} §4\n"
+        f"# the hub notes: {OUTSIDE_NAMES[1]} §1\n",
         encoding="utf-8",
     )
     assert broken_citations(tmp_path, design) == ["grassroots_tui/x.py:2: #deadlines"]
-    assert old_citations(tmp_path) == {"grassroots_tui/x.py": [3]}
+    assert old_citations(tmp_path) == {"grassroots_tui/x.py": [3, 4]}

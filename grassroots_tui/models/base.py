@@ -4,7 +4,7 @@ A document is a pydantic model with a fixed ``kind``. The store fills in ``rev``
 ``created_*``/``updated_*`` fields when it saves; callers never set them by hand.
 Dates are kept as ``date``/``datetime`` in Python and written as ISO strings.
 
-The store also keeps what a hub needs (docs/design.md, /work/shared/HUB.md §1-§2):
+The store also keeps what a hub needs (docs/design.md#replicas-and-the-hub):
 ``writer`` (who may change the document: ``"office"`` or a station id), ``deleted`` (a
 tombstone: the last revision of a deleted document, kept and never listed), ``rev_hash``
 (the hash of this revision) and ``acked_hash`` (the revision the hub last acknowledged).

@@ -1,4 +1,5 @@
-"""Which replica a store is, and so which documents it may write (HUB.md §1).
+"""Which replica a store is, and so which documents it may write
+(docs/design.md#replicas-and-the-hub).
 
 A store's ``scope``, recorded in its meta document when it is created:
 
