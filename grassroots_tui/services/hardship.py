@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
@@ -55,6 +55,8 @@ from grassroots_tui.models import (
 )
 from grassroots_tui.models.errors import DocumentInvalid, Problem
 from grassroots_tui.services.auth import guarded_save, guarded_transaction
+from grassroots_tui.services.fields import field as _get
+from grassroots_tui.services.fields import optional_date as _date
 from grassroots_tui.services.slips.clock import views as slip_views
 
 __all__ = [
@@ -114,22 +116,6 @@ class HardshipNotFound(HardshipRefused):
 
 
 # -- small helpers ---------------------------------------------------------------------------
-
-
-def _get(doc: Any, name: str, default: Any = None) -> Any:
-    if isinstance(doc, Mapping):
-        return doc.get(name, default)
-    return getattr(doc, name, default)
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _value(value: Any) -> Any:

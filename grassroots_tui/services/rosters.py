@@ -35,7 +35,7 @@ import datetime as dt
 import html
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -50,6 +50,7 @@ from grassroots_tui.models import (
 )
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services.auth import guarded_delete, guarded_save, guarded_transaction
+from grassroots_tui.services.fields import field as _get
 from grassroots_tui.services.slip_print import (
     TEXT_WIDTH,
     _center,
@@ -126,12 +127,6 @@ class RosterDay:
 
 
 # -- small helpers ---------------------------------------------------------------------------
-
-
-def _get(doc: Any, name: str, default: Any = None) -> Any:
-    if isinstance(doc, Mapping):
-        return doc.get(name, default)
-    return getattr(doc, name, default)
 
 
 def _date(value: Any) -> dt.date:

@@ -15,12 +15,13 @@ import datetime as dt
 import html
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from grassroots_tui.models import Household, Satisfaction, SlipReminder, Station
 from grassroots_tui.models.slip import SlipView
 from grassroots_tui.services.auth import guarded_save
 from grassroots_tui.services.deadlines import Due
+from grassroots_tui.services.fields import optional_date as _date
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slips import (
     SlipActionRefused,
@@ -72,12 +73,6 @@ class _Page:
 
 def _cn_date(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "____年__月__日"
-
-
-def _date(value: Any) -> dt.date | None:
-    if not value:
-        return None
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _pair_cells(pairs: list[tuple[str, str]]) -> list[_Cell]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,12 +97,6 @@ class SupervisorMonth:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _get(doc: Any, name: str, default: Any = None) -> Any:
-    if isinstance(doc, Mapping):
-        return doc.get(name, default)
-    return getattr(doc, name, default)
 
 
 def _date(value: Any) -> dt.date:

@@ -22,6 +22,7 @@ from grassroots_tui.models import (
     is_off_hours,
 )
 from grassroots_tui.services.auth import require_actor
+from grassroots_tui.services.fields import field as _get
 
 __all__ = [
     "DEFAULT_VISIT_MINUTES",
@@ -187,12 +188,6 @@ def link_appointment(appointment: Appointment, visit: Visit) -> Appointment:
 
 
 # --- problems raised during visits -------------------------------------------------------
-
-
-def _get(item: Any, name: str, default: Any = None) -> Any:
-    if isinstance(item, Mapping):
-        return item.get(name, default)
-    return getattr(item, name, default)
 
 
 def problem_counts(visits: Iterable[Visit | Mapping[str, Any]]) -> dict[ProblemState, int]:

@@ -56,6 +56,8 @@ from grassroots_tui.models.slip import (
 )
 from grassroots_tui.models.slip_actions import Satisfaction
 from grassroots_tui.services.deadlines import Due, SlipClock, compute_due, slip_status
+from grassroots_tui.services.fields import field as _get
+from grassroots_tui.services.fields import optional_date as _date
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 
@@ -109,32 +111,8 @@ _RANK = {
 _UNSATISFIED = Satisfaction.UNSATISFIED.value
 
 
-def _get(doc: Any, name: str, default: Any = None) -> Any:
-    if doc.__class__ is dict or isinstance(doc, Mapping):
-        return doc.get(name, default)
-    return getattr(doc, name, default)
-
-
 def _value(value: Any) -> Any:
     return getattr(value, "value", value)
-
-
-def _date(value: Any) -> dt.date | None:
-    if value.__class__ is str and len(value) == 10:  # the stored form, 2026-11-26
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 class SlipSteps:

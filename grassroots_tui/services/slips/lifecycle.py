@@ -28,6 +28,7 @@ from grassroots_tui.models.base import OFFICE, writer_of
 from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, HandoffSlip, SlipState, SlipView
 from grassroots_tui.services.auth import guarded_transaction
 from grassroots_tui.services.deadlines import compute_due, parse_rule
+from grassroots_tui.services.fields import optional_date as _date
 from grassroots_tui.services.slips.clock import (
     OPEN_STATES,
     effective_due,
@@ -198,16 +199,6 @@ def _check(slip: SlipView, action: str, *, has_reply: bool) -> None:
 
 
 # -- small helpers -----------------------------------------------------------------------
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _enum_value(value: Any) -> Any:
