@@ -15,14 +15,14 @@ the slip's history (docs/design.md#handoff-slips-and-deadlines).
 - A step that is not allowed is refused with :class:`SlipActionRefused`, whose Chinese
   message says why ("已办结的交办单不能再延期", "没有回复单，不能办结").
   :func:`allowed_actions` lists what a slip may do next, for menus and key bindings.
-- Every step is one store transaction: the slip, the action document (reply, extension,
-  return, callback) and, on issue, withdrawal, close or redo, the linked visit problem
-  together. The store's audit trail says who and when; :func:`slip_history` reads it
-  back in Chinese.
-- Every step is also its own dated document (issue, acceptance, reply, extension,
-  return, callback, close, withdrawal; models/slip_actions.py), so that where a slip
-  stood on any past day can be worked out (the slip clock, :mod:`.clock`). The slip's stored
-  ``state`` and ``due_date`` are kept in step for readers without a calendar.
+- Every step is its own dated document (issue, acceptance, reply, extension, return,
+  callback, close, withdrawal, reminder; models/slip_actions.py), written by the party
+  that takes it (:func:`step_party`); the slip document is the issuer's and no step
+  rewrites it. State, number, dates and due date on any day are worked out from the
+  steps (the slip clock, :mod:`.clock`; :class:`~grassroots_tui.models.slip.SlipView`).
+- Every step is one store transaction: its document and, on issue, withdrawal, close or
+  redo, the linked visit problem together. The store's audit trail says who and when;
+  :func:`slip_history` reads it back in Chinese.
 - The visit problem a slip was drafted from follows the slip: issued, it is 已交办;
   withdrawn, 待办 again; closed (办结, or a 满意/基本满意 callback), 后续解决 dated the
   day it was closed (what the statistics count as resolved, README "Issues resolved";
@@ -61,7 +61,6 @@ from grassroots_tui.services.slips.drafting import (
 from grassroots_tui.services.slips.errors import SlipActionRefused, SlipNotFound
 from grassroots_tui.services.slips.history import HistoryEntry, slip_history
 from grassroots_tui.services.slips.lifecycle import (
-    ACTION_KINDS,
     ACTION_LABELS,
     ACTIONS,
     accept,
@@ -86,7 +85,6 @@ from grassroots_tui.services.slips.numbering import find_slip, next_number, numb
 __all__ = [
     "ACTIONS",
     "ACTION_LABELS",
-    "ACTION_KINDS",
     "OPEN_STATES",
     "HistoryEntry",
     "SlipActionRefused",

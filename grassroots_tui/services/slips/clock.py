@@ -81,7 +81,6 @@ __all__ = [
 #: States in which the slip's clock runs: the board, reminders and the overdue figure
 #: look only at these.
 OPEN_STATES = frozenset({SlipState.ISSUED, SlipState.ACCEPTED, SlipState.EXTENDED, SlipState.REDO})
-_OPEN_VALUES = frozenset(state.value for state in OPEN_STATES)
 
 #: The step document kinds, with the field holding each one's date.
 STEP_KINDS: dict[str, str] = {
@@ -131,9 +130,6 @@ class SlipSteps:
     def of(self, slip_id: str) -> Mapping[str, list[Any]]:
         return self._by.get(slip_id) or {}
 
-    def kind(self, slip_id: str, kind: str) -> list[Any]:
-        return list(self.of(slip_id).get(kind, ()))
-
 
 def steps_by_slip(store: Any) -> SlipSteps:
     """The store's step documents grouped by slip, rebuilt only after one changes."""
@@ -157,12 +153,6 @@ class Round:
     number: str | None = None
     #: The due date before the round's first extension (原应办结日期), if extended.
     original_due: dt.date | None = None
-
-    def due_and_unreplied_on(self, day: dt.date) -> bool:
-        """Whether, on ``day``, the reply deadline has passed with no reply by then."""
-        if self.reply_due is None or self.reply_due.date >= day:
-            return False
-        return self.first_reply is None or self.first_reply > self.reply_due.date
 
 
 @dataclass(frozen=True)
@@ -239,14 +229,6 @@ class Timeline:
         if due is None:
             return None
         return slip_status(due.date, day, warn_days, calendar)
-
-    def round_on(self, day: dt.date) -> Round | None:
-        """The latest round issued on or before ``day``."""
-        found = None
-        for item in self.rounds:
-            if item.issued_on <= day:
-                found = item
-        return found
 
     def reply_deadline_in(self, first: dt.date, end: dt.date) -> tuple[Round, bool] | None:
         """The round whose reply deadline falls in ``first``..``end`` as known on ``end``,
@@ -618,11 +600,6 @@ def views(store: Any, calendar: OfficialCalendar | None) -> dict[str, SlipView]:
     if derived is None:
         return build()
     return derived("slips.views", TIMELINE_KINDS, build, token=calendar)
-
-
-def is_open_value(state: Any) -> bool:
-    """Whether a stored state value (or :class:`SlipState`) is one the clock runs in."""
-    return _value(state) in _OPEN_VALUES
 
 
 # -- one slip, from the store or from its documents (services.slips re-exports these) ----

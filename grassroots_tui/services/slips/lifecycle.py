@@ -62,8 +62,6 @@ ACTION_LABELS = {
     "withdraw": "撤回",
     "remind": "催办",
 }
-#: The document kinds that act on a slip (each carries ``slip_id``).
-ACTION_KINDS = ("reply", "slip_extension", "slip_return", "slip_reminder", "slip_callback")
 #: Days after issue within which the handling unit may return a slip (退单).
 RETURN_WITHIN_DAYS = 3
 
