@@ -18,7 +18,6 @@ from tinydb import Query
 from tinydb.table import Document as TinyDocument
 
 from grassroots_tui.models import HandoffSlip, Household
-from grassroots_tui.models.base import writer_of
 from grassroots_tui.services.check import check_report
 from grassroots_tui.store import Store, StoreError
 from grassroots_tui.store.errors import NotYourDocument
@@ -108,20 +107,42 @@ def test_a_store_written_before_scopes_is_standalone(tmp_path: Path) -> None:
     db = tmp_path / "s.json"
     with Store.open(db) as s:
         saved = s.save(household(), actor="a")
+        office_doc = s.save(household(station_id=None), actor="a")
     snap = read_snapshot(db)
     del snap.tables["_meta"]["store"]["scope"]
+    del snap.tables["_meta"]["store"]["writers_recorded"]
     for doc in snap.tables["household"].values():
         for name in ("writer", "deleted", "rev_hash", "acked_hash"):
             doc.pop(name)
     write_snapshot(db, snap.tables, snap.generation, snap.position)
     with Store.open(db, scope="standalone") as s:
         assert s.replica.standalone
-        assert writer_of(s.get_raw("household", saved.id) or {}) == STATION_ID
+        # Opening records each document's writer, the one it always had (its station, or
+        # the office for one without), after a backup; the documents are otherwise the same.
         got = s.get(Household, saved.id)
-        assert got is not None and got.writer is None  # derived, not stored
+        assert got is not None and got.writer == STATION_ID and got.people == saved.people
+        assert s.get_raw("household", office_doc.id)["writer"] == "office"
+        assert list((tmp_path / "s.json.backups").glob("*pre-migration*"))
         again = s.save(got.model_copy(update={"people": 4}), actor="a")
-        assert again.writer is None  # kept unchanged on an update
-        assert writer_of(again) == STATION_ID
+        assert again.writer == STATION_ID  # kept on an update
+        assert s.meta["writers_recorded"] is True
+
+
+def test_a_save_over_a_document_without_a_writer_records_the_one_it_had(tmp_path: Path) -> None:
+    """A document without a writer (written before writers) that is saved again gets the
+    writer it always had, not the replica's: an update never changes the writer."""
+    db = tmp_path / "s.json"
+    with Store.open(db) as s:
+        saved = s.save(household(), actor="a")
+    snap = read_snapshot(db)
+    snap.tables["household"][saved.id].pop("writer")
+    write_snapshot(db, snap.tables, snap.generation, snap.position)
+    with Store.open(db) as s:
+        assert s.get_raw("household", saved.id).get("writer") is None  # migration already ran
+        again = s.save(s.get(Household, saved.id).model_copy(update={"people": 5}), actor="a")
+        assert again.writer == STATION_ID
+        s.delete("household", saved.id, actor="a")
+        assert s.tombstones("household")[0]["writer"] == STATION_ID
 
 
 # --- the writer ------------------------------------------------------------------------------

@@ -1256,12 +1256,13 @@ class Store:
 
     def _stamp(self, new: dict[str, Any], prior: dict[str, Any] | None) -> None:
         """What the store keeps itself on a saved revision: the writer (stamped when the
-        document is created, then kept; a document stored before writers keeps none, its
-        writer is derived), not deleted, the hub's acknowledgement kept, the new hash."""
+        document is created, then kept; a document stored before writers gets the one it
+        always had, :func:`writer_of`), not deleted, the hub's acknowledgement kept, the
+        new hash."""
         if prior is None:
             new["writer"] = self._stamped_writer(new)
         else:
-            new["writer"] = prior.get("writer")
+            new["writer"] = writer_of(prior)
         new["deleted"] = False
         new["acked_hash"] = prior.get("acked_hash") if prior is not None else None
         new["rev_hash"] = revision_hash(new)
@@ -1274,6 +1275,7 @@ class Store:
         gone["updated_at"] = now
         gone["updated_by"] = actor
         gone["deleted"] = True
+        gone["writer"] = writer_of(old)
         gone["rev_hash"] = revision_hash(gone)
         return gone
 
@@ -1696,15 +1698,18 @@ class Store:
             return target
 
     def _migrate(self) -> None:
+        """Bring every document to its model's schema version, and give every document
+        stored before writers were recorded its writer (:func:`writer_of`: the one it
+        always had), in one audited save after a backup."""
         wanted = {kind: model.SCHEMA_VERSION for kind, model in KINDS.items()}
-        if self.meta.get("schema_versions") == wanted:
+        if self.meta.get("schema_versions") == wanted and self.meta.get("writers_recorded"):
             return
         stale = [
             (kind, doc)
             for kind, table in self.tables.items()
-            if kind in wanted
+            if kind in wanted and kind not in (AUDIT, META)
             for doc in table.values()
-            if doc.get("schema_version", 1) != wanted[kind]
+            if doc.get("schema_version", 1) != wanted[kind] or not doc.get("writer")
         ]
         if stale:
             kept = self.backup(reason="pre-migration")
@@ -1717,6 +1722,7 @@ class Store:
             self._commit(staged, "system:migration", checked=False)
         meta = dict(self.meta) or {"id": META_ID, "created_at": self.clock().isoformat()}
         meta["schema_versions"] = wanted
+        meta["writers_recorded"] = True
         self._write([["put", META, META_ID, meta]])
 
 
