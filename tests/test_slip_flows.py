@@ -212,3 +212,130 @@ def test_the_office_numbers_its_slips_in_its_own_sequence(tmp_path: Path) -> Non
         "湘龙群交〔2026〕第0001号"
     )
     at_station.close()
+
+
+def test_the_station_asks_for_more_time_and_the_office_approves_it(tmp_path: Path) -> None:
+    """On a slip the office issued, the station asks (申请延期) on its laptop; the due
+    date moves only when the office approves, and a request made in time is not "late"
+    even if the approval comes after the old due date."""
+    hl01 = station()
+    office = Store.open(tmp_path / "office.json", daily_backup=False, scope="office")
+    office.save(hl01, "测试")
+    slip_id = draft(office, hl01, SlipSource.STREET_OFFICE)
+    issued = S.issue(office, slip_id, on=ON, actor="群工办", calendar=CAL)
+    old_due = issued.due_date
+    assert old_due is not None
+    wanted = old_due + dt.timedelta(days=10)
+    asked_on = old_due - dt.timedelta(days=2)
+    with pytest.raises(S.SlipActionRefused, match="申请延期由.*办理，本机（街道群工办）只能查看"):
+        S.request_extension(
+            office,
+            slip_id,
+            requested_on=asked_on,
+            reason="等待配件",
+            wanted_due_date=wanted,
+            by=None,
+            actor="群工办",
+        )
+
+    at_station = laptop(tmp_path / "hl01.json", office.tables, f"station:{hl01.id}")
+    S.accept(at_station, slip_id, on=ON, actor="站里")
+    with pytest.raises(S.SlipActionRefused, match="必须晚于现在的应办结日期"):
+        S.request_extension(
+            at_station,
+            slip_id,
+            requested_on=asked_on,
+            reason="等待配件",
+            wanted_due_date=old_due,
+            by="李敏",
+            actor="站里",
+        )
+    after = S.request_extension(
+        at_station,
+        slip_id,
+        requested_on=asked_on,
+        reason="等待配件",
+        wanted_due_date=wanted,
+        by="李敏",
+        actor="站里",
+    )
+    assert after.due_date == old_due and after.state is SlipState.ACCEPTED  # not yet
+    with pytest.raises(S.SlipActionRefused, match="已有一份延期申请"):
+        S.request_extension(
+            at_station,
+            slip_id,
+            requested_on=asked_on,
+            reason="再申请",
+            wanted_due_date=wanted,
+            by=None,
+            actor="站里",
+        )
+    with pytest.raises(S.SlipActionRefused, match="延期由街道群工办办理"):
+        S.extend(
+            at_station,
+            slip_id,
+            requested_on=asked_on,
+            reason="x",
+            approver="y",
+            new_due_date=wanted,
+            actor="站里",
+            calendar=CAL,
+        )
+    request = S.pending_extension_request(at_station, slip_id)
+    assert request is not None and request["writer"] == hl01.id
+
+    office.close()
+    back = laptop(tmp_path / "office2.json", tables_of(at_station), "office")
+    assert S.pending_extension_request(back, slip_id) == request
+    approved = S.extend(
+        back,
+        slip_id,
+        requested_on=old_due + dt.timedelta(days=3),  # the approval's day: not the asking day
+        reason=request["reason"],
+        approver="主任",
+        new_due_date=wanted,
+        actor="群工办",
+        calendar=CAL,
+        request_id=request["id"],
+    )
+    assert approved.due_date == wanted and approved.state is SlipState.EXTENDED
+    (extension,) = back.raw("slip_extension")
+    assert extension["writer"] == "office" and extension["request_id"] == request["id"]
+    assert extension["requested_on"] == asked_on.isoformat() and extension["late"] is False
+    assert S.pending_extension_request(back, slip_id) is None
+    with pytest.raises(S.SlipActionRefused, match="已经批准过了"):
+        S.extend(
+            back,
+            slip_id,
+            requested_on=asked_on,
+            reason="x",
+            approver="主任",
+            new_due_date=wanted + dt.timedelta(days=1),
+            actor="群工办",
+            calendar=CAL,
+            request_id=request["id"],
+        )
+    texts = [entry.what for entry in S.slip_history(back, slip_id)]
+    assert any(text.startswith(f"申请延期（{asked_on.isoformat()}）") for text in texts), texts
+    for store in (at_station, back):
+        store.close()
+
+
+def test_a_station_does_not_ask_itself_for_more_time_on_its_own_slip(tmp_path: Path) -> None:
+    hl01 = station()
+    with Store.open(tmp_path / "s.json", daily_backup=False) as store:
+        store.save(hl01, "测试")
+        slip_id = draft(store, hl01, SlipSource.HOTLINE)
+        slip = S.issue(store, slip_id, on=ON, actor="站长", calendar=CAL)
+        assert "request_extension" not in S.allowed_actions(slip, has_reply=False)
+        assert "extend" in S.allowed_actions(slip, has_reply=False)
+        with pytest.raises(S.SlipActionRefused, match="本站的交办单不用申请延期"):
+            S.request_extension(
+                store,
+                slip_id,
+                requested_on=ON,
+                reason="x",
+                wanted_due_date=ON + dt.timedelta(days=40),
+                by=None,
+                actor="站长",
+            )

@@ -160,6 +160,16 @@ def attempt(store: Store, slip_id: str, action: str) -> HandoffSlip | object:
             actor="站长",
             calendar=CAL,
         )
+    if action == "request_extension":  # only on a slip the street office issued
+        return S.request_extension(
+            store,
+            slip_id,
+            requested_on=LATER,
+            reason="理由",
+            wanted_due_date=LATER + dt.timedelta(days=30),
+            by=None,
+            actor="站长",
+        )
     if action == "reply":
         return do_reply(store, slip_id, LATER)
     if action == "callback":

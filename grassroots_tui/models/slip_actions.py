@@ -17,6 +17,7 @@ from grassroots_tui.models.types import (
     LabelledEnum,
     Name,
     OptName,
+    OptRef,
     OptShort,
     Ref,
     RequiredText,
@@ -63,11 +64,34 @@ class SlipExtension(Document):
     approver: Name = Field(title="批准人")
     new_due_date: dt.date = Field(title="新的应办结日期")
     late: bool = Field(False, title="超期后申请")
+    #: The station's request this approves (a slip the street office issued), if any.
+    request_id: OptRef = Field(None, title="延期申请单")
 
     @model_validator(mode="after")
     def _dates(self) -> SlipExtension:
         if self.new_due_date < self.requested_on:
             raise InvalidValue("不能早于申请日期", field="new_due_date")
+        return self
+
+
+class SlipExtensionRequest(Document):
+    """申请延期：群工站对街道群工办交办的交办单申请延长办理时限，由街道群工办批准。"""
+
+    KIND: ClassVar[str] = "slip_extension_request"
+    LABEL: ClassVar[str] = "延期申请单"
+    model_config = ConfigDict(title="延期申请单")
+
+    kind: Literal["slip_extension_request"] = Field("slip_extension_request", title="类型")
+    slip_id: Ref = Field(title="交办单")
+    requested_on: dt.date = Field(title="申请日期")
+    reason: RequiredText = Field(title="延期理由")
+    wanted_due_date: dt.date = Field(title="申请延至")
+    by: OptName = Field(None, title="申请人")
+
+    @model_validator(mode="after")
+    def _dates(self) -> SlipExtensionRequest:
+        if self.wanted_due_date < self.requested_on:
+            raise InvalidValue("不能早于申请日期", field="wanted_due_date")
         return self
 
 

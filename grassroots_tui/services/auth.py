@@ -334,6 +334,7 @@ KIND_PERMISSIONS: dict[str, str | dict[str, str | tuple[str, ...]]] = {
     },
     "reply": "slip.issue",
     "slip_extension": "slip.issue",
+    "slip_extension_request": "slip.issue",
     "slip_return": "slip.issue",
     "slip_callback": "slip.issue",
     "slip_issue": "slip.issue",

@@ -61,6 +61,14 @@ def _describe_action(kind: str, doc: dict[str, Any]) -> tuple[str, str]:
         if doc.get("late"):
             text += "（超期后申请）"
         return doc["requested_on"], text
+    if kind == "slip_extension_request":
+        text = (
+            f"申请延期（{doc['requested_on']}）：{_clip(doc.get('reason', ''))}；"
+            f"申请延至 {doc['wanted_due_date']}"
+        )
+        if doc.get("by"):
+            text += f"，申请人 {doc['by']}"
+        return doc["requested_on"], text
     if kind == "slip_return":
         return doc["returned_on"], f"退单（{doc['returned_on']}）：{_clip(doc.get('reason', ''))}"
     if kind == "slip_reminder":
@@ -105,7 +113,7 @@ def _describe_action(kind: str, doc: dict[str, Any]) -> tuple[str, str]:
 
 
 #: Every document that records a step of a slip, and reminders, in the history.
-HISTORY_KINDS = (*STEP_KINDS, "slip_reminder")
+HISTORY_KINDS = (*STEP_KINDS, "slip_extension_request", "slip_reminder")
 
 
 _FIELD_TITLES = {name: (field.title or name) for name, field in HandoffSlip.model_fields.items()}

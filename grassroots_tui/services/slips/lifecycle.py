@@ -1,7 +1,7 @@
 """The lifecycle of a handoff slip: which step is allowed in which state
 (:func:`refusal`, :func:`allowed_actions`, :func:`ensure_allowed`) and the steps
-themselves (:func:`issue`, :func:`accept`, :func:`return_slip`, :func:`extend`,
-:func:`reply`, :func:`callback`, :func:`close`, :func:`withdraw`), each one store
+themselves (:func:`issue`, :func:`accept`, :func:`return_slip`,
+:func:`request_extension`, :func:`extend`, :func:`reply`, :func:`callback`, :func:`close`, :func:`withdraw`), each one store
 transaction; the package's docstring has the table of states and steps."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from grassroots_tui.models import (
     SlipCallback,
     SlipClosing,
     SlipExtension,
+    SlipExtensionRequest,
     SlipIssue,
     SlipReturn,
     SlipWithdrawal,
@@ -44,6 +45,7 @@ ACTIONS = (
     "issue",
     "accept",
     "return",
+    "request_extension",
     "extend",
     "reply",
     "callback",
@@ -55,6 +57,7 @@ ACTION_LABELS = {
     "issue": "交办",
     "accept": "受理",
     "return": "退单",
+    "request_extension": "申请延期",
     "extend": "延期",
     "reply": "回复",
     "callback": "回访",
@@ -71,8 +74,9 @@ _STATE = SlipState
 # -- who takes each step --------------------------------------------------------------------
 
 #: Steps the handling party takes on a slip the street office issued to a station: the
-#: station accepts, returns or answers it; the office, which issued it, does the rest.
-HANDLER_STEPS = frozenset({"accept", "return", "reply"})
+#: station accepts, returns, asks for more time or answers it; the office, which issued
+#: it, does the rest (it approves an extension by recording it).
+HANDLER_STEPS = frozenset({"accept", "return", "request_extension", "reply"})
 
 
 def step_party(slip: SlipView, action: str) -> str:
@@ -81,7 +85,8 @@ def step_party(slip: SlipView, action: str) -> str:
     A station's own slip: the station records every step (the handling unit has no
     computer of its own), except reminders (催办), which the street office's supervisors
     write. A slip the street office issued to a station: the station accepts, returns and
-    replies; the office issues, extends, calls back, closes, withdraws and reminds."""
+    replies, and asks for an extension; the office issues, extends (approving the
+    request, or of its own accord), calls back, closes, withdraws and reminds."""
     if action == "remind":
         return OFFICE
     issuer = writer_of(slip)
@@ -157,7 +162,9 @@ def refusal(slip: SlipView, action: str, *, has_reply: bool) -> str | None:
         if state is _STATE.ACCEPTED:
             return "承办单位已受理，不能再退单"
         return f"{state.label}的交办单不能退单"
-    if action in ("extend", "reply", "remind"):
+    if action == "request_extension" and writer_of(slip) != OFFICE:
+        return "本站的交办单不用申请延期：承办单位提出的延期，由本站直接登记（延期）"
+    if action in ("extend", "request_extension", "reply", "remind"):
         if state in OPEN_STATES:
             return None
         if action == "reply":
@@ -466,14 +473,32 @@ def extend(
     new_due_date: dt.date,
     actor: str,
     calendar: OfficialCalendar,
+    request_id: str | None = None,
 ) -> SlipView:
     """延期: a new due date, approved; asked after the current due date it is flagged
-    late (超期后申请). The first due date is kept in ``original_due_date``."""
+    late (超期后申请). The first due date is kept in ``original_due_date``. Approving a
+    station's request (``request_id``, a slip the street office issued) takes the date it
+    was asked on from the request: a request made in time is not late however long the
+    approval took."""
     with _writing(store):
         slip, party = _taking(store, slip_id, "extend")
         reason = _required(reason, "延期理由")
         approver = _required(approver, "批准人")
         assert slip.issue_date is not None
+        if request_id is not None:
+            request = next(
+                (
+                    r
+                    for r in _of_slip(store, "slip_extension_request", slip_id)
+                    if r["id"] == request_id
+                ),
+                None,
+            )
+            if request is None:
+                raise SlipActionRefused(f"找不到这张交办单的延期申请（{request_id}）")
+            if request_id in _answered_requests(store, slip_id):
+                raise SlipActionRefused("这份延期申请已经批准过了")
+            requested_on = dt.date.fromisoformat(request["requested_on"])
         _not_before(requested_on, "申请日期", slip.issue_date, "交办日期")
         current = effective_due(store, slip, calendar)
         assert current is not None
@@ -493,9 +518,82 @@ def extend(
             approver=approver,
             new_due_date=new_due_date,
             late=requested_on > current.date,
+            request_id=request_id,
         )
         _save(store, actor, doc)
     return _load(store, slip_id, calendar)
+
+
+def request_extension(
+    store: Store,
+    slip_id: str,
+    *,
+    requested_on: dt.date,
+    reason: str,
+    wanted_due_date: dt.date,
+    by: str | None,
+    actor: str,
+    calendar: OfficialCalendar | None = None,
+) -> SlipView:
+    """申请延期: the station asks the street office for more time on a slip the office
+    issued to it. The slip's clock does not change until the office approves
+    (:func:`extend` with the request's id); one request waits at a time."""
+    with _writing(store):
+        slip, party = _taking(store, slip_id, "request_extension", calendar)
+        reason = _required(reason, "延期理由")
+        assert slip.issue_date is not None
+        _not_before(requested_on, "申请日期", slip.issue_date, "交办日期")
+        if pending_extension_request(store, slip_id) is not None:
+            raise SlipActionRefused("这张交办单已有一份延期申请等待街道群工办批准")
+        current = effective_due(store, slip, calendar)
+        if current is not None and wanted_due_date <= current.date:
+            raise SlipActionRefused(
+                f"申请延至 {wanted_due_date.isoformat()} 必须晚于现在的应办结日期 "
+                f"{current.date.isoformat()}"
+            )
+        if wanted_due_date < requested_on:
+            raise SlipActionRefused("申请延至的日期不能早于申请日期")
+        doc = SlipExtensionRequest(
+            writer=party,
+            station_id=slip.station_id,
+            slip_id=slip.id,
+            requested_on=requested_on,
+            reason=reason,
+            wanted_due_date=wanted_due_date,
+            by=(by or "").strip() or None,
+        )
+        _save(store, actor, doc)
+    return _load(store, slip_id, calendar)
+
+
+def _answered_requests(store: Store, slip_id: str) -> set[str]:
+    return {
+        str(e["request_id"])
+        for e in _of_slip(store, "slip_extension", slip_id)
+        if e.get("request_id")
+    }
+
+
+def pending_extension_request(store: Store, slip_id: str) -> dict[str, Any] | None:
+    """The station's extension request on the slip that the office has not approved yet
+    and that is still asked of it (the slip is open and no later extension was recorded
+    since), or None."""
+    answered = _answered_requests(store, slip_id)
+    last_extension = max(
+        (str(e.get("created_at") or "") for e in _of_slip(store, "slip_extension", slip_id)),
+        default="",
+    )
+    waiting = [
+        r
+        for r in _of_slip(store, "slip_extension_request", slip_id)
+        if r["id"] not in answered and str(r.get("created_at") or "") > last_extension
+    ]
+    if not waiting:
+        return None
+    raw = store.get_raw(HandoffSlip, slip_id)
+    if raw is None or view_of(raw, slip_timeline(store, raw, None)).state not in OPEN_STATES:
+        return None
+    return max(waiting, key=lambda r: str(r.get("created_at") or ""))
 
 
 def reply(

@@ -12,7 +12,7 @@ from grassroots_tui.models import SlipView
 from grassroots_tui.models.base import writer_of
 from grassroots_tui.services.deadlines import SlipClock
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
-from grassroots_tui.services.slips import slip_history
+from grassroots_tui.services.slips import pending_extension_request, slip_history
 from grassroots_tui.store import Store
 
 _NUMBER = re.compile(r"(\d{4}).*?(\d+)\D*$")
@@ -67,6 +67,17 @@ def describe_slip(store: Store, slip: SlipView, due_text: str, clock: Text) -> T
     text.append(f"{t('slip.unit')}{t('punct.colon')}{slip.handling_unit or '-'}\n")
     # Masked before it is cut, so that a number at the cut is never left half unmasked.
     text.append(masked(slip.description)[:200] + "\n")
+    waiting = pending_extension_request(store, slip.id)
+    if waiting is not None:
+        text.append(
+            t(
+                "slip.request_waiting",
+                on=waiting["requested_on"],
+                due=waiting["wanted_due_date"],
+            )
+            + "\n",
+            style="bold",
+        )
     for entry in slip_history(store, slip.id):
         when = entry.at.isoformat()[:16].replace("T", " ")
         text.append(f"  {when} {entry.who} {masked(entry.what)}\n")

@@ -39,6 +39,7 @@ STEP_KEYS = {
     "reply": ("r", True),
     "extend": ("x", True),
     "return": ("t", True),
+    "request_extension": ("a", True),
     "callback": ("k", True),
     "close": ("d", True),
     "withdraw": ("w", True),
@@ -341,6 +342,13 @@ class SlipsScreen(ListSectionScreen):
         if step in direct:
             self.in_thread(direct[step], done=self._stepped, name="slip-step")
             return
+        # Approving a station's request (a slip the street office issued) starts from it.
+        asked = slip_service.pending_extension_request(store, slip.id) or {
+            "id": None,
+            "requested_on": iso,
+            "reason": "",
+            "wanted_due_date": "",
+        }
         forms: dict[str, tuple[list[StepField], Any]] = {
             "reply": (
                 [
@@ -363,10 +371,12 @@ class SlipsScreen(ListSectionScreen):
             ),
             "extend": (
                 [
-                    StepField("requested_on", "slip.requested_on", iso, kind="date"),
-                    StepField("reason", "slip.reason"),
+                    StepField(
+                        "requested_on", "slip.requested_on", asked["requested_on"], kind="date"
+                    ),
+                    StepField("reason", "slip.reason", asked["reason"]),
                     StepField("approver", "slip.approver"),
-                    StepField("new_due_date", "slip.new_due", kind="date"),
+                    StepField("new_due_date", "slip.new_due", asked["wanted_due_date"], kind="date"),
                 ],
                 lambda v: slip_service.extend(
                     store,
@@ -375,6 +385,25 @@ class SlipsScreen(ListSectionScreen):
                     reason=v["reason"],
                     approver=v["approver"],
                     new_due_date=v["new_due_date"],
+                    actor=actor,
+                    calendar=calendar,
+                    request_id=asked["id"],
+                ),
+            ),
+            "request_extension": (
+                [
+                    StepField("requested_on", "slip.requested_on", iso, kind="date"),
+                    StepField("reason", "slip.reason"),
+                    StepField("wanted_due_date", "slip.wanted_due", kind="date"),
+                    StepField("by", "slip.requested_by", session.operator.name, required=False),
+                ],
+                lambda v: slip_service.request_extension(
+                    store,
+                    slip.id,
+                    requested_on=v["requested_on"],
+                    reason=v["reason"],
+                    wanted_due_date=v["wanted_due_date"],
+                    by=v["by"],
                     actor=actor,
                     calendar=calendar,
                 ),
