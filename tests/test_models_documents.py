@@ -111,6 +111,14 @@ SAMPLES: dict[str, dict] = {
         "approver": "赵主任",
         "new_due_date": "2025-10-20",
     },
+    "slip_extension_request": {
+        "kind": "slip_extension_request",
+        "station_id": "st1",
+        "slip_id": "sl1",
+        "requested_on": "2025-10-05",
+        "reason": "需协调物业",
+        "wanted_due_date": "2025-10-20",
+    },
     "slip_return": {
         "kind": "slip_return",
         "station_id": "st1",

@@ -65,6 +65,8 @@ class Document(Model):
     rev_hash: str | None = Field(default=None, title="版本摘要", max_length=64)
     #: The rev_hash the hub last acknowledged (None: never); a local save leaves it.
     acked_hash: str | None = Field(default=None, title="已确认摘要", max_length=64)
+    #: The rev_hash last sent to the hub, in a push whose answer may have been lost.
+    sent_hash: str | None = Field(default=None, title="已发送摘要", max_length=64)
 
     def to_json(self) -> dict[str, Any]:
         """The plain JSON-ready dict the store writes."""

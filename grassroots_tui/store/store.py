@@ -129,10 +129,14 @@ BOOKKEEPING = frozenset(
         "deleted",
         "rev_hash",
         "acked_hash",
+        "sent_hash",
     }
 )
-#: Left out of a revision's hash: the hash itself, and what the hub's acknowledgement sets.
-UNHASHED = frozenset({"rev_hash", "acked_hash"})
+#: Left out of a revision's hash: the hash itself, and what a sync records (the hash the
+#: hub acknowledged, the hash last sent to it).
+UNHASHED = frozenset({"rev_hash", "acked_hash", "sent_hash"})
+#: Where the meta keeps the replica's sync state (hub id, epoch, cursor, open conflicts).
+HUB_STATE = "hub"
 #: How many changes per kind :meth:`Store.changed_since` remembers.
 CHANGE_LOG = 1024
 #: Audit actions that change documents and can be undone.
@@ -186,6 +190,8 @@ class PendingDocument:
     acked_hash: str | None
     deleted: bool
     doc: dict[str, Any]
+    #: The hash last sent to the hub, whose answer may have been lost (None: none).
+    sent_hash: str | None = None
 
 
 def _disk_message(error: OSError) -> str:
@@ -924,6 +930,7 @@ class Store:
                             doc.get("acked_hash"),
                             bool(doc.get("deleted")),
                             doc,
+                            doc.get("sent_hash"),
                         )
                     )
         return found
@@ -952,6 +959,135 @@ class Store:
             if ops:
                 self._write(ops)
             return len(ops)
+
+    # --- the hub: what was sent, what was answered, what was pulled ---------------------
+
+    @property
+    def hub_state(self) -> dict[str, Any]:
+        """The replica's sync state, kept in the meta (a copy): ``cursor`` (the last
+        hub_seq pulled), ``epoch`` (the hub's), ``audit_sent`` (the last audit entry the
+        hub verified) and ``conflicts`` (open conflicts, by "kind/id")."""
+        return dict(self.meta.get(HUB_STATE) or {})
+
+    def _meta_with_hub(self, **changes: Any) -> dict[str, Any]:
+        meta = dict(self.meta) or {"id": META_ID, "created_at": self.clock().isoformat()}
+        meta[HUB_STATE] = {**(meta.get(HUB_STATE) or {}), **changes}
+        return meta
+
+    def _sync_ops(self, items: Iterable[tuple[str, str, str]], field: str) -> list[Op]:
+        ops: list[Op] = []
+        missing: list[str] = []
+        for kind, doc_id, digest in items:
+            table = kind if doc_id in self.tables.get(kind, {}) else tombs_of(kind)
+            doc = self.tables.get(table, {}).get(doc_id)
+            if doc is None:
+                missing.append(f"{_label_of(kind)} {doc_id}")
+                continue
+            if doc.get(field) != digest:
+                ops.append(["put", table, doc_id, {**doc, field: digest}])
+        if missing:
+            raise StoreError(f"要确认的文档不在本机：{'、'.join(missing[:5])}。")
+        return ops
+
+    def mark_sent(self, items: Iterable[tuple[str, str, str]]) -> None:
+        """Record, before a push, the hash of each revision about to be sent
+        (``sent_hash``): if the hub's answer is lost, the next push knows the hub may hold
+        that revision already and builds on it. One journal save."""
+        with self._mutex:
+            self._check_writable()
+            ops = self._sync_ops(items, "sent_hash")
+            if ops:
+                self._write(ops)
+
+    def record_push(
+        self,
+        acked: Iterable[tuple[str, str, str]],
+        conflicts: dict[str, dict[str, Any]],
+        *,
+        audit_sent: int | None = None,
+        now: str | None = None,
+    ) -> None:
+        """Record a push's answer in one journal save: ``acked_hash`` for every revision
+        the hub holds (new, same, accepted), the open conflicts ("kind/id" → what the hub
+        said; an acknowledged document's conflict is gone) and the last audit entry the hub
+        verified."""
+        with self._mutex:
+            self._check_writable()
+            acked = list(acked)
+            ops = self._sync_ops(acked, "acked_hash")
+            state = self.hub_state
+            open_conflicts = dict(state.get("conflicts") or {})
+            for kind, doc_id, _digest in acked:
+                open_conflicts.pop(f"{kind}/{doc_id}", None)
+            open_conflicts.update(conflicts)
+            changes: dict[str, Any] = {"conflicts": open_conflicts}
+            if audit_sent is not None:
+                changes["audit_sent"] = audit_sent
+            if now is not None:
+                changes["last_push"] = now
+            ops.append(["put", META, META_ID, self._meta_with_hub(**changes)])
+            self._write(ops)
+
+    def apply_pull(
+        self, docs: Sequence[dict[str, Any]], *, cursor: int, epoch: str, now: str | None = None
+    ) -> int:
+        """Take a page pulled from the hub, and the new cursor, in one journal save.
+
+        Each document is the hub's current revision (its ``rev_hash`` checked here). It
+        replaces the local one unless this replica writes the document and changed it since
+        the hub last acknowledged it (待上传): then the local change stays, and the next
+        push decides. A deleted revision becomes a tombstone. Returns how many documents
+        changed here. Refused whole, before anything is written, when a document is damaged
+        or of a kind or schema this program does not know."""
+        writer = scope_writer(self.scope)
+        if writer is None:
+            raise StoreError("单机数据没有登记到街道群工办的汇总库，不能同步。")
+        with self._mutex:
+            self._check_writable()
+            ops: list[Op] = []
+            for doc in docs:
+                kind, doc_id = str(doc.get("kind", "")), str(doc.get("id", ""))
+                if kind not in KINDS or kind in (AUDIT,):
+                    raise StoreError(f"汇总库发来的记录类型 {kind} 本程序不认识，请升级程序。")
+                if int(doc.get("schema_version", 1)) != KINDS[kind].SCHEMA_VERSION:
+                    raise StoreError(
+                        f"汇总库发来的{_label_of(kind)}（{doc_id}）结构版本为 "
+                        f"{doc.get('schema_version')}，本程序为 {KINDS[kind].SCHEMA_VERSION}："
+                        "各台电脑要用同一版本的程序。"
+                    )
+                digest = str(doc.get("rev_hash") or "")
+                if revision_hash(doc) != digest:
+                    raise StoreError(
+                        f"汇总库发来的{_label_of(kind)}（{doc_id}）内容与摘要不符，已拒收。"
+                    )
+                local = self._stored(kind, doc_id)
+                if local is not None:
+                    local_hash = local.get("rev_hash") or revision_hash(local)
+                    if local_hash == digest:
+                        if local.get("acked_hash") != digest:
+                            table = tombs_of(kind) if local.get("deleted") else kind
+                            ops.append(["put", table, doc_id, {**local, "acked_hash": digest}])
+                        continue
+                    if writer_of(local) == writer and local_hash != local.get("acked_hash"):
+                        continue  # a change made here, not yet pushed: the push decides
+                theirs = {**doc, "acked_hash": digest, "sent_hash": None}
+                live, dead = (
+                    (tombs_of(kind), kind) if doc.get("deleted") else (kind, tombs_of(kind))
+                )
+                if doc_id in self.tables.get(dead, {}):
+                    ops.append(["del", dead, doc_id])
+                ops.append(["put", live, doc_id, theirs])
+            changed = sum(1 for op in ops if op[0] == "put")
+            state: dict[str, Any] = {"cursor": cursor, "epoch": epoch}
+            if now is not None:
+                state["last_pull"] = now
+            ops.append(["put", META, META_ID, self._meta_with_hub(**state)])
+            self._write(ops)
+            if changed:
+                log_event(
+                    self.paths.log, f"pulled {changed} documents from the hub (cursor {cursor})"
+                )
+            return changed
 
     # --- writing ------------------------------------------------------------------------
 
@@ -1265,6 +1401,7 @@ class Store:
             new["writer"] = writer_of(prior)
         new["deleted"] = False
         new["acked_hash"] = prior.get("acked_hash") if prior is not None else None
+        new["sent_hash"] = prior.get("sent_hash") if prior is not None else None
         new["rev_hash"] = revision_hash(new)
 
     def _tombstone(self, old: dict[str, Any], now: str, actor: str) -> dict[str, Any]:
