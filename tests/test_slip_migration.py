@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bench.version_one import NEW_STEPS, DictStore, version_one
 from grassroots_tui.demo import build_demo
 from grassroots_tui.services import slips as S
 from grassroots_tui.services.slip_board import board_json, build_board
@@ -22,48 +23,18 @@ from grassroots_tui.store.store import write_compacted_store
 
 TODAY = dt.date(2026, 11, 26)
 CAL = OfficialCalendar()
-#: Steps that version 1 never recorded as documents of their own.
-NEW_STEPS = ("slip_issue", "slip_accept", "slip_close", "slip_withdrawal")
-
-
-class DictStore:
-    """The read side of a store over plain dicts: what the figures and the board read."""
-
-    def __init__(self, tables: dict[str, dict[str, dict[str, Any]]]) -> None:
-        self.tables = tables
-
-    def raw(self, kind: str) -> list[dict[str, Any]]:
-        return list(self.tables.get(kind, {}).values())
-
-    def get_raw(self, kind: str, doc_id: str) -> dict[str, Any] | None:
-        return self.tables.get(kind, {}).get(doc_id)
 
 
 def version_one_tables() -> dict[str, dict[str, dict[str, Any]]]:
     """The demo as the previous version wrote it: each slip with its own state, number,
-    dates and withdrawal reason, and no issue, acceptance, close or withdrawal records."""
+    dates and withdrawal reason, and no issue, acceptance, close or withdrawal records
+    (:func:`bench.version_one.version_one`, which the benchmark corpus's comparison,
+    bench/migration.py, uses too)."""
     docs = build_demo(TODAY, seed=7, scale=0.3)
     tables: dict[str, dict[str, dict[str, Any]]] = {}
     for doc in docs:
         tables.setdefault(doc.KIND, {})[doc.id] = doc.to_json()
-    now = views(DictStore(tables), None)
-    for slip_id, slip in tables["handoff_slip"].items():
-        view = now[slip_id]
-        slip.update(
-            schema_version=1,
-            state=view.state.value,
-            number=view.number,
-            issue_date=view.issue_date.isoformat() if view.issue_date else None,
-            due_date=view.due_date.isoformat() if view.due_date else None,
-            original_due_date=(
-                view.original_due_date.isoformat() if view.original_due_date else None
-            ),
-            withdraw_reason=view.withdraw_reason,
-        )
-        slip.pop("legacy", None)
-    for kind in NEW_STEPS:
-        tables.pop(kind, None)
-    return tables
+    return version_one(tables)
 
 
 def figures(store: Any) -> dict[str, Any]:
