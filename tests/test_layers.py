@@ -1,11 +1,13 @@
 """The layers of the code stay as docs/design.md#layers draws them.
 
     models → store → services → demo → cli / tui
+                 ↘ hub ↗
 
 Each layer imports only the ones below it: ``models`` nothing of ours, ``store`` only
 ``models``, ``services`` only ``models`` and ``store``, ``demo`` (the demo store's
 generator, not domain logic) only ``models``, ``store`` and ``services``: nothing in
-``models``, ``store`` or ``services`` imports the demo. ``i18n`` (the interface's words)
+``models``, ``store`` or ``services`` imports the demo. ``hub`` (the street office's
+shared database and a laptop's sync) imports only ``models`` and ``store``. ``i18n`` (the interface's words)
 sits beside ``services`` and may import only ``models``. ``cli`` and ``tui`` may import
 everything below them but not each other, except through the declared paths in
 :data:`DECLARED` (the command line opens the program through ``tui.launch``). Textual
@@ -38,9 +40,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"<root>", "models"}),
     "services": frozenset({"<root>", "models", "store"}),
     "demo": frozenset({"<root>", "models", "store", "services"}),
+    "hub": frozenset({"<root>", "models", "store"}),
     "i18n": frozenset({"<root>", "models"}),
-    "cli": frozenset({"<root>", "models", "store", "services", "demo", "i18n"}),
-    "tui": frozenset({"<root>", "models", "store", "services", "demo", "i18n"}),
+    "cli": frozenset({"<root>", "models", "store", "services", "demo", "hub", "i18n"}),
+    "tui": frozenset({"<root>", "models", "store", "services", "demo", "hub", "i18n"}),
     "__main__": frozenset({"<root>", "cli"}),
 }
 

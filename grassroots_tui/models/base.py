@@ -14,7 +14,7 @@ Callers never set them either: whatever a model carries there is replaced on sav
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -65,8 +65,11 @@ class Document(Model):
     rev_hash: str | None = Field(default=None, title="版本摘要", max_length=64)
     #: The rev_hash the hub last acknowledged (None: never); a local save leaves it.
     acked_hash: str | None = Field(default=None, title="已确认摘要", max_length=64)
-    #: The rev_hash last sent to the hub, in a push whose answer may have been lost.
-    sent_hash: str | None = Field(default=None, title="已发送摘要", max_length=64)
+    #: The rev_hashes sent to the hub since it last acknowledged one, in pushes whose
+    #: answer may have been lost: the hub may hold any of them (newest last, at most 16).
+    sent_hashes: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, title="已发送摘要", max_length=16
+    )
 
     def to_json(self) -> dict[str, Any]:
         """The plain JSON-ready dict the store writes."""

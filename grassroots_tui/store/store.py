@@ -129,12 +129,14 @@ BOOKKEEPING = frozenset(
         "deleted",
         "rev_hash",
         "acked_hash",
-        "sent_hash",
+        "sent_hashes",
     }
 )
 #: Left out of a revision's hash: the hash itself, and what a sync records (the hash the
 #: hub acknowledged, the hash last sent to it).
-UNHASHED = frozenset({"rev_hash", "acked_hash", "sent_hash"})
+UNHASHED = frozenset({"rev_hash", "acked_hash", "sent_hashes"})
+#: How many unanswered sent hashes a document remembers.
+SENT_KEPT = 16
 #: Where the meta keeps the replica's sync state (hub id, epoch, cursor, open conflicts).
 HUB_STATE = "hub"
 #: How many changes per kind :meth:`Store.changed_since` remembers.
@@ -190,8 +192,8 @@ class PendingDocument:
     acked_hash: str | None
     deleted: bool
     doc: dict[str, Any]
-    #: The hash last sent to the hub, whose answer may have been lost (None: none).
-    sent_hash: str | None = None
+    #: Hashes sent to the hub since its last acknowledgement (answers possibly lost).
+    sent_hashes: tuple[str, ...] = ()
 
 
 def _disk_message(error: OSError) -> str:
@@ -930,7 +932,7 @@ class Store:
                             doc.get("acked_hash"),
                             bool(doc.get("deleted")),
                             doc,
-                            doc.get("sent_hash"),
+                            tuple(doc.get("sent_hashes") or ()),
                         )
                     )
         return found
@@ -983,19 +985,28 @@ class Store:
             if doc is None:
                 missing.append(f"{_label_of(kind)} {doc_id}")
                 continue
-            if doc.get(field) != digest:
-                ops.append(["put", table, doc_id, {**doc, field: digest}])
+            if doc.get(field) != digest or doc.get("sent_hashes"):
+                ops.append(["put", table, doc_id, {**doc, field: digest, "sent_hashes": []}])
         if missing:
             raise StoreError(f"要确认的文档不在本机：{'、'.join(missing[:5])}。")
         return ops
 
     def mark_sent(self, items: Iterable[tuple[str, str, str]]) -> None:
         """Record, before a push, the hash of each revision about to be sent
-        (``sent_hash``): if the hub's answer is lost, the next push knows the hub may hold
+        (``sent_hashes``): if the hub's answer is lost, the next push knows the hub may hold
         that revision already and builds on it. One journal save."""
         with self._mutex:
             self._check_writable()
-            ops = self._sync_ops(items, "sent_hash")
+            ops: list[Op] = []
+            for kind, doc_id, digest in items:
+                table = kind if doc_id in self.tables.get(kind, {}) else tombs_of(kind)
+                doc = self.tables.get(table, {}).get(doc_id)
+                if doc is None:
+                    raise StoreError(f"要上传的文档不在本机：{_label_of(kind)} {doc_id}。")
+                sent = list(doc.get("sent_hashes") or ())
+                if digest not in sent:
+                    sent = [*sent, digest][-SENT_KEPT:]
+                    ops.append(["put", table, doc_id, {**doc, "sent_hashes": sent}])
             if ops:
                 self._write(ops)
 
@@ -1070,7 +1081,7 @@ class Store:
                         continue
                     if writer_of(local) == writer and local_hash != local.get("acked_hash"):
                         continue  # a change made here, not yet pushed: the push decides
-                theirs = {**doc, "acked_hash": digest, "sent_hash": None}
+                theirs = {**doc, "acked_hash": digest, "sent_hashes": []}
                 live, dead = (
                     (tombs_of(kind), kind) if doc.get("deleted") else (kind, tombs_of(kind))
                 )
@@ -1401,7 +1412,7 @@ class Store:
             new["writer"] = writer_of(prior)
         new["deleted"] = False
         new["acked_hash"] = prior.get("acked_hash") if prior is not None else None
-        new["sent_hash"] = prior.get("sent_hash") if prior is not None else None
+        new["sent_hashes"] = list(prior.get("sent_hashes") or ()) if prior is not None else []
         new["rev_hash"] = revision_hash(new)
 
     def _tombstone(self, old: dict[str, Any], now: str, actor: str) -> dict[str, Any]:
