@@ -64,6 +64,9 @@ def our_tables(docs: Iterable[dict[str, Any]], stamp: str) -> dict[str, dict[str
             "id": META_ID,
             "created_at": stamp,
             "schema_versions": {kind: model.SCHEMA_VERSION for kind, model in KINDS.items()},
+            # Every document's writer is the one it always had (writer_of): nothing to
+            # record on open, as in a store this version wrote.
+            "writers_recorded": True,
         }
     }
     return tables

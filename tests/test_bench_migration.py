@@ -77,13 +77,6 @@ def test_the_command_writes_its_report_and_exits_0(tmp_path: Path) -> None:
     assert "**Result: 0 differences" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the upgrade restamps each slip's updated_at with the upgrading machine's clock, "
-    "and the slip clock reads updated_at as where a version-one slip's record ended "
-    "(clock.timeline, as_of): upgraded with a clock behind the documents' stamps, steps "
-    "recorded before the upgrade count as recorded after it",
-)
 def test_the_figures_do_not_depend_on_the_clock_of_the_upgrade(tmp_path: Path) -> None:
     """The corpus's documents are stamped 2026-11-26 08:00; a machine whose clock says
     2026-01-01 (reset, or behind the machine that wrote them) upgrades the store."""

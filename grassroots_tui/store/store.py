@@ -1326,7 +1326,8 @@ class Store:
         """Write ``staged`` as one journal line with its audit entries.
 
         Every item passes :meth:`_refusal` first (``checked=False`` only for the
-        program's own migrations, which change no fact): one refused, nothing is written.
+        program's own migrations, which change no fact, and so keep each document's
+        ``updated_at`` and ``updated_by``): one refused, nothing is written.
         A delete writes a tombstone (:meth:`_tombstone`); saving over a tombstone is
         refused unless it is an undo (``action="undo"``) bringing the document back.
         """
@@ -1378,8 +1379,12 @@ class Store:
                 new["rev"] = (prior["rev"] if prior else item.data.get("rev", 0)) + 1
                 new["created_at"] = prior.get("created_at") if prior else now
                 new["created_by"] = prior.get("created_by") if prior else actor
-                new["updated_at"] = now
-                new["updated_by"] = actor
+                if checked or prior is None:
+                    new["updated_at"] = now
+                    new["updated_by"] = actor
+                else:  # the program's upgrade changes no fact: the last change stays the person's
+                    new["updated_at"] = prior.get("updated_at") or now
+                    new["updated_by"] = prior.get("updated_by") or actor
                 new["schema_version"] = KINDS[item.kind].SCHEMA_VERSION
                 self._stamp(new, prior)
                 if tomb is not None:
