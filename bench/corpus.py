@@ -119,7 +119,13 @@ def make_corpus(n: int, seed: int = DEFAULT_SEED) -> list[dict[str, Any]]:
     """Exactly ``n`` stored documents (dicts), deterministic for ``(n, seed)``."""
     if n < 1:
         raise ValueError(f"n must be positive, got {n}")
-    docs = _slips_as_upgraded(demo_for(n, seed))
+    # The steps left out make the demo smaller than it was chosen to be: ask for more
+    # until there are n documents without them.
+    wanted = n
+    docs = _slips_as_upgraded(demo_for(wanted, seed))
+    while len(docs) < n:
+        wanted = max(wanted + 1, -(-wanted * n // len(docs)))
+        docs = _slips_as_upgraded(demo_for(wanted, seed))
     by_kind: dict[str, list[int]] = defaultdict(list)
     for index, doc in enumerate(docs):
         by_kind[doc.KIND].append(index)

@@ -41,7 +41,7 @@ def test_another_seed_gives_other_documents(corpus):
     assert {d["id"] for d in other} != {d["id"] for d in corpus}
 
 
-@pytest.mark.parametrize("n", [1, 17, 999, 1000, 2500])
+@pytest.mark.parametrize("n", [1, 17, 999, 1000, 2500, 6000])
 def test_exactly_n_documents_with_unique_ids(n):
     docs = make_corpus(n, seed=3)
     assert len(docs) == n
