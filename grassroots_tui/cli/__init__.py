@@ -26,6 +26,7 @@ from grassroots_tui.cli import (
     calendar_commands,
     export_commands,
     hardship_commands,
+    hub_commands,
     import_commands,
     roster_commands,
     slip_commands,
@@ -43,6 +44,7 @@ COMMAND_MODULES = [
     hardship_commands,
     roster_commands,
     export_commands,
+    hub_commands,
 ]
 
 
