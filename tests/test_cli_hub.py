@@ -72,3 +72,68 @@ def test_a_station_code_the_laptop_does_not_know_is_named(tmp_path: Path, capsys
     capsys.readouterr()
     assert main(["hub", "enroll", "--file", hub, "--station", "ZZ99", "--db", db]) == 2
     assert "没有代码为“ZZ99”的群工站" in capsys.readouterr().err
+
+
+def test_check_finds_a_history_rewritten_after_it_reached_the_hub(tmp_path: Path, capsys) -> None:
+    """A forger edits an audit entry the hub already holds and recomputes every hash after
+    it, so the local chain is whole again: only the hub's copy shows it."""
+    from grassroots_tui.store.store import audit_hash
+    from tests.hub_fixtures import laptop
+
+    db = tmp_path / "g.json"
+    hub = str(tmp_path / "hub.sqlite")
+    with laptop(db, "station:station-hl01") as store:
+        from tests.factories import household, station
+
+        store.save(station(), "x")
+        store.save(household(), "李敏")
+    assert main(["hub", "init", "--file", hub]) == 0
+    assert main(["hub", "enroll", "--file", hub, "--station", "HL01", "--db", str(db)]) == 0
+    assert main(["sync", "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["check", "--db", str(db)]) == 0
+    assert "逐条比对" in capsys.readouterr().out
+
+    # The forgery: entry 1's actor changed, the chain re-hashed after it, written back.
+    from dataclasses import replace
+
+    from grassroots_tui.store.files import (
+        LastSaveWriter,
+        read_lastsave,
+        read_snapshot,
+        write_snapshot,
+    )
+    from grassroots_tui.store.paths import StorePaths
+
+    with Store.open(db, daily_backup=False) as store:
+        store.compact()
+    snap = read_snapshot(db)
+    entries = sorted(snap.tables["audit_entry"].values(), key=lambda e: e["seq"])
+    previous = entries[0]["prev_hash"]
+    for entry in entries:
+        if entry["seq"] == 1:
+            entry["actor"] = "别人"
+        entry["prev_hash"] = previous
+        entry["hash"] = audit_hash(entry)
+        previous = entry["hash"]
+    head = entries[-1]
+    snap.tables["_meta"]["store"]["audit_head"] = {
+        "seq": head["seq"],
+        "id": head["id"],
+        "hash": head["hash"],
+    }
+    write_snapshot(db, snap.tables, snap.generation, snap.position)
+    paths = StorePaths.for_main(db)
+    last = read_lastsave(paths.lastsave)
+    assert last is not None
+    paths.lastsave.unlink()
+    LastSaveWriter.create(paths.lastsave, replace(last, audit_hash=head["hash"][:16])).close()
+    capsys.readouterr()
+    code = main(["check", "--db", str(db)])
+    out = capsys.readouterr().out
+    assert code == 1 and "与汇总库保存的不同" in out, out
+    # The laptop's own checks alone find the chain whole: the forgery is consistent.
+    from grassroots_tui.services.check import check_report
+
+    with Store.open(db, readonly=True) as store:
+        assert not [f for f in check_report(store).findings if "审计" in str(f)], out

@@ -59,6 +59,30 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     demo.set_defaults(handler=run_demo)
 
 
+def _check_against_hub(db: str | None) -> tuple[str | None, list[str]]:
+    """On a laptop enrolled with a hub: whether its audit chain matches the hub's copy."""
+    from grassroots_tui.hub.audit_check import check_chain
+    from grassroots_tui.hub.config import load_config
+    from grassroots_tui.hub.engines import HubConnection, HubError, HubUnavailable
+    from grassroots_tui.store.paths import StorePaths, default_store_path
+
+    main = StorePaths.for_main(db or default_store_path()).main
+    try:
+        config = load_config(main)
+        if config is None:
+            return None, []
+        with HubConnection.open(config.address) as hub, Store.open(main, readonly=True) as store:
+            found = check_chain(store, hub, config.replica_id)
+    except HubUnavailable as error:
+        return f"没有与汇总库核对审计记录：连不上汇总库（{error}）。", []
+    except HubError as error:
+        return None, [f"与汇总库核对审计记录时出错：{error}"]
+    return (
+        f"审计记录与汇总库核对：汇总库保存到第 {found.hub_head} 条，逐条比对 {found.compared} 条。",
+        found.findings,
+    )
+
+
 def run_check(args: argparse.Namespace) -> int:
     from grassroots_tui.services.check import check_report
 
@@ -68,12 +92,17 @@ def run_check(args: argparse.Namespace) -> int:
         total = sum(store.count(kind) for kind in store.kinds())
     finally:
         store.close()
+    findings = [str(finding) for finding in report.findings]
     for sentence in report.checked:
         print(sentence)
-    for finding in report.findings:
+    hub_sentence, hub_findings = _check_against_hub(args.db)
+    if hub_sentence:
+        print(hub_sentence)
+    findings += hub_findings
+    for finding in findings:
         print(finding)
-    if report.findings:
-        print(f"共检查 {total} 条文档，发现 {len(report.findings)} 个问题。")
+    if findings:
+        print(f"共检查 {total} 条文档，发现 {len(findings)} 个问题。")
         return 1
     print(f"共检查 {total} 条文档，没有发现问题。")
     return 0
