@@ -376,7 +376,9 @@ class SlipsScreen(ListSectionScreen):
                     ),
                     StepField("reason", "slip.reason", asked["reason"]),
                     StepField("approver", "slip.approver"),
-                    StepField("new_due_date", "slip.new_due", asked["wanted_due_date"], kind="date"),
+                    StepField(
+                        "new_due_date", "slip.new_due", asked["wanted_due_date"], kind="date"
+                    ),
                 ],
                 lambda v: slip_service.extend(
                     store,
