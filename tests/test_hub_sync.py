@@ -269,3 +269,45 @@ def test_the_audit_chain_is_verified_and_a_fork_is_recorded(
         push(hub, replica.id, [], [tampered])
     assert [r.id for r in list_replicas(hub)] == [replica.id]
     a.close()
+
+
+def test_the_offices_board_is_street_wide_after_a_pull(hub: HubConnection, tmp_path: Path) -> None:
+    """Each station issues a slip on its own laptop; after the office pulls, its overdue
+    board has both, each under its station; a station's board has only its own."""
+    from grassroots_tui.models import SlipSource
+    from grassroots_tui.services import slips as S
+    from grassroots_tui.services.slip_board import build_board
+    from grassroots_tui.services.workcalendar import OfficialCalendar
+
+    cal = OfficialCalendar()
+    office_replica, _ = enroll_replica(hub, "office", by="x")
+    office = laptop(tmp_path / "office.json", "office")
+    office.save(station(), "x")
+    office.save(station("HL02"), "x")
+    sync(office, hub, office_replica.id)
+    issued: dict[str, str] = {}
+    for code, station_id in (("HL01", STATION_ID), ("HL02", HL02_ID)):
+        replica, _ = enroll_replica(hub, f"station:{station_id}", by="x")
+        store = laptop(tmp_path / f"{code}.json", f"station:{station_id}")
+        sync(store, hub, replica.id)
+        draft = S.draft_slip(
+            store.get(Station, station_id),
+            source=SlipSource.HOTLINE,
+            category="城市管理",
+            title=f"{code} 路灯不亮",
+            description="坏了",
+            handling_unit="城管",
+        )
+        slip_id = S.save_draft(store, draft, "x").id
+        S.issue(store, slip_id, on=dt.date(2026, 10, 1), actor="x", calendar=cal)
+        issued[slip_id] = code
+        sync(store, hub, replica.id)
+        own = build_board(store, today=dt.date(2026, 12, 1), calendar=cal)
+        assert {r.slip_id for r in own.rows} == {slip_id}
+        store.close()
+    assert build_board(office, today=dt.date(2026, 12, 1), calendar=cal).rows == []
+    sync(office, hub, office_replica.id)
+    board = build_board(office, today=dt.date(2026, 12, 1), calendar=cal)
+    assert {r.slip_id: r.station_code for r in board.rows} == issued
+    assert board.overdue == 2
+    office.close()
