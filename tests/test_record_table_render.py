@@ -23,8 +23,17 @@ ROWS = [
     ),  # cropped mid-character
     ("c", ["2026-11-24", "", "", ""]),  # empty cells
     ("d", ["2026-11-23", "HL0004", "王*", "[bold]不是标记[/bold]"]),
-    ("e", ["2026-11-22", "HL0005", "李*", Text("有样式", style="bold red")]),  # DataTable draws it
+    ("e", ["2026-11-22", "HL0005", "李*", Text("有样式", style="bold red")]),  # a cell's own style
     ("f", ["2026-11-21", "HL0006", "赵*", "wide 宽字符 mixed"]),
+]
+#: Cells in a style of their own (the board's clock column), in every shape: shorter
+#: than the column, exactly as wide, cropped mid-character, empty, with spaces of its
+#: own, in a style that changes nothing, and a styled text DataTable must draw (spans).
+STYLED_ROWS = [
+    ("g", [Text("2026-11-20", style="yellow"), "HL0007", Text("欧阳桂兰", style="bold red"), ""]),
+    ("h", ["2026-11-19", Text("HL0008", style="bold yellow"), Text("", style="red"), "x"]),
+    ("i", ["2026-11-18", Text(" 8 ", style="italic"), Text("王*", style="none"), "y"]),
+    ("j", ["2026-11-17", "HL0010", "周*", Text.assemble(("逾期", "red"), "3天")]),
 ]
 
 
@@ -72,11 +81,11 @@ async def _filled(pilot, rows=ROWS) -> tuple[_Table, DataTable]:
     return ours, plain
 
 
-@pytest.mark.parametrize("cursor_row", [0, 1, 4])
+@pytest.mark.parametrize("cursor_row", [0, 1, 4, 6, 7, 8])
 async def test_rows_are_drawn_exactly_as_datatable_draws_them(cursor_row: int) -> None:
     app = _Pair()
     async with app.run_test(size=(120, 12)) as pilot:
-        ours, plain = await _filled(pilot)
+        ours, plain = await _filled(pilot, ROWS + STYLED_ROWS)
         ours.move_cursor(row=cursor_row)
         plain.move_cursor(row=cursor_row)
         await pilot.pause()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -66,7 +66,7 @@ class _Table(DataTable):
     - only the cells of columns without a fixed width are measured (DataTable measures
       every cell of every row added, to size auto-width columns);
     - :meth:`replace_rows` puts every row in at once;
-    - rows of plain one-line text are drawn directly (see "drawing" below).
+    - rows of one-line text are drawn directly (see "drawing" below).
 
     Rows are always one line high. It relies on DataTable's internals of Textual 8
     (pinned below 9 in pyproject.toml); tests/test_record_table_render.py compares it
@@ -127,9 +127,10 @@ class _Table(DataTable):
     # the wait (bench/FINDINGS-app.md): every cell went through Rich's console (Padding
     # inside Styled, laid out as a page), and the columns, the widget's settings and the
     # styles (each worked out through every ancestor) were looked up again for every
-    # cell. Here a row of one-line plain-text cells is drawn in one pass, with what a
-    # render needs looked up once per render. Anything else (the header, labels, fixed
-    # columns, a cell cursor, styled or multi-line text) is drawn by DataTable itself;
+    # cell. Here a row of one-line cells (plain text, or text in one style of its own
+    # such as the board's clock) is drawn in one pass, with what a render needs looked
+    # up once per render. Anything else (the header, labels, fixed columns, a cell
+    # cursor, text with styled spans or on several lines) is drawn by DataTable itself;
     # tests/test_record_table_render.py checks that both draw the same.
 
     _pass: _RenderPass | None = None
@@ -171,7 +172,7 @@ class _Table(DataTable):
         if drawing is not None and drawing.plain_rows and row_index is not None and row:
             data = self._data[row_key]
             cells = [data.get(key) for key in drawing.keys]
-        if cells is None or row is None or row.height != 1 or not all(map(_plain, cells)):
+        if cells is None or row is None or row.height != 1 or not all(map(_one_line, cells)):
             return super()._render_line_in_row(
                 row_key, line_no, base_style, cursor_location, hover_location
             )
@@ -199,11 +200,33 @@ class _Table(DataTable):
         )
         pad = drawing.pad
         scrollable: list[list[Segment]] = []
-        plain = cast(list[Text], cells)  # all(map(_plain, cells)) said so above
-        for column_index, (inner, cell) in enumerate(zip(drawing.inner, plain, strict=True)):
+        texts = cast(list[Text], cells)  # all(map(_one_line, cells)) said so above
+        for column_index, (inner, cell) in enumerate(zip(drawing.inner, texts, strict=True)):
             meta = Style.from_meta({"row": row_index, "column": column_index})
-            style = row_style + meta + component_style + post_style
-            scrollable.append([Segment(pad + set_cell_size(cell.plain, inner) + pad, style)])
+            before = row_style + meta + component_style
+            style = before + post_style
+            if not cell.style:
+                scrollable.append([Segment(pad + set_cell_size(cell.plain, inner) + pad, style)])
+                continue
+            # A cell in a style of its own (the board's clock): its text in that style,
+            # the padding and the rest of the column in the row's, as Rich draws it.
+            text, width = cell.plain, cell_len(cell.plain)
+            if width > inner:
+                text, width = set_cell_size(text, inner), inner
+            text_style = before + drawing.cell_style(cell.style) + post_style
+            segments: list[Segment] = []
+            for part, part_style in (
+                (pad, style),
+                (text, text_style),
+                (" " * (inner - width) + pad, style),
+            ):
+                if not part:
+                    continue
+                if segments and segments[-1].style == part_style:
+                    segments[-1] = Segment(segments[-1].text + part, part_style)
+                else:
+                    segments.append(Segment(part, part_style))
+            scrollable.append(segments)
         # The rest of the line, in the row's style (as DataTable extends a row).
         extend_style, _ = self._get_styles_to_render_cell(
             False, False, False, hover, cursor, *drawing.cell_flags[:2], False, False
@@ -216,9 +239,16 @@ class _Table(DataTable):
         return pair
 
 
-def _plain(cell: object) -> bool:
-    """A cell the fast path draws: one line of text with no styles of its own."""
-    return isinstance(cell, Text) and not cell.spans and not cell.style and "\n" not in cell.plain
+def _one_line(cell: object) -> bool:
+    """A cell the fast path draws: one line of text, in one style of its own at most,
+    laid out as Rich lays out text by default."""
+    return (
+        isinstance(cell, Text)
+        and not cell.spans
+        and cell.justify is None
+        and cell.overflow is None
+        and "\n" not in cell.plain
+    )
 
 
 class _StylesOnce:
@@ -239,6 +269,8 @@ class _RenderPass:
 
     def __init__(self, table: _Table) -> None:
         self.rich_style = DataTable.rich_style.fget(table)  # type: ignore[attr-defined]
+        self._console = table.app.console
+        self._cell_styles: dict[str | Style, Style] = {}
         self.styles: dict[tuple[str, ...], _StylesOnce] = {}
         columns = table.ordered_columns
         self.keys = [column.key for column in columns]
@@ -260,6 +292,13 @@ class _RenderPass:
             and not table.fixed_columns
             and not (table._labelled_row_exists and table.show_row_labels)
         )
+
+    def cell_style(self, style: str | Style) -> Style:
+        """A cell's own style, as Rich's console reads it."""
+        found = self._cell_styles.get(style)
+        if found is None:
+            found = self._cell_styles[style] = self._console.get_style(style)
+        return found
 
 
 def filter_rows(rows: list[Row], query: str) -> list[Row]:
