@@ -14,13 +14,28 @@ the leading surname is read with :data:`SURNAME_READINGS`; :func:`score` and
 
 Characters that are not Chinese are kept as they are, lowercased: ``initials("A栋")`` is
 ``"ad"``.
+
+pypinyin is imported only when it is first needed: importing it takes about a quarter
+of a second (its phrase table, parsed with the standard ``json``, and a segmenter built
+from it), which was the largest part of the program's start. The first few texts (the
+staff listed on the sign-in screen) are read from pypinyin's own data files instead,
+looked up without loading them (:class:`_DataFiles`), with the same result: a text
+is read that way only when no phrase of pypinyin's table inside it is read differently
+from its characters read one by one; otherwise, and after :data:`_FEW` texts, pypinyin
+itself is used. tests/test_pinyin.py compares both ways on every character and every
+phrase of the table.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
 
-from pypinyin import Style, lazy_pinyin
+import orjson
 
 __all__ = [
     "SURNAME_READINGS",
@@ -91,15 +106,180 @@ def _mark_other(chars: str) -> list[str]:
 @lru_cache(maxsize=_CACHE)
 def _pieces(text: str) -> tuple[tuple[str, bool], ...]:
     """``(piece, is_chinese)`` pairs: one syllable per Chinese character, other runs whole."""
+    if _pypinyin is None and _quick.uses < _FEW:
+        quick = _quick.pieces(text)
+        if quick is not None:
+            return quick
+    return _pypinyin_pieces(text)
+
+
+def _pypinyin_pieces(text: str) -> tuple[tuple[str, bool], ...]:
+    """:func:`_pieces` as pypinyin reads the text."""
+    lazy_pinyin, normal = _pypinyin or _import_pypinyin()
     out: list[tuple[str, bool]] = []
     # pypinyin's stubs say an ``errors`` callback returns str, but pypinyin accepts (and
     # documents) a list as well, which is what keeps a run such as "abc" whole.
-    for item in lazy_pinyin(text, style=Style.NORMAL, errors=_mark_other):  # type: ignore[arg-type]
+    for item in lazy_pinyin(text, style=normal, errors=_mark_other):
         if _is_han_syllable(item):
             out.append((item.lower(), True))
         else:
             out.append((item[1:].lower(), False))
     return tuple(out)
+
+
+#: pypinyin's ``lazy_pinyin`` and ``Style.NORMAL``, once imported.
+_pypinyin: tuple[Any, Any] | None = None
+_import_lock = threading.Lock()
+
+
+def _import_pypinyin() -> tuple[Any, Any]:
+    global _pypinyin
+    with _import_lock:
+        if _pypinyin is None:
+            from pypinyin import Style, lazy_pinyin
+
+            _pypinyin = (lazy_pinyin, Style.NORMAL)
+    return _pypinyin
+
+
+#: How many texts are read from pypinyin's data files before pypinyin itself is loaded
+#: (a long list, such as the visits, is quicker through pypinyin once it is loaded).
+_FEW = 256
+#: Longer texts go to pypinyin: every run of characters inside is looked up.
+_QUICK_LENGTH = 8
+
+#: pypinyin's tone marks, and what its NORMAL style writes for them (ü is written v).
+_TONELESS = str.maketrans(
+    {
+        **dict.fromkeys("āáǎà", "a"),
+        **dict.fromkeys("ēéěè", "e"),
+        **dict.fromkeys("ōóǒò", "o"),
+        **dict.fromkeys("īíǐì", "i"),
+        **dict.fromkeys("ūúǔù", "u"),
+        **dict.fromkeys("üǖǘǚǜ", "v"),
+        **dict.fromkeys("ńňǹ", "n"),
+        "ḿ": "m",
+        **dict.fromkeys("ếề", "ê"),
+        **dict.fromkeys("\u0300\u0304\u030c"),  # combining marks: m̄ m̀ ê̄ ê̌
+    }
+)
+_SYLLABLE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzê")
+
+
+def _toneless(reading: str) -> str | None:
+    """A reading of pypinyin's tables as its NORMAL style writes it; None for a reading
+    this does not know how to write (pypinyin is asked then)."""
+    out = reading.translate(_TONELESS)
+    return out if out and _SYLLABLE_LETTERS.issuperset(out) else None
+
+
+class _DataFiles:
+    """pypinyin's two tables, read from its data files without loading them whole.
+
+    ``pinyin_dict.json`` maps each character's code point to its readings;
+    ``phrases_dict.json`` maps each phrase to the readings of its characters, one entry
+    per line group, sorted by phrase (so a phrase is found by bisecting the file).
+    :meth:`pieces` reads a text of Chinese characters as pypinyin does: pypinyin cuts
+    the text into phrases of its table (and single characters), and reads a phrase from
+    the table and a character by its first reading. So when no phrase of the table inside
+    the text reads a character otherwise than its first reading, the text reads as its
+    characters one by one, however pypinyin cut it.
+    """
+
+    def __init__(self) -> None:
+        self.uses = 0
+        self._loaded = False
+        self._lock = threading.Lock()
+        self._readings: dict[str, str] = {}
+        self._phrases = b""
+        self._first: dict[str, str | None] = {}
+
+    def _load(self) -> bool:
+        with self._lock:
+            if not self._loaded:
+                self._loaded = True
+                try:
+                    spec = find_spec("pypinyin")
+                    if spec is None or spec.origin is None or os.environ.get("PYPINYIN_NO_PHRASES"):
+                        return False
+                    folder = Path(spec.origin).parent
+                    phrases = (folder / "phrases_dict.json").read_bytes()
+                    readings = orjson.loads((folder / "pinyin_dict.json").read_bytes())
+                except (OSError, ValueError):
+                    return False
+                if not phrases.startswith(b'{\n"') or not isinstance(readings, dict):
+                    return False
+                self._phrases, self._readings = phrases, readings
+        return bool(self._phrases)
+
+    def _syllable(self, char: str) -> str | None:
+        """The first reading of a character, toneless; None if it has none."""
+        try:
+            return self._first[char]
+        except KeyError:
+            readings = self._readings.get(str(ord(char)))
+            found = _toneless(readings.split(",")[0]) if isinstance(readings, str) else None
+            self._first[char] = found
+            return found
+
+    def phrase(self, word: str) -> list[str] | None:
+        """The readings the phrase table gives ``word`` (the first of each character's),
+        or None when it is not a phrase of the table. Raises ValueError on an entry
+        that is not as expected."""
+        data, target = self._phrases, word.encode()
+        low, high = 0, len(data)
+        while low < high:
+            middle = (low + high) // 2
+            end = data.find(b'": [\n', middle)  # the end of the first phrase from middle
+            if end < 0:
+                high = middle
+                continue
+            start = data.rfind(b'\n"', 0, end) + 2
+            key = data[start:end]
+            if key < target:
+                low = end + 1
+            elif key > target:
+                high = middle
+            else:
+                close = data.find(b"]\n]", end)
+                value = orjson.loads(data[end + 3 : close + 3])
+                if len(value) != len(word) or not all(
+                    isinstance(r, list) and r and isinstance(r[0], str) for r in value
+                ):
+                    raise ValueError(word)
+                return [r[0] for r in value]
+        return None
+
+    def pieces(self, text: str) -> tuple[tuple[str, bool], ...] | None:
+        """:func:`_pieces` of a short text of Chinese characters read as pypinyin reads
+        it; None when it cannot be told this way (pypinyin is asked then)."""
+        if len(text) > _QUICK_LENGTH or not self._load():
+            return None
+        syllables: list[str] = []
+        for char in text:
+            # Chinese characters (well inside pypinyin's own range of them), with a reading.
+            if not ("\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"):
+                return None
+            syllable = self._syllable(char)
+            if syllable is None:
+                return None
+            syllables.append(syllable)
+        try:
+            for start in range(len(text)):
+                for end in range(start + 1, len(text) + 1):
+                    readings = self.phrase(text[start:end])
+                    if (
+                        readings is not None
+                        and [_toneless(r) for r in readings] != syllables[start:end]
+                    ):
+                        return None  # a phrase read otherwise: pypinyin decides
+        except ValueError:
+            return None
+        self.uses += 1
+        return tuple((syllable.lower(), True) for syllable in syllables)
+
+
+_quick = _DataFiles()
 
 
 def _surname(text: str) -> tuple[int, tuple[str, ...]] | None:

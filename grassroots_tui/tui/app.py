@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual._styles_cache import StylesCache
 from textual.app import App, InvalidThemeError
@@ -18,31 +20,57 @@ from grassroots_tui.store import Store
 from grassroots_tui.store.settings import Settings, save_settings
 from grassroots_tui.tui.commands import Cmd, CommandsProvider, bindings, localize_bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
-from grassroots_tui.tui.palette import RecordsProvider
-from grassroots_tui.tui.screens.hardship import HardshipScreen
-from grassroots_tui.tui.screens.help import HelpScreen
-from grassroots_tui.tui.screens.households import HouseholdsScreen
-from grassroots_tui.tui.screens.rosters import RostersScreen
-from grassroots_tui.tui.screens.settings import SettingsScreen
 from grassroots_tui.tui.screens.setup import SetupScreen
 from grassroots_tui.tui.screens.signin import SignInScreen
-from grassroots_tui.tui.screens.slips import SlipsScreen
-from grassroots_tui.tui.screens.statistics import StatisticsScreen
-from grassroots_tui.tui.screens.supervision import SupervisionScreen
-from grassroots_tui.tui.screens.visits import VisitsScreen
 from grassroots_tui.tui.sections import SECTIONS
 from grassroots_tui.tui.session import Session, _now
+from grassroots_tui.tui.sync_status import HUB_ACTIONS, HubSyncApp
 from grassroots_tui.tui.workers import StoreWorkers, unexpected_error_text
 
-SCREENS = {
-    "visits": VisitsScreen,
-    "households": HouseholdsScreen,
-    "slips": SlipsScreen,
-    "hardship": HardshipScreen,
-    "rosters": RostersScreen,
-    "supervision": SupervisionScreen,
-    "statistics": StatisticsScreen,
-}
+if TYPE_CHECKING:
+    from textual.command import Provider
+    from textual.screen import Screen
+
+
+class _SectionScreens(Mapping[str, "type[Screen[Any]]"]):
+    """Each section's screen class, its module imported when the section is first
+    opened: the program starts on the sign-in screen, and importing every section (and
+    what each uses) before showing it took about a tenth of a second of the start."""
+
+    WHERE = {
+        "visits": ("grassroots_tui.tui.screens.visits", "VisitsScreen"),
+        "households": ("grassroots_tui.tui.screens.households", "HouseholdsScreen"),
+        "slips": ("grassroots_tui.tui.screens.slips", "SlipsScreen"),
+        "hardship": ("grassroots_tui.tui.screens.hardship", "HardshipScreen"),
+        "rosters": ("grassroots_tui.tui.screens.rosters", "RostersScreen"),
+        "supervision": ("grassroots_tui.tui.screens.supervision", "SupervisionScreen"),
+        "statistics": ("grassroots_tui.tui.screens.statistics", "StatisticsScreen"),
+    }
+
+    def __getitem__(self, mode: str) -> type[Screen[Any]]:
+        module, name = self.WHERE[mode]
+        return getattr(import_module(module), name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.WHERE)
+
+    def __len__(self) -> int:
+        return len(self.WHERE)
+
+
+SCREENS = _SectionScreens()
+
+
+def _section_screen(mode: str) -> Callable[[], Screen[Any]]:
+    """What Textual calls for a section's screen the first time the section is opened."""
+    return lambda: SCREENS[mode]()
+
+
+def _records_provider() -> type[Provider]:
+    """The palette's records (households, slips): imported when the palette opens."""
+    from grassroots_tui.tui.palette import RecordsProvider
+
+    return RecordsProvider
 
 
 def release_closed_widgets() -> None:
@@ -61,7 +89,7 @@ def release_closed_widgets() -> None:
         cache_clear()
 
 
-class GrassrootsApp(StoreWorkers, App[None]):
+class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
     TITLE = "grassroots-tui"
     CSS_PATH = "app.tcss"
     CMDS = (
@@ -74,10 +102,12 @@ class GrassrootsApp(StoreWorkers, App[None]):
         Cmd("app.redo", "redo", "ctrl+y", footer=False),
         Cmd("app.theme", "change_theme", None, footer=False),
         Cmd("app.sign_out", "sign_out", None, footer=False),
+        Cmd("app.conflicts", "conflicts", "f10", footer=False),
+        Cmd("app.sync_now", "sync_now", None, footer=False),
     )
     BINDINGS = bindings(*CMDS)
-    COMMANDS = App.COMMANDS | {CommandsProvider, RecordsProvider}
-    MODES = {section.mode: SCREENS[section.mode] for section in SECTIONS}
+    COMMANDS = App.COMMANDS | {CommandsProvider, _records_provider}
+    MODES = {section.mode: _section_screen(section.mode) for section in SECTIONS}
 
     def __init__(
         self,
@@ -152,6 +182,7 @@ class GrassrootsApp(StoreWorkers, App[None]):
         if self.settings.problem:
             self.notify(self.settings.problem, severity="warning", markup=False)
         self.show_store_warnings()
+        self.start_hub_sync()
         if self.store.readonly:
             self.notify(
                 self.store.readonly_reason or t("app.readonly"),
@@ -218,6 +249,8 @@ class GrassrootsApp(StoreWorkers, App[None]):
             return False
         if action in ("undo", "redo") and self.store.readonly:
             return False
+        if action in HUB_ACTIONS:
+            return self.hub_sync is not None and self.session is not None and not self.signed_out
         return True
 
     def action_switch_section(self, mode: str) -> None:
@@ -225,13 +258,19 @@ class GrassrootsApp(StoreWorkers, App[None]):
             self.switch_mode(mode)
 
     def action_help(self) -> None:
+        from grassroots_tui.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
     def action_settings(self) -> None:
+        from grassroots_tui.tui.screens.settings import SettingsScreen
+
         self.push_screen(SettingsScreen())
 
     def action_staff(self) -> None:
+        from grassroots_tui.tui.screens.settings import SettingsScreen
+
         self.push_screen(SettingsScreen(tab="staff"))
 
     def action_sign_out(self) -> None:
@@ -290,6 +329,8 @@ class GrassrootsApp(StoreWorkers, App[None]):
     async def open_household(self, household_id: str) -> None:
         # Awaited: on the first visit the households screen is only mounted afterwards.
         await self.switch_mode("households")
+        from grassroots_tui.tui.screens.households import HouseholdsScreen
+
         screen = self.screen
         if isinstance(screen, HouseholdsScreen):
             screen.show_household(household_id)
