@@ -634,7 +634,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (1k and 10k)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS-store.md")
-    parser.add_argument("--only", choices=["store", "stats", "app"], help="one benchmark only")
+    parser.add_argument(
+        "--only", choices=["store", "stats", "app", "hub"], help="one benchmark only"
+    )
     parser.add_argument("--processes", type=int, default=5, help="app: processes per figure")
     parser.add_argument(
         "--render", action="store_true", help="app: write RESULTS.md again from RESULTS.json"
@@ -646,6 +648,17 @@ def main(argv: list[str] | None = None) -> None:
     default = "1000,10000" if args.quick else "1000,10000,100000"
     sizes = sorted({int(s.replace("_", "")) for s in (args.sizes or default).split(",")})
     DATA.mkdir(exist_ok=True)
+    if args.only == "hub":  # bench/hub.py: both hub engines, at --sizes' largest (100k)
+        from bench import hub
+
+        hub.run(
+            max(sizes) if args.sizes else hub.BIG,
+            ["sqlite", "postgresql"],
+            args.seed,
+            argv,
+            command=command_line(argv),
+        )
+        return
     if args.only in (None, "store"):
         run_store(sizes, args, argv)
     if args.only in (None, "stats"):
