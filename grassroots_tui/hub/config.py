@@ -1,12 +1,14 @@
 """Where a laptop keeps its hub connection: ``<store>.hub.json`` beside its store, readable by
-its owner only. It holds the hub's address (a PostgreSQL DSN with the replica's password,
-or the SQLite file's path), the replica id and the replica's key."""
+its owner only. It holds the hub's address (a PostgreSQL DSN naming the replica's own
+role and its password, never the admin's; or the SQLite file's path), the replica id and
+the replica's key."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import orjson
 
@@ -27,6 +29,24 @@ class HubConfig:
     @property
     def address(self) -> HubAddress:
         return HubAddress(self.engine, self.target)
+
+
+#: Query parameters of a DSN that say who connects: dropped from the admin's DSN.
+_WHO = frozenset({"user", "password", "passfile", "service"})
+
+
+def replica_dsn(admin_dsn: str, role: str, password: str) -> str:
+    """The admin's ``postgresql://`` DSN (the one enrolment used) with the replica's role
+    and password instead of the admin's: same host, port, database and options."""
+    parts = urlsplit(admin_dsn)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise HubError(f"汇总库地址应以 postgresql:// 开头：{admin_dsn}")
+    where = parts.netloc.rpartition("@")[2]
+    netloc = f"{quote(role, safe='')}:{quote(password, safe='')}@{where}"
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in _WHO]
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def config_path(store_main: str | Path) -> Path:

@@ -178,20 +178,29 @@ def _judge(
         received,
     )
     if here is None:
-        hub.execute(
+        # On PostgreSQL a replica's role sees only its scopes and its own writing
+        # (hub/roles.py): an id it cannot see may be another's document. Then nothing is
+        # inserted, and it is another's document: a conflict, the hub's row untouched.
+        inserted = hub.execute(
             "INSERT INTO doc (scope, writer, rev, rev_hash, base_hash, deleted, schema_version, "
             "bkey, body, hub_seq, pushed_by, received_at, kind, id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (kind, id) DO NOTHING",
             (*row, item.kind, item.id),
         )
+        if inserted.rowcount == 0:
+            _keep_conflict(hub, replica, item, None, WRITER, received)
+            return Verdict(item.kind, item.id, item.rev_hash, CONFLICT, WRITER), seq
         verdict = NEW
     else:
-        hub.execute(
+        updated = hub.execute(
             "UPDATE doc SET scope = %s, writer = %s, rev = %s, rev_hash = %s, base_hash = %s, "
             "deleted = %s, schema_version = %s, bkey = %s, body = %s, hub_seq = %s, "
             "pushed_by = %s, received_at = %s WHERE kind = %s AND id = %s",
             (*row, item.kind, item.id),
         )
+        if updated.rowcount != 1:
+            raise HubError(f"汇总库拒绝了 {item.kind}/{item.id} 的更新：这次上传没有写入任何记录。")
         verdict = ACCEPTED
     return Verdict(item.kind, item.id, item.rev_hash, verdict, hub_hash=hub_hash), seq + 1
 

@@ -18,6 +18,13 @@ table          what it holds
 ``hub_clock``  the one-row counter that hands out hub_seq inside the push transaction
 ``hub_meta``   schema version, epoch (a new one when the hub is restored)
 =============  =====================================================================
+
+On PostgreSQL, ``init`` also puts ``doc``, ``conflict``, ``replica``, ``audit_entry`` and
+``fork`` under row level security, with the policies of :mod:`.roles`: each enrolled
+laptop connects as its own role and the hub itself keeps it to its documents. The role
+that runs ``init`` owns the tables and is not bound by them. An SQLite file has no roles:
+whoever can open the file can change anything in it, so the office's machine keeps it and
+stations meet it through USB bundles.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import uuid
 from datetime import UTC, datetime
 
 from grassroots_tui.hub.engines import HubConnection, HubError
+from grassroots_tui.hub.roles import apply_row_security
 
 SCHEMA_VERSION = 1
 
@@ -64,6 +72,7 @@ _TABLES = (
         PRIMARY KEY (kind, id)
     )""",
     "CREATE UNIQUE INDEX IF NOT EXISTS doc_hub_seq ON doc (hub_seq)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS replica_role ON replica (role_name)",
     "CREATE INDEX IF NOT EXISTS doc_scope_seq ON doc (scope, hub_seq)",
     "CREATE INDEX IF NOT EXISTS doc_bkey ON doc (bkey)",
     """CREATE TABLE IF NOT EXISTS conflict (
@@ -116,6 +125,7 @@ def init_hub(hub: HubConnection) -> dict[str, str]:
     with hub.transaction():
         for statement in _TABLES:
             hub.execute(statement)
+        apply_row_security(hub)
         meta = dict(hub.all("SELECT name, value FROM hub_meta"))
         version = int(meta.get("schema_version", "0"))
         if version > SCHEMA_VERSION:
