@@ -514,3 +514,64 @@ async def test_the_palette_shows_a_typed_name_whole_and_masks_the_rest(store) ->
         hits = await palette_hits(pilot, "zg")
         assert any("ZG-0001 诸葛**" in hit for hit in hits), hits
         assert not any(NAME in hit or NEIGHBOUR in hit for hit in hits)
+
+
+# -- the conflicts with the hub ---------------------------------------------------------------
+
+
+async def _walk_conflicts(app, pilot) -> Walk:
+    """The conflicts screen: the list, and both versions of the planted household field by
+    field (each row read)."""
+    walk = Walk()
+    await sign_in(pilot)
+    await settle(pilot)
+    await _open(pilot, "f10", "ConflictsScreen")
+    await walk.read(pilot, "conflicts")
+    return walk
+
+
+def _conflicted(store, tmp_path: Path) -> None:
+    """The planted household changed on two laptops of the station, each writing the
+    planted people into another field: a conflict with the hub."""
+    from tests.test_tui_sync import diverge, enroll_with_hub
+
+    hub_path, replica_id = enroll_with_hub(store, tmp_path)
+    diverge(
+        store,
+        hub_path,
+        replica_id,
+        tmp_path,
+        "hh-zg",
+        theirs={
+            "note": f"{NEIGHBOUR}代{MEMBER}登记，电话{NEIGHBOUR_PHONE}，身份证{NEIGHBOUR_ID}",
+            "people": 4,
+        },
+        mine={"note": f"{NAME}本人来电{PHONE}，身份证{ID}", "phone": NEIGHBOUR_PHONE},
+    )
+
+
+async def test_the_conflicts_screen_masks_both_versions(store, tmp_path) -> None:
+    sensitive = _sensitive(store)  # before the change of the planted phone number
+    _conflicted(store, tmp_path)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        walk = await _walk_conflicts(app, pilot)
+    assert not walk.leaks(sensitive), walk.leaks(sensitive)
+    everything = "\n".join(walk.texts.values())
+    assert walk.panes >= 5
+    for shown in ("ZG-0001 诸葛**", "司马**代诸葛**登记", "诸葛**本人来电137****2233"):
+        assert shown in everything, shown
+
+
+async def test_the_conflicts_scan_finds_the_values_when_masking_is_off(
+    store, tmp_path, monkeypatch
+) -> None:
+    sensitive = _sensitive(store)
+    _conflicted(store, tmp_path)
+    for name in ("mask_name", "mask_id", "mask_phone"):
+        monkeypatch.setattr(masking, name, masking._plain)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        walk = await _walk_conflicts(app, pilot)
+    found = {hit for hits in walk.leaks(sensitive).values() for hit in hits}
+    assert set(PLANTED) <= found, set(PLANTED) - found

@@ -221,6 +221,8 @@ class _Staged:
     doc_id: str
     data: dict[str, Any] | None  # None: delete
     expected_rev: int | None = None
+    #: A conflict's resolution (:meth:`Store.rebase`): the hub's hash the revision is based on.
+    base: str | None = None
 
 
 @dataclass
@@ -1100,6 +1102,41 @@ class Store:
                 )
             return changed
 
+    def rebase(
+        self,
+        kind: str,
+        doc_id: str,
+        doc: dict[str, Any] | None,
+        acked_hash: str,
+        actor: str,
+    ) -> dict[str, Any]:
+        """Save the resolution of a conflict with the hub (docs/design.md#the-hub):
+        ``doc`` (the content kept, validated as ``kind``; None: the document deleted) as a
+        new revision based on the hub's current revision ``acked_hash``, so that the next
+        push is *accepted*. ``rev`` goes above both sides'. It is an ordinary save
+        otherwise, through :meth:`_commit`: checked (only the writer's own document),
+        audited (an update; a deleted document kept alive is a creation), and it may
+        bring a deleted document back. A document deleted here that stays deleted gets no
+        new revision: its tombstone is only based on the hub's hash (as
+        :meth:`acknowledge` would). Returns the revision stored."""
+        with self._mutex:
+            tomb = self._tomb(kind, doc_id)
+            if doc is None and tomb is not None and self.get_raw(kind, doc_id) is None:
+                self._check_writable()
+                reason = self._refusal(kind, tomb, tomb.get("station_id"))
+                if reason is not None:
+                    raise NotYourDocument(reason)
+                based = {**tomb, "acked_hash": acked_hash, "sent_hashes": []}
+                self._write([["put", tombs_of(kind), doc_id, based]])
+                return based
+            data = None
+            if doc is not None:
+                data = validate_document({**doc, "kind": kind, "id": doc_id}, kind).to_json()
+            self._commit([_Staged(kind, doc_id, data, base=acked_hash)], actor)
+            stored = self._stored(kind, doc_id)
+            assert stored is not None
+            return stored
+
     # --- writing ------------------------------------------------------------------------
 
     def save(self, doc: D, actor: str) -> D:
@@ -1358,6 +1395,8 @@ class Store:
                     if old is None:
                         raise StoreConflict(f"要删除的{label}（{item.doc_id}）不存在。")
                     gone = self._tombstone(old, now, actor)
+                    if item.base is not None:
+                        gone.update(acked_hash=item.base, sent_hashes=[])
                     ops.append(["del", item.kind, item.doc_id])
                     ops.append(["put", tombs_of(item.kind), item.doc_id, gone])
                     audit.append(
@@ -1366,7 +1405,7 @@ class Store:
                         )
                     )
                     continue
-                if tomb is not None and action != "undo":
+                if tomb is not None and action != "undo" and item.base is None:
                     raise StoreConflict(
                         f"{label}（{item.doc_id}）已被删除，不能再保存；要找回它请撤销那次删除。"
                     )
@@ -1377,6 +1416,8 @@ class Store:
                     )
                 new = dict(item.data)
                 new["rev"] = (prior["rev"] if prior else item.data.get("rev", 0)) + 1
+                if item.base is not None:  # never below the hub's revision it is based on
+                    new["rev"] = max(new["rev"], int(item.data.get("rev") or 0) + 1)
                 new["created_at"] = prior.get("created_at") if prior else now
                 new["created_by"] = prior.get("created_by") if prior else actor
                 if checked or prior is None:
@@ -1387,6 +1428,8 @@ class Store:
                     new["updated_by"] = prior.get("updated_by") or actor
                 new["schema_version"] = KINDS[item.kind].SCHEMA_VERSION
                 self._stamp(new, prior)
+                if item.base is not None:
+                    new.update(acked_hash=item.base, sent_hashes=[])
                 if tomb is not None:
                     ops.append(["del", tombs_of(item.kind), item.doc_id])
                 ops.append(["put", item.kind, item.doc_id, new])

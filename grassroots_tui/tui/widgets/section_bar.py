@@ -36,6 +36,10 @@ class SectionBar(Static):
             line.append(station, style="bold")
             operator = t("app.operator", name=session.operator.name, role=role)
             line.append(f"  {operator}  {session.today().isoformat()}")
+            status = getattr(self.app, "sync_status_text", None)  # the hub's (tui/sync_status.py)
+            shown = status() if callable(status) else ""
+            if shown:
+                line.append(f"  {shown}", style="bold")
         else:
             line.append(t("app.title"), style="bold")
         line.append("\n")
