@@ -23,6 +23,7 @@ from typing import NoReturn
 
 from grassroots_tui import __version__
 from grassroots_tui.cli import (
+    bundle_commands,
     calendar_commands,
     export_commands,
     hardship_commands,
@@ -45,6 +46,7 @@ COMMAND_MODULES = [
     roster_commands,
     export_commands,
     hub_commands,
+    bundle_commands,
 ]
 
 

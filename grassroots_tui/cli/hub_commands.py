@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import orjson
 
+from grassroots_tui.cli import bundle_commands
 from grassroots_tui.hub.config import HubConfig, config_path, load_config, save_config
 from grassroots_tui.hub.engines import HubAddress, HubConnection, HubError, HubUnavailable
 from grassroots_tui.hub.replicas import enroll_replica, list_replicas
@@ -56,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     _address_arguments(epoch)
     epoch.set_defaults(handler=_guarded(run_new_epoch))
+    bundle_commands.register_hub(commands)
 
     sync_cmd = subparsers.add_parser(
         "sync", parents=[common], help="与汇总库同步：上传本机填写的，下载发给本机的"

@@ -12,21 +12,28 @@ any point is simply run again:
    (:meth:`Store.apply_pull`).
 
 A hub with a new epoch (restored from a backup) is pulled from the start.
+
+The steps are functions of their own, shared with the USB bundles (:mod:`.bundles`), which
+carry the same push and the same pages in files instead of over a connection:
+:func:`outbox` (what to push, its hashes recorded as sent), :func:`take_answer` (the
+push's answer kept), :func:`pages_after` (the pages after a cursor, at the hub) and
+:func:`take_page` (one page kept).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from grassroots_tui.hub.engines import HubConnection, HubError
-from grassroots_tui.hub.pull import pull_page
-from grassroots_tui.hub.push import CONFLICT, REASON_LABELS, push
-from grassroots_tui.hub.replicas import get_replica
+from grassroots_tui.hub.pull import Page, pull_page
+from grassroots_tui.hub.push import CONFLICT, REASON_LABELS, PushResult, push
+from grassroots_tui.hub.replicas import ReplicaRecord, get_replica
 from grassroots_tui.hub.schema import hub_meta, now_text
-from grassroots_tui.store import Store
+from grassroots_tui.store import PendingDocument, Store
+from grassroots_tui.store.store import tombs_of
 
 PAGE_SIZE = 2000
 
@@ -50,6 +57,11 @@ class SyncReport:
     def pushed(self) -> int:
         return sum(self.verdicts.values())
 
+    def took(self, result: PushResult) -> None:
+        """Count a push's answer."""
+        self.verdicts.update(v.verdict for v in result.verdicts)
+        self.audit_head, self.forks = result.audit_head, result.forks
+
     def summary(self) -> str:
         """One line in Chinese: "上传 12 条（新增 10、相同 1、接受 1、冲突 0），下载 30 条"."""
         v = self.verdicts
@@ -68,6 +80,124 @@ def _never(_step: str) -> None:
     return None
 
 
+# -- the steps, shared with the USB bundles ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """What a replica pushes: its pending revisions and its audit entries after the last
+    one the hub verified."""
+
+    items: list[PendingDocument]
+    audit: list[dict[str, Any]]
+
+    def __bool__(self) -> bool:
+        return bool(self.items or self.audit)
+
+
+def check_scope(store: Store, scope: str) -> None:
+    """Refuse a store that is not the replica ``scope`` the hub (or its settings) names."""
+    if scope != store.scope:
+        raise HubError(
+            f"这份数据是{store.replica.label}的（{store.scope}），汇总库里的登记是 {scope}："
+            "请打开本机自己的数据，或重新登记。"
+        )
+
+
+def start_cursor(cursor: Any, seen_epoch: Any, epoch: str) -> tuple[int, bool]:
+    """Where to pull from: the replica's ``cursor``, or the start (and True) when the hub's
+    epoch is not the one the replica last saw (a hub restored from a backup)."""
+    if seen_epoch not in (None, epoch):
+        return 0, True
+    return int(cursor or 0), False
+
+
+def outbox(store: Store, *, cut: Cut = _never) -> Outbox:
+    """What to push: the pending revisions, their hashes first recorded as sent
+    (:meth:`Store.mark_sent`, one journal save), and the new audit entries."""
+    pending = store.pending()
+    audit_sent = int(store.hub_state.get("audit_sent") or 0)
+    audit = [e for e in store.raw("audit_entry") if int(e.get("seq") or 0) > audit_sent]
+    if pending or audit:
+        cut("mark_sent")
+        store.mark_sent((p.kind, p.id, p.rev_hash) for p in pending)
+        pending = store.pending()
+    return Outbox(pending, audit)
+
+
+def take_answer(store: Store, result: PushResult) -> None:
+    """Keep a push's answer (:meth:`Store.record_push`, one journal save): the hashes the hub
+    holds acknowledged, the open conflicts, the audit head.
+
+    A hash sent after the acknowledged one (a later bundle whose answer has not come back
+    yet) is recorded as sent again, so that the later push still builds on it. In an online
+    sync the acknowledged hash is the last one sent and this changes nothing."""
+    conflicts = {
+        f"{v.kind}/{v.id}": {
+            "kind": v.kind,
+            "id": v.id,
+            "reason": v.reason,
+            "label": REASON_LABELS.get(v.reason or "", v.reason),
+            "pushed_hash": v.rev_hash,
+            "hub_hash": v.hub_hash,
+        }
+        for v in result.verdicts
+        if v.verdict == CONFLICT
+    }
+    acked = [(v.kind, v.id, v.rev_hash) for v in result.verdicts if v.verdict != CONFLICT]
+    later = _sent_after(store, acked)
+    store.record_push(acked, conflicts, audit_sent=result.audit_head, now=now_text())
+    if later:
+        store.mark_sent(later)
+
+
+def _sent_after(store: Store, acked: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    later: list[tuple[str, str, str]] = []
+    for kind, doc_id, digest in acked:
+        doc = store.tables.get(kind, {}).get(doc_id) or store.tables.get(tombs_of(kind), {}).get(
+            doc_id
+        )
+        sent = list((doc or {}).get("sent_hashes") or ())
+        after = sent[sent.index(digest) + 1 :] if digest in sent else sent
+        later.extend((kind, doc_id, h) for h in after if h != digest)
+    return later
+
+
+def pages_after(
+    hub: HubConnection,
+    replica: ReplicaRecord,
+    cursor: int,
+    page_size: int = PAGE_SIZE,
+    *,
+    cut: Cut = _never,
+) -> Iterator[Page]:
+    """The hub's pages for ``replica`` after ``cursor``, each pulled when the previous one
+    has been taken; none when there is nothing new."""
+    while True:
+        cut("pull")
+        page = pull_page(hub, replica, cursor, page_size)
+        if not page.docs:
+            return
+        yield page
+        cursor = page.cursor
+        if len(page.docs) < page_size:
+            return
+
+
+def take_page(store: Store, page: Page, epoch: str) -> int:
+    """Keep one pulled page and the cursor after it (:meth:`Store.apply_pull`, one journal
+    save); returns how many documents changed here."""
+    return store.apply_pull(page.docs, cursor=page.cursor, epoch=epoch, now=now_text())
+
+
+def note_pull(hub: HubConnection, replica_id: str) -> None:
+    with hub.transaction():
+        hub.execute("UPDATE replica SET last_pull_at = %s WHERE id = %s", (now_text(), replica_id))
+
+
+# -- the online sync ---------------------------------------------------------------------
+
+
 def sync(
     store: Store,
     hub: HubConnection,
@@ -79,66 +209,28 @@ def sync(
     """Push, then pull every page; see the module's notes for what a cut leaves."""
     report = SyncReport()
     replica = get_replica(hub, replica_id)
-    if replica.scope != store.scope:
-        raise HubError(
-            f"这份数据是{store.replica.label}的（{store.scope}），汇总库里的登记是 {replica.scope}："
-            "请打开本机自己的数据，或重新登记。"
-        )
+    check_scope(store, replica.scope)
     epoch = hub_meta(hub)["epoch"]
     state = store.hub_state
-    cursor = int(state.get("cursor") or 0)
-    if state.get("epoch") not in (None, epoch):
-        cursor, report.epoch_changed = 0, True
+    cursor, report.epoch_changed = start_cursor(state.get("cursor"), state.get("epoch"), epoch)
 
-    pending = store.pending()
-    audit_sent = int(state.get("audit_sent") or 0)
-    audit = [e for e in store.raw("audit_entry") if int(e.get("seq") or 0) > audit_sent]
-    if pending or audit:
-        cut("mark_sent")
-        store.mark_sent((p.kind, p.id, p.rev_hash) for p in pending)
-        pending = store.pending()
+    box = outbox(store, cut=cut)
+    if box:
         cut("push")
-        result = push(hub, replica.id, pending, audit)
+        result = push(hub, replica.id, box.items, box.audit)
         cut("record_push")
-        conflicts = {
-            f"{v.kind}/{v.id}": {
-                "kind": v.kind,
-                "id": v.id,
-                "reason": v.reason,
-                "label": REASON_LABELS.get(v.reason or "", v.reason),
-                "pushed_hash": v.rev_hash,
-                "hub_hash": v.hub_hash,
-            }
-            for v in result.verdicts
-            if v.verdict == CONFLICT
-        }
-        store.record_push(
-            [(v.kind, v.id, v.rev_hash) for v in result.verdicts if v.verdict != CONFLICT],
-            conflicts,
-            audit_sent=result.audit_head,
-            now=now_text(),
-        )
-        report.verdicts.update(v.verdict for v in result.verdicts)
-        report.audit_head, report.forks = result.audit_head, result.forks
+        take_answer(store, result)
+        report.took(result)
     report.conflicts = dict(store.hub_state.get("conflicts") or {})
 
-    while True:
-        cut("pull")
-        page = pull_page(hub, replica, cursor, page_size)
-        if not page.docs:
-            if state.get("epoch") != epoch and report.pages == 0:
-                store.apply_pull([], cursor=cursor, epoch=epoch, now=now_text())
-            break
+    for page in pages_after(hub, replica, cursor, page_size, cut=cut):
         cut("apply_pull")
-        report.changed += store.apply_pull(
-            page.docs, cursor=page.cursor, epoch=epoch, now=now_text()
-        )
+        report.changed += take_page(store, page, epoch)
         report.pulled += len(page.docs)
         report.pages += 1
         cursor = page.cursor
-        if len(page.docs) < page_size:
-            break
-    with hub.transaction():
-        hub.execute("UPDATE replica SET last_pull_at = %s WHERE id = %s", (now_text(), replica.id))
+    if report.pages == 0 and state.get("epoch") != epoch:
+        take_page(store, Page([], cursor), epoch)
+    note_pull(hub, replica.id)
     report.cursor = cursor
     return report
