@@ -312,6 +312,8 @@ def export_bundle(store: Store, config: HubConfig, folder: str | Path) -> Export
     first recorded as sent (as a sync does), sealed under the replica's key."""
     check_scope(store, config.scope)
     key = key_bytes(config.key_b64, "本机汇总库设置中")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)  # a folder it cannot make: refused before anything
     box = outbox(store)
     state = store.hub_state
     seqs = [int(e["seq"]) for e in box.audit]
@@ -332,7 +334,7 @@ def export_bundle(store: Store, config: HubConfig, folder: str | Path) -> Export
         manifest,
         {"push": [_pending_row(p) for p in box.items], "audit": box.audit},
     )
-    path = _write_new(Path(folder), _stem(PUSH_FORMAT, config.replica_id), data)
+    path = _write_new(folder, _stem(PUSH_FORMAT, config.replica_id), data)
     return Exported(path, len(box.items), len(box.audit))
 
 
