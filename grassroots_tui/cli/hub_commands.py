@@ -12,7 +12,7 @@ import orjson
 from grassroots_tui.cli import bundle_commands
 from grassroots_tui.hub.config import HubConfig, config_path, load_config, save_config
 from grassroots_tui.hub.engines import HubAddress, HubConnection, HubError, HubUnavailable
-from grassroots_tui.hub.replicas import enroll_replica, list_replicas
+from grassroots_tui.hub.replicas import enroll, list_replicas
 from grassroots_tui.hub.schema import hub_meta, init_hub, new_epoch
 from grassroots_tui.hub.sync import sync
 from grassroots_tui.store import Store, StoreError
@@ -116,14 +116,22 @@ def run_enroll(args: argparse.Namespace) -> int:
                 f"这台电脑已登记过汇总库（{config_path(main)}）。要换一台汇总库，先移走这个文件。"
             )
         with HubConnection.open(address) as hub:
-            replica, key = enroll_replica(hub, scope, by=args.by)
+            enrolment = enroll(hub, scope, by=args.by)
+        replica, login = enrolment.replica, enrolment.login
         if current != scope:
             store.enroll(scope, args.by)
-        saved = save_config(main, HubConfig(address.engine, address.target, replica.id, scope, key))
+        # On PostgreSQL the laptop keeps its own role's DSN, never the admin's.
+        saved = save_config(
+            main, HubConfig(address.engine, enrolment.target, replica.id, scope, enrolment.key)
+        )
         label = store.replica.label
     finally:
         store.close()
-    print(f"已登记：{label}，本机在汇总库中的编号 {replica.id}。设置已写入 {saved}（仅本人可读）。")
+    role = "" if login is None else f"，以汇总库角色 {login.role} 连接"
+    print(
+        f"已登记：{label}，本机在汇总库中的编号 {replica.id}{role}。"
+        f"设置已写入 {saved}（仅本人可读）。"
+    )
     return 0
 
 

@@ -6,8 +6,8 @@ Plain SQL only (roles, ``GRANT``, row level security policies, ``current_user``;
 extension, no function): what PostgreSQL and the databases derived from it accept.
 
 - :func:`apply_row_security` (at ``hub init``): row level security on ``doc``,
-  ``conflict``, ``replica``, ``audit_entry`` and ``fork``, with policies keyed on
-  ``replica.role_name = current_user``. The admin who ran ``init`` owns the tables, and an
+  ``conflict``, ``replica``, ``audit_entry``, ``fork`` and ``hub_clock``, with policies
+  keyed on ``replica.role_name = current_user``. The admin who ran ``init`` owns the tables, and an
   owner is not subject to row level security (it is not FORCEd): the office's
   administration sees and does everything, as before.
 - :func:`create_replica_role` (at ``hub enroll``): a ``LOGIN`` role ``gr_<replica id>``
@@ -20,19 +20,24 @@ What a replica's role may do, through the hub itself:
 ``doc``          SELECT rows of its scopes (a station: its own station and ``shared``; the
                  office: every scope) and rows it wrote; INSERT rows whose writer is its
                  writer, pushed by itself, and (a station) addressed to its own station, to
-                 ``shared`` or to no station (``office``), as the store allows; UPDATE only
-                 rows whose writer is its writer, to the same, and never ``kind`` or ``id``
+                 ``shared`` or to no station (``office``), as the store allows, numbered
+                 with a ``hub_seq`` the counter has handed out; UPDATE only rows whose
+                 writer is its writer, likewise, and never ``kind`` or ``id``
 ``conflict``     INSERT and SELECT rows it pushed; UPDATE only ``resolved_at``,
                  ``resolved_by`` and ``resolution`` of them (resolving a conflict)
 ``replica``      SELECT its own row; UPDATE only ``last_push_at``, ``last_pull_at``,
                  ``audit_seq`` and ``audit_head`` of it
 ``audit_entry``  INSERT and SELECT its own entries
 ``fork``         INSERT its own
-``hub_clock``    SELECT and UPDATE (every push takes its numbers from the counter row)
+``hub_clock``    SELECT, and UPDATE its counter only forward (every push takes its numbers
+                 from it), by at most :data:`MAX_TAKE`
 ``hub_meta``     SELECT
 ===============  ==========================================================================
 
 No DELETE or TRUNCATE anywhere. A retired replica's role reads and writes no document.
+Because the counter only moves forward and a document's ``hub_seq`` must be one it has
+handed out, no replica can make another's revisions land behind a pull cursor, nor take
+the numbers the next push will be given (only its own revisions can it misnumber).
 """
 
 from __future__ import annotations
@@ -46,7 +51,13 @@ import secrets
 from grassroots_tui.hub.engines import HubConnection, HubError
 
 #: Tables under row level security.
-SECURED_TABLES = ("doc", "conflict", "replica", "audit_entry", "fork")
+SECURED_TABLES = ("doc", "conflict", "replica", "audit_entry", "fork", "hub_clock")
+#: The counter as it stood before the statement that reads it (a view: read with its
+#: owner's rights, so a policy of ``hub_clock`` can read it without recursion).
+CLOCK_VIEW = "gr_clock"
+_CLOCK = f"SELECT c.seq FROM {CLOCK_VIEW} c"
+#: The most numbers one push may take from the counter.
+MAX_TAKE = 100_000_000
 #: Every replica role's name: ``gr_`` and the replica id.
 ROLE_PREFIX = "gr_"
 _ROLE_NAME = re.compile(r"^gr_[0-9a-f]{8,32}$")
@@ -67,7 +78,8 @@ _DOC_VISIBLE = (
 #: Store.may_write allows.
 _DOC_WRITABLE = (
     f"(writer IN ({_MY_WRITER}) AND pushed_by IN ({_MY_IDS})"
-    f" AND ({_I_AM_OFFICE} OR scope IN ({_MY_WRITER}) OR scope IN ('shared', 'office')))"
+    f" AND ({_I_AM_OFFICE} OR scope IN ({_MY_WRITER}) OR scope IN ('shared', 'office'))"
+    f" AND hub_seq <= ({_CLOCK}))"
 )
 _MINE = f"IN ({_MY_IDS})"
 
@@ -90,6 +102,14 @@ POLICIES: tuple[tuple[str, str, str, str | None, str | None], ...] = (
     ("gr_audit_read", "audit_entry", "SELECT", f"replica {_MINE}", None),
     ("gr_audit_insert", "audit_entry", "INSERT", None, f"replica {_MINE}"),
     ("gr_fork_insert", "fork", "INSERT", None, f"replica {_MINE}"),
+    ("gr_clock_read", "hub_clock", "SELECT", "true", None),
+    (
+        "gr_clock_take",
+        "hub_clock",
+        "UPDATE",
+        "id = 1",
+        f"id = 1 AND seq > ({_CLOCK}) AND seq <= ({_CLOCK}) + {MAX_TAKE}",
+    ),
 )
 
 #: The columns of ``doc`` a push updates (never its key).
@@ -111,7 +131,8 @@ GRANTS = (
     f"GRANT UPDATE ({REPLICA_UPDATE_COLUMNS}) ON replica TO {{role}}",
     "GRANT SELECT, INSERT ON audit_entry TO {role}",
     "GRANT INSERT ON fork TO {role}",
-    "GRANT SELECT, UPDATE ON hub_clock TO {role}",
+    "GRANT SELECT, UPDATE (seq) ON hub_clock TO {role}",
+    f"GRANT SELECT ON {CLOCK_VIEW} TO {{role}}",
     "GRANT SELECT ON hub_meta TO {role}",
 )
 
@@ -121,6 +142,7 @@ def apply_row_security(hub: HubConnection) -> None:
     Idempotent: the policies are dropped and made again, so a newer program's take effect."""
     if hub.engine != "postgresql":
         return
+    hub.execute(f"CREATE OR REPLACE VIEW {CLOCK_VIEW} AS SELECT seq FROM hub_clock WHERE id = 1")
     for table in SECURED_TABLES:
         hub.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     for name, table, command, using, check in POLICIES:
