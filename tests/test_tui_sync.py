@@ -10,6 +10,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from textual.widgets import DataTable
 
 from grassroots_tui.hub.config import HubConfig, save_config
 from grassroots_tui.hub.engines import HubAddress, HubConnection
@@ -193,13 +194,12 @@ async def test_the_head_keeps_mine_from_the_keyboard(store, tmp_path) -> None:
         assert "HL01-0001 张**" in text and "张桂兰" not in text
         assert "两边都改过" in text
         assert "本机版本：李敏" in text and "汇总库版本：周红" in text
-        rows = {
-            line.split()[1]: line.split()
-            for line in text.splitlines()
-            if line.strip().startswith("≠")
-        }
+        table = screen.query_one("#conflicts-diff", DataTable)
+        cells = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        rows = {row[1]: row for row in cells if row[0] == "≠"}
         assert set(rows) == {"家庭人口", "网格", "备注"}, rows
         assert rows["家庭人口"][2:4] == ["9", "7"]
+        assert rows["备注"][2:4] == ["—", "周红补登"]
         footer = text.splitlines()[-1]
         assert "保留本机" in footer and "保留汇总库" in footer and "逐项合并" in footer
 
@@ -254,3 +254,44 @@ async def test_a_worker_sees_the_conflict_and_gets_no_resolve_keys(store, tmp_pa
         await settle(pilot)
         assert app.screen is screen  # no question asked, nothing done
     assert len(store.hub_state["conflicts"]) == 1
+
+
+async def test_the_head_merges_field_by_field_from_the_keyboard(store, tmp_path) -> None:
+    hub_path, replica_id = enroll_with_hub(store, tmp_path)
+    diverge(
+        store,
+        hub_path,
+        replica_id,
+        tmp_path,
+        "hh-03",
+        theirs={"people": 7, "note": "周红补登"},
+        mine={"people": 9},
+    )
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ConflictsScreen)
+        await pilot.press("e")  # merge: every differing field keeps mine at first
+        await pilot.pause()
+        assert screen.picks == {"people": "mine", "note": "mine"}
+        table = screen.query_one("#conflicts-diff")
+        table.move_cursor(row=[d.name for d in screen._shown_diffs()].index("note"))
+        await pilot.press("space")  # the note: the hub's
+        await pilot.pause()
+        assert screen.picks == {"people": "mine", "note": "hub"}
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        await settle(pilot)
+        assert store.hub_state["conflicts"] == {}
+    with HubConnection.open(HubAddress("sqlite", str(hub_path))) as hub:
+        body = orjson.loads(hub.one("SELECT body FROM doc WHERE id = 'hh-03'")[0])
+        (resolution,) = hub.one("SELECT resolution FROM conflict")
+    assert (body["people"], body["note"]) == (9, "周红补登")
+    assert orjson.loads(resolution)["from_hub"] == ["note"]

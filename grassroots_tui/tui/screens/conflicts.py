@@ -310,13 +310,15 @@ class ConflictsScreen(StoreWorkers, Screen[None]):
         if self.picks is not None:
             columns.append(t("conflicts.keep"))
         table.add_columns(*columns)
-        self.query_one("#conflicts-sides", Label).update(
+        sides = self.query_one("#conflicts-sides", Label)
+        if c is None:
+            sides.update("")
+            return
+        sides.update(
             side_label("conflicts.mine_side", mine)
             + "    "
             + side_label("conflicts.theirs_side", self.theirs)
         )
-        if c is None:
-            return
         for diff in self._shown_diffs():
             row = [
                 "≠" if diff.differs else "",
