@@ -55,7 +55,8 @@ def check(result: dict[str, Any], docs: list[dict[str, Any]]) -> None:
         assert len(figure["real"]["runs"]) == len(figure["naive"]["runs"]) >= 2
     assert result["office_pull"]["expected"] == N
     assert result["week"]["verdicts"] == {"new": bench_hub.WEEK}
-    assert result["noop"]["pushed"] == 0 and result["noop"]["pulled"] == 0
+    for noop in ("noop", "noop_office"):
+        assert result[noop]["pushed"] == 0 and result[noop]["pulled"] == 0
     assert result["same_contents_at_end"]
     assert result["hub_docs"] == N + weeks * bench_hub.WEEK
     for figure in ("week", "noop"):
