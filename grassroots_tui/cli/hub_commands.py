@@ -62,14 +62,23 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     sync_cmd = subparsers.add_parser(
         "sync", parents=[common], help="与汇总库同步：上传本机填写的，下载发给本机的"
     )
-    sync_cmd.set_defaults(handler=_guarded(run_sync))
+    sync_cmd.set_defaults(handler=_guarded(run_sync, offline=True))
 
 
-def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+def _guarded(
+    run: Callable[[argparse.Namespace], int], *, offline: bool = False
+) -> Callable[[argparse.Namespace], int]:
+    """The hub's errors as one Chinese line. ``offline``: a laptop's sync, for which an
+    unreachable hub is a normal day (exit 3, nothing changed); for the office's commands
+    it is an error (exit 2)."""
+
     def handler(args: argparse.Namespace) -> int:
         try:
             return run(args)
         except HubUnavailable as error:
+            if not offline:
+                print(f"错误：{error}", file=sys.stderr)
+                return 2
             print(f"离线：{error}（本机数据没有改动，稍后再同步即可）", file=sys.stderr)
             return EXIT_OFFLINE
         except HubError as error:
