@@ -137,3 +137,13 @@ def test_check_finds_a_history_rewritten_after_it_reached_the_hub(tmp_path: Path
 
     with Store.open(db, readonly=True) as store:
         assert not [f for f in check_report(store).findings if "审计" in str(f)], out
+
+
+def test_a_file_that_is_not_a_hub_is_named_not_called_offline(tmp_path: Path, capsys) -> None:
+    junk = tmp_path / "notes.txt"
+    junk.write_bytes(b"not a database at all, just some text " * 50)
+    for argv in (["hub", "init", "--file", str(junk)], ["hub", "status", "--file", str(junk)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "不是汇总库文件" in err and "离线" not in err, err
+    assert junk.read_bytes().startswith(b"not a database")

@@ -85,8 +85,10 @@ class HubConnection:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute("PRAGMA foreign_keys=ON")
-            except sqlite3.Error as error:
+            except sqlite3.OperationalError as error:  # a folder that is not there, locked…
                 raise HubUnavailable(f"打不开汇总库文件 {path}：{error}") from error
+            except sqlite3.Error as error:  # the file is there and is something else
+                raise HubError(f"{path} 不是汇总库文件（{error}）。") from error
             hub._conn = conn
         else:
             try:
