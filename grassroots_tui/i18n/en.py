@@ -659,7 +659,7 @@ STRINGS: dict[str, str] = {
     "sync.running": "syncing",
     "sync.synced": "synced {time}",
     "sync.pending": "{count} to upload",
-    "sync.conflicts": "{count} conflicts",
+    "sync.conflicts": "conflicts: {count}",
     "sync.failed": "Sync with the hub failed: {reason}. Nothing on this laptop is affected; it will try again.",
     "sync.unexpected": "an unexpected error ({kind})",
     "conflicts.title": "Conflicts with the hub: {count}",
