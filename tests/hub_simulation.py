@@ -12,6 +12,10 @@ random step:
 - after COMMIT with the answer lost: at ``record_push``;
 - before or between pages: at ``pull`` or ``apply_pull``, with a small page size.
 
+HL08 has no network: each of its syncs is a USB bundle (grassroots_tui/hub/bundles.py)
+exported, imported at the hub by the office and its answer imported back; a bundle is
+lost on the way there, an answer on the way back, or an answer imported twice.
+
 Besides, stations go offline for days at a time; one laptop (HL03) is restored from a
 copy of its store folder made a week before (the same replica) and used offline for a
 while; one (HL05) is cloned, both machines making edits under the same replica id; the
@@ -45,6 +49,8 @@ from typing import Any
 
 import orjson
 
+from grassroots_tui.hub.bundles import answer_bundle, export_bundle, import_answer
+from grassroots_tui.hub.config import HubConfig
 from grassroots_tui.hub.engines import HubAddress, HubConnection
 from grassroots_tui.hub.push import CONFLICT, WRITER, push
 from grassroots_tui.hub.replicas import enroll_replica, get_replica
@@ -68,6 +74,8 @@ OFFICE = "office"
 RESTORED = "HL03"
 CLONED = "HL05"
 CLONE = "HL05b"
+#: The station with no network: every sync is a USB bundle carried to the office and back.
+BUNDLED = "HL08"
 
 #: The steps a sync can be cut at, and what a cut there leaves at the hub.
 CUT_STEPS = {
@@ -226,6 +234,7 @@ class Laptop:
     #: The next household number (a clone numbers from elsewhere).
     serial: int = 1
     day: int = 0
+    key_b64: str = ""
 
     def open(self) -> None:
         self.store = Store.open(self.main, daily_backup=False, scope=self.scope)
@@ -258,7 +267,8 @@ class Figures:
     rounds: int = 0
     lost: int = 0
     offline_days: int = 0
-    bundles: str = "no station uses USB bundles yet"
+    bundle_trips: int = 0
+    bundles_lost: Counter[str] = field(default_factory=Counter)
 
     def lines(self) -> list[str]:
         by_kind = Counter[str]()
@@ -280,7 +290,8 @@ class Figures:
             f"forks {self.forks.total()}: {dict(sorted(self.forks.items()))}",
             f"hub: {self.hub_docs} documents, {self.audit_entries} audit entries; "
             f"converged in {self.rounds} rounds; revisions lost: {self.lost}",
-            f"bundles: {self.bundles}",
+            f"USB bundles ({BUNDLED} only): {self.bundle_trips} whole trips, "
+            + ", ".join(f"{k} {n}" for k, n in sorted(self.bundles_lost.items())),
         ]
 
 
@@ -330,7 +341,7 @@ class Simulation:
             init_hub(hub)
             office_replica, _key = enroll_replica(hub, OFFICE, by="管理员")
             replicas = {
-                code: enroll_replica(hub, f"station:{station(code).id}", by="管理员")[0]
+                code: enroll_replica(hub, f"station:{station(code).id}", by="管理员")
                 for code in CODES
             }
         office = Laptop(
@@ -349,10 +360,11 @@ class Simulation:
                     code,
                     f"station:{doc.id}",
                     doc.id,
-                    replicas[code].id,
+                    replicas[code][0].id,
                     self.folder(code) / "grassroots.json",
                     random.Random(f"{self.seed}-{code}"),
                     station=doc,
+                    key_b64=replicas[code][1],
                 )
             )
         for lap in self.laptops:
@@ -371,6 +383,8 @@ class Simulation:
     ) -> SyncReport | None:
         """One sync of ``lap`` (cut at a random step with ``cut_chance``), run again after
         a cut with probability ``retry``. The report of the last whole one, or None."""
+        if lap.name == BUNDLED:
+            return self.bundle_trip(lap, loss_chance=cut_chance)
         while True:
             self.figures.syncs += 1
             cut_step: str | None = None
@@ -412,6 +426,38 @@ class Simulation:
                 return report
             if lap.rng.random() >= retry:
                 return None
+
+    def bundle_trip(self, lap: Laptop, *, loss_chance: float) -> SyncReport | None:
+        """The station's sync by USB: a push bundle exported, imported at the hub by the
+        office, its answer imported back. A bundle can be lost on the way there (nothing
+        at the hub), its answer on the way back (committed, answer lost), or an answer
+        imported twice."""
+        figures = self.figures
+        figures.syncs += 1
+        config = HubConfig(
+            self.address.engine, self.address.target, lap.replica_id, lap.scope, lap.key_b64
+        )
+        usb = self.root / "usb" / f"{lap.name}-{lap.day}-{figures.syncs}"
+        exported = export_bundle(lap.store, config, usb / "out")
+        fate = lap.rng.random() if lap.rng.random() < loss_chance else 1.0
+        if fate < 0.3:
+            figures.bundles_lost["push bundle lost"] += 1
+            return None
+        with self.hub() as hub:
+            answered = answer_bundle(hub, exported.path, usb / "back")
+        self.check_conflicts_kept()
+        if fate < 0.6:
+            figures.bundles_lost["answer lost"] += 1
+            return None
+        imported = import_answer(lap.store, config, answered.path)
+        if fate < 1.0:
+            again = import_answer(lap.store, config, answered.path)
+            assert again.skipped, "an answer imported twice was taken twice"
+            figures.bundles_lost["answer imported twice"] += 1
+        figures.bundle_trips += 1
+        figures.syncs_whole += 1
+        figures.verdicts.update(imported.report.verdicts)
+        return imported.report
 
     def check_conflicts_kept(self) -> None:
         with self.hub() as hub:
