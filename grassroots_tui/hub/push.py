@@ -80,6 +80,7 @@ class Verdict:
 @dataclass
 class PushResult:
     verdicts: list[Verdict] = field(default_factory=list)
+    #: The seq of this push's last audit entry, held by the hub now (0: none was sent).
     audit_head: int = 0
     forks: int = 0
 
@@ -205,20 +206,6 @@ def _judge(
     return Verdict(item.kind, item.id, item.rev_hash, verdict, hub_hash=hub_hash), seq + 1
 
 
-def _has_entry(
-    hub: HubConnection, replica_id: str, seq: int, digest: str, rows: list[tuple[Any, ...]]
-) -> bool:
-    if any(r[1] == seq and r[2] == digest for r in rows):
-        return True
-    return (
-        hub.one(
-            "SELECT 1 FROM audit_entry WHERE replica = %s AND seq = %s AND hash = %s",
-            (replica_id, seq, digest),
-        )
-        is not None
-    )
-
-
 def _slip_of(hub: HubConnection, issue_id: str) -> Any:
     row = hub.one("SELECT body FROM doc WHERE kind = 'slip_issue' AND id = %s", (issue_id,))
     return orjson.loads(row[0]).get("slip_id") if row else None
@@ -271,20 +258,33 @@ def _take_audit(
     hub: HubConnection, replica: ReplicaRecord, entries: Sequence[dict[str, Any]], received: str
 ) -> tuple[int, int]:
     """Verify and keep the replica's new audit entries: each one's hash over its bytes, and
-    its link to the head the hub verified last. An entry whose place is taken by another
-    (a laptop restored from a backup, or cloned) is a fork: recorded, both branches kept.
-    Returns the new head's seq and how many forks were found."""
+    its link to the head the hub verified last. An entry the hub already holds (the same
+    seq and hash: a retry after a lost answer) is skipped, wherever the head is. An entry
+    that does not follow the head (a laptop restored from a backup, or cloned, writing its
+    own branch) is a fork: recorded, both branches kept. Returns the seq of the last entry
+    of this push (every one of them is at the hub now; 0 when none was sent: the laptop
+    keeps what it had) and how many forks were found."""
     head_seq, head_hash = replica.audit_seq, replica.audit_head or None
     forks = 0
     rows: list[tuple[Any, ...]] = []
-    for entry in sorted(entries, key=lambda e: int(e["seq"])):
+    ordered = sorted(entries, key=lambda e: int(e["seq"]))
+    held: set[tuple[int, str]] = set()
+    if ordered:
+        held = {
+            (int(seq), str(digest))
+            for seq, digest in hub.all(
+                "SELECT seq, hash FROM audit_entry WHERE replica = %s AND seq >= %s AND seq <= %s",
+                (replica.id, int(ordered[0]["seq"]), int(ordered[-1]["seq"])),
+            )
+        }
+    for entry in ordered:
         seq = int(entry["seq"])
         if audit_hash(entry) != entry.get("hash"):
             raise HubError(
                 f"本机第 {seq} 条审计记录与它的摘要不符（被改动过），汇总库拒收这次上传。"
                 "请运行 grassroots check 查明。"
             )
-        if seq <= head_seq and _has_entry(hub, replica.id, seq, entry["hash"], rows):
+        if (seq, entry["hash"]) in held:
             continue  # sent before (an answer lost)
         if seq != head_seq + 1 or (entry.get("prev_hash") or None) != head_hash:
             forks += 1
@@ -303,6 +303,7 @@ def _take_audit(
                 received,
             )
         )
+        held.add((seq, entry["hash"]))
         head_seq, head_hash = seq, entry["hash"]
     hub.executemany(
         "INSERT INTO audit_entry (replica, seq, hash, prev_hash, body, received_at) "
@@ -314,4 +315,4 @@ def _take_audit(
             "UPDATE replica SET audit_seq = %s, audit_head = %s WHERE id = %s",
             (head_seq, head_hash, replica.id),
         )
-    return head_seq, forks
+    return (int(ordered[-1]["seq"]) if ordered else 0), forks

@@ -146,7 +146,7 @@ def take_answer(store: Store, result: PushResult) -> None:
     }
     acked = [(v.kind, v.id, v.rev_hash) for v in result.verdicts if v.verdict != CONFLICT]
     later = _sent_after(store, acked)
-    store.record_push(acked, conflicts, audit_sent=result.audit_head, now=now_text())
+    store.record_push(acked, conflicts, audit_sent=result.audit_head or None, now=now_text())
     if later:
         store.mark_sent(later)
 
