@@ -86,13 +86,6 @@ CUT_STEPS = {
     "apply_pull": "between pages",
 }
 CUT_WEIGHTS = {"mark_sent": 1.0, "push": 1.0, "record_push": 1.5, "pull": 0.5, "apply_pull": 1.5}
-#: While the two audit bugs a clone shows are open (the xfail tests in
-#: tests/test_hub_simulation.py: a lost answer's retry wedged after the other machine's
-#: fork, and a push with no new audit entry taking the other machine's head as sent), the
-#: cloned pair stays clear of them: their cuts after COMMIT are made before it, and the
-#: two machines edit and delete different documents and only the original issues slips,
-#: so neither holds a conflict it pushes again with nothing new.
-CLONE_AUDIT_BUGS_OPEN = True
 
 
 class Cut(Exception):
@@ -256,7 +249,6 @@ class Figures:
     syncs_whole: int = 0
     cuts: Counter[str] = field(default_factory=Counter)
     cuts_missed: int = 0
-    cuts_spared: int = 0
     verdicts: Counter[str] = field(default_factory=Counter)
     conflicts: Counter[str] = field(default_factory=Counter)
     forks: Counter[str] = field(default_factory=Counter)
@@ -282,8 +274,7 @@ class Figures:
             + ", ".join(f"{k} {n}" for k, n in sorted(by_kind.items()))
             + " ("
             + ", ".join(f"{k} {n}" for k, n in sorted(self.cuts.items()))
-            + f"; {self.cuts_missed} planned cuts never reached, {self.cuts_spared} of "
-            f"{CLONED}/{CLONE} after COMMIT moved before it while the clone bug is open)",
+            + f"; {self.cuts_missed} planned cuts never reached)",
             f"verdicts: {dict(sorted(self.verdicts.items()))}",
             f"conflict rows {self.conflicts.total()}: {dict(sorted(self.conflicts.items()))}, "
             "none deleted",
@@ -392,17 +383,6 @@ class Simulation:
             cut = None
             if lap.rng.random() < cut_chance:
                 cut_step = lap.rng.choices(list(CUT_WEIGHTS), list(CUT_WEIGHTS.values()))[0]
-                if (
-                    CLONE_AUDIT_BUGS_OPEN
-                    and cut_step == "record_push"
-                    and lap.name
-                    in (
-                        CLONED,
-                        CLONE,
-                    )
-                ):
-                    cut_step = "push"
-                    self.figures.cuts_spared += 1
                 nth = 1
                 if cut_step in ("pull", "apply_pull"):
                     page_size = lap.rng.choice((2, 3, 5))
@@ -471,9 +451,6 @@ class Simulation:
     def own(self, lap: Laptop, kind: type[Any]) -> list[Any]:
         """The laptop's own documents of ``kind`` it may pick to edit or delete."""
         docs = [d for d in lap.store.iter(kind) if d.writer == lap.writer]
-        if CLONE_AUDIT_BUGS_OPEN and lap.name in (CLONED, CLONE):
-            made = {r.id for r in self.ledger.revisions if r.laptop == CLONE and r.parent is None}
-            docs = [d for d in docs if (d.id in made) == (lap.name == CLONE)]
         return docs
 
     def station_day(self, lap: Laptop, today: dt.date) -> None:
@@ -524,7 +501,7 @@ class Simulation:
                 store.delete(Household, rng.choice(homes).id, f"{code}站员")
                 work["deletes"] += 1
         # Its own slips: drafted and issued here, every step taken here.
-        if rng.random() < 0.2 and not (CLONE_AUDIT_BUGS_OPEN and lap.name == CLONE):
+        if rng.random() < 0.2:
             made = S.draft_slip(
                 lap.station,
                 source=SlipSource.HOTLINE,

@@ -116,7 +116,7 @@ def test_hashes_and_acknowledgements_are_stable_across_reopen(tmp_path: Path) ->
 
 def test_unknown_documents_are_refused_before_anything_is_acknowledged(store: Store) -> None:
     saved = store.save(household(), actor="a")
-    with pytest.raises(StoreError, match="要确认的文档不在本机"):
+    with pytest.raises(StoreError, match="要同步的文档不在本机"):
         store.acknowledge([("household", saved.id, "x" * 64), ("household", "nope", "y" * 64)])
     assert store.get(Household, saved.id).acked_hash is None  # type: ignore[union-attr]
 

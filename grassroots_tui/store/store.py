@@ -947,22 +947,28 @@ class Store:
         before anything is written. Returns how many documents it changed."""
         with self._mutex:
             self._check_writable()
-            ops: list[Op] = []
-            missing: list[str] = []
-            for kind, doc_id, digest in items:
-                table = kind if doc_id in self.tables.get(kind, {}) else tombs_of(kind)
-                doc = self.tables.get(table, {}).get(doc_id)
-                if doc is None:
-                    missing.append(f"{_label_of(kind)} {doc_id}")
-                    continue
-                if doc.get("acked_hash") == digest:
-                    continue
-                ops.append(["put", table, doc_id, {**doc, "acked_hash": digest}])
-            if missing:
-                raise StoreError(f"要确认的文档不在本机：{'、'.join(missing[:5])}。")
+            ops = self._ack_ops(items)
             if ops:
                 self._write(ops)
             return len(ops)
+
+    def _located(self, kind: str, doc_id: str) -> tuple[str, dict[str, Any]]:
+        """The table (live or tombstones) and the stored dict of a document the hub is
+        told about; refused, naming it, when this store does not have it."""
+        table = kind if doc_id in self.tables.get(kind, {}) else tombs_of(kind)
+        doc = self.tables.get(table, {}).get(doc_id)
+        if doc is None:
+            raise StoreError(f"要同步的文档不在本机：{_label_of(kind)} {doc_id}。")
+        return table, doc
+
+    def _ack_ops(self, items: Iterable[tuple[str, str, str]]) -> list[Op]:
+        """``acked_hash`` set (and the sent hashes it answers cleared) for each item."""
+        ops: list[Op] = []
+        for kind, doc_id, digest in items:
+            table, doc = self._located(kind, doc_id)
+            if doc.get("acked_hash") != digest or doc.get("sent_hashes"):
+                ops.append(["put", table, doc_id, {**doc, "acked_hash": digest, "sent_hashes": []}])
+        return ops
 
     # --- the hub: what was sent, what was answered, what was pulled ---------------------
 
@@ -978,21 +984,6 @@ class Store:
         meta[HUB_STATE] = {**(meta.get(HUB_STATE) or {}), **changes}
         return meta
 
-    def _sync_ops(self, items: Iterable[tuple[str, str, str]], field: str) -> list[Op]:
-        ops: list[Op] = []
-        missing: list[str] = []
-        for kind, doc_id, digest in items:
-            table = kind if doc_id in self.tables.get(kind, {}) else tombs_of(kind)
-            doc = self.tables.get(table, {}).get(doc_id)
-            if doc is None:
-                missing.append(f"{_label_of(kind)} {doc_id}")
-                continue
-            if doc.get(field) != digest or doc.get("sent_hashes"):
-                ops.append(["put", table, doc_id, {**doc, field: digest, "sent_hashes": []}])
-        if missing:
-            raise StoreError(f"要确认的文档不在本机：{'、'.join(missing[:5])}。")
-        return ops
-
     def mark_sent(self, items: Iterable[tuple[str, str, str]]) -> None:
         """Record, before a push, the hash of each revision about to be sent
         (``sent_hashes``): if the hub's answer is lost, the next push knows the hub may hold
@@ -1001,10 +992,7 @@ class Store:
             self._check_writable()
             ops: list[Op] = []
             for kind, doc_id, digest in items:
-                table = kind if doc_id in self.tables.get(kind, {}) else tombs_of(kind)
-                doc = self.tables.get(table, {}).get(doc_id)
-                if doc is None:
-                    raise StoreError(f"要上传的文档不在本机：{_label_of(kind)} {doc_id}。")
+                table, doc = self._located(kind, doc_id)
                 sent = list(doc.get("sent_hashes") or ())
                 if digest not in sent:
                     sent = [*sent, digest][-SENT_KEPT:]
@@ -1027,7 +1015,7 @@ class Store:
         with self._mutex:
             self._check_writable()
             acked = list(acked)
-            ops = self._sync_ops(acked, "acked_hash")
+            ops = self._ack_ops(acked)
             state = self.hub_state
             open_conflicts = dict(state.get("conflicts") or {})
             for kind, doc_id, _digest in acked:
