@@ -240,7 +240,7 @@ def test_the_station_asks_for_more_time_and_the_office_approves_it(tmp_path: Pat
 
     at_station = laptop(tmp_path / "hl01.json", office.tables, f"station:{hl01.id}")
     S.accept(at_station, slip_id, on=ON, actor="站里")
-    with pytest.raises(S.SlipActionRefused, match="必须晚于现在的应办结日期"):
+    with pytest.raises(S.SlipActionRefused, match="申请延至的日期 .* 必须晚于现在的应办结日期"):
         S.request_extension(
             at_station,
             slip_id,

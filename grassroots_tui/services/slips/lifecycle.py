@@ -28,7 +28,7 @@ from grassroots_tui.models import (
 from grassroots_tui.models.base import OFFICE, writer_of
 from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, HandoffSlip, SlipState, SlipView
 from grassroots_tui.services.auth import guarded_transaction
-from grassroots_tui.services.deadlines import compute_due, parse_rule
+from grassroots_tui.services.deadlines import Due, compute_due, parse_rule
 from grassroots_tui.services.fields import optional_date as _date
 from grassroots_tui.services.slips.clock import (
     OPEN_STATES,
@@ -499,16 +499,7 @@ def extend(
             if request_id in _answered_requests(store, slip_id):
                 raise SlipActionRefused("这份延期申请已经批准过了")
             requested_on = dt.date.fromisoformat(request["requested_on"])
-        _not_before(requested_on, "申请日期", slip.issue_date, "交办日期")
-        current = effective_due(store, slip, calendar)
-        assert current is not None
-        if new_due_date <= current.date:
-            raise SlipActionRefused(
-                f"新的应办结日期 {new_due_date.isoformat()} 必须晚于现在的应办结日期 "
-                f"{current.date.isoformat()}"
-            )
-        if new_due_date < requested_on:
-            raise SlipActionRefused("新的应办结日期不能早于申请日期")
+        current = _later_due(store, slip, calendar, requested_on, new_due_date, "新的应办结日期")
         doc = SlipExtension(
             writer=party,
             station_id=slip.station_id,
@@ -542,17 +533,9 @@ def request_extension(
         slip, party = _taking(store, slip_id, "request_extension", calendar)
         reason = _required(reason, "延期理由")
         assert slip.issue_date is not None
-        _not_before(requested_on, "申请日期", slip.issue_date, "交办日期")
         if pending_extension_request(store, slip_id) is not None:
             raise SlipActionRefused("这张交办单已有一份延期申请等待街道群工办批准")
-        current = effective_due(store, slip, calendar)
-        if current is not None and wanted_due_date <= current.date:
-            raise SlipActionRefused(
-                f"申请延至 {wanted_due_date.isoformat()} 必须晚于现在的应办结日期 "
-                f"{current.date.isoformat()}"
-            )
-        if wanted_due_date < requested_on:
-            raise SlipActionRefused("申请延至的日期不能早于申请日期")
+        _later_due(store, slip, calendar, requested_on, wanted_due_date, "申请延至的日期")
         doc = SlipExtensionRequest(
             writer=party,
             station_id=slip.station_id,
@@ -564,6 +547,29 @@ def request_extension(
         )
         _save(store, actor, doc)
     return _load(store, slip_id, calendar)
+
+
+def _later_due(
+    store: Store,
+    slip: SlipView,
+    calendar: OfficialCalendar | None,
+    requested_on: dt.date,
+    new_due: dt.date,
+    what: str,
+) -> Due:
+    """The slip's due date in force, after checking an extension's dates against it: asked
+    on or after the issue date, and ``new_due`` (named ``what``) later than the due date
+    and not before the day it was asked."""
+    _not_before(requested_on, "申请日期", slip.issue_date, "交办日期")
+    current = effective_due(store, slip, calendar)
+    assert current is not None  # an open slip always has one
+    if new_due <= current.date:
+        raise SlipActionRefused(
+            f"{what} {new_due.isoformat()} 必须晚于现在的应办结日期 {current.date.isoformat()}"
+        )
+    if new_due < requested_on:
+        raise SlipActionRefused(f"{what}不能早于申请日期")
+    return current
 
 
 def _answered_requests(store: Store, slip_id: str) -> set[str]:
