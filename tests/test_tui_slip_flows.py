@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grassroots_tui.models import SlipSource, SlipState, Station
+from grassroots_tui.models import SlipSource, SlipState, SlipView, Station
 from grassroots_tui.models.base import OFFICE
 from grassroots_tui.services import slips
 from grassroots_tui.services.workcalendar import OfficialCalendar
@@ -26,25 +26,29 @@ def template(tmp_path_factory) -> Path:
     return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
 
 
+def office_slip(store) -> SlipView:
+    """A slip the street office issued to HL01 on 2026-11-20."""
+    draft = slips.draft_slip(
+        store.get(Station, factories.STATION_ID),
+        source=SlipSource.STREET_OFFICE,
+        category="城市管理",
+        title="背街小巷路灯不亮",
+        description="督导发现背街小巷路灯不亮。",
+        handling_unit="湘龙群众工作站",
+    )
+    saved = slips.save_draft(store, draft.model_copy(update={"writer": OFFICE}), "群工办")
+    return slips.issue(
+        store, saved.id, on=dt.date(2026, 11, 20), actor="群工办", calendar=OfficialCalendar()
+    )
+
+
 @pytest.fixture
 def station_laptop(template, tmp_path):
     """The small store with a slip the office issued to HL01, enrolled as HL01's laptop."""
     with copied_store(template, tmp_path) as store:
-        station = store.get(Station, factories.STATION_ID)
-        draft = slips.draft_slip(
-            station,
-            source=SlipSource.STREET_OFFICE,
-            category="城市管理",
-            title="背街小巷路灯不亮",
-            description="督导发现背街小巷路灯不亮。",
-            handling_unit="湘龙群众工作站",
-        )
-        saved = slips.save_draft(store, draft.model_copy(update={"writer": OFFICE}), "群工办")
-        slips.issue(
-            store, saved.id, on=dt.date(2026, 11, 20), actor="群工办", calendar=OfficialCalendar()
-        )
+        slip_id = office_slip(store).id
         store.enroll(f"station:{factories.STATION_ID}", "测试")
-        yield store, saved.id
+        yield store, slip_id
 
 
 def _messages(app) -> list[str]:
@@ -114,20 +118,8 @@ async def test_the_station_asks_for_more_time_and_the_office_approves_from_the_r
 
 async def test_the_office_approves_a_request_with_the_form_filled_from_it(template, tmp_path):
     with copied_store(template, tmp_path) as store:
-        station = store.get(Station, factories.STATION_ID)
-        draft = slips.draft_slip(
-            station,
-            source=SlipSource.STREET_OFFICE,
-            category="城市管理",
-            title="背街小巷路灯不亮",
-            description="督导发现背街小巷路灯不亮。",
-            handling_unit="湘龙群众工作站",
-        )
-        saved = slips.save_draft(store, draft.model_copy(update={"writer": OFFICE}), "群工办")
-        cal = OfficialCalendar()
-        issued = slips.issue(
-            store, saved.id, on=dt.date(2026, 11, 20), actor="群工办", calendar=cal
-        )
+        issued = office_slip(store)
+        saved = issued
         assert issued.due_date is not None
         wanted = issued.due_date + dt.timedelta(days=7)
         slips.request_extension(
