@@ -65,7 +65,14 @@ from grassroots_tui.hub.sync import SyncReport, sync
 from grassroots_tui.models import KINDS
 from grassroots_tui.models.base import OFFICE, writer_of
 from grassroots_tui.store import Store
-from grassroots_tui.store.store import AUDIT, revision_hash, tombs_of, write_compacted_store
+from grassroots_tui.store.replica import scope_writer
+from grassroots_tui.store.store import (
+    AUDIT,
+    PendingDocument,
+    revision_hash,
+    tombs_of,
+    write_compacted_store,
+)
 
 BENCH = Path(__file__).resolve().parent
 DATA = BENCH / "data"
@@ -468,7 +475,72 @@ def apply_proposals() -> None:
         original(self)
 
     Store._maybe_compact = maybe_compact  # type: ignore[method-assign]
+    Store._apply = _apply_noting_unacked  # type: ignore[method-assign]
+    Store.pending = _pending_from_unacked  # type: ignore[method-assign]
     PROPOSED = True
+
+
+_ORIGINAL_APPLY = Store._apply
+
+
+def _unacked(doc: dict[str, Any] | None) -> bool:
+    return doc is not None and (
+        doc.get("rev_hash") is None or doc.get("rev_hash") != doc.get("acked_hash")
+    )
+
+
+def _apply_noting_unacked(self: Store, ops: list[Any]) -> None:
+    """Store._apply as proposed: it also keeps, per table, the ids of the documents whose
+    hash is not the acknowledged one (once pending() has built that set)."""
+    _ORIGINAL_APPLY(self, ops)
+    dirty = getattr(self, "_unacked_ids", None)
+    if dirty is None:
+        return
+    for op in ops:
+        ids = dirty.setdefault(op[1], {})
+        if _unacked(self.tables.get(op[1], {}).get(op[2])):
+            ids[op[2]] = None
+        else:
+            ids.pop(op[2], None)
+
+
+def _pending_from_unacked(self: Store, kind: Any = None) -> list[PendingDocument]:
+    """Store.pending as proposed: the same answer, from the documents noted as
+    unacknowledged (all of them looked at once, the first time) instead of every document
+    at every sync."""
+    dirty = getattr(self, "_unacked_ids", None)
+    if dirty is None:
+        dirty = self._unacked_ids = {  # type: ignore[attr-defined]
+            name: {doc_id: None for doc_id, doc in table.items() if _unacked(doc)}
+            for name, table in self.tables.items()
+        }
+    kinds = [kind if isinstance(kind, str) else kind.KIND] if kind is not None else None
+    writer = scope_writer(self.scope)
+    found: list[PendingDocument] = []
+    for name in kinds or [name for name in KINDS if name != AUDIT]:
+        for table_name in (name, tombs_of(name)):
+            table = self.tables.get(table_name) or {}
+            for doc_id in dirty.get(table_name, {}):
+                doc = table.get(doc_id)
+                if doc is None:
+                    continue
+                digest = doc.get("rev_hash") or revision_hash(doc)
+                if digest == doc.get("acked_hash"):
+                    continue
+                if writer is not None and writer_of(doc) != writer:
+                    continue
+                found.append(
+                    PendingDocument(
+                        name,
+                        doc["id"],
+                        digest,
+                        doc.get("acked_hash"),
+                        bool(doc.get("deleted")),
+                        doc,
+                        tuple(doc.get("sent_hashes") or ()),
+                    )
+                )
+    return found
 
 
 def cold_warm(values: list[float]) -> dict[str, Any]:
@@ -942,6 +1014,10 @@ bench monkeypatches them in with `--proposed`:
 - A sync compacts the store at most once, after its last page, instead of whenever a
   page's journal save passes an eighth of the snapshot: a new store pulling 100,000
   documents wrote its growing snapshot again every page or two.
+- `Store.pending` reads only the documents noted as unacknowledged: `Store._apply` keeps,
+  per table, the ids whose `rev_hash` is not their `acked_hash` (built by one pass the
+  first time `pending` is asked), instead of looking at every document at every sync
+  (the office's sync with nothing to do: about 60 ms of `pending` over 100,000 documents).
 """
 
 
