@@ -311,3 +311,28 @@ def test_the_offices_board_is_street_wide_after_a_pull(hub: HubConnection, tmp_p
     assert {r.slip_id: r.station_code for r in board.rows} == issued
     assert board.overdue == 2
     office.close()
+
+
+def test_a_document_stored_before_hashes_syncs_with_its_hash(
+    hub: HubConnection, tmp_path: Path
+) -> None:
+    """A revision written before revision hashes has none stored: it is pushed with the
+    hash computed for it, so every replica that pulls it accepts it."""
+    from grassroots_tui.store.files import read_snapshot, write_snapshot
+
+    replica, _ = enroll_replica(hub, HL01, by="x")
+    office_replica, _ = enroll_replica(hub, "office", by="x")
+    db = tmp_path / "hl01.json"
+    with laptop(db, HL01) as hl01:
+        saved = hl01.save(household(), "李敏")
+        hl01.compact()
+    snap = read_snapshot(db)
+    del snap.tables["household"][saved.id]["rev_hash"]
+    write_snapshot(db, snap.tables, snap.generation, snap.position)
+    with Store.open(db, daily_backup=False) as hl01:
+        assert sync(hl01, hub, replica.id).verdicts == {"new": 1}
+        assert sync(hl01, hub, replica.id).pushed == 0  # acknowledged: nothing left
+    office = laptop(tmp_path / "office.json", "office")
+    assert sync(office, hub, office_replica.id).pulled == 1
+    assert office.get(Household, saved.id) is not None
+    office.close()

@@ -149,3 +149,60 @@ def test_a_document_stored_before_hashes_is_pending_with_its_hash_worked_out(
         assert pending.rev_hash == revision_hash(doc) and pending.acked_hash is None
         s.acknowledge([("household", saved.id, pending.rev_hash)])
         assert s.pending() == []
+
+
+def _pending_by_scanning(s: Store) -> set[tuple[str, str, str]]:
+    """待上传 worked out by reading every document (the oracle for the kept index)."""
+    found = set()
+    for table, docs in s.tables.items():
+        kind = table.removeprefix("_deleted:")
+        if kind.startswith("_") or kind == "audit_entry":
+            continue
+        for doc in docs.values():
+            digest = doc.get("rev_hash") or revision_hash(doc)
+            if digest != doc.get("acked_hash"):
+                found.add((kind, doc["id"], digest))
+    return found
+
+
+def test_pending_follows_every_kind_of_change_as_a_full_scan_does(store: Store) -> None:
+    """pending() reads only the documents it noted as unacknowledged; after saves,
+    updates, deletes, undo, acknowledgements and a pulled page it lists exactly what a
+    scan of every document finds."""
+    import random
+
+    rng = random.Random(16)
+    ids: list[str] = []
+    store.pending()  # the index is built now, and kept from here on
+    for step in range(120):
+        roll = rng.random()
+        live = [i for i in ids if store.get_raw("household", i) is not None]
+        if roll < 0.35 or not live:
+            ids.append(store.save(household(f"HL01-{step:04d}"), "a").id)
+        elif roll < 0.55:
+            doc = store.get(Household, rng.choice(live))
+            store.save(doc.model_copy(update={"people": rng.randint(1, 9)}), "a")
+        elif roll < 0.65:
+            store.delete("household", rng.choice(live), "a")
+        elif roll < 0.7:
+            store.undo_last("a")
+        else:
+            chosen = rng.sample(store.pending(), k=min(3, len(store.pending())))
+            store.acknowledge([(p.kind, p.id, p.rev_hash) for p in chosen])
+        assert {(p.kind, p.id, p.rev_hash) for p in store.pending()} == _pending_by_scanning(
+            store
+        ), step
+
+
+def test_a_pull_compacts_once_after_its_last_page(tmp_path: Path) -> None:
+    """Inside compaction_deferred no save compacts, however long the journal grows; on
+    leaving, the store compacts once if the journal is over its limit."""
+    with Store.open(tmp_path / "s.json", daily_backup=False) as s:
+        before = s.generation
+        with s.compaction_deferred():
+            for n in range(400):
+                s.save(household(f"HL01-{n:04d}", note="x" * 3000), "a")
+            assert s.generation == before
+            assert s.paths.journal.stat().st_size > 1 << 20
+        assert s.generation == before + 1
+        assert s.paths.journal.stat().st_size < 1 << 16

@@ -109,9 +109,16 @@ def push(
             raise HubError("汇总库缺少计数器：请运行 grassroots hub init。")
         next_seq = int(top[0]) - max(1, len(items)) + 1
         current = _current(hub, items)
+        claimed: dict[str, Any] = {}
+        inserts: list[tuple[int, PendingDocument, tuple[Any, ...]]] = []
         for item in items:
-            verdict, next_seq = _judge(hub, replica, item, current, next_seq, received)
+            verdict, next_seq, row = _judge(
+                hub, replica, item, current, next_seq, received, claimed
+            )
+            if row is not None:
+                inserts.append((len(result.verdicts), item, row))
             result.verdicts.append(verdict)
+        _insert_new(hub, replica, inserts, result.verdicts, received)
         result.audit_head, result.forks = _take_audit(hub, replica, audit, received)
         hub.execute("UPDATE replica SET last_push_at = %s WHERE id = %s", (received, replica.id))
     return result
@@ -122,14 +129,21 @@ def _current(
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """(kind, id) → (rev_hash, writer) of the hub's revisions of the pushed documents."""
     found: dict[tuple[str, str], tuple[str, str]] = {}
-    ids = sorted({item.id for item in items})
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join(["%s"] * len(chunk))
-        for kind, doc_id, digest, writer in hub.all(
-            f"SELECT kind, id, rev_hash, writer FROM doc WHERE id IN ({marks})", chunk
-        ):
-            found[(kind, doc_id)] = (digest, writer)
+    by_kind: dict[str, set[str]] = {}
+    for item in items:
+        by_kind.setdefault(item.kind, set()).add(item.id)
+    # By (kind, id), the primary key: no index serves id alone, and each chunk scanned the
+    # whole doc table (a station's week into a 100,000-document hub: bench/hub.py).
+    for kind in sorted(by_kind):
+        ids = sorted(by_kind[kind])
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            for doc_id, digest, writer in hub.all(
+                f"SELECT id, rev_hash, writer FROM doc WHERE kind = %s AND id IN ({marks})",
+                (kind, *chunk),
+            ):
+                found[(kind, doc_id)] = (digest, writer)
     return found
 
 
@@ -140,13 +154,17 @@ def _judge(
     current: dict[tuple[str, str], tuple[str, str]],
     seq: int,
     received: str,
-) -> tuple[Verdict, int]:
+    claimed: dict[str, Any],
+) -> tuple[Verdict, int, tuple[Any, ...] | None]:
+    """The verdict on one pushed revision. An update is written here; a new document's
+    row is given back to be inserted with the others of the push (:func:`_insert_new`).
+    ``claimed``: the business keys this push has taken so far, and for which slip."""
     doc = item.doc
     writer = writer_of(doc)
     here = current.get((item.kind, item.id))
     hub_hash = here[0] if here else None
     if hub_hash == item.rev_hash:
-        return Verdict(item.kind, item.id, item.rev_hash, SAME, hub_hash=hub_hash), seq
+        return Verdict(item.kind, item.id, item.rev_hash, SAME, hub_hash=hub_hash), seq, None
     reason: str | None = None
     if writer != replica.writer or (here is not None and here[1] != replica.writer):
         reason = WRITER
@@ -161,9 +179,13 @@ def _judge(
             )
             if taken is not None and _slip_of(hub, taken[0]) != doc.get("slip_id"):
                 reason = UNIQUE
+            elif claimed.get(key, doc.get("slip_id")) != doc.get("slip_id"):
+                reason = UNIQUE
+            else:
+                claimed[key] = doc.get("slip_id")
     if reason is not None:
         _keep_conflict(hub, replica, item, hub_hash, reason, received)
-        return Verdict(item.kind, item.id, item.rev_hash, CONFLICT, reason, hub_hash), seq
+        return Verdict(item.kind, item.id, item.rev_hash, CONFLICT, reason, hub_hash), seq, None
     row = (
         doc_scope(doc),
         writer,
@@ -179,31 +201,40 @@ def _judge(
         received,
     )
     if here is None:
-        # On PostgreSQL a replica's role sees only its scopes and its own writing
-        # (hub/roles.py): an id it cannot see may be another's document. Then nothing is
-        # inserted, and it is another's document: a conflict, the hub's row untouched.
-        inserted = hub.execute(
-            "INSERT INTO doc (scope, writer, rev, rev_hash, base_hash, deleted, schema_version, "
-            "bkey, body, hub_seq, pushed_by, received_at, kind, id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (kind, id) DO NOTHING",
-            (*row, item.kind, item.id),
-        )
-        if inserted.rowcount == 0:
+        return Verdict(item.kind, item.id, item.rev_hash, NEW), seq + 1, (*row, item.kind, item.id)
+    updated = hub.execute(
+        "UPDATE doc SET scope = %s, writer = %s, rev = %s, rev_hash = %s, base_hash = %s, "
+        "deleted = %s, schema_version = %s, bkey = %s, body = %s, hub_seq = %s, "
+        "pushed_by = %s, received_at = %s WHERE kind = %s AND id = %s",
+        (*row, item.kind, item.id),
+    )
+    if updated.rowcount != 1:
+        raise HubError(f"汇总库拒绝了 {item.kind}/{item.id} 的更新：这次上传没有写入任何记录。")
+    return Verdict(item.kind, item.id, item.rev_hash, ACCEPTED, hub_hash=hub_hash), seq + 1, None
+
+
+def _insert_new(
+    hub: HubConnection,
+    replica: ReplicaRecord,
+    inserts: list[tuple[int, PendingDocument, tuple[Any, ...]]],
+    verdicts: list[Verdict],
+    received: str,
+) -> None:
+    """Insert the push's new documents together. On PostgreSQL a replica's role sees
+    only its scopes and its own writing (hub/roles.py): an id it cannot see may be
+    another's document. Then nothing is inserted, and it is another's document: a
+    conflict, the hub's row untouched."""
+    done = hub.insert_many(
+        "INSERT INTO doc (scope, writer, rev, rev_hash, base_hash, deleted, schema_version, "
+        "bkey, body, hub_seq, pushed_by, received_at, kind, id) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (kind, id) DO NOTHING",
+        [row for _at, _item, row in inserts],
+    )
+    for (at, item, _row), inserted in zip(inserts, done, strict=True):
+        if not inserted:
             _keep_conflict(hub, replica, item, None, WRITER, received)
-            return Verdict(item.kind, item.id, item.rev_hash, CONFLICT, WRITER), seq
-        verdict = NEW
-    else:
-        updated = hub.execute(
-            "UPDATE doc SET scope = %s, writer = %s, rev = %s, rev_hash = %s, base_hash = %s, "
-            "deleted = %s, schema_version = %s, bkey = %s, body = %s, hub_seq = %s, "
-            "pushed_by = %s, received_at = %s WHERE kind = %s AND id = %s",
-            (*row, item.kind, item.id),
-        )
-        if updated.rowcount != 1:
-            raise HubError(f"汇总库拒绝了 {item.kind}/{item.id} 的更新：这次上传没有写入任何记录。")
-        verdict = ACCEPTED
-    return Verdict(item.kind, item.id, item.rev_hash, verdict, hub_hash=hub_hash), seq + 1
+            verdicts[at] = Verdict(item.kind, item.id, item.rev_hash, CONFLICT, WRITER)
 
 
 def _slip_of(hub: HubConnection, issue_id: str) -> Any:

@@ -223,12 +223,13 @@ def sync(
         report.took(result)
     report.conflicts = dict(store.hub_state.get("conflicts") or {})
 
-    for page in pages_after(hub, replica, cursor, page_size, cut=cut):
-        cut("apply_pull")
-        report.changed += take_page(store, page, epoch)
-        report.pulled += len(page.docs)
-        report.pages += 1
-        cursor = page.cursor
+    with store.compaction_deferred():  # compacted once, after the last page
+        for page in pages_after(hub, replica, cursor, page_size, cut=cut):
+            cut("apply_pull")
+            report.changed += take_page(store, page, epoch)
+            report.pulled += len(page.docs)
+            report.pages += 1
+            cursor = page.cursor
     if report.pages == 0 and state.get("epoch") != epoch:
         take_page(store, Page([], cursor), epoch)
     note_pull(hub, replica.id)

@@ -176,6 +176,13 @@ def revision_hash(doc: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+def _is_unacked(doc: dict[str, Any] | None) -> bool:
+    """A document whose revision the hub has not acknowledged (or of unknown hash)."""
+    return doc is not None and (
+        doc.get("rev_hash") is None or doc.get("rev_hash") != doc.get("acked_hash")
+    )
+
+
 def _label_of(kind: str) -> str:
     return KINDS[kind].LABEL if kind in KINDS else kind
 
@@ -277,6 +284,12 @@ class Store:
         self.db = StoreDB(storage=JournaledStorage, engine=self)
         #: The scope a new store is created with (see :meth:`open`).
         self._new_scope: str | None = None
+        #: Inside :meth:`compaction_deferred` (nested blocks count).
+        self._compaction_deferred = 0
+        #: Per table, the ids of the documents whose rev_hash is not their acked_hash (in
+        #: the order they became so); built by the first :meth:`pending`, then kept by
+        #: :meth:`_apply`. None: not built yet.
+        self._unacked: dict[str, dict[str, None]] | None = None
 
     # --- opening and closing ------------------------------------------------------------
 
@@ -404,6 +417,7 @@ class Store:
     ) -> None:
         paths = self.paths
         self.tables = snapshot.tables
+        self._unacked = None
         self.generation = snapshot.generation
         self.snapshot_size = snapshot.size
         position = snapshot.position
@@ -570,6 +584,7 @@ class Store:
         tables: dict[str, dict[str, Any]] = {META: {META_ID: meta}}
         self.snapshot_size = write_snapshot(paths.main, tables, 1, self.position)
         self.tables = tables
+        self._unacked = None
         self.generation = 1
         self._remember_main()
         self._journal = JournalWriter.create(paths.journal, 1, self.position)
@@ -911,16 +926,24 @@ class Store:
     def pending(self, kind: str | type[Document] | None = None) -> list[PendingDocument]:
         """The documents changed here since the hub last acknowledged them (待上传):
         those this replica writes whose hash differs from ``acked_hash``, tombstones
-        included. A document of a store written before hashes gets its hash now."""
+        included. A document of a store written before hashes gets its hash now.
+
+        Only the documents noted as unacknowledged are looked at (:meth:`_unacked_ids`):
+        a sync with nothing to do does not read every document of the office's store."""
         if kind is not None:
             kinds = [_kind_of(kind)]
         else:
             kinds = [name for name in KINDS if name != AUDIT]
         writer = scope_writer(self.scope)
+        unacked = self._unacked_ids()
         found: list[PendingDocument] = []
         for name in kinds:
-            for table in (self.tables.get(name), self.tables.get(tombs_of(name))):
-                for doc in (table or {}).values():
+            for table_name in (name, tombs_of(name)):
+                table = self.tables.get(table_name) or {}
+                for doc_id in unacked.get(table_name, {}):
+                    doc = table.get(doc_id)
+                    if doc is None:
+                        continue
                     digest = doc.get("rev_hash") or revision_hash(doc)
                     if digest == doc.get("acked_hash"):
                         continue
@@ -933,11 +956,21 @@ class Store:
                             digest,
                             doc.get("acked_hash"),
                             bool(doc.get("deleted")),
-                            doc,
+                            # A revision stored before hashes travels with its hash.
+                            doc if doc.get("rev_hash") else {**doc, "rev_hash": digest},
                             tuple(doc.get("sent_hashes") or ()),
                         )
                     )
         return found
+
+    def _unacked_ids(self) -> dict[str, dict[str, None]]:
+        """Per table, the ids of the documents not acknowledged (one pass the first time)."""
+        if self._unacked is None:
+            self._unacked = {
+                name: {doc_id: None for doc_id, doc in table.items() if _is_unacked(doc)}
+                for name, table in self.tables.items()
+            }
+        return self._unacked
 
     def acknowledge(self, items: Iterable[tuple[str, str, str]]) -> int:
         """Record that the hub holds revisions: ``acked_hash`` set for each
@@ -1783,6 +1816,12 @@ class Store:
             else:
                 self.tables.get(op[1], {}).pop(op[2], None)
             touched.setdefault(op[1], []).append(op[2])
+            if self._unacked is not None:
+                noted = self._unacked.setdefault(op[1], {})
+                if _is_unacked(self.tables.get(op[1], {}).get(op[2])):
+                    noted[op[2]] = None
+                else:
+                    noted.pop(op[2], None)
         for name, ids in touched.items():
             revision = self.revisions[name] = self.revisions.get(name, 0) + 1
             log = self._changes.get(name)
@@ -1805,8 +1844,25 @@ class Store:
     def _journal_has_records(self) -> bool:
         return self._journal is not None and self._journal.has_records
 
+    @contextmanager
+    def compaction_deferred(self) -> Iterator[None]:
+        """Saves in the block do not compact the store; it compacts once on leaving, if
+        its journal is long enough. A sync's pull uses it: a new store pulling 100,000
+        documents otherwise wrote its whole, growing snapshot again every page or two."""
+        with self._mutex:
+            self._compaction_deferred += 1
+        try:
+            yield
+        finally:
+            with self._mutex:
+                self._compaction_deferred -= 1
+                if not self._compaction_deferred and self._journal is not None:
+                    self._maybe_compact()
+
     def _maybe_compact(self) -> None:
         assert self._journal is not None
+        if self._compaction_deferred:
+            return
         limit = max(COMPACT_MIN_BYTES, self.snapshot_size // COMPACT_RATIO)
         if self._journal.size > limit:
             try:
