@@ -295,3 +295,25 @@ async def test_the_head_merges_field_by_field_from_the_keyboard(store, tmp_path)
         (resolution,) = hub.one("SELECT resolution FROM conflict")
     assert (body["people"], body["note"]) == (9, "周红补登")
     assert orjson.loads(resolution)["from_hub"] == ["note"]
+
+
+def test_a_sync_that_brought_documents_works_out_the_views_in_the_worker(store, tmp_path) -> None:
+    """After a pull that changed documents, the worker computes what the board and lists
+    derive (warm); a sync that brought nothing does not."""
+    hub_file, _replica = enroll_with_hub(store, tmp_path)
+    config = sync_status.load_config(store.paths.main)
+    assert config is not None
+    calls: list[str] = []
+    idle = sync_status.run_sync(store, config, lambda: calls.append("warm"))
+    assert idle.report is not None and idle.report.changed == 0 and calls == []
+
+    # The office sends HL01 a household it wrote: the next sync brings it.
+    with HubConnection.open(HubAddress("sqlite", str(hub_file))) as hub:
+        office_replica, _ = enroll_replica(hub, "office", by="测试")
+        office = laptop(tmp_path / "office.json", "office")
+        office.save(factories.household("HL01-0900", station_id=factories.STATION_ID), "群工办")
+        sync(office, hub, office_replica.id)
+        office.close()
+    brought = sync_status.run_sync(store, config, lambda: calls.append("warm"))
+    assert brought.report is not None and brought.report.changed == 1
+    assert calls == ["warm"]

@@ -92,8 +92,11 @@ def counts(store: Store) -> tuple[int, int]:
         return len(store.pending()), len(store.hub_state.get("conflicts") or {})
 
 
-def run_sync(store: Store, config: HubConfig) -> Outcome:
-    """One sync with its own connection; never raises (runs in a thread worker)."""
+def run_sync(store: Store, config: HubConfig, warm: Callable[[], object] | None = None) -> Outcome:
+    """One sync with its own connection; never raises (runs in a thread worker). When
+    it brought documents, ``warm`` runs next, still in the worker: what the screens derive
+    from them (the slip clock, the residents' names) is worked out here, so the board
+    opened after a pull does not pay for it."""
     try:
         with HubConnection.open(config.address) as hub, store._mutex:
             report = sync(store, hub, config.replica_id)
@@ -101,7 +104,25 @@ def run_sync(store: Store, config: HubConfig) -> Outcome:
         return Outcome(offline=str(error), counted=_counted(store))
     except Exception as error:  # noqa: BLE001 - reported on the UI thread, logged
         return Outcome(error=error, counted=_counted(store))
+    if warm is not None and report.changed:
+        try:
+            warm()
+        except Exception:  # noqa: BLE001 - only a head start: the screen works it out itself
+            pass
     return Outcome(report=report, counted=_counted(store))
+
+
+def warm_views(store: Store, app: Any) -> None:
+    """The derived views the office's board and lists need, computed now (cached by the
+    store until a document they read changes)."""
+    from grassroots_tui.services.masking import resident_names
+    from grassroots_tui.services.slips.clock import timelines
+
+    session = getattr(app, "session", None)
+    if session is None:
+        return
+    timelines(store, session.calendar)
+    resident_names(store)
 
 
 def _counted(store: Store) -> tuple[int, int] | None:
@@ -179,7 +200,9 @@ class HubSync:
         self._again = False
         self.on_change()
         self.app.in_thread(
-            lambda: run_sync(self.store, self.config), done=self._ended, name="hub-sync"
+            lambda: run_sync(self.store, self.config, lambda: warm_views(self.store, self.app)),
+            done=self._ended,
+            name="hub-sync",
         )
 
     def recount(self) -> None:
