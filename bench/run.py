@@ -1,13 +1,19 @@
-"""Run the benchmarks: ``make bench`` runs all three.
+"""Run the benchmarks: ``make bench`` runs them all.
 
-    python -m bench.run [--only store|stats|app] [--sizes 1000,10000,100000] [--seed 2026]
+    python -m bench.run [--only store|stats|app|hub|migration] [--sizes 1000,10000,100000]
+                        [--seed 2026]
 
 - **app** (issue #8, :mod:`bench.ui_bench`): the program itself at a street office's
   scale, headless, beside TinyDB's default storage and SQLite: ``bench/RESULTS.md``;
 - **store** (the foundation issue): save, open, query, memory: ``bench/RESULTS-store.md``
   (``--quick``: fewer repetitions, 1k and 10k; ``--output`` another file);
 - **stats** (issue #7, :mod:`bench.stats_bench`): the monthly figures and the .xlsx
-  export beside SQLite: ``bench/RESULTS-stats.md``.
+  export beside SQLite: ``bench/RESULTS-stats.md``;
+- **hub** (:mod:`bench.hub`): push and pull at a 100,000-document hub on SQLite and on a
+  PostgreSQL it starts, beside a naive full upload and download: ``bench/RESULTS-hub.md``;
+- **migration** (:mod:`bench.migration`): every figure and the board on every day
+  before and after the slip schema upgrade, on the 100,000-document corpus:
+  ``bench/RESULTS-migration.md``.
 
 For each size: build the corpus, write it for every engine under ``bench/data/`` (which
 is git-ignored), run every measurement in fresh subprocesses, delete the files. Prints a
@@ -635,7 +641,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS-store.md")
     parser.add_argument(
-        "--only", choices=["store", "stats", "app", "hub"], help="one benchmark only"
+        "--only",
+        choices=["store", "stats", "app", "hub", "migration"],
+        help="one benchmark only",
     )
     parser.add_argument("--processes", type=int, default=5, help="app: processes per figure")
     parser.add_argument(
@@ -648,7 +656,7 @@ def main(argv: list[str] | None = None) -> None:
     default = "1000,10000" if args.quick else "1000,10000,100000"
     sizes = sorted({int(s.replace("_", "")) for s in (args.sizes or default).split(",")})
     DATA.mkdir(exist_ok=True)
-    if args.only == "hub":  # bench/hub.py: both hub engines, at --sizes' largest (100k)
+    if args.only in (None, "hub"):  # bench/hub.py: both hub engines, at --sizes' largest
         from bench import hub
 
         hub.run(
@@ -658,13 +666,19 @@ def main(argv: list[str] | None = None) -> None:
             argv,
             command=command_line(argv),
         )
-        return
+        if args.only == "hub":
+            return
     if args.only in (None, "store"):
         run_store(sizes, args, argv)
     if args.only in (None, "stats"):
         run_stats(sizes, args.seed, argv)
     if args.only in (None, "app"):
         run_app(sizes, args.seed, max(5, args.processes), argv)
+    if args.only in (None, "migration"):
+        from bench import migration
+
+        if migration.main(["--n", str(max(sizes))]) != 0:
+            raise SystemExit("bench.migration: figures differ before and after the upgrade")
 
 
 def render_app() -> None:
