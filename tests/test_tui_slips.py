@@ -259,3 +259,32 @@ async def test_the_board_is_kept_between_openings_and_shows_each_one_as_of_now(b
         app.action_sign_out()
         await settle(pilot)
         assert not app.is_screen_installed(BoardScreen.NAME)  # the next operator's own board
+
+
+async def test_the_boards_footer_is_kept_when_it_is_opened_again_with_the_same_keys(
+    board_store,
+) -> None:
+    """The board is opened again and again with the same keys: its footer's keys are the
+    same widgets, not composed again (tui/widgets/footer.py). The slips list, which does
+    not keep its footer, composes it again as Textual does."""
+    from grassroots_tui.tui.widgets.footer import Footer
+
+    app = make_app(board_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, "f4")
+        slips_footer = app.screen.query_one(Footer)
+        await pilot.press("b")
+        await settle(pilot)
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        keys = list(board.query_one(Footer).children)
+        assert keys
+        await pilot.press("escape")
+        await settle(pilot)
+        slips_keys = list(slips_footer.children)
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.screen is board and list(board.query_one(Footer).children) == keys
+        await pilot.press("escape")
+        await settle(pilot)
+        assert list(slips_footer.children) != slips_keys  # composed again on its return

@@ -30,6 +30,10 @@ FILTERS = ("station", "unit", "lead", "category")
 
 
 class BoardScreen(StoreWorkers, Screen[None]):
+    #: The board is kept and opened again and again with the same keys: its footer is
+    #: not composed again when they have not changed (tui/widgets/footer.py).
+    KEEP_FOOTER = True
+
     CMDS = (
         Cmd("board.remind", "remind", "m"),
         Cmd("board.refresh", "refresh", "f5", footer=False),

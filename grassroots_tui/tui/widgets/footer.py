@@ -14,8 +14,11 @@ class Footer(widgets.Footer):
     Textual's footer composes its keys again whenever the bindings change (a screen
     shown, a dialog closed, a row highlighted), usually to the very same keys; each time
     it mounted and styled a dozen new widgets, about a third of the time it took to open
-    a kept screen (the supervisors' board). :meth:`recompose` is skipped when everything
-    :meth:`compose` reads is as it was the last time.
+    a kept screen (the supervisors' board). On a screen that says so (``KEEP_FOOTER``,
+    the board), :meth:`recompose` is skipped when everything :meth:`compose` reads is as
+    it was the last time. Not everywhere: on the visits list, skipping it made the list
+    after a save slower (42 → 75 ms at 1,000 documents, measured with bench.ui_probe;
+    the reason was not found), so the other screens compose their footer as Textual does.
 
     Every key data-binds ``compact`` to the footer, and Textual lets go of a removed
     key's binding only when ``compact`` next changes, which it never does here: each
@@ -55,7 +58,7 @@ class Footer(widgets.Footer):
         if not self.is_attached:
             return
         shown = self._showing()
-        if shown == self._shown and self.children:
+        if shown == self._shown and self.children and getattr(self.screen, "KEEP_FOOTER", False):
             return  # the same keys as now: nothing to do
         self._shown = shown
         await super().recompose()
