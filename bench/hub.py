@@ -642,8 +642,9 @@ def bench_engine(
             naive_times: list[float] = []
             detail: dict[str, Any] = {"expected": len(wanted)}
             boards: dict[str, dict[str, list[float]]] = {
-                side: {"cold": [], "warm": []} for side in ("real", "naive")
+                side: {"cold": [], "warm": []} for side in ("real", "naive", "program")
             }
+            worker: list[float] = []
             for run in range(runs):
                 laptop = new_laptop(folder / "new-real.json", scope)
                 replica_id = enroll_replica(real_hub, scope, by=ACTOR)[0].id
@@ -655,8 +656,14 @@ def bench_engine(
                 detail["real_exact"] &= held == wanted
                 detail["pages"] = got["pages"]
                 detail["steps"] = got["steps"]
-                if who == OFFICE:
-                    board_times(laptop, boards["real"], warm if run == runs - 1 else 0)
+                if who == OFFICE and run < runs - 1:
+                    board_times(laptop, boards["real"], 0)
+                elif who == OFFICE:
+                    # As the program does: its sync's worker works out the slip clock and
+                    # the residents' names after a pull that brought documents
+                    # (tui/sync_status.py); the board is opened after that.
+                    worker.append(timed_call(lambda s=laptop: warm_views(s))[0])
+                    board_times(laptop, boards["program"], warm)
                 if who == OFFICE and run == runs - 1:
                     office_laptop, office_id = laptop, replica_id  # for its no-op sync
                     opened.append(laptop)
@@ -692,6 +699,7 @@ def bench_engine(
             )
             if who == OFFICE:
                 # Cold: the first call after each pull; warm: the calls after the last one's.
+                boards["real"]["warm"] = boards["program"]["warm"]
                 result["board"] = {
                     side: {
                         "first_cold": b["cold"][0],
@@ -702,6 +710,7 @@ def bench_engine(
                     }
                     for side, b in boards.items()
                 }
+                result["board"]["program"]["worker"] = worker[0]
                 say(
                     f"[{engine_name}] board after the office's pull: first "
                     f"{boards['real']['cold'][0] * 1000:.0f} ms, warm "
@@ -781,6 +790,16 @@ def bench_engine(
         engine.stop()
         shutil.rmtree(folder, ignore_errors=True)
     return result
+
+
+def warm_views(store: Store) -> None:
+    """What the program's sync worker works out after a pull (tui/sync_status.py)."""
+    from grassroots_tui.services.masking import resident_names
+    from grassroots_tui.services.slips.clock import timelines
+    from grassroots_tui.services.workcalendar import OfficialCalendar
+
+    timelines(store, OfficialCalendar())
+    resident_names(store)
 
 
 def board_times(store: Store, into: dict[str, list[float]], warm: int) -> None:
@@ -892,6 +911,17 @@ def render(header: dict[str, Any], results: list[dict[str, Any]]) -> str:
         f"| the office's overdue board right after its pull | ≤ {ms(TARGETS['board'])} | "
         + " | ".join(cells)
         + " |"
+    )
+    cells = []
+    for r in results:
+        b = r["board"]["program"]
+        cells.append(
+            f"{ms(b['first_cold'])} {mark(b['first_cold'] <= TARGETS['board'])} "
+            f"(the worker's {ms(b['worker'])} before it)"
+        )
+    out.append(
+        "| the office's board opened in the program after its sync (whose worker works out "
+        f"the slip clock first) | ≤ {ms(TARGETS['board'])} | " + " | ".join(cells) + " |"
     )
     out.append("")
     out.append("## Figures beside the naive way")
