@@ -336,3 +336,31 @@ def test_a_document_stored_before_hashes_syncs_with_its_hash(
     assert sync(office, hub, office_replica.id).pulled == 1
     assert office.get(Household, saved.id) is not None
     office.close()
+
+
+def test_a_pull_after_a_push_brings_no_body_the_laptop_holds(
+    hub: HubConnection, tmp_path: Path
+) -> None:
+    """The station's own new revisions come back in its pull: their hashes are read, their
+    bodies are not, and the cursor still passes them; a revision it does not hold (its
+    office-issued document) comes whole."""
+    from grassroots_tui.hub.pull import pull_page
+
+    replica, _ = enroll_replica(hub, HL01, by="x")
+    office_replica, _ = enroll_replica(hub, "office", by="x")
+    hl01 = laptop(tmp_path / "hl01.json", HL01)
+    for n in range(5):
+        hl01.save(household(f"HL01-{n:04d}"), "李敏")
+    office = laptop(tmp_path / "office.json", "office")
+    theirs = office.save(household("HL01-0900", station_id=STATION_ID), "群工办")
+    sync(office, hub, office_replica.id)
+    report = sync(hl01, hub, replica.id)
+    assert report.verdicts == {"new": 5} and report.pulled == 6
+    assert hl01.get(Household, theirs.id) is not None
+    record = get_replica(hub, replica.id)
+    page = pull_page(hub, record, 0, 100, hl01.holds)
+    assert page.covered == 6 and page.docs == []  # everything held now
+    fresh = pull_page(hub, record, 0, 100, lambda *_: False)
+    assert len(fresh.docs) == 6 and fresh.cursor == page.cursor
+    hl01.close()
+    office.close()

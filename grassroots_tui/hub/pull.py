@@ -5,7 +5,7 @@ stations), the office everything."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,16 @@ class Page:
     docs: list[dict[str, Any]]
     #: The hub_seq of the page's last document: the cursor once the page is kept.
     cursor: int
+    #: How many revisions the page covered (``docs`` leaves out those the laptop holds).
+    rows: int = -1
+
+    @property
+    def covered(self) -> int:
+        return len(self.docs) if self.rows < 0 else self.rows
+
+
+#: ``held(kind, id, rev_hash)``: the laptop already holds this revision, acknowledged.
+Held = Callable[[str, str, str], bool]
 
 
 def scopes_of(replica: ReplicaRecord) -> tuple[str, ...] | None:
@@ -30,21 +40,54 @@ def scopes_of(replica: ReplicaRecord) -> tuple[str, ...] | None:
     return (replica.station_id, SHARED)
 
 
-def pull_page(hub: HubConnection, replica: ReplicaRecord, cursor: int, limit: int) -> Page:
+def pull_page(
+    hub: HubConnection,
+    replica: ReplicaRecord,
+    cursor: int,
+    limit: int,
+    held: Held | None = None,
+) -> Page:
+    """The next page after ``cursor``. With ``held``, the page's hashes are read first and
+    only the bodies the laptop does not hold are fetched: after a push, a station's pull
+    brings its own new revisions back, and they need no body (a week's 500 documents)."""
     scopes = scopes_of(replica)
-    if scopes is None:
+    where = "hub_seq > %s"
+    params: list[Any] = [cursor]
+    if scopes is not None:
+        where = f"scope IN ({', '.join(['%s'] * len(scopes))}) AND hub_seq > %s"
+        params = [*scopes, cursor]
+    if held is None:
         rows = hub.all(
-            "SELECT body, hub_seq FROM doc WHERE hub_seq > %s ORDER BY hub_seq LIMIT %s",
-            (cursor, limit),
+            f"SELECT body, hub_seq FROM doc WHERE {where} ORDER BY hub_seq LIMIT %s",
+            (*params, limit),
         )
-    else:
-        marks = ", ".join(["%s"] * len(scopes))
-        rows = hub.all(
-            f"SELECT body, hub_seq FROM doc WHERE scope IN ({marks}) AND hub_seq > %s "
-            "ORDER BY hub_seq LIMIT %s",
-            (*scopes, cursor, limit),
+        return Page(
+            _parsed(body for body, _seq in rows), int(rows[-1][1]) if rows else cursor, len(rows)
         )
-    return Page(_parsed(body for body, _seq in rows), int(rows[-1][1]) if rows else cursor)
+    heads = hub.all(
+        f"SELECT kind, id, rev_hash, hub_seq FROM doc WHERE {where} ORDER BY hub_seq LIMIT %s",
+        (*params, limit),
+    )
+    wanted = [
+        (kind, doc_id) for kind, doc_id, digest, _seq in heads if not held(kind, doc_id, digest)
+    ]
+    bodies: dict[tuple[str, str], str] = {}
+    by_kind: dict[str, list[str]] = {}
+    for kind, doc_id in wanted:
+        by_kind.setdefault(kind, []).append(doc_id)
+    for kind, ids in by_kind.items():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for doc_id, body in hub.all(
+                f"SELECT id, body FROM doc WHERE kind = %s AND id IN ({', '.join(['%s'] * len(chunk))})",
+                (kind, *chunk),
+            ):
+                bodies[(kind, doc_id)] = body
+    return Page(
+        _parsed(bodies[key] for key in wanted if key in bodies),
+        int(heads[-1][3]) if heads else cursor,
+        len(heads),
+    )
 
 
 def _parsed(bodies: Iterable[str]) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grassroots_tui.hub.engines import HubConnection, HubError
-from grassroots_tui.hub.pull import Page, pull_page
+from grassroots_tui.hub.pull import Held, Page, pull_page
 from grassroots_tui.hub.push import CONFLICT, REASON_LABELS, PushResult, push
 from grassroots_tui.hub.replicas import ReplicaRecord, get_replica
 from grassroots_tui.hub.schema import hub_meta, now_text
@@ -170,17 +170,18 @@ def pages_after(
     page_size: int = PAGE_SIZE,
     *,
     cut: Cut = _never,
+    held: Held | None = None,
 ) -> Iterator[Page]:
     """The hub's pages for ``replica`` after ``cursor``, each pulled when the previous one
-    has been taken; none when there is nothing new."""
+    has been taken; none when there is nothing new. ``held``: see :func:`.pull.pull_page`."""
     while True:
         cut("pull")
-        page = pull_page(hub, replica, cursor, page_size)
-        if not page.docs:
+        page = pull_page(hub, replica, cursor, page_size, held)
+        if not page.covered:
             return
         yield page
         cursor = page.cursor
-        if len(page.docs) < page_size:
+        if page.covered < page_size:
             return
 
 
@@ -224,10 +225,10 @@ def sync(
     report.conflicts = dict(store.hub_state.get("conflicts") or {})
 
     with store.compaction_deferred():  # compacted once, after the last page
-        for page in pages_after(hub, replica, cursor, page_size, cut=cut):
+        for page in pages_after(hub, replica, cursor, page_size, cut=cut, held=store.holds):
             cut("apply_pull")
             report.changed += take_page(store, page, epoch)
-            report.pulled += len(page.docs)
+            report.pulled += page.covered
             report.pages += 1
             cursor = page.cursor
     if report.pages == 0 and state.get("epoch") != epoch:

@@ -1062,6 +1062,12 @@ class Store:
             ops.append(["put", META, META_ID, self._meta_with_hub(**changes)])
             self._write(ops)
 
+    def holds(self, kind: str, doc_id: str, digest: str) -> bool:
+        """Whether this store holds revision ``digest`` of the document, acknowledged by
+        the hub: a pull need not bring its body."""
+        doc = self._stored(kind, doc_id)
+        return doc is not None and doc.get("rev_hash") == digest == doc.get("acked_hash")
+
     def apply_pull(
         self, docs: Sequence[dict[str, Any]], *, cursor: int, epoch: str, now: str | None = None
     ) -> int:
