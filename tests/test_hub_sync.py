@@ -360,7 +360,9 @@ def test_a_pull_after_a_push_brings_no_body_the_laptop_holds(
     record = get_replica(hub, replica.id)
     page = pull_page(hub, record, 0, 100, hl01.holds)
     assert page.covered == 6 and page.docs == []  # everything held now
-    fresh = pull_page(hub, record, 0, 100, lambda *_: False)
+    fresh = pull_page(hub, record, 0, 100, lambda *_: False)  # a first pull: one range read
     assert len(fresh.docs) == 6 and fresh.cursor == page.cursor
+    one = pull_page(hub, record, 0, 100, lambda _k, doc_id, _h: doc_id != theirs.id)  # by id
+    assert [d["id"] for d in one.docs] == [theirs.id] and one.covered == 6
     hl01.close()
     office.close()

@@ -49,7 +49,10 @@ def pull_page(
 ) -> Page:
     """The next page after ``cursor``. With ``held``, the page's hashes are read first and
     only the bodies the laptop does not hold are fetched: after a push, a station's pull
-    brings its own new revisions back, and they need no body (a week's 500 documents)."""
+    brings its own new revisions back, and they need no body (a week's 500 documents).
+    When most of the page is wanted (a first pull), its bodies come in one read of the
+    page's range instead of by id. A document updated at the hub between the two reads has
+    moved past the page: its new revision comes with a later page."""
     scopes = scopes_of(replica)
     where = "hub_seq > %s"
     params: list[Any] = [cursor]
@@ -72,15 +75,27 @@ def pull_page(
         (kind, doc_id) for kind, doc_id, digest, _seq in heads if not held(kind, doc_id, digest)
     ]
     bodies: dict[tuple[str, str], str] = {}
+    if heads and len(wanted) * 2 > len(heads):
+        # Most of the page is wanted (a first pull): its bodies in one range read.
+        last = int(heads[-1][3])
+        held_keys = {(k, i) for k, i, _h, _s in heads} - set(wanted)
+        for kind, doc_id, body in hub.all(
+            f"SELECT kind, id, body FROM doc WHERE {where} AND hub_seq <= %s",
+            (*params, last),
+        ):
+            if (kind, doc_id) not in held_keys:
+                bodies[(kind, doc_id)] = body
+        wanted = [key for key in wanted if key in bodies]
     by_kind: dict[str, list[str]] = {}
     for kind, doc_id in wanted:
-        by_kind.setdefault(kind, []).append(doc_id)
+        if (kind, doc_id) not in bodies:
+            by_kind.setdefault(kind, []).append(doc_id)
     for kind, ids in by_kind.items():
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
             for doc_id, body in hub.all(
-                f"SELECT id, body FROM doc WHERE kind = %s AND id IN ({', '.join(['%s'] * len(chunk))})",
-                (kind, *chunk),
+                f"SELECT id, body FROM doc WHERE kind = %s AND id IN ({marks})", (kind, *chunk)
             ):
                 bodies[(kind, doc_id)] = body
     return Page(
