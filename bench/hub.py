@@ -65,10 +65,8 @@ from grassroots_tui.hub.sync import SyncReport, sync
 from grassroots_tui.models import KINDS
 from grassroots_tui.models.base import OFFICE, writer_of
 from grassroots_tui.store import Store
-from grassroots_tui.store.replica import scope_writer
 from grassroots_tui.store.store import (
     AUDIT,
-    PendingDocument,
     revision_hash,
     tombs_of,
     write_compacted_store,
@@ -402,15 +400,7 @@ def timed_sync(store: Store, hub: HubConnection, replica_id: str) -> dict[str, A
     gc.collect()
     with steps() as spent:
         began, cpu = time.perf_counter(), time.process_time()
-        if PROPOSED:
-            store._bench_defer = True  # type: ignore[attr-defined]
-        try:
-            report: SyncReport = sync(store, hub, replica_id)
-        finally:
-            if PROPOSED:
-                store._bench_defer = False  # type: ignore[attr-defined]
-        if PROPOSED and store._journal is not None:
-            store._maybe_compact()  # once, at the end of the sync
+        report: SyncReport = sync(store, hub, replica_id)
         seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     pushing = spent["pending"] + spent["mark_sent"] + spent["push"] + spent["record_push"]
     return {
@@ -431,116 +421,6 @@ def timed_call(fn: Callable[[], Any]) -> tuple[float, Any]:
     began = time.perf_counter()
     value = fn()
     return time.perf_counter() - began, value
-
-
-# --- the changes proposed for push.py and store.py, tried here (--proposed) -------------
-
-#: Set by --proposed: the changes of :func:`apply_proposals` are in effect.
-PROPOSED = False
-
-
-def _current_by_kind(hub: HubConnection, items: Any) -> dict[tuple[str, str], tuple[str, str]]:
-    """push._current as proposed: the hub's revisions looked up by (kind, id), the primary
-    key, instead of by id alone (which no index serves: every chunk of 500 scanned the
-    whole doc table)."""
-    found: dict[tuple[str, str], tuple[str, str]] = {}
-    by_kind: dict[str, set[str]] = {}
-    for item in items:
-        by_kind.setdefault(item.kind, set()).add(item.id)
-    for kind in sorted(by_kind):
-        ids = sorted(by_kind[kind])
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            for doc_id, digest, writer in hub.all(
-                f"SELECT id, rev_hash, writer FROM doc WHERE kind = %s AND id IN ({marks})",
-                (kind, *chunk),
-            ):
-                found[(kind, doc_id)] = (digest, writer)
-    return found
-
-
-def apply_proposals() -> None:
-    """The proposed changes, monkeypatched: push._current by primary key; a store compacts
-    once at the end of a sync instead of after any page (see timed_sync)."""
-    global PROPOSED
-    from grassroots_tui.hub import push as push_module
-
-    push_module._current = _current_by_kind  # type: ignore[assignment]
-    original = Store._maybe_compact
-
-    def maybe_compact(self: Store) -> None:
-        if getattr(self, "_bench_defer", False):
-            return
-        original(self)
-
-    Store._maybe_compact = maybe_compact  # type: ignore[method-assign]
-    Store._apply = _apply_noting_unacked  # type: ignore[method-assign]
-    Store.pending = _pending_from_unacked  # type: ignore[method-assign]
-    PROPOSED = True
-
-
-_ORIGINAL_APPLY = Store._apply
-
-
-def _unacked(doc: dict[str, Any] | None) -> bool:
-    return doc is not None and (
-        doc.get("rev_hash") is None or doc.get("rev_hash") != doc.get("acked_hash")
-    )
-
-
-def _apply_noting_unacked(self: Store, ops: list[Any]) -> None:
-    """Store._apply as proposed: it also keeps, per table, the ids of the documents whose
-    hash is not the acknowledged one (once pending() has built that set)."""
-    _ORIGINAL_APPLY(self, ops)
-    dirty = getattr(self, "_unacked_ids", None)
-    if dirty is None:
-        return
-    for op in ops:
-        ids = dirty.setdefault(op[1], {})
-        if _unacked(self.tables.get(op[1], {}).get(op[2])):
-            ids[op[2]] = None
-        else:
-            ids.pop(op[2], None)
-
-
-def _pending_from_unacked(self: Store, kind: Any = None) -> list[PendingDocument]:
-    """Store.pending as proposed: the same answer, from the documents noted as
-    unacknowledged (all of them looked at once, the first time) instead of every document
-    at every sync."""
-    dirty = getattr(self, "_unacked_ids", None)
-    if dirty is None:
-        dirty = self._unacked_ids = {  # type: ignore[attr-defined]
-            name: {doc_id: None for doc_id, doc in table.items() if _unacked(doc)}
-            for name, table in self.tables.items()
-        }
-    kinds = [kind if isinstance(kind, str) else kind.KIND] if kind is not None else None
-    writer = scope_writer(self.scope)
-    found: list[PendingDocument] = []
-    for name in kinds or [name for name in KINDS if name != AUDIT]:
-        for table_name in (name, tombs_of(name)):
-            table = self.tables.get(table_name) or {}
-            for doc_id in dirty.get(table_name, {}):
-                doc = table.get(doc_id)
-                if doc is None:
-                    continue
-                digest = doc.get("rev_hash") or revision_hash(doc)
-                if digest == doc.get("acked_hash"):
-                    continue
-                if writer is not None and writer_of(doc) != writer:
-                    continue
-                found.append(
-                    PendingDocument(
-                        name,
-                        doc["id"],
-                        digest,
-                        doc.get("acked_hash"),
-                        bool(doc.get("deleted")),
-                        doc,
-                        tuple(doc.get("sent_hashes") or ()),
-                    )
-                )
-    return found
 
 
 def cold_warm(values: list[float]) -> dict[str, Any]:
@@ -862,13 +742,7 @@ def render(header: dict[str, Any], results: list[dict[str, Any]]) -> str:
         "Cold: the first run in the process; warm: the median of the runs after it "
         "(n shown). Ratios are ours ÷ naive (below 1 is faster). Times are wall-clock; the "
         "machine is shared, so the process's own CPU time is given beside ours (the "
-        "PostgreSQL server's is not in it)."
-        + (
-            " **Run with `--proposed`: the changes proposed for `hub/push.py` and "
-            "`store/store.py` monkeypatched in (see the end).**"
-            if header.get("proposed")
-            else " Run on the code as it is (no `--proposed`)."
-        ),
+        "PostgreSQL server's is not in it).",
         "",
         "## Targets",
         "",
@@ -1027,28 +901,7 @@ def render(header: dict[str, Any], results: list[dict[str, Any]]) -> str:
     out.append("")
     out.append(METHOD.strip())
     out.append("")
-    out.append("## The changes `--proposed` tries")
-    out.append("")
-    out.append(PROPOSALS.strip())
-    out.append("")
     return "\n".join(out)
-
-
-PROPOSALS = """
-Not in the code yet (`hub/push.py` and `store/store.py` are being changed by others); the
-bench monkeypatches them in with `--proposed`:
-
-- `push._current` looks the pushed documents up by `kind = %s AND id IN (…)`, the primary
-  key, one query per kind and 500 ids, instead of `id IN (…)`, which no index serves
-  (SQLite: `SCAN doc`; PostgreSQL: a sequential scan), once per 500 pushed documents.
-- A sync compacts the store at most once, after its last page, instead of whenever a
-  page's journal save passes an eighth of the snapshot: a new store pulling 100,000
-  documents wrote its growing snapshot again every page or two.
-- `Store.pending` reads only the documents noted as unacknowledged: `Store._apply` keeps,
-  per table, the ids whose `rev_hash` is not their `acked_hash` (built by one pass the
-  first time `pending` is asked), instead of looking at every document at every sync
-  (the office's sync with nothing to do: about 60 ms of `pending` over 100,000 documents).
-"""
 
 
 METHOD = """
@@ -1123,7 +976,6 @@ def run(
         "load": " ".join(f"{x:.2f}" for x in load),
         "seconds": time.perf_counter() - started,
         "platform": platform.platform(),
-        "proposed": PROPOSED,
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.with_suffix(".json").write_text(
@@ -1145,18 +997,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--render", action="store_true", help="write the .md again from the .json")
-    parser.add_argument(
-        "--proposed",
-        action="store_true",
-        help="with the changes proposed for push.py and store.py (monkeypatched)",
-    )
     args = parser.parse_args(argv)
     if args.render:
         saved = json.loads(args.output.with_suffix(".json").read_text(encoding="utf-8"))
         args.output.write_text(render(saved["header"], saved["results"]), encoding="utf-8")
         return
-    if args.proposed:
-        apply_proposals()
     DATA.mkdir(exist_ok=True)
     run(args.n, args.engines.split(","), args.seed, argv, output=args.output)
 
