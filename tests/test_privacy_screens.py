@@ -264,10 +264,19 @@ class Walk:
 
 
 async def _open(pilot, key: str, screen_type: str | None = None) -> None:
+    """Press ``key`` and wait for ``screen_type`` to be shown: a section's screen is
+    imported when it is first opened, which can take longer than a settle on a busy
+    machine (up to about five seconds here before the walk gives up)."""
     await pilot.press(key)
     await settle(pilot)
-    if screen_type is not None:
-        assert type(pilot.app.screen).__name__ == screen_type, type(pilot.app.screen).__name__
+    if screen_type is None:
+        return
+    for _ in range(100):
+        if type(pilot.app.screen).__name__ == screen_type:
+            break
+        await pilot.pause(0.05)
+        await settle(pilot)
+    assert type(pilot.app.screen).__name__ == screen_type, type(pilot.app.screen).__name__
 
 
 async def _back(pilot) -> None:

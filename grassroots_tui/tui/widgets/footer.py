@@ -57,10 +57,11 @@ class Footer(widgets.Footer):
     async def recompose(self) -> None:
         if not self.is_attached:
             return
-        shown = self._showing()
-        if shown == self._shown and self.children and getattr(self.screen, "KEEP_FOOTER", False):
-            return  # the same keys as now: nothing to do
-        self._shown = shown
+        if getattr(self.screen, "KEEP_FOOTER", False):
+            shown = self._showing()
+            if shown == self._shown and self.children:
+                return  # the same keys as now: nothing to do
+            self._shown = shown
         await super().recompose()
         for watchers in getattr(self, "__watchers", {}).values():
             watchers[:] = [(node, callback) for node, callback in watchers if node.is_attached]
