@@ -98,7 +98,12 @@ class LeaveScreen(StoreWorkers, ModalScreen[None]):
             table.move_cursor(row=table.get_row_index(keep))
 
     def current(self) -> LeaveRequest | None:
-        table = self.query_one(DataTable)
+        """The selected request; None when there is none, or the screen is closing (its
+        table already gone, while its keys are still asked about)."""
+        found = self.query(DataTable)
+        if not found:
+            return None
+        table = found.first()
         if not table.row_count:
             return None
         leave_id = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
