@@ -214,6 +214,13 @@ def test_the_office_numbers_its_slips_in_its_own_sequence(tmp_path: Path) -> Non
     at_station.close()
 
 
+def ask(store: Store, slip_id: str, on: dt.date, reason: str, wanted: dt.date, **who: Any):
+    """申请延期 on ``on`` for ``wanted`` (``by``, ``actor``)."""
+    return S.request_extension(
+        store, slip_id, requested_on=on, reason=reason, wanted_due_date=wanted, **who
+    )
+
+
 def test_the_station_asks_for_more_time_and_the_office_approves_it(tmp_path: Path) -> None:
     """On a slip the office issued, the station asks (申请延期) on its laptop; the due
     date moves only when the office approves, and a request made in time is not "late"
@@ -228,48 +235,16 @@ def test_the_station_asks_for_more_time_and_the_office_approves_it(tmp_path: Pat
     wanted = old_due + dt.timedelta(days=10)
     asked_on = old_due - dt.timedelta(days=2)
     with pytest.raises(S.SlipActionRefused, match="申请延期由.*办理，本机（街道群工办）只能查看"):
-        S.request_extension(
-            office,
-            slip_id,
-            requested_on=asked_on,
-            reason="等待配件",
-            wanted_due_date=wanted,
-            by=None,
-            actor="群工办",
-        )
+        ask(office, slip_id, asked_on, "等待配件", wanted, by=None, actor="群工办")
 
     at_station = laptop(tmp_path / "hl01.json", office.tables, f"station:{hl01.id}")
     S.accept(at_station, slip_id, on=ON, actor="站里")
     with pytest.raises(S.SlipActionRefused, match="申请延至的日期 .* 必须晚于现在的应办结日期"):
-        S.request_extension(
-            at_station,
-            slip_id,
-            requested_on=asked_on,
-            reason="等待配件",
-            wanted_due_date=old_due,
-            by="李敏",
-            actor="站里",
-        )
-    after = S.request_extension(
-        at_station,
-        slip_id,
-        requested_on=asked_on,
-        reason="等待配件",
-        wanted_due_date=wanted,
-        by="李敏",
-        actor="站里",
-    )
+        ask(at_station, slip_id, asked_on, "等待配件", old_due, by="李敏", actor="站里")
+    after = ask(at_station, slip_id, asked_on, "等待配件", wanted, by="李敏", actor="站里")
     assert after.due_date == old_due and after.state is SlipState.ACCEPTED  # not yet
     with pytest.raises(S.SlipActionRefused, match="已有一份延期申请"):
-        S.request_extension(
-            at_station,
-            slip_id,
-            requested_on=asked_on,
-            reason="再申请",
-            wanted_due_date=wanted,
-            by=None,
-            actor="站里",
-        )
+        ask(at_station, slip_id, asked_on, "再申请", wanted, by=None, actor="站里")
     with pytest.raises(S.SlipActionRefused, match="延期由街道群工办办理"):
         S.extend(
             at_station,
@@ -330,12 +305,4 @@ def test_a_station_does_not_ask_itself_for_more_time_on_its_own_slip(tmp_path: P
         assert "request_extension" not in S.allowed_actions(slip, has_reply=False)
         assert "extend" in S.allowed_actions(slip, has_reply=False)
         with pytest.raises(S.SlipActionRefused, match="本站的交办单不用申请延期"):
-            S.request_extension(
-                store,
-                slip_id,
-                requested_on=ON,
-                reason="x",
-                wanted_due_date=ON + dt.timedelta(days=40),
-                by=None,
-                actor="站长",
-            )
+            ask(store, slip_id, ON, "x", ON + dt.timedelta(days=40), by=None, actor="站长")
