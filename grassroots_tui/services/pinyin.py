@@ -38,6 +38,7 @@ from typing import Any
 import orjson
 
 __all__ = [
+    "GIVEN_NAME_READINGS",
     "SURNAME_READINGS",
     "full_pinyin",
     "initials",
@@ -90,7 +91,26 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
     "柏": ("bai",),
     "折": ("she",),
     "能": ("nai",),
+    "蔚": ("yu",),
+    "粘": ("nian",),
+    "佴": ("nai",),
+    "都": ("du",),
+    "卜": ("bu",),
 }
+
+#: Characters of given names that are read either way (行 xíng/háng, 乐 lè/yuè, 朝
+#: zhāo/cháo, 茜 qiàn/xī, 单 dān/shàn): in a name, :func:`score` and :func:`search_text`
+#: accept every reading, as a worker cannot know which one the family uses.
+GIVEN_NAME_READINGS: dict[str, tuple[str, ...]] = {
+    "行": ("xing", "hang"),
+    "乐": ("le", "yue"),
+    "朝": ("zhao", "chao"),
+    "茜": ("qian", "xi"),
+    "单": ("dan", "shan"),
+}
+#: A text read as a person's name (given-name readings tried): this many characters at
+#: most, all Chinese (尉迟敬德 is four).
+_NAME_CHARS = 4
 
 
 def _is_han_syllable(item: str) -> bool:
@@ -340,11 +360,36 @@ def full_pinyin(text: str, *, name: bool = False) -> str:
     return "".join(piece for piece, _han in pieces)
 
 
+def _given_name_variants(text: str) -> list[tuple[str, str]]:
+    """``(initials, full pinyin)`` of a name under each reading of its given name's
+    characters of :data:`GIVEN_NAME_READINGS` (the surname read as a surname); none
+    when ``text`` is not name-like (short, all Chinese) or has no such character."""
+    name = text.strip()
+    if not 1 < len(name) <= _NAME_CHARS or not GIVEN_NAME_READINGS.keys() & set(name[1:]):
+        return []
+    if not all("\u4e00" <= char <= "\u9fff" for char in name):
+        return []
+    base = syllables(name, name=True)
+    if len(base) != len(name):
+        return []
+    surname = _surname(name)
+    first = surname[0] if surname else 1
+    found: list[tuple[str, str]] = [("", "")]
+    for index, char in enumerate(name):
+        readings = (base[index],)
+        if index >= first:
+            readings = tuple(dict.fromkeys((base[index], *GIVEN_NAME_READINGS.get(char, ()))))
+        found = [(ini + r[0], full + r) for ini, full in found for r in readings]
+    return found
+
+
 def _variants(text: str) -> tuple[tuple[str, str], ...]:
-    """``(initials, full pinyin)`` under the everyday reading and, if different, the surname one."""
+    """``(initials, full pinyin)`` under the everyday reading and, if different, the
+    surname one, then each reading of a given name's polyphonic characters."""
     plain = (initials(text), full_pinyin(text))
     named = (initials(text, name=True), full_pinyin(text, name=True))
-    return (plain,) if named == plain else (plain, named)
+    found = dict.fromkeys((plain, named, *_given_name_variants(text)))
+    return tuple(found)
 
 
 @lru_cache(maxsize=_CACHE)
