@@ -88,8 +88,10 @@ def check_id_number(value: str, *, today: date | None = None) -> str:
     if not isinstance(value, str):
         raise InvalidValue("应为文本", label=label)
     s = re.sub(r"\s+", "", _clean(value)).upper()
-    if len(s) == 15 and s.isdigit():
-        raise InvalidValue("应为 18 位（这是 15 位的旧号码，请换算为 18 位）", label=label)
+    if len(s) == 15 and s.isascii() and s.isdigit():
+        converted = id_from_15(s)
+        offer = f"，换算为 18 位是 {converted}" if converted else "，请换算为 18 位"
+        raise InvalidValue(f"应为 18 位（这是 15 位的旧号码{offer}）", label=label)
     if len(s) != 18:
         raise InvalidValue(f"应为 18 位，实际 {len(s)} 位", label=label)
     if not s[:17].isascii() or not s[:17].isdigit():
@@ -111,12 +113,41 @@ def check_id_number(value: str, *, today: date | None = None) -> str:
     return s
 
 
+def id_from_15(value: str) -> str | None:
+    """The 18-digit number of a 15-digit one (issued before 1999): "19" inserted after
+    the 6-digit area code and the check character computed; None when ``value`` is not
+    15 digits or its birth date (19YYMMDD) is no real date."""
+    s = re.sub(r"\s+", "", _clean(value)) if isinstance(value, str) else ""
+    if len(s) != 15 or not s.isascii() or not s.isdigit():
+        return None
+    try:
+        date(1900 + int(s[6:8]), int(s[8:10]), int(s[10:12]))
+    except ValueError:
+        return None
+    first17 = f"{s[:6]}19{s[6:]}"
+    return first17 + id_check_char(first17)
+
+
+#: Province codes whose numbers carry no mainland prefecture and county (Taiwan, Hong
+#: Kong, Macao, the Taiwan residents' permits: 810000, 820000, 830000…).
+_NO_COUNTY = frozenset({"71", "81", "82", "83"})
+
+
 def id_number_warnings(value: str) -> list[str]:
-    """Doubts about an ID number that are not errors: an unknown province code."""
+    """Doubts about an ID number that are not errors: an unknown province code, or a
+    mainland area code whose prefecture (digits 3–4) or county (digits 5–6) is 00,
+    which no county-level division has (GB/T 2260)."""
     s = _clean(value) if isinstance(value, str) else ""
     code = s[:2]
     if len(code) == 2 and code not in PROVINCE_CODES:
         return [f"身份证号：前两位地区码 {code} 不是已知的省级行政区代码，请核对"]
+    area = s[:6]
+    if code not in _NO_COUNTY and len(area) == 6 and area.isdigit():
+        if area[2:4] == "00" or area[4:6] == "00":
+            return [
+                f"身份证号：前六位地区码 {area} 不是已知的县级行政区代码"
+                "（第 3–4 位或第 5–6 位为 00），请核对"
+            ]
     return []
 
 
