@@ -25,6 +25,7 @@ from grassroots_tui import __version__
 from grassroots_tui.cli import (
     bundle_commands,
     calendar_commands,
+    completion_commands,
     export_commands,
     hardship_commands,
     hub_commands,
@@ -47,6 +48,7 @@ COMMAND_MODULES = [
     export_commands,
     hub_commands,
     bundle_commands,
+    completion_commands,
 ]
 
 
