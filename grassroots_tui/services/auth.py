@@ -3,8 +3,9 @@
 PINs are short (4–8 digits) and are never stored: only a salted scrypt hash and its salt
 (:func:`hash_pin`), checked in constant time (:func:`verify_pin`). Because a 4-digit PIN
 is easy to guess, :class:`SignInGuard` makes a staff member wait after five wrong PINs in
-a row: 60 seconds, doubling with every further wrong PIN, at most 15 minutes. The guard
-keeps its counts in memory; the caller (the running program) owns one guard.
+a row: 60 seconds, doubling with every further wrong PIN, at most 15 minutes. Given the
+store, the guard keeps its counts there (in the audit trail), so the wait survives a
+restart of the program and applies to the command line too; without one, in memory.
 
 Permissions (:func:`can`) by role (docs/design.md#glossary):
 
@@ -63,6 +64,8 @@ __all__ = [
     "PERMISSIONS",
     "PermissionDenied",
     "SignInGuard",
+    "SIGNIN_CLEARED_NOTE",
+    "SIGNIN_FAILED_NOTE",
     "SignInResult",
     "can",
     "guarded_delete",
@@ -76,6 +79,7 @@ __all__ = [
     "require_actor",
     "require_writes",
     "role_of_actor",
+    "stored_failures",
     "verify_pin",
 ]
 
@@ -181,63 +185,144 @@ def _duration_zh(seconds: int) -> str:
     return f"{rest} 秒"
 
 
+#: Audit notes of the sign-in failures a guard keeps in the store (action ``access`` on
+#: the staff member's document): every wrong PIN, and the right PIN that ends a run.
+SIGNIN_FAILED_NOTE = "登录失败：PIN 不正确"
+SIGNIN_CLEARED_NOTE = "登录成功：此前输错 PIN 的次数清零"
+#: Who the audit trail names for a sign-in that did not succeed: nobody is signed in.
+SIGNIN_ACTOR = "登录（未登录）"
+
+
+def _when(value: Any) -> float | None:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(value)).timestamp()
+    except (TypeError, ValueError):
+        return None
+
+
+def stored_failures(store: Any, staff_id: str) -> tuple[int, float]:
+    """The wrong PINs in a row the store's audit trail holds for ``staff_id``, and until
+    when (seconds since the epoch) the member must wait because of them (0.0 if not).
+
+    A run ends at the right PIN that cleared it, or at a change of the member's PIN (a
+    head resetting it): failures before that no longer count."""
+    count = 0
+    last: float | None = None
+    for entry in reversed(store.history("staff", staff_id)):
+        note = str(entry.get("note") or "")
+        if entry.get("action") == "access" and note.startswith(SIGNIN_FAILED_NOTE):
+            count += 1
+            if last is None:
+                last = _when(entry.get("at"))
+        elif entry.get("action") == "access" and note.startswith(SIGNIN_CLEARED_NOTE):
+            break
+        elif "pin_hash" in (entry.get("changes") or {}):
+            break
+    wait = lockout_seconds(count)
+    return count, (last + wait) if wait and last is not None else 0.0
+
+
 @dataclass
 class SignInGuard:
     """Counts wrong PINs per staff id and enforces the waiting periods.
 
-    ``clock`` returns seconds (``time.monotonic`` by default; tests pass a fake). While a
+    ``clock`` returns seconds (``time.time`` by default; tests pass a fake). While a
     staff member must wait, attempts are refused without checking the PIN and do not
     count. A right PIN clears the count.
+
+    Given a writable ``store`` (:meth:`attempt`), the counts are kept in the store, so
+    that closing and opening the program (or running the command line again) does not
+    start them afresh: each wrong PIN is an audit entry on the member's document (action
+    ``access``, note :data:`SIGNIN_FAILED_NOTE`), the right PIN after wrong ones another
+    (:data:`SIGNIN_CLEARED_NOTE`); times are then the store's clock. Without a store the
+    counts are kept in memory; on a read-only one (which cannot record more) too, starting
+    from what the store holds, so its wait still holds (``clock`` must then be the wall
+    clock, as the default is).
     """
 
-    clock: Clock = time.monotonic
+    clock: Clock = time.time
     _failures: dict[str, _Failures] = field(default_factory=dict, init=False, repr=False)
 
-    def wait_seconds(self, staff_id: str) -> int:
+    @staticmethod
+    def _persists(store: Any) -> bool:
+        return store is not None and not getattr(store, "readonly", True)
+
+    def _state(self, staff_id: str, store: Any) -> tuple[_Failures | None, float]:
+        """The member's failures and the time now, from the store when it keeps them."""
+        if self._persists(store):
+            count, until = stored_failures(store, staff_id)
+            return _Failures(count, until), store.clock().timestamp()
+        if store is not None and staff_id not in self._failures:
+            # A read-only store cannot record more, but its wait still holds: counting
+            # goes on in memory from what it holds (its times and the clock are both
+            # wall-clock seconds).
+            count, until = stored_failures(store, staff_id)
+            if count:
+                self._failures[staff_id] = _Failures(count, until)
+        return self._failures.get(staff_id), self.clock()
+
+    def wait_seconds(self, staff_id: str, store: Any = None) -> int:
         """Whole seconds this staff member must still wait (0 if none)."""
-        state = self._failures.get(staff_id)
+        state, now = self._state(staff_id, store)
         if state is None:
             return 0
-        remaining = state.locked_until - self.clock()
-        return max(0, math.ceil(remaining))
+        return max(0, math.ceil(state.locked_until - now))
 
-    def failures(self, staff_id: str) -> int:
+    def failures(self, staff_id: str, store: Any = None) -> int:
         """Wrong PINs in a row so far."""
-        state = self._failures.get(staff_id)
+        state, _now = self._state(staff_id, store)
         return 0 if state is None else state.count
 
     def reset(self, staff_id: str) -> None:
         """Forget the wrong PINs of one staff member (for example after a head resets a PIN)."""
         self._failures.pop(staff_id, None)
 
-    def attempt(self, staff: Staff, pin: str | None) -> SignInResult:
-        """Try to sign ``staff`` in with ``pin``.
+    def _succeeded(self, staff: Staff, store: Any) -> SignInResult:
+        self.reset(staff.id)
+        if self._persists(store) and stored_failures(store, staff.id)[0]:
+            store.record_access("staff", staff.id, SIGNIN_ACTOR, note=SIGNIN_CLEARED_NOTE)
+        return SignInResult(True, f"{staff.name}，欢迎使用。")
+
+    def attempt(self, staff: Staff, pin: str | None, store: Any = None) -> SignInResult:
+        """Try to sign ``staff`` in with ``pin``; with ``store``, the counts are the
+        store's (see the class notes).
 
         A retired member (``active=False``) is refused. A member without a PIN signs in
         with any PIN, empty included.
         """
         if not staff.active:
             return SignInResult(False, f"{staff.name} 已离任，不能登录。")
-        wait = self.wait_seconds(staff.id)
+        wait = self.wait_seconds(staff.id, store)
         if wait:
             return SignInResult(False, f"PIN 输错次数过多，请 {_duration_zh(wait)}后再试。", wait)
         if staff.pin_hash is None:
-            self.reset(staff.id)
-            return SignInResult(True, f"{staff.name}，欢迎使用。")
+            return self._succeeded(staff, store)
         if verify_pin(pin or "", staff.pin_hash, staff.pin_salt):
-            self.reset(staff.id)
-            return SignInResult(True, f"{staff.name}，欢迎使用。")
-        state = self._failures.setdefault(staff.id, _Failures())
-        state.count += 1
-        wait = lockout_seconds(state.count)
+            return self._succeeded(staff, store)
+        if self._persists(store):
+            count = stored_failures(store, staff.id)[0] + 1
+            store.record_access(
+                "staff",
+                staff.id,
+                SIGNIN_ACTOR,
+                note=f"{SIGNIN_FAILED_NOTE}（{staff.name}，连续第 {count} 次）",
+            )
+        else:
+            state = self._failures.setdefault(staff.id, _Failures())
+            state.count += 1
+            count = state.count
+            if lockout_seconds(count):
+                state.locked_until = self.clock() + lockout_seconds(count)
+        wait = lockout_seconds(count)
         if wait:
-            state.locked_until = self.clock() + wait
             return SignInResult(
                 False,
-                f"PIN 不正确，已连续输错 {state.count} 次，请 {_duration_zh(wait)}后再试。",
+                f"PIN 不正确，已连续输错 {count} 次，请 {_duration_zh(wait)}后再试。",
                 wait,
             )
-        left = LOCKOUT_AFTER - state.count
+        left = LOCKOUT_AFTER - count
         return SignInResult(False, f"PIN 不正确，还可以再试 {left} 次。")
 
 

@@ -86,7 +86,8 @@ class SignInScreen(Screen[Staff | None]):
             return
         staff = self.staff[options.highlighted]
         pin_input = self.query_one("#signin-pin", Input)
-        result = self.guard.attempt(staff, pin_input.value)
+        # The wrong PINs are counted in the store, so a restart does not start them afresh.
+        result = self.guard.attempt(staff, pin_input.value, getattr(self.app, "store", None))
         pin_input.value = ""
         if result.ok:
             self.dismiss(staff)
