@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_DB ?= .demo/grassroots.json
+WHEELHOUSE_HERE := $(VENV)/wheelhouse-here
 
-.PHONY: run test lint soak bench schemas demo clean
+.PHONY: run test lint soak bench schemas demo clean wheelhouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +29,7 @@ demo: $(VENV)/.installed
 	$(BIN)/grassroots demo --db $(DEMO_DB) --force
 
 ## make test: the linter, the formatter's check, the type check and every test
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(WHEELHOUSE_HERE)/MANIFEST.txt
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -58,3 +59,14 @@ clean:
 .PHONY: typecheck
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
+
+## make wheelhouse: the offline installation folder dist/wheelhouse (and a .zip of it): every
+## wheel for Windows x64, Linux x86_64 and aarch64 and each supported Python, install.sh and
+## install.bat (tools/wheelhouse.py; downloading needs PyPI, installing nothing)
+wheelhouse: $(VENV)/.installed-dev
+	$(BIN)/python -m tools.wheelhouse --out dist/wheelhouse
+
+# What tests/test_wheelhouse.py installs from with no index: this machine's wheels for the
+# venv's Python, downloaded again only when pyproject.toml or the tool changes.
+$(WHEELHOUSE_HERE)/MANIFEST.txt: pyproject.toml tools/wheelhouse.py | $(VENV)/.installed-dev
+	$(BIN)/python -m tools.wheelhouse --here --no-archive --out $(WHEELHOUSE_HERE)
