@@ -67,7 +67,8 @@ def _append(path: Path, text: str) -> None:
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags, FILE_MODE)
     try:
-        os.fchmod(fd, FILE_MODE)  # the mode given to open() is narrowed by the umask only
+        if hasattr(os, "fchmod"):  # Windows has none before Python 3.13
+            os.fchmod(fd, FILE_MODE)  # the mode given to open() is narrowed by the umask only
         data = text.encode("utf-8", "backslashreplace")
         while data:
             data = data[os.write(fd, data) :]
