@@ -52,7 +52,9 @@ import orjson
 
 from grassroots_tui.store import Store, StoreDamaged, StoreError
 from grassroots_tui.store import files as store_files
+from grassroots_tui.store.encryption import encrypt
 from grassroots_tui.store.files import Damage, read_snapshot
+from grassroots_tui.store.keyslots import KdfParams, Passphrase
 
 SECTOR = 512
 #: A crash point stops being drawn from after this many draws in a row gave no new state.
@@ -1357,6 +1359,9 @@ def _memory_folder() -> str | None:
 
 # --- the workload ---------------------------------------------------------------------------
 
+#: The passphrase of the encrypted workload, and a cheap key derivation for tests.
+WORKLOAD_PASSPHRASE = "绿水青山 crash states 2026"
+FAST_KDF = KdfParams(memory_kib=64, passes=1)
 #: Where the workload's store lives, relative to the recorder's root.
 WORKLOAD_MAIN = "data/grassroots.json"
 FIXED_NOW = datetime(2026, 11, 26, 9, 30).astimezone()
@@ -1383,7 +1388,12 @@ def deterministic() -> Iterator[None]:
 
 
 def run_workload(
-    root: Path, *, saves: int = 15, rounds: int = 1, make_folder: bool = True
+    root: Path,
+    *,
+    saves: int = 15,
+    rounds: int = 1,
+    make_folder: bool = True,
+    encrypted: bool = False,
 ) -> Trace:
     """Record the standard workload on a new store under ``root``.
 
@@ -1392,7 +1402,9 @@ def run_workload(
     compaction threshold, an update, a delete and its undo, a manual backup, close;
     open again the next day (a second daily backup), more saves, close; restore the
     manual backup, open, one more save, close. ``rounds`` repeats the middle part.
-    The caller patches ``COMPACT_MIN_BYTES`` (see the tests).
+    The caller patches ``COMPACT_MIN_BYTES`` (see the tests). ``encrypted``: the new
+    store is encrypted in place right after it is made (a recorded change too), so every
+    later file is sealed.
     """
     from grassroots_tui.store.restore import restore_backup
     from tests.factories import household, station
@@ -1409,6 +1421,9 @@ def run_workload(
             rec.now = store
         with rec.change("station"):
             store.save(station(), actor="录入员")
+        if encrypted:
+            with rec.change("encrypt"):
+                encrypt(store, Passphrase(WORKLOAD_PASSPHRASE), kdf=FAST_KDF)
         ids: list[str] = []
         for round_no in range(rounds):
             for n in range(1, saves + 1):

@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from grassroots_tui.store import Store, files
+from grassroots_tui.store.files import read_header
 from grassroots_tui.store import store as store_module
 from tests.crash_states import (
     SECTOR,
@@ -117,6 +118,21 @@ def test_every_crash_state_keeps_every_confirmed_save(
     report(capsys, summary.line())
     assert not summary.failures, summary.explain()
     _check_coverage(summary, STATES)
+
+
+def test_every_crash_state_of_an_encrypted_store_keeps_every_confirmed_save(
+    tmp_path: Path, small_compactions: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same workload on a store encrypted right after it is made (the encryption
+    itself recorded too): every sealed file is crash-safe in the same way."""
+    trace = record(tmp_path, encrypted=True)
+    assert trace.confirmed >= 20
+    main = tmp_path / "recorded" / WORKLOAD_MAIN
+    assert "sealed" in (read_header(main) or {}), "the workload's store ended unsealed"
+    summary = explore(trace, SEED, STATES // 2, tmp_path)
+    report(capsys, "encrypted: " + summary.line())
+    assert not summary.failures, summary.explain()
+    assert summary.counts["opened whole"] >= summary.states // 2
 
 
 def test_a_crash_while_recovering_loses_nothing(

@@ -30,10 +30,12 @@ from grassroots_tui.cli import (
     hardship_commands,
     hub_commands,
     import_commands,
+    key_commands,
     roster_commands,
     slip_commands,
     store_commands,
 )
+from grassroots_tui.cli.unlock import unlock_before_opening
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.store import StoreError
 from grassroots_tui.store.error_log import log_folder_for, unexpected_message
@@ -48,6 +50,7 @@ COMMAND_MODULES = [
     export_commands,
     hub_commands,
     bundle_commands,
+    key_commands,
     completion_commands,
 ]
 
@@ -189,6 +192,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if not hasattr(args, "db"):  # --db given nowhere (its default is SUPPRESS, see above)
         args.db = None
     try:
+        unlock_before_opening(args.db)
         if args.command is None:
             from grassroots_tui.tui.launch import launch
 

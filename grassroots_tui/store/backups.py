@@ -12,6 +12,9 @@ or rolled back), and a damaged store's message names the backup that holds the m
 Daily backups are kept in generations: the newest :data:`DAILY_KEEP` days, the newest of
 each of the last :data:`WEEKLY_KEEP` weeks and of the last :data:`MONTHLY_KEEP` months;
 rotation never deletes a backup that holds more than the store beside it.
+
+Backups of an encrypted store are sealed like its main file (the hard link *is* the main
+file); :func:`reseal` seals those written before the store was encrypted.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 from grassroots_tui.store.files import (
     FS,
     Damage,
+    Locked,
     Position,
     fsync_folder,
     header_position,
@@ -30,6 +34,7 @@ from grassroots_tui.store.files import (
     read_lastsave,
     read_snapshot,
     write_file_atomically,
+    write_snapshot,
 )
 from grassroots_tui.store.paths import StorePaths
 
@@ -70,7 +75,7 @@ def newest_good_backup(paths: StorePaths) -> Path | None:
     for candidate in list_backups(paths):
         try:
             read_snapshot(candidate)
-        except (Damage, OSError):
+        except (Damage, Locked, OSError):
             continue
         return candidate
     return None
@@ -104,7 +109,7 @@ def best_backup_path(paths: StorePaths) -> Path | None:
     try:
         last = read_lastsave(paths.lastsave)
         store_id = last.store_id if last is not None else ""
-    except (Damage, OSError):
+    except (Damage, Locked, OSError):
         pass
     if not store_id:
         header = read_header(paths.main)
@@ -117,7 +122,7 @@ def best_backup_path(paths: StorePaths) -> Path | None:
     for candidate, _position in ranked:
         try:
             read_snapshot(candidate)
-        except (Damage, OSError):
+        except (Damage, Locked, OSError):
             continue
         return candidate
     return newest_good_backup(paths)
@@ -188,3 +193,30 @@ def rotate(
             old.unlink(missing_ok=True)
             removed.append(old)
     return removed
+
+
+def plain_backups(paths: StorePaths, store_id: str) -> list[Path]:
+    """The backups of store ``store_id`` that are not sealed (headers only)."""
+    found = []
+    for candidate in list_backups(paths):
+        header = read_header(candidate)
+        if header is not None and header.get("store_id") == store_id and "sealed" not in header:
+            found.append(candidate)
+    return found
+
+
+def reseal(paths: StorePaths, store_id: str) -> list[Path]:
+    """Seal every plain backup of store ``store_id`` with its data key (which this process
+    must hold), each replaced atomically; the ones sealed. A backup that does not read is
+    left as it is (it is damage to report, not to hide)."""
+    sealed = []
+    for candidate in plain_backups(paths, store_id):
+        try:
+            snapshot = read_snapshot(candidate)
+        except Damage:
+            continue
+        write_snapshot(candidate, snapshot.tables, snapshot.generation, snapshot.position)
+        sealed.append(candidate)
+    if sealed:
+        fsync_folder(paths.backups)
+    return sealed

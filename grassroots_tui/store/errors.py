@@ -48,6 +48,21 @@ class StoreDamaged(StoreError):
         super().__init__(f"数据文件已损坏：{what}。为保护数据，程序不会写入它。{hint}")
 
 
+class StoreKeyRequired(StoreError):
+    """The store is encrypted and this process has not unlocked it (or could not)."""
+
+    def __init__(self, main: Path, reason: str = "") -> None:
+        self.main = main
+        super().__init__(
+            reason
+            or (
+                f"数据已加密：需要站点口令（或密钥文件、恢复密钥）才能打开。{main}"
+                "（在命令行运行时会提示输入；脚本可用环境变量 GRASSROOTS_KEY_FILE 或 "
+                "GRASSROOTS_PASSPHRASE）"
+            )
+        )
+
+
 class StoreConflict(StoreError):
     """The document changed since the caller read it."""
 

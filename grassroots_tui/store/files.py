@@ -36,6 +36,8 @@ describing what is wrong.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import gc
 import hashlib
 import os
@@ -49,6 +51,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+from grassroots_tui.store import keyring
+from grassroots_tui.store.sealing import SealBroken, Sealer
 
 SNAPSHOT_FORMAT = "grassroots-store"
 JOURNAL_FORMAT = "grassroots-journal"
@@ -69,6 +74,35 @@ _TORN_TAIL = re.compile(rb"\A(?:[0-9a-f]{0,8}(?: [^\n]*)?|\x00+)\Z")
 
 class Damage(Exception):
     """A file failed verification. ``str()`` says what, in Chinese."""
+
+
+class Locked(Exception):
+    """A file is sealed with a data key this process has not unlocked. ``str()`` names the
+    file; nothing about its contents can be known without the key."""
+
+
+def _sealer(store_id: str, file_name: str, sealed: Any) -> Sealer:
+    """The unlocked key for a file whose header says ``sealed`` (cipher and key id)."""
+    if not isinstance(sealed, dict):
+        raise Damage(f"{file_name} 的文件头中加密信息已损坏")
+    sealer = keyring.sealer_for(store_id)
+    if sealer is None:
+        raise Locked(file_name)
+    if sealed.get("key_id") != sealer.key_id or sealed.get("cipher") != sealer.cipher:
+        raise Damage(f"{file_name} 不是用这份数据的密钥加密的（可能换成了另一份数据的文件）")
+    return sealer
+
+
+def _sealed_header(sealer: Sealer) -> dict[str, str]:
+    return {"cipher": sealer.cipher, "key_id": sealer.key_id}
+
+
+def _snapshot_aad(store_id: str, generation: int, seq: int) -> bytes:
+    return f"snapshot|{store_id}|{generation}|{seq}".encode()
+
+
+def _journal_aad(store_id: str) -> bytes:
+    return f"journal|{store_id}".encode()
 
 
 # --- every write the store makes -----------------------------------------------------
@@ -287,11 +321,20 @@ class Position:
 
 
 def encode_snapshot(
-    tables: dict[str, dict[str, Any]], generation: int, position: Position | None = None
+    tables: dict[str, dict[str, Any]],
+    generation: int,
+    position: Position | None = None,
+    *,
+    plain: bool = False,
 ) -> bytes:
+    """A snapshot's bytes; sealed with the store's data key when this process holds it
+    (see :mod:`grassroots_tui.store.keyring`), unless ``plain`` is asked for."""
     position = position or Position()
     body = orjson.dumps(tables)
-    header = {
+    sealer = None if plain else keyring.sealer_for(position.store_id)
+    if sealer is not None:
+        body = sealer.seal(body, _snapshot_aad(position.store_id, generation, position.seq))
+    header: dict[str, Any] = {
         "format": SNAPSHOT_FORMAT,
         "format_version": FORMAT_VERSION,
         "generation": generation,
@@ -302,6 +345,8 @@ def encode_snapshot(
         "crc32": zlib.crc32(body),
         "saved_at": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
+    if sealer is not None:
+        header["sealed"] = _sealed_header(sealer)
     return encode_line(header) + body
 
 
@@ -310,8 +355,10 @@ def write_snapshot(
     tables: dict[str, dict[str, Any]],
     generation: int,
     position: Position | None = None,
+    *,
+    plain: bool = False,
 ) -> int:
-    data = encode_snapshot(tables, generation, position)
+    data = encode_snapshot(tables, generation, position, plain=plain)
     write_file_atomically(path, data)
     return len(data)
 
@@ -398,6 +445,14 @@ def read_snapshot(path: Path) -> Snapshot:
         raise Damage(f"{name} 末尾多出 {len(body) - length} 字节无法识别的内容")
     if zlib.crc32(body) != header["crc32"]:
         raise Damage(f"{name} 校验和不符，文件内容已被改动或损坏")
+    if "sealed" in header:
+        position = header_position(header)
+        sealer = _sealer(position.store_id, name, header["sealed"])
+        aad = _snapshot_aad(position.store_id, header["generation"], position.seq)
+        try:
+            body = memoryview(sealer.unseal(body, aad))
+        except SealBroken:
+            raise Damage(f"{name} 解密校验失败，文件内容已被改动或损坏") from None
     try:
         tables = parse_without_gc(body)
     except orjson.JSONDecodeError:
@@ -428,14 +483,19 @@ class JournalLine:
     error: str | None = None
 
 
-def scan_journal(data: bytes) -> Iterator[JournalLine]:
+def scan_journal(data: bytes, name: str = "") -> Iterator[JournalLine]:
     """Every line of a journal's bytes, verified one by one, whatever comes before it.
 
-    :func:`read_journal` stops at the first bad line; salvage reads on past it.
+    :func:`read_journal` stops at the first bad line; salvage reads on past it. In a
+    sealed journal (its header says so) every record is sealed and is opened here: a
+    record that is not, or does not open, is a bad line ("unsealed", "sealed"). Raises
+    :class:`Locked` when this process does not hold the journal's key.
     """
     offset = 0
     number = 0
     size = len(data)
+    sealer: Sealer | None = None
+    aad = b""
     while offset < size:
         number += 1
         end = data.find(b"\n", offset)
@@ -446,8 +506,28 @@ def scan_journal(data: bytes) -> Iterator[JournalLine]:
             error = None if complete else "incomplete"
         except ValueError as problem:
             record, error = None, str(problem)
+        if number == 1 and isinstance(record, dict) and "sealed" in record:
+            store_id = str(record.get("store_id", ""))
+            sealer = _sealer(store_id, name or "日志文件", record["sealed"])
+            aad = _journal_aad(store_id)
+        elif sealer is not None and error is None:
+            record, error = _unsealed_record(sealer, record, aad)
         yield JournalLine(number, offset, raw, complete, record, error)
         offset = end + 1 if complete else size
+
+
+def _seal_record(sealer: Sealer, payload: bytes, aad: bytes) -> str:
+    return base64.b64encode(sealer.seal(payload, aad)).decode("ascii")
+
+
+def _unsealed_record(sealer: Sealer, record: Any, aad: bytes) -> tuple[Any, str | None]:
+    """A sealed journal record opened; (None, why) when it is not one."""
+    if not isinstance(record, str):
+        return None, "unsealed"
+    try:
+        return orjson.loads(sealer.unseal(base64.b64decode(record, validate=True), aad)), None
+    except (SealBroken, binascii.Error, ValueError, orjson.JSONDecodeError):
+        return None, "sealed"
 
 
 @dataclass
@@ -465,20 +545,25 @@ class JournalContents:
     torn_bytes: int = 0
     #: Journals written before saves were numbered (format 1).
     legacy: bool = False
+    #: The key its records are sealed with (None: a plain journal).
+    sealer: Sealer | None = None
 
 
-def journal_header(generation: int, position: Position | None = None) -> bytes:
+def journal_header(
+    generation: int, position: Position | None = None, sealer: Sealer | None = None
+) -> bytes:
     position = position or Position()
-    return encode_line(
-        {
-            "format": JOURNAL_FORMAT,
-            "format_version": FORMAT_VERSION,
-            "generation": generation,
-            "seq": position.seq,
-            "chain": position.chain,
-            "store_id": position.store_id,
-        }
-    )
+    header: dict[str, Any] = {
+        "format": JOURNAL_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "generation": generation,
+        "seq": position.seq,
+        "chain": position.chain,
+        "store_id": position.store_id,
+    }
+    if sealer is not None:
+        header["sealed"] = _sealed_header(sealer)
+    return encode_line(header)
 
 
 def read_journal(path: Path) -> JournalContents | None:
@@ -491,7 +576,7 @@ def read_journal(path: Path) -> JournalContents | None:
 
 
 def parse_journal(data: bytes, name: str) -> JournalContents:
-    lines = scan_journal(data)
+    lines = scan_journal(data, name)
     first = next(lines, None)
     header = first.record if first is not None and first.complete else None
     if (
@@ -513,6 +598,8 @@ def parse_journal(data: bytes, name: str) -> JournalContents:
     except (TypeError, ValueError):
         raise Damage(f"日志文件 {name} 的文件头已损坏") from None
     contents = JournalContents(generation=header["generation"], base=base, legacy=legacy)
+    if "sealed" in header:
+        contents.sealer = keyring.sealer_for(base.store_id)
     seq, chain = base.seq, base.chain
     offset = len(first.raw) + 1
     for line in lines:
@@ -575,9 +662,18 @@ class JournalWriter:
     """
 
     def __init__(
-        self, path: Path, fd: int, size: int, header_size: int, position: Position
+        self,
+        path: Path,
+        fd: int,
+        size: int,
+        header_size: int,
+        position: Position,
+        sealer: Sealer | None = None,
     ) -> None:
         self.path = path
+        #: The key every line is sealed with (None: a plain journal).
+        self.sealer = sealer
+        self._aad = _journal_aad(position.store_id)
         self._fd = fd
         self.size = size
         self.header_size = header_size
@@ -610,7 +706,8 @@ class JournalWriter:
     def create(cls, path: Path, generation: int, position: Position) -> JournalWriter:
         """A fresh journal for ``generation``, replacing any old one atomically; locked
         before it takes the journal's name."""
-        header = journal_header(generation, position)
+        sealer = keyring.sealer_for(position.store_id)
+        header = journal_header(generation, position, sealer)
         tmp = path.with_name(path.name + ".tmp")
         fd = FS.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         try:
@@ -626,7 +723,7 @@ class JournalWriter:
             FS.close(fd)
             _unlink_quietly(tmp)
             raise
-        return cls(path, fd, len(header), len(header), position)
+        return cls(path, fd, len(header), len(header), position, sealer)
 
     @classmethod
     def open_locked(cls, path: Path) -> int | None:
@@ -653,14 +750,17 @@ class JournalWriter:
         size = os.fstat(fd).st_size
         with open(path, "rb") as f:
             header_size = len(f.readline())
-        return cls(path, fd, size, header_size, contents.position)
+        return cls(path, fd, size, header_size, contents.position, contents.sealer)
 
     def append(self, record: dict[str, Any]) -> Position:
         """Write one save (numbered next) and make it durable, or leave the file as it was
         and raise. Returns the position after it."""
         position = self.position
         record = {"seq": position.seq + 1, **record}
-        line = encode_line(record)
+        if self.sealer is None:
+            line = encode_line(record)
+        else:
+            line = encode_line(_seal_record(self.sealer, orjson.dumps(record), self._aad))
         start = self.size
         try:
             if self._dirty:

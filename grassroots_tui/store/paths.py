@@ -48,6 +48,11 @@ class StorePaths:
         return self.main.with_name(self.main.name + ".log")
 
     @property
+    def keys(self) -> Path:
+        """The key slots of an encrypted store (see :mod:`grassroots_tui.store.keyslots`)."""
+        return self.main.with_name(self.main.name + ".keys")
+
+    @property
     def backups(self) -> Path:
         return self.main.with_name(self.main.name + ".backups")
 

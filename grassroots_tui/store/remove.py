@@ -38,7 +38,8 @@ def store_exists(main: str | Path) -> bool:
 
 
 def remove_store(main: str | Path, *, keep_copy: bool = True) -> Path | None:
-    """Delete the store whose main file is ``main``: main file, journal and temp files.
+    """Delete the store whose main file is ``main``: main file, journal, key slots (of an
+    encrypted store: a copy goes with the copy kept) and temp files.
 
     Returns where a copy of it was kept (None when there was nothing to remove or
     ``keep_copy`` is False). Raises :class:`StoreError` (Chinese) when another program
@@ -68,6 +69,7 @@ def remove_store(main: str | Path, *, keep_copy: bool = True) -> Path | None:
         for path in (
             paths.main,
             paths.journal,
+            paths.keys,  # kept beside the copy, and in the backups folder
             paths.temp(paths.main),
             paths.temp(paths.journal),
         ):
@@ -110,7 +112,7 @@ def _keep_copy(paths: StorePaths) -> Path:
     except (StoreError, OSError):
         target = backups.backup_path(paths, f"{REMOVED}-damaged").with_suffix("")
         target.mkdir(mode=0o700)
-        for source in (paths.main, paths.journal, paths.lastsave):
+        for source in (paths.main, paths.journal, paths.lastsave, paths.keys):
             if source.exists():
                 shutil.copy2(source, target / source.name)
         return target

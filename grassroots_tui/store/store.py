@@ -61,7 +61,7 @@ import orjson
 from grassroots_tui.models import KINDS
 from grassroots_tui.models.base import OFFICE, OFFICE_KINDS, Document, new_id, writer_of
 from grassroots_tui.models.errors import validate_document
-from grassroots_tui.store import backups
+from grassroots_tui.store import backups, encryption, keyring
 from grassroots_tui.store.errors import (
     NothingToUndo,
     NotYourDocument,
@@ -69,6 +69,7 @@ from grassroots_tui.store.errors import (
     StoreDamaged,
     StoreError,
     StoreFilesChanged,
+    StoreKeyRequired,
     StoreLocked,
     StoreReadOnly,
     StoreWriteFailed,
@@ -82,6 +83,7 @@ from grassroots_tui.store.files import (
     JournalWriter,
     LastSave,
     LastSaveWriter,
+    Locked,
     Position,
     Snapshot,
     file_identity,
@@ -91,8 +93,10 @@ from grassroots_tui.store.files import (
     read_journal,
     read_lastsave,
     read_snapshot,
+    write_file_atomically,
     write_snapshot,
 )
+from grassroots_tui.store.keyslots import KeySlots
 from grassroots_tui.store.lock import WriterLock
 from grassroots_tui.store.log import log_event
 from grassroots_tui.store.migrations import upgrade
@@ -290,6 +294,11 @@ class Store:
         #: the order they became so); built by the first :meth:`pending`, then kept by
         #: :meth:`_apply`. None: not built yet.
         self._unacked: dict[str, dict[str, None]] | None = None
+        #: The key slots of an encrypted store (None: a plain store); see
+        #: :mod:`grassroots_tui.store.encryption`.
+        self.key_slots: KeySlots | None = None
+        #: Whether the main file is sealed with the store's data key.
+        self.sealed = False
 
     # --- opening and closing ------------------------------------------------------------
 
@@ -340,10 +349,19 @@ class Store:
                     f"无法取得写入权：{disk_reason(error)}，本次只能只读打开，不能保存。"
                 )
         try:
+            store.key_slots = encryption.key_slots_for_open(paths)
             store._load(create=create)
             store._check_scope(scope)
             if not store.readonly:
+                store._finish_encryption()
                 store._after_open(daily_backup=daily_backup)
+        except Locked:
+            store._release_quietly()
+            raise StoreKeyRequired(
+                paths.main,
+                f"数据文件 {paths.main.name} 已加密，但它的钥匙文件 {paths.keys.name} 不见了。"
+                f"备份文件夹 {paths.backups} 中有它的副本，复制回数据文件旁边后再打开。",
+            ) from None
         except Damage as damage:
             store._release_quietly()
             raise StoreDamaged(str(damage), backups.best_backup_path(paths), paths.main) from None
@@ -416,7 +434,14 @@ class Store:
         journal_fd: int | None,
     ) -> None:
         paths = self.paths
+        slots = self.key_slots
+        if slots is not None and slots.store_id != snapshot.position.store_id:
+            raise Damage(
+                f"钥匙文件 {paths.keys.name} 不属于数据文件 {paths.main.name}（可能被换成了另一份"
+                "数据的钥匙文件）"
+            )
         self.tables = snapshot.tables
+        self.sealed = "sealed" in snapshot.header
         self._unacked = None
         self.generation = snapshot.generation
         self.snapshot_size = snapshot.size
@@ -605,6 +630,22 @@ class Store:
             f"{self.paths.lock.name} 被删除或替换过），本次只能只读打开，不能保存。"
         )
         log_event(self.paths.log, "journal locked by another program; opened read-only")
+
+    def _finish_encryption(self) -> None:
+        """An encryption that was interrupted (plain files beside the key slots) is
+        finished before anything else is written."""
+        if self.key_slots is None or not encryption.needs_finishing(self):
+            return
+        sealed = encryption.finish(self)
+        self._note(
+            f"上次加密没有做完（主文件或 {sealed} 份备份还没有加密），现在已经完成。",
+            "finished an interrupted encryption",
+        )
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the store is encrypted (has key slots)."""
+        return self.key_slots is not None
 
     def _after_open(self, *, daily_backup: bool) -> None:
         self._migrate()
@@ -1908,6 +1949,7 @@ class Store:
             self._drop_journal()
             raise
         self.generation = generation
+        self.sealed = keyring.sealer_for(self.position.store_id) is not None
         self._remember_main()
         # The old journal stays locked until the new one is: no moment without a lock.
         old, self._journal = self._journal, None
@@ -1922,10 +1964,15 @@ class Store:
             self._journal.close()
             self._journal = None
 
-    def backup(self, to: str | Path | None = None, reason: str = "manual") -> Path:
+    def backup(
+        self, to: str | Path | None = None, reason: str = "manual", *, plain: bool = False
+    ) -> Path:
         """Write the whole store as one verified snapshot file; returns its path.
 
-        The backups folder is created again (owner only) if it has gone missing.
+        The backups folder is created again (owner only) if it has gone missing. An
+        encrypted store's backup is sealed, unless ``plain`` is asked for; one written
+        elsewhere (``to``) gets a copy of the key slots beside it (``<name>.keys``), so it
+        opens there with the passphrase or the recovery key.
         Raises :class:`StoreWriteFailed` when the backup cannot be written.
         """
         with self._mutex:
@@ -1934,7 +1981,10 @@ class Store:
                 if target.is_dir():
                     target = target / backups.backup_path(self.paths, reason).name
                 make_private_folder(target.parent)
-                write_snapshot(target, self.tables, self.generation, self.position)
+                write_snapshot(target, self.tables, self.generation, self.position, plain=plain)
+                if to and self.key_slots is not None and not plain:
+                    keys = target.with_name(target.name + ".keys")
+                    write_file_atomically(keys, self.paths.keys.read_bytes())
             except OSError as error:
                 raise StoreWriteFailed(
                     f"备份失败：{disk_reason(error)}。数据本身不受影响。"
