@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 
 from grassroots_tui.store import Store, files
-from grassroots_tui.store.files import read_header
 from grassroots_tui.store import store as store_module
+from grassroots_tui.store.files import read_header
 from tests.crash_states import (
     SECTOR,
     WORKLOAD_MAIN,
