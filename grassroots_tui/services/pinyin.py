@@ -376,7 +376,7 @@ def _given_name_variants(text: str) -> list[tuple[str, str]]:
     first = surname[0] if surname else 1
     found: list[tuple[str, str]] = [("", "")]
     for index, char in enumerate(name):
-        readings = (base[index],)
+        readings: tuple[str, ...] = (base[index],)
         if index >= first:
             readings = tuple(dict.fromkeys((base[index], *GIVEN_NAME_READINGS.get(char, ()))))
         found = [(ini + r[0], full + r) for ini, full in found for r in readings]
