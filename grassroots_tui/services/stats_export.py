@@ -10,7 +10,7 @@
   write and to open; bench/RESULTS-stats.md), residents' names masked (:class:`~grassroots_tui.services.masking.Masker`); every text cell that
   holds an ID-like number or starts with a formula character is typed as text, never a
   formula; a 趋势 sheet with the twelve months and a native Excel line chart.
-- **csv**: the summary table, UTF-8 with BOM, every cell formula-neutralised
+- **csv**: the summary table, UTF-8 with BOM (GB18030 on request), every cell formula-neutralised
   (:func:`~grassroots_tui.services.condolence.neutralise`).
 - **md**: the summary sentence and table. **json**: :func:`statistics.stats_json`.
 
@@ -25,7 +25,11 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Callable
+from copy import copy
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, Literal
 
 from grassroots_tui.models import ProblemState
@@ -73,6 +77,9 @@ _TREND_COLUMNS = (
     ("交办单", "slips_issued_month"),
 )
 
+#: The trend lines' colours (blue, red, green: told apart in grey print too, by marker).
+_TREND_COLOURS = ("2F5597", "C00000", "548235")
+
 _STATE_LABELS = {s.value: s.label for s in SlipState}
 _PROBLEM_LABELS = {s.value: s.label for s in ProblemState}
 _KIND_LABELS = {k.value: k.label for k in VisitKind}
@@ -96,14 +103,19 @@ def summary_rows(stats: MonthStats) -> list[list[Any]]:
     return rows
 
 
-def _csv(stats: MonthStats) -> bytes:
+#: CSV encodings: UTF-8 with a BOM (Excel and WPS on Chinese Windows read it as UTF-8),
+#: or GB18030 for older systems that want the national encoding (no BOM).
+CSV_ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
+
+
+def _csv(stats: MonthStats, encoding: str = "utf-8") -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in summary_rows(stats):
         writer.writerow([neutralise(cell) for cell in row])
     writer.writerow([])
     writer.writerow([neutralise(stats.summary)])
-    return buffer.getvalue().encode("utf-8-sig")
+    return buffer.getvalue().encode(CSV_ENCODINGS[encoding])
 
 
 def period_line(stats: MonthStats) -> str:
@@ -139,6 +151,20 @@ def _markdown(stats: MonthStats) -> bytes:
 
 # -- xlsx ------------------------------------------------------------------------------------
 
+#: The workbook's font: 宋体 is on every Chinese Windows and in WPS; charset 134 (GB2312)
+#: lets a suite without it pick another simplified-Chinese face instead of a Japanese one.
+XLSX_FONT = "宋体"
+XLSX_FONT_CHARSET = 134
+#: A rate's number format: 25.00, never 25.
+RATE_FORMAT = "0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a sheet or a terminal: a CJK (wide) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
 
 def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
     """Write a cell; text that looks like a formula or a long number stays text."""
@@ -153,13 +179,136 @@ def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
     return cell
 
 
-def _append(sheet: Any, values: list[Any]) -> None:
-    # openpyxl's own counter of the last row written, kept up to date on every cell
-    # access. ``sheet.max_row`` scans every cell each time: asked once per row, it made
-    # the export quadratic (87 s for 25,000 rows at 100k documents; bench/RESULTS-stats.md).
-    row = sheet._current_row + 1
-    for column, value in enumerate(values, start=1):
-        _put(sheet, row, column, value)
+class _Table:
+    """A table written into a sheet: a bold header row with borders, then rows whose
+    cells take one of a few prepared styles (copied, not built per cell: styling each of
+    tens of thousands of cells through openpyxl's attributes would double the export's
+    time), ISO dates as real date cells, rates as ``0.00``; it keeps each column's widest
+    display width, for :meth:`finish`."""
+
+    def __init__(self, sheet: Any, header: list[str], first_row: int = 1) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self.sheet = sheet
+        self.header_row = first_row
+        self.row = first_row
+        self.header = header
+        self.widths = [0] * len(header)
+        thin = Side(style="thin", color="000000")
+        border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self._styles: dict[str, Any] = {}
+        # Prototypes written in the header row's cells, then copied.
+        proto = sheet.cell(row=first_row, column=1)
+        for name, number_format in (
+            ("text", "General"),
+            ("number", "General"),
+            ("rate", RATE_FORMAT),
+            ("date", DATE_FORMAT),
+            ("forced", "@"),
+        ):
+            proto.border = border
+            proto.font = Font(name=XLSX_FONT, size=10, charset=XLSX_FONT_CHARSET)
+            proto.number_format = number_format
+            proto.alignment = Alignment(
+                vertical="top", horizontal="right" if name in ("number", "rate") else None
+            )
+            self._styles[name] = copy(proto._style)
+        proto.font = Font(name=XLSX_FONT, size=10, bold=True, charset=XLSX_FONT_CHARSET)
+        proto.fill = PatternFill("solid", fgColor="F2F2F2")
+        proto.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        proto.number_format = "General"
+        header_style = copy(proto._style)
+        for column, title in enumerate(header, start=1):
+            cell = sheet.cell(row=first_row, column=column, value=title)
+            cell._style = copy(header_style)
+
+    def add(self, values: list[Any]) -> None:
+        self.row += 1
+        sheet, styles, widths = self.sheet, self._styles, self.widths
+        for index, value in enumerate(values):
+            cell = sheet.cell(row=self.row, column=index + 1)
+            if isinstance(value, str):
+                if _DATE_TEXT.match(value):
+                    cell.value = date.fromisoformat(value)
+                    cell._style = copy(styles["date"])
+                    width = 10
+                else:
+                    cell.value = value
+                    if value.startswith(("=", "+", "-", "@")) or _NUMBERLIKE.match(value):
+                        cell.data_type = "s"
+                        cell._style = copy(styles["forced"])
+                    else:
+                        cell._style = copy(styles["text"])
+                    width = display_width(value)
+            elif isinstance(value, Decimal | float):
+                cell.value = float(value)
+                cell._style = copy(styles["rate"])
+                width = 6
+            else:
+                cell.value = value
+                cell._style = copy(styles["number"])
+                width = len(str(value)) if value is not None else 0
+            if width > widths[index]:
+                widths[index] = width
+
+    def finish(self, *, title: str, print_title: bool = True, freeze_columns: int = 0) -> None:
+        """Column widths from the content (the header wraps, so it counts half), the
+        header row frozen and repeated on every printed page, A4 landscape one page wide,
+        the title and page numbers in the header and footer."""
+        from openpyxl.utils import get_column_letter
+
+        for index, title_text in enumerate(self.header):
+            # A short header (走访次数) on one line; a long one (累计走访率(%)) on two.
+            head = display_width(title_text)
+            wanted = max(self.widths[index], head if head <= 8 else (head + 1) // 2, 4)
+            letter = get_column_letter(index + 1)
+            self.sheet.column_dimensions[letter].width = min(wanted, 60) + 2
+        first = self.header_row
+        self.sheet.freeze_panes = self.sheet.cell(row=first + 1, column=freeze_columns + 1)
+        if print_title:
+            self.sheet.print_title_rows = f"{first}:{first}"
+        print_layout(self.sheet, title)
+
+
+def print_layout(sheet: Any, title: str) -> None:
+    """A4 landscape, fit to one page wide (as many pages down as needed), centred, the
+    title in the page header and 第 N 页，共 M 页 in the footer."""
+    setup = sheet.page_setup
+    setup.orientation = "landscape"
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.75
+    sheet.page_margins.header = sheet.page_margins.footer = 0.3
+    font = f"{XLSX_FONT},Regular"
+    sheet.oddHeader.center.text = title.replace("&", "&&")
+    sheet.oddHeader.center.font = font
+    sheet.oddHeader.center.size = 11
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    sheet.oddFooter.center.font = font
+    sheet.oddFooter.center.size = 9
+
+
+def _workbook() -> Any:
+    """A workbook whose default (Normal) font is :data:`XLSX_FONT`."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils.indexed_list import IndexedList
+
+    book: Any = Workbook()  # its style lists are private: no types for them
+    font = Font(name=XLSX_FONT, size=11, family=3, charset=XLSX_FONT_CHARSET)
+    book._fonts = IndexedList([font])
+    book._named_styles["Normal"].font = copy(font)
+    return book
+
+
+def partial_month(stats: MonthStats) -> bool:
+    """Whether the period ends before its month does (a month in progress)."""
+    end = stats.period_end
+    return end.month == (end + timedelta(days=1)).month
 
 
 class _Codes(dict):
@@ -264,68 +413,115 @@ def _xlsx(
     calendar: Any,
     tick: Callable[[str], None],
 ) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.chart import LineChart, Reference
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.worksheet import Worksheet
 
-    book = Workbook()
+    book = _workbook()
     summary = book.active
     assert isinstance(summary, Worksheet)  # a new workbook's one sheet
     summary.title = "汇总"
-    _put(summary, 1, 1, f"{stats.month} 月度统计").font = Font(bold=True, size=14)
+    title = f"{stats.month} 月度统计"
+    rows = summary_rows(stats)
+    table = _Table(summary, rows[0], first_row=5)
+    for row in rows[1:]:
+        table.add([NO_RATE if value is None else value for value in row])
+    table.finish(title=title, freeze_columns=2)
+    last = get_column_letter(len(rows[0]))
+    heading = _put(summary, 1, 1, title)
+    heading.font = Font(name=XLSX_FONT, bold=True, size=14, charset=XLSX_FONT_CHARSET)
     _put(summary, 2, 1, period_line(stats))
-    _put(summary, 3, 1, stats.summary)
-    for r, row in enumerate(summary_rows(stats), start=5):
-        for c, value in enumerate(row, start=1):
-            if r > 5 and value is None:  # a rate with nothing to divide by
-                value = NO_RATE
-            cell = _put(summary, r, c, float(value) if hasattr(value, "as_tuple") else value)
-            if r == 5:
-                cell.font = Font(bold=True)
-    summary.column_dimensions["B"].width = 24
+    _put(summary, 3, 1, stats.summary).alignment = Alignment(wrap_text=True, vertical="top")
+    for line in (1, 2, 3):
+        summary.merge_cells(f"A{line}:{last}{line}")
+    # The summary sentence wraps within the table's width: as many rows as it needs.
+    width = sum(
+        summary.column_dimensions[get_column_letter(c)].width for c in range(1, len(rows[0]) + 1)
+    )
+    lines = -(-display_width(stats.summary) // max(40, int(width * 0.9)))
+    summary.row_dimensions[3].height = 15 * max(1, lines)
+    summary.row_dimensions[5].height = 30
     tick("汇总")
 
     masker = Masker()
-    slips = book.create_sheet("交办单")
-    _append(
-        slips,
+    sheet = book.create_sheet("交办单")
+    table = _Table(
+        sheet,
         ["站点", "编号", "交办日期", "类别", "事项", "承办单位", "状态", "应办结日期", "超期天数"],
     )
     for row in _slip_rows(store, stats, calendar, masker):
-        _append(slips, row)
+        table.add(row)
+    table.finish(title=f"{stats.month} 交办单")
     tick("交办单")
     visits, problems = _visit_rows(store, stats, masker)
     sheet = book.create_sheet("反映问题")
-    _append(sheet, ["站点", "走访日期", "户号", "户主", "类别", "问题描述", "状态", "解决日期"])
+    table = _Table(
+        sheet, ["站点", "走访日期", "户号", "户主", "类别", "问题描述", "状态", "解决日期"]
+    )
     for row in problems:
-        _append(sheet, row)
+        table.add(row)
+    table.finish(title=f"{stats.month} 反映问题")
     sheet = book.create_sheet("走访记录")
-    _append(sheet, ["站点", "日期", "开始", "结束", "方式", "户号", "户主", "问题数"])
+    table = _Table(sheet, ["站点", "日期", "开始", "结束", "方式", "户号", "户主", "问题数"])
     for row in visits:
-        _append(sheet, row)
+        table.add(row)
+    table.finish(title=f"{stats.month} 走访记录")
     tick("明细")
 
     if trend_rows:
-        sheet = book.create_sheet("趋势")
-        _append(sheet, ["月份", *(title for title, _ in _TREND_COLUMNS)])
-        for month, figures in trend_rows:
-            _append(sheet, [month, *(getattr(figures, key) for _, key in _TREND_COLUMNS)])
-        chart = LineChart()
-        chart.title = "近十二个月趋势"
-        chart.y_axis.title = "数量"
-        chart.x_axis.title = "月份"
-        last = len(trend_rows) + 1
-        data = Reference(sheet, min_col=2, max_col=1 + len(_TREND_COLUMNS), min_row=1, max_row=last)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-        chart.width, chart.height = 24, 12
-        sheet.add_chart(chart, "F2")
+        _trend_sheet(book, stats, trend_rows)
         tick("趋势")
 
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _trend_sheet(book: Any, stats: MonthStats, trend_rows: list[tuple[str, Figures]]) -> None:
+    """The twelve months and a line chart: straight lines (a smoothed curve dipped below
+    zero between two months), both axes shown with titles, and a month in progress
+    marked: its label says up to which day, its segment is dashed."""
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.chart.marker import DataPoint, Marker
+    from openpyxl.chart.shapes import GraphicalProperties
+    from openpyxl.drawing.line import LineProperties
+
+    sheet = book.create_sheet("趋势")
+    table = _Table(sheet, ["月份", *(title for title, _ in _TREND_COLUMNS)])
+    partial = partial_month(stats)
+    for month, figures in trend_rows:
+        label = month
+        if partial and month == stats.month:
+            label = f"{month}（截至{stats.period_end.day}日）"
+        table.add([label, *(getattr(figures, key) for _, key in _TREND_COLUMNS)])
+    count = len(trend_rows)
+    if partial:
+        note = f"{stats.month} 尚未结束，只统计到 {stats.period_end.isoformat()}，图中以虚线表示。"
+        _put(sheet, count + 3, 1, note)
+    table.finish(title=f"{stats.month} 近十二个月趋势")
+    chart = LineChart()
+    chart.title = "近十二个月趋势" + ("（末月未满）" if partial else "")
+    chart.y_axis.title = "数量"
+    chart.x_axis.title = "月份"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.y_axis.scaling.min = 0
+    last = count + 1
+    data = Reference(sheet, min_col=2, max_col=1 + len(_TREND_COLUMNS), min_row=1, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
+    for series, colour in zip(chart.series, _TREND_COLOURS, strict=False):
+        series.smooth = False
+        series.graphicalProperties.line.solidFill = colour
+        series.graphicalProperties.line.width = 22225  # 1.75 pt
+        series.marker = Marker(symbol="circle", size=5)
+        series.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+        series.marker.graphicalProperties.line.solidFill = colour
+        if partial and count > 1:  # the segment into the month in progress is dashed
+            line = LineProperties(solidFill=colour, prstDash="dash", w=22225)
+            series.dPt.append(DataPoint(idx=count - 1, spPr=GraphicalProperties(ln=line)))
+    chart.width, chart.height = 24, 12
+    sheet.add_chart(chart, "F2")
 
 
 def export_stats(
@@ -336,15 +532,18 @@ def export_stats(
     trend_rows: list[tuple[str, Figures]] | None = None,
     progress: Callable[[str], None] | None = None,
     calendar: Any = None,
+    encoding: Literal["utf-8", "gb18030"] = "utf-8",
 ) -> bytes:
     """The statistics as the bytes of a file of format ``fmt``. ``trend_rows`` (from
     :func:`statistics.trend`) adds the 趋势 sheet and chart to an .xlsx; ``progress`` is
-    called with the name of each step done."""
+    called with the name of each step done; ``encoding`` is a CSV's (:data:`CSV_ENCODINGS`)."""
+    if encoding not in CSV_ENCODINGS:
+        raise ValueError(f"不支持的编码：{encoding}（可用：utf-8、gb18030）")
     tick = progress or (lambda _step: None)
     if fmt == "json":
         data = json.dumps(stats_json(stats), ensure_ascii=False, indent=2).encode("utf-8")
     elif fmt == "csv":
-        data = _csv(stats)
+        data = _csv(stats, encoding)
     elif fmt == "md":
         data = _markdown(stats)
     elif fmt == "xlsx":
