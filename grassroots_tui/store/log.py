@@ -12,7 +12,8 @@ def log_event(path: Path, message: str) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, line.encode("utf-8"))
+            # A path that is not UTF-8 (surrogate escapes) is logged as backslash escapes.
+            os.write(fd, line.encode("utf-8", "backslashreplace"))
         finally:
             os.close(fd)
     except OSError:
