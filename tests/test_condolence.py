@@ -15,8 +15,10 @@ import pytest
 from grassroots_tui.models import CaseStatus, CondolenceItem, CondolenceRound, HardshipTier
 from grassroots_tui.services import condolence as C
 from grassroots_tui.services import hardship as H
+from grassroots_tui.services.disclosure import UnmaskedRefused
 from grassroots_tui.store import Store
 from tests.factories import STATION_ID
+from tests.sign_in_helpers import actor_of, add_member
 from tests.test_hardship import open_store, opened
 
 D = dt.date
@@ -195,16 +197,20 @@ def test_export_masks_names_and_phones(store: Store, cases) -> None:
 
 def test_unmasked_export_is_recorded_in_the_audit_trail(store: Store, cases, tmp_path) -> None:
     found = start(store)
-    with pytest.raises(H.HardshipRefused, match="操作人"):
+    head = actor_of(add_member(store, "王站长"))
+    with pytest.raises(UnmaskedRefused, match="登录"):
         C.export_round(store, found.id, unmasked=True)
-    text = C.export_round(store, found.id, fmt="md", unmasked=True, actor="站长", where="a.md")
+    with pytest.raises(UnmaskedRefused, match="登录"):  # a typed name is nobody signed in
+        C.export_round(store, found.id, unmasked=True, actor="站长")
+    text = C.export_round(store, found.id, fmt="md", unmasked=True, actor=head, where="a.md")
     assert "张桂兰" in text and "13874561234" in text
     entry = store.history("condolence_round", found.id)[-1]
-    assert entry["action"] == "export" and entry["actor"] == "站长"
+    assert entry["action"] == "export" and entry["actor"] == head
     assert TITLE in entry["note"] and "未遮蔽" in entry["note"] and "a.md" in entry["note"]
+    assert "共 3 条记录" in entry["note"]
     with Store.open(tmp_path / "g.json", readonly=True) as reader:
-        with pytest.raises(H.HardshipRefused, match="只读"):
-            C.export_round(reader, found.id, unmasked=True, actor="站长")
+        with pytest.raises(UnmaskedRefused, match="只读"):
+            C.export_round(reader, found.id, unmasked=True, actor=head)
         assert "张**" in C.export_round(reader, found.id)  # masked is fine read-only
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from grassroots_tui.models import Satisfaction, SlipReminder, SlipSource
 from grassroots_tui.services import slips as S
+from grassroots_tui.services.disclosure import UnmaskedRefused
 from grassroots_tui.services.masking import Masker
 from grassroots_tui.services.slip_print import (
     export_slip,
@@ -21,6 +22,7 @@ from grassroots_tui.services.slip_print import (
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 from tests.factories import household, id_number, station
+from tests.sign_in_helpers import actor_of, add_member
 
 CAL = OfficialCalendar()
 ISSUED_ON = dt.date(2026, 11, 2)  # due 2026-11-17
@@ -149,19 +151,22 @@ def test_unmasked_export_is_recorded_and_refused_when_read_only(
     store: Store, tmp_path: Path
 ) -> None:
     slip = _make(store)
+    head = actor_of(add_member(store, "王站长"))
     masked = export_slip(store, slip.id, actor="站长")
     assert "张**" in masked
     assert not [e for e in store.history("handoff_slip", slip.id) if e["action"] == "export"]
-    full = export_slip(store, slip.id, actor="站长", unmasked=True, fmt="html", where="a.html")
+    with pytest.raises(UnmaskedRefused, match="登录"):  # a typed name is nobody signed in
+        export_slip(store, slip.id, actor="站长", unmasked=True)
+    full = export_slip(store, slip.id, actor=head, unmasked=True, fmt="html", where="a.html")
     assert "张桂兰" in full
     (entry,) = [e for e in store.history("handoff_slip", slip.id) if e["action"] == "export"]
-    assert entry["actor"] == "站长" and "未遮蔽" in entry["note"] and "a.html" in entry["note"]
+    assert entry["actor"] == head and "未遮蔽" in entry["note"] and "a.html" in entry["note"]
     assert any(h.what.startswith("导出交办单") for h in S.slip_history(store, slip.id))
 
     reader = Store.open(tmp_path / "g.json", readonly=True)
     try:
-        with pytest.raises(S.SlipActionRefused, match="只读"):
-            export_slip(reader, slip.id, actor="站长", unmasked=True)
+        with pytest.raises(UnmaskedRefused, match="只读"):
+            export_slip(reader, slip.id, actor=head, unmasked=True)
         assert "张**" in export_slip(reader, slip.id, actor="站长")
     finally:
         reader.close()

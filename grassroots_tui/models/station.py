@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from grassroots_tui.models.base import Document
 from grassroots_tui.models.errors import InvalidValue
+from grassroots_tui.models.staff import StaffRole
 from grassroots_tui.models.types import Name, OptPhone, OptShort
 from grassroots_tui.models.validators import (
     STATION_CODE_RE,
@@ -22,6 +23,9 @@ DEFAULT_SLIP_NUMBER_FORMAT = "湘龙群交〔{year}〕第{seq:04d}号"
 OFFICE_SLIP_NUMBER_FORMAT = "湘龙街群交〔{year}〕第{seq:04d}号"
 DEFAULT_WORKING_START = dt.time(8, 30)
 DEFAULT_WORKING_END = dt.time(17, 30)
+#: Who may print, export or copy residents' personal information unmasked, unless the
+#: station says otherwise: the head (站长) only (services/disclosure.py).
+DEFAULT_UNMASKED_ROLES: tuple[StaffRole, ...] = (StaffRole.HEAD,)
 
 
 class Station(Document):
@@ -51,6 +55,12 @@ class Station(Document):
     )
     phone: OptPhone = Field(None, title="联系电话")
     address: OptShort = Field(None, title="地址")
+    unmasked_roles: list[StaffRole] = Field(
+        default_factory=lambda: list(DEFAULT_UNMASKED_ROLES),
+        title="可输出未遮蔽信息的角色",
+        max_length=4,
+        description="哪些角色可以打印、导出或拷出未遮蔽的个人信息；默认只有站长",
+    )
 
     @field_validator("code")
     @classmethod

@@ -33,6 +33,7 @@ from grassroots_tui.models import (
     HardshipTier,
 )
 from grassroots_tui.services.auth import guarded_save, guarded_transaction
+from grassroots_tui.services.disclosure import authorize_unmasked
 from grassroots_tui.services.hardship import (
     HardshipNotFound,
     HardshipRefused,
@@ -346,23 +347,23 @@ def export_round(
     where: str | None = None,
 ) -> str:
     """The round as CSV (no BOM in the text; see the module notes) or Markdown, names and
-    phones masked unless ``unmasked``. Unmasked output needs ``actor`` and a writable
-    store: it is recorded in the audit trail first, or refused."""
+    phones masked unless ``unmasked``. Unmasked output goes through
+    :func:`~grassroots_tui.services.disclosure.authorize_unmasked` (a signed-in member of
+    a role the station allows, with a PIN, on a writable store): recorded in the audit
+    trail first, or refused."""
     found = get_round(store, round_id)
     if fmt not in ("csv", "md"):
         raise HardshipRefused(f"不支持的导出格式：{fmt}（可用：csv、md）")
     if unmasked:
-        if not (actor or "").strip():
-            raise HardshipRefused("导出未遮蔽的个人信息须写明操作人，以记入审计记录")
-        if getattr(store, "readonly", False):
-            raise HardshipRefused(
-                "导出未遮蔽的个人信息须记入审计记录，但数据当前只读，无法记录，因此不予导出。"
-                + (getattr(store, "readonly_reason", None) or "")
-            )
-        note = f"导出送温暖名单“{found.title}”（未遮蔽个人信息，{fmt}）"
-        if where:
-            note += f"，输出到 {where}"
-        store.record_access("condolence_round", found.id, actor, action="export", note=note)
+        authorize_unmasked(
+            store,
+            actor or "",
+            f"导出送温暖名单“{found.title}”（未遮蔽个人信息，{fmt}）",
+            len(found.items),
+            kind="condolence_round",
+            doc_id=found.id,
+            where=where,
+        )
     return render_round(store, round_id, fmt=fmt, unmasked=unmasked)
 
 

@@ -21,6 +21,7 @@ from grassroots_tui.models import Household, Satisfaction, SlipReminder, Station
 from grassroots_tui.models.slip import SlipView
 from grassroots_tui.services.auth import guarded_save
 from grassroots_tui.services.deadlines import Due
+from grassroots_tui.services.disclosure import authorize_unmasked
 from grassroots_tui.services.fields import optional_date as _date
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slips import (
@@ -425,20 +426,21 @@ def export_slip(
 ) -> str:
     """:func:`render_slip`, recording unmasked output in the audit trail first.
 
-    Unmasked output is refused on a read-only store, since it could not be recorded.
+    Unmasked output goes through :func:`~grassroots_tui.services.disclosure.authorize_unmasked`:
+    only a signed-in member of a role the station allows, with a PIN, on a writable
+    store (it could not be recorded otherwise); refused before anything is produced.
     """
     slip = get_slip(store, slip_id)
     if unmasked:
-        if store.readonly:
-            reason = store.readonly_reason or ""
-            raise SlipActionRefused(
-                "打印未遮蔽的个人信息须记入审计记录，但数据当前只读，不能记录，因此不予打印。"
-                + reason
-            )
-        note = f"打印交办单 {slip.number or slip.title}（未遮蔽个人信息，{fmt}）"
-        if where:
-            note += f"，输出到 {where}"
-        store.record_access("handoff_slip", slip.id, actor, action="export", note=note)
+        authorize_unmasked(
+            store,
+            actor,
+            f"打印交办单 {slip.number or slip.title}（未遮蔽个人信息，{fmt}）",
+            1,
+            kind="handoff_slip",
+            doc_id=slip.id,
+            where=where,
+        )
     return render_slip(store, slip_id, fmt=fmt, unmasked=unmasked, calendar=calendar)
 
 

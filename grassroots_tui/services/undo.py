@@ -43,6 +43,16 @@ class PendingUndo:
     redo: bool = False
 
 
+def _stored_role(store: Store, actor: str, role: StaffRole | str) -> StaffRole | str:
+    """The role the store holds for the staff member ``actor`` names (``name#id``), or
+    ``role`` when the actor names no member the store holds."""
+    if "#" in actor:
+        raw = store.get_raw("staff", actor.rsplit("#", 1)[1])
+        if raw is not None:
+            return StaffRole(raw["role"])
+    return role
+
+
 def audit_position(store: Store) -> int:
     """The newest audit entry's number: what a sign-in remembers as its start."""
     head = store.meta.get("audit_head") or {}
@@ -129,7 +139,11 @@ def plan(
 ) -> PendingUndo:
     """The change :func:`run` would take back (with ``redo``: bring back). Raises
     :class:`PermissionDenied` if the role may not, and the store's errors (nothing to
-    undo, a station, a head or a PIN) with their Chinese messages."""
+    undo, a station, a head or a PIN) with their Chinese messages.
+
+    For an actor (``name#id``) the store holds as a staff member, the role is the one
+    the store holds for them, whatever ``role`` says: no caller can claim another."""
+    role = _stored_role(store, actor, role)
     require(role, "undo")
     entries = store.last_undoable(actor, after_seq=after_seq, redo=redo)
     _check(role, entries)
@@ -145,6 +159,7 @@ def run(
     after_seq: int | None,
 ) -> list[tuple[str, str]]:
     """Undo (or redo) exactly the change ``pending`` names; the same checks again."""
+    role = _stored_role(store, actor, role)
     require(role, "undo")
     entries = store.last_undoable(actor, after_seq=after_seq, redo=pending.redo)
     _check(role, entries)
