@@ -5,8 +5,9 @@ Usage: python -m tests.crash_export STORE_PATH OUT_FOLDER PREFIX MONTH
 Each round it saves a household (printing its id once the save has returned: an
 acknowledged save), then runs through the ``grassroots`` command in this process the
 outputs that write files: ``export stats`` (.xlsx, .csv and .md into the store's
-``exports`` folder), ``slips print --unmasked --html --out`` (recorded in the audit
-trail: it prints "AUDIT" once the command has returned), ``hardship round export --out``
+``exports`` folder), ``slips print --unmasked --html --out`` (signed in as the head
+``crash-export`` through GRASSROOTS_USER and GRASSROOTS_PIN, added once; recorded in the
+audit trail: it prints "AUDIT" once the command has returned), ``hardship round export --out``
 and ``leave notice --html --out``. It prints "READY" once it has found what to print.
 Each operation is framed by "BEGIN <operation>" and "END <operation>" lines (the save's
 end is its id, the slip print's "AUDIT"), flushed, so the parent can tell whether a kill
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -24,6 +26,10 @@ from grassroots_tui.cli import main as cli
 from grassroots_tui.store import Store
 from tests.crash_writer import begin, end
 from tests.factories import household
+from tests.sign_in_helpers import add_member
+
+#: The head who prints unmasked: how the audit trail names them.
+SIGNED_IN = "crash-export#staff-crash-export"
 
 
 def _run(*argv: str, ended: str = "") -> None:
@@ -53,6 +59,10 @@ def main() -> None:
             if r.get("decision") == "approved" and r.get("substitute_id")
         )[0]
     db = ["--db", path]
+    with Store.open(path, daily_backup=False) as store:
+        if store.get_raw("staff", "staff-crash-export") is None:
+            add_member(store, "crash-export", station_id=station_id, staff_id="staff-crash-export")
+    os.environ.update(GRASSROOTS_USER="staff-crash-export", GRASSROOTS_PIN="2468")
     print("READY", flush=True)
     n = 0
     while True:
@@ -73,8 +83,6 @@ def main() -> None:
             slip,
             "--unmasked",
             "--html",
-            "--actor",
-            "crash-export",
             "--out",
             str(out / f"slip-{n:05d}.html"),
             *db,

@@ -7,6 +7,7 @@ from pathlib import Path
 from grassroots_tui.cli import main
 from grassroots_tui.store import Store
 from tests.factories import household
+from tests.sign_in_helpers import add_member, sign_in_env
 
 
 def _store_with_one(tmp_path: Path) -> Path:
@@ -45,8 +46,11 @@ def test_a_damaged_store_gives_a_chinese_message_and_exit_2(tmp_path: Path, caps
     assert "已损坏" in err and "Traceback" not in err
 
 
-def test_backup_then_restore_round_trip(tmp_path: Path, capsys) -> None:
+def test_backup_then_restore_round_trip(tmp_path: Path, capsys, monkeypatch) -> None:
     db = _store_with_one(tmp_path)
+    with Store.open(db) as s:
+        add_member(s, "李敏")  # a copy taken elsewhere needs the head signed in
+    sign_in_env(monkeypatch, "李敏")
     target = tmp_path / "usb" / "b.json"
     assert main(["backup", "--db", str(db), "--to", str(target)]) == 0
     assert target.exists()

@@ -13,6 +13,7 @@ from grassroots_tui.services import condolence as C
 from grassroots_tui.services import hardship as H
 from grassroots_tui.store import Store
 from tests.factories import STATION_ID
+from tests.sign_in_helpers import add_member, sign_in_env
 from tests.test_hardship import open_store, opened
 
 D = dt.date
@@ -41,6 +42,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         C.mark_done(
             store, found.id, case_id, given="棉被", by="刘帮扶", on=D(2026, 11, 21), actor="x"
         )
+        add_member(store, "王站长", staff_id="staff-wang")
     finally:
         store.close()
     return path
@@ -141,12 +143,16 @@ def test_round_list_and_masked_export(db: Path, tmp_path: Path, capsys) -> None:
     assert _exports(db) == exports  # masked output is not recorded
 
 
-def test_unmasked_export_is_recorded(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unmasked_export_is_recorded(
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     argv = ["hardship", "round", "export", TITLE, "--db", str(db), "--format", "md"]
-    assert main([*argv, "--unmasked", "--actor", "王站长"]) == 0
+    sign_in_env(monkeypatch, "王站长")
+    assert main([*argv, "--unmasked"]) == 0
     assert "张桂兰" in capsys.readouterr().out
     with Store.open(db, readonly=True) as store:
         entry = [e for e in store.raw("audit_entry") if e["action"] == "export"][-1]
-    assert entry["actor"] == "王站长" and entry["target_kind"] == "condolence_round"
+    assert entry["actor"] == "王站长#staff-wang" and entry["target_kind"] == "condolence_round"
+    assert "共 2 条记录" in entry["note"]
     assert main(["hardship", "round", "export", "没有这个活动", "--db", str(db)]) == 2
     assert "错误：找不到名称为“没有这个活动”的送温暖活动" in capsys.readouterr().err

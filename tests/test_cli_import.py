@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from grassroots_tui.cli import main
-from grassroots_tui.models import Household
+from grassroots_tui.models import Household, Staff, StaffRole
+from grassroots_tui.services.auth import hash_pin
 from grassroots_tui.store import Store
 from tests.factories import STATION_ID, household, id_number, station
 
@@ -63,12 +64,28 @@ def households(db: Path) -> dict[str, Household]:
         return {h.household_no: h for h in store.iter(Household)}
 
 
+HEAD_ID = "staff-limin"
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two stations and a head, 李敏 (PIN 2468), signed in through the environment."""
     path = tmp_path / "data" / "grassroots.json"
+    pin_hash, pin_salt = hash_pin("2468")
     with Store.open(path) as store:
         store.save(station(), actor="测试")
         store.save(station("HL02"), actor="测试")
+        head = Staff(
+            id=HEAD_ID,
+            station_id=STATION_ID,
+            name="李敏",
+            role=StaffRole.HEAD,
+            pin_hash=pin_hash,
+            pin_salt=pin_salt,
+        )
+        store.save(head, actor="测试")
+    monkeypatch.setenv("GRASSROOTS_USER", "李敏")
+    monkeypatch.setenv("GRASSROOTS_PIN", "2468")
     return path
 
 
@@ -98,12 +115,14 @@ def test_with_yes_imports(db: Path, ledger: Path, capsys: pytest.CaptureFixture[
 
 
 def test_station_code_is_case_insensitive_and_actor_is_recorded(
-    db: Path, ledger: Path, capsys: pytest.CaptureFixture[str]
+    db: Path, ledger: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(str(ledger), "--station", "hl02", "--db", str(db), "-y", "--actor", "李敏") == 0
+    monkeypatch.delenv("GRASSROOTS_USER")
+    assert run(str(ledger), "--station", "hl02", "--db", str(db), "-y", "--user", "李敏") == 0
     stored = households(db)
     assert {h.station_id for h in stored.values()} == {"station-hl02"}
-    assert {h.created_by for h in stored.values()} == {"李敏"}
+    # The person who signed in, name and staff id, as on the screen.
+    assert {h.created_by for h in stored.values()} == {f"李敏#{HEAD_ID}"}
 
 
 def test_without_yes_on_a_pipe_nothing_is_written(

@@ -15,6 +15,7 @@ from grassroots_tui.services import slips as S
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 from tests.factories import household, station
+from tests.sign_in_helpers import actor_of, add_member, sign_in_env
 
 CAL = OfficialCalendar()
 
@@ -116,21 +117,23 @@ def test_print_to_a_file_masked(db: Path, tmp_path: Path, capsys) -> None:
     assert number in capsys.readouterr().out
 
 
-def test_print_unmasked_html_is_recorded(tmp_path: Path, capsys) -> None:
+def test_print_unmasked_html_is_recorded(tmp_path: Path, capsys, monkeypatch) -> None:
     db = tmp_path / "g.json"
     with Store.open(db, daily_backup=False) as store:
         store.save_many([station(), household()], actor="setup")
         number = _issue(store, "station-hl01", "2026-11-02", "路灯不亮", person_name="张桂兰")
+        head = add_member(store, "王站长")
     out = tmp_path / "slip.html"
     argv = ["slips", "print", number, "--db", str(db), "--html", "--unmasked", "--out", str(out)]
-    assert main([*argv, "--actor", "王站长"]) == 0
+    sign_in_env(monkeypatch, "王站长")
+    assert main(argv) == 0
     assert capsys.readouterr().err == f"已写入：{out}\n"
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "张桂兰" in page
     with Store.open(db, readonly=True) as store:
         slip = S.find_slip(store, number)
         (entry,) = [e for e in store.history("handoff_slip", slip.id) if e["action"] == "export"]
-    assert entry["actor"] == "王站长" and str(out.resolve()) in entry["note"]
+    assert entry["actor"] == actor_of(head) and str(out.resolve()) in entry["note"]
 
     holder = Store.open(db, daily_backup=False)  # another writer holds the store
     try:
@@ -146,11 +149,13 @@ def test_print_unknown_number(db: Path, capsys) -> None:
     assert "找不到编号为“2030-0001”的交办单" in capsys.readouterr().err
 
 
-def test_remind_prints_and_records(tmp_path: Path, capsys) -> None:
+def test_remind_prints_and_records(tmp_path: Path, capsys, monkeypatch) -> None:
     db = tmp_path / "g.json"
     with Store.open(db, daily_backup=False) as store:
         store.save_many([station(), household()], actor="setup")
         number = _issue(store, "station-hl01", "2026-11-02", "路灯不亮")
+        head = add_member(store, "王站长")
+    sign_in_env(monkeypatch, "王站长")
     argv = ["slips", "remind", number, "--db", str(db), "--on", "2026-11-26"]
     assert main(argv) == 0
     out = capsys.readouterr().out
@@ -163,6 +168,7 @@ def test_remind_prints_and_records(tmp_path: Path, capsys) -> None:
     with Store.open(db, readonly=True) as store:
         (reminder,) = store.raw("slip_reminder")
     assert reminder["by"] == "赵督导" and reminder["days_overdue"] == 9
+    assert reminder["created_by"] == actor_of(head)  # who signed in, not the 催办人
 
 
 def test_overdue_takes_the_warning_window_from_the_offices_file(

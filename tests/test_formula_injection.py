@@ -37,6 +37,7 @@ from grassroots_tui.models.base import new_id
 from grassroots_tui.services.condolence import neutralise, start_round
 from grassroots_tui.services.slips.clock import views as slip_views
 from grassroots_tui.store import Store
+from tests.sign_in_helpers import add_member, sign_in_env
 
 TODAY = dt.date(2026, 11, 26)
 MONTH = "2026-11"
@@ -131,6 +132,7 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
             for item in found.items
         ]
         store.save(found.model_copy(update={"items": items}), ACTOR)
+        add_member(store, ACTOR, station_id=station.id)  # the head who exports unmasked
         assert store.get_raw("household", home.id)["address"] == PLANTED["address"]
     finally:
         store.close()
@@ -166,11 +168,12 @@ def test_round_csv_neutralises_planted_text(store_path: tuple[Path, str], tmp_pa
     assert [row[0] for row in rows[1:]] == [str(n) for n in range(1, len(rows))]
 
 
-def test_round_csv_unmasked_neutralises_too(store_path: tuple[Path, str], tmp_path: Path) -> None:
+def test_round_csv_unmasked_neutralises_too(
+    store_path: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db, round_id = store_path
-    code, out, err = run_cli(
-        db, "hardship", "round", "export", round_id, "--unmasked", "--actor", ACTOR
-    )
+    sign_in_env(monkeypatch, ACTOR)
+    code, out, err = run_cli(db, "hardship", "round", "export", round_id, "--unmasked")
     assert code == 0, err
     _assert_csv_safe(_csv_cells(out), [PLANTED["address"], PLANTED["head"]])
 

@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 
 from grassroots_tui.cli import build_parser, main
 from grassroots_tui.services import argument_types
-from tests.tui_fixtures import build_store
+from tests.tui_fixtures import HEAD_ID, HEAD_PIN, build_store
 
 SCALE = int(os.environ.get("HOSTILE_EXAMPLES", "1"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -306,7 +306,13 @@ def test_a_real_process_prints_a_path_that_is_not_utf8(template, tmp_path: Path)
         [sys.executable, "-m", "grassroots_tui", *map(os.fsencode, real), b"--to", target],
         capture_output=True,
         cwd=ROOT,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+        env={
+            **os.environ,
+            "PYTHONIOENCODING": "utf-8:strict",
+            # A copy taken elsewhere needs the head signed in (docs/cli-sign-in.md).
+            "GRASSROOTS_USER": HEAD_ID,
+            "GRASSROOTS_PIN": HEAD_PIN,
+        },
         stdin=subprocess.DEVNULL,
         timeout=120,
     )

@@ -38,10 +38,12 @@ from grassroots_tui.services.slips.clock import views as slip_views
 from grassroots_tui.store import Store
 from grassroots_tui.store.store import AUDIT
 from tests.factories import id_number
+from tests.sign_in_helpers import add_member, sign_in_env
 
 TODAY = dt.date(2026, 11, 26)
 MONTH = "2026-11"
 ACTOR = "隐私扫描"
+ACTOR_ID = "staff-privacy-scan"
 
 #: The planted resident: a compound surname, so the masked form is "诸葛**".
 NAME = "诸葛慧琳"
@@ -268,6 +270,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     store = Store.open(db, daily_backup=False)
     try:
         planted = _plant(store)
+        # The head who prints unmasked, signed in with a PIN (tests/sign_in_helpers.py).
+        station_id = sorted(s["id"] for s in store.raw("station"))[0]
+        add_member(store, ACTOR, station_id=station_id, staff_id=ACTOR_ID)
         sensitive = _sensitive(store)
         numbers = sorted(s["number"] for s in store.raw("handoff_slip") if s.get("number"))
         slips = [planted["slip"], *numbers[:: max(1, len(numbers) // 8)]]
@@ -287,8 +292,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 
 
 @pytest.fixture
-def demo(template: Demo, tmp_path: Path) -> Iterator[Demo]:
-    """A private copy of the demo store (the unmasked outputs write audit entries)."""
+def demo(template: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Demo]:
+    """A private copy of the demo store (the unmasked outputs write audit entries); the
+    command line signs in as the head :data:`ACTOR` through the environment."""
+    sign_in_env(monkeypatch, ACTOR)
     folder = tmp_path / "data"
     shutil.copytree(template.db.parent, folder)
     yield Demo(
@@ -488,8 +495,6 @@ def test_unmasked_slip_print_shows_everything_and_is_audited(demo: Demo, tmp_pat
         "print",
         demo.planted["slip"],
         "--unmasked",
-        "--actor",
-        ACTOR,
         "--out",
         str(path),
     )
@@ -499,7 +504,7 @@ def test_unmasked_slip_print_shows_everything_and_is_audited(demo: Demo, tmp_pat
     after = export_entries(demo.db)
     assert len(after) == len(before) + 1
     (entry,) = [e for e in after if e not in before]
-    assert entry["actor"] == ACTOR and entry["target_kind"] == "handoff_slip"
+    assert entry["actor"] == f"{ACTOR}#{ACTOR_ID}" and entry["target_kind"] == "handoff_slip"
     assert "未遮蔽" in entry["note"] and str(path.resolve()) in entry["note"]
 
 
@@ -512,15 +517,13 @@ def test_unmasked_round_export_shows_everything_and_is_audited(demo: Demo, tmp_p
         "export",
         demo.planted["round"],
         "--unmasked",
-        "--actor",
-        ACTOR,
     )
     assert code == 0, err
     assert {PHONE, NAME} <= set(demo.sensitive.find(out))
     after = export_entries(demo.db)
     assert len(after) == len(before) + 1
     (entry,) = [e for e in after if e not in before]
-    assert entry["actor"] == ACTOR and entry["target_kind"] == "condolence_round"
+    assert entry["actor"] == f"{ACTOR}#{ACTOR_ID}" and entry["target_kind"] == "condolence_round"
     assert ROUND_TITLE in entry["note"] and "未遮蔽" in entry["note"]
 
 
@@ -529,8 +532,8 @@ def test_unmasked_output_is_refused_when_it_cannot_be_recorded(demo: Demo, tmp_p
     try:
         before = len(holder.tables.get(AUDIT, {}))
         for argv in (
-            ("slips", "print", demo.planted["slip"], "--unmasked", "--actor", ACTOR),
-            ("hardship", "round", "export", demo.planted["round"], "--unmasked", "--actor", ACTOR),
+            ("slips", "print", demo.planted["slip"], "--unmasked"),
+            ("hardship", "round", "export", demo.planted["round"], "--unmasked"),
         ):
             code, out, err = run_cli(demo.db, *argv)
             assert code != 0

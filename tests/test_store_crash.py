@@ -44,6 +44,7 @@ from grassroots_tui.demo import write_demo_store
 from grassroots_tui.services.check import check_audit_chain, check_store
 from grassroots_tui.store import Store
 from grassroots_tui.store.store import AUDIT
+from tests.crash_export import SIGNED_IN
 from tests.crash_import import ledger_csv
 from tests.factories import station
 
@@ -333,7 +334,7 @@ def _export_rounds(
             recorded = sum(
                 1
                 for e in store.tables.get(AUDIT, {}).values()
-                if e.get("action") == "export" and e.get("actor") == "crash-export"
+                if e.get("action") == "export" and e.get("actor") == SIGNED_IN
             )
             assert check_audit_chain(store) == [], f"round {round_no}"
             if round_no % full_check_every == 0 or round_no == rounds - 1:

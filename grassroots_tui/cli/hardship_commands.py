@@ -3,11 +3,12 @@
     grassroots hardship due [--on 2026-12-01] [--station HL01] [--within 14] [--json]
     grassroots hardship round list [--station HL01] [--json]
     grassroots hardship round export 2027年春节慰问 [--station HL01] [--out FILE]
-                                     [--format csv|md] [--unmasked --actor NAME]
+                                     [--format csv|md] [--unmasked [--user NAME]]
 
 Residents' names and phone numbers are masked; ``--unmasked`` (round export only) shows
-them whole and is first recorded in the audit trail, so it needs the store open for
-writing. A CSV file is written as UTF-8 with BOM.
+them whole to a signed-in member whose role the station allows (the head by default;
+:mod:`grassroots_tui.cli.sign_in`), and is first recorded in the audit trail under that
+person, so it needs the store open for writing. A CSV file is written as UTF-8 with BOM.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from grassroots_tui.cli.slip_commands import _actor, _cell, _day, _Failed, _guarded, _open
+from grassroots_tui.cli.sign_in import add_sign_in_option, sign_in
+from grassroots_tui.cli.slip_commands import _cell, _day, _Failed, _guarded, _open
 from grassroots_tui.models import HardshipTier
 from grassroots_tui.services.argument_types import date_argument, days_argument
 from grassroots_tui.services.condolence import (
@@ -83,7 +85,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "--format", choices=["csv", "md"], default="csv", help="格式：csv（默认）或 md"
     )
     export.add_argument("--unmasked", action="store_true", help="不遮蔽姓名和电话（记入审计记录）")
-    export.add_argument("--actor", metavar="NAME", help="记入审计记录的操作人（默认当前用户）")
+    add_sign_in_option(export)
     export.set_defaults(handler=run_round_export)
 
 
@@ -260,12 +262,13 @@ def run_round_export(args: argparse.Namespace) -> int:
     try:
         station_id = _station_id(store, args.station)
         found = find_round(store, args.round, station_id=station_id)
+        actor = sign_in(store, args).actor if args.unmasked else None
         text = export_round(
             store,
             found.id,
             fmt=args.format,
             unmasked=args.unmasked,
-            actor=_actor(args) if args.unmasked else None,
+            actor=actor,
             where=str(Path(args.out).resolve()) if args.out else "屏幕",
         )
     finally:

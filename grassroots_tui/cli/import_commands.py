@@ -3,19 +3,22 @@
 Reads the file, shows what would change (the preview is made on a read-only view of the
 store, so looking writes nothing), and writes only when confirmed: with ``--yes``, or by
 answering "y" at the prompt. Without a terminal to ask on and without ``--yes`` nothing
-is written. Every failure is a Chinese message on stderr and exit code 2.
+is written. Writing needs a sign-in (:mod:`grassroots_tui.cli.sign_in`: ``--user`` or
+GRASSROOTS_USER, and the PIN) of a member whose role may import (the head); the audit
+trail names that person. Every failure is a Chinese message on stderr and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from grassroots_tui.cli.sign_in import SignInFailed, add_sign_in_option, sign_in
 from grassroots_tui.models.errors import DocumentInvalid
+from grassroots_tui.services.auth import PermissionDenied
 from grassroots_tui.services.household_import import (
     HouseholdImportError,
     ImportPreview,
@@ -77,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         action="store_true",
         help="有被拒绝的行时，仍导入其余各行（被拒绝的行不导入）",
     )
-    households.add_argument("--actor", metavar="NAME", help="记入审计记录的操作人（默认当前用户）")
+    add_sign_in_option(households)
     households.set_defaults(handler=run_import_households)
 
 
@@ -86,7 +89,13 @@ def run_import_households(args: argparse.Namespace) -> int:
         return _run(args)
     except _Failed as failed:
         print(f"错误：{failed}", file=sys.stderr)
-    except (HouseholdImportError, StoreError, DocumentInvalid) as error:
+    except (
+        HouseholdImportError,
+        StoreError,
+        DocumentInvalid,
+        SignInFailed,
+        PermissionDenied,
+    ) as error:
         print(f"错误：{error}", file=sys.stderr)
     except OSError as error:
         print(f"错误：读写文件失败：{error.strerror or error}。", file=sys.stderr)
@@ -134,11 +143,12 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if store.readonly:
             raise _Failed(f"不能导入：{store.readonly_reason or '数据是只读的。'}")
+        actor = sign_in(store, args, action="household.import").actor
         # The store may have changed since the preview: make it again, on what is there now.
         fresh = preview_import(store.raw("household"), station["id"], ledger, today)
         if _signature(fresh) != expected:
             raise _Failed("预览之后数据已被修改，本次没有导入任何数据。请重新运行导入命令。")
-        result = apply_import(store, fresh, _actor(args), allow_rejected=args.allow_rejected)
+        result = apply_import(store, fresh, actor, allow_rejected=args.allow_rejected)
     finally:
         store.close()
     print(result.summary())
@@ -203,12 +213,3 @@ def _confirmed() -> bool:
         return True
     print("已取消，未写入任何数据。")
     return False
-
-
-def _actor(args: argparse.Namespace) -> str:
-    if args.actor:
-        return args.actor
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (containers, services)
-        return "命令行导入"

@@ -1,24 +1,26 @@
 """`grassroots slips …`: print a slip with its reply slips, the overdue board, and the
 reminder notice (催办通知书).
 
-    grassroots slips print 湘龙群交〔2026〕第0015号 [--out FILE] [--html] [--unmasked]
+    grassroots slips print 湘龙群交〔2026〕第0015号 [--out FILE] [--html] [--unmasked [--user NAME]]
     grassroots slips overdue [--station HL01] [--on 2026-12-01] [--json]
-    grassroots slips remind 2026-0015 [--out FILE] [--html] [--record --by 王督导]
+    grassroots slips remind 2026-0015 [--out FILE] [--html] [--record --by 王督导 [--user NAME]]
 
-Personal information is masked unless ``--unmasked`` is given; unmasked output is first
-recorded in the audit trail, so it needs the store open for writing. The calendar is the
+Personal information is masked unless ``--unmasked`` is given; unmasked output and
+``--record`` need a sign-in (:mod:`grassroots_tui.cli.sign_in`: ``--user`` or
+GRASSROOTS_USER, and the PIN), and unmasked output is first recorded in the audit trail
+under the person signed in, so both need the store open for writing. The calendar is the
 built-in one plus the holiday file next to the store (holidays.json).
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from datetime import date
 from pathlib import Path
 
+from grassroots_tui.cli.sign_in import add_sign_in_option, sign_in
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.services.argument_types import (
     check_date,
@@ -67,9 +69,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     show.add_argument("--out", metavar="FILE", help="写入文件（默认输出到屏幕）")
     show.add_argument("--html", action="store_true", help="输出可直接打印的网页（HTML）")
     show.add_argument(
-        "--unmasked", action="store_true", help="不遮蔽姓名、身份证号和电话（记入审计记录）"
+        "--unmasked",
+        action="store_true",
+        help="不遮蔽姓名、身份证号和电话：须登录，且角色获准（默认只有站长），并记入审计记录",
     )
-    show.add_argument("--actor", metavar="NAME", help="记入审计记录的操作人（默认当前用户）")
+    add_sign_in_option(show)
     show.set_defaults(handler=run_print)
 
     overdue = commands.add_parser(
@@ -106,7 +110,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     remind.add_argument("--record", action="store_true", help="把这次催办记入交办单")
     remind.add_argument("--by", metavar="NAME", help="催办人（--record 时必填）")
-    remind.add_argument("--actor", metavar="NAME", help="记入审计记录的操作人（默认当前用户）")
+    add_sign_in_option(remind)
     remind.set_defaults(handler=run_remind)
 
 
@@ -147,15 +151,6 @@ def _day(value: date | str | None, what: str) -> date:
         raise _Failed(str(error)) from None
 
 
-def _actor(args: argparse.Namespace) -> str:
-    if getattr(args, "actor", None):
-        return args.actor
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (containers, services)
-        return "命令行"
-
-
 def _open(args: argparse.Namespace, *, write: bool) -> Store:
     store = Store.open(_store_path(args), readonly=not write, create=False)
     if write and store.readonly:
@@ -187,10 +182,12 @@ def run_print(args: argparse.Namespace) -> int:
     store = _open(args, write=args.unmasked)
     try:
         slip = find_slip(store, args.number, station=args.station)
+        # Masked output records nothing and needs nobody signed in.
+        actor = sign_in(store, args).actor if args.unmasked else ""
         text = export_slip(
             store,
             slip.id,
-            actor=_actor(args),
+            actor=actor,
             fmt="html" if args.html else "text",
             unmasked=args.unmasked,
             calendar=calendar,
@@ -329,12 +326,13 @@ def run_remind(args: argparse.Namespace) -> int:
     store = _open(args, write=args.record)
     try:
         slip = find_slip(store, args.number, station=args.station)
+        signed = sign_in(store, args, action="slip.board") if args.record else None
         text = render_reminder(
             store, slip.id, today=day, calendar=calendar, fmt="html" if args.html else "text"
         )
-        if args.record:
+        if signed is not None:
             record_reminder(
-                store, slip.id, today=day, by=args.by, actor=_actor(args), calendar=calendar
+                store, slip.id, today=day, by=args.by, actor=signed.actor, calendar=calendar
             )
     finally:
         store.close()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 
+from grassroots_tui.cli.sign_in import SignInFailed, add_sign_in_option, sign_in
 from grassroots_tui.services.argument_types import count_argument, date_argument
+from grassroots_tui.services.auth import PermissionDenied
+from grassroots_tui.services.disclosure import UnmaskedRefused, authorize_unmasked
 from grassroots_tui.store import Store
 from grassroots_tui.store.restore import restore_backup
 
@@ -19,8 +23,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
     backup = subparsers.add_parser("backup", parents=[common], help="把整个数据备份成一个文件")
     backup.add_argument(
-        "--to", metavar="PATH", help="备份文件或文件夹（默认放在数据旁的备份文件夹）"
+        "--to",
+        metavar="PATH",
+        help="备份文件或文件夹（默认放在数据旁的备份文件夹）；拷到别处须登录，"
+        "角色获准（默认只有站长），并先记入审计记录",
     )
+    add_sign_in_option(backup)
     backup.set_defaults(handler=run_backup)
 
     restore = subparsers.add_parser(
@@ -109,9 +117,33 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    store = Store.open(args.db, readonly=True)
+    """A backup beside the store needs nobody signed in (and works while the program is
+    open). ``--to`` takes every resident's data somewhere else, unmasked: it needs a
+    sign-in of a member whose role the station allows, and is recorded in the audit
+    trail first (services/disclosure.py), so the store must be writable."""
+    if not args.to:
+        store = Store.open(args.db, readonly=True)
+        try:
+            target = store.backup()
+        finally:
+            store.close()
+        print(f"已备份到：{target}")
+        return 0
+    store = Store.open(args.db, create=False)
     try:
+        signed = sign_in(store, args)
+        total = sum(store.count(kind) for kind in store.kinds() if kind != "audit_entry")
+        authorize_unmasked(
+            store,
+            signed.actor,
+            "备份整个数据（含未遮蔽的个人信息）到别处",
+            total,
+            where=str(Path(args.to).resolve()),
+        )
         target = store.backup(to=args.to)
+    except (SignInFailed, PermissionDenied, UnmaskedRefused) as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
     finally:
         store.close()
     print(f"已备份到：{target}")
