@@ -138,6 +138,7 @@ class Visits(LedgerKind):
                 "有问题时必填；同一次走访的几个问题各占一行，户号、日期、时间相同",
                 "环境卫生",
                 SLIP_CATEGORIES,
+                strict=False,
             ),
             Column(
                 "problem_description", "问题描述", ("反映问题", "问题"), False, "", "楼道堆放杂物"
@@ -292,7 +293,16 @@ class Slips(LedgerKind):
                 "湘龙群交〔2026〕第0015号",
             ),
             Column("source", "来源", (), False, "不填为走访发现", "走访发现", _labels(SlipSource)),
-            Column("category", "类别", ("问题类别",), True, "", "环境卫生", SLIP_CATEGORIES),
+            Column(
+                "category",
+                "类别",
+                ("问题类别",),
+                True,
+                "",
+                "环境卫生",
+                SLIP_CATEGORIES,
+                strict=False,
+            ),
             Column("title", "事项", ("标题",), True, "", "楼道堆放杂物"),
             Column(
                 "description",
@@ -639,7 +649,16 @@ class Hardship(LedgerKind):
                 "form", "帮扶形式", (), False, "有帮扶日期时必填", "慰问金", _labels(AssistanceForm)
             ),
             Column("amount", "金额（元）", ("金额",), False, "精确到分；慰问金必填", "500.00"),
-            Column("source", "资金来源", (), False, "有帮扶日期时必填", "民政", ASSISTANCE_SOURCES),
+            Column(
+                "source",
+                "资金来源",
+                (),
+                False,
+                "有帮扶日期时必填",
+                "民政",
+                ASSISTANCE_SOURCES,
+                strict=False,
+            ),
             Column("handler", "经办人", (), False, "有帮扶日期时必填", "李明"),
             Column("assist_note", "帮扶备注", (), False),
         ),

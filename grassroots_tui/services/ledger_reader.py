@@ -61,7 +61,8 @@ class ImportRefused(LedgerImportError):
 @dataclass(frozen=True)
 class Column:
     """A column the importer understands: the field, its header and synonyms; for the
-    template, what it holds (``help``), a sample value and the values of its dropdown."""
+    template, what it holds (``help``), a sample value and the values of its dropdown
+    (``strict``: only those; otherwise they are suggestions and any text is taken)."""
 
     field: str
     title: str
@@ -70,6 +71,7 @@ class Column:
     help: str = ""
     example: str = ""
     choices: tuple[str, ...] = ()
+    strict: bool = True
 
 
 def normalise_header(text: str) -> str:
