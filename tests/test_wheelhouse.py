@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,45 @@ def test_manylinux_tags_reach_back_from_glibc_2_28():
     assert "manylinux2014_aarch64" in arm and "manylinux1_aarch64" not in arm
     assert wheelhouse.TARGETS["windows-x64"] == ["win_amd64"]
     assert set(wheelhouse.TARGETS) == {"windows-x64", "linux-x86_64", "linux-aarch64"}
+
+
+def _fake_wheel(folder: Path, filename: str, requires: list[str]) -> None:
+    name, version = filename.split("-")[:2]
+    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    meta += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    with zipfile.ZipFile(folder / filename, "w") as archive:
+        archive.writestr(f"{name}-{version}.dist-info/METADATA", meta)
+
+
+def test_missing_follows_the_markers_of_the_target_not_of_this_machine(tmp_path):
+    """pip download --platform win_amd64 on Linux leaves out psycopg's
+    ``tzdata; sys_platform == "win32"`` (it evaluates markers here): the walk finds it, and
+    a requirement for newer Pythons only, and an extra's, and a wheel for the wrong
+    platform or Python does not count."""
+    _fake_wheel(tmp_path, "grassroots_tui-1.0-py3-none-any.whl", ["db[binary]>=3", "plain"])
+    _fake_wheel(
+        tmp_path,
+        "db-3.1-py3-none-any.whl",
+        [
+            'tzdata; sys_platform == "win32"',
+            'backport; python_version < "3.13"',
+            'db-binary==3.1; extra == "binary"',
+        ],
+    )
+    _fake_wheel(tmp_path, "plain-1.0-py3-none-any.whl", [])
+    _fake_wheel(tmp_path, "backport-1.0-py3-none-any.whl", [])
+    _fake_wheel(tmp_path, "db_binary-3.1-cp311-cp311-manylinux_2_17_x86_64.whl", [])
+    _fake_wheel(tmp_path, "db_binary-3.1-cp311-cp311-win_amd64.whl", [])
+
+    def names(target: str, python: str) -> list[str]:
+        return [r.name for r in wheelhouse.missing(tmp_path, target, python)]
+
+    assert names("linux-x86_64", "3.11") == []
+    assert names("windows-x64", "3.11") == ["tzdata"]
+    assert names("linux-aarch64", "3.11") == ["db-binary"]  # only x86_64 and Windows wheels
+    assert names("linux-x86_64", "3.13") == ["db-binary"]  # no cp313 wheel; no backport needed
+    _fake_wheel(tmp_path, "tzdata-2026.1-py2.py3-none-any.whl", [])
+    assert names("windows-x64", "3.11") == []
 
 
 def test_supported_pythons_start_at_requires_python_and_include_the_tested_one():
@@ -113,6 +153,8 @@ def test_the_wheelhouse_installs_offline_into_a_fresh_environment_and_runs(tmp_p
     wheels = sorted(p.name for p in (out / "wheels").glob("*.whl"))
     assert any(n.startswith("grassroots_tui-") for n in wheels)
     assert any(n.startswith("pydantic_core-") for n in wheels)  # a compiled dependency
+    python = "{}.{}".format(*sys.version_info[:2])
+    assert wheelhouse.missing(out / "wheels", wheelhouse.this_target(), python) == []
     manifest = (out / "MANIFEST.txt").read_text(encoding="utf-8")
     for name in wheels:
         digest = hashlib.sha256((out / "wheels" / name).read_bytes()).hexdigest()

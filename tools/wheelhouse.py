@@ -13,8 +13,11 @@ writes::
 - **Targets**: Windows x64, Linux x86_64 and Linux aarch64 (glibc 2.28 or newer: Debian 10,
   Ubuntu 20.04, RHEL 8, Kylin V10 and UOS 20 and later); **Pythons**: those pyproject's
   classifiers list (``Programming Language :: Python :: 3.N``). One ``pip download
-  --only-binary=:all:`` per target and Python: pip refuses to finish a target for which
-  a dependency has no wheel, so a folder that was written is complete.
+  --only-binary=:all:`` per target and Python (pip refuses to finish a target for which
+  a dependency has no wheel), then the requirements are followed again with the
+  target's environment markers (:func:`missing`: pip evaluates them for the machine it
+  runs on, and would leave out Windows' tzdata) and what is still missing is downloaded.
+  A folder that was written is complete.
 - **Which versions**: the ones installed in the environment running this (the venv the
   tests ran in), as constraints; ``--unpinned`` takes the newest each dependency's bounds
   allow instead. A Windows-only dependency (tzdata for psycopg) is not installed here and
@@ -45,8 +48,14 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+import zipfile
 from datetime import UTC, datetime
+from email.parser import Parser
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.tags import Tag, compatible_tags, cpython_tags
+from packaging.utils import canonicalize_name, parse_wheel_filename
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
@@ -72,6 +81,29 @@ TARGETS: dict[str, list[str]] = {
     "windows-x64": ["win_amd64"],
     "linux-x86_64": manylinux_tags("x86_64"),
     "linux-aarch64": manylinux_tags("aarch64"),
+}
+
+
+#: What the environment markers of a requirement see on each target.
+MARKERS: dict[str, dict[str, str]] = {
+    "windows-x64": {
+        "sys_platform": "win32",
+        "platform_system": "Windows",
+        "os_name": "nt",
+        "platform_machine": "AMD64",
+    },
+    "linux-x86_64": {
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "platform_machine": "x86_64",
+    },
+    "linux-aarch64": {
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "platform_machine": "aarch64",
+    },
 }
 
 
@@ -139,6 +171,96 @@ def download(
     run(command + source + [str(wheel)])
 
 
+def _environment(target: str, python: str, extra: str = "") -> dict[str, str]:
+    return {
+        **MARKERS[target],
+        "python_version": python,
+        "python_full_version": f"{python}.0",
+        "implementation_name": "cpython",
+        "implementation_version": f"{python}.0",
+        "platform_python_implementation": "CPython",
+        "platform_release": "",
+        "platform_version": "",
+        "extra": extra,
+    }
+
+
+def _tags(target: str, python: str) -> set[Tag]:
+    version = tuple(int(part) for part in python.split("."))
+    abi = "cp" + python.replace(".", "")
+    platforms = TARGETS[target]
+    return set(cpython_tags(version, [abi], platforms)) | set(
+        compatible_tags(version, abi, platforms)
+    )
+
+
+def missing(wheels: Path, target: str, python: str) -> list[Requirement]:
+    """The requirements, followed from the program's wheel through every wheel it needs on
+    ``target`` with ``python``, that no wheel in ``wheels`` meets.
+
+    ``pip download --platform`` evaluates environment markers for the machine it runs on,
+    not for the target: on Linux it leaves out psycopg's ``tzdata; sys_platform ==
+    "win32"``, which a Windows installation then cannot find. This walk evaluates them
+    for the target."""
+    tags = _tags(target, python)
+    found: dict[str, list[tuple[Path, str]]] = {}
+    for path in wheels.glob("*.whl"):
+        name, version, _build, wheel_tags = parse_wheel_filename(path.name)
+        if wheel_tags & tags:
+            found.setdefault(name, []).append((path, str(version)))
+    (program,) = found[canonicalize_name(PROJECT)]
+    todo: list[tuple[Path, frozenset[str]]] = [(program[0], frozenset())]
+    seen: set[tuple[Path, frozenset[str]]] = set()
+    lacking: list[Requirement] = []
+    while todo:
+        wheel, extras = todo.pop()
+        if (wheel, extras) in seen:
+            continue
+        seen.add((wheel, extras))
+        for requirement in _requires(wheel):
+            wanted = [_environment(target, python, e) for e in (extras or {""})]
+            if requirement.marker and not any(requirement.marker.evaluate(w) for w in wanted):
+                continue
+            candidates = [
+                path
+                for path, version in found.get(canonicalize_name(requirement.name), [])
+                if requirement.specifier.contains(version, prereleases=True)
+            ]
+            if not candidates:
+                lacking.append(requirement)
+            for path in candidates:
+                todo.append((path, frozenset(requirement.extras)))
+    return sorted(set(lacking), key=str)
+
+
+def _requires(wheel: Path) -> list[Requirement]:
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        metadata_text = archive.read(name).decode("utf-8")
+    meta = Parser().parsestr(metadata_text)
+    return [Requirement(text) for text in meta.get_all("Requires-Dist") or []]
+
+
+def complete(
+    wheels: Path, target: str, python: str, constraints: Path | None, source: list[str]
+) -> None:
+    """Download what :func:`missing` finds, until nothing is missing."""
+    for _round in range(5):
+        lacking = missing(wheels, target, python)
+        if not lacking:
+            return
+        command = [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:"]
+        command += ["--no-deps", "--dest", str(wheels), "--python-version", python]
+        command += ["--implementation", "cp", "--abi", "cp" + python.replace(".", "")]
+        for tag in TARGETS[target]:
+            command += ["--platform", tag]
+        if constraints is not None:
+            command += ["--constraint", str(constraints)]
+        plain = [str(Requirement(f"{r.name}{r.specifier}")) for r in lacking]
+        run(command + source + plain)
+    raise SystemExit(f"{target} Python {python}: still missing {missing(wheels, target, python)}")
+
+
 def render(template: Path, pythons: list[str], version: str) -> str:
     text = template.read_text(encoding="utf-8")
     text = text.replace("@PYTHONS@", " ".join(pythons))
@@ -197,6 +319,7 @@ def build(
         for target in targets:
             for python in pythons:
                 download(wheel, wheels, target, python, constraints, source or [])
+                complete(wheels, target, python, constraints, source or [])
     write_scripts(out, pythons, version)
     write_manifest(out, version, targets, pythons)
     if archive:
