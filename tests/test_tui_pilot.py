@@ -12,6 +12,9 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from grassroots_tui.i18n import set_language
 from grassroots_tui.models import Household, Staff, StaffRole, Visit
 from grassroots_tui.services.auth import verify_pin
+from grassroots_tui.store.files import read_header
+from grassroots_tui.store.keyslots import KeySlots, Passphrase, RecoveryKey
+from grassroots_tui.tui.dialogs.recovery_key import RecoveryKeyDialog
 from grassroots_tui.tui.dialogs.import_dialog import ImportDialog
 from grassroots_tui.tui.dialogs.pick_household import PickHousehold
 from grassroots_tui.tui.dialogs.visit_form import VisitForm
@@ -40,6 +43,7 @@ from tests.tui_fixtures import (
 )
 
 SIZE = (80, 24)
+PASSPHRASE = "station passphrase 湘景"
 ACTOR = f"{HEAD_NAME}#{HEAD_ID}"
 
 
@@ -191,9 +195,22 @@ async def test_first_start_walks_through_setup_and_creates_station_and_head(tmp_
                 *"1357",
                 "tab",
                 *"1357",
+                "tab",
+                *PASSPHRASE,
+                "tab",
+                *PASSPHRASE,
                 "ctrl+s",
             )
             await settle(pilot)
+            # The store is encrypted before anything is in it; the recovery key shows once.
+            assert isinstance(app.screen, RecoveryKeyDialog)
+            shown = str(app.screen.query_one("#recovery-key", Static).content)
+            slots = KeySlots.read(store.paths.keys)
+            assert slots is not None and slots.unlocks_with(RecoveryKey(shown)) is not None
+            assert slots.unlocks_with(Passphrase(PASSPHRASE)) is not None
+            assert "sealed" in (read_header(store.paths.main) or {})
+            await pilot.press("enter")
+            await pilot.pause()
             assert isinstance(app.screen, SignInScreen)
             assert "群工站已建立，请登录。" in notices(app)
             [station] = store.all("station")
@@ -212,6 +229,33 @@ async def test_first_start_walks_through_setup_and_creates_station_and_head(tmp_
             await pilot.pause()
             assert isinstance(app.screen, VisitsScreen)
             assert app.session.operator.id == head.id
+    finally:
+        store.close()
+
+
+async def test_setup_refuses_a_weak_passphrase_under_its_field(tmp_path):
+    store = open_store(tmp_path / "new" / "grassroots.json")
+    try:
+        app = make_app(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            form = app.screen
+            for name, value in [
+                ("name", "湘景社区群众工作站"),
+                ("code", "HL02"),
+                ("community", "湘景社区"),
+                ("street_office", "湘龙街道"),
+                ("head_name", "李敏"),
+                ("passphrase", "20261207"),
+                ("passphrase_again", "20261207"),
+            ]:
+                form.field(name).value = value
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is form
+            error = form.field("passphrase").query_one(".field-error", Static)
+            assert "不能只有数字" in str(error.content)
+            assert store.count("station") == 0 and not store.encrypted
     finally:
         store.close()
 

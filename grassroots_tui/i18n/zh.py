@@ -115,6 +115,8 @@ STRINGS: dict[str, str] = {
     "cmd.households.visit.help": "为选中住户登记一次走访",
     "cmd.households.import": "导入台账",
     "cmd.households.import.help": "从 Excel 或 CSV 住户台账导入（先预览，确认后才写入）",
+    "cmd.household.reveal": "显示完整号码",
+    "cmd.household.reveal.help": "显示完整的身份证号和电话（须角色获准，先记入审计记录）",
     "cmd.list.filter": "筛选",
     "cmd.list.filter.help": "输入文字、户号或拼音首字母筛选（回车或 Esc 回到列表）",
     "cmd.list.sort": "排序",
@@ -528,6 +530,12 @@ STRINGS: dict[str, str] = {
     "setup.pin_again": "再输一次 PIN",
     "setup.head_required": "请填写站长姓名。",
     "setup.pin_mismatch": "两次输入的 PIN 不一致。",
+    "setup.passphrase": "站点口令（加密本机数据，至少 8 个字符）",
+    "setup.passphrase_again": "再输一次站点口令",
+    "setup.passphrase_mismatch": "两次输入的站点口令不一致。",
+    "recovery.title": "本机数据已加密。这是恢复密钥，只显示这一次：",
+    "recovery.body": "请抄在纸上，交街道群工办保管，不要存在这台电脑上。忘记站点口令、又没有恢复密钥时，数据就再也打不开了，任何人都无法找回。",
+    "recovery.ok": "已抄下",
     "setup.done": "群工站已建立，请登录。",
     "setup.readonly": "数据文件只读，无法建立群工站。",
     # households
@@ -543,6 +551,7 @@ STRINGS: dict[str, str] = {
     "household.tags": "标签",
     "household.note": "备注",
     "household.saved": "住户 {no} 已保存。",
+    "household.revealed": "已显示完整的身份证号和电话，并已记入审计记录。",
     "household.history": "走访 {visits} 次，反映问题 {problems} 个，交办单 {slips} 件，帮扶档案 {cases} 个",
     # visits
     "visit.form.title": "走访记录",
@@ -675,6 +684,12 @@ STRINGS: dict[str, str] = {
     "conflicts.resolved": "冲突已处理，正在上传。",
     "conflicts.yes": "是",
     "conflicts.no": "否",
+    "documents.template_unreadable": "模板“{name}”无法打开：不是有效的 Word（.docx）文件。请用 Word 或 WPS 另存为 .docx，或删除它以使用内置模板。",
+    "documents.template_missing_field": "模板“{name}”缺少字段 {{{{{field}}}}}：请在模板中写回这个字段，或删除该模板以使用内置模板。",
+    "documents.template_unknown_field": "模板“{name}”中的字段 {{{{{field}}}}} 无法填写：没有这个字段。可用的字段：{known}。",
+    "documents.pdf_unavailable": "本机没有 LibreOffice（找不到 soffice），无法生成 PDF。请安装 LibreOffice（Debian/Ubuntu：sudo apt-get install libreoffice-writer；Windows：从 libreoffice.org 下载安装），或改用 --format docx 后用 Word、WPS 打印。",
+    "documents.pdf_failed": "LibreOffice 未能把 {name} 转成 PDF：{reason}",
+    "documents.encoding_csv_only": "--encoding 只用于 CSV（--format csv）。",
 }
 
 for _enum in ENUMS:

@@ -203,8 +203,10 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         if created is None:
             self.exit()
             return
+        from grassroots_tui.tui.dialogs.recovery_key import RecoveryKeyDialog
+
         self.notify(t("setup.done"), markup=False)
-        self.sign_in()
+        self.push_screen(RecoveryKeyDialog(created[2].text), callback=lambda _: self.sign_in())
 
     def sign_in(self) -> None:
         stations = {s["id"]: s["name"] for s in self.store.raw("station")}

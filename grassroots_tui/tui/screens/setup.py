@@ -1,4 +1,5 @@
-"""First start: create the station and its first staff member, who becomes its head."""
+"""First start: create the station and its first staff member, who becomes its head, and
+encrypt the new store with the station passphrase (its recovery key is shown once)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,21 @@ from grassroots_tui.models.station import DEFAULT_SLIP_NUMBER_FORMAT
 from grassroots_tui.services.auth import check_pin_format
 from grassroots_tui.services.staff import create_station_with_head
 from grassroots_tui.store import Store
+from grassroots_tui.store.encryption import add_slot, encrypt
+from grassroots_tui.store.keyslots import (
+    Passphrase,
+    RecoveryKey,
+    calibrate,
+    new_recovery_key,
+    passphrase_problem,
+)
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
 
+#: What the setup made: the station, its head, and the recovery key to show once.
+SetUp = tuple[Any, Any, RecoveryKey]
 
-class SetupScreen(FormScreen[tuple[Any, Any] | None]):
+
+class SetupScreen(FormScreen[SetUp | None]):
     """The newcomer's walk-through; nothing has to be edited by hand."""
 
     TITLE_KEY = "setup.title"
@@ -42,8 +54,11 @@ class SetupScreen(FormScreen[tuple[Any, Any] | None]):
             yield FormField("head_name", t("setup.head_name"))
             yield FormField("pin", t("setup.pin"), password=True, max_length=8)
             yield FormField("pin_again", t("setup.pin_again"), password=True, max_length=8)
+        with Horizontal(classes="row"):
+            yield FormField("passphrase", t("setup.passphrase"), password=True)
+            yield FormField("passphrase_again", t("setup.passphrase_again"), password=True)
 
-    def build(self, values: dict[str, str]) -> tuple[Station, str, str | None]:
+    def build(self, values: dict[str, str]) -> tuple[Station, str, str | None, Passphrase]:
         station = validate_model(
             Station,
             {
@@ -66,8 +81,25 @@ class SetupScreen(FormScreen[tuple[Any, Any] | None]):
             if pin != values["pin_again"]:
                 self.field("pin_again").set_error(t("setup.pin_mismatch"))
                 raise ValueError(t("setup.pin_mismatch"))
-        return station, head, pin
+        passphrase = values["passphrase"]
+        problem = passphrase_problem(passphrase, avoid=(station.name, station.code))
+        if problem:
+            self.field("passphrase").set_error(problem)
+            raise ValueError(problem)
+        if passphrase != values["passphrase_again"]:
+            self.field("passphrase_again").set_error(t("setup.passphrase_mismatch"))
+            raise ValueError(t("setup.passphrase_mismatch"))
+        return station, head, pin, Passphrase(passphrase)
 
-    def save(self, built: tuple[Station, str, str | None]) -> tuple[Any, Any]:
-        station, head, pin = built
-        return create_station_with_head(self.store, station, head, pin, actor=f"{head}（首次设置）")
+    def save(self, built: tuple[Station, str, str | None, Passphrase]) -> SetUp:
+        """Encrypt the new, still empty store first (a retry after a failure later on
+        finds it encrypted), then make the station and its head."""
+        station, head, pin, passphrase = built
+        if not self.store.encrypted:
+            encrypt(self.store, passphrase, kdf=calibrate())
+        recovery = new_recovery_key()
+        add_slot(self.store, recovery)
+        made, head_staff = create_station_with_head(
+            self.store, station, head, pin, actor=f"{head}（首次设置）"
+        )
+        return made, head_staff, recovery
