@@ -43,6 +43,9 @@ from openpyxl import load_workbook
 from grassroots_tui.demo import write_demo_store
 from grassroots_tui.services.check import check_audit_chain, check_store
 from grassroots_tui.store import Store
+from grassroots_tui.store.encryption import encrypt
+from grassroots_tui.store.files import read_header
+from grassroots_tui.store.keyslots import KdfParams, Passphrase
 from grassroots_tui.store.store import AUDIT
 from tests.crash_export import SIGNED_IN
 from tests.crash_import import ledger_csv
@@ -168,6 +171,26 @@ def test_acknowledged_saves_survive_sigkill(
     report(capsys, _writer_report(rounds, saved, mid, ""))
     assert saved > rounds  # the children did get saves acknowledged between kills
     assert mid.total() >= rounds / 2, f"only {mid.total()} of {rounds} kills mid-operation"
+
+
+@pytest.mark.slow
+def test_acknowledged_saves_survive_sigkill_on_an_encrypted_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer's children unlock the store from the environment, as a script would;
+    every journal line, snapshot and backup they write is sealed."""
+    db = tmp_path / "crash.json"
+    passphrase = "crash test 的站点口令 2026"
+    with Store.open(db, daily_backup=False) as store:
+        encrypt(store, Passphrase(passphrase), kdf=KdfParams(memory_kib=64, passes=1))
+    monkeypatch.setenv("GRASSROOTS_PASSPHRASE", passphrase)
+    rounds, saved, mid = _kill_rounds(db, rounds=12, seed=20261207)
+    report(capsys, _writer_report(rounds, saved, mid, " (encrypted)"))
+    assert saved > rounds
+    assert mid.total() >= rounds / 3, f"only {mid.total()} of {rounds} kills mid-operation"
+    assert "sealed" in (read_header(db) or {})
+    backups = list(db.with_name(db.name + ".backups").glob("*.json"))
+    assert backups and all("sealed" in (read_header(p) or {}) for p in backups)
 
 
 @pytest.mark.soak
