@@ -13,6 +13,7 @@ from grassroots_tui.store import error_log
 from grassroots_tui.store.error_log import (
     LOG_NAME,
     log_folder_for,
+    read_log,
     record_unexpected,
     unexpected_message,
 )
@@ -211,3 +212,50 @@ async def test_an_error_no_handler_caught_closes_the_program_with_one_line_namin
     text = log.read_text(encoding="utf-8")
     assert "Traceback (most recent call last):" in text and "in broken_help" in text
     assert _mode(log) == 0o600
+
+
+def test_beside_an_encrypted_store_the_trace_is_sealed_and_shown_once_unlocked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from grassroots_tui.cli import main
+    from grassroots_tui.store import Store, keyring
+    from grassroots_tui.store.encryption import encrypt
+    from grassroots_tui.store.keyslots import KdfParams, Passphrase, unlock
+
+    db = tmp_path / "data" / "grassroots.json"
+    passphrase = Passphrase("错误日志 也要加密 2026")
+    with Store.open(db, daily_backup=False) as store:
+        encrypt(store, passphrase, kdf=KdfParams(memory_kib=64, passes=1))
+        paths = store.paths
+    secret = "张桂兰 430121195803121234"
+    try:
+        raise ValueError(f"bad input {secret}")
+    except ValueError as error:
+        path = record_unexpected(error, db.parent, context="grassroots import")
+    keyring.forget()
+    try:
+        raise ValueError(f"before unlocking {secret}")
+    except ValueError as error:
+        record_unexpected(error, db.parent)
+    raw = path.read_bytes()
+    assert secret.encode() not in raw and b"430121195803121234" not in raw
+    assert b"where: grassroots import" in raw and raw.count(b"sealed: ") == 1
+    assert b"ValueError (the store is encrypted and was not unlocked" in raw
+    assert "sealed: open the store" in read_log(db.parent)  # locked: not shown
+    unlock(paths, passphrase)
+    assert main(["errors", "--db", str(db)]) == 0
+    shown = capsys.readouterr().out
+    assert f"ValueError: bad input {secret}" in shown and "before unlocking" not in shown
+
+
+def test_beside_a_plain_store_the_log_is_shown_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from grassroots_tui.cli import main
+
+    try:
+        raise KeyError("plain trace")
+    except KeyError as error:
+        record_unexpected(error, tmp_path)
+    assert main(["errors", "--db", str(tmp_path / "grassroots.json")]) == 0
+    assert "KeyError: 'plain trace'" in capsys.readouterr().out

@@ -27,6 +27,7 @@ from grassroots_tui.cli import (
     calendar_commands,
     completion_commands,
     document_commands,
+    errors_command,
     export_commands,
     hardship_commands,
     hub_commands,
@@ -55,6 +56,7 @@ COMMAND_MODULES = [
     hub_commands,
     bundle_commands,
     key_commands,
+    errors_command,
     completion_commands,
 ]
 

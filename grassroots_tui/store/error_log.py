@@ -8,7 +8,10 @@ station can hand it to whoever maintains the program.
 
 A traceback may quote a value the user typed, a resident's name or ID number, so the
 file is kept like the store itself: readable by its owner only (0600, whatever the
-umask), in the store's folder (docs/design.md#personal-information). It never grows past
+umask), in the store's folder (docs/design.md#personal-information). Beside an encrypted
+store the traceback is sealed with the store's key (the entry's first lines, when and
+where, stay readable); when the key is not unlocked yet only the error's kind is written.
+``grassroots errors`` shows the log with the sealed parts opened (:func:`read_log`). It never grows past
 about :data:`MAX_BYTES`: the older half of its life is kept as ``errors.log.1``.
 
 When the store's folder cannot take the file (it does not exist, it is read-only), the
@@ -18,6 +21,7 @@ error's kind alone.
 
 from __future__ import annotations
 
+import base64
 import os
 import sys
 import traceback
@@ -25,14 +29,18 @@ from datetime import datetime
 from pathlib import Path
 
 from grassroots_tui import __version__
+from grassroots_tui.store import keyring
 from grassroots_tui.store.files import make_private_folder
+from grassroots_tui.store.keyslots import KeySlots, KeySlotsDamaged
 from grassroots_tui.store.paths import StorePaths, default_store_path
+from grassroots_tui.store.sealing import SealBroken, Sealer
 
 __all__ = [
     "LOG_NAME",
     "MAX_BYTES",
     "log_folder_for",
     "logged_note",
+    "read_log",
     "record_unexpected",
     "unexpected_message",
 ]
@@ -47,7 +55,24 @@ def log_folder_for(db: str | Path | None) -> Path:
     return StorePaths.for_main(db or default_store_path()).folder
 
 
-def _entry(error: BaseException, context: str) -> str:
+SEALED = "sealed: "
+_AAD = b"grassroots errors.log"
+
+
+def _store_key(folder: Path) -> tuple[bool, Sealer | None]:
+    """Whether the store in ``folder`` is encrypted, and its key when this process holds
+    it."""
+    for keys in sorted(folder.glob("*.keys")):
+        try:
+            slots = KeySlots.read(keys)
+        except KeySlotsDamaged:
+            return True, None
+        if slots is not None:
+            return True, keyring.sealer_for(slots.store_id)
+    return False, None
+
+
+def _entry(error: BaseException, context: str, folder: Path) -> str:
     when = datetime.now().astimezone().isoformat(timespec="seconds")
     head = (
         f"==== {when}  grassroots {__version__}  Python {sys.version.split()[0]}"
@@ -55,7 +80,37 @@ def _entry(error: BaseException, context: str) -> str:
     )
     where = f"where: {context}\n" if context else ""
     trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    encrypted, sealer = _store_key(folder)
+    if sealer is not None:
+        trace = SEALED + base64.b64encode(sealer.seal(trace.encode(), _AAD)).decode() + "\n"
+    elif encrypted:
+        trace = f"{type(error).__name__} (the store is encrypted and was not unlocked: no more)\n"
     return head + where + trace + "\n"
+
+
+def read_log(folder: str | Path) -> str:
+    """The error log in ``folder`` (the older half first), with every sealed traceback
+    opened when this process holds the store's key; "" when there is none."""
+    folder = Path(folder)
+    _encrypted, sealer = _store_key(folder)
+    text = ""
+    for path in (folder / (LOG_NAME + ".1"), folder / LOG_NAME):
+        try:
+            text += path.read_text("utf-8", "backslashreplace")
+        except FileNotFoundError:
+            continue
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith(SEALED):
+            try:
+                if sealer is None:
+                    raise SealBroken("locked")
+                sealed = base64.b64decode(line[len(SEALED) :].strip())
+                line = sealer.unseal(sealed, _AAD).decode("utf-8", "backslashreplace")
+            except (SealBroken, ValueError):
+                line = "(sealed: open the store with its passphrase to read this trace)\n"
+        lines.append(line)
+    return "".join(lines)
 
 
 def _append(path: Path, text: str) -> None:
@@ -80,8 +135,8 @@ def record_unexpected(error: BaseException, folder: str | Path, *, context: str 
     """Append ``error``'s traceback (and ``context``: which command, which screen) to
     ``errors.log`` in ``folder``, or, if that fails, in the default data folder; return
     the file written. Raises OSError only when neither can be written."""
-    text = _entry(error, context)
     first = Path(folder)
+    text = _entry(error, context, first)
     try:
         if not first.is_dir():
             raise FileNotFoundError(2, "No such folder", str(first))
