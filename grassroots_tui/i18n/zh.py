@@ -596,7 +596,7 @@ STRINGS: dict[str, str] = {
     "appointments.today": "今天",
     "appointments.upcoming": "待走访",
     # import
-    "import.title": "导入住户台账",
+    "import.title": "导入台账",
     "import.path_hint": "Excel（.xlsx）或 CSV 文件路径，回车预览",
     "import.explain": "表头需包含：户号、户主姓名、地址；可选：身份证号、联系电话、网格、人口数、标签。先预览，确认后才写入。",
     "import.preview": "预览",
@@ -604,6 +604,14 @@ STRINGS: dict[str, str] = {
     "import.need_station": "请以群工站工作人员身份登录后再导入。",
     "import.rejected_row": "第 {row} 行「{column}」{reason}",
     "import.done": "导入完成：新增 {added} 户，更新 {updated} 户。",
+    "import.kind.households": "住户台账",
+    "import.kind.visits": "走访台账",
+    "import.kind.slips": "交办单台账",
+    "import.kind.hardship": "困难帮扶台账",
+    "import.kind.media": "媒体报道台账",
+    "import.kind.three-threes": "三三工作法台账",
+    "import.explain_ledger": "表头需包含：{required}。住户按户号、工作人员按姓名对应，须已在本站登记。先预览，确认后才写入。模板：grassroots template {kind}",
+    "import.done_records": "导入完成：新增 {added} 条，更新 {updated} 条。",
     # settings and staff
     "settings.title": "设置（Esc 关闭）",
     "settings.language": "界面语言",
