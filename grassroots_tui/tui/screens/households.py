@@ -7,14 +7,87 @@ from textual.app import ComposeResult
 
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import Household, VisitKind
+from grassroots_tui.services.disclosure import authorize_unmasked
 from grassroots_tui.services.households import household_history
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.pinyin import search_text, sort_key
+from grassroots_tui.store import StoreError
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.dialogs.household_form import HouseholdForm
 from grassroots_tui.tui.screens.base import ListSectionScreen
+from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import visible
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
+
+
+class MaskedHouseholdForm(HouseholdForm):
+    """Editing a household with its ID and phone numbers masked (issue 18 §5).
+
+    Ctrl+R shows them whole, only to a role the station allows and only after the audit
+    trail has recorded it (:func:`~grassroots_tui.services.disclosure.authorize_unmasked`);
+    anyone else is told why not. Editing needs no reveal: typing in a masked field
+    replaces it (its text is selected when it gets the focus), and a field left as
+    shown keeps the stored number.
+    """
+
+    CMDS = (Cmd("household.reveal", "reveal", "ctrl+r"),)
+    BINDINGS = bindings(*CMDS)
+    #: The fields shown masked.
+    SECRET = ("id_number", "phone")
+
+    def __init__(self, session: Session, household: Household) -> None:
+        masker = Masker()
+        #: What each masked field shows while it is masked; emptied by a reveal.
+        self.shown_masked: dict[str, str] = {
+            name: shown
+            for name, shown in (
+                ("id_number", masker.id(household.id_number)),
+                ("phone", masker.phone(household.phone)),
+            )
+            if shown
+        }
+        self.original = household
+        # The form is composed from a copy holding the masked text: the whole numbers
+        # never reach a widget until revealed.
+        super().__init__(session, household.model_copy(update=self.shown_masked))
+
+    def build(self, values: dict[str, str]) -> Household:
+        kept = dict(values)
+        for name, shown in self.shown_masked.items():
+            if kept.get(name) == shown:  # left as shown: the number as stored
+                kept[name] = getattr(self.original, name) or ""
+        return super().build(kept)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal" and not self.shown_masked:
+            return False  # nothing left masked
+        return True
+
+    def action_reveal(self) -> None:
+        if not self.shown_masked:
+            return
+        session, household = self.session, self.original
+        try:
+            authorize_unmasked(
+                session.store,
+                session.actor,
+                f"查看住户 {household.household_no} 的完整身份证号和电话（修改住户）",
+                1,
+                kind="household",
+                doc_id=household.id,
+                where="屏幕",
+            )
+        except (ValueError, StoreError) as refused:  # PermissionDenied, UnmaskedRefused
+            self._set_message(str(refused))
+            return
+        for name, shown in self.shown_masked.items():
+            field = self.field(name)
+            if field.value == shown:  # not retyped meanwhile
+                field.value = getattr(household, name) or ""
+        self.shown_masked = {}
+        self._set_message(None)
+        self.refresh_bindings()
+        self.notify(t("household.revealed"), markup=False)
 
 
 class HouseholdsScreen(ListSectionScreen):
@@ -147,7 +220,8 @@ class HouseholdsScreen(ListSectionScreen):
         current = self.table.current_id
         household = self.session.store.get(Household, current) if current else None
         if household is not None:
-            self.app.push_screen(HouseholdForm(self.session, household), callback=self._saved)
+            form = MaskedHouseholdForm(self.session, household)
+            self.app.push_screen(form, callback=self._saved)
 
     def _saved(self, household: Household | None) -> None:
         if household is not None:
