@@ -377,3 +377,34 @@ def test_key_slot_files_are_owner_only(tmp_path: Path) -> None:
     paths = StorePaths.for_main(main_file)
     for path in (paths.keys, paths.backups / paths.keys.name):
         assert os.stat(path).st_mode & 0o077 == 0, path
+
+
+def test_the_hub_settings_beside_an_encrypted_store_are_sealed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Enrolled while plain, encrypted later: the settings (the replica's key, and on
+    PostgreSQL its password) are sealed the first time they are read unlocked."""
+    from grassroots_tui.hub.config import config_path, load_config
+    from grassroots_tui.hub.engines import HubError
+
+    main_file = demo(tmp_path)
+    hub_file = tmp_path / "hub.sqlite"
+    assert main(["hub", "init", "--file", str(hub_file)]) == 0
+    code = _station_codes(main_file)[0]
+    assert (
+        main(["hub", "enroll", "--file", str(hub_file), "--station", code, "--db", str(main_file)])
+        == 0
+    )
+    capsys.readouterr()
+    config = load_config(main_file)
+    assert config is not None and config.key_b64.encode() in config_path(main_file).read_bytes()
+    with Store.open(main_file, daily_backup=False) as store:
+        encrypt(store, PASSPHRASE, kdf=FAST)
+    assert load_config(main_file) == config
+    raw = config_path(main_file).read_bytes()
+    assert config.key_b64.encode() not in raw and b"sealed" in raw
+    keyring.forget()
+    with pytest.raises(HubError, match="请先用站点口令打开数据"):
+        load_config(main_file)
+    unlock(StorePaths.for_main(main_file), PASSPHRASE)
+    assert load_config(main_file) == config

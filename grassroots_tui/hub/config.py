@@ -1,10 +1,16 @@
 """Where a laptop keeps its hub connection: ``<store>.hub.json`` beside its store, readable by
 its owner only. It holds the hub's address (a PostgreSQL DSN naming the replica's own
 role and its password, never the admin's; or the SQLite file's path), the replica id and
-the replica's key."""
+the replica's key.
+
+Beside an encrypted store those secrets are sealed with the store's key (a lost laptop
+must not hand its hub password to the finder): ``{"sealed": …, "store_id": …}``. A plain
+file beside a store encrypted later is sealed the first time it is read unlocked."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -13,7 +19,12 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import orjson
 
 from grassroots_tui.hub.engines import HubAddress, HubError
+from grassroots_tui.store import keyring
+from grassroots_tui.store.keyslots import KeySlots, KeySlotsDamaged
 from grassroots_tui.store.paths import StorePaths
+from grassroots_tui.store.sealing import SealBroken
+
+_AAD = b"grassroots hub settings"
 
 SUFFIX = ".hub.json"
 
@@ -54,12 +65,28 @@ def config_path(store_main: str | Path) -> Path:
     return main.with_name(main.name + SUFFIX)
 
 
+def _store_id_if_encrypted(store_main: str | Path) -> str | None:
+    try:
+        slots = KeySlots.read(StorePaths.for_main(store_main).keys)
+    except KeySlotsDamaged as damaged:
+        raise HubError(str(damaged)) from None
+    return slots.store_id if slots is not None else None
+
+
 def save_config(store_main: str | Path, config: HubConfig) -> Path:
     path = config_path(store_main)
+    data = orjson.dumps(asdict(config), option=orjson.OPT_INDENT_2)
+    store_id = _store_id_if_encrypted(store_main)
+    if store_id is not None:
+        sealer = keyring.sealer_for(store_id)
+        if sealer is None:
+            raise HubError("数据已加密：请先用站点口令打开数据，再保存汇总库设置。")
+        sealed = base64.b64encode(sealer.seal(data, _AAD)).decode("ascii")
+        data = orjson.dumps({"sealed": sealed, "store_id": store_id})
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as out:
-        out.write(orjson.dumps(asdict(config), option=orjson.OPT_INDENT_2))
+        out.write(data)
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, path)
@@ -75,7 +102,29 @@ def load_config(store_main: str | Path) -> HubConfig | None:
         return None
     except (OSError, orjson.JSONDecodeError) as error:
         raise HubError(f"汇总库设置文件 {path} 读不出来：{error}") from error
+    plain = isinstance(data, dict) and "sealed" not in data
+    if not plain:
+        data = _unsealed(path, data)
     try:
-        return HubConfig(**{name: str(data[name]) for name in HubConfig.__dataclass_fields__})
+        config = HubConfig(**{name: str(data[name]) for name in HubConfig.__dataclass_fields__})
     except (KeyError, TypeError) as error:
         raise HubError(f"汇总库设置文件 {path} 缺少 {error}：请重新登记本机。") from error
+    store_id = _store_id_if_encrypted(store_main)
+    if plain and store_id is not None and keyring.sealer_for(store_id) is not None:
+        save_config(store_main, config)  # written before the store was encrypted
+    return config
+
+
+def _unsealed(path: Path, data: dict) -> dict:
+    sealer = keyring.sealer_for(str(data.get("store_id", "")))
+    if sealer is None:
+        raise HubError(f"汇总库设置文件 {path.name} 已加密：请先用站点口令打开数据。")
+    try:
+        opened = orjson.loads(sealer.unseal(base64.b64decode(str(data["sealed"])), _AAD))
+    except (SealBroken, binascii.Error, ValueError, KeyError):
+        raise HubError(
+            f"汇总库设置文件 {path.name} 解密失败，已被改动或损坏：请重新登记本机。"
+        ) from None
+    if not isinstance(opened, dict):
+        raise HubError(f"汇总库设置文件 {path.name} 的内容不对：请重新登记本机。")
+    return opened
