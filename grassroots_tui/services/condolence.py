@@ -325,11 +325,13 @@ def _markdown(found: CondolenceRound, rows: list[list[str]], masked: bool) -> st
     return "\n".join(lines) + "\n"
 
 
-def render_round(
-    store: Any, round_id: str, *, fmt: Literal["csv", "md"] = "csv", unmasked: bool = False
-) -> str:
-    """The round as CSV or Markdown, without recording anything (callers that show it
-    unmasked use :func:`export_round`)."""
+def render_round(store: Any, round_id: str, *, fmt: Literal["csv", "md"] = "csv") -> str:
+    """The round as CSV or Markdown, masked, without recording anything (unmasked only
+    through :func:`export_round`, which checks and records it)."""
+    return _render_round(store, round_id, fmt=fmt, unmasked=False)
+
+
+def _render_round(store: Any, round_id: str, *, fmt: Literal["csv", "md"], unmasked: bool) -> str:
     if fmt not in ("csv", "md"):
         raise HardshipRefused(f"不支持的导出格式：{fmt}（可用：csv、md）")
     found = get_round(store, round_id)
@@ -364,7 +366,7 @@ def export_round(
             doc_id=found.id,
             where=where,
         )
-    return render_round(store, round_id, fmt=fmt, unmasked=unmasked)
+    return _render_round(store, round_id, fmt=fmt, unmasked=unmasked)
 
 
 def encode_export(text: str, fmt: Literal["csv", "md"]) -> bytes:

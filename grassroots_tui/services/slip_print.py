@@ -391,15 +391,26 @@ def render_slip(
     slip_id: str,
     *,
     fmt: Fmt = "text",
-    unmasked: bool = False,
     calendar: OfficialCalendar | None = None,
 ) -> str:
-    """The slip and each of its reply slips, one page each, as text or an HTML page.
+    """The slip and each of its reply slips, one page each, as text or an HTML page,
+    personal information masked (unmasked only through :func:`export_slip`, which
+    checks and records it).
 
     The due date printed is the effective one when ``calendar`` is given, else the one
-    stored on the slip. Unmasked output must be recorded by the caller (see
-    :func:`export_slip`).
+    stored on the slip.
     """
+    return _render_slip(store, slip_id, fmt=fmt, unmasked=False, calendar=calendar)
+
+
+def _render_slip(
+    store: Store,
+    slip_id: str,
+    *,
+    fmt: Fmt,
+    unmasked: bool,
+    calendar: OfficialCalendar | None,
+) -> str:
     if fmt not in ("text", "html"):
         raise ValueError(f"不支持的打印格式：{fmt}（可用 text、html）")
     slip = get_slip(store, slip_id)
@@ -441,7 +452,7 @@ def export_slip(
             doc_id=slip.id,
             where=where,
         )
-    return render_slip(store, slip_id, fmt=fmt, unmasked=unmasked, calendar=calendar)
+    return _render_slip(store, slip_id, fmt=fmt, unmasked=unmasked, calendar=calendar)
 
 
 # -- the reminder notice ---------------------------------------------------------------------
