@@ -37,6 +37,10 @@ document's kind; :data:`KIND_PERMISSIONS` says which action above each kind need
 Services that are handed only the audit actor (``name#id``, see
 :func:`grassroots_tui.models.audit.actor_label`) call :func:`require_actor`, which finds
 the signed-in staff member's role in the store and then calls :func:`require`.
+
+Output of residents' information unmasked (a print, an export, a copy of the store) is
+not in this table: the station decides who may (``Station.unmasked_roles``), and
+:func:`grassroots_tui.services.disclosure.authorize_unmasked` checks it and records it.
 """
 
 from __future__ import annotations
@@ -488,7 +492,8 @@ def require(role: StaffRole | str, action: str, kind: str | None = None) -> None
 
 def role_of_actor(store: Any, actor: str) -> StaffRole | None:
     """The role of the staff member an audit actor names (``name#id``), or None when the
-    actor names no staff member (the command line, the demo, a first-start setup).
+    actor names no staff member (the demo, a first-start setup, the store used from
+    Python). The program and the command line always sign in first and pass ``name#id``.
 
     An actor written as ``name#id`` whose id is no staff member, or one retired, is
     refused with :class:`PermissionDenied`: it cannot be a signed-in member.
@@ -505,8 +510,9 @@ def role_of_actor(store: Any, actor: str) -> StaffRole | None:
 def require_actor(store: Any, actor: str, action: str, kind: str | None = None) -> None:
     """:func:`require` for the staff member signed in as ``actor`` (``name#id``).
 
-    An actor that names no staff member (the command line, which has no sign-in yet, the
-    demo, a first-start setup) is not checked.
+    An actor that names no staff member (the demo, a first-start setup, the store used
+    from Python) is not checked; the program and the command line (cli/sign_in.py) always
+    pass the member who signed in.
     """
     role = role_of_actor(store, actor)
     if role is not None:
