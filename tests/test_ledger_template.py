@@ -15,16 +15,20 @@ from grassroots_tui.services.ledger_kinds import KINDS
 from grassroots_tui.services.ledger_template import GUIDE_SHEET, LEDGER_SHEET, template_bytes
 from grassroots_tui.store import Store
 from tests.factories import STATION_ID, household, station
+from tests.sign_in_helpers import add_member, sign_in_env
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A station with two households, a worker 李明 and its head 陈站长, signed in."""
     path = tmp_path / "data" / "grassroots.json"
     with Store.open(path) as store:
         store.save(station(), actor="测试")
         store.save(household("0101"), actor="测试")
         store.save(household("0102", head_of_household="李建国"), actor="测试")
         store.save(Staff(id="staff-li", station_id=STATION_ID, name="李明"), actor="测试")
+        add_member(store, "陈站长", staff_id="staff-head")
+    sign_in_env(monkeypatch, "陈站长")
     return path
 
 
@@ -126,8 +130,6 @@ def test_a_filled_visit_template_round_trips_through_the_cli(tmp_path, db, capsy
         "--db",
         str(db),
         "--yes",
-        "--actor",
-        "测试",
     ]
     assert main(args) == 0
     out = capsys.readouterr().out
@@ -135,6 +137,7 @@ def test_a_filled_visit_template_round_trips_through_the_cli(tmp_path, db, capsy
     with Store.open(db, readonly=True) as store:
         visits = sorted(store.raw("visit"), key=lambda v: v["date"])
     assert [len(v["problems"]) for v in visits] == [2, 0]
+    assert {v["created_by"] for v in visits} == {"陈站长#staff-head"}  # who signed in
     assert visits[0]["problems"][1]["solved_on"] == "2026-03-09"
     assert visits[1]["visit_kind"] == "night"
     assert main(args) == 0  # again: nothing added
@@ -201,6 +204,21 @@ def test_a_sample_row_naming_an_unknown_household_changes_nothing(tmp_path, caps
     assert "第 2 行  「户号」  本站没有户号为「0101」的住户" in captured.out
     assert "本次没有导入任何数据" in captured.err
     assert db.read_bytes() == before
+
+
+def test_the_command_line_signs_in_and_a_worker_may_not_import(
+    tmp_path, db, monkeypatch, capsys
+) -> None:
+    path = tmp_path / "样例.xlsx"
+    assert main(["template", "media", "--out", str(path)]) == 0
+    args = ["import", "media", str(path), "--station", "HL01", "--db", str(db), "--yes"]
+    monkeypatch.delenv("GRASSROOTS_USER")
+    before = Path(db).read_bytes()
+    assert main(args) == 2
+    assert "这一操作须登录" in capsys.readouterr().err
+    assert main([*args, "--user", "李明"]) == 2
+    assert "队员无权导入" in capsys.readouterr().err
+    assert Path(db).read_bytes() == before
 
 
 def test_an_unknown_kind_is_a_chinese_refusal(capsys) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,13 +22,13 @@ from grassroots_tui.cli.sign_in import SignInFailed, add_sign_in_option, sign_in
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.services.auth import PermissionDenied
 from grassroots_tui.services.household_import import (
-    HouseholdImportError,
     ImportPreview,
     Ledger,
     apply_import,
     preview_import,
     read_ledger,
 )
+from grassroots_tui.services.ledger_reader import LedgerImportError
 from grassroots_tui.store import Store, StoreError
 from grassroots_tui.store.error_log import log_folder_for, logged_note
 
@@ -84,13 +86,54 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     households.set_defaults(handler=run_import_households)
 
 
+@dataclass(frozen=True)
+class ImportSteps:
+    """What one kind of import does at each step of :func:`run_import` (the households'
+    here, the other ledgers' in cli/ledger_commands.py); the steps' order, the two
+    previews, the confirmation, the sign-in and the refusals are the same for all."""
+
+    #: Names the command in the error log ("grassroots import households").
+    context: str
+    #: What a record is counted in: "户", "条".
+    unit: str
+    read: Callable[[], Any]
+    #: (store, station id, the ledger read, today) → a preview
+    preview: Callable[[Store, str, Any, date], Any]
+    #: (the ledger read, the station, the preview) → prints it
+    show: Callable[[Any, dict[str, Any], Any], None]
+    #: the preview → what it would write, to tell whether the store changed since
+    signature: Callable[[Any], Any]
+    #: (store, preview, actor, allow_rejected) → a result with ``summary()``
+    apply: Callable[[Store, Any, str, bool], Any]
+
+
 def run_import_households(args: argparse.Namespace) -> int:
+    return run_import(
+        args,
+        ImportSteps(
+            context="grassroots import households",
+            unit="户",
+            read=lambda: read_ledger(args.file),
+            preview=lambda store, station_id, ledger, today: preview_import(
+                store.raw("household"), station_id, ledger, today
+            ),
+            show=_print_preview,
+            signature=_signature,
+            apply=lambda store, preview, actor, allow: apply_import(
+                store, preview, actor, allow_rejected=allow
+            ),
+        ),
+    )
+
+
+def run_import(args: argparse.Namespace, steps: ImportSteps) -> int:
+    """Import ``args.file`` into the station ``args.station`` by ``steps``; the exit code."""
     try:
-        return _run(args)
+        return _run(args, steps)
     except _Failed as failed:
         print(f"错误：{failed}", file=sys.stderr)
     except (
-        HouseholdImportError,
+        LedgerImportError,
         StoreError,
         DocumentInvalid,
         SignInFailed,
@@ -100,7 +143,7 @@ def run_import_households(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"错误：读写文件失败：{error.strerror or error}。", file=sys.stderr)
     except Exception as error:  # noqa: BLE001 - never a traceback for the user
-        note = logged_note(error, log_folder_for(args.db), context="grassroots import households")
+        note = logged_note(error, log_folder_for(args.db), context=steps.context)
         print(
             f"错误：导入时发生意外错误（{type(error).__name__}：{error}）。没有写入任何数据。{note}",
             file=sys.stderr,
@@ -108,8 +151,8 @@ def run_import_households(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
-def _run(args: argparse.Namespace) -> int:
-    ledger = read_ledger(args.file)
+def _run(args: argparse.Namespace, steps: ImportSteps) -> int:
+    ledger = steps.read()
     today = date.today()
     store_path = _store_path(args)
 
@@ -117,26 +160,26 @@ def _run(args: argparse.Namespace) -> int:
     store = Store.open(store_path, readonly=True, create=False)
     try:
         station = _station(store, args.station)
-        preview = preview_import(store.raw("household"), station["id"], ledger, today)
+        preview = steps.preview(store, station["id"], ledger, today)
     finally:
         store.close()
 
-    _print_preview(ledger, station, preview)
+    steps.show(ledger, station, preview)
     rejected = len(preview.rejected_rows)
     if rejected and not args.allow_rejected:
         good = len(preview.adds) + len(preview.updates)
         raise _Failed(
             f"有 {rejected} 行被拒绝，本次没有导入任何数据。请改正后重新导入；"
-            f"或加 --allow-rejected 只导入其余 {good} 户。"
+            f"或加 --allow-rejected 只导入其余 {good} {steps.unit}。"
         )
     if not preview.has_changes:
         print("没有需要写入的修改。")
         return EXIT_OK
     if not args.yes and not _confirmed():
         return EXIT_NOT_CONFIRMED
-    # Only its signature is needed from here: let its households go before the second
+    # Only its signature is needed from here: let its documents go before the second
     # preview makes them again (at 50,000 rows each preview holds about 100 MB).
-    expected = _signature(preview)
+    expected = steps.signature(preview)
     del preview
 
     store = Store.open(store_path, create=False)
@@ -145,10 +188,10 @@ def _run(args: argparse.Namespace) -> int:
             raise _Failed(f"不能导入：{store.readonly_reason or '数据是只读的。'}")
         actor = sign_in(store, args, action="household.import").actor
         # The store may have changed since the preview: make it again, on what is there now.
-        fresh = preview_import(store.raw("household"), station["id"], ledger, today)
-        if _signature(fresh) != expected:
+        fresh = steps.preview(store, station["id"], ledger, today)
+        if steps.signature(fresh) != expected:
             raise _Failed("预览之后数据已被修改，本次没有导入任何数据。请重新运行导入命令。")
-        result = apply_import(store, fresh, actor, allow_rejected=args.allow_rejected)
+        result = steps.apply(store, fresh, actor, args.allow_rejected)
     finally:
         store.close()
     print(result.summary())

@@ -1,32 +1,29 @@
 """`grassroots import KIND FILE --station CODE` for the old ledgers (visits, slips,
 hardship, media, three-threes) and `grassroots template KIND`.
 
-The same habits as `grassroots import households` (cli/import_commands.py): the preview
-is made on a read-only view of the store, nothing is written until confirmed (``--yes``
-or "y" at the prompt), the preview is made again on the store as it is when writing and
-must say the same, and the write is one transaction. Every failure is a Chinese message
-on stderr and exit code 2.
+The same steps as `grassroots import households` (:func:`.import_commands.run_import`):
+the preview is made on a read-only view of the store, nothing is written until confirmed
+(``--yes`` or "y" at the prompt), writing needs a sign-in of a member who may import,
+the preview is made again on the store as it is when writing and must say the same, and
+the write is one transaction. Every failure is a Chinese message on stderr and exit
+code 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
-from datetime import date
 from pathlib import Path
+from typing import Any
 
 from grassroots_tui.cli.import_commands import (
     EXIT_ERROR,
-    EXIT_NOT_CONFIRMED,
     EXIT_OK,
-    _confirmed,
+    ImportSteps,
     _Failed,
-    _station,
-    _store_path,
+    run_import,
 )
-from grassroots_tui.models.errors import DocumentInvalid
-from grassroots_tui.services.auth import PermissionDenied
+from grassroots_tui.cli.sign_in import add_sign_in_option
 from grassroots_tui.services.household_import import HOUSEHOLD_COLUMNS
 from grassroots_tui.services.ledger_import import (
     LedgerPreview,
@@ -35,10 +32,8 @@ from grassroots_tui.services.ledger_import import (
     read_kind,
 )
 from grassroots_tui.services.ledger_kinds import KINDS
-from grassroots_tui.services.ledger_reader import ColumnSet, LedgerImportError
+from grassroots_tui.services.ledger_reader import ColumnSet, Ledger
 from grassroots_tui.services.ledger_template import template_bytes
-from grassroots_tui.store import Store, StoreError
-from grassroots_tui.store.error_log import log_folder_for, logged_note
 from grassroots_tui.store.files import write_file_atomically
 
 #: The templates `grassroots template` writes: the households' and every ledger kind's.
@@ -80,7 +75,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             action="store_true",
             help="有被拒绝的行时，仍导入其余各条（被拒绝的不导入）",
         )
-        sub.add_argument("--actor", metavar="NAME", help="记入审计记录的操作人（默认当前用户）")
+        add_sign_in_option(sub)
         sub.set_defaults(handler=run_import_ledger, ledger_kind=name)
 
     template = subparsers.add_parser(
@@ -103,68 +98,28 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run_import_ledger(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except _Failed as failed:
-        print(f"错误：{failed}", file=sys.stderr)
-    except (LedgerImportError, StoreError, DocumentInvalid, PermissionDenied) as error:
-        print(f"错误：{error}", file=sys.stderr)
-    except OSError as error:
-        print(f"错误：读写文件失败：{error.strerror or error}。", file=sys.stderr)
-    except Exception as error:  # noqa: BLE001 - never a traceback for the user
-        note = logged_note(error, log_folder_for(args.db), context="grassroots import")
-        print(
-            f"错误：导入时发生意外错误（{type(error).__name__}：{error}）。没有写入任何数据。{note}",
-            file=sys.stderr,
-        )
-    return EXIT_ERROR
-
-
-def _run(args: argparse.Namespace) -> int:
     kind = KINDS[args.ledger_kind]
-    ledger = read_kind(args.file, kind)
-    today = date.today()
-    store_path = _store_path(args)
-
-    store = Store.open(store_path, readonly=True, create=False)
-    try:
-        station = _station(store, args.station)
-        preview = preview_ledger(store, station["id"], ledger, kind, today)
-    finally:
-        store.close()
-
-    _print_preview(preview, station.get("name") or station.get("code"), station.get("code"))
-    rejected = len(preview.rejected_rows)
-    if rejected and not args.allow_rejected:
-        good = len(preview.adds) + len(preview.updates)
-        raise _Failed(
-            f"有 {rejected} 行被拒绝，本次没有导入任何数据。请改正后重新导入；"
-            f"或加 --allow-rejected 只导入其余 {good} 条。"
-        )
-    if not preview.has_changes:
-        print("没有需要写入的修改。")
-        return EXIT_OK
-    if not args.yes and not _confirmed():
-        return EXIT_NOT_CONFIRMED
-    expected = preview.signature()
-    del preview
-
-    store = Store.open(store_path, create=False)
-    try:
-        if store.readonly:
-            raise _Failed(f"不能导入：{store.readonly_reason or '数据是只读的。'}")
-        fresh = preview_ledger(store, station["id"], ledger, kind, today)
-        if fresh.signature() != expected:
-            raise _Failed("预览之后数据已被修改，本次没有导入任何数据。请重新运行导入命令。")
-        result = apply_ledger(store, fresh, _actor(args), allow_rejected=args.allow_rejected)
-    finally:
-        store.close()
-    print(result.summary())
-    return EXIT_OK
+    return run_import(
+        args,
+        ImportSteps(
+            context=f"grassroots import {kind.name}",
+            unit="条",
+            read=lambda: read_kind(args.file, kind),
+            preview=lambda store, station_id, ledger, today: preview_ledger(
+                store, station_id, ledger, kind, today
+            ),
+            show=_print_preview,
+            signature=LedgerPreview.signature,
+            apply=lambda store, preview, actor, allow: apply_ledger(
+                store, preview, actor, allow_rejected=allow
+            ),
+        ),
+    )
 
 
-def _print_preview(preview: LedgerPreview, name: object, code: object) -> None:
-    print(f"导入「{preview.source}」（{preview.kind.label}）到 {name}（{code}）：")
+def _print_preview(_ledger: Ledger, station: dict[str, Any], preview: LedgerPreview) -> None:
+    name = station.get("name") or station.get("code")
+    print(f"导入「{preview.source}」（{preview.kind.label}）到 {name}（{station.get('code')}）：")
     print(preview.summary())
     for warning in preview.warnings:
         print(f"提示：{warning}")
@@ -174,15 +129,6 @@ def _print_preview(preview: LedgerPreview, name: object, code: object) -> None:
             print(f"  第 {problem.row} 行  「{problem.column}」  {problem.reason}")
     for record, _rev in preview.updates:
         print(f"  更新第 {'、'.join(str(n) for n in record.rows)} 行的记录")
-
-
-def _actor(args: argparse.Namespace) -> str:
-    if args.actor:
-        return str(args.actor)
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (containers, services)
-        return "命令行导入"
 
 
 def run_template(args: argparse.Namespace) -> int:

@@ -46,6 +46,7 @@ from grassroots_tui.services.ledger_reader import (
     LedgerError,
     LedgerImportError,
     LedgerRow,
+    PreviewCounts,
     Progress,
     RowProblem,
     cell_text,
@@ -57,9 +58,6 @@ from grassroots_tui.services.text import split_list
 
 if TYPE_CHECKING:
     from grassroots_tui.store import Store
-
-#: How many rejections :meth:`ImportPreview.summary` spells out before "等".
-SUMMARY_PROBLEMS = 5
 
 #: The errors of this module: those of reading and importing any ledger.
 HouseholdImportError = LedgerImportError
@@ -111,7 +109,7 @@ Changes = dict[str, tuple[Any, Any]]
 
 
 @dataclass
-class ImportPreview:
+class ImportPreview(PreviewCounts):
     """What an import would do; nothing is written until :func:`apply_import`."""
 
     station_id: str
@@ -123,34 +121,11 @@ class ImportPreview:
     skipped_empty: int = 0
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def rejected_rows(self) -> list[int]:
-        """The numbers of the rows refused, in order, each once."""
-        return sorted({p.row for p in self.rejected})
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.adds or self.updates)
-
     def summary(self) -> str:
         """ "将新增 12 户，更新 3 户，拒绝 2 行（第 5 行「身份证号」校验码错误，应为 X；…）"."""
-        text = (
-            f"将新增 {len(self.adds)} 户，更新 {len(self.updates)} 户，"
-            f"拒绝 {len(self.rejected_rows)} 行"
+        return self._summary(
+            f"{len(self.adds)} 户", f"{len(self.updates)} 户", "户与现有数据相同，无需修改"
         )
-        if self.rejected:
-            shown = "；".join(str(p) for p in self.rejected[:SUMMARY_PROBLEMS])
-            if len(self.rejected) > SUMMARY_PROBLEMS:
-                shown += f"；等共 {len(self.rejected)} 处问题"
-            text += f"（{shown}）"
-        extra = []
-        if self.unchanged:
-            extra.append(f"{self.unchanged} 户与现有数据相同，无需修改")
-        if self.skipped_empty:
-            extra.append(f"跳过空行 {self.skipped_empty} 行")
-        if extra:
-            text += "；" + "，".join(extra)
-        return text + "。"
 
 
 def preview_import(

@@ -43,6 +43,7 @@ from grassroots_tui.services.ledger_reader import (
     ImportRefused,
     Ledger,
     LedgerRow,
+    PreviewCounts,
     Progress,
     RowProblem,
     cell_text,
@@ -54,9 +55,6 @@ from grassroots_tui.services.text import split_list
 
 if TYPE_CHECKING:
     from grassroots_tui.store import Store
-
-#: How many rejections :meth:`LedgerPreview.summary` spells out before "等".
-SUMMARY_PROBLEMS = 5
 
 #: The fields a stored document carries that are not what a ledger says: compared
 #: records leave them out (with the links between one record's documents).
@@ -391,7 +389,7 @@ def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @dataclass
-class LedgerPreview:
+class LedgerPreview(PreviewCounts):
     """What an import of one kind of ledger would do; nothing is written until
     :func:`apply_ledger`."""
 
@@ -406,34 +404,13 @@ class LedgerPreview:
     skipped_empty: int = 0
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def rejected_rows(self) -> list[int]:
-        return sorted({p.row for p in self.rejected})
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.adds or self.updates)
-
     def summary(self) -> str:
         """ "将新增 12 条走访记录，更新 1 条，拒绝 2 行（第 5 行「户号」…）"."""
-        unit = self.kind.unit
-        text = (
-            f"将新增 {len(self.adds)} {unit}，更新 {len(self.updates)} 条，"
-            f"拒绝 {len(self.rejected_rows)} 行"
+        return self._summary(
+            f"{len(self.adds)} {self.kind.unit}",
+            f"{len(self.updates)} 条",
+            "条已导入过且内容相同，不再重复导入",
         )
-        if self.rejected:
-            shown = "；".join(str(p) for p in self.rejected[:SUMMARY_PROBLEMS])
-            if len(self.rejected) > SUMMARY_PROBLEMS:
-                shown += f"；等共 {len(self.rejected)} 处问题"
-            text += f"（{shown}）"
-        extra = []
-        if self.unchanged:
-            extra.append(f"{self.unchanged} 条已导入过且内容相同，不再重复导入")
-        if self.skipped_empty:
-            extra.append(f"跳过空行 {self.skipped_empty} 行")
-        if extra:
-            text += "；" + "，".join(extra)
-        return text + "。"
 
     def signature(self) -> tuple[Any, ...]:
         """What the preview would write, to tell whether the store changed since."""

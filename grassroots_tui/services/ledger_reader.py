@@ -879,6 +879,49 @@ class RowProblem:
         return f"第 {self.row} 行「{self.column}」{self.reason}"
 
 
+#: How many rejections a preview's summary spells out before "等".
+SUMMARY_PROBLEMS = 5
+
+
+class PreviewCounts:
+    """What every import preview answers from its ``adds``, ``updates``, ``unchanged``,
+    ``rejected`` and ``skipped_empty`` (the household import's and the other ledgers')."""
+
+    adds: Sequence[Any]
+    updates: Sequence[Any]
+    unchanged: int
+    rejected: list[RowProblem]
+    skipped_empty: int
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        """The numbers of the rows refused, in order, each once."""
+        return sorted({p.row for p in self.rejected})
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.adds or self.updates)
+
+    def _summary(self, added: str, updated: str, unchanged: str) -> str:
+        """ "将新增 12 户，更新 3 户，拒绝 2 行（第 5 行「身份证号」…；…）；…。" with the
+        added and updated counts as ``added`` and ``updated`` say them, and
+        ``unchanged`` the words after the number of unchanged records."""
+        text = f"将新增 {added}，更新 {updated}，拒绝 {len(self.rejected_rows)} 行"
+        if self.rejected:
+            shown = "；".join(str(p) for p in self.rejected[:SUMMARY_PROBLEMS])
+            if len(self.rejected) > SUMMARY_PROBLEMS:
+                shown += f"；等共 {len(self.rejected)} 处问题"
+            text += f"（{shown}）"
+        extra = []
+        if self.unchanged:
+            extra.append(f"{self.unchanged} {unchanged}")
+        if self.skipped_empty:
+            extra.append(f"跳过空行 {self.skipped_empty} 行")
+        if extra:
+            text += "；" + "，".join(extra)
+        return text + "。"
+
+
 SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
 
 
