@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= .demo/grassroots.json
 WHEELHOUSE_HERE := $(VENV)/wheelhouse-here
 
-.PHONY: run test lint soak bench schemas demo clean wheelhouse
+.PHONY: run test lint soak bench schemas demo clean render wheelhouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ soak: $(VENV)/.installed-dev
 ## make bench: the benchmarks; writes bench/RESULTS.md
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run
+
+## make render: every paper output (workbook, slips, notices, lists, report) through
+## LibreOffice headless to PNG pages in a temp folder, to look at (not part of make test)
+render: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.render
 
 ## make schemas: regenerate schemas/ from the models
 schemas: $(VENV)/.installed-dev

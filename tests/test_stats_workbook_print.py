@@ -167,3 +167,23 @@ def test_csv_is_utf8_with_bom_by_default_and_gb18030_on_request(store) -> None:
     assert "站点代码" in gb.decode("gb18030")
     with pytest.raises(UnicodeDecodeError):
         gb.decode("utf-8")
+
+
+def test_the_command_writes_gb18030_on_request_and_only_for_csv(store, tmp_path) -> None:
+    import contextlib
+
+    from grassroots_tui.cli import main
+
+    db = str(store.paths.main)
+    out = tmp_path / "s.csv"
+    err = io.StringIO()
+    argv = ["export", "stats", "--month", "2026-09", "--format", "csv", "--db", db]
+    with contextlib.redirect_stderr(err):
+        assert main([*argv, "--encoding", "gb18030", "--out", str(out)]) == 0, err.getvalue()
+    assert out.read_bytes().decode("gb18030").startswith("站点代码,站名")
+    with contextlib.redirect_stderr(err):
+        assert main([*argv, "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    with contextlib.redirect_stderr(err):
+        code = main([*argv[:-4], "--format", "xlsx", "--encoding", "gb18030", "--db", db])
+    assert code == 2 and "--encoding 只用于 CSV" in err.getvalue()

@@ -1,9 +1,10 @@
 """`grassroots export stats`: the monthly statistics as a file.
 
     grassroots export stats --month 2026-09 [--station HL01] [--format xlsx|csv|json|md]
-                            [--out PATH] [--on DATE]
+                            [--out PATH] [--on DATE] [--encoding utf-8|gb18030]
 
-Excel (.xlsx) is the default. Without ``--out`` the file goes into the ``exports``
+Excel (.xlsx) is the default; a CSV is UTF-8 with BOM, or GB18030 with ``--encoding
+gb18030`` for older systems. Without ``--out`` the file goes into the ``exports``
 folder beside the store; ``--out -`` writes a text format to the screen (an .xlsx is
 refused on a terminal). Residents' names in the detail sheets are masked. The month in
 progress is counted up to today (``--on`` names another day), never to its last day.
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from grassroots_tui.cli.slip_commands import _calendar, _Failed, _guarded, _open, _store_path
+from grassroots_tui.i18n import t
 from grassroots_tui.services.argument_types import date_argument, month_argument, parse_month
 from grassroots_tui.services.slip_rules import load_slip_rules
 from grassroots_tui.services.statistics import month_stats, trend
@@ -58,6 +60,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "--out", metavar="PATH", help="写入文件；“-”输出到屏幕（默认写入数据旁的 exports 文件夹）"
     )
     stats.add_argument(
+        "--encoding",
+        choices=["utf-8", "gb18030"],
+        default=None,
+        help="CSV 的编码：utf-8（默认，带 BOM，Excel 和 WPS 都能直接打开）或 gb18030（较旧的系统）",
+    )
+    stats.add_argument(
         "--on",
         type=date_argument(),
         metavar="DATE",
@@ -77,6 +85,8 @@ def _month(text: str) -> tuple[int, int]:
 def run_stats(args: argparse.Namespace) -> int:
     """The month's statistics written as a file (or to stdout)."""
     year, month = _month(args.month)
+    if args.encoding is not None and args.format != "csv":
+        raise _Failed(t("documents.encoding_csv_only"))
     to_stdout = args.out == "-"
     if to_stdout and args.format == "xlsx" and sys.stdout.isatty():
         raise _Failed("Excel 文件不能输出到终端，请用 --out 指定文件，或选 csv、json、md。")
@@ -98,7 +108,14 @@ def run_stats(args: argparse.Namespace) -> int:
         rows = None
         if args.format == "xlsx":
             rows = trend(store, year=year, month=month, **given)
-        data = export_stats(store, stats, fmt=args.format, trend_rows=rows, calendar=calendar)
+        data = export_stats(
+            store,
+            stats,
+            fmt=args.format,
+            trend_rows=rows,
+            calendar=calendar,
+            encoding=args.encoding or "utf-8",
+        )
         paths = store.paths
     finally:
         store.close()
@@ -109,7 +126,8 @@ def run_stats(args: argparse.Namespace) -> int:
             out.write(data)
             out.flush()
         else:  # a captured text stream
-            sys.stdout.write(data.decode("utf-8-sig") if args.format != "xlsx" else "")
+            text = data.decode(args.encoding or "utf-8-sig") if args.format != "xlsx" else ""
+            sys.stdout.write(text.removeprefix("\ufeff"))
         return 0
     if args.out:
         path = Path(args.out)

@@ -191,6 +191,13 @@ class Masker:
         """The phone number as shown: "138****5678" or, unmasked, whole."""
         return _plain(value) if self.unmasked else mask_phone(value)
 
+    def status(self, value: str | None) -> str:
+        """A family's hardship standing (困难等级, 低保户 …) as shown in a document that
+        leaves the station: "**" or, unmasked, as it is ("" stays "")."""
+        if self.unmasked:
+            return _plain(value)
+        return MASK * 2 if _text(value) else ""
+
 
 def named_by_query(query: str | None, *values: str | None) -> bool:
     """Whether ``query`` is one of ``values`` typed whole (spaces and case aside).

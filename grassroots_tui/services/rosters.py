@@ -761,21 +761,23 @@ def _station_phone(store: Any, station: Station) -> str | None:
     return phone
 
 
-def public_notice(
-    store: Any,
-    leave_id: str,
-    *,
-    fmt: Literal["text", "html"] = "text",
-    on: dt.date | None = None,
-) -> str:
-    """请假代班公示 for the station's board, dated ``on`` (default today).
+@dataclass(frozen=True)
+class NoticeContent:
+    """What a 请假代班公示 says: the station's name, who is away, its paragraphs, its date."""
+
+    station: str
+    who: str
+    paragraphs: list[str]
+    day: dt.date
+
+
+def notice_content(store: Any, leave_id: str, *, on: dt.date | None = None) -> NoticeContent:
+    """The 公示 of an approved leave with a substitute, dated ``on`` (default today).
 
     Who is away (name and role), from when to when, who stands in and on which duty days,
     and how to reach the station (the station's own phone and address). No ID number and
     no person's phone number; the reason of the leave is not shown either (only 因事 /
     因病 / 因故). Only an approved request with a substitute is posted."""
-    if fmt not in ("text", "html"):
-        raise RosterRefused(f"不支持的格式：{fmt}（可用 text、html）")
     leave = get_leave(store, leave_id)
     if leave.decision is not LeaveDecision.APPROVED or not leave.substitute_id:
         raise RosterRefused(
@@ -813,23 +815,38 @@ def public_notice(
     reach = "请假期间群众如有事项，请照常到站办理"
     paragraphs.append(reach + ("，或联系本站（" + "；".join(contact) + "）。" if contact else "。"))
     paragraphs.append("特此公示。")
+    return NoticeContent(station.name, who, paragraphs, day)
+
+
+def public_notice(
+    store: Any,
+    leave_id: str,
+    *,
+    fmt: Literal["text", "html"] = "text",
+    on: dt.date | None = None,
+) -> str:
+    """请假代班公示 for the station's board (:func:`notice_content`) as text or HTML."""
+    if fmt not in ("text", "html"):
+        raise RosterRefused(f"不支持的格式：{fmt}（可用 text、html）")
+    content = notice_content(store, leave_id, on=on)
+    paragraphs, day, name, who = content.paragraphs, content.day, content.station, content.who
     if fmt == "text":
         lines = [
-            _center(station.name),
+            _center(name),
             _center(_spaced(NOTICE_TITLE)),
             _right(f"公示日期：{day.isoformat()}"),
             "",
         ]
         for paragraph in paragraphs:
             lines += ["    " + line for line in _wrap(paragraph, TEXT_WIDTH - 4)]
-        lines += ["", _right(station.name), _right(_cn_date(day))]
+        lines += ["", _right(name), _right(_cn_date(day))]
         return "\n".join(lines) + "\n"
     e = html.escape
     body = (
         '<section class="sheet notice">\n'
-        f'<p class="station">{e(station.name)}</p>\n<h1>{NOTICE_TITLE}</h1>\n'
+        f'<p class="station">{e(name)}</p>\n<h1>{NOTICE_TITLE}</h1>\n'
         f'<p class="number">公示日期：{day.isoformat()}</p>\n'
         + "".join(f"<p>{e(p)}</p>\n" for p in paragraphs)
-        + f'<div class="sign">{e(station.name)}<br>{e(_cn_date(day))}</div>\n</section>\n'
+        + f'<div class="sign">{e(name)}<br>{e(_cn_date(day))}</div>\n</section>\n'
     )
     return _html_document(f"{NOTICE_TITLE} {who}", body)

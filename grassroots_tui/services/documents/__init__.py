@@ -1,0 +1,444 @@
+"""Documents an office files, as Word (.docx) files laid out as official documents
+(GB/T 9704-2012: :mod:`.official`), filled from templates it can change (:mod:`.engine`),
+and as PDF where LibreOffice is installed (:mod:`.pdf`):
+
+- :func:`slip_document`: 交办单 and each 回复单 after it, one page each;
+- :func:`reminder_document`: 催办通知书, with its own document number (:func:`reminder_number`);
+- :func:`leave_document`: 请假代班公示;
+- :func:`round_document`: a 送温暖 round's list;
+- :func:`stats_document`: the month's statistics report with its summary sentence.
+
+The defaults are ``templates/*.docx`` in this package (made by :mod:`.build_templates`);
+a file of the same name in the ``templates`` folder beside the store replaces one
+(:mod:`grassroots_tui.store.document_templates`). A template that cannot be used is
+refused with :class:`~.engine.TemplateError`, naming the field.
+
+Residents' names, ID and phone numbers, and a family's hardship tier, are masked by the
+same :class:`~grassroots_tui.services.masking.Masker` as the HTML and text prints:
+the content of the slip pages, reminders and lists comes from the services that print
+them. Unmasked output is the caller's explicit choice and is authorised and recorded
+first (:func:`authorize_unmasked_document`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from grassroots_tui.models import SlipReminder, Station
+from grassroots_tui.services.documents.engine import ROW, Template, TemplateError, fill
+from grassroots_tui.services.documents.engine import append_pages as _append_pages
+from grassroots_tui.services.documents.official import cn_date
+from grassroots_tui.store.document_templates import read_template
+
+__all__ = [
+    "TEMPLATE_NAMES",
+    "TemplateError",
+    "authorize_unmasked_document",
+    "export_round_document",
+    "export_slip_document",
+    "leave_document",
+    "reminder_document",
+    "reminder_number",
+    "round_document",
+    "slip_document",
+    "stats_document",
+    "template",
+]
+
+#: The templates, by what they make.
+TEMPLATE_NAMES = {
+    "slip": "交办单.docx",
+    "reply": "回复单.docx",
+    "reminder": "催办通知书.docx",
+    "leave": "请假代班公示.docx",
+    "round": "送温暖名单.docx",
+    "stats": "月度统计报告.docx",
+}
+
+#: Fields every template may use.
+_COMMON = ("发文机关", "文号", "标题", "署名", "成文日期", "遮蔽说明")
+#: Fields a template must hold, or the document would lose its substance.
+_REQUIRED = {
+    "slip": ("发文机关", "文号", "事项", "承办单位", "情况描述"),
+    "reply": ("交办单编号", "事项", "办理结果"),
+    "reminder": ("发文机关", "文号", "主送", "正文"),
+    "leave": ("发文机关", "正文"),
+    "round": ("发文机关", f"{ROW}.户主"),
+    "stats": ("综述", f"{ROW}.站名"),
+}
+MASKED_NOTE = "个人信息已按规定遮蔽。"
+UNMASKED_NOTE = "本件含未遮蔽的个人信息，请妥善保管，用后销毁。"
+_BLANK_DATE = "　　年　　月　　日"
+
+
+@cache
+def _default(name: str) -> bytes:
+    return resources.files(__package__).joinpath("templates", name).read_bytes()
+
+
+def template(kind: str, folder: Path | None = None) -> Template:
+    """The template for ``kind``: the office's in ``folder`` (the ``templates`` folder
+    beside the store), else the built-in one."""
+    name = TEMPLATE_NAMES[kind]
+    found = read_template(folder, name)
+    if found is not None:
+        path, data = found
+        return Template(str(path), data)
+    return Template(name, _default(name))
+
+
+def _render(
+    kind: str,
+    values: Mapping[str, Any],
+    folder: Path | None,
+    row_fields: Iterable[str] = (),
+) -> bytes:
+    merged = {field: "" for field in _COMMON} | dict(values)
+    return fill(
+        template(kind, folder), merged, required=_REQUIRED[kind], row_fields=tuple(row_fields)
+    )
+
+
+def _note(unmasked: bool) -> str:
+    return UNMASKED_NOTE if unmasked else MASKED_NOTE
+
+
+def authorize_unmasked_document(
+    store: Any, actor: str, purpose: str, count: int, *, kind: str, doc_id: str, where: str | None
+) -> None:
+    """Unmasked output authorised and recorded before it is made, by the check every
+    unmasked print and export goes through (services/disclosure.py, where it exists;
+    before it, the store's audit record, refused on a read-only store)."""
+    try:
+        from grassroots_tui.services.disclosure import authorize_unmasked
+    except ImportError:  # pragma: no cover - a tree without services/disclosure.py
+        if getattr(store, "readonly", False):
+            raise ValueError(
+                "输出未遮蔽的个人信息须记入审计记录，但数据当前只读，不能记录，因此不予输出。"
+                + (getattr(store, "readonly_reason", None) or "")
+            ) from None
+        note = purpose + (f"，输出到 {where}" if where else "")
+        store.record_access(kind, doc_id, actor, action="export", note=note)
+        return
+    authorize_unmasked(store, actor, purpose, count, kind=kind, doc_id=doc_id, where=where)
+
+
+def export_slip_document(
+    store: Any,
+    slip_id: str,
+    *,
+    actor: str,
+    unmasked: bool = False,
+    calendar: Any = None,
+    folder: Path | None = None,
+    where: str | None = None,
+    fmt: str = "docx",
+) -> bytes:
+    """:func:`slip_document`, unmasked output authorised and recorded first."""
+    if unmasked:
+        from grassroots_tui.services.slips import get_slip
+
+        slip = get_slip(store, slip_id)
+        authorize_unmasked_document(
+            store,
+            actor,
+            f"打印交办单 {slip.number or slip.title}（未遮蔽个人信息，{fmt}）",
+            1,
+            kind="handoff_slip",
+            doc_id=slip.id,
+            where=where,
+        )
+    return slip_document(store, slip_id, unmasked=unmasked, calendar=calendar, folder=folder)
+
+
+def export_round_document(
+    store: Any,
+    round_id: str,
+    *,
+    on: dt.date,
+    actor: str | None = None,
+    unmasked: bool = False,
+    folder: Path | None = None,
+    where: str | None = None,
+    fmt: str = "docx",
+) -> bytes:
+    """:func:`round_document`, unmasked output authorised and recorded first."""
+    if unmasked:
+        from grassroots_tui.services.condolence import get_round
+
+        found = get_round(store, round_id)
+        authorize_unmasked_document(
+            store,
+            actor or "",
+            f"导出送温暖名单“{found.title}”（未遮蔽个人信息，{fmt}）",
+            len(found.items),
+            kind="condolence_round",
+            doc_id=found.id,
+            where=where,
+        )
+    return round_document(store, round_id, unmasked=unmasked, folder=folder, on=on)
+
+
+# -- 交办单 and 回复单 ----------------------------------------------------------------------
+
+
+def slip_document(
+    store: Any,
+    slip_id: str,
+    *,
+    unmasked: bool = False,
+    calendar: Any = None,
+    folder: Path | None = None,
+) -> bytes:
+    """The slip, then each of its reply slips on a new page, as one .docx. The content is
+    the printed slip's (:mod:`grassroots_tui.services.slip_print`), masked the same way."""
+    from grassroots_tui.services.deadlines import Due
+    from grassroots_tui.services.masking import Masker
+    from grassroots_tui.services.slip_print import _slip_pages
+    from grassroots_tui.services.slips import effective_due, get_slip
+
+    slip = get_slip(store, slip_id)
+    if calendar is not None:
+        due = effective_due(store, slip, calendar)
+    else:
+        due = Due(slip.due_date) if slip.due_date else None
+    pages = _slip_pages(store, slip, Masker(unmasked=unmasked), due)
+    number = slip.number or "（草稿，尚未编号）"
+    documents = []
+    for index, page in enumerate(pages):
+        cells: dict[str, list[str]] = {}
+        for cell in page.cells:
+            if cell.label:
+                cells.setdefault(cell.label, []).append(cell.value)
+        signed = {label: value for line in page.signatures for label, value in line}
+        office = page.station or "群众工作站"
+        values: dict[str, Any] = {
+            "发文机关": office,
+            "文号": number,
+            "标题": page.title,
+            "遮蔽说明": page.note,
+            "签发人": signed.get("签发人", ""),
+            "经办人": signed.get("经办人", ""),
+        }
+        if index == 0:
+            notes = [f"原应办结日期：{v}" for v in cells.pop("原应办结日期", [])]
+            notes += [f"撤回理由：{v}" for v in cells.pop("撤回理由", [])]
+            values |= {label: "；".join(texts) for label, texts in cells.items()}
+            values |= {
+                "备注": "；".join(notes),
+                "署名": office,
+                "成文日期": cn_date(slip.issue_date) if slip.issue_date else _BLANK_DATE,
+            }
+            for label in ("当事人", "联系电话", "户号", "身份证号", "住址"):
+                values.setdefault(label, "")
+            kind = "slip"
+        else:
+            calls = cells.pop("回访情况", [])
+            values |= {label: "；".join(texts) for label, texts in cells.items()}
+            reply_day = _date(values.get("回复日期"))
+            values |= {
+                "回访情况": calls,
+                "署名": values.get("承办单位") or office,
+                "成文日期": cn_date(reply_day) if reply_day else _BLANK_DATE,
+            }
+            kind = "reply"
+        documents.append(_render(kind, values, folder))
+    return _append_pages(*documents)
+
+
+def _date(text: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+# -- 催办通知书 ------------------------------------------------------------------------------
+
+
+def reminder_number(store: Any, slip: Any, today: dt.date) -> str:
+    """The notice's document number: the station's slip number format with 交 turned
+    into 催 (湘景群交〔{year}〕第{seq:03d}号 → 湘景群催〔2026〕第007号), numbered by the
+    reminders the station recorded in the year, this one included (a notice printed
+    before it is recorded has the number it will be recorded with)."""
+    station = store.get(Station, slip.station_id) if slip.station_id else None
+    pattern = station.slip_number_format if station is not None else ""
+    if "交〔" in pattern:
+        pattern = pattern.replace("交〔", "催〔", 1)
+    else:
+        code = station.code if station is not None else "群工"
+        pattern = f"{code}催〔{{year}}〕第{{seq:03d}}号"
+    earlier = 0
+    for raw in store.raw(SlipReminder.KIND):
+        sent = str(raw.get("sent_on") or "")
+        if raw.get("station_id") != slip.station_id or not sent.startswith(str(today.year)):
+            continue
+        if raw.get("slip_id") == slip.id and sent == today.isoformat():
+            continue  # this very notice, already recorded
+        earlier += 1
+    return pattern.format(year=today.year, seq=earlier + 1)
+
+
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
+def reminder_document(
+    store: Any,
+    slip_id: str,
+    *,
+    today: dt.date,
+    calendar: Any,
+    folder: Path | None = None,
+) -> bytes:
+    """催办通知书 to the handling unit: the printed notice's paragraphs
+    (:func:`~grassroots_tui.services.slip_print.render_reminder`, masked), its own
+    document number, the station's signature and the date in Chinese."""
+    from grassroots_tui.services.slip_print import render_reminder
+    from grassroots_tui.services.slips import get_slip
+
+    page = render_reminder(store, slip_id, today=today, calendar=calendar, fmt="html")
+    paragraphs = [html.unescape(p) for p in _PARAGRAPH.findall(page)]
+    slip = get_slip(store, slip_id)
+    station = store.get(Station, slip.station_id) if slip.station_id else None
+    office = station.name if station is not None else "群众工作站"
+    values = {
+        "发文机关": office,
+        "文号": reminder_number(store, slip, today),
+        "标题": "催办通知书",
+        "主送": slip.handling_unit or "",
+        "正文": paragraphs,
+        "署名": office,
+        "成文日期": cn_date(today),
+        "交办单编号": slip.number or "",
+    }
+    return _render("reminder", values, folder)
+
+
+# -- 请假代班公示 ----------------------------------------------------------------------------
+
+
+def leave_document(
+    store: Any, leave_id: str, *, on: dt.date | None = None, folder: Path | None = None
+) -> bytes:
+    """请假代班公示: the notice's paragraphs (:func:`~grassroots_tui.services.rosters.
+    notice_content`: no ID number, no person's phone number)."""
+    from grassroots_tui.services.rosters import NOTICE_TITLE, notice_content
+
+    content = notice_content(store, leave_id, on=on)
+    values = {
+        "发文机关": content.station,
+        "标题": NOTICE_TITLE,
+        "正文": content.paragraphs,
+        "署名": content.station,
+        "成文日期": cn_date(content.day),
+    }
+    return _render("leave", values, folder)
+
+
+# -- 送温暖名单 ------------------------------------------------------------------------------
+
+
+def round_document(
+    store: Any, round_id: str, *, unmasked: bool = False, folder: Path | None = None, on: dt.date
+) -> bytes:
+    """A 送温暖 round's households as a table: the rows of its CSV export, names and
+    phones masked, and the hardship tier too, unless ``unmasked``."""
+    from grassroots_tui.services.condolence import CSV_HEADERS, _rows, get_round, round_progress
+    from grassroots_tui.services.masking import Masker
+
+    found = get_round(store, round_id)
+    masker = Masker(unmasked=unmasked)
+    rows = _rows(store, found, masker)
+    tier = CSV_HEADERS.index("困难等级")
+    lines = []
+    for row in rows:
+        row[tier] = masker.status(row[tier])
+        lines.append(dict(zip(CSV_HEADERS, row, strict=True)))
+    done, total, percent = round_progress(found)
+    scope = found.tier.label if found.tier is not None else "全部等级"
+    station = store.get(Station, found.station_id) if found.station_id else None
+    office = station.name if station is not None else "群众工作站"
+    values = {
+        "发文机关": office,
+        "标题": f"{found.title}名单",
+        "说明": [
+            f"开始日期：{found.started_on.isoformat()}；范围：{scope}；"
+            f"进度：已慰问 {done} / {total} 户（{percent}%）。"
+        ],
+        ROW: lines,
+        "署名": office,
+        "成文日期": cn_date(on),
+        "遮蔽说明": _note(unmasked),
+    }
+    return _render("round", values, folder, CSV_HEADERS)
+
+
+# -- 月度统计报告 ----------------------------------------------------------------------------
+
+#: The report's columns: its header → the summary table's header.
+STATS_COLUMNS = (
+    ("站名", "站名"),
+    ("登记户数", "登记户数"),
+    ("本月走访户数", "本月走访户数"),
+    ("累计走访率(%)", "累计走访率(%)"),
+    ("本月走访次数", "本月走访次数"),
+    ("本月反映问题", "本月反映问题"),
+    ("本月已解决", "本月已解决"),
+    ("本月交办单", "本月交办单"),
+    ("超期未办结", "超期未办结"),
+    ("按时回复率(%)", "按时回复率(%)"),
+    ("满意率(%)", "满意率(%)"),
+)
+
+
+def _figure(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal | float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def stats_document(store: Any, stats: Any, *, on: dt.date, folder: Path | None = None) -> bytes:
+    """The month's statistics as a report: the period and rounding rule, the summary
+    sentence, and a row per station with the total, issued by the street office (or the
+    station, for one station's figures)."""
+    from grassroots_tui.services.stats_export import partial_month, period_line, summary_rows
+
+    rows = summary_rows(stats)
+    header = rows[0]
+    lines = []
+    for row in rows[1:]:
+        named = dict(zip(header, row, strict=True))
+        named["站名"] = named["站名"] or named["站点代码"]
+        lines.append({title: _figure(named[source]) for title, source in STATS_COLUMNS})
+    year, month = (int(part) for part in stats.month.split("-"))
+    title = f"{year}年{month}月群众工作统计"
+    if partial_month(stats):
+        title += f"（截至{stats.period_end.day}日）"
+    stations = {s.station_id for s in stats.stations}
+    raws = [store.get_raw("station", sid) or {} for sid in stations]
+    if len(raws) == 1 and raws[0].get("name") and len(list(store.raw("station"))) > 1:
+        office = str(raws[0]["name"])
+    else:
+        streets = {str(r.get("street_office") or "") for r in store.raw("station")}
+        street = streets.pop() if len(streets) == 1 else ""
+        office = f"{street}群众工作办公室" if street else "街道群众工作办公室"
+    values = {
+        "发文机关": office,
+        "标题": title,
+        "统计期间": period_line(stats).replace(" ", "") + "。",
+        "综述": stats.summary,
+        ROW: lines,
+        "署名": office,
+        "成文日期": cn_date(on),
+    }
+    return _render("stats", values, folder, (title for title, _ in STATS_COLUMNS))
