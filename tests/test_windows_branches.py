@@ -111,8 +111,8 @@ def test_the_windows_lock_takes_refuses_names_and_releases(windows_lock, tmp_pat
     second.release()
 
 
-def test_the_windows_lock_retakes_a_replaced_lock_file(windows_lock, tmp_path):
-    module, fake = windows_lock
+def _held_then_replaced(module, tmp_path: Path):
+    """A lock taken, then its file replaced under its name by another (empty) file."""
     path = tmp_path / "grassroots.json.lock"
     lock = module.WriterLock(path)
     lock.acquire()
@@ -120,6 +120,12 @@ def test_the_windows_lock_retakes_a_replaced_lock_file(windows_lock, tmp_path):
     stranger.write_bytes(b"")
     os.replace(stranger, path)
     assert not lock.still_held()
+    return lock, path
+
+
+def test_the_windows_lock_retakes_a_replaced_lock_file(windows_lock, tmp_path):
+    module, fake = windows_lock
+    lock, path = _held_then_replaced(module, tmp_path)
     lock.retake()
     assert lock.still_held()
     assert len(fake.held) == 1  # the old file's byte was unlocked, the new one's locked
@@ -132,12 +138,7 @@ def test_the_windows_lock_retakes_a_replaced_lock_file(windows_lock, tmp_path):
 def test_the_windows_lock_refuses_while_another_handle_holds_the_name(windows_lock, tmp_path):
     """A retake that finds the new file held by someone else keeps the old lock."""
     module, fake = windows_lock
-    path = tmp_path / "grassroots.json.lock"
-    mine = module.WriterLock(path)
-    mine.acquire()
-    fresh = tmp_path / "fresh"
-    fresh.write_bytes(b"")
-    os.replace(fresh, path)
+    mine, path = _held_then_replaced(module, tmp_path)
     theirs = module.WriterLock(path)
     theirs.acquire()
     with pytest.raises(StoreLocked):

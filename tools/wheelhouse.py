@@ -158,9 +158,17 @@ def pinned_versions() -> list[str]:
 
 
 def download(
-    wheel: Path, wheels: Path, target: str, python: str, constraints: Path | None, source: list[str]
+    wanted: list[str],
+    wheels: Path,
+    target: str,
+    python: str,
+    constraints: Path | None,
+    source: list[str],
+    *,
+    deps: bool = True,
 ) -> None:
-    """Every wheel ``wheel`` needs on ``target`` with ``python``, into ``wheels``."""
+    """The wheels for ``target`` and ``python`` of the requirements (or wheel files)
+    ``wanted``, and of everything they need unless ``deps`` is false, into ``wheels``."""
     command = [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:"]
     command += ["--dest", str(wheels), "--python-version", python, "--implementation", "cp"]
     command += ["--abi", "cp" + python.replace(".", "")]
@@ -168,7 +176,7 @@ def download(
         command += ["--platform", tag]
     if constraints is not None:
         command += ["--constraint", str(constraints)]
-    run(command + source + [str(wheel)])
+    run(command + ([] if deps else ["--no-deps"]) + source + wanted)
 
 
 def _environment(target: str, python: str, extra: str = "") -> dict[str, str]:
@@ -249,15 +257,8 @@ def complete(
         lacking = missing(wheels, target, python)
         if not lacking:
             return
-        command = [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:"]
-        command += ["--no-deps", "--dest", str(wheels), "--python-version", python]
-        command += ["--implementation", "cp", "--abi", "cp" + python.replace(".", "")]
-        for tag in TARGETS[target]:
-            command += ["--platform", tag]
-        if constraints is not None:
-            command += ["--constraint", str(constraints)]
         plain = [str(Requirement(f"{r.name}{r.specifier}")) for r in lacking]
-        run(command + source + plain)
+        download(plain, wheels, target, python, constraints, source, deps=False)
     raise SystemExit(f"{target} Python {python}: still missing {missing(wheels, target, python)}")
 
 
@@ -318,7 +319,7 @@ def build(
             constraints.write_text("\n".join(pinned_versions()) + "\n", encoding="utf-8")
         for target in targets:
             for python in pythons:
-                download(wheel, wheels, target, python, constraints, source or [])
+                download([str(wheel)], wheels, target, python, constraints, source or [])
                 complete(wheels, target, python, constraints, source or [])
     write_scripts(out, pythons, version)
     write_manifest(out, version, targets, pythons)
