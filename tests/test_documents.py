@@ -419,3 +419,34 @@ def test_the_cli_writes_documents_and_names_a_broken_template(
     _edit(folder / "templates" / "催办通知书.docx", "{{文号}}", "")
     code, err = run("document", "remind", slip.number, "--on", day)
     assert code == 2 and "缺少字段“文号”" in err and "催办通知书.docx" in err
+
+
+def test_an_unmasked_document_needs_a_signed_in_head_and_is_recorded(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grassroots_tui.models import StaffRole
+    from tests.sign_in_helpers import actor_of, add_member, sign_in_env
+
+    folder = tmp_path / "data"
+    shutil.copytree(demo_db.parent, folder)
+    db = folder / demo_db.name
+    with Store.open(db, daily_backup=False) as store:
+        slip = replied_slip(store)
+        name = store.get_raw("household", slip.household_id)["head_of_household"]
+        head = add_member(store, "文档站长", station_id=slip.station_id)
+        add_member(store, "文档队员", StaffRole.WORKER, station_id=slip.station_id)
+    out = tmp_path / "slip.docx"
+    argv = ["document", "slip", slip.number, "--unmasked", "--out", str(out), "--db", str(db)]
+    err = io.StringIO()
+    sign_in_env(monkeypatch, "文档队员")
+    with contextlib.redirect_stderr(err):
+        assert main(argv) == 2
+    assert "无权" in err.getvalue() and not out.exists()
+    sign_in_env(monkeypatch, "文档站长")
+    with contextlib.redirect_stderr(err):
+        assert main(argv) == 0, err.getvalue()
+    assert name in document_text(out.read_bytes())
+    with Store.open(db, readonly=True, daily_backup=False) as store:
+        (entry,) = [e for e in store.history("handoff_slip", slip.id) if e["action"] == "export"]
+    assert entry["actor"] == actor_of(head) and "docx" in entry["note"]
+    assert str(out.resolve()) in entry["note"]

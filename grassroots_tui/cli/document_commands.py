@@ -23,12 +23,12 @@ recorded in the audit trail first, as for every unmasked output.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from grassroots_tui.cli.sign_in import add_sign_in_option, sign_in
 from grassroots_tui.cli.slip_commands import (
     _calendar,
     _day,
@@ -76,7 +76,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             action="store_true",
             help="不遮蔽姓名、身份证号、电话和困难等级：须登录且获准，并记入审计记录",
         )
-        _sign_in_option(parser)
+        add_sign_in_option(parser)
 
     def on(parser: argparse.ArgumentParser, what: str) -> None:
         parser.add_argument(
@@ -128,21 +128,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     templates.set_defaults(handler=run_templates)
 
 
-def _sign_in_option(parser: argparse.ArgumentParser) -> None:
-    try:
-        from grassroots_tui.cli.sign_in import add_sign_in_option
-    except ImportError:  # pragma: no cover - a tree without the command line's sign-in
-        parser.add_argument("--user", metavar="NAME", help="记入审计记录的操作人")
-        return
-    add_sign_in_option(parser)
-
-
 def _actor(store: Any, args: argparse.Namespace) -> str:
     """Who is recorded for an unmasked output: the person signed in (cli/sign_in.py)."""
-    try:
-        from grassroots_tui.cli.sign_in import sign_in
-    except ImportError:  # pragma: no cover - a tree without the command line's sign-in
-        return args.user or getpass.getuser()
     return sign_in(store, args).actor
 
 

@@ -114,20 +114,10 @@ def _note(unmasked: bool) -> str:
 def authorize_unmasked_document(
     store: Any, actor: str, purpose: str, count: int, *, kind: str, doc_id: str, where: str | None
 ) -> None:
-    """Unmasked output authorised and recorded before it is made, by the check every
-    unmasked print and export goes through (services/disclosure.py, where it exists;
-    before it, the store's audit record, refused on a read-only store)."""
-    try:
-        from grassroots_tui.services.disclosure import authorize_unmasked
-    except ImportError:  # pragma: no cover - a tree without services/disclosure.py
-        if getattr(store, "readonly", False):
-            raise ValueError(
-                "输出未遮蔽的个人信息须记入审计记录，但数据当前只读，不能记录，因此不予输出。"
-                + (getattr(store, "readonly_reason", None) or "")
-            ) from None
-        note = purpose + (f"，输出到 {where}" if where else "")
-        store.record_access(kind, doc_id, actor, action="export", note=note)
-        return
+    """Unmasked output authorised and recorded before it is made, by the one check every
+    unmasked print and export goes through (services/disclosure.py)."""
+    from grassroots_tui.services.disclosure import authorize_unmasked
+
     authorize_unmasked(store, actor, purpose, count, kind=kind, doc_id=doc_id, where=where)
 
 
