@@ -1,6 +1,7 @@
 """Run the benchmarks: ``make bench`` runs them all.
 
-    python -m bench.run [--only store|stats|app|hub|migration] [--sizes 1000,10000,100000]
+    python -m bench.run [--only store|stats|app|hub|migration|crypto]
+                        [--sizes 1000,10000,100000]
                         [--seed 2026]
 
 - **app** (issue #8, :mod:`bench.ui_bench`): the program itself at a street office's
@@ -13,7 +14,10 @@
   PostgreSQL it starts, beside a naive full upload and download: ``bench/RESULTS-hub.md``;
 - **migration** (:mod:`bench.migration`): every figure and the board on every day
   before and after the slip schema upgrade, on the 100,000-document corpus:
-  ``bench/RESULTS-migration.md``.
+  ``bench/RESULTS-migration.md``;
+- **crypto** (:mod:`bench.crypto`): the encrypted store (AES-256-GCM and SM4-GCM) beside
+  the plain one and the floor of decrypting and parsing the same bytes:
+  ``bench/RESULTS-crypto.md``.
 
 For each size: build the corpus, write it for every engine under ``bench/data/`` (which
 is git-ignored), run every measurement in fresh subprocesses, delete the files. Prints a
@@ -642,7 +646,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS-store.md")
     parser.add_argument(
         "--only",
-        choices=["store", "stats", "app", "hub", "migration"],
+        choices=["store", "stats", "app", "hub", "migration", "crypto"],
         help="one benchmark only",
     )
     parser.add_argument("--processes", type=int, default=5, help="app: processes per figure")
@@ -679,6 +683,10 @@ def main(argv: list[str] | None = None) -> None:
 
         if migration.main(["--n", str(max(sizes))]) != 0:
             raise SystemExit("bench.migration: figures differ before and after the upgrade")
+    if args.only in (None, "crypto"):
+        from bench import crypto
+
+        crypto.main(["--n", str(max(sizes)), "--seed", str(args.seed)])
 
 
 def render_app() -> None:
