@@ -158,3 +158,37 @@ def test_typing_a_new_passphrase_twice_at_the_terminal(
     assert asked == ["新的站点口令：", "再输入一次："]
     assert (read_header(db) or {})["sealed"]["cipher"] == "sm4-gcm"
     assert "SM4-GCM" in capsys.readouterr().out
+
+
+def test_a_backup_elsewhere_is_sealed_unless_asked_plain(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from grassroots_tui.models import StaffRole
+    from grassroots_tui.store import Store
+    from tests.sign_in_helpers import add_member, sign_in_env
+
+    with Store.open(db, daily_backup=False) as store:
+        station_id = next(iter(store.tables["station"]))
+        add_member(store, "王站长", StaffRole.HEAD, "2468", station_id=station_id)
+        some_id = next(iter(store.tables["household"].values()))["id_number"]
+    encrypted(db, monkeypatch, capsys)
+    monkeypatch.setenv("GRASSROOTS_PASSPHRASE", PASSPHRASE)
+    sign_in_env(monkeypatch, "王站长", "2468")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    assert main(["backup", "--db", str(db), "--to", str(usb / "sealed.json")]) == 0
+    assert "备份已加密" in capsys.readouterr().out
+    sealed = (usb / "sealed.json").read_bytes()
+    assert "sealed" in (read_header(usb / "sealed.json") or {})
+    assert some_id.encode() not in sealed and (usb / "sealed.json.keys").exists()
+    assert main(["backup", "--db", str(db), "--to", str(usb / "plain.json"), "--plain"]) == 0
+    capsys.readouterr()
+    assert some_id.encode() in (usb / "plain.json").read_bytes()
+    assert not (usb / "plain.json.keys").exists()
+    with Store.open(db, readonly=True) as store:
+        notes = [
+            e["note"]
+            for e in store.tables["audit_entry"].values()
+            if "备份整个数据" in str(e.get("note"))
+        ]
+    assert any("已加密" in n for n in notes) and any("未加密" in n for n in notes)

@@ -28,6 +28,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="备份文件或文件夹（默认放在数据旁的备份文件夹）；拷到别处须登录，"
         "角色获准（默认只有站长），并先记入审计记录",
     )
+    backup.add_argument(
+        "--plain",
+        action="store_true",
+        help="加密的数据拷到别处时也不加密（默认加密，并把钥匙文件一起拷过去）",
+    )
     add_sign_in_option(backup)
     backup.set_defaults(handler=run_backup)
 
@@ -133,20 +138,27 @@ def run_backup(args: argparse.Namespace) -> int:
     try:
         signed = sign_in(store, args)
         total = sum(store.count(kind) for kind in store.kinds() if kind != "audit_entry")
+        sealed = store.encrypted and not args.plain
         authorize_unmasked(
             store,
             signed.actor,
-            "备份整个数据（含未遮蔽的个人信息）到别处",
+            "备份整个数据到别处（已加密）"
+            if sealed
+            else "备份整个数据（含未遮蔽的个人信息，未加密）到别处",
             total,
             where=str(Path(args.to).resolve()),
         )
-        target = store.backup(to=args.to)
+        target = store.backup(to=args.to, plain=not sealed)
     except (SignInFailed, PermissionDenied, UnmaskedRefused) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
     finally:
         store.close()
     print(f"已备份到：{target}")
+    if not store.encrypted:
+        print("提示：这份数据没有加密，拷到别处的备份也是明文；可用 “grassroots key encrypt” 加密。")
+    elif sealed:
+        print(f"备份已加密；钥匙文件一起拷到了 {target}.keys，打开时需要站点口令或恢复密钥。")
     return 0
 
 
