@@ -73,17 +73,23 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         ),
     )
     households.add_argument("file", metavar="FILE", help="住户台账文件（.xlsx 或 .csv）")
-    households.add_argument(
+    add_import_options(households)
+    households.set_defaults(handler=run_import_households)
+
+
+def add_import_options(parser: argparse.ArgumentParser) -> None:
+    """The options every `grassroots import KIND FILE` takes: the station, --yes,
+    --allow-rejected and the sign-in's."""
+    parser.add_argument(
         "--station", required=True, metavar="CODE", help="导入到哪个群工站（站点代码，如 HL01）"
     )
-    households.add_argument("--yes", "-y", action="store_true", help="不再询问，直接导入")
-    households.add_argument(
+    parser.add_argument("--yes", "-y", action="store_true", help="不再询问，直接导入")
+    parser.add_argument(
         "--allow-rejected",
         action="store_true",
         help="有被拒绝的行时，仍导入其余各行（被拒绝的行不导入）",
     )
-    add_sign_in_option(households)
-    households.set_defaults(handler=run_import_households)
+    add_sign_in_option(parser)
 
 
 @dataclass(frozen=True)
@@ -226,8 +232,22 @@ def _station(store: Store, code: str) -> dict[str, Any]:
 
 
 def _print_preview(ledger: Ledger, station: dict[str, Any], preview: ImportPreview) -> None:
-    name = station.get("name") or station.get("code")
-    print(f"导入「{ledger.source}」到 {name}（{station.get('code')}）：")
+    updates = [
+        f"更新 {household.household_no}：{'、'.join(_FIELD_LABELS.get(f, f) for f in changes)}"
+        for household, changes in preview.updates
+    ]
+    print_preview(f"导入「{ledger.source}」到 {station_label(station)}：", preview, updates)
+
+
+def station_label(station: dict[str, Any]) -> str:
+    """ "湘龙街道HL01群众工作站（HL01）"."""
+    return f"{station.get('name') or station.get('code')}（{station.get('code')}）"
+
+
+def print_preview(title: str, preview: Any, updates: list[str]) -> None:
+    """A preview as the command line shows it: ``title``, the summary, the warnings,
+    every refused row (row, column, reason), then ``updates`` a line each."""
+    print(title)
     print(preview.summary())
     for warning in preview.warnings:
         print(f"提示：{warning}")
@@ -235,9 +255,8 @@ def _print_preview(ledger: Ledger, station: dict[str, Any], preview: ImportPrevi
         print("被拒绝的行：")
         for problem in preview.rejected:
             print(f"  第 {problem.row} 行  「{problem.column}」  {problem.reason}")
-    for household, changes in preview.updates:
-        labels = "、".join(_FIELD_LABELS.get(f, f) for f in changes)
-        print(f"  更新 {household.household_no}：{labels}")
+    for line in updates:
+        print(f"  {line}")
 
 
 def _confirmed() -> bool:

@@ -21,9 +21,11 @@ from grassroots_tui.cli.import_commands import (
     EXIT_OK,
     ImportSteps,
     _Failed,
+    add_import_options,
+    print_preview,
     run_import,
+    station_label,
 )
-from grassroots_tui.cli.sign_in import add_sign_in_option
 from grassroots_tui.services.household_import import HOUSEHOLD_COLUMNS
 from grassroots_tui.services.ledger_import import (
     LedgerPreview,
@@ -66,16 +68,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             ),
         )
         sub.add_argument("file", metavar="FILE", help=f"{kind.label}文件（.xlsx 或 .csv）")
-        sub.add_argument(
-            "--station", required=True, metavar="CODE", help="导入到哪个群工站（站点代码，如 HL01）"
-        )
-        sub.add_argument("--yes", "-y", action="store_true", help="不再询问，直接导入")
-        sub.add_argument(
-            "--allow-rejected",
-            action="store_true",
-            help="有被拒绝的行时，仍导入其余各条（被拒绝的不导入）",
-        )
-        add_sign_in_option(sub)
+        add_import_options(sub)
         sub.set_defaults(handler=run_import_ledger, ledger_kind=name)
 
     template = subparsers.add_parser(
@@ -118,17 +111,9 @@ def run_import_ledger(args: argparse.Namespace) -> int:
 
 
 def _print_preview(_ledger: Ledger, station: dict[str, Any], preview: LedgerPreview) -> None:
-    name = station.get("name") or station.get("code")
-    print(f"导入「{preview.source}」（{preview.kind.label}）到 {name}（{station.get('code')}）：")
-    print(preview.summary())
-    for warning in preview.warnings:
-        print(f"提示：{warning}")
-    if preview.rejected:
-        print("被拒绝的行：")
-        for problem in preview.rejected:
-            print(f"  第 {problem.row} 行  「{problem.column}」  {problem.reason}")
-    for record, _rev in preview.updates:
-        print(f"  更新第 {'、'.join(str(n) for n in record.rows)} 行的记录")
+    title = f"导入「{preview.source}」（{preview.kind.label}）到 {station_label(station)}："
+    updates = [f"更新第 {'、'.join(map(str, r.rows))} 行的记录" for r, _rev in preview.updates]
+    print_preview(title, preview, updates)
 
 
 def run_template(args: argparse.Namespace) -> int:

@@ -34,7 +34,6 @@ from grassroots_tui.models.validators import (
     normalise_phone,
 )
 from grassroots_tui.services import ledger_reader
-from grassroots_tui.services.auth import require_actor
 from grassroots_tui.services.ledger_reader import (
     LOST_DIGITS,
     PROGRESS_EVERY,
@@ -53,6 +52,8 @@ from grassroots_tui.services.ledger_reader import (
     clip,
     is_number,
     read_date,
+    refuse_rejected,
+    result_summary,
 )
 from grassroots_tui.services.text import split_list
 
@@ -108,18 +109,12 @@ def read_ledger(path: str | Path, progress: Progress | None = None) -> Ledger:
 Changes = dict[str, tuple[Any, Any]]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ImportPreview(PreviewCounts):
     """What an import would do; nothing is written until :func:`apply_import`."""
 
-    station_id: str
-    source: str = ""
     adds: list[Household] = field(default_factory=list)
     updates: list[tuple[Household, Changes]] = field(default_factory=list)
-    unchanged: int = 0
-    rejected: list[RowProblem] = field(default_factory=list)
-    skipped_empty: int = 0
-    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """ "将新增 12 户，更新 3 户，拒绝 2 行（第 5 行「身份证号」校验码错误，应为 X；…）"."""
@@ -320,12 +315,10 @@ class ImportResult:
     ids: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        text = f"已新增 {self.added} 户，更新 {self.updated} 户"
-        if self.unchanged:
-            text += f"，{self.unchanged} 户无需修改"
-        if self.rejected_rows:
-            text += f"；{self.rejected_rows} 行被拒绝，未导入"
-        return text + "。"
+        unchanged = f"{self.unchanged} 户无需修改" if self.unchanged else ""
+        return result_summary(
+            f"{self.added} 户", f"{self.updated} 户", unchanged, self.rejected_rows
+        )
 
 
 def apply_import(
@@ -343,14 +336,7 @@ def apply_import(
     leave the store as it was. A signed-in staff member whose role may not import is
     refused with :class:`~grassroots_tui.services.auth.PermissionDenied`.
     """
-    require_actor(store, actor, "household.import")
-    rows = len(preview.rejected_rows)
-    if rows and not allow_rejected:
-        good = len(preview.adds) + len(preview.updates)
-        raise ImportRefused(
-            f"有 {rows} 行被拒绝，本次没有导入任何数据。请改正后重新导入，"
-            f"或确认只导入其余 {good} 户（命令行加 --allow-rejected）。"
-        )
+    refuse_rejected(store, actor, preview, allow_rejected, "户")
     taken: set[str] = set()
     for raw in store.raw(Household):
         if raw.get("station_id") == preview.station_id and isinstance(raw.get("household_no"), str):
@@ -377,7 +363,7 @@ def apply_import(
         added=len(preview.adds),
         updated=len(preview.updates),
         unchanged=preview.unchanged,
-        rejected_rows=rows,
+        rejected_rows=len(preview.rejected_rows),
         ids=tuple(d.id for d in docs),
     )
 

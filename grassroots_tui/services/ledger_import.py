@@ -36,7 +36,7 @@ from pydantic import BaseModel, ValidationError
 from grassroots_tui.models.base import Document
 from grassroots_tui.models.errors import DocumentInvalid, InvalidValue
 from grassroots_tui.models.validators import check_yuan
-from grassroots_tui.services.auth import guarded_transaction, require_actor
+from grassroots_tui.services.auth import guarded_transaction
 from grassroots_tui.services.ledger_reader import (
     PROGRESS_EVERY,
     ColumnSet,
@@ -50,6 +50,8 @@ from grassroots_tui.services.ledger_reader import (
     clip,
     read_date,
     read_ledger,
+    refuse_rejected,
+    result_summary,
 )
 from grassroots_tui.services.text import split_list
 
@@ -388,21 +390,15 @@ def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
 # -- the preview ------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LedgerPreview(PreviewCounts):
     """What an import of one kind of ledger would do; nothing is written until
     :func:`apply_ledger`."""
 
     kind: LedgerKind
-    station_id: str
-    source: str = ""
     adds: list[Record] = field(default_factory=list)
     #: (the record as it will be written, the stored main document's revision)
     updates: list[tuple[Record, int]] = field(default_factory=list)
-    unchanged: int = 0
-    rejected: list[RowProblem] = field(default_factory=list)
-    skipped_empty: int = 0
-    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """ "将新增 12 条走访记录，更新 1 条，拒绝 2 行（第 5 行「户号」…）"."""
@@ -546,12 +542,10 @@ class LedgerResult:
     documents: int
 
     def summary(self) -> str:
-        text = f"已新增 {self.added} {self.unit}，更新 {self.updated} 条"
-        if self.unchanged:
-            text += f"，{self.unchanged} 条已导入过"
-        if self.rejected_rows:
-            text += f"；{self.rejected_rows} 行被拒绝，未导入"
-        return text + "。"
+        unchanged = f"{self.unchanged} 条已导入过" if self.unchanged else ""
+        return result_summary(
+            f"{self.added} {self.unit}", f"{self.updated} 条", unchanged, self.rejected_rows
+        )
 
 
 def apply_ledger(
@@ -568,14 +562,7 @@ def apply_ledger(
     revision changed since the preview. The actor must be allowed to import
     (``household.import``) and to write each document (``PermissionDenied``).
     """
-    require_actor(store, actor, "household.import")
-    rows = len(preview.rejected_rows)
-    if rows and not allow_rejected:
-        good = len(preview.adds) + len(preview.updates)
-        raise ImportRefused(
-            f"有 {rows} 行被拒绝，本次没有导入任何数据。请改正后重新导入，"
-            f"或确认只导入其余 {good} 条（命令行加 --allow-rejected）。"
-        )
+    refuse_rejected(store, actor, preview, allow_rejected, "条")
     kind = preview.kind
     stored = kind.stored(Context(store, preview.station_id, date.today()))
     for record in preview.adds:
@@ -602,7 +589,7 @@ def apply_ledger(
         added=len(preview.adds),
         updated=len(preview.updates),
         unchanged=preview.unchanged,
-        rejected_rows=rows,
+        rejected_rows=len(preview.rejected_rows),
         documents=len(docs),
     )
 

@@ -883,15 +883,19 @@ class RowProblem:
 SUMMARY_PROBLEMS = 5
 
 
+@dataclass(kw_only=True)
 class PreviewCounts:
-    """What every import preview answers from its ``adds``, ``updates``, ``unchanged``,
-    ``rejected`` and ``skipped_empty`` (the household import's and the other ledgers')."""
+    """What every import preview holds besides its ``adds`` and ``updates`` (the
+    household import's and the other ledgers'), and what it answers from them."""
 
-    adds: Sequence[Any]
-    updates: Sequence[Any]
-    unchanged: int
-    rejected: list[RowProblem]
-    skipped_empty: int
+    station_id: str
+    source: str = ""
+    unchanged: int = 0
+    rejected: list[RowProblem] = field(default_factory=list)
+    skipped_empty: int = 0
+    warnings: list[str] = field(default_factory=list)
+    adds: Sequence[Any] = ()
+    updates: Sequence[Any] = ()
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -920,6 +924,33 @@ class PreviewCounts:
         if extra:
             text += "；" + "，".join(extra)
         return text + "。"
+
+
+def refuse_rejected(store: Any, actor: str, preview: PreviewCounts, allow: bool, unit: str) -> None:
+    """What every import checks before it writes: the actor may import (the role table
+    of services/auth.py), and no row was rejected unless ``allow`` (the rest, counted in
+    ``unit``, is then written); :class:`ImportRefused` otherwise, nothing written."""
+    from grassroots_tui.services.auth import require_actor
+
+    require_actor(store, actor, "household.import")
+    rows = len(preview.rejected_rows)
+    if rows and not allow:
+        good = len(preview.adds) + len(preview.updates)
+        raise ImportRefused(
+            f"有 {rows} 行被拒绝，本次没有导入任何数据。请改正后重新导入，"
+            f"或确认只导入其余 {good} {unit}（命令行加 --allow-rejected）。"
+        )
+
+
+def result_summary(added: str, updated: str, unchanged: str, rejected_rows: int) -> str:
+    """ "已新增 12 户，更新 3 户，2 户无需修改；1 行被拒绝，未导入。" (``unchanged`` "" when
+    there were none)."""
+    text = f"已新增 {added}，更新 {updated}"
+    if unchanged:
+        text += f"，{unchanged}"
+    if rejected_rows:
+        text += f"；{rejected_rows} 行被拒绝，未导入"
+    return text + "。"
 
 
 SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
