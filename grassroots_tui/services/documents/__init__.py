@@ -33,8 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from grassroots_tui.models import SlipReminder, Station
-from grassroots_tui.services.documents.engine import ROW, Template, TemplateError, fill
-from grassroots_tui.services.documents.engine import append_pages as _append_pages
+from grassroots_tui.services.documents.engine import (
+    ROW,
+    Template,
+    TemplateError,
+    append_pages,
+    fill_document,
+    to_bytes,
+)
 from grassroots_tui.services.documents.official import cn_date
 from grassroots_tui.store.document_templates import read_template
 
@@ -101,8 +107,17 @@ def _render(
     folder: Path | None,
     row_fields: Iterable[str] = (),
 ) -> bytes:
+    return to_bytes(_filled(kind, values, folder, row_fields))
+
+
+def _filled(
+    kind: str,
+    values: Mapping[str, Any],
+    folder: Path | None,
+    row_fields: Iterable[str] = (),
+) -> Any:
     merged = {field: "" for field in _COMMON} | dict(values)
-    return fill(
+    return fill_document(
         template(kind, folder), merged, required=_REQUIRED[kind], row_fields=tuple(row_fields)
     )
 
@@ -240,8 +255,8 @@ def slip_document(
                 "成文日期": cn_date(reply_day) if reply_day else _BLANK_DATE,
             }
             kind = "reply"
-        documents.append(_render(kind, values, folder))
-    return _append_pages(*documents)
+        documents.append(_filled(kind, values, folder))
+    return to_bytes(append_pages(*documents))
 
 
 def _date(text: Any) -> dt.date | None:

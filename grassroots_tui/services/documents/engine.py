@@ -241,15 +241,15 @@ def _repeat_rows(root: Any, lines: Sequence[Mapping[str, Any]]) -> None:
         tr.getparent().remove(tr)
 
 
-def fill(
+def fill_document(
     template: Template,
     values: Mapping[str, Any],
     *,
     required: Iterable[str] = (),
     row_fields: Iterable[str] = (),
-) -> bytes:
+) -> Any:
     """The template filled with ``values`` (text, or a list of paragraphs) and the list
-    ``values[ROW]`` of table lines (mappings of ``row_fields``), as .docx bytes."""
+    ``values[ROW]`` of table lines (mappings of ``row_fields``): a python-docx Document."""
     document = _open(template)
     lines = values.get(ROW) or []
     known = {key for key in values if key != ROW} | {f"{ROW}.{f}" for f in row_fields}
@@ -259,23 +259,35 @@ def fill(
         _repeat_paragraphs(root, values)
         for p in root.iter(_P):
             _fill_paragraph(p, values)
+    return document
+
+
+def fill(
+    template: Template,
+    values: Mapping[str, Any],
+    *,
+    required: Iterable[str] = (),
+    row_fields: Iterable[str] = (),
+) -> bytes:
+    """:func:`fill_document` as .docx bytes."""
+    return to_bytes(fill_document(template, values, required=required, row_fields=row_fields))
+
+
+def to_bytes(document: Any) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
-def append_pages(first: bytes, *more: bytes) -> bytes:
-    """One document: ``first``, then each of ``more`` on a new page (their body
-    content; the first document's page setup, header and footer)."""
-    if not more:
-        return first
-    document = Document(io.BytesIO(first))
-    body = document.element.body
+def append_pages(first: Any, *more: Any) -> Any:
+    """One document: ``first``, then the body of each of ``more`` starting on a new page
+    (the first document's page setup, header and footer). Documents, not bytes: the
+    pages of a slip are put together before the one save."""
+    body = first.element.body
     final = body.find(qn("w:sectPr"))
-    for data in more:
-        other = Document(io.BytesIO(data)).element.body
+    for other in more:
         opening = True
-        for child in list(other):
+        for child in list(other.element.body):
             if child.tag == qn("w:sectPr"):
                 continue
             child = deepcopy(child)
@@ -283,9 +295,7 @@ def append_pages(first: bytes, *more: bytes) -> bytes:
                 child.get_or_add_pPr().get_or_add_pageBreakBefore()
             opening = False
             _insert(body, final, child)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return first
 
 
 def _insert(body: Any, before: Any, element: Any) -> None:
