@@ -87,60 +87,46 @@ VISIT_HEADER = [
 ]
 
 
+def visit(when: str, **cells: str) -> list[str]:
+    """A row of the visit ledger: ``when`` is "户号 走访日期 开始时间", then the cells named."""
+    number, day, start = when.split()
+    row = dict.fromkeys(VISIT_HEADER, "")
+    row.update({"户号": number, "走访日期": day, "开始时间": start, **cells})
+    return list(row.values())
+
+
+def visits_file(folder: Path, *rows: list[str]) -> Path:
+    return write_csv(folder / "走访台账.csv", [VISIT_HEADER, *rows])
+
+
 def test_visits_with_their_four_asks_and_problems(store, tmp_path) -> None:
-    path = write_csv(
-        tmp_path / "走访台账.csv",
-        [
-            VISIT_HEADER,
-            [
-                "0101",
-                "2026-03-05",
-                "09:30",
-                "10:00",
-                "走访",
-                "李明、周红",
-                "问好",
-                "腿疼",
-                "",
-                "",
-                "环境卫生",
-                "楼道堆物",
-                "后续解决",
-                "2026-03-20",
-            ],
-            [
-                "0101",
-                "2026-03-05",
-                "09:30",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "社会保障",
-                "低保咨询",
-                "当场解决",
-                "",
-            ],
-            [
-                "0102",
-                "2026/3/6",
-                "19:30",
-                "20:10",
-                "夜访",
-                "李明",
-                "",
-                "",
-                "希望装路灯",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ],
-        ],
+    path = visits_file(
+        tmp_path,
+        visit(
+            "0101 2026-03-05 09:30",
+            结束时间="10:00",
+            走访方式="走访",
+            走访人员="李明、周红",
+            问声好="问好",
+            问疾苦="腿疼",
+            问题类别="环境卫生",
+            问题描述="楼道堆物",
+            问题状态="后续解决",
+            解决日期="2026-03-20",
+        ),
+        visit(
+            "0101 2026-03-05 09:30",
+            问题类别="社会保障",
+            问题描述="低保咨询",
+            问题状态="当场解决",
+        ),
+        visit(
+            "0102 2026/3/6 19:30",
+            结束时间="20:10",
+            走访方式="夜访",
+            走访人员="李明",
+            问意见="希望装路灯",
+        ),
     )
     found = imported(store, path, VISITS)
     assert len(found.adds) == 2 and found.adds[0].rows == (2, 3)
@@ -159,64 +145,29 @@ def test_visits_with_their_four_asks_and_problems(store, tmp_path) -> None:
 
 
 def test_importing_the_same_visits_again_adds_nothing(store, tmp_path) -> None:
-    rows = [
-        VISIT_HEADER,
-        [
-            "0101",
-            "2026-03-05",
-            "09:30",
-            "10:00",
-            "走访",
-            "李明",
-            "问好",
-            "",
-            "",
-            "",
-            "其他",
-            "路灯坏",
-            "待办",
-            "",
-        ],
-    ]
-    path = write_csv(tmp_path / "走访.csv", rows)
+    cells = dict(结束时间="10:00", 走访人员="李明", 问题类别="其他", 问题描述="路灯坏")
+    path = visits_file(tmp_path, visit("0101 2026-03-05 09:30", 问声好="问好", **cells))
     imported(store, path, VISITS)
     again = preview(store, path, VISITS)
     assert (len(again.adds), len(again.updates), again.unchanged) == (0, 0, 1)
     assert "已导入过且内容相同" in again.summary()
     # the ledger corrected afterwards: the same visit (户号 + date + time) is updated
-    rows[1][6] = "问好，老人精神不错"
-    changed = preview(store, write_csv(tmp_path / "改.csv", rows), VISITS)
+    fixed = visit("0101 2026-03-05 09:30", 问声好="问好，老人精神不错", **cells)
+    changed = preview(store, visits_file(tmp_path, fixed), VISITS)
     assert (len(changed.adds), len(changed.updates)) == (0, 1)
     apply_ledger(store, changed, "测试")
-    (visit,) = store.raw("visit")
-    assert visit["greeting"] == "问好，老人精神不错" and visit["rev"] == 2
+    (stored,) = store.raw("visit")
+    assert stored["greeting"] == "问好，老人精神不错" and stored["rev"] == 2
+    assert stored["problems"][0]["description"] == "路灯坏"
 
 
 def test_unknown_household_and_staff_are_refused_not_guessed(store, tmp_path) -> None:
-    path = write_csv(
-        tmp_path / "走访.csv",
-        [
-            VISIT_HEADER,
-            ["0999", "2026-03-05", "09:30", "", "", "李明", "", "", "", "", "", "", "", ""],
-            ["0101", "2026-03-05", "09:30", "", "", "李敏", "", "", "", "", "", "", "", ""],
-            ["0102", "2026-03-05", "25:00", "", "", "李明", "", "", "", "", "", "", "", ""],
-            [
-                "0103",
-                "2026-03-05",
-                "08:00",
-                "",
-                "",
-                "李明",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "问题",
-                "已解决",
-                "",
-            ],
-        ],
+    path = visits_file(
+        tmp_path,
+        visit("0999 2026-03-05 09:30", 走访人员="李明"),
+        visit("0101 2026-03-05 09:30", 走访人员="李敏"),
+        visit("0102 2026-03-05 25:00", 走访人员="李明"),
+        visit("0103 2026-03-05 08:00", 走访人员="李明", 问题描述="问题", 问题状态="已解决"),
     )
     found = preview(store, path, VISITS)
     assert found.adds == [] and found.rejected_rows == [2, 3, 4, 5]
@@ -232,28 +183,16 @@ def test_unknown_household_and_staff_are_refused_not_guessed(store, tmp_path) ->
 
 
 def test_rows_of_one_visit_must_agree(store, tmp_path) -> None:
-    path = write_csv(
-        tmp_path / "走访.csv",
-        [
-            VISIT_HEADER,
-            [
-                "0101",
-                "2026-03-05",
-                "09:30",
-                "10:00",
-                "",
-                "李明",
-                "",
-                "",
-                "",
-                "",
-                "其他",
-                "一",
-                "",
-                "",
-            ],
-            ["0101", "2026-03-05", "09:30", "10:30", "", "", "", "", "", "", "其他", "二", "", ""],
-        ],
+    path = visits_file(
+        tmp_path,
+        visit(
+            "0101 2026-03-05 09:30",
+            结束时间="10:00",
+            走访人员="李明",
+            问题类别="其他",
+            问题描述="一",
+        ),
+        visit("0101 2026-03-05 09:30", 结束时间="10:30", 问题类别="其他", 问题描述="二"),
     )
     found = preview(store, path, VISITS)
     assert found.rejected_rows == [2, 3]
@@ -263,13 +202,10 @@ def test_rows_of_one_visit_must_agree(store, tmp_path) -> None:
 
 
 def test_allow_rejected_writes_only_the_good_records_in_one_go(store, tmp_path) -> None:
-    path = write_csv(
-        tmp_path / "走访.csv",
-        [
-            VISIT_HEADER,
-            ["0101", "2026-03-05", "09:30", "", "", "李明", "", "", "", "", "", "", "", ""],
-            ["0999", "2026-03-05", "09:30", "", "", "李明", "", "", "", "", "", "", "", ""],
-        ],
+    path = visits_file(
+        tmp_path,
+        visit("0101 2026-03-05 09:30", 走访人员="李明"),
+        visit("0999 2026-03-05 09:30", 走访人员="李明"),
     )
     found = preview(store, path, VISITS)
     result = apply_ledger(store, found, "测试", allow_rejected=True)
@@ -278,13 +214,7 @@ def test_allow_rejected_writes_only_the_good_records_in_one_go(store, tmp_path) 
 
 
 def test_a_worker_may_not_import(store, tmp_path) -> None:
-    path = write_csv(
-        tmp_path / "走访.csv",
-        [
-            VISIT_HEADER,
-            ["0101", "2026-03-05", "09:30", "", "", "李明", "", "", "", "", "", "", "", ""],
-        ],
-    )
+    path = visits_file(tmp_path, visit("0101 2026-03-05 09:30", 走访人员="李明"))
     found = preview(store, path, VISITS)
     with pytest.raises(PermissionDenied, match="队员无权导入"):
         apply_ledger(store, found, "李明#staff-li")
@@ -294,13 +224,7 @@ def test_a_worker_may_not_import(store, tmp_path) -> None:
 
 
 def test_the_store_changed_since_the_preview_refuses_everything(store, tmp_path) -> None:
-    path = write_csv(
-        tmp_path / "走访.csv",
-        [
-            VISIT_HEADER,
-            ["0101", "2026-03-05", "09:30", "", "", "李明", "", "", "", "", "", "", "", ""],
-        ],
-    )
+    path = visits_file(tmp_path, visit("0101 2026-03-05 09:30", 走访人员="李明"))
     first, second = preview(store, path, VISITS), preview(store, path, VISITS)
     apply_ledger(store, first, "测试")
     with pytest.raises(ImportRefused, match="预览之后"):
@@ -471,6 +395,11 @@ HARDSHIP_HEADER = [
 ]
 
 
+def assistance(*cells: str) -> list[str]:
+    """帮扶日期, 帮扶形式, 金额（元）, 资金来源, 经办人 (blank when not given)."""
+    return [*cells, *[""] * (5 - len(cells))]
+
+
 def test_hardship_cases_with_their_assistance(store, tmp_path) -> None:
     path = write_csv(
         tmp_path / "帮扶.csv",
@@ -482,25 +411,24 @@ def test_hardship_cases_with_their_assistance(store, tmp_path) -> None:
                 "深度困难",
                 "疾病、残疾",
                 "李明",
-                "2026-01-20",
-                "慰问金",
-                "500",
-                "民政",
-                "李明",
+                *assistance("2026-01-20", "慰问金", "500", "民政", "李明"),
             ],
-            ["0103", "2026-01-10", "", "", "", "2026-02-01", "物资", "120.50", "社区", "周红"],
-            ["0101", "2026-02-10", "相对困难", "失业", "周红", "", "", "", "", ""],
+            [
+                "0103",
+                "2026-01-10",
+                "",
+                "",
+                "",
+                *assistance("2026-02-01", "物资", "120.50", "社区", "周红"),
+            ],
+            ["0101", "2026-02-10", "相对困难", "失业", "周红", *assistance()],
             [
                 "0102",
                 "2026-02-10",
                 "相对困难",
                 "失业",
                 "周红",
-                "2026-02-11",
-                "慰问金",
-                "",
-                "民政",
-                "周红",
+                *assistance("2026-02-11", "慰问金", "", "民政", "周红"),
             ],
         ],
     )

@@ -9,13 +9,11 @@ docstring): the expected values never come from the statistics service.
 
 from __future__ import annotations
 
-import csv
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pytest
 
@@ -25,6 +23,7 @@ from grassroots_tui.services.ledger_kinds import HARDSHIP, MEDIA, SLIPS, VISITS
 from grassroots_tui.services.statistics import month_stats
 from grassroots_tui.store import Store
 from tests.factories import STATION_ID, household, station
+from tests.test_ledger_import import SLIP_HEADER, write_csv
 
 YEAR = 2026
 TODAY = date(2026, 12, 7)
@@ -60,24 +59,6 @@ VISIT_HEADER = [
     "问题描述",
     "问题状态",
     "解决日期",
-]
-SLIP_HEADER = [
-    "交办单编号",
-    "来源",
-    "类别",
-    "事项",
-    "情况描述",
-    "承办单位",
-    "经办人",
-    "交办日期",
-    "受理日期",
-    "回复日期",
-    "办理结果",
-    "回访日期",
-    "满意度",
-    "办结日期",
-    "撤回日期",
-    "撤回理由",
 ]
 HARDSHIP_HEADER = [
     "户号",
@@ -218,12 +199,6 @@ def generate(seed: int) -> Ledgers:
     return out
 
 
-def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        csv.writer(handle).writerows([header, *rows])
-    return path
-
-
 # -- the figures counted from the rows -------------------------------------------------------
 
 
@@ -339,7 +314,7 @@ def test_a_year_of_imported_ledgers_is_in_the_years_figures(tmp_path, seed) -> N
             (MEDIA, MEDIA_HEADER, ledgers.media),
         )
         for kind, header, rows in files:
-            path = write(tmp_path / f"{kind.name}.csv", header, rows)
+            path = write_csv(tmp_path / f"{kind.name}.csv", [header, *rows])
             preview = preview_ledger(store, STATION_ID, read_kind(path, kind), kind, TODAY)
             assert not preview.rejected, preview.summary()
             apply_ledger(store, preview, "测试")
