@@ -11,6 +11,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from grassroots_tui.models import Staff, StaffRole
 from grassroots_tui.models.slip import SlipState
@@ -528,3 +530,98 @@ def test_an_xlsx_ledger_with_dates_and_times_as_excel_keeps_them(store, tmp_path
     assert (
         str(record.docs[0].start_time) == "09:00:00" and str(record.docs[0].end_time) == "09:30:00"
     )
+
+
+# -- re-imports that would overwrite work, hostile cells ---------------------------------------
+
+
+def test_a_slip_imported_and_then_handled_in_the_program_is_not_overwritten(
+    store, tmp_path
+) -> None:
+    path = write_csv(tmp_path / "交办单.csv", [SLIP_HEADER, slip_row("A-1")])
+    imported(store, path, SLIPS)
+    changed = write_csv(tmp_path / "改.csv", [SLIP_HEADER, slip_row("A-1", 受理日期="2026-03-03")])
+    found = preview(store, changed, SLIPS)
+    assert found.adds == [] and found.updates == []
+    ((row, column, reason),) = [(p.row, p.column, p.reason) for p in found.rejected]
+    assert (row, column) == (2, "整行") and "请在程序中修改" in reason
+    assert len(store.raw("handoff_slip")) == 1 and store.raw("slip_accept") == []
+
+
+def test_a_visit_whose_problem_was_handed_off_is_not_overwritten(store, tmp_path) -> None:
+    cells = dict(走访人员="李明", 问题类别="其他", 问题描述="路灯坏")
+    imported(store, visits_file(tmp_path, visit("0101 2026-03-05 09:30", **cells)), VISITS)
+    (raw,) = store.raw("visit")
+    raw["problems"][0].update(state="handed_off", slip_id="slip-x")
+    from grassroots_tui.models import Visit
+
+    store.save(Visit.model_validate(raw), actor="测试")
+    edited = visits_file(tmp_path, visit("0101 2026-03-05 09:30", 问声好="新", **cells))
+    found = preview(store, edited, VISITS)
+    assert found.updates == [] and "已在程序中交办" in found.rejected[0].reason
+
+
+def test_one_household_has_one_active_case_in_a_ledger(store, tmp_path) -> None:
+    path = write_csv(
+        tmp_path / "帮扶.csv",
+        [
+            HARDSHIP_HEADER,
+            ["0101", "2026-01-10", "深度困难", "疾病", "李明", *assistance()],
+            ["0101", "2026-02-10", "相对困难", "失业", "李明", *assistance()],
+        ],
+    )
+    found = preview(store, path, HARDSHIP)
+    assert len(found.adds) == 1
+    assert [(p.row, p.column) for p in found.rejected] == [(3, "户号")]
+    assert "与第 2 行是同一户" in found.rejected[0].reason
+
+
+_CELLS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["0101", "0102", "李明", "2026-03-05", "09:30", "满意", "走访", "慰问金", "是"]
+    ),
+    st.integers(-10, 10**12).map(str),
+    st.sampled_from(["", " ", "=1+1", "2026-02-30", "25:61", "1e5", "¥-3", "李明、李明", "—"]),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_no_ledger_row_of_any_kind_raises(store, tmp_path, data) -> None:
+    """Whatever the cells, a preview names each refused row's column and reason in
+    Chinese, and accounts for every row: added, updated, unchanged or refused."""
+    kind = data.draw(st.sampled_from(sorted(KINDS.values(), key=lambda k: k.name)))
+    header = [c.title for c in kind.columns.columns]
+    rows = data.draw(
+        st.lists(
+            st.lists(_CELLS, min_size=len(header), max_size=len(header)), min_size=1, max_size=6
+        )
+    )
+    path = write_csv(tmp_path / f"{kind.name}.csv", [header, *rows])
+    try:
+        ledger = read_kind(path, kind)
+    except LedgerError as error:
+        assert "「" in str(error)
+        return
+    found = preview_ledger(store, STATION_ID, ledger, kind, TODAY)
+    rows_taken = {n for r in found.adds for n in r.rows} | {
+        n for r, _ in found.updates for n in r.rows
+    }
+    refused = set(found.rejected_rows)
+    assert not rows_taken & refused
+    assert len(rows_taken | refused) + found.unchanged <= len(ledger.rows)
+    for problem in found.rejected:
+        assert problem.column in {*ledger.columns.values(), *header, "整行"}, problem
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in problem.reason), problem
+    if found.rejected:
+        with pytest.raises(ImportRefused):
+            apply_ledger(store, found, "测试")
+    before = {
+        k: len(store.raw(k)) for k in ("visit", "handoff_slip", "hardship_case", "station_activity")
+    }
+    apply_ledger(store, found, "测试", allow_rejected=True)
+    after = {k: len(store.raw(k)) for k in before}
+    assert sum(after.values()) - sum(before.values()) == len(found.adds)

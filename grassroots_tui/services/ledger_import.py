@@ -94,6 +94,10 @@ class Context:
         self.station_id = station_id
         self.today = today
         self.calendar = calendar
+        self._raw: dict[str, list[dict[str, Any]]] = {}
+        #: What earlier records of the file took, by what: a mapper's own bookkeeping
+        #: (the households given a case 帮扶中, so that a second one is refused).
+        self.claimed: dict[str, dict[str, int]] = {}
         self.households: dict[str, list[dict[str, Any]]] = {}
         for raw in store.raw("household"):
             number = raw.get("household_no")
@@ -106,8 +110,11 @@ class Context:
                 self.staff.setdefault(squeeze(name), []).append(raw)
 
     def raw(self, kind: str) -> list[dict[str, Any]]:
-        """The station's stored documents of ``kind``."""
-        return [d for d in self.store.raw(kind) if d.get("station_id") == self.station_id]
+        """The station's stored documents of ``kind`` (read once)."""
+        if kind not in self._raw:
+            found = [d for d in self.store.raw(kind) if d.get("station_id") == self.station_id]
+            self._raw[kind] = found
+        return self._raw[kind]
 
 
 def squeeze(text: str) -> str:

@@ -706,6 +706,12 @@ class Hardship(LedgerKind):
         if household_id is None or opened is None or tier is None or not causes or len(cadre) != 1:
             return []
         if status is CaseStatus.ACTIVE:
+            active = context.claimed.setdefault("active_case", {})
+            earlier = active.setdefault(household_id, first.number)
+            if earlier != first.number:
+                first.refuse(
+                    "household_no", f"与第 {earlier} 行是同一户，一户只能有一份帮扶中的档案"
+                )
             for raw in context.raw("hardship_case"):
                 if raw.get("household_id") == household_id and raw.get("status") == "active":
                     if _day(raw.get("opened_on")) != opened.isoformat():
