@@ -68,3 +68,23 @@ def test_an_unknown_county_code_is_a_warning(area: str) -> None:
 def test_known_county_codes_and_hong_kong_give_no_warning() -> None:
     assert id_number_warnings(_with_check("43010219850317123")) == []
     assert id_number_warnings(_with_check("81000019850317123")) == []
+
+
+def test_the_household_import_refuses_the_row_offering_the_18_digit_number(tmp_path) -> None:
+    from grassroots_tui.services.household_import import preview_import, read_ledger
+    from tests.factories import STATION_ID
+
+    path = tmp_path / "住户.csv"
+    county = _with_check("43000219850317123")
+    path.write_text(
+        "户号,户主姓名,身份证号,地址\n"
+        "0101,张三,430102850317123,湘龙小区1栋\n"
+        f"0102,李四,{county},湘龙小区2栋\n",
+        encoding="utf-8",
+    )
+    found = preview_import([], STATION_ID, read_ledger(path), date(2026, 12, 7))
+    (problem,) = found.rejected
+    assert (problem.row, problem.column) == (2, "身份证号")
+    assert id_from_15("430102850317123") in problem.reason
+    assert [h.household_no for h in found.adds] == ["0102"]  # the county code only warns
+    assert any("第 3 行「身份证号」" in w and "430002" in w for w in found.warnings)
