@@ -60,7 +60,9 @@ class _Failed(Exception):
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    imp = subparsers.add_parser("import", help="从表格导入数据（住户台账）")
+    imp = subparsers.add_parser(
+        "import", help="从表格导入台账（住户、走访、交办单、困难帮扶、媒体报道、三三工作法）"
+    )
     kinds = imp.add_subparsers(dest="import_kind", metavar="类型")
     kinds.required = True
     households = kinds.add_parser(
