@@ -90,8 +90,9 @@ async def test_a_visit_saved_on_a_full_disk_is_refused_in_chinese_and_not_listed
         # Nothing half-saved: memory is as it was.
         assert {k: dict(v) for k, v in store.tables.items()} == tables_before
 
-        # Give up on this visit: the list does not show it.
-        await pilot.press("escape")
+        # Give up on this visit (what was typed is thrown away only when asked to): the
+        # list does not show it.
+        await pilot.press("escape", "y")
         await settle(pilot)
         assert isinstance(app.screen, VisitsScreen)
         assert rows(app.screen) == before_rows

@@ -11,6 +11,7 @@ from textual.widgets import Select
 from grassroots_tui.models import HandoffSlip, SlipReminder, SlipSource, SlipState, Station, Visit
 from grassroots_tui.services import slips
 from grassroots_tui.services.workcalendar import OfficialCalendar
+from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.dialogs.slip_form import SlipForm
 from grassroots_tui.tui.screens.board import BoardScreen
 from grassroots_tui.tui.screens.slips import SlipsScreen
@@ -96,6 +97,14 @@ async def test_a_slip_from_a_visits_pending_problem_then_issued(store):
         assert isinstance(app.screen, SlipsScreen)
         assert app.screen.table.move_to(drafts[0].id)
         await pilot.press("i")
+        await settle(pilot)
+        # A number is taken for ever: the program says which, and when it falls due,
+        # and issues nothing until asked to.
+        assert isinstance(app.screen, ConfirmDialog)
+        question = app.screen.question
+        assert "湘龙群交〔2026〕第0001号" in question and "2026-12-" in question, question
+        assert slips.get_slip(store, drafts[0].id).state is SlipState.DRAFTED
+        await pilot.press("y")
         await settle(pilot)
         issued = slips.get_slip(store, drafts[0].id)
         assert issued.state is SlipState.ISSUED

@@ -54,6 +54,7 @@ STRINGS: dict[str, str] = {
     "app.redone": "已恢复：{what}。",
     "app.undo_ask": "撤销：{what}？",
     "app.redo_ask": "恢复：{what}？",
+    "app.quit_ask": "“{form}”里填写的内容还没有保存，退出就会丢失。仍要退出？",
     "confirm.yes": "是 Y",
     "confirm.no": "否 N",
     # sections
@@ -179,6 +180,7 @@ STRINGS: dict[str, str] = {
     "slip.unknown_household": "没有这个户号。",
     "slip.saved": "交办单“{title}”已保存。",
     "slip.stepped": "交办单 {number}：{state}。",
+    "slip.issue_ask": "交办“{title}”：将取编号 {number}，办理期限至 {due}。编号一经取用永不再用，撤回也不收回。确定交办？",
     "slip.printed": "已写出可打印文件：{path}",
     "slip.required": "必须填写。",
     "slip.bad_date": "日期应写成 2026-11-26 的样子，且须是真实的日期。",
@@ -491,6 +493,7 @@ STRINGS: dict[str, str] = {
     "form.cancel": "取消 Esc",
     "form.choose": "请选择",
     "form.fix_marked": "请先改正标出的项目。",
+    "form.discard_ask": "放弃这张表里填写的内容？放弃后无法找回。",
     # help
     "help.title": "命令和按键（Esc 关闭）",
     "help.command": "命令",

@@ -255,6 +255,24 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             return self.hub_sync is not None and self.session is not None and not self.signed_out
         return True
 
+    async def action_quit(self) -> None:
+        """Quit; with a form holding something typed, only after asking (naming it)."""
+        from grassroots_tui.tui.widgets.form import unsaved_forms
+
+        forms = unsaved_forms(self)
+        if not forms:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmDialog):
+            return  # already asking something: answer that first
+        title = t(forms[0].TITLE_KEY)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmDialog(t("app.quit_ask", form=title), default=False), answered)
+
     def action_switch_section(self, mode: str) -> None:
         if self.session is not None:
             self.switch_mode(mode)

@@ -368,27 +368,23 @@ def issue(
     actor: str,
     calendar: OfficialCalendar,
     office_number_format: str | None = None,
+    expected_number: str | None = None,
 ) -> SlipView:
     """交办: give the draft its number (kept when a returned slip is issued again), the
     issue date and due date; a linked visit problem becomes 已交办 in the same
-    transaction."""
+    transaction.
+
+    ``expected_number`` is the number the user was shown and agreed to
+    (:func:`issue_preview`): if another save took it meanwhile, the slip is not issued
+    and the refusal names the number it would take now, so it is never given one
+    nobody saw."""
     with _writing(store):
         slip, party = _taking(store, slip_id, "issue", calendar)
-        if not slip.handling_unit:
-            raise SlipActionRefused("没有填写承办单位，不能交办")
-        rule = _rule_text(slip.deadline_rule)
-        station = _station(store, slip.station_id)
-        if slip.number:  # issued again after a return: the same number
-            number = slip.number
-        elif writer_of(slip) == OFFICE:  # the office's own sequence (上级交办)
-            number = (
-                next_office_number(store, on.year, office_number_format)
-                if office_number_format
-                else next_office_number(store, on.year)
+        number, rule, due = _issue_terms(store, slip, on, calendar, office_number_format)
+        if expected_number is not None and number != expected_number:
+            raise SlipActionRefused(
+                f"编号 {expected_number} 已被占用，现在交办将是 {number}，请重新交办"
             )
-        else:
-            number = next_number(store, station, on.year)
-        due = compute_due(on, rule, calendar)
         step = SlipIssue(
             writer=party,
             station_id=slip.station_id,
@@ -403,6 +399,46 @@ def issue(
         visit = _problem_update(store, slip, handing_off=True)
         _save(store, actor, *docs, *([visit] if visit is not None else []))
     return _load(store, slip_id, calendar)
+
+
+def issue_preview(
+    store: Store,
+    slip_id: str,
+    *,
+    on: dt.date,
+    calendar: OfficialCalendar,
+    office_number_format: str | None = None,
+) -> tuple[str, Due]:
+    """The number and due date :func:`issue` would give the slip on ``on``, without
+    writing anything (refused, as issue would be, when the slip cannot be issued)."""
+    slip, _party_ = _taking(store, slip_id, "issue", calendar)
+    number, _rule, due = _issue_terms(store, slip, on, calendar, office_number_format)
+    return number, due
+
+
+def _issue_terms(
+    store: Store,
+    slip: SlipView,
+    on: dt.date,
+    calendar: OfficialCalendar,
+    office_number_format: str | None,
+) -> tuple[str, str, Due]:
+    """The number, the deadline rule written out and the due date of issuing ``slip``."""
+    if not slip.handling_unit:
+        raise SlipActionRefused("没有填写承办单位，不能交办")
+    rule = _rule_text(slip.deadline_rule)
+    station = _station(store, slip.station_id)
+    if slip.number:  # issued again after a return: the same number
+        number = slip.number
+    elif writer_of(slip) == OFFICE:  # the office's own sequence (上级交办)
+        number = (
+            next_office_number(store, on.year, office_number_format)
+            if office_number_format
+            else next_office_number(store, on.year)
+        )
+    else:
+        number = next_number(store, station, on.year)
+    return number, rule, compute_due(on, rule, calendar)
 
 
 def _taking(

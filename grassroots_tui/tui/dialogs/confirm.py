@@ -1,5 +1,6 @@
-"""A yes-or-no question before something that is not done lightly (an undo, a redo):
-y (or Enter on 是) for yes, n or Esc for no."""
+"""A yes-or-no question before something that is not done lightly (an undo, a redo,
+issuing a slip, a reminder, throwing away a form): y for yes, n or Esc for no, Enter for
+the button that has the focus (是 unless the dialog was made with ``default=False``)."""
 
 from __future__ import annotations
 
@@ -25,10 +26,12 @@ class ConfirmDialog(ModalScreen[bool]):
     ConfirmDialog Button { margin-right: 2; }
     """
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, *, default: bool = True) -> None:
         super().__init__(id="confirm")
         localize_bindings(self)
         self.question = question
+        #: The answer Enter gives: 否 before throwing away what was typed.
+        self.default = default
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -38,7 +41,7 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button(t("confirm.no"), id="confirm-no")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
+        self.query_one("#confirm-yes" if self.default else "#confirm-no", Button).focus()
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

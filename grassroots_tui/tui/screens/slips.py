@@ -19,6 +19,7 @@ from grassroots_tui.services.slip_print import export_slip
 from grassroots_tui.services.slips.clock import due_and_clock, views
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings
+from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.dialogs.slip_form import SlipForm, station_for
 from grassroots_tui.tui.screens.base import ListSectionScreen
 from grassroots_tui.tui.screens.slip_rows import (
@@ -327,15 +328,10 @@ class SlipsScreen(ListSectionScreen):
         session, store = self.session, self.session.store
         actor, today, calendar = session.actor, session.today(), session.calendar
         iso = today.isoformat()
+        if step == "issue":
+            self._ask_to_issue(slip)
+            return
         direct = {
-            "issue": lambda: slip_service.issue(
-                store,
-                slip.id,
-                on=today,
-                actor=actor,
-                calendar=calendar,
-                office_number_format=session.slip_rules.office_number_format,
-            ),
             "accept": lambda: slip_service.accept(store, slip.id, on=today, actor=actor),
             "close": lambda: slip_service.close(store, slip.id, on=today, actor=actor),
         }
@@ -459,6 +455,50 @@ class SlipsScreen(ListSectionScreen):
         }
         fields, run = forms[step]
         self.app.push_screen(StepForm(f"cmd.slips.{step}", fields, run), callback=self._stepped)
+
+    def _ask_to_issue(self, slip: SlipView) -> None:
+        """A number, once given, is never given again: say which one the slip takes and
+        when it falls due, and issue only if the user agrees (with that very number)."""
+        session, store = self.session, self.session.store
+        today, calendar = session.today(), session.calendar
+        number_format = session.slip_rules.office_number_format
+
+        def preview() -> tuple[str, Any]:
+            return slip_service.issue_preview(
+                store, slip.id, on=today, calendar=calendar, office_number_format=number_format
+            )
+
+        def shown(terms: tuple[str, Any]) -> None:
+            number, due = terms
+            due_text = due.date.isoformat()
+            if due.provisional:
+                due_text += f"（{due.reason}）"
+            question = t(
+                "slip.issue_ask",
+                title=self._masked_title(slip),
+                number=number,
+                due=due_text,
+            )
+            self.app.push_screen(
+                ConfirmDialog(visible(question)), lambda yes: issue(number) if yes else None
+            )
+
+        def issue(number: str) -> None:
+            self.in_thread(
+                lambda: slip_service.issue(
+                    store,
+                    slip.id,
+                    on=today,
+                    actor=session.actor,
+                    calendar=calendar,
+                    office_number_format=number_format,
+                    expected_number=number,
+                ),
+                done=self._stepped,
+                name="slip-step",
+            )
+
+        self.in_thread(preview, done=shown, name="slip-issue-preview")
 
     def _stepped(self, slip: SlipView | None) -> None:
         if slip is not None:

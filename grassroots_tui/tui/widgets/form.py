@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from grassroots_tui.i18n import t
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.tui.commands import localize_bindings
+from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.workers import StoreWorkers, friendly_error
 
 R = TypeVar("R")
@@ -125,6 +126,18 @@ class FormField(Vertical):
                 )
         yield Static("", classes="field-error -empty", markup=False)
 
+    #: The value the field opened with, or was last given by the program (not typed):
+    #: the form asks before discarding only what differs from it (FormScreen.changed).
+    opened_value = ""
+
+    def on_mount(self) -> None:
+        self.opened_value = self.value
+
+    @property
+    def changed(self) -> bool:
+        """The field holds something other than what it opened with or was last given."""
+        return self.is_mounted and self.value != self.opened_value
+
     @property
     def control(self) -> Input | Select:
         return self.query_one(f"#input-{self.field_name}")  # type: ignore[return-value]
@@ -143,6 +156,9 @@ class FormField(Vertical):
             control.value = new if new else Select.NULL
         else:
             control.value = new
+        # Set by the program (a rule for the chosen category, a revealed number), not
+        # typed: nothing the user would lose.
+        self.opened_value = self.value
 
     #: The message shown under the field ("" for none).
     error_text = ""
@@ -324,5 +340,30 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
             if error is not None:
                 self._set_message(friendly_error(error))
 
+    def changed(self) -> bool:
+        """Something was typed or chosen that closing the form would lose."""
+        return not self.saving and any(f.changed for f in self.query(FormField))
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close the form; when something was typed, only after asking (Esc, or n, keeps
+        the form open; the question's default answer is 否)."""
+        if not self.changed():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog(t("form.discard_ask"), default=False), answered)
+
+
+def unsaved_forms(app: Any) -> list[FormScreen[Any]]:
+    """The open forms, in every section, holding something typed that quitting would lose."""
+    stacks = getattr(app, "_screen_stacks", None) or {"": app.screen_stack}
+    return [
+        screen
+        for stack in stacks.values()
+        for screen in stack
+        if isinstance(screen, FormScreen) and screen.changed()
+    ]
