@@ -149,7 +149,11 @@ def test_the_wheelhouse_installs_offline_into_a_fresh_environment_and_runs(tmp_p
         timeout=300,
     )
     built = time.monotonic() - started
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 0, (
+        done.stdout + done.stderr + "\n(a dependency missing from .venv/wheelhouse-here? it is "
+        "downloaded again by `make .venv/wheelhouse-here/MANIFEST.txt` when pyproject.toml "
+        "changes)"
+    )
     wheels = sorted(p.name for p in (out / "wheels").glob("*.whl"))
     assert any(n.startswith("grassroots_tui-") for n in wheels)
     assert any(n.startswith("pydantic_core-") for n in wheels)  # a compiled dependency
