@@ -14,7 +14,8 @@ stats`` and ``grassroots document`` open it):
   styling, each cell's font, border, alignment and number format set through openpyxl's
   attributes (what the first version of this change did);
 - a .docx slip with its reply slips (``slip_document``): the first in the process
-  (templates read, residents' names indexed) and the median of the next; beside the
+  (templates read, residents' names indexed) and the median after a warm-up call (as
+  every figure here: ``bench.stats_bench._times``); beside the
   naive way, building the layout in code with python-docx for every slip instead of
   filling a template; also a reminder notice and the month's report;
 - one PDF through LibreOffice headless, when ``soffice`` is installed (for scale; a
@@ -41,22 +42,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from bench.stats_bench import _times
+
 BENCH = Path(__file__).resolve().parent
 DATA = BENCH / "data"
 RESULTS = BENCH / "RESULTS-documents.md"
 RESULTS_JSON = BENCH / "RESULTS-documents.json"
 XLSX_S = 2.0
 DOCX_MS = 200.0
-
-
-def _times(run: Callable[[], Any], reps: int) -> tuple[list[float], Any]:
-    out, result = [], None
-    for _ in range(reps):
-        gc.collect()
-        start = time.perf_counter()
-        result = run()
-        out.append(time.perf_counter() - start)
-    return out, result
 
 
 def _median_ms(values: list[float]) -> float:
@@ -108,6 +101,14 @@ def _naive_slip(store: Any, slip_id: str, calendar: Any) -> bytes:
         documents.template = original  # type: ignore[assignment]
 
 
+def _first(run: Callable[[], Any]) -> list[float]:
+    """The time of one call (the first in the process)."""
+    gc.collect()
+    start = time.perf_counter()
+    run()
+    return [time.perf_counter() - start]
+
+
 def measure(folder: Path, reps: int) -> dict[str, Any]:
     from bench import engines
     from bench.corpus import CORPUS_TODAY
@@ -157,7 +158,7 @@ def measure(folder: Path, reps: int) -> dict[str, Any]:
         slips = [v for v in views(store, calendar).values() if v.number and v.household_id]
         replied = {r["slip_id"] for r in store.raw("reply")}
         slip = next(v for v in sorted(slips, key=lambda v: v.number or "") if v.id in replied)
-        first_t, _ = _times(lambda: documents.slip_document(store, slip.id, calendar=calendar), 1)
+        first_t = _first(lambda: documents.slip_document(store, slip.id, calendar=calendar))
         slip_t, slip_data = _times(
             lambda: documents.slip_document(store, slip.id, calendar=calendar), reps * 4
         )
@@ -181,7 +182,7 @@ def measure(folder: Path, reps: int) -> dict[str, Any]:
         }
         soffice = find_soffice()
         if soffice is not None:
-            pdf_t, pdf = _times(lambda: to_pdf(slip_data, soffice=soffice), 3)
+            pdf_t, pdf = _times(lambda: to_pdf(slip_data, soffice=soffice), 2)
             result["pdf"] = {"ms": _median_ms(pdf_t), "bytes": len(pdf)}
     finally:
         store.close()

@@ -154,7 +154,9 @@ def test_a_slip_masks_residents_and_names_its_officials(store) -> None:
         assert home["phone"] not in text
     assert "个人信息已按规定遮蔽" in text
     assert slip.handling_unit in text
-    whole = document_text(documents.slip_document(store, slip.id, calendar=CAL, unmasked=True))
+    whole = document_text(
+        documents._slip_document(store, slip.id, unmasked=True, calendar=CAL, folder=None)
+    )
     assert home["head_of_household"] in whole and "未遮蔽" in whole
 
 
@@ -165,10 +167,10 @@ def test_unmasked_documents_are_authorised_before_anything_is_made(store, monkey
         asked.append(args[2])
         raise ValueError("不予输出")
 
-    monkeypatch.setattr(documents, "authorize_unmasked_document", refuse)
+    monkeypatch.setattr(documents, "authorize_unmasked", refuse)
     made: list[str] = []
-    monkeypatch.setattr(documents, "slip_document", lambda *a, **k: made.append("slip"))
-    monkeypatch.setattr(documents, "round_document", lambda *a, **k: made.append("round"))
+    monkeypatch.setattr(documents, "_slip_document", lambda *a, **k: made.append("slip"))
+    monkeypatch.setattr(documents, "_round_document", lambda *a, **k: made.append("round"))
     slip = replied_slip(store)
     with pytest.raises(ValueError, match="不予输出"):
         documents.export_slip_document(store, slip.id, actor="x", unmasked=True, fmt="docx")
@@ -263,7 +265,9 @@ def test_a_round_list_masks_names_phones_and_the_hardship_tier(store) -> None:
         assert home["head_of_household"] not in text
         assert not home.get("phone") or home["phone"] not in text
     assert mm(document.sections[0].page_width) == 297  # a wide list: landscape
-    whole = read(documents.round_document(store, found["id"], on=TODAY, unmasked=True))
+    whole = read(
+        documents._round_document(store, found["id"], unmasked=True, folder=None, on=TODAY)
+    )
     assert {row.cells[tier].text for row in whole.tables[0].rows[1:]} != {"**"}
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,17 @@ def _templates(args: argparse.Namespace) -> Path:
     return templates_folder(_store_path(args))
 
 
+def _make(args: argparse.Namespace, make: Callable[[Any], tuple[str, bytes]], write: bool) -> int:
+    """Open the store, ``make`` the document (its file name and .docx bytes), close the
+    store, write the file."""
+    store = _open(args, write=write)
+    try:
+        name, data = make(store)
+    finally:
+        store.close()
+    return _finish(args, name, data)
+
+
 @_guarded
 def run_slip(args: argparse.Namespace) -> int:
     """交办单 and its reply slips."""
@@ -177,22 +189,23 @@ def run_slip(args: argparse.Namespace) -> int:
     from grassroots_tui.services.slips import find_slip
 
     calendar = _calendar(args)
-    store = _open(args, write=args.unmasked)
-    try:
+
+    def make(store: Any) -> tuple[str, bytes]:
         slip = find_slip(store, args.number, station=args.station)
+        actor = _actor(store, args) if args.unmasked else ""
         data = export_slip_document(
             store,
             slip.id,
-            actor=_actor(store, args) if args.unmasked else "",
+            actor=actor,
             unmasked=args.unmasked,
             calendar=calendar,
             folder=_templates(args),
             where=_where(args),
             fmt=args.format,
         )
-    finally:
-        store.close()
-    return _finish(args, f"交办单-{slip.number or slip.title}", data)
+        return f"交办单-{slip.number or slip.title}", data
+
+    return _make(args, make, write=args.unmasked)
 
 
 @_guarded
@@ -203,15 +216,14 @@ def run_remind(args: argparse.Namespace) -> int:
 
     day = _day(args.on, "催办日期")
     calendar = _calendar(args)
-    store = _open(args, write=False)
-    try:
+
+    def make(store: Any) -> tuple[str, bytes]:
         slip = find_slip(store, args.number, station=args.station)
-        data = reminder_document(
-            store, slip.id, today=day, calendar=calendar, folder=_templates(args)
-        )
-    finally:
-        store.close()
-    return _finish(args, f"催办通知书-{slip.number}", data)
+        folder = _templates(args)
+        data = reminder_document(store, slip.id, today=day, calendar=calendar, folder=folder)
+        return f"催办通知书-{slip.number}", data
+
+    return _make(args, make, write=False)
 
 
 @_guarded
@@ -221,13 +233,12 @@ def run_leave(args: argparse.Namespace) -> int:
     from grassroots_tui.services.rosters import find_leave
 
     on = _day(args.on, "公示日期")
-    store = _open(args, write=False)
-    try:
+
+    def make(store: Any) -> tuple[str, bytes]:
         leave = find_leave(store, args.leave)
-        data = leave_document(store, leave.id, on=on, folder=_templates(args))
-    finally:
-        store.close()
-    return _finish(args, "请假代班公示", data)
+        return "请假代班公示", leave_document(store, leave.id, on=on, folder=_templates(args))
+
+    return _make(args, make, write=False)
 
 
 def _station_id(store: Any, code: str | None) -> str | None:
@@ -247,8 +258,8 @@ def run_round(args: argparse.Namespace) -> int:
     from grassroots_tui.services.documents import export_round_document
 
     on = _day(args.on, "成文日期")
-    store = _open(args, write=args.unmasked)
-    try:
+
+    def make(store: Any) -> tuple[str, bytes]:
         found = find_round(store, args.round, station_id=_station_id(store, args.station))
         data = export_round_document(
             store,
@@ -260,9 +271,9 @@ def run_round(args: argparse.Namespace) -> int:
             where=_where(args),
             fmt=args.format,
         )
-    finally:
-        store.close()
-    return _finish(args, f"{found.title}名单", data)
+        return f"{found.title}名单", data
+
+    return _make(args, make, write=args.unmasked)
 
 
 @_guarded
@@ -280,8 +291,8 @@ def run_stats(args: argparse.Namespace) -> int:
     on = args.on or date.today()
     calendar = _calendar(args)
     rules = load_slip_rules(default_slip_rules_path(_store_path(args)))
-    store = _open(args, write=False)
-    try:
+
+    def make(store: Any) -> tuple[str, bytes]:
         stats = month_stats(
             store,
             year=year,
@@ -291,11 +302,11 @@ def run_stats(args: argparse.Namespace) -> int:
             rounding=rules.rate_rounding,
             today=on,
         )
-        data = stats_document(store, stats, on=on, folder=_templates(args))
-    finally:
-        store.close()
-    code = f"-{args.station.upper()}" if args.station else ""
-    return _finish(args, f"月度统计报告{code}-{stats.month}", data)
+        code = f"-{args.station.upper()}" if args.station else ""
+        name = f"月度统计报告{code}-{stats.month}"
+        return name, stats_document(store, stats, on=on, folder=_templates(args))
+
+    return _make(args, make, write=False)
 
 
 @_guarded

@@ -39,7 +39,15 @@ from grassroots_tui.services.slips.clock import timeline_of
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 
-__all__ = ["export_slip", "mask_text", "record_reminder", "render_reminder", "render_slip"]
+__all__ = [
+    "export_slip",
+    "mask_text",
+    "record_reminder",
+    "reminder_content",
+    "render_reminder",
+    "render_slip",
+    "slip_pages",
+]
 
 Fmt = Literal["text", "html"]
 
@@ -403,6 +411,21 @@ def render_slip(
     return _render_slip(store, slip_id, fmt=fmt, unmasked=False, calendar=calendar)
 
 
+def slip_pages(
+    store: Store, slip_id: str, *, unmasked: bool, calendar: OfficialCalendar | None
+) -> tuple[SlipView, list[_Page]]:
+    """The slip and what each of its pages holds (the slip, then each reply slip), as
+    printed as text, HTML or .docx (services/documents); the due date is the effective
+    one when ``calendar`` is given, else the one stored. Unmasked only for a caller that
+    has checked and recorded it."""
+    slip = get_slip(store, slip_id)
+    if calendar is not None:
+        due = effective_due(store, slip, calendar)
+    else:
+        due = Due(slip.due_date) if slip.due_date else None
+    return slip, _slip_pages(store, slip, Masker(unmasked=unmasked), due)
+
+
 def _render_slip(
     store: Store,
     slip_id: str,
@@ -413,12 +436,7 @@ def _render_slip(
 ) -> str:
     if fmt not in ("text", "html"):
         raise ValueError(f"不支持的打印格式：{fmt}（可用 text、html）")
-    slip = get_slip(store, slip_id)
-    if calendar is not None:
-        due = effective_due(store, slip, calendar)
-    else:
-        due = Due(slip.due_date) if slip.due_date else None
-    pages = _slip_pages(store, slip, Masker(unmasked=unmasked), due)
+    slip, pages = slip_pages(store, slip_id, unmasked=unmasked, calendar=calendar)
     if fmt == "text":
         return ("\f\n").join(_page_text(p) for p in pages)
     title = f"交办单 {slip.number or slip.title}"
@@ -499,17 +517,11 @@ def _standing_sentence(s: _Standing, today: dt.date) -> str:
     return f"截至{_cn_date(today)}，距应办结日期还有{s.days_left}天。"
 
 
-def render_reminder(
-    store: Store,
-    slip_id: str,
-    *,
-    today: dt.date,
-    calendar: OfficialCalendar,
-    fmt: Fmt = "text",
-) -> str:
-    """催办通知书 to the handling unit: the slip, its due date and how late it is."""
-    if fmt not in ("text", "html"):
-        raise ValueError(f"不支持的格式：{fmt}（可用 text、html）")
+def reminder_content(
+    store: Store, slip_id: str, *, today: dt.date, calendar: OfficialCalendar
+) -> tuple[SlipView, str, list[str]]:
+    """What a 催办通知书 says: the slip, the station's name and the paragraphs (the
+    slip's title masked), as printed as text, HTML or .docx (services/documents)."""
     slip = get_slip(store, slip_id)
     ensure_allowed(slip, "remind", has_reply=has_reply(store, slip_id))
     station = store.get(Station, slip.station_id) if slip.station_id else None
@@ -527,6 +539,23 @@ def render_reminder(
         paragraphs.append(f"本件为领导包案件，包案领导：{lead}。")
     if s.due.provisional:
         paragraphs.append(f"注：{s.due.reason}，应办结日期为暂定。")
+    return slip, station_name, paragraphs
+
+
+def render_reminder(
+    store: Store,
+    slip_id: str,
+    *,
+    today: dt.date,
+    calendar: OfficialCalendar,
+    fmt: Fmt = "text",
+) -> str:
+    """催办通知书 to the handling unit: the slip, its due date and how late it is."""
+    if fmt not in ("text", "html"):
+        raise ValueError(f"不支持的格式：{fmt}（可用 text、html）")
+    slip, station_name, paragraphs = reminder_content(
+        store, slip_id, today=today, calendar=calendar
+    )
     unit = slip.handling_unit or ""
     if fmt == "text":
         lines = [

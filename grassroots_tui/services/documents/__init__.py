@@ -17,14 +17,12 @@ Residents' names, ID and phone numbers, and a family's hardship tier, are masked
 same :class:`~grassroots_tui.services.masking.Masker` as the HTML and text prints:
 the content of the slip pages, reminders and lists comes from the services that print
 them. Unmasked output is the caller's explicit choice and is authorised and recorded
-first (:func:`authorize_unmasked_document`).
+first (:func:`~grassroots_tui.services.disclosure.authorize_unmasked`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from functools import cache
@@ -33,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from grassroots_tui.models import SlipReminder, Station
+from grassroots_tui.services.disclosure import authorize_unmasked
 from grassroots_tui.services.documents.engine import (
     ROW,
     Template,
@@ -47,7 +46,6 @@ from grassroots_tui.store.document_templates import read_template
 __all__ = [
     "TEMPLATE_NAMES",
     "TemplateError",
-    "authorize_unmasked_document",
     "export_round_document",
     "export_slip_document",
     "leave_document",
@@ -126,16 +124,6 @@ def _note(unmasked: bool) -> str:
     return UNMASKED_NOTE if unmasked else MASKED_NOTE
 
 
-def authorize_unmasked_document(
-    store: Any, actor: str, purpose: str, count: int, *, kind: str, doc_id: str, where: str | None
-) -> None:
-    """Unmasked output authorised and recorded before it is made, by the one check every
-    unmasked print and export goes through (services/disclosure.py)."""
-    from grassroots_tui.services.disclosure import authorize_unmasked
-
-    authorize_unmasked(store, actor, purpose, count, kind=kind, doc_id=doc_id, where=where)
-
-
 def export_slip_document(
     store: Any,
     slip_id: str,
@@ -152,16 +140,9 @@ def export_slip_document(
         from grassroots_tui.services.slips import get_slip
 
         slip = get_slip(store, slip_id)
-        authorize_unmasked_document(
-            store,
-            actor,
-            f"打印交办单 {slip.number or slip.title}（未遮蔽个人信息，{fmt}）",
-            1,
-            kind="handoff_slip",
-            doc_id=slip.id,
-            where=where,
-        )
-    return slip_document(store, slip_id, unmasked=unmasked, calendar=calendar, folder=folder)
+        what = f"打印交办单 {slip.number or slip.title}（未遮蔽个人信息，{fmt}）"
+        authorize_unmasked(store, actor, what, 1, kind="handoff_slip", doc_id=slip.id, where=where)
+    return _slip_document(store, slip_id, unmasked=unmasked, calendar=calendar, folder=folder)
 
 
 def export_round_document(
@@ -180,42 +161,31 @@ def export_round_document(
         from grassroots_tui.services.condolence import get_round
 
         found = get_round(store, round_id)
-        authorize_unmasked_document(
-            store,
-            actor or "",
-            f"导出送温暖名单“{found.title}”（未遮蔽个人信息，{fmt}）",
-            len(found.items),
-            kind="condolence_round",
-            doc_id=found.id,
-            where=where,
-        )
-    return round_document(store, round_id, unmasked=unmasked, folder=folder, on=on)
+        what = f"导出送温暖名单“{found.title}”（未遮蔽个人信息，{fmt}）"
+        count, kind = len(found.items), "condolence_round"
+        authorize_unmasked(store, actor or "", what, count, kind=kind, doc_id=found.id, where=where)
+    return _round_document(store, round_id, unmasked=unmasked, folder=folder, on=on)
 
 
 # -- 交办单 and 回复单 ----------------------------------------------------------------------
 
 
 def slip_document(
-    store: Any,
-    slip_id: str,
-    *,
-    unmasked: bool = False,
-    calendar: Any = None,
-    folder: Path | None = None,
+    store: Any, slip_id: str, *, calendar: Any = None, folder: Path | None = None
 ) -> bytes:
-    """The slip, then each of its reply slips on a new page, as one .docx. The content is
-    the printed slip's (:mod:`grassroots_tui.services.slip_print`), masked the same way."""
-    from grassroots_tui.services.deadlines import Due
-    from grassroots_tui.services.masking import Masker
-    from grassroots_tui.services.slip_print import _slip_pages
-    from grassroots_tui.services.slips import effective_due, get_slip
+    """The slip, then each of its reply slips on a new page, as one .docx, personal
+    information masked (unmasked only through :func:`export_slip_document`)."""
+    return _slip_document(store, slip_id, unmasked=False, calendar=calendar, folder=folder)
 
-    slip = get_slip(store, slip_id)
-    if calendar is not None:
-        due = effective_due(store, slip, calendar)
-    else:
-        due = Due(slip.due_date) if slip.due_date else None
-    pages = _slip_pages(store, slip, Masker(unmasked=unmasked), due)
+
+def _slip_document(
+    store: Any, slip_id: str, *, unmasked: bool, calendar: Any, folder: Path | None
+) -> bytes:
+    """The content is the printed slip's
+    (:func:`~grassroots_tui.services.slip_print.slip_pages`), masked the same way."""
+    from grassroots_tui.services.slip_print import slip_pages
+
+    slip, pages = slip_pages(store, slip_id, unmasked=unmasked, calendar=calendar)
     number = slip.number or "（草稿，尚未编号）"
     documents = []
     for index, page in enumerate(pages):
@@ -292,9 +262,6 @@ def reminder_number(store: Any, slip: Any, today: dt.date) -> str:
     return pattern.format(year=today.year, seq=earlier + 1)
 
 
-_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
-
-
 def reminder_document(
     store: Any,
     slip_id: str,
@@ -304,16 +271,11 @@ def reminder_document(
     folder: Path | None = None,
 ) -> bytes:
     """催办通知书 to the handling unit: the printed notice's paragraphs
-    (:func:`~grassroots_tui.services.slip_print.render_reminder`, masked), its own
+    (:func:`~grassroots_tui.services.slip_print.reminder_content`, masked), its own
     document number, the station's signature and the date in Chinese."""
-    from grassroots_tui.services.slip_print import render_reminder
-    from grassroots_tui.services.slips import get_slip
+    from grassroots_tui.services.slip_print import reminder_content
 
-    page = render_reminder(store, slip_id, today=today, calendar=calendar, fmt="html")
-    paragraphs = [html.unescape(p) for p in _PARAGRAPH.findall(page)]
-    slip = get_slip(store, slip_id)
-    station = store.get(Station, slip.station_id) if slip.station_id else None
-    office = station.name if station is not None else "群众工作站"
+    slip, office, paragraphs = reminder_content(store, slip_id, today=today, calendar=calendar)
     values = {
         "发文机关": office,
         "文号": reminder_number(store, slip, today),
@@ -351,11 +313,16 @@ def leave_document(
 # -- 送温暖名单 ------------------------------------------------------------------------------
 
 
-def round_document(
-    store: Any, round_id: str, *, unmasked: bool = False, folder: Path | None = None, on: dt.date
-) -> bytes:
+def round_document(store: Any, round_id: str, *, on: dt.date, folder: Path | None = None) -> bytes:
     """A 送温暖 round's households as a table: the rows of its CSV export, names and
-    phones masked, and the hardship tier too, unless ``unmasked``."""
+    phones masked, and the hardship tier too (unmasked only through
+    :func:`export_round_document`)."""
+    return _round_document(store, round_id, unmasked=False, folder=folder, on=on)
+
+
+def _round_document(
+    store: Any, round_id: str, *, unmasked: bool, folder: Path | None, on: dt.date
+) -> bytes:
     from grassroots_tui.services.condolence import CSV_HEADERS, _rows, get_round, round_progress
     from grassroots_tui.services.masking import Masker
 
@@ -388,19 +355,18 @@ def round_document(
 
 # -- 月度统计报告 ----------------------------------------------------------------------------
 
-#: The report's columns: its header → the summary table's header.
-STATS_COLUMNS = (
-    ("站名", "站名"),
-    ("登记户数", "登记户数"),
-    ("本月走访户数", "本月走访户数"),
-    ("累计走访率(%)", "累计走访率(%)"),
-    ("本月走访次数", "本月走访次数"),
-    ("本月反映问题", "本月反映问题"),
-    ("本月已解决", "本月已解决"),
-    ("本月交办单", "本月交办单"),
-    ("超期未办结", "超期未办结"),
-    ("按时回复率(%)", "按时回复率(%)"),
-    ("满意率(%)", "满意率(%)"),
+#: The report's figures: columns of the summary table (stats_export.SUMMARY_COLUMNS).
+STATS_FIGURES = (
+    "登记户数",
+    "本月走访户数",
+    "累计走访率(%)",
+    "本月走访次数",
+    "本月反映问题",
+    "本月已解决",
+    "本月交办单",
+    "超期未办结",
+    "按时回复率(%)",
+    "满意率(%)",
 )
 
 
@@ -424,7 +390,7 @@ def stats_document(store: Any, stats: Any, *, on: dt.date, folder: Path | None =
     for row in rows[1:]:
         named = dict(zip(header, row, strict=True))
         named["站名"] = named["站名"] or named["站点代码"]
-        lines.append({title: _figure(named[source]) for title, source in STATS_COLUMNS})
+        lines.append({title: _figure(named[title]) for title in ("站名", *STATS_FIGURES)})
     year, month = (int(part) for part in stats.month.split("-"))
     title = f"{year}年{month}月群众工作统计"
     if partial_month(stats):
@@ -446,4 +412,4 @@ def stats_document(store: Any, stats: Any, *, on: dt.date, folder: Path | None =
         "署名": office,
         "成文日期": cn_date(on),
     }
-    return _render("stats", values, folder, (title for title, _ in STATS_COLUMNS))
+    return _render("stats", values, folder, ("站名", *STATS_FIGURES))

@@ -21,6 +21,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
+from grassroots_tui.services.documents import STATS_FIGURES
 from grassroots_tui.services.documents import official as o
 
 __all__ = ["TEMPLATE_BUILDERS", "build_all"]
@@ -202,59 +203,50 @@ def _repeat_header(row: Any) -> None:
 # -- the templates ---------------------------------------------------------------------------
 
 
-def slip() -> Any:
-    """交办单: the form, signatures, the seal area, the masking note."""
+def _form_document(rows: list[tuple[str, ...]], tall: str, signer: str) -> Any:
+    """A one-page form: the header, the form, 签发人 and ``signer``, the signature and
+    seal area, the masking note."""
     document = Document()
     o.page_setup(document)
     _head(document, compact=True)
-    _form(
-        document,
-        [
-            ("事项",),
-            ("来源", "类别"),
-            ("交办日期", "办理时限"),
-            ("应办结日期", "状态"),
-            ("当事人", "联系电话"),
-            ("户号", "身份证号"),
-            ("住址",),
-            ("承办单位", "经办人"),
-            ("包案领导", "责任人"),
-            ("情况描述",),
-            ("备注",),
-        ],
-        tall=("情况描述",),
-    )
+    _form(document, rows, tall=(tall,))
     line = _para(document, "签发人：{{签发人}}")
     line.paragraph_format.space_before = Pt(10)
-    _text(line, "　　　　经办人签收：", o.BODY_FONT, o.BODY_SIZE)
+    _text(line, f"　　　　{signer}", o.BODY_FONT, o.BODY_SIZE)
     _signature(document, blank=1)
     _note(document)
     return document
+
+
+def slip() -> Any:
+    """交办单: the form, signatures, the seal area, the masking note."""
+    rows = [
+        ("事项",),
+        ("来源", "类别"),
+        ("交办日期", "办理时限"),
+        ("应办结日期", "状态"),
+        ("当事人", "联系电话"),
+        ("户号", "身份证号"),
+        ("住址",),
+        ("承办单位", "经办人"),
+        ("包案领导", "责任人"),
+        ("情况描述",),
+        ("备注",),
+    ]
+    return _form_document(rows, "情况描述", "经办人签收：")
 
 
 def reply() -> Any:
     """回复单 (one per reply; a redo's says so in its title)."""
-    document = Document()
-    o.page_setup(document)
-    _head(document, compact=True)
-    _form(
-        document,
-        [
-            ("交办单编号",),
-            ("事项",),
-            ("承办单位", "回复日期"),
-            ("办理结果",),
-            ("政策依据",),
-            ("回访情况",),
-        ],
-        tall=("办理结果",),
-    )
-    line = _para(document, "签发人：{{签发人}}")
-    line.paragraph_format.space_before = Pt(10)
-    _text(line, "　　　　经办人：{{经办人}}", o.BODY_FONT, o.BODY_SIZE)
-    _signature(document, blank=1)
-    _note(document)
-    return document
+    rows = [
+        ("交办单编号",),
+        ("事项",),
+        ("承办单位", "回复日期"),
+        ("办理结果",),
+        ("政策依据",),
+        ("回访情况",),
+    ]
+    return _form_document(rows, "办理结果", "经办人：{{经办人}}")
 
 
 def reminder() -> Any:
@@ -278,60 +270,45 @@ def leave_notice() -> Any:
     return document
 
 
-def condolence_round() -> Any:
-    """送温暖名单: the round's households, landscape."""
+def _list_document(bodies: list[str], columns: list[tuple[str, float]], note: bool) -> Any:
+    """A landscape list: the header without a number, the ``bodies`` paragraphs, a table
+    whose second row repeats for each line, the signature (and the masking note)."""
     document = Document()
     o.page_setup(document, landscape=True)
     _head(document, number=False, compact=True)
-    _body(document, "{{说明}}")
+    for body in bodies:
+        _body(document, body)
     _para(document)
-    _list_table(
-        document,
-        [
-            ("序号", 12),
-            ("户号", 22),
-            ("户主", 18),
-            ("联系电话", 28),
-            ("住址", 40),
-            ("困难等级", 18),
-            ("帮扶责任人", 20),
-            ("慰问情况", 17),
-            ("慰问物品及金额", 30),
-            ("慰问人", 16),
-            ("慰问日期", 22),
-        ],
-    )
+    _list_table(document, columns)
     _signature(document, blank=1)
-    _note(document)
+    if note:
+        _note(document)
     return document
+
+
+def condolence_round() -> Any:
+    """送温暖名单: the round's households, landscape."""
+    columns: list[tuple[str, float]] = [
+        ("序号", 12),
+        ("户号", 22),
+        ("户主", 18),
+        ("联系电话", 28),
+        ("住址", 40),
+        ("困难等级", 18),
+        ("帮扶责任人", 20),
+        ("慰问情况", 17),
+        ("慰问物品及金额", 30),
+        ("慰问人", 16),
+        ("慰问日期", 22),
+    ]
+    return _list_document(["{{说明}}"], columns, note=True)
 
 
 def stats_report() -> Any:
     """月度统计报告: the summary sentence and the table of stations, landscape."""
-    document = Document()
-    o.page_setup(document, landscape=True)
-    _head(document, number=False, compact=True)
-    _body(document, "{{统计期间}}")
-    _body(document, "{{综述}}")
-    _para(document)
-    _list_table(
-        document,
-        [
-            ("站名", 44),
-            ("登记户数", 19),
-            ("本月走访户数", 19),
-            ("累计走访率(%)", 20),
-            ("本月走访次数", 19),
-            ("本月反映问题", 19),
-            ("本月已解决", 19),
-            ("本月交办单", 19),
-            ("超期未办结", 19),
-            ("按时回复率(%)", 20),
-            ("满意率(%)", 19),
-        ],
-    )
-    _signature(document, blank=1)
-    return document
+    columns: list[tuple[str, float]] = [("站名", 44)]
+    columns += [(title, 20 if "率" in title else 19) for title in STATS_FIGURES]
+    return _list_document(["{{统计期间}}", "{{综述}}"], columns, note=False)
 
 
 #: File name (without .docx) → the function that makes it.

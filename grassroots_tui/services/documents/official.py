@@ -100,13 +100,17 @@ def set_font(
     run.font.bold = bold
     if color is not None:
         run.font.color.rgb = color
-    props = run._element.get_or_add_rPr()
+    _chinese(run._element.get_or_add_rPr(), east_asia)
+    run._element.rPr.rFonts.set(qn("w:hint"), "eastAsia")
+
+
+def _chinese(props: Any, east_asia: str) -> None:
+    """Run properties naming the Chinese face ``east_asia`` and the language zh-CN."""
     fonts = props.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         props.insert(0, fonts)
     fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:hint"), "eastAsia")
     lang = props.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
@@ -125,11 +129,12 @@ def spacing(paragraph: Any, line: Any = LINE_SPACING, *, before: Any = 0, after:
 def page_setup(document: Any, *, landscape: bool = False) -> None:
     """A4 with the standard's margins; the body style in 仿宋 三号 at 28.9 pt, zh-CN."""
     top, bottom, left, right = MARGINS_MM
+    if landscape:  # the portrait margins turned with the page: a 225 × 156 mm area
+        top, bottom, left, right = left, right, top, bottom
     for section in document.sections:
-        if landscape:  # the portrait margins turned with the page: a 225 × 156 mm area
+        if landscape:
             section.orientation = WD_ORIENT.LANDSCAPE
             section.page_width, section.page_height = Mm(297), Mm(210)
-            top, bottom, left, right = left, right, top, bottom
         else:
             section.page_width, section.page_height = Mm(210), Mm(297)
         section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
@@ -138,16 +143,7 @@ def page_setup(document: Any, *, landscape: bool = False) -> None:
     normal = document.styles["Normal"]
     normal.font.name = LATIN_FONT
     normal.font.size = BODY_SIZE
-    props = normal.element.get_or_add_rPr()
-    fonts = props.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        props.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), BODY_FONT)
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    props.append(lang)
+    _chinese(normal.element.get_or_add_rPr(), BODY_FONT)
     fmt = normal.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = LINE_SPACING
