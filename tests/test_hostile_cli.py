@@ -335,6 +335,9 @@ BASE_ARGV: dict[tuple[str, ...], list[str]] = {
     ("slips", "remind"): ["slips", "remind", "2026-0001"],
     ("hardship", "due"): ["hardship", "due"],
     ("leave", "notice"): ["leave", "notice", "张三"],
+    ("key", "encrypt"): ["key", "encrypt"],
+    ("key", "passphrase"): ["key", "passphrase"],
+    ("key", "remove"): ["key", "remove", "1"],
 }
 #: demo writes a store: its bounded --today and --seed are tried on their own, in
 #: test_demo_today_out_of_range, not on the shared read-only store.

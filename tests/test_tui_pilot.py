@@ -14,9 +14,9 @@ from grassroots_tui.models import Household, Staff, StaffRole, Visit
 from grassroots_tui.services.auth import verify_pin
 from grassroots_tui.store.files import read_header
 from grassroots_tui.store.keyslots import KeySlots, Passphrase, RecoveryKey
-from grassroots_tui.tui.dialogs.recovery_key import RecoveryKeyDialog
 from grassroots_tui.tui.dialogs.import_dialog import ImportDialog
 from grassroots_tui.tui.dialogs.pick_household import PickHousehold
+from grassroots_tui.tui.dialogs.recovery_key import RecoveryKeyDialog
 from grassroots_tui.tui.dialogs.visit_form import VisitForm
 from grassroots_tui.tui.screens.help import HelpScreen
 from grassroots_tui.tui.screens.households import HouseholdsScreen

@@ -20,6 +20,7 @@ import os
 import sys
 from pathlib import Path
 
+from grassroots_tui.services.argument_types import count_argument, seconds_argument
 from grassroots_tui.store import Store, StoreError, encryption
 from grassroots_tui.store.keyslots import (
     KDF_TARGET_SECONDS,
@@ -72,14 +73,19 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     keyfile.set_defaults(handler=run_keyfile)
 
     remove = commands.add_parser("remove", parents=[common], help="删除一个钥匙槽")
-    remove.add_argument("slot", type=int, metavar="N", help="钥匙槽编号（见 key status）")
+    remove.add_argument(
+        "slot",
+        type=count_argument("钥匙槽编号", 1, 999),
+        metavar="N",
+        help="钥匙槽编号（见 key status）",
+    )
     remove.set_defaults(handler=run_remove)
 
 
 def _kdf_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kdf-seconds",
-        type=float,
+        type=seconds_argument("口令计算时间", 0.01, 60),
         default=KDF_TARGET_SECONDS,
         metavar="S",
         help=f"在本机用口令打开一次数据大约要多少秒（默认 {KDF_TARGET_SECONDS}；越长越难被猜出）",

@@ -156,7 +156,9 @@ def run_backup(args: argparse.Namespace) -> int:
         store.close()
     print(f"已备份到：{target}")
     if not store.encrypted:
-        print("提示：这份数据没有加密，拷到别处的备份也是明文；可用 “grassroots key encrypt” 加密。")
+        print(
+            "提示：这份数据没有加密，拷到别处的备份也是明文；可用 “grassroots key encrypt” 加密。"
+        )
     elif sealed:
         print(f"备份已加密；钥匙文件一起拷到了 {target}.keys，打开时需要站点口令或恢复密钥。")
     return 0

@@ -105,6 +105,19 @@ def parse_count(text: str, what: str, low: int, high: int) -> int:
     return value
 
 
+_SECONDS = re.compile(r"\d{1,4}(?:\.\d{1,3})?", re.ASCII)
+
+
+def parse_seconds(text: str, what: str, low: float, high: float) -> float:
+    """A number of seconds from ``low`` to ``high`` with at most three decimals; "nan",
+    "inf", "-1" or "1e9" raise ValueError naming ``what`` and the range."""
+    normal = _normal(text)
+    value = float(normal) if _SECONDS.fullmatch(normal) else None
+    if value is None or not low <= value <= high:
+        raise ValueError(f"{what}“{_shown(text)}”无效：应为 {low:g} 到 {high:g} 之间的秒数。")
+    return value
+
+
 # -- as argparse types ---------------------------------------------------------------------
 
 
@@ -150,6 +163,11 @@ def count_argument(what: str, low: int, high: int) -> Callable[[str], int]:
     return _argument(lambda text: parse_count(text, what, low, high), "count")  # type: ignore[return-value]
 
 
+def seconds_argument(what: str, low: float, high: float) -> Callable[[str], float]:
+    """``type=`` for a number of seconds from ``low`` to ``high`` (:func:`parse_seconds`)."""
+    return _argument(lambda text: parse_seconds(text, what, low, high), "seconds")  # type: ignore[return-value]
+
+
 __all__ = [
     "FIRST_DAY",
     "FIRST_YEAR",
@@ -158,6 +176,7 @@ __all__ = [
     "MAX_DAYS",
     "check_date",
     "count_argument",
+    "seconds_argument",
     "date_argument",
     "days_argument",
     "month_argument",
