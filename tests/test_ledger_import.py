@@ -625,3 +625,11 @@ def test_no_ledger_row_of_any_kind_raises(store, tmp_path, data) -> None:
     apply_ledger(store, found, "测试", allow_rejected=True)
     after = {k: len(store.raw(k)) for k in before}
     assert sum(after.values()) - sum(before.values()) == len(found.adds)
+
+
+def test_a_ledger_of_any_kind_over_the_row_limit_is_refused_naming_it(tmp_path) -> None:
+    rows = ["0101,2026-03-05,09:30,李明"] * 50_001
+    path = tmp_path / "大.csv"
+    path.write_text("户号,走访日期,开始时间,走访人员\n" + "\n".join(rows), encoding="utf-8")
+    with pytest.raises(LedgerError, match="行数超过上限 50,000 行"):
+        read_kind(path, VISITS)

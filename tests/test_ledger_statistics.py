@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from grassroots_tui.cli import main
 from grassroots_tui.models import Staff
 from grassroots_tui.services.ledger_import import apply_ledger, preview_ledger, read_kind
 from grassroots_tui.services.ledger_kinds import HARDSHIP, MEDIA, SLIPS, VISITS
@@ -300,7 +301,8 @@ def expected(ledgers: Ledgers, month: int) -> dict[str, object]:
 @pytest.mark.parametrize("seed", [21, 2026])
 def test_a_year_of_imported_ledgers_is_in_the_years_figures(tmp_path, seed) -> None:
     ledgers = generate(seed)
-    store = Store.open(tmp_path / "data" / "station.json")
+    db = tmp_path / "data" / "station.json"
+    store = Store.open(db)
     try:
         store.save(station(), actor="测试")
         for number in HOUSEHOLDS:
@@ -337,3 +339,6 @@ def test_a_year_of_imported_ledgers_is_in_the_years_figures(tmp_path, seed) -> N
         assert any(m["satisfaction_rate"] not in (None, Decimal(100)) for m in months)
     finally:
         store.close()
+    # and the store is whole: each slip's state agrees with its steps, every document
+    # with the audit trail
+    assert main(["check", "--db", str(db)]) == 0
