@@ -233,56 +233,47 @@ async def test_first_start_walks_through_setup_and_creates_station_and_head(tmp_
         store.close()
 
 
-async def test_setup_refuses_a_weak_passphrase_under_its_field(tmp_path):
+SETUP_VALUES = {
+    "name": "湘景社区群众工作站",
+    "code": "HL02",
+    "community": "湘景社区",
+    "street_office": "湘龙街道",
+    "head_name": "李敏",
+    "passphrase": PASSPHRASE,
+    "passphrase_again": PASSPHRASE,
+}
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        ({"pin": "1357", "pin_again": "1358"}, "pin_again", "两次输入的 PIN 不一致。"),
+        (
+            {"passphrase": "20261207", "passphrase_again": "20261207"},
+            "passphrase",
+            "站点口令：不能只有数字（这不是 PIN），请用一句好记的话，比如几个词连在一起",
+        ),
+        ({"passphrase_again": PASSPHRASE + "!"}, "passphrase_again", "两次输入的站点口令不一致。"),
+    ],
+)
+async def test_setup_refusals_sit_under_their_field_and_write_nothing(
+    tmp_path, typed, field, message
+):
     store = open_store(tmp_path / "new" / "grassroots.json")
     try:
         app = make_app(store)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             form = app.screen
-            for name, value in [
-                ("name", "湘景社区群众工作站"),
-                ("code", "HL02"),
-                ("community", "湘景社区"),
-                ("street_office", "湘龙街道"),
-                ("head_name", "李敏"),
-                ("passphrase", "20261207"),
-                ("passphrase_again", "20261207"),
-            ]:
+            for name, value in {**SETUP_VALUES, **typed}.items():
                 form.field(name).value = value
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is form
-            error = form.field("passphrase").query_one(".field-error", Static)
-            assert "不能只有数字" in str(error.content)
-            assert store.count("station") == 0 and not store.encrypted
-    finally:
-        store.close()
-
-
-async def test_setup_with_mismatched_pins_says_so_and_writes_nothing(tmp_path):
-    store = open_store(tmp_path / "new" / "grassroots.json")
-    try:
-        app = make_app(store)
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            form = app.screen
-            for name, value in [
-                ("name", "湘景社区群众工作站"),
-                ("code", "HL02"),
-                ("community", "湘景社区"),
-                ("street_office", "湘龙街道"),
-                ("head_name", "李敏"),
-                ("pin", "1357"),
-                ("pin_again", "1358"),
-            ]:
-                form.field(name).value = value
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            assert app.screen is form
-            error = form.field("pin_again").query_one(".field-error", Static)
-            assert str(error.content) == "两次输入的 PIN 不一致。"
+            error = form.field(field).query_one(".field-error", Static)
+            assert str(error.content) == message
             assert store.count("station") == 0 and store.count("staff") == 0
+            assert not store.encrypted
     finally:
         store.close()
 
