@@ -83,7 +83,7 @@ def filled(tmp_path: Path, name: str, rows: list[dict[str, str]]) -> Path:
     titles = [cell.value for cell in sheet[1]]
     for offset, values in enumerate(rows):
         for index, title in enumerate(titles, start=1):
-            sheet.cell(row=2 + offset, column=index, value=values.get(title))
+            sheet.cell(row=2 + offset, column=index).value = values.get(title)  # None clears
     book.save(out)
     return out
 
@@ -139,6 +139,7 @@ def test_a_filled_visit_template_round_trips_through_the_cli(tmp_path, db, capsy
     assert [len(v["problems"]) for v in visits] == [2, 0]
     assert {v["created_by"] for v in visits} == {"陈站长#staff-head"}  # who signed in
     assert visits[0]["problems"][1]["solved_on"] == "2026-03-09"
+    assert visits[0]["greeting"] == "问好"  # the sample row's cells cleared, not kept
     assert visits[1]["visit_kind"] == "night"
     assert main(args) == 0  # again: nothing added
     again = capsys.readouterr().out
