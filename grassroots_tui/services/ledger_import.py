@@ -343,8 +343,14 @@ class LedgerKind:
     #: A stored record whose ledger row says something else is updated (its main
     #: document rewritten); otherwise such a row is refused.
     updatable: bool = False
-    #: model field → ledger field, for naming the column of a model's own refusal.
+    #: model field → ledger field, for naming the column of a model's own refusal, where
+    #: they differ (a model field that is a ledger field names its own column).
     field_columns: Mapping[str, str] = {}
+
+    def column_of(self, model_field: str) -> str:
+        """The ledger field of a model field ("" when the ledger has none: the whole row)."""
+        found = self.field_columns.get(model_field, model_field)
+        return found if found in self.columns.by_field else ""
 
     def key(self, row: RowReader) -> str | None:
         """The record's key, read from the row (None when a key cell is missing)."""
@@ -490,11 +496,11 @@ def _preview_record(
     except DocumentInvalid as invalid:
         for problem in invalid.problems:
             root = problem.field.split(".", 1)[0]
-            column = kind.field_columns.get(root, "")
+            column = kind.column_of(root)
             reason = problem.message if column else problem.text
             rows[0].refuse(column, reason)
     except InvalidValue as invalid:
-        rows[0].refuse(kind.field_columns.get(invalid.field or "", ""), invalid.reason)
+        rows[0].refuse(kind.column_of(invalid.field or ""), invalid.reason)
     problems = [p for r in rows for p in r.problems]
     if problems or not docs:
         preview.rejected.extend(problems or [RowProblem(rows[0].number, "整行", "无法导入")])

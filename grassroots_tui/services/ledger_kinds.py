@@ -164,18 +164,8 @@ class Visits(LedgerKind):
         "表头应包含 户号、走访日期、开始时间、走访人员，还可以有 四问、问题类别、问题描述 等列。",
     )
     field_columns = {
-        "date": "date",
-        "start_time": "start_time",
-        "end_time": "end_time",
-        "visit_kind": "visit_kind",
         "household_id": "household_no",
         "visitor_ids": "visitors",
-        "joint_departments": "joint_departments",
-        "greeting": "greeting",
-        "hardships": "hardships",
-        "opinions": "opinions",
-        "suggestions": "suggestions",
-        "notes": "notes",
         "problems": "problem_description",
     }
 
@@ -370,29 +360,13 @@ class Slips(LedgerKind):
         "表头应包含 交办单编号、类别、事项、情况描述、承办单位、交办日期，还可以有 回复日期、回访日期 等列。",
     )
     field_columns = {
-        "source": "source",
-        "category": "category",
-        "title": "title",
-        "description": "description",
         "household_id": "household_no",
-        "person_name": "person_name",
-        "handling_unit": "handling_unit",
-        "assignee": "assignee",
-        "lead_official": "lead_official",
-        "responsible_person": "responsible_person",
-        "deadline_rule": "deadline_rule",
-        "issued_on": "issued_on",
-        "accepted_on": "accepted_on",
         "requested_on": "extension_requested_on",
         "new_due_date": "extended_to",
         "reason": "extension_reason",
         "approver": "extension_approver",
-        "reply_date": "reply_date",
         "result": "reply_result",
         "handler": "reply_handler",
-        "satisfaction": "satisfaction",
-        "closed_on": "closed_on",
-        "withdrawn_on": "withdrawn_on",
     }
 
     def key(self, row: RowReader) -> str | None:
@@ -666,22 +640,7 @@ class Hardship(LedgerKind):
     )
     field_columns = {
         "household_id": "household_no",
-        "tier": "tier",
-        "causes": "causes",
-        "members": "members",
-        "paired_cadre": "paired_cadre",
-        "opened_on": "opened_on",
-        "status": "status",
-        "review_cycle": "review_cycle",
-        "exit_on": "exit_on",
-        "exit_reason": "exit_reason",
-        "callback_on": "callback_on",
-        "notes": "notes",
         "date": "assist_date",
-        "form": "form",
-        "amount": "amount",
-        "source": "source",
-        "handler": "handler",
     }
 
     def key(self, row: RowReader) -> str | None:
@@ -794,19 +753,6 @@ class _Activities(LedgerKind):
 
     updatable = True
     types: tuple[ActivityType, ...] = ()
-    field_columns = {
-        "activity_type": "activity_type",
-        "date": "date",
-        "title": "title",
-        "place": "place",
-        "participants": "participants",
-        "resident_representatives": "resident_representatives",
-        "pairs": "pairs",
-        "outlet": "outlet",
-        "reference": "reference",
-        "period": "period",
-        "note": "note",
-    }
 
     def _type(self, row: RowReader) -> ActivityType | None:
         raise NotImplementedError
