@@ -47,13 +47,13 @@ from grassroots_tui.services.ledger_reader import (
     LedgerRow,
     PreviewCounts,
     Progress,
+    ResultCounts,
     RowProblem,
     cell_text,
     clip,
     is_number,
     read_date,
     refuse_rejected,
-    result_summary,
 )
 from grassroots_tui.services.text import split_list
 
@@ -304,21 +304,14 @@ def _people(raw: Any) -> int:
 # -- applying -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ImportResult:
+@dataclass(frozen=True, kw_only=True)
+class ImportResult(ResultCounts):
     """What :func:`apply_import` wrote."""
 
-    added: int
-    updated: int
-    unchanged: int
-    rejected_rows: int
     ids: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        unchanged = f"{self.unchanged} 户无需修改" if self.unchanged else ""
-        return result_summary(
-            f"{self.added} 户", f"{self.updated} 户", unchanged, self.rejected_rows
-        )
+        return self._summary(f"{self.added} 户", f"{self.updated} 户", "户无需修改")
 
 
 def apply_import(

@@ -45,13 +45,13 @@ from grassroots_tui.services.ledger_reader import (
     LedgerRow,
     PreviewCounts,
     Progress,
+    ResultCounts,
     RowProblem,
     cell_text,
     clip,
     read_date,
     read_ledger,
     refuse_rejected,
-    result_summary,
 )
 from grassroots_tui.services.text import split_list
 
@@ -543,22 +543,15 @@ def _invalid(error: ValidationError) -> DocumentInvalid:
 # -- applying ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LedgerResult:
+@dataclass(frozen=True, kw_only=True)
+class LedgerResult(ResultCounts):
     """What :func:`apply_ledger` wrote."""
 
     unit: str
-    added: int
-    updated: int
-    unchanged: int
-    rejected_rows: int
     documents: int
 
     def summary(self) -> str:
-        unchanged = f"{self.unchanged} 条已导入过" if self.unchanged else ""
-        return result_summary(
-            f"{self.added} {self.unit}", f"{self.updated} 条", unchanged, self.rejected_rows
-        )
+        return self._summary(f"{self.added} {self.unit}", f"{self.updated} 条", "条已导入过")
 
 
 def apply_ledger(

@@ -942,15 +942,24 @@ def refuse_rejected(store: Any, actor: str, preview: PreviewCounts, allow: bool,
         )
 
 
-def result_summary(added: str, updated: str, unchanged: str, rejected_rows: int) -> str:
-    """ "已新增 12 户，更新 3 户，2 户无需修改；1 行被拒绝，未导入。" (``unchanged`` "" when
-    there were none)."""
-    text = f"已新增 {added}，更新 {updated}"
-    if unchanged:
-        text += f"，{unchanged}"
-    if rejected_rows:
-        text += f"；{rejected_rows} 行被拒绝，未导入"
-    return text + "。"
+@dataclass(frozen=True, kw_only=True)
+class ResultCounts:
+    """What an import wrote (the household import's and the other ledgers')."""
+
+    added: int
+    updated: int
+    unchanged: int
+    rejected_rows: int
+
+    def _summary(self, added: str, updated: str, unchanged: str) -> str:
+        """ "已新增 12 户，更新 3 户，2 户无需修改；1 行被拒绝，未导入。", the counts as
+        ``added`` and ``updated`` say them, ``unchanged`` the words after its number."""
+        text = f"已新增 {added}，更新 {updated}"
+        if self.unchanged:
+            text += f"，{self.unchanged} {unchanged}"
+        if self.rejected_rows:
+            text += f"；{self.rejected_rows} 行被拒绝，未导入"
+        return text + "。"
 
 
 SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
