@@ -1,7 +1,7 @@
 """The paper outputs' benchmark (issue #20): the printable workbook and the .docx documents
 at a street office's scale, each beside a naive way of making the same file.
 
-    python -m bench.documents [--size 100000] [--reps 5] [--seed 2026]
+    python -m bench.documents [--size 100000] [--reps 5] [--seed 2026] [--keep]
 
 Builds the demo-proportioned corpus of ``--size`` documents (:func:`bench.corpus.make_corpus`,
 as the statistics benchmark does), writes it as our store under ``bench/data/``, and
@@ -284,13 +284,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the corpus under bench/data/ and use it again"
+    )
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure, args.reps), ensure_ascii=False))
         return 0
     started = time.perf_counter()
-    folder = _build(args.size, args.seed)
+    folder = DATA / f"documents-{args.size}"
+    if not (args.keep and folder.exists()):
+        folder = _build(args.size, args.seed)
     try:
         done = subprocess.run(
             [
@@ -307,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
             check=True,
         )
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     command = "python -m bench.documents" + (f" --size {args.size}" if args.size != 100_000 else "")
     text = report(result, command, time.perf_counter() - started)
