@@ -7,17 +7,36 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from textual.color import Color
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Static
 
-from grassroots_tui.models import SlipSource, SlipState, Station
+from grassroots_tui.models import SlipSource, SlipState, Staff, Station
 from grassroots_tui.services import slips
 from grassroots_tui.services.slips import SlipActionRefused
 from grassroots_tui.services.workcalendar import OfficialCalendar
+from grassroots_tui.tui.dialogs.appointment_form import AppointmentForm
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
+from grassroots_tui.tui.dialogs.hardship_forms import CaseForm
+from grassroots_tui.tui.dialogs.household_form import HouseholdForm
+from grassroots_tui.tui.dialogs.slip_form import SlipForm
+from grassroots_tui.tui.dialogs.staff_form import StaffForm, StationForm
 from grassroots_tui.tui.dialogs.visit_form import VisitForm
 from grassroots_tui.tui.screens.slips import SlipsScreen
 from grassroots_tui.tui.screens.visits import VisitsScreen
+from grassroots_tui.tui.widgets.record_table import RecordTable
+from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 from tests import factories
-from tests.tui_fixtures import build_store, copied_store, make_app, open_section, settle, sign_in
+from tests.tui_fixtures import (
+    HEAD_ID,
+    build_store,
+    copied_store,
+    make_app,
+    open_section,
+    screen_text,
+    settle,
+    sign_in,
+)
 
 SIZE = (80, 24)
 
@@ -182,3 +201,191 @@ def test_a_slip_that_cannot_be_issued_is_refused_before_asking(store):
     draft = _draft(store, unit=None)
     with pytest.raises(SlipActionRefused, match="承办单位"):
         slips.issue_preview(store, draft.id, on=dt.date(2026, 11, 26), calendar=OfficialCalendar())
+
+
+async def test_a_reminder_is_written_only_when_the_question_is_answered_yes(store):
+    draft = _draft(store)
+    slips.issue(store, draft.id, on=dt.date(2026, 10, 9), actor="测试", calendar=OfficialCalendar())
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, "f4", SlipsScreen)
+        await pilot.press("b")
+        await settle(pilot)
+        board = app.screen
+        assert board.query_one(RecordTable).move_to(draft.id)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "路灯不亮" in app.screen.question
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is board
+        assert not store.raw("slip_reminder")
+        assert not (store.paths.folder / "exports").exists() or not list(
+            (store.paths.folder / "exports").glob("催办-*")
+        )
+
+
+# --- 2. where am I ------------------------------------------------------------------------
+
+
+def _error(form, name: str) -> str:
+    return str(form.field(name).query_one(".field-error", Static).content)
+
+
+async def test_an_edited_visit_opens_on_its_first_field_a_new_one_where_typing_starts(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _new_visit_form(pilot)
+        assert app.focused is form.field("greeting").control
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.table.move_to("visit-1")
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, VisitForm) and not form.is_new
+        assert app.focused is form.field("date").control
+
+
+async def test_every_form_opens_with_the_cursor_on_a_field(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        session = app.session
+        staff = store.get(Staff, HEAD_ID)
+        station = store.get(Station, factories.STATION_ID)
+        steps = [
+            StepField("on", "slip.returned_on", "2026-11-26", kind="date"),
+            StepField("reason", "slip.reason"),
+        ]
+        for form, first in (
+            (HouseholdForm(session), "household_no"),
+            (StaffForm(session, staff), "name"),
+            (StationForm(session, station), "name"),
+            (CaseForm(session), "household_no"),
+            (AppointmentForm(session, "hh-01"), "reason"),
+            (StepForm("cmd.slips.return", steps, lambda v: None), "reason"),
+            (SlipForm(session, _draft(store, unit=None)), "handling_unit"),
+        ):
+            app.push_screen(form)
+            await pilot.pause()
+            assert app.focused is form.field(first).control, type(form).__name__
+            app.pop_screen()
+            await pilot.pause()
+
+
+async def test_the_focused_field_has_a_bar_and_its_label_stands_out(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _new_visit_form(pilot)
+        focused, other = form.field("greeting"), form.field("hardships")
+        accent = Color.parse(app.current_theme.accent)
+
+        def near(color: Color, other: Color) -> bool:  # the theme's colour, rounded
+            return all(abs(a - b) <= 2 for a, b in zip(color.rgb, other.rgb, strict=True))
+
+        def bar(field) -> Color:
+            kind, color = field.query_one(Horizontal).styles.border_left
+            assert kind
+            return color
+
+        assert near(bar(focused), accent) and not near(bar(other), accent)
+        label_on = focused.query_one(Label).styles
+        label_off = other.query_one(Label).styles
+        assert near(label_on.background, accent) and not near(label_off.background, accent)
+        assert "bold" in str(label_on.text_style)
+        await pilot.press("tab")  # the bar moves with the cursor
+        await pilot.pause()
+        assert near(bar(other), accent) and not near(bar(focused), accent)
+
+
+def _row_styles(app, text: str) -> list:
+    """The styles of the segments of the screen line holding ``text``."""
+    for strip in app.screen._compositor.render_strips():
+        if text in strip.text:
+            # (the list's bar at its left is not part of the row)
+            return [seg.style for seg in strip if seg.text.strip() not in ("", "▌")]
+    raise AssertionError(f"{text} not on screen")
+
+
+async def test_the_selected_row_is_a_bold_bar_with_or_without_the_focus(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        screen = app.screen
+        assert screen.table.move_to("visit-2")  # 2026-11-24, the first row
+        await pilot.pause()
+        for where in ("table", "filter"):
+            if where == "filter":
+                await pilot.press("slash")
+                await pilot.pause()
+                assert isinstance(app.focused, Input)
+            selected = _row_styles(app, "2026-11-24")
+            others = _row_styles(app, "2026-11-20")
+            assert all(style.bold for style in selected), where
+            assert not any(style.bold for style in others), where
+            assert {s.bgcolor for s in selected}.isdisjoint({s.bgcolor for s in others})
+
+
+async def test_a_failed_save_shows_every_fields_problem_at_once_and_goes_to_the_first(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _new_visit_form(pilot)
+        form.field("visitors").control.value = "李敏、不认识"
+        form.field("start_time").control.value = "25:00"
+        form.field("date").control.value = "2026-13-01"
+        form.field("greeting").control.focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        # All three at once, each under its own field, whichever is found first.
+        assert "不认识" in _error(form, "visitors")
+        assert "25:00" in _error(form, "start_time")
+        assert "2026-13-01" in _error(form, "date")
+        assert str(form.query_one("#form-message", Static).content) == "请先改正标出的项目。"
+        assert app.focused is form.field("date").control  # the first, top to bottom
+        lines = screen_text(app).splitlines()
+        [row] = [i for i, line in enumerate(lines) if "2026-13-01" in line and "日期" in line]
+        assert "「2026-13-01」" in lines[row + 1]  # beneath it, on screen
+
+
+async def test_a_staff_forms_pin_problem_is_under_the_pin_with_the_others(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        form = StaffForm(app.session)
+        app.push_screen(form)
+        await pilot.pause()
+        form.field("pin").control.value = "12"
+        form.field("phone").control.value = "123"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "4 到 8 位数字" in _error(form, "pin")
+        assert "手机" in _error(form, "phone") or "电话" in _error(form, "phone")
+        assert _error(form, "name")  # required, said at the same time
+        assert app.focused is form.field("name").control
+
+
+async def test_a_step_forms_problems_are_under_their_fields_at_once(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        steps = [
+            StepField("on", "slip.returned_on", "2026-11-26", kind="date"),
+            StepField("reason", "slip.reason"),
+        ]
+        form = StepForm("cmd.slips.return", steps, lambda v: pytest.fail("saved"))
+        app.push_screen(form)
+        await pilot.pause()
+        form.field("on").control.value = "2026-02-30"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert _error(form, "on") and _error(form, "reason")
+        assert str(form.query_one("#form-message", Static).content) == "请先改正标出的项目。"
+        assert app.focused is form.field("on").control

@@ -41,8 +41,8 @@ class AppointmentForm(FormScreen[Appointment | None]):
         yield FormField("reason", t("appointment.reason"))
         yield FormField("note", t("visit.notes"))
 
-    def on_mount(self) -> None:
-        self.field("reason").control.focus()
+    def start_field(self) -> str | None:
+        return "reason"  # date, time and who asked are filled in
 
     def build(self, values: dict[str, str]) -> Appointment:
         return validate_model(

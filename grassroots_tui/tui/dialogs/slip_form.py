@@ -79,8 +79,14 @@ class SlipForm(FormScreen[SlipView | None]):
             )
             yield FormField("responsible_person", t("slip.responsible"), s.responsible_person or "")
 
+    def start_field(self) -> str | None:
+        # A new slip starts at its title; a draft from a visit's problem (title and
+        # description filled in) at the unit it goes to; an edited draft at the top.
+        if not self.slip.title:
+            return "title"
+        return "handling_unit" if not self.slip.handling_unit else None
+
     def on_mount(self) -> None:
-        self.field("title" if not self.slip.title else "handling_unit").control.focus()
         self._show_earlier()
 
     @on(Select.Changed, "#input-category")
@@ -123,15 +129,15 @@ class SlipForm(FormScreen[SlipView | None]):
         base = self.slip.stored() if isinstance(self.slip, SlipView) else self.slip
         data = base.to_json()
         household_no = values.pop("household_no")
-        if household_no and household_no not in self.households:
-            self.field("household_no").set_error(t("slip.unknown_household"))
-            raise ValueError(t("slip.unknown_household"))
-        data["household_id"] = self.households[household_no]["id"] if household_no else None
+        household = self.households.get(household_no) if household_no else None
+        if household_no and household is None:
+            self.field_problem("household_no", t("slip.unknown_household"))
+        data["household_id"] = household["id"] if household else None
         try:
             values["deadline_rule"] = parse_rule(values["deadline_rule"] or "15日").text
         except ValueError as error:
-            self.field("deadline_rule").set_error(str(error))
-            raise
+            self.field_problem("deadline_rule", str(error))
+            values["deadline_rule"] = base.deadline_rule  # the other fields are still checked
         data.update(values)
         return validate_model(HandoffSlip, data)
 

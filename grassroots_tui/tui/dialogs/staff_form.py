@@ -60,7 +60,10 @@ class StaffForm(FormScreen[Staff | None]):
         )
         pin = values["pin"] or None
         if pin is not None:
-            check_pin_format(pin)
+            try:
+                check_pin_format(pin)
+            except ValueError as error:
+                self.field_problem("pin", str(error))
         return validate_model(Staff, data), pin
 
     def save(self, built: tuple[Staff, str | None]) -> Staff:

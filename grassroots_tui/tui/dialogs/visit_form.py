@@ -185,9 +185,10 @@ class VisitForm(FormScreen[Visit | None]):
     def _solved_on_follows(self) -> None:
         self._show_solved_on_placeholders()
 
-    def on_mount(self) -> None:
-        # Date, time and visitors are filled in: start typing the four asks.
-        self.field("greeting").control.focus()
+    def start_field(self) -> str | None:
+        # A new visit has its date, time and visitors filled in: the typing starts with
+        # the four asks. An edited one opens on its first field.
+        return "greeting" if self.is_new else None
 
     @on(Button.Pressed, "#add-problem")
     async def _add_problem(self) -> None:
@@ -211,8 +212,8 @@ class VisitForm(FormScreen[Visit | None]):
         visitors = split_list(values["visitors"])
         unknown = [name for name in visitors if name not in self.staff_by_name]
         if unknown:
-            self.field("visitors").set_error(t("visit.unknown_staff", names="、".join(unknown)))
-            raise ValueError(t("visit.unknown_staff", names="、".join(unknown)))
+            self.field_problem("visitors", t("visit.unknown_staff", names="、".join(unknown)))
+            visitors = [name for name in visitors if name in self.staff_by_name]
         problems: list[dict[str, Any]] = []
         old = {p.id: p for p in self.visit.problems}
         self._problem_fields: list[int] = []

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from grassroots_tui.i18n import t
-from grassroots_tui.models.errors import DocumentInvalid
+from grassroots_tui.models.errors import DocumentInvalid, Problem
 from grassroots_tui.tui.commands import localize_bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.workers import StoreWorkers, friendly_error
@@ -73,11 +73,17 @@ class FormField(Vertical):
 
     DEFAULT_CSS = """
     FormField { height: auto; margin: 0; }
-    FormField > Horizontal { height: 1; }
+    FormField > Horizontal { height: 1; border-left: outer $surface; }
     FormField > Horizontal > Label { color: $text-muted; width: auto; min-width: 5; padding-right: 1; }
     FormField > Horizontal > Input, FormField > Horizontal > Select { width: 1fr; }
-    FormField > Horizontal > Input:focus { background: $primary 25%; }
-    FormField > Horizontal > Select:focus > SelectCurrent { background: $primary 25%; }
+    /* Where the cursor is, plain to see: a bar at the left, the label in reverse, the
+       box itself lit (issue #19). */
+    FormField:focus-within > Horizontal { border-left: outer $accent; }
+    FormField:focus-within > Horizontal > Label {
+        background: $accent; color: $text; text-style: bold;
+    }
+    FormField > Horizontal > Input:focus { background: $accent 35%; }
+    FormField > Horizontal > Select:focus > SelectCurrent { background: $accent 35%; }
     FormField > .field-error { color: $error; height: auto; }
     FormField > .field-error.-empty { display: none; }
     """
@@ -201,16 +207,18 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
     FormScreen #form-buttons { height: auto; align-horizontal: right; }
     FormScreen #form-buttons Button { margin-left: 1; min-width: 10; }
     FormScreen .row { height: auto; }
-    FormScreen .row > FormField { width: 1fr; margin-right: 2; }
+    FormScreen .row > FormField { width: 1fr; margin-right: 1; }  /* and 1 for the bar */
     """
 
     TITLE_KEY = ""
-    #: Open with the first field focused, so typing starts at once.
+    #: Open with the first field focused, so typing starts at once (start_field()).
     AUTO_FOCUS = "#form-fields Input, #form-fields Select"
 
     def __init__(self) -> None:
         super().__init__()
         localize_bindings(self)
+        #: What build() found wrong with each field (field_problem), during a check.
+        self._found: dict[str, list[str]] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -224,6 +232,22 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
 
     def compose_fields(self) -> ComposeResult:
         yield from ()
+
+    def start_field(self) -> str | None:
+        """The field the cursor is on when the form opens: None for the first one. A form
+        whose first fields it fills in itself (a new visit: today, now, you) starts where
+        the typing starts."""
+        return None
+
+    def on_mount(self) -> None:
+        # (After a subclass's own on_mount: Textual runs each class's handler.)
+        fields = self.fields()
+        name = self.start_field()
+        start = fields.get(name) if name else None
+        if start is None:
+            start = next(iter(fields.values()), None)
+        if start is not None:
+            start.control.focus()
 
     # -- to be provided by subclasses ---------------------------------------------------
 
@@ -245,16 +269,24 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
         return self.query_one(f"#field-{name}", FormField)
 
     def check(self, only: str | None = None) -> Any | None:
-        """Build from the current values; show problems; return the result or None."""
+        """Build from the current values; show every problem at once, each under its
+        field; return the result or None. A whole check (``only`` None) that fails puts
+        the cursor on the first field in error."""
         fields = self.fields()
+        self._found = {}
+        problems: list[Problem] = []
         try:
             built = self.build(self.values())
         except DocumentInvalid as invalid:
-            self._show_problems(invalid, fields, only)
-            return None
+            problems = invalid.problems
         except ValueError as error:
-            if only is None:
-                self._set_message(str(error))
+            if not self._found:  # about the whole form, not one field
+                if only is None:
+                    self._set_message(str(error))
+                    self._focus_first_error(fields)
+                return None
+        if problems or self._found:
+            self._show_problems(problems, fields, only)
             return None
         for name, f in fields.items():
             if only is None or name == only:
@@ -263,22 +295,40 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
             self._set_message(None)
         return built
 
+    def field_problem(self, name: str, message: str) -> None:
+        """Called by build(): a problem the form finds in one of its fields (a name not
+        on the staff list, a PIN that is not 4 to 8 digits). build() goes on, so that the
+        model's own problems with every other field are shown at the same time; the
+        field's own problem replaces any the model has with that field."""
+        self._found.setdefault(name, []).append(message)
+
     def _show_problems(
-        self, invalid: DocumentInvalid, fields: dict[str, FormField], only: str | None
+        self, problems: list[Problem], fields: dict[str, FormField], only: str | None
     ) -> None:
-        by_field: dict[str, list[str]] = {}
+        by_field: dict[str, list[str]] = {name: list(found) for name, found in self._found.items()}
         unplaced: list[str] = []
-        for problem in invalid.problems:
+        for problem in problems:
             name = self.field_for(problem.field)
+            if name in self._found:
+                continue  # the form's own finding says it better
             if name in fields:
                 by_field.setdefault(name, []).append(problem.message)
             else:
-                unplaced.append(f"{problem.label}：{problem.message}")
+                unplaced.append(f"{problem.label}{t('punct.colon')}{problem.message}")
         for name, f in fields.items():
             if only is None or name == only:
-                f.set_error("；".join(by_field.get(name, [])) or None)
+                f.set_error("；".join(dict.fromkeys(by_field.get(name, []))) or None)
         if only is None:
             self._set_message("；".join(unplaced) or t("form.fix_marked"))
+            self._focus_first_error(fields)
+
+    def _focus_first_error(self, fields: dict[str, FormField]) -> None:
+        """The cursor to the first field (top to bottom) whose message is showing."""
+        for f in fields.values():
+            if f.error_text:
+                f.control.focus()
+                f.scroll_visible(animate=False)
+                return
 
     def field_for(self, model_field: str) -> str:
         """Which form field shows a model field's problem (override when they differ)."""

@@ -48,35 +48,25 @@ class StepForm(FormScreen[Any]):
             for f in self.step_fields
         )
 
-    def on_mount(self) -> None:
-        first_empty = next((f for f in self.step_fields if not f.default), self.step_fields[0])
-        self.field(first_empty.name).control.focus()
+    def start_field(self) -> str | None:
+        # The dates are filled in (today): the first field left to type.
+        return next((f.name for f in self.step_fields if not f.default), None)
 
     def build(self, values: dict[str, str]) -> dict[str, Any]:
         parsed: dict[str, Any] = {}
-        problems: list[str] = []
         for f in self.step_fields:
             value = values[f.name]
+            parsed[f.name] = None
             if not value:
                 if f.required:
-                    message = t("slip.required")
-                    self.field(f.name).set_error(message)
-                    problems.append(f"{t(f.label_key)}{t('punct.colon')}{message}")
-                parsed[f.name] = None
-                continue
-            if f.kind == "date":
+                    self.field_problem(f.name, t("slip.required"))
+            elif f.kind != "date":
+                parsed[f.name] = value
+            else:
                 try:
                     parsed[f.name] = dt.date.fromisoformat(value)
                 except ValueError:
-                    message = t("slip.bad_date")
-                    self.field(f.name).set_error(message)
-                    problems.append(f"{t(f.label_key)}{t('punct.colon')}{message}")
-                    continue
-            else:
-                parsed[f.name] = value
-            self.field(f.name).set_error(None)
-        if problems:
-            raise ValueError("；".join(problems))
+                    self.field_problem(f.name, t("slip.bad_date"))
         return parsed
 
     def save(self, built: dict[str, Any]) -> Any:
