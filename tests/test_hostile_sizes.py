@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -36,10 +37,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from grassroots_tui.models import StaffRole
 from grassroots_tui.services import ledger_limits
 from grassroots_tui.services.household_import import LedgerError, preview_import, read_ledger
 from grassroots_tui.store import Store
 from tests.factories import STATION_ID, station
+from tests.sign_in_helpers import add_member
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The most a refused import may take, the interpreter and the program included (a
@@ -63,11 +66,15 @@ class Outcome:
     peak_mb: float
 
 
+HEAD_PIN = "2468"
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("sizes")
     with Store.open(folder / "grassroots.json", daily_backup=False) as store:
         store.save(station(), actor="测试")
+        add_member(store, "王站长", StaffRole.HEAD, HEAD_PIN)
     return folder / "grassroots.json"
 
 
@@ -99,7 +106,13 @@ def run_import(ledger: Path, db: Path) -> Outcome:
     folder = ledger.parent
     out_path, err_path, peak_path = (folder / n for n in ("stdout.txt", "stderr.txt", "peak"))
     argv = ["import", "households", str(ledger), "--station", "HL01", "--db", str(db), "--yes"]
-    env = {**os.environ, "GRASSROOTS_PEAK_FILE": str(peak_path)}
+    env = {
+        **os.environ,
+        "GRASSROOTS_PEAK_FILE": str(peak_path),
+        # An import signs in (docs/cli-sign-in.md): the station's head, as a script would.
+        "GRASSROOTS_USER": "王站长",
+        "GRASSROOTS_PIN": HEAD_PIN,
+    }
     with out_path.open("wb") as out, err_path.open("wb") as err:
         process = subprocess.Popen(
             [sys.executable, "-c", CHILD, *argv],
@@ -528,6 +541,18 @@ def test_a_large_other_part_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     assert "xl/styles.xml" in message and "超过导入上限 0.1 MB" in message
 
 
+def _note(seed: int, length: int) -> str:
+    """A note as a person writes one: varied characters (one character repeated would
+    compress 130-fold, more than any real sheet, and be refused as a zip bomb)."""
+    rng = random.Random(seed)
+    return "".join(rng.choice(NOTE_CHARACTERS) for _ in range(length))
+
+
+NOTE_CHARACTERS = (
+    "住户反映楼道灯坏了已联系物业维修老人独居需要定期走访子女在外地工作低保申请材料已提交社区"
+)
+
+
 def test_a_ledger_at_the_limits_is_still_read(tmp_path: Path) -> None:
     """A large real-looking ledger (5,000 rows, every column, a 1,000-character note) is
     read whole: the limits are far above what a station keeps."""
@@ -541,7 +566,7 @@ def test_a_ledger_at_the_limits_is_still_read(tmp_path: Path) -> None:
             f"湘龙小区{n}号",
             "一网格",
             "3",
-            "注" * 1_000,
+            _note(n, 1_000),
         ]
         for n in range(5_000)
     ]

@@ -190,7 +190,8 @@ def _run(args: argparse.Namespace, steps: ImportSteps) -> int:
     expected = steps.signature(preview)
     del preview
 
-    store = Store.open(store_path, create=False)
+    # No daily backup on this open: a refused sign-in must leave the folder as it was.
+    store = Store.open(store_path, create=False, daily_backup=False)
     try:
         if store.readonly:
             raise _Failed(f"不能导入：{store.readonly_reason or '数据是只读的。'}")
