@@ -192,3 +192,15 @@ def test_a_backup_elsewhere_is_sealed_unless_asked_plain(
             if "备份整个数据" in str(e.get("note"))
         ]
     assert any("已加密" in n for n in notes) and any("未加密" in n for n in notes)
+
+
+def test_commands_that_open_no_store_ask_for_no_passphrase(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    encrypted(db, monkeypatch, capsys)
+    asked = typed(monkeypatch)  # any prompt would pop from an empty queue and fail
+    assert main(["template", "visits", "--db", str(db), "--out", str(tmp_path / "t.xlsx")]) == 0
+    assert main(["deadline", "2026-11-26", "--db", str(db)]) == 0
+    assert main(["completion", "bash"]) == 0
+    assert asked == []
+    capsys.readouterr()

@@ -198,7 +198,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if not hasattr(args, "db"):  # --db given nowhere (its default is SUPPRESS, see above)
         args.db = None
     try:
-        unlock_before_opening(args.db)
+        if getattr(args, "opens_store", True):  # template, completion … open no store
+            unlock_before_opening(args.db)
         if args.command is None:
             from grassroots_tui.tui.launch import launch
 

@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         metavar="RULE",
         help=f"期限规则：15日、15天或 10个工作日（默认 {DEFAULT_RULE}）",
     )
-    deadline.set_defaults(handler=run_deadline)
+    deadline.set_defaults(handler=run_deadline, opens_store=False)
 
     calendar = subparsers.add_parser(
         "calendar",

@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "_grassroots 的文件；PowerShell：grassroots completion powershell >> $PROFILE。",
     )
     completion.add_argument("shell", choices=SHELLS, help="哪种 shell")
-    completion.set_defaults(handler=run_completion)
+    completion.set_defaults(handler=run_completion, opens_store=False)
 
 
 def run_completion(args: argparse.Namespace) -> int:

@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
     init = commands.add_parser("init", help="建立汇总库（已建好的不会改动）")
     _address_arguments(init)
-    init.set_defaults(handler=_guarded(run_init))
+    init.set_defaults(handler=_guarded(run_init), opens_store=False)
 
     enroll = commands.add_parser(
         "enroll", parents=[common], help="登记一台电脑：给它汇总库里的身份和密钥"

@@ -87,7 +87,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "--out", metavar="FILE", help="写到哪个文件（默认当前文件夹下的「台账名模板.xlsx」）"
     )
     template.add_argument("--force", action="store_true", help="文件已存在时覆盖")
-    template.set_defaults(handler=run_template)
+    template.set_defaults(handler=run_template, opens_store=False)
 
 
 def run_import_ledger(args: argparse.Namespace) -> int:
