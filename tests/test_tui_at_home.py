@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.color import Color
 from textual.containers import Horizontal
-from textual.widgets import Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from grassroots_tui.models import SlipSource, SlipState, Staff, Station
 from grassroots_tui.services import slips
@@ -29,6 +29,7 @@ from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 from tests import factories
 from tests.tui_fixtures import (
     HEAD_ID,
+    WORKER_ID,
     build_store,
     copied_store,
     make_app,
@@ -389,3 +390,95 @@ async def test_a_step_forms_problems_are_under_their_fields_at_once(store):
         assert _error(form, "on") and _error(form, "reason")
         assert str(form.query_one("#form-message", Static).content) == "请先改正标出的项目。"
         assert app.focused is form.field("on").control
+
+
+# --- 3. finding things ----------------------------------------------------------------------
+
+
+def _shown_ids(screen) -> list[str]:
+    return [row.id for row in screen.table.shown]
+
+
+async def test_a_new_draft_is_at_the_top_of_the_slips_and_selected(store):
+    issued = _draft(store, "井盖松动")
+    slips.issue(
+        store, issued.id, on=dt.date(2026, 11, 2), actor="测试", calendar=OfficialCalendar()
+    )
+    older = _draft(store, "树枝挡路")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_section(pilot, "f4", SlipsScreen)
+        assert _shown_ids(screen)[0] == older.id  # a draft above the numbered slips
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, SlipForm)
+        await pilot.press(*"路灯不亮")
+        form.field("description").control.value = "三栋门前路灯不亮"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        (new,) = [s["id"] for s in store.raw("handoff_slip") if s["title"] == "路灯不亮"]
+        assert _shown_ids(screen)[:3] == [new, older.id, issued.id]
+        assert screen.table.current_id == new
+        assert screen.table.query_one(DataTable).cursor_row == 0
+
+
+async def test_the_visits_filter_finds_a_problems_text(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("slash", *"材料不会填")
+        await pilot.pause()
+        assert _shown_ids(screen) == ["visit-2"]
+        screen.table.query_one("#table-filter", Input).value = "社会保障"  # its category
+        await pilot.pause()
+        assert _shown_ids(screen) == ["visit-2"]
+
+
+async def test_home_and_end_go_to_the_first_and_last_row(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_section(pilot, "f3")
+        table = screen.table.query_one(DataTable)
+        assert table.row_count == 8 and table.cursor_row == 0
+        await pilot.press("end")
+        assert table.cursor_row == 7 and screen.table.current_id == "hh-08"
+        await pilot.press("home")
+        assert table.cursor_row == 0 and screen.table.current_id == "hh-01"
+
+
+async def test_the_filter_is_emptied_when_another_person_signs_in(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("slash", *"HL01-0005")
+        await pilot.pause()
+        assert _shown_ids(screen) == ["visit-2"]
+        await pilot.press("enter")  # back to the list, the filter kept
+        app.action_sign_out()
+        await pilot.pause()
+        await sign_in(pilot, WORKER_ID, pin="")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.table.query_one("#table-filter", Input).value == ""
+        assert sorted(_shown_ids(screen)) == ["visit-1", "visit-2", "visit-3"]
+
+
+async def test_the_filter_is_kept_when_the_same_person_signs_in_again(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("slash", *"HL01-0005", "enter")
+        app.action_sign_out()
+        await pilot.pause()
+        await sign_in(pilot)
+        await settle(pilot)
+        assert screen.table.query_one("#table-filter", Input).value == "HL01-0005"
+        assert _shown_ids(screen) == ["visit-2"]

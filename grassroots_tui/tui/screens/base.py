@@ -111,9 +111,16 @@ class ListSectionScreen(SectionScreen):
     #: The revisions a full build under way was started at.
     _pending: dict[str, int | str] | None = None
 
+    #: Who the list was last shown to: another person's sign-in clears its filter.
+    _listed_for: str | None = None
+
     def reload(self, keep: str | None = None) -> None:
         if keep is not None:
             self._keep = keep
+        operator = self.session.operator.id
+        if self._listed_for not in (None, operator):
+            self.table.clear_filter()
+        self._listed_for = operator
         if self._reload_in_place():
             return
         revisions: dict[str, int | str] = {

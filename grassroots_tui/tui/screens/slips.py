@@ -87,8 +87,12 @@ class SlipsScreen(ListSectionScreen):
         # as on the board and the print (filtering still finds the slip by what was typed).
         masker, residents = Masker(), resident_names(session.store)
         rows = []
+        #: The order first listed: drafts on top, newest first (a new draft is where
+        #: the eye is; saved in the same second, the one saved later), then the
+        #: numbered slips, highest number first.
+        order: dict[str, tuple[bool, str, int]] = {}
         viewed = views(session.store, calendar)
-        for raw in self.mine("handoff_slip"):
+        for index, raw in enumerate(self.mine("handoff_slip")):
             slip = viewed[raw["id"]]
             title = mask_text(slip.title, masker, residents)
             due, clock = due_and_clock(
@@ -105,6 +109,12 @@ class SlipsScreen(ListSectionScreen):
                 else -(clock.days_left if clock else 10_000)
             )
             state = label(slip.state)
+            drafted = slip.state is SlipState.DRAFTED
+            order[slip.id] = (
+                drafted,
+                str(raw.get("created_at") or "") if drafted else slip.number or "",
+                index,
+            )
             rows.append(
                 Row(
                     slip.id,
@@ -136,7 +146,7 @@ class SlipsScreen(ListSectionScreen):
                     ],
                 )
             )
-        rows.sort(key=lambda r: r.sort[0], reverse=True)
+        rows.sort(key=lambda r: order[r.id], reverse=True)
         return rows, None
 
     def describe(self, slip_id: str) -> Text:

@@ -82,7 +82,8 @@ class VisitsScreen(ListSectionScreen):
         kind = label(VisitKind(v["visit_kind"]))
         station = context.stations.get(v.get("station_id") or "")
         off = off_hours_raw(v, station, self.session.is_workday) if station else False
-        problems = len(v.get("problems") or [])
+        raised = v.get("problems") or []
+        problems = len(raised)
         number = h.get("household_no", "")
         return Row(
             v["id"],
@@ -104,6 +105,8 @@ class VisitsScreen(ListSectionScreen):
                     search_text(head),
                     search_text(visitors),
                     v.get("hardships", ""),
+                    # each problem raised, as typed: the filter finds 漏水 or 低保
+                    *(f"{p.get('category', '')} {p.get('description', '')}" for p in raised),
                 ]
             ).lower(),
             [v["date"], v["start_time"], kind, number, sort_key(head), visitors, problems, off],

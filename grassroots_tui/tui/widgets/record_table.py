@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import on
 from textual._two_way_dict import TwoWayDict
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.geometry import Size
@@ -72,6 +73,13 @@ class _Table(DataTable):
     (pinned below 9 in pyproject.toml); tests/test_record_table_render.py compares it
     with DataTable itself, so a Textual that changes them fails there first.
     """
+
+    #: Home and End go to the first and last row listed (DataTable's own scroll
+    #: sideways, which a list that fits the width does not need).
+    BINDINGS = [
+        Binding("home", "scroll_top", "Top", show=False),
+        Binding("end", "scroll_bottom", "Bottom", show=False),
+    ]
 
     def _update_dimensions(self, new_rows: Any) -> None:
         columns = list(self.ordered_columns)
@@ -493,6 +501,13 @@ class RecordTable(Vertical):
         current = self.current_id
         text = self.detail(current) if current else ""
         self.query_one("#detail-text", Static).update(text)
+
+    def clear_filter(self) -> None:
+        """Empty the filter (another person signed in: what the last one looked for is
+        neither theirs to see nor what they want listed)."""
+        self.query_text = ""
+        self.query_one("#table-filter", Input).value = ""
+        self.refilter()
 
     def focus_filter(self) -> None:
         self.query_one("#table-filter", Input).focus()
