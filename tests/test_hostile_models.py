@@ -189,4 +189,4 @@ def test_a_missing_required_field_is_named_by_its_title(kind: str) -> None:
     for name in required:
         assert name in named, (kind, name, caught.value.problems)
         assert named[name].label == model.model_fields[name].title
-        assert named[name].message == "必填，不能缺少"
+        assert named[name].message == "必填，不能为空"

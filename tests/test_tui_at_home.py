@@ -11,8 +11,10 @@ from textual.color import Color
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Static
 
+from grassroots_tui.i18n import set_language
 from grassroots_tui.models import SlipSource, SlipState, Staff, Station
 from grassroots_tui.services import slips
+from grassroots_tui.services.auth import verify_pin
 from grassroots_tui.services.slips import SlipActionRefused
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.tui.dialogs.appointment_form import AppointmentForm
@@ -20,7 +22,7 @@ from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.dialogs.hardship_forms import CaseForm
 from grassroots_tui.tui.dialogs.household_form import HouseholdForm
 from grassroots_tui.tui.dialogs.slip_form import SlipForm
-from grassroots_tui.tui.dialogs.staff_form import StaffForm, StationForm
+from grassroots_tui.tui.dialogs.staff_form import StaffForm, StationForm, pin_problems
 from grassroots_tui.tui.dialogs.visit_form import VisitForm
 from grassroots_tui.tui.screens.slips import SlipsScreen
 from grassroots_tui.tui.screens.visits import VisitsScreen
@@ -482,3 +484,46 @@ async def test_the_filter_is_kept_when_the_same_person_signs_in_again(store):
         await settle(pilot)
         assert screen.table.query_one("#table-filter", Input).value == "HL01-0005"
         assert _shown_ids(screen) == ["visit-2"]
+
+
+# --- 4. one wording -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pin", "again", "expected"),
+    [
+        ("", "", {}),
+        ("2468", "2468", {}),
+        ("2468", "", {"pin_again": "必填，不能为空"}),
+        ("2468", "2469", {"pin_again": "与第一次输入的 PIN 不一致"}),
+        ("", "2468", {"pin_again": "与第一次输入的 PIN 不一致"}),
+        # the second as strict as the first: what a PIN must be, not only "differs"
+        ("2468", "24a8", {"pin_again": "PIN 必须是 4 到 8 位数字"}),
+        ("12", "12", {"pin": "PIN 必须是 4 到 8 位数字", "pin_again": "PIN 必须是 4 到 8 位数字"}),
+    ],
+)
+def test_the_pin_typed_again_is_held_to_the_pins_rule(pin, again, expected):
+    set_language("zh")
+    assert pin_problems(pin, again) == expected
+
+
+async def test_a_staff_pin_is_saved_only_when_typed_twice_alike(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        form = StaffForm(app.session, store.get(Staff, WORKER_ID))
+        app.push_screen(form)
+        await pilot.pause()
+        form.field("pin").control.value = "1357"
+        form.field("pin_again").control.value = "1375"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form and _error(form, "pin_again") == "与第一次输入的 PIN 不一致"
+        assert app.focused is form.field("pin_again").control
+        form.field("pin_again").control.value = "1357"  # typed again, alike
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+    saved = store.get(Staff, WORKER_ID)
+    assert verify_pin("1357", saved.pin_hash, saved.pin_salt)

@@ -7,6 +7,8 @@ differ, so nothing is shown untranslated.
 
 from __future__ import annotations
 
+import string
+from collections.abc import Iterable
 from enum import Enum
 
 from grassroots_tui.i18n import en, zh
@@ -31,7 +33,34 @@ def t(key: str, **values: object) -> str:
     text = CATALOGS[_current].get(key)
     if text is None:
         text = CATALOGS["zh"].get(key, key)
-    return text.format(**values) if values else text
+    return _fill(text, values) if values else text
+
+
+#: The marks that end a Chinese clause or sentence.
+_MARKS = "。，；"
+_FORMATTER = string.Formatter()
+
+
+def _fill(template: str, values: dict[str, object]) -> str:
+    """``template.format(**values)``, except that a value ending in 。，or；put where the
+    template goes on with one of them ("同步失败：{reason}。") loses its own: a message
+    placed in another never reads "。。" or "，。". Nothing else of a value is changed."""
+    parts = list(_FORMATTER.parse(template))
+    out: list[str] = []
+    for index, (literal, name, spec, conversion) in enumerate(parts):
+        out.append(literal)
+        if name is None:
+            continue
+        value = _FORMATTER.convert_field(_FORMATTER.get_field(name, (), values)[0], conversion)
+        text = _FORMATTER.format_field(value, _FORMATTER.vformat(spec or "", (), values))
+        after = parts[index + 1][0] if index + 1 < len(parts) else ""
+        out.append(text.rstrip(_MARKS) if after[:1] in _MARKS and after else text)
+    return "".join(out)
+
+
+def clauses(parts: Iterable[str], sep: str = "；") -> str:
+    """Messages joined as one: "日期不对；时间不对", never "日期不对。；时间不对。"."""
+    return sep.join(p.rstrip(_MARKS) for p in parts)
 
 
 def label(member: Enum) -> str:

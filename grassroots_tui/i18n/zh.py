@@ -22,6 +22,7 @@ from grassroots_tui.models import (
     StaffRole,
     VisitKind,
 )
+from grassroots_tui.models.errors import BAD_DATE, REQUIRED
 
 ENUMS = (
     VisitKind,
@@ -182,8 +183,6 @@ STRINGS: dict[str, str] = {
     "slip.stepped": "交办单 {number}：{state}。",
     "slip.issue_ask": "交办“{title}”：将取编号 {number}，办理期限至 {due}。编号一经取用永不再用，撤回也不收回。确定交办？",
     "slip.printed": "已写出可打印文件：{path}",
-    "slip.required": "必须填写。",
-    "slip.bad_date": "日期应写成 2026-11-26 的样子，且须是真实的日期。",
     "slip.due_line": "应办结：{due}",
     "slip.reply_date": "回复日期",
     "slip.result": "办理结果",
@@ -493,6 +492,9 @@ STRINGS: dict[str, str] = {
     "form.cancel": "取消 Esc",
     "form.choose": "请选择",
     "form.fix_marked": "请先改正标出的项目。",
+    "form.pin_mismatch": "与第一次输入的 PIN 不一致",
+    "form.required": REQUIRED,
+    "form.bad_date": "「{value}」" + BAD_DATE,
     "form.discard_ask": "放弃这张表里填写的内容？放弃后无法找回。",
     # help
     "help.title": "命令和按键（Esc 关闭）",
@@ -531,7 +533,7 @@ STRINGS: dict[str, str] = {
     "setup.head_name": "站长姓名",
     "setup.pin": "站长 PIN（可不填）",
     "setup.pin_again": "再输一次 PIN",
-    "setup.head_required": "请填写站长姓名。",
+    "setup.head_required": REQUIRED,
     "setup.pin_mismatch": "两次输入的 PIN 不一致。",
     "setup.passphrase": "站点口令（加密本机数据，至少 8 个字符）",
     "setup.passphrase_again": "再输一次站点口令",
@@ -630,6 +632,7 @@ STRINGS: dict[str, str] = {
     "staff.active": "在岗",
     "staff.pin": "PIN",
     "staff.pin_keep": "留空则不修改",
+    "staff.pin_again": "再输一次",
     "staff.departments": "所属部门",
     "staff.yes": "是",
     "staff.retired": "已停用",

@@ -30,6 +30,20 @@ M = TypeVar("M", bound=BaseModel)
 #: Label of a problem that concerns the whole document rather than one field.
 WHOLE_DOCUMENT = "文档"
 
+# -- one wording each (issue #19): a form, a check and an import say these alike --------
+
+#: A field that must be filled in and was not (or holds only blanks).
+REQUIRED = "必填，不能为空"
+#: A date or a time that cannot be read, after the value in 「」.
+BAD_DATE = "不是有效的日期（格式应为 2026-03-05）"
+BAD_TIME = "不是有效的时间（格式应为 09:30）"
+BAD_DATETIME = "不是有效的日期时间（格式应为 2026-03-05T09:30:00）"
+
+
+def not_a_choice(value: Any, choices: str) -> str:
+    """A value that is none of the allowed ones, which are named in Chinese only."""
+    return f"「{_show(value)}」不是可选的值（可选：{choices}）"
+
 
 class InvalidValue(ValueError):
     """A value failed a check. ``reason`` is Chinese and does not name the field.
@@ -220,23 +234,19 @@ def resolve(model: type[BaseModel], loc: Sequence[Any]) -> tuple[str, str, Any]:
 
 # -- translating pydantic's messages ----------------------------------------------------
 
+#: What pydantic says is wrong with a date or time, when it is more than its format: the
+#: format itself is said by BAD_DATE or BAD_TIME (a time too short is not "YYYY-MM-DD").
 _DATE_DETAILS = {
     "day value is outside expected range": "这一天不存在",
     "month value is outside expected range": "月份应在 1–12 之间",
     "year 0 is out of range": "年份不合理",
-    "input is too short": "格式应为 YYYY-MM-DD",
-    "input is too long": "格式应为 YYYY-MM-DD",
-    "invalid character in year": "年份不正确",
-    "invalid character in month": "月份不正确",
-    "invalid character in day": "日不正确",
-    "invalid date separator, expected `-`": "年月日之间应以 - 分隔",
     "hour value is outside expected range of 0-23": "小时应在 0–23 之间",
     "minute value is outside expected range of 0-59": "分钟应在 0–59 之间",
     "second value is outside expected range of 0-59": "秒应在 0–59 之间",
 }
 
 _SIMPLE: dict[str, str] = {
-    "missing": "必填，不能缺少",
+    "missing": REQUIRED,
     "extra_forbidden": "不是此类文档的字段（不允许多余的字段）",
     "string_type": "应为文本",
     "string_sub_type": "应为文本",
@@ -290,7 +300,26 @@ _SIMPLE: dict[str, str] = {
 
 def _detail(ctx: Mapping[str, Any]) -> str:
     raw = str(ctx.get("error", "")) if ctx else ""
-    return _DATE_DETAILS.get(raw, "")
+    # (pydantic-core words some of them with the range after: "… range of 1-12")
+    return next((said for key, said in _DATE_DETAILS.items() if raw.startswith(key)), "")
+
+
+#: pydantic's error types of a date or a time that cannot be read, and what we say.
+_MOMENTS = {
+    "date_type": BAD_DATE,
+    "date_parsing": BAD_DATE,
+    "date_from_datetime_parsing": BAD_DATE,
+    "time_type": BAD_TIME,
+    "time_parsing": BAD_TIME,
+}
+
+
+def _bad_moment(value: Any, wrong: str, detail: str) -> str:
+    """「2026-13-01」不是有效的日期：月份应在 1–12 之间 — or, with nothing more to say
+    than its format, 「3点」不是有效的时间（格式应为 09:30）."""
+    if detail:
+        return f"「{_show(value)}」{wrong.split('（')[0]}：{detail}"
+    return f"「{_show(value)}」{wrong}"
 
 
 def _message(error: Mapping[str, Any], leaf: Any) -> str:
@@ -310,12 +339,12 @@ def _message(error: Mapping[str, Any], leaf: Any) -> str:
             choices = leaf.describe_choices()
         else:
             choices = str(ctx.get("expected", ""))
-        return f"「{_show(value)}」不是可选的值，应为以下之一：{choices}"
+        return not_a_choice(value, choices)
     if etype == "literal_error":
         return f"应为 {ctx.get('expected', '')}，而不是「{_show(value)}」"
     if etype == "string_too_short":
         n = ctx.get("min_length", 1)
-        return "不能为空" if n == 1 else f"至少要有 {n} 个字"
+        return REQUIRED if n == 1 else f"至少要有 {n} 个字"
     if etype == "string_too_long":
         return f"太长了，不能超过 {ctx.get('max_length')} 个字"
     if etype == "too_short":
@@ -332,19 +361,8 @@ def _message(error: Mapping[str, Any], leaf: Any) -> str:
         return f"必须小于 {ctx.get('lt')}"
     if etype == "multiple_of":
         return f"应为 {ctx.get('multiple_of')} 的倍数"
-    if etype in ("date_type", "date_parsing", "date_from_datetime_parsing"):
-        detail = _detail(ctx)
-        if isinstance(value, str) and detail:
-            return f"「{_show(value)}」不是有效的日期：{detail}"
-        return f"「{_show(value)}」不是有效的日期（格式应为 YYYY-MM-DD）"
-    if etype in ("time_type", "time_parsing"):
-        detail = _detail(ctx)
-        suffix = f"：{detail}" if detail else "（格式应为 HH:MM）"
-        return f"「{_show(value)}」不是有效的时间{suffix}"
-    if etype.startswith("datetime_"):
-        detail = _detail(ctx)
-        suffix = f"：{detail}" if detail else "（格式应为 YYYY-MM-DDTHH:MM:SS）"
-        return f"「{_show(value)}」不是有效的日期时间{suffix}"
+    if etype in _MOMENTS or etype.startswith("datetime_"):
+        return _bad_moment(value, _MOMENTS.get(etype, BAD_DATETIME), _detail(ctx))
     if etype in _SIMPLE:
         return _SIMPLE[etype]
     return f"数值不合法（{etype or '未知错误'}）"

@@ -62,8 +62,9 @@ class LabelledEnum(StrEnum):
 
     @classmethod
     def describe_choices(cls) -> str:
-        """The allowed values for a message: "走访（door）、约访（appointment）…"."""
-        return "、".join(f"{m.label}（{m.value}）" for m in cls)
+        """The allowed values for a message, in Chinese only: "走访、约访…" (the
+        identifiers, door and appointment, are accepted but never shown)."""
+        return "、".join(m.label for m in cls)
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:

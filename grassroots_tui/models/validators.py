@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from grassroots_tui.models.errors import InvalidValue
+from grassroots_tui.models.errors import REQUIRED, InvalidValue
 
 # -- resident ID numbers (GB 11643-1999) ---------------------------------------------
 
@@ -295,7 +295,7 @@ def check_slip_number_format(value: str) -> str:
     """
     label = "交办单编号格式"
     if not isinstance(value, str) or not value:
-        raise InvalidValue("不能为空", label=label)
+        raise InvalidValue(REQUIRED, label=label)
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
     except ValueError:

@@ -44,6 +44,7 @@ class StaffForm(FormScreen[Staff | None]):
                 max_length=8,
                 placeholder=t("staff.pin_keep") if s and s.pin_hash else "",
             )
+            yield FormField("pin_again", t("staff.pin_again"), password=True, max_length=8)
             yield FormField(
                 "departments", t("staff.departments"), "、".join(s.departments) if s else ""
             )
@@ -58,19 +59,31 @@ class StaffForm(FormScreen[Staff | None]):
             phone=values["phone"],
             departments=split_list(values["departments"]),
         )
-        pin = values["pin"] or None
-        if pin is not None:
-            try:
-                check_pin_format(pin)
-            except ValueError as error:
-                self.field_problem("pin", str(error))
-        return validate_model(Staff, data), pin
+        for name, message in pin_problems(values["pin"], values["pin_again"]).items():
+            self.field_problem(name, message)
+        return validate_model(Staff, data), values["pin"] or None
 
     def save(self, built: tuple[Staff, str | None]) -> Staff:
         staff, pin = built
         if self.staff is None:
             return add_staff(self.session.store, staff, self.session.actor, pin=pin)
         return update_staff(self.session.store, staff, self.session.actor, pin=pin)
+
+
+def pin_problems(pin: str, again: str) -> dict[str, str]:
+    """What is wrong with a PIN and the same PIN typed again, by field ("pin",
+    "pin_again"; none when both are empty). The second is held to the first's rule, so a
+    malformed one says what a PIN must be rather than only that the two differ."""
+    problems: dict[str, str] = {}
+    for name, value in (("pin", pin), ("pin_again", again)):
+        if value:
+            try:
+                check_pin_format(value)
+            except ValueError as error:
+                problems[name] = str(error)
+    if "pin_again" not in problems and pin != again:
+        problems["pin_again"] = t("form.pin_mismatch") if again else t("form.required")
+    return problems
 
 
 class StationForm(FormScreen[Station | None]):

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from grassroots_tui.i18n import t
+from grassroots_tui.i18n import clauses, t
 from grassroots_tui.models.errors import DocumentInvalid, Problem
 from grassroots_tui.tui.commands import localize_bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
@@ -317,9 +317,9 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
                 unplaced.append(f"{problem.label}{t('punct.colon')}{problem.message}")
         for name, f in fields.items():
             if only is None or name == only:
-                f.set_error("；".join(dict.fromkeys(by_field.get(name, []))) or None)
+                f.set_error(clauses(dict.fromkeys(by_field.get(name, []))) or None)
         if only is None:
-            self._set_message("；".join(unplaced) or t("form.fix_marked"))
+            self._set_message(clauses(unplaced) or t("form.fix_marked"))
             self._focus_first_error(fields)
 
     def _focus_first_error(self, fields: dict[str, FormField]) -> None:

@@ -59,14 +59,14 @@ class StepForm(FormScreen[Any]):
             parsed[f.name] = None
             if not value:
                 if f.required:
-                    self.field_problem(f.name, t("slip.required"))
+                    self.field_problem(f.name, t("form.required"))
             elif f.kind != "date":
                 parsed[f.name] = value
             else:
                 try:
                     parsed[f.name] = dt.date.fromisoformat(value)
                 except ValueError:
-                    self.field_problem(f.name, t("slip.bad_date"))
+                    self.field_problem(f.name, t("form.bad_date", value=value))
         return parsed
 
     def save(self, built: dict[str, Any]) -> Any:
