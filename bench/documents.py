@@ -109,6 +109,32 @@ def _first(run: Callable[[], Any]) -> list[float]:
     return [time.perf_counter() - start]
 
 
+#: The commit before issue #20: its export_stats is measured alternately with ours, so
+#: that a loaded machine slows both alike and the ratio stays readable.
+BEFORE = "06a443b"
+
+
+def _before_module() -> Any:
+    """stats_export as it was at :data:`BEFORE` (from git), or None outside a clone."""
+    import importlib.util
+
+    try:
+        text = subprocess.run(
+            ["git", "show", f"{BEFORE}:grassroots_tui/services/stats_export.py"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=BENCH.parent,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    spec = importlib.util.spec_from_loader("stats_export_before", loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    exec(compile(text, f"{BEFORE}:stats_export.py", "exec"), module.__dict__)
+    return module
+
+
 def measure(folder: Path, reps: int) -> dict[str, Any]:
     from bench import engines
     from bench.corpus import CORPUS_TODAY
@@ -146,6 +172,19 @@ def measure(folder: Path, reps: int) -> dict[str, Any]:
             return x.export_stats(store, s, fmt="xlsx", trend_rows=r, calendar=calendar)
 
         whole_t, _ = _times(whole, reps)
+        before = _before_module()
+        pairs: list[tuple[float, float]] = []
+        if before is not None:
+            for _ in range(reps):  # ours and before, one after the other
+                (ours_once,), _ = _times(xlsx, 1)
+                (then,), _ = _times(
+                    lambda: before.export_stats(
+                        store, stats, fmt="xlsx", trend_rows=rows, calendar=calendar
+                    ),
+                    1,
+                )
+                pairs.append((ours_once, then))
+        result["load"] = [round(x, 2) for x in __import__("os").getloadavg()]
         result["xlsx"] = {
             "rows": {name: book_rows for name, book_rows in _sheet_rows(data).items()},
             "bytes": len(data),
@@ -153,6 +192,8 @@ def measure(folder: Path, reps: int) -> dict[str, Any]:
             "ours_ms": _median_ms(ours_t),
             "naive_ms": _median_ms(naive_t),
             "whole_ms": _median_ms(whole_t),
+            "alternate_ours_ms": _median_ms([a for a, _ in pairs]) if pairs else None,
+            "alternate_before_ms": _median_ms([b for _, b in pairs]) if pairs else None,
         }
 
         slips = [v for v in views(store, calendar).values() if v.number and v.household_id]
@@ -247,11 +288,13 @@ def report(result: dict[str, Any], command: str, seconds: float) -> str:
         f"| .docx slip with its replies | {docx['slip_ms']:.1f} | {docx['slip_naive_ms']:.1f} | "
         f"{docx['slip_naive_ms'] / docx['slip_ms']:.2f}× |",
         "",
+        *_before_lines(xlsx, result.get("load")),
         f"The workbook's sheets (rows): {sheets}; {xlsx['bytes'] / 1024:,.0f} kB.",
         "",
         "Naive .xlsx: each cell's font, border, alignment and number format set through "
         "openpyxl's attributes (each assignment looks its style up again); ours styles one "
-        "prototype cell per kind (text, number, rate, date) and copies its style array.",
+        "prototype cell per kind (text, number, rate, date) and every cell of that kind "
+        "shares its style array, whose hash is computed once.",
         "Naive .docx: the layout built in code with python-docx for every slip (what a "
         "program without templates does) and then filled; ours opens the shipped template.",
         "",
@@ -277,6 +320,20 @@ def report(result: dict[str, Any], command: str, seconds: float) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _before_lines(xlsx: dict[str, Any], load: list[float] | None) -> list[str]:
+    if not xlsx.get("alternate_before_ms"):
+        return []
+    ours, then = xlsx["alternate_ours_ms"], xlsx["alternate_before_ms"]
+    return [
+        f"Beside the export before issue #20 (commit {BEFORE}: no print layout, no styles), "
+        f"run alternately with ours in the same process so that a busy machine slows both "
+        f"alike: ours {ours:,.0f} ms, before {then:,.0f} ms ({ours / then:.2f}×). "
+        f"Load average during the run (1, 5, 15 min): {load}; this machine has 2 cores "
+        "and other work ran on it, so absolute times vary by up to 2× between runs.",
+        "",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
