@@ -278,6 +278,7 @@ def test_the_statistics_report_has_the_summary_sentence_and_a_row_per_station(st
     assert stats.summary in texts
     assert "2026年12月群众工作统计（截至7日）" in texts
     assert texts[0] == "湘龙街道群众工作办公室"
+    assert "统计期间：2026-01-01至2026-12-07；比率保留两位小数，四舍五入。" in texts
     (table,) = document.tables
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert [r[0] for r in rows[1:]] == [*(s.name for s in stats.rows), "合计"]

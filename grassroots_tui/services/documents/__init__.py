@@ -406,7 +406,8 @@ def stats_document(store: Any, stats: Any, *, on: dt.date, folder: Path | None =
     values = {
         "发文机关": office,
         "标题": title,
-        "统计期间": period_line(stats).replace(" ", "") + "。",
+        # One line, without the rule's code name, which a justified line would stretch.
+        "统计期间": period_line(stats).replace(" ", "").split("（ROUND")[0] + "。",
         "综述": stats.summary,
         ROW: lines,
         "署名": office,

@@ -288,18 +288,18 @@ def _list_document(bodies: list[str], columns: list[tuple[str, float]], note: bo
 
 def condolence_round() -> Any:
     """送温暖名单: the round's households, landscape."""
-    columns: list[tuple[str, float]] = [
-        ("序号", 12),
-        ("户号", 22),
-        ("户主", 18),
-        ("联系电话", 28),
-        ("住址", 40),
-        ("困难等级", 18),
-        ("帮扶责任人", 20),
-        ("慰问情况", 17),
-        ("慰问物品及金额", 30),
-        ("慰问人", 16),
-        ("慰问日期", 22),
+    columns: list[tuple[str, float]] = [  # 225 mm: a 户号 and a date on one line
+        ("序号", 9),
+        ("户号", 25),
+        ("户主", 14),
+        ("联系电话", 26),
+        ("住址", 34),
+        ("困难等级", 13),
+        ("帮扶责任人", 17),
+        ("慰问情况", 15),
+        ("慰问物品及金额", 32),
+        ("慰问人", 14),
+        ("慰问日期", 26),
     ]
     return _list_document(["{{说明}}"], columns, note=True)
 
