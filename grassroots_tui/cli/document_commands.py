@@ -134,6 +134,18 @@ def _actor(store: Any, args: argparse.Namespace) -> str:
     return sign_in(store, args).actor
 
 
+def _unmasked(store: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """What a document that may be unmasked is made with: who asked (signed in, only
+    when unmasked), the templates, where it goes and its format, for the audit record."""
+    return {
+        "actor": _actor(store, args) if args.unmasked else "",
+        "unmasked": args.unmasked,
+        "folder": _templates(args),
+        "where": _where(args),
+        "fmt": args.format,
+    }
+
+
 def _where(args: argparse.Namespace) -> str:
     if args.out in (None, "-"):
         return "标准输出" if args.out == "-" else "exports 文件夹"
@@ -192,17 +204,7 @@ def run_slip(args: argparse.Namespace) -> int:
 
     def make(store: Any) -> tuple[str, bytes]:
         slip = find_slip(store, args.number, station=args.station)
-        actor = _actor(store, args) if args.unmasked else ""
-        data = export_slip_document(
-            store,
-            slip.id,
-            actor=actor,
-            unmasked=args.unmasked,
-            calendar=calendar,
-            folder=_templates(args),
-            where=_where(args),
-            fmt=args.format,
-        )
+        data = export_slip_document(store, slip.id, calendar=calendar, **_unmasked(store, args))
         return f"交办单-{slip.number or slip.title}", data
 
     return _make(args, make, write=args.unmasked)
@@ -261,16 +263,7 @@ def run_round(args: argparse.Namespace) -> int:
 
     def make(store: Any) -> tuple[str, bytes]:
         found = find_round(store, args.round, station_id=_station_id(store, args.station))
-        data = export_round_document(
-            store,
-            found.id,
-            on=on,
-            actor=_actor(store, args) if args.unmasked else None,
-            unmasked=args.unmasked,
-            folder=_templates(args),
-            where=_where(args),
-            fmt=args.format,
-        )
+        data = export_round_document(store, found.id, on=on, **_unmasked(store, args))
         return f"{found.title}名单", data
 
     return _make(args, make, write=args.unmasked)
