@@ -109,3 +109,18 @@ def test_the_pdf_of_a_document_shows_no_personal_data(request, tmp_path: Path) -
     compact = "".join(text.split())  # a line may break inside a number
     assert "诸葛**" in compact
     assert scan.sensitive.find(compact) == []
+
+
+def test_a_round_csv_in_gb18030_on_request(request, tmp_path: Path) -> None:
+    scan: Demo = request.getfixturevalue("demo")
+    found = scan.planted["round"]
+    plain, gb = tmp_path / "r.csv", tmp_path / "r-gb.csv"
+    code, _out, err = run_cli(scan.db, "hardship", "round", "export", found, "--out", str(plain))
+    assert code == 0, err
+    argv = ["hardship", "round", "export", found, "--encoding", "gb18030", "--out", str(gb)]
+    code, _out, err = run_cli(scan.db, *argv)
+    assert code == 0, err
+    assert plain.read_bytes().startswith(b"\xef\xbb\xbf")
+    text = gb.read_bytes().decode("gb18030")
+    assert text == plain.read_bytes().decode("utf-8-sig") and "诸葛**" in text
+    assert scan.sensitive.find(text) == []

@@ -29,6 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from grassroots_tui.cli.hardship_commands import _station_id
 from grassroots_tui.cli.sign_in import add_sign_in_option, sign_in
 from grassroots_tui.cli.slip_commands import (
     _calendar,
@@ -241,16 +242,6 @@ def run_leave(args: argparse.Namespace) -> int:
         return "请假代班公示", leave_document(store, leave.id, on=on, folder=_templates(args))
 
     return _make(args, make, write=False)
-
-
-def _station_id(store: Any, code: str | None) -> str | None:
-    if not code:
-        return None
-    for raw in store.raw("station"):
-        if str(raw.get("code", "")).upper() == code.upper():
-            return str(raw["id"])
-    codes = "、".join(sorted(str(s.get("code", "")) for s in store.raw("station"))) or "无"
-    raise _Failed(f"没有站点代码为“{code}”的群工站（现有：{codes}）。")
 
 
 @_guarded

@@ -3,12 +3,14 @@
     grassroots hardship due [--on 2026-12-01] [--station HL01] [--within 14] [--json]
     grassroots hardship round list [--station HL01] [--json]
     grassroots hardship round export 2027年春节慰问 [--station HL01] [--out FILE]
-                                     [--format csv|md] [--unmasked [--user NAME]]
+                                     [--format csv|md] [--encoding utf-8|gb18030]
+                                     [--unmasked [--user NAME]]
 
 Residents' names and phone numbers are masked; ``--unmasked`` (round export only) shows
 them whole to a signed-in member whose role the station allows (the head by default;
 :mod:`grassroots_tui.cli.sign_in`), and is first recorded in the audit trail under that
-person, so it needs the store open for writing. A CSV file is written as UTF-8 with BOM.
+person, so it needs the store open for writing. A CSV file is written as UTF-8 with BOM,
+or GB18030 with ``--encoding gb18030``.
 """
 
 from __future__ import annotations
@@ -83,6 +85,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     export.add_argument(
         "--format", choices=["csv", "md"], default="csv", help="格式：csv（默认）或 md"
+    )
+    export.add_argument(
+        "--encoding",
+        choices=["utf-8", "gb18030"],
+        default="utf-8",
+        help="CSV 写入文件时的编码：utf-8（默认，带 BOM）或 gb18030（较旧的系统）",
     )
     export.add_argument("--unmasked", action="store_true", help="不遮蔽姓名和电话（记入审计记录）")
     add_sign_in_option(export)
@@ -278,6 +286,6 @@ def run_round_export(args: argparse.Namespace) -> int:
         return 0
     path = Path(args.out)
     make_private_folder(path.parent)  # 0700, the folders it makes on the way too
-    write_file_atomically(path, encode_export(text, args.format))
+    write_file_atomically(path, encode_export(text, args.format, args.encoding))
     print(f"已写入：{path}", file=sys.stderr)
     return 0

@@ -45,6 +45,7 @@ from grassroots_tui.services.hardship import (
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 
 __all__ = [
+    "CSV_ENCODINGS",
     "CSV_HEADERS",
     "add_case_to_round",
     "encode_export",
@@ -369,6 +370,14 @@ def export_round(
     return _render_round(store, round_id, fmt=fmt, unmasked=unmasked)
 
 
-def encode_export(text: str, fmt: Literal["csv", "md"]) -> bytes:
-    """The bytes to write: UTF-8 with BOM for CSV, plain UTF-8 for Markdown."""
-    return text.encode("utf-8-sig" if fmt == "csv" else "utf-8")
+#: CSV encodings: UTF-8 with a BOM (Excel and WPS on Chinese Windows read it as UTF-8),
+#: or GB18030 for older systems that want the national encoding (no BOM).
+CSV_ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
+
+
+def encode_export(text: str, fmt: Literal["csv", "md"], encoding: str = "utf-8") -> bytes:
+    """The bytes to write: for CSV UTF-8 with BOM, or GB18030 (:data:`CSV_ENCODINGS`);
+    plain UTF-8 for Markdown."""
+    if encoding not in CSV_ENCODINGS:
+        raise HardshipRefused(f"不支持的编码：{encoding}（可用：utf-8、gb18030）")
+    return text.encode(CSV_ENCODINGS[encoding] if fmt == "csv" else "utf-8")

@@ -35,7 +35,7 @@ from typing import Any, Literal
 from grassroots_tui.models import ProblemState
 from grassroots_tui.models.slip import SlipState
 from grassroots_tui.models.visit import VisitKind
-from grassroots_tui.services.condolence import neutralise
+from grassroots_tui.services.condolence import CSV_ENCODINGS, neutralise
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slips.clock import timelines
 from grassroots_tui.services.statistics import (
@@ -101,11 +101,6 @@ def summary_rows(stats: MonthStats) -> list[list[Any]]:
     if len(stats.rows) != 1:
         rows.append(row("合计", "", stats.total))
     return rows
-
-
-#: CSV encodings: UTF-8 with a BOM (Excel and WPS on Chinese Windows read it as UTF-8),
-#: or GB18030 for older systems that want the national encoding (no BOM).
-CSV_ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
 
 
 def _csv(stats: MonthStats, encoding: str = "utf-8") -> bytes:
