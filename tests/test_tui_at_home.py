@@ -527,3 +527,24 @@ async def test_a_staff_pin_is_saved_only_when_typed_twice_alike(store):
         assert app.screen is not form
     saved = store.get(Staff, WORKER_ID)
     assert verify_pin("1357", saved.pin_hash, saved.pin_salt)
+
+
+async def test_a_case_forms_household_and_causes_are_said_under_them_at_once(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        form = CaseForm(app.session)
+        app.push_screen(form)
+        await pilot.pause()
+        form.field("household_no").control.value = "HL01-9999"
+        form.field("causes").control.value = "不知道"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert _error(form, "household_no") == "没有这个户号"  # no 。 under a field
+        causes = _error(form, "causes")
+        assert "不知道" in causes and "疾病" in causes and "illness" not in causes
+        # nothing left for the summary to name in the model's words (住户, 致困原因[1])
+        assert str(form.query_one("#form-message", Static).content) == "请先改正标出的项目。"
+        assert app.focused is form.field("household_no").control

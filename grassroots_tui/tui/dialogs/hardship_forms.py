@@ -64,24 +64,29 @@ class CaseForm(FormScreen[HardshipCase | None]):
 
     def build(self, values: dict[str, str]) -> HardshipCase:
         household = self.households.get(values["household_no"])
-        if household is None:
-            self.field("household_no").set_error(t("slip.unknown_household"))
-            raise ValueError(t("slip.unknown_household"))
-        causes = [CAUSES.get(c, c) for c in split_list(values["causes"])]
+        if household is None:  # the other fields are checked all the same
+            self.field_problem(
+                "household_no",
+                t("form.required") if not values["household_no"] else t("slip.unknown_household"),
+            )
         return validate_model(
             HardshipCase,
             {
-                "station_id": household.get("station_id"),
-                "household_id": household["id"],
+                "station_id": household.get("station_id") if household else None,
+                "household_id": household["id"] if household else None,
                 "tier": values["tier"],
                 "review_cycle": values["review_cycle"],
-                "causes": causes,
+                "causes": [CAUSES.get(c, c) for c in split_list(values["causes"])],
                 "members": split_list(values["members"]),
                 "paired_cadre": values["paired_cadre"],
                 "opened_on": values["opened_on"],
                 "notes": values["notes"],
             },
         )
+
+    def field_for(self, model_field: str) -> str:
+        # The household is typed by its 户号.
+        return "household_no" if model_field == "household_id" else super().field_for(model_field)
 
     def save(self, built: HardshipCase) -> HardshipCase:
         return service.open_case(self.session.store, built, self.session.actor)

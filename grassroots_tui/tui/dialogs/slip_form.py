@@ -141,6 +141,10 @@ class SlipForm(FormScreen[SlipView | None]):
         data.update(values)
         return validate_model(HandoffSlip, data)
 
+    def field_for(self, model_field: str) -> str:
+        # The household is typed by its 户号.
+        return "household_no" if model_field == "household_id" else super().field_for(model_field)
+
     def save(self, built: HandoffSlip) -> SlipView:
         return save_draft(self.session.store, built, self.session.actor)
 

@@ -73,7 +73,7 @@ class FormField(Vertical):
 
     DEFAULT_CSS = """
     FormField { height: auto; margin: 0; }
-    FormField > Horizontal { height: 1; border-left: outer $surface; }
+    FormField > Horizontal { height: 1; border-left: blank; }
     FormField > Horizontal > Label { color: $text-muted; width: auto; min-width: 5; padding-right: 1; }
     FormField > Horizontal > Input, FormField > Horizontal > Select { width: 1fr; }
     /* Where the cursor is, plain to see: a bar at the left, the label in reverse, the
