@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 from grassroots_tui.i18n import set_language
+from grassroots_tui.store import keyring
 from tests import pg_server
 from tests.tui_fixtures import isolate_environment
 
@@ -29,6 +30,9 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)
     yield
     set_language("zh")  # a test that switched to English must not leak it
+    # Keys are kept per process by store id, and some tests make stores with the same
+    # (deterministic) id: a key one test unlocked must not seal another test's files.
+    keyring.forget()
 
 
 def in_ci() -> bool:

@@ -114,7 +114,7 @@ def test_an_unexpected_error_in_an_import_is_logged_and_named(
 ) -> None:
     from grassroots_tui.cli import import_commands, main
 
-    def broken(args) -> int:
+    def broken(*args: object) -> int:
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr(import_commands, "_run", broken)
