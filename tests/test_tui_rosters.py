@@ -117,6 +117,12 @@ async def test_leave_approved_with_a_substitute_moves_the_shift_and_the_notice_h
     assert "张三" in notice and "李敏" in notice
     assert not re.search(r"1[3-9]\d{9}", notice), "no mobile number in a public notice"
     assert not re.search(r"\d{17}[\dXx]", notice), "no ID number in a public notice"
+    (document,) = (store.paths.folder / "exports").glob("*.docx")
+    from grassroots_tui.services.documents.engine import document_text
+
+    text = document_text(document.read_bytes())
+    assert "请假代班公示" in text and "张三" in text and "李敏" in text
+    assert not re.search(r"1[3-9]\d{9}", text), "no mobile number in the .docx either"
 
 
 async def test_a_supervisor_records_a_check_and_sees_the_month_report(store):

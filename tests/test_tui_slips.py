@@ -238,8 +238,20 @@ async def test_printing_masks_by_default_and_unmasked_printing_is_audited(board_
     assert len(masked) == 1 and len(unmasked) == 1, "one page masked, one whole"
     assert "张**" in masked[0] and f"{phone[:3]}****{phone[-4:]}" in masked[0]
     assert f"{id_number[:4]}**********{id_number[-4:]}" in masked[0]
+    # The official documents beside the pages: one masked, one whole.
+    from grassroots_tui.services.documents.engine import document_text
+
+    documents = [
+        document_text(p.read_bytes())
+        for p in sorted((board_store.paths.folder / "exports").glob("*.docx"))
+    ]
+    assert len(documents) == 2 and all("交办单" in text for text in documents)
+    assert sum(all(value in text for value in whole) for text in documents) == 1
+    assert sum(not any(value in text for value in whole) for text in documents) == 1
+    # The unmasked print is recorded once for each file it wrote (the page, the .docx).
     exports = [e for e in board_store.history("handoff_slip", slip.id) if e["action"] == "export"]
-    assert len(exports) == 1 and "未遮蔽" in exports[0]["note"]
+    assert len(exports) == 2 and all("未遮蔽" in e["note"] for e in exports)
+    assert sorted("docx" in e["note"] for e in exports) == [False, True]
 
 
 async def test_the_board_is_kept_between_openings_and_shows_each_one_as_of_now(board_store):

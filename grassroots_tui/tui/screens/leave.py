@@ -15,6 +15,8 @@ from grassroots_tui.models import LeaveDecision, LeaveKind, LeaveRequest
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services import rosters as service
 from grassroots_tui.services.auth import can
+from grassroots_tui.services.documents import leave_document
+from grassroots_tui.store.document_templates import templates_folder
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
@@ -211,8 +213,12 @@ class LeaveScreen(StoreWorkers, ModalScreen[None]):
             return
 
         def work():
-            html = service.public_notice(session.store, leave.id, fmt="html")
-            return write_export(session.store.paths, t("leave.notice_file"), html, suffix=".html")
+            store = session.store
+            html = service.public_notice(store, leave.id, fmt="html")
+            page = write_export(store.paths, t("leave.notice_file"), html, suffix=".html")
+            # The official document for Word or WPS beside it.
+            docx = leave_document(store, leave.id, folder=templates_folder(store.paths.main))
+            return f"{write_export(store.paths, t('leave.notice_file'), docx, suffix='.docx')}、{page.name}"
 
         self.in_thread(
             work,

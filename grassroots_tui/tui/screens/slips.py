@@ -14,9 +14,11 @@ from grassroots_tui.i18n import label, t
 from grassroots_tui.models import HandoffSlip, Satisfaction, SlipSource, SlipState, SlipView
 from grassroots_tui.services import slips as slip_service
 from grassroots_tui.services.auth import can
+from grassroots_tui.services.documents import export_slip_document
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slip_print import export_slip
 from grassroots_tui.services.slips.clock import due_and_clock, views
+from grassroots_tui.store.document_templates import templates_folder
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
@@ -525,7 +527,8 @@ class SlipsScreen(ListSectionScreen):
             self.reload(keep=slip.id)
 
     def action_print_slip(self, unmasked: bool = False) -> None:
-        """Write the slip and its reply as a printable page; personal information is masked
+        """Write the slip and its reply as a printable page (HTML) and as an official
+        document (.docx, from the office's template); personal information is masked
         unless the user chose the unmasked command, which the audit trail records."""
         slip = self.current()
         if slip is None:
@@ -544,7 +547,19 @@ class SlipsScreen(ListSectionScreen):
             )
             # A draft has no number: its file (and the notice naming it) has the masked title.
             name = slip.number or self._masked_title(slip)
-            return write_export(store.paths, name, html, suffix=".html")
+            page = write_export(store.paths, name, html, suffix=".html")
+            # The official document for Word or WPS beside it (unmasked: checked and
+            # recorded as an output of its own).
+            docx = export_slip_document(
+                store,
+                slip.id,
+                actor=session.actor,
+                unmasked=unmasked,
+                calendar=session.calendar,
+                folder=templates_folder(store.paths.main),
+                where="exports 文件夹",
+            )
+            return f"{write_export(store.paths, name, docx, suffix='.docx')}、{page.name}"
 
         self.in_thread(
             work,
