@@ -32,3 +32,32 @@ async def test_enter_on_a_round_item_marks_it_done(store):  # noqa: F811
         await settle(pilot)
         assert app.screen is rounds
         assert "已慰问 1 / 2 户（50.00%）" in screen_text(app)
+
+
+async def test_exporting_a_round_writes_its_list_as_csv_and_docx_masked(store):  # noqa: F811
+    from grassroots_tui.services.documents.engine import document_text
+    from grassroots_tui.services.masking import mask_name
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_hardship(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await app.screen.run_action("export")
+        await settle(pilot)
+    exports = store.paths.folder / "exports"
+    (table,) = exports.glob("*.csv")
+    (document,) = exports.glob("*.docx")
+    text = document_text(document.read_bytes())
+    heads = [h["head_of_household"] for h in store.raw("household")]
+    listed = [r for r in table.read_text(encoding="utf-8-sig").splitlines()[1:] if r]
+    assert len(listed) == 2 and "名单" in text and "困难等级" in text
+    assert not any(head in text for head in heads if len(head) > 1)
+    (found,) = store.raw("condolence_round")
+    for item in found["items"]:
+        head = store.get_raw("household", item["household_id"])["head_of_household"]
+        assert mask_name(head) in text and head not in text

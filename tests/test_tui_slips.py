@@ -173,6 +173,13 @@ async def test_the_board_counts_filters_and_writes_a_reminder(board_store):
         assert len(written) == 1
         notice = written[0].read_text(encoding="utf-8")
         assert "催 办 通 知 书" in notice and "街道城管办" in notice and first.number in notice
+        (document,) = (board_store.paths.folder / "exports").glob("催办-*.docx")
+        from grassroots_tui.services.documents import reminder_number
+        from grassroots_tui.services.documents.engine import document_text
+
+        text = document_text(document.read_bytes())
+        number = reminder_number(board_store, first, reminders[0].sent_on)  # the one recorded
+        assert "催办通知书" in text and "街道城管办：" in text and number in text
 
 
 def _board(pilot_app_store):

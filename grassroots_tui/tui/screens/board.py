@@ -13,9 +13,11 @@ from textual.widgets import Select, Static
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import HandoffSlip, SlipReminder
 from grassroots_tui.services.auth import can
+from grassroots_tui.services.documents import reminder_document
 from grassroots_tui.services.slip_board import Board, build_board, filter_board
 from grassroots_tui.services.slip_print import record_reminder, render_reminder
 from grassroots_tui.services.slips import get_slip
+from grassroots_tui.store.document_templates import templates_folder
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
@@ -292,7 +294,12 @@ class BoardScreen(StoreWorkers, Screen[None]):
             number = (
                 get_slip(store, slip_id).number if store.get_raw(HandoffSlip, slip_id) else None
             )
-            return write_export(store.paths, f"催办-{number or slip_id}", notice)
+            name = f"催办-{number or slip_id}"
+            text = write_export(store.paths, name, notice)
+            # The 催办通知书 as an official document, numbered as the reminder just recorded.
+            folder = templates_folder(store.paths.main)
+            docx = reminder_document(store, slip_id, today=today, calendar=calendar, folder=folder)
+            return f"{write_export(store.paths, name, docx, suffix='.docx')}、{text.name}"
 
         def done(path) -> None:
             self.notify(t("board.reminded", path=str(path)), markup=False, timeout=10)

@@ -16,7 +16,9 @@ from grassroots_tui.i18n import label, t
 from grassroots_tui.models import CondolenceRound, HardshipTier
 from grassroots_tui.services.auth import can
 from grassroots_tui.services.condolence import export_round, mark_done, round_progress, start_round
+from grassroots_tui.services.documents import round_document
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
+from grassroots_tui.store.document_templates import templates_folder
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
@@ -222,10 +224,14 @@ class RoundsScreen(StoreWorkers, ModalScreen[None]):
         round_ = session.store.get(CondolenceRound, round_id)
 
         def work():
-            text = export_round(session.store, round_id, fmt="csv")
-            return write_export(
-                session.store.paths, round_.title if round_ else "round", text, suffix=".csv"
-            )
+            store = session.store
+            name = round_.title if round_ else "round"
+            text = export_round(store, round_id, fmt="csv")
+            table = write_export(store.paths, name, text, suffix=".csv")
+            # The list as an official document too, masked (the hardship tier as well).
+            folder = templates_folder(store.paths.main)
+            docx = round_document(store, round_id, on=session.today(), folder=folder)
+            return f"{write_export(store.paths, name, docx, suffix='.docx')}、{table.name}"
 
         self.in_thread(
             work,
