@@ -31,6 +31,7 @@ from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 from tests import factories
 from tests.tui_fixtures import (
     HEAD_ID,
+    HEAD_PIN,
     WORKER_ID,
     build_store,
     copied_store,
@@ -55,6 +56,13 @@ def store(template, tmp_path):
         yield store
 
 
+#: The fields of a slip's return (退单): a date filled in, a reason to type.
+RETURN_STEPS = [
+    StepField("on", "slip.returned_on", "2026-11-26", kind="date"),
+    StepField("reason", "slip.reason"),
+]
+
+
 def _draft(store, title: str = "路灯不亮", unit: str | None = "街道城管办"):
     station = store.get(Station, factories.STATION_ID)
     draft = slips.draft_slip(
@@ -68,15 +76,38 @@ def _draft(store, title: str = "路灯不亮", unit: str | None = "街道城管�
     return slips.save_draft(store, draft, "测试")
 
 
-async def _new_visit_form(pilot) -> VisitForm:
-    app = pilot.app
-    await sign_in(pilot)
+async def _signed_in(pilot, staff_id: str = HEAD_ID, pin: str = HEAD_PIN):
+    """Sign in and wait for the list: the visits screen."""
+    await sign_in(pilot, staff_id, pin)
     await settle(pilot)
-    app.push_screen(VisitForm(app.screen.session, household_id="hh-01"))
+    return pilot.app.screen
+
+
+async def _opened(pilot, make_form):
+    """Sign in and open the form ``make_form(session)`` makes; the form."""
+    app = pilot.app
+    await _signed_in(pilot)
+    form = make_form(app.session)
+    app.push_screen(form)
     await pilot.pause()
-    form = app.screen
-    assert isinstance(form, VisitForm)
+    assert app.screen is form
     return form
+
+
+def _fill(form, **values: str) -> None:
+    """Put each value in its field, as if typed."""
+    for name, value in values.items():
+        form.field(name).control.value = value
+
+
+async def _saved(pilot) -> None:
+    """Ctrl+S, and wait for the save (or the form's refusal)."""
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def _new_visit_form(pilot) -> VisitForm:
+    return await _opened(pilot, lambda session: VisitForm(session, household_id="hh-01"))
 
 
 # --- 1. nothing irreversible on one key ---------------------------------------------------
@@ -254,22 +285,17 @@ async def test_an_edited_visit_opens_on_its_first_field_a_new_one_where_typing_s
 async def test_every_form_opens_with_the_cursor_on_a_field(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await settle(pilot)
+        await _signed_in(pilot)
         session = app.session
         staff = store.get(Staff, HEAD_ID)
         station = store.get(Station, factories.STATION_ID)
-        steps = [
-            StepField("on", "slip.returned_on", "2026-11-26", kind="date"),
-            StepField("reason", "slip.reason"),
-        ]
         for form, first in (
             (HouseholdForm(session), "household_no"),
             (StaffForm(session, staff), "name"),
             (StationForm(session, station), "name"),
             (CaseForm(session), "household_no"),
             (AppointmentForm(session, "hh-01"), "reason"),
-            (StepForm("cmd.slips.return", steps, lambda v: None), "reason"),
+            (StepForm("cmd.slips.return", RETURN_STEPS, lambda v: None), "reason"),
             (SlipForm(session, _draft(store, unit=None)), "handling_unit"),
         ):
             app.push_screen(form)
@@ -316,9 +342,7 @@ def _row_styles(app, text: str) -> list:
 async def test_the_selected_row_is_a_bold_bar_with_or_without_the_focus(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await settle(pilot)
-        screen = app.screen
+        screen = await _signed_in(pilot)
         assert screen.table.move_to("visit-2")  # 2026-11-24, the first row
         await pilot.pause()
         for where in ("table", "filter"):
@@ -337,12 +361,9 @@ async def test_a_failed_save_shows_every_fields_problem_at_once_and_goes_to_the_
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         form = await _new_visit_form(pilot)
-        form.field("visitors").control.value = "李敏、不认识"
-        form.field("start_time").control.value = "25:00"
-        form.field("date").control.value = "2026-13-01"
+        _fill(form, visitors="李敏、不认识", start_time="25:00", date="2026-13-01")
         form.field("greeting").control.focus()
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await _saved(pilot)
         assert app.screen is form
         # All three at once, each under its own field, whichever is found first.
         assert "不认识" in _error(form, "visitors")
@@ -358,15 +379,9 @@ async def test_a_failed_save_shows_every_fields_problem_at_once_and_goes_to_the_
 async def test_a_staff_forms_pin_problem_is_under_the_pin_with_the_others(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await settle(pilot)
-        form = StaffForm(app.session)
-        app.push_screen(form)
-        await pilot.pause()
-        form.field("pin").control.value = "12"
-        form.field("phone").control.value = "123"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        form = await _opened(pilot, lambda session: StaffForm(session))
+        _fill(form, pin="12", phone="123")
+        await _saved(pilot)
         assert app.screen is form
         assert "4 到 8 位数字" in _error(form, "pin")
         assert "手机" in _error(form, "phone") or "电话" in _error(form, "phone")
@@ -377,18 +392,12 @@ async def test_a_staff_forms_pin_problem_is_under_the_pin_with_the_others(store)
 async def test_a_step_forms_problems_are_under_their_fields_at_once(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await settle(pilot)
-        steps = [
-            StepField("on", "slip.returned_on", "2026-11-26", kind="date"),
-            StepField("reason", "slip.reason"),
-        ]
-        form = StepForm("cmd.slips.return", steps, lambda v: pytest.fail("saved"))
-        app.push_screen(form)
-        await pilot.pause()
+        form = await _opened(
+            pilot,
+            lambda session: StepForm("cmd.slips.return", RETURN_STEPS, lambda v: pytest.fail()),
+        )
         form.field("on").control.value = "2026-02-30"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await _saved(pilot)
         assert _error(form, "on") and _error(form, "reason")
         assert str(form.query_one("#form-message", Static).content) == "请先改正标出的项目。"
         assert app.focused is form.field("on").control
@@ -417,8 +426,7 @@ async def test_a_new_draft_is_at_the_top_of_the_slips_and_selected(store):
         assert isinstance(form, SlipForm)
         await pilot.press(*"路灯不亮")
         form.field("description").control.value = "三栋门前路灯不亮"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await _saved(pilot)
         assert app.screen is screen
         (new,) = [s["id"] for s in store.raw("handoff_slip") if s["title"] == "路灯不亮"]
         assert _shown_ids(screen)[:3] == [new, older.id, issued.id]
@@ -429,9 +437,7 @@ async def test_a_new_draft_is_at_the_top_of_the_slips_and_selected(store):
 async def test_the_visits_filter_finds_a_problems_text(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await settle(pilot)
-        screen = app.screen
+        screen = await _signed_in(pilot)
         await pilot.press("slash", *"材料不会填")
         await pilot.pause()
         assert _shown_ids(screen) == ["visit-2"]
@@ -455,17 +461,14 @@ async def test_home_and_end_go_to_the_first_and_last_row(store):
 async def test_the_filter_is_emptied_when_another_person_signs_in(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await settle(pilot)
-        screen = app.screen
+        screen = await _signed_in(pilot)
         await pilot.press("slash", *"HL01-0005")
         await pilot.pause()
         assert _shown_ids(screen) == ["visit-2"]
         await pilot.press("enter")  # back to the list, the filter kept
         app.action_sign_out()
         await pilot.pause()
-        await sign_in(pilot, WORKER_ID, pin="")
-        await settle(pilot)
+        await _signed_in(pilot, WORKER_ID, pin="")
         assert app.screen is screen
         assert screen.table.query_one("#table-filter", Input).value == ""
         assert sorted(_shown_ids(screen)) == ["visit-1", "visit-2", "visit-3"]
@@ -474,14 +477,11 @@ async def test_the_filter_is_emptied_when_another_person_signs_in(store):
 async def test_the_filter_is_kept_when_the_same_person_signs_in_again(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await settle(pilot)
-        screen = app.screen
+        screen = await _signed_in(pilot)
         await pilot.press("slash", *"HL01-0005", "enter")
         app.action_sign_out()
         await pilot.pause()
-        await sign_in(pilot)
-        await settle(pilot)
+        await _signed_in(pilot)
         assert screen.table.query_one("#table-filter", Input).value == "HL01-0005"
         assert _shown_ids(screen) == ["visit-2"]
 
@@ -510,20 +510,13 @@ def test_the_pin_typed_again_is_held_to_the_pins_rule(pin, again, expected):
 async def test_a_staff_pin_is_saved_only_when_typed_twice_alike(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await settle(pilot)
-        form = StaffForm(app.session, store.get(Staff, WORKER_ID))
-        app.push_screen(form)
-        await pilot.pause()
-        form.field("pin").control.value = "1357"
-        form.field("pin_again").control.value = "1375"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        form = await _opened(pilot, lambda session: StaffForm(session, store.get(Staff, WORKER_ID)))
+        _fill(form, pin="1357", pin_again="1375")
+        await _saved(pilot)
         assert app.screen is form and _error(form, "pin_again") == "与第一次输入的 PIN 不一致"
         assert app.focused is form.field("pin_again").control
         form.field("pin_again").control.value = "1357"  # typed again, alike
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await _saved(pilot)
         assert app.screen is not form
     saved = store.get(Staff, WORKER_ID)
     assert verify_pin("1357", saved.pin_hash, saved.pin_salt)
@@ -532,15 +525,9 @@ async def test_a_staff_pin_is_saved_only_when_typed_twice_alike(store):
 async def test_a_case_forms_household_and_causes_are_said_under_them_at_once(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await settle(pilot)
-        form = CaseForm(app.session)
-        app.push_screen(form)
-        await pilot.pause()
-        form.field("household_no").control.value = "HL01-9999"
-        form.field("causes").control.value = "不知道"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        form = await _opened(pilot, lambda session: CaseForm(session))
+        _fill(form, household_no="HL01-9999", causes="不知道")
+        await _saved(pilot)
         assert app.screen is form
         assert _error(form, "household_no") == "没有这个户号"  # no 。 under a field
         causes = _error(form, "causes")
