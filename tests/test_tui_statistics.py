@@ -63,6 +63,22 @@ async def test_the_screen_shows_the_months_figures_and_exports_them(store):
     assert book["汇总"]["A3"].value == expected.summary
 
 
+async def test_the_month_exports_as_a_word_report_too(store):
+    from grassroots_tui.services.documents.engine import document_text
+
+    expected = month_stats(store, year=2026, month=11, station_code="HL01", today=TODAY)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, "f8")
+        await settle(pilot)  # the figures shown
+        app.screen._export("docx")
+        await settle(pilot)
+    (written,) = (store.paths.folder / "exports").glob("*.docx")
+    assert written.name.startswith(f"月度统计-HL01-{expected.month}-")
+    text = document_text(written.read_bytes())
+    assert expected.summary in text and "2026年11月群众工作统计（截至26日）" in text
+
+
 async def test_previous_month_moves_the_figures(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, ProgressBar, Select, Sparkline, Static
 
 from grassroots_tui.i18n import t
+from grassroots_tui.services.documents import stats_document
 from grassroots_tui.services.statistics import (
     Figures,
     MonthStats,
@@ -19,6 +20,7 @@ from grassroots_tui.services.statistics import (
     trend,
 )
 from grassroots_tui.services.stats_export import default_name, export_stats
+from grassroots_tui.store.document_templates import templates_folder
 from grassroots_tui.store.exports import write_export
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.screens.base import SectionScreen
@@ -166,7 +168,13 @@ class StatisticsScreen(SectionScreen):
             ]
 
     def action_export(self) -> None:
-        formats = (("xlsx", "Excel (.xlsx)"), ("csv", "CSV"), ("md", "Markdown"), ("json", "JSON"))
+        formats = (
+            ("xlsx", "Excel (.xlsx)"),
+            ("docx", "Word (.docx)"),
+            ("csv", "CSV"),
+            ("md", "Markdown"),
+            ("json", "JSON"),
+        )
 
         def run(v: dict[str, Any]) -> str:
             return v["fmt"]
@@ -194,7 +202,13 @@ class StatisticsScreen(SectionScreen):
             self.app.call_from_thread(bar.advance, 1)
 
         def work():
-            data = export_stats(session.store, stats, fmt=fmt, trend_rows=months, progress=progress)
+            if fmt == "docx":  # the month's report as an official document
+                folder = templates_folder(session.store.paths.main)
+                data = stats_document(session.store, stats, on=session.today(), folder=folder)
+            else:
+                data = export_stats(
+                    session.store, stats, fmt=fmt, trend_rows=months, progress=progress
+                )
             # Named as `grassroots export stats` names it: 月度统计-[CODE-]YYYY-MM.
             name = default_name(stats, self.station_code)
             return write_export(session.store.paths, name, data, suffix=f".{fmt}")
