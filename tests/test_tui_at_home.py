@@ -36,6 +36,7 @@ from tests.tui_fixtures import (
     build_store,
     copied_store,
     make_app,
+    make_settings,
     open_section,
     screen_text,
     settle,
@@ -535,3 +536,16 @@ async def test_a_case_forms_household_and_causes_are_said_under_them_at_once(sto
         # nothing left for the summary to name in the model's words (住户, 致困原因[1])
         assert str(form.query_one("#form-message", Static).content) == "请先改正标出的项目。"
         assert app.focused is form.field("household_no").control
+
+
+async def test_first_and_last_row_are_in_the_help_and_follow_a_remapped_key(store):
+    app = make_app(store, make_settings(keymap={"list.bottom": "ctrl+e"}))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_section(pilot, "f3")
+        table = screen.table.query_one(DataTable)
+        await pilot.press("ctrl+e")
+        assert table.cursor_row == 7
+        await pilot.press("f1")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "第一行" in shown and "最后一行" in shown

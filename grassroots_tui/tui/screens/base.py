@@ -9,6 +9,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from grassroots_tui.tui.commands import Cmd, localize_bindings
 from grassroots_tui.tui.session import Session
@@ -59,6 +60,8 @@ class ListSectionScreen(SectionScreen):
     LIST_CMDS = (
         Cmd("list.filter", "focus_filter", "slash", footer=False),
         Cmd("list.sort", "sort", "s", footer=False),
+        Cmd("list.top", "first_row", "home", footer=False),
+        Cmd("list.bottom", "last_row", "end", footer=False),
     )
     #: The action Enter on a row runs (through run_action, so check_action applies).
     CHOOSE_ACTION = ""
@@ -247,6 +250,14 @@ class ListSectionScreen(SectionScreen):
 
     def action_sort(self) -> None:
         self.table.cycle_sort()
+
+    # (Home and End in the list itself do the same: these are for the help screen, the
+    # palette and a remapped key.)
+    def action_first_row(self) -> None:
+        self.table.query_one(DataTable).action_scroll_top()
+
+    def action_last_row(self) -> None:
+        self.table.query_one(DataTable).action_scroll_bottom()
 
     @on(RecordTable.Chosen)
     async def _row_chosen(self) -> None:
