@@ -549,3 +549,33 @@ async def test_first_and_last_row_are_in_the_help_and_follow_a_remapped_key(stor
         await pilot.pause()
         shown = screen_text(app)
         assert "第一行" in shown and "最后一行" in shown
+
+
+async def test_closing_a_slip_asks_first(store):
+    draft = _draft(store)
+    on, calendar = dt.date(2026, 11, 20), OfficialCalendar()
+    slips.issue(store, draft.id, on=on, actor="测试", calendar=calendar)
+    slips.reply(
+        store,
+        draft.id,
+        reply_date=on,
+        result="已修好",
+        policy_basis="",
+        handler="王工",
+        signer=None,
+        actor="测试",
+    )
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_section(pilot, "f4", SlipsScreen)
+        assert screen.table.move_to(draft.id)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "第0001号" in app.screen.question and "路灯不亮" in app.screen.question
+        await pilot.press("n")
+        await settle(pilot)
+        assert slips.get_slip(store, draft.id).state is SlipState.REPLIED
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert slips.get_slip(store, draft.id).state is SlipState.CLOSED

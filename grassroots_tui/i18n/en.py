@@ -141,6 +141,7 @@ STRINGS: dict[str, str] = {
     "slip.saved": "Slip '{title}' saved.",
     "slip.stepped": "Slip {number}: {state}.",
     "slip.issue_ask": "Issue “{title}”: it takes the number {number} and is due by {due}. A number once taken is never used again, not even after a withdrawal. Issue it?",
+    "slip.close_ask": "Close slip {number} ({title})? A closed slip takes no more replies, extensions or returns.",
     "slip.printed": "Printable file written: {path}",
     "slip.due_line": "Due: {due}",
     "slip.reply_date": "Reply date",

@@ -186,6 +186,7 @@ STRINGS: dict[str, str] = {
     "slip.saved": "交办单“{title}”已保存。",
     "slip.stepped": "交办单 {number}：{state}。",
     "slip.issue_ask": "交办“{title}”：将取编号 {number}，办理期限至 {due}。编号一经取用永不再用，撤回也不收回。确定交办？",
+    "slip.close_ask": "办结交办单 {number}（{title}）？办结后不能再回复、延期或退单。",
     "slip.printed": "已写出可打印文件：{path}",
     "slip.due_line": "应办结：{due}",
     "slip.reply_date": "回复日期",

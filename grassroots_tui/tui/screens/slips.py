@@ -347,6 +347,15 @@ class SlipsScreen(ListSectionScreen):
             "accept": lambda: slip_service.accept(store, slip.id, on=today, actor=actor),
             "close": lambda: slip_service.close(store, slip.id, on=today, actor=actor),
         }
+        if step == "close":  # 办结 settles the problem too: not on one stray key
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.in_thread(direct["close"], done=self._stepped, name="slip-step")
+
+            question = t("slip.close_ask", number=slip.number or "", title=self._masked_title(slip))
+            self.app.push_screen(ConfirmDialog(visible(question)), answered)
+            return
         if step in direct:
             self.in_thread(direct[step], done=self._stepped, name="slip-step")
             return
