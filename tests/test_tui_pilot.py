@@ -247,13 +247,15 @@ SETUP_VALUES = {
 @pytest.mark.parametrize(
     ("typed", "field", "message"),
     [
-        ({"pin": "1357", "pin_again": "1358"}, "pin_again", "两次输入的 PIN 不一致。"),
+        ({"pin": "1357", "pin_again": "1358"}, "pin_again", "与第一次输入的 PIN 不一致"),
+        ({"pin_again": "1357"}, "pin_again", "与第一次输入的 PIN 不一致"),
+        ({"pin": "1357", "pin_again": "13x7"}, "pin_again", "PIN 必须是 4 到 8 位数字"),
         (
             {"passphrase": "20261207", "passphrase_again": "20261207"},
             "passphrase",
             "站点口令：不能只有数字（这不是 PIN），请用一句好记的话，比如几个词连在一起",
         ),
-        ({"passphrase_again": PASSPHRASE + "!"}, "passphrase_again", "两次输入的站点口令不一致。"),
+        ({"passphrase_again": PASSPHRASE + "!"}, "passphrase_again", "两次输入的站点口令不一致"),
     ],
 )
 async def test_setup_refusals_sit_under_their_field_and_write_nothing(

@@ -12,7 +12,6 @@ from grassroots_tui.i18n import t
 from grassroots_tui.models import Station
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.models.station import DEFAULT_SLIP_NUMBER_FORMAT
-from grassroots_tui.services.auth import check_pin_format
 from grassroots_tui.services.staff import create_station_with_head
 from grassroots_tui.store import Store
 from grassroots_tui.store.encryption import add_slot, encrypt
@@ -23,6 +22,7 @@ from grassroots_tui.store.keyslots import (
     new_recovery_key,
     passphrase_problem,
 )
+from grassroots_tui.tui.dialogs.staff_form import pin_problems
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
 
 #: What the setup made: the station, its head, and the recovery key to show once.
@@ -59,6 +59,20 @@ class SetupScreen(FormScreen[SetUp | None]):
             yield FormField("passphrase_again", t("setup.passphrase_again"), password=True)
 
     def build(self, values: dict[str, str]) -> tuple[Station, str, str | None, Passphrase]:
+        """Every field's problem at once, each under its field (the form's own findings
+        first, then the model's)."""
+        head = values["head_name"]
+        if not head:
+            self.field_problem("head_name", t("setup.head_required"))
+        for name, message in pin_problems(values["pin"], values["pin_again"]).items():
+            self.field_problem(name, message)
+        passphrase = values["passphrase"]
+        avoid = (values["name"], values["code"].upper())
+        problem = passphrase_problem(passphrase, avoid=avoid)
+        if problem:
+            self.field_problem("passphrase", problem)
+        elif passphrase != values["passphrase_again"]:
+            self.field_problem("passphrase_again", t("setup.passphrase_mismatch"))
         station = validate_model(
             Station,
             {
@@ -71,25 +85,7 @@ class SetupScreen(FormScreen[SetUp | None]):
                 "slip_number_format": values["slip_number_format"],
             },
         )
-        head = values["head_name"]
-        if not head:
-            self.field("head_name").set_error(t("setup.head_required"))
-            raise ValueError(t("setup.head_required"))
-        pin = values["pin"] or None
-        if pin is not None:
-            check_pin_format(pin)
-            if pin != values["pin_again"]:
-                self.field("pin_again").set_error(t("setup.pin_mismatch"))
-                raise ValueError(t("setup.pin_mismatch"))
-        passphrase = values["passphrase"]
-        problem = passphrase_problem(passphrase, avoid=(station.name, station.code))
-        if problem:
-            self.field("passphrase").set_error(problem)
-            raise ValueError(problem)
-        if passphrase != values["passphrase_again"]:
-            self.field("passphrase_again").set_error(t("setup.passphrase_mismatch"))
-            raise ValueError(t("setup.passphrase_mismatch"))
-        return station, head, pin, Passphrase(passphrase)
+        return station, head, values["pin"] or None, Passphrase(passphrase)
 
     def save(self, built: tuple[Station, str, str | None, Passphrase]) -> SetUp:
         """Encrypt the new, still empty store first (a retry after a failure later on
