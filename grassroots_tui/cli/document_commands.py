@@ -169,13 +169,10 @@ def _finish(args: argparse.Namespace, name: str, data: bytes) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return 0
-    if args.out:
-        path = Path(args.out)
-        make_private_folder(path.parent)  # 0700, the folders it makes on the way too
-        write_file_atomically(path, data)
-    else:
-        paths = StorePaths.for_main(_store_path(args))
-        path = write_export(paths, name, data, suffix=f".{args.format}")
+    paths = StorePaths.for_main(_store_path(args))
+    # --out, or exports/ beside the store; either way owner-only folders, written whole.
+    to = Path(args.out) if args.out else None
+    path = write_export(paths, name, data, suffix=f".{args.format}", to=to)
     print(f"已写入：{path}", file=sys.stderr)
     return 0
 

@@ -27,7 +27,6 @@ from grassroots_tui.services.slip_rules import load_slip_rules
 from grassroots_tui.services.statistics import month_stats, trend
 from grassroots_tui.services.stats_export import default_name, export_stats
 from grassroots_tui.store.exports import write_export
-from grassroots_tui.store.files import make_private_folder, write_file_atomically
 from grassroots_tui.store.settings import load_settings
 from grassroots_tui.store.slip_rules_file import default_slip_rules_path
 
@@ -129,13 +128,10 @@ def run_stats(args: argparse.Namespace) -> int:
             text = data.decode(args.encoding or "utf-8-sig") if args.format != "xlsx" else ""
             sys.stdout.write(text.removeprefix("\ufeff"))
         return 0
-    if args.out:
-        path = Path(args.out)
-        make_private_folder(path.parent)  # 0700, the folders it makes on the way too
-        write_file_atomically(path, data)
-    else:
-        name = default_name(stats, args.station.upper() if args.station else None)
-        path = write_export(paths, name, data, suffix=f".{args.format}")
+    # --out, or exports/ beside the store; either way owner-only folders, written whole.
+    name = default_name(stats, args.station.upper() if args.station else None)
+    to = Path(args.out) if args.out else None
+    path = write_export(paths, name, data, suffix=f".{args.format}", to=to)
     print(f"已写入：{path}", file=sys.stderr)
     print(stats.summary, file=sys.stderr)
     return 0
