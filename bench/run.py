@@ -1,6 +1,6 @@
 """Run the benchmarks: ``make bench`` runs them all.
 
-    python -m bench.run [--only store|stats|app|hub|migration|crypto]
+    python -m bench.run [--only store|stats|app|hub|migration|crypto|documents]
                         [--sizes 1000,10000,100000]
                         [--seed 2026]
 
@@ -17,7 +17,9 @@
   ``bench/RESULTS-migration.md``;
 - **crypto** (:mod:`bench.crypto`): the encrypted store (AES-256-GCM and SM4-GCM) beside
   the plain one and the floor of decrypting and parsing the same bytes:
-  ``bench/RESULTS-crypto.md``.
+  ``bench/RESULTS-crypto.md``;
+- **documents** (:mod:`bench.documents`): the printable workbook and the .docx documents
+  beside the naive way of making each: ``bench/RESULTS-documents.md``.
 
 For each size: build the corpus, write it for every engine under ``bench/data/`` (which
 is git-ignored), run every measurement in fresh subprocesses, delete the files. Prints a
@@ -646,7 +648,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS-store.md")
     parser.add_argument(
         "--only",
-        choices=["store", "stats", "app", "hub", "migration", "crypto"],
+        choices=["store", "stats", "app", "hub", "migration", "crypto", "documents"],
         help="one benchmark only",
     )
     parser.add_argument("--processes", type=int, default=5, help="app: processes per figure")
@@ -687,6 +689,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench import crypto
 
         crypto.main(["--n", str(max(sizes)), "--seed", str(args.seed)])
+    if args.only in (None, "documents"):
+        from bench import documents
+
+        documents.main(["--size", str(max(sizes)), "--seed", str(args.seed)])
 
 
 def render_app() -> None:
