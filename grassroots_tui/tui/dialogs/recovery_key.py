@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Static
 
 from grassroots_tui.i18n import t
 
@@ -18,6 +18,7 @@ class RecoveryKeyDialog(ModalScreen[None]):
     RecoveryKeyDialog { align: center middle; }
     RecoveryKeyDialog > Vertical { width: 76; max-width: 100%; height: auto; border: heavy $warning; background: $surface; padding: 1 2; }
     RecoveryKeyDialog #recovery-key { margin: 1 0; padding: 0 1; text-style: bold; color: $warning; border: round $warning; }
+    RecoveryKeyDialog Static { width: 100%; }
     RecoveryKeyDialog Button { margin-top: 1; }
     """
 
@@ -27,9 +28,9 @@ class RecoveryKeyDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(t("recovery.title"), markup=False)
+            yield Static(t("recovery.title"), markup=False)
             yield Static(self.key, id="recovery-key", markup=False)
-            yield Label(t("recovery.body"), markup=False)
+            yield Static(t("recovery.body"), id="recovery-body", markup=False)
             yield Button(t("recovery.ok"), id="recovery-ok", variant="warning")
 
     def on_mount(self) -> None:

@@ -55,7 +55,12 @@ class SetupScreen(FormScreen[SetUp | None]):
             yield FormField("pin", t("setup.pin"), password=True, max_length=8)
             yield FormField("pin_again", t("setup.pin_again"), password=True, max_length=8)
         with Horizontal(classes="row"):
-            yield FormField("passphrase", t("setup.passphrase"), password=True)
+            yield FormField(
+                "passphrase",
+                t("setup.passphrase"),
+                password=True,
+                placeholder=t("setup.passphrase_hint"),
+            )
             yield FormField("passphrase_again", t("setup.passphrase_again"), password=True)
 
     def build(self, values: dict[str, str]) -> tuple[Station, str, str | None, Passphrase]:
