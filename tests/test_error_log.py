@@ -243,9 +243,14 @@ def test_beside_an_encrypted_store_the_trace_is_sealed_and_shown_once_unlocked(
     assert b"ValueError (the store is encrypted and was not unlocked" in raw
     assert "sealed: open the store" in read_log(db.parent)  # locked: not shown
     unlock(paths, passphrase)
-    assert main(["errors", "--db", str(db)]) == 0
+    out = tmp_path / "for-maintainer.log"
+    assert main(["errors", "--db", str(db), "--out", str(out)]) == 0
     shown = capsys.readouterr().out
-    assert f"ValueError: bad input {secret}" in shown and "before unlocking" not in shown
+    assert "共 2 条" in shown and "grassroots import  ValueError" in shown
+    assert "Traceback" not in shown and secret not in shown  # never a traceback on screen
+    written = out.read_text(encoding="utf-8")
+    assert f"ValueError: bad input {secret}" in written and "before unlocking" not in written
+    assert _mode(out) == 0o600
 
 
 def test_beside_a_plain_store_the_log_is_shown_as_written(
@@ -258,4 +263,5 @@ def test_beside_a_plain_store_the_log_is_shown_as_written(
     except KeyError as error:
         record_unexpected(error, tmp_path)
     assert main(["errors", "--db", str(tmp_path / "grassroots.json")]) == 0
-    assert "KeyError: 'plain trace'" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "共 1 条" in shown and "KeyError" in shown and "Traceback" not in shown

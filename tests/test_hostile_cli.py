@@ -324,7 +324,9 @@ def test_a_real_process_prints_a_path_that_is_not_utf8(template, tmp_path: Path)
 
 # -- dates, years, months and counts: the argparse types ------------------------------------
 
-#: Where each command with a typed argument gets the rest of a valid command line.
+#: Where each command with a typed argument gets the rest of a valid command line. A
+#: document goes to a file in the test's folder (the working directory), never to
+#: standard output: its bytes would corrupt the captured text of every later test.
 BASE_ARGV: dict[tuple[str, ...], list[str]] = {
     ("deadline",): ["deadline", "2026-11-26"],
     ("calendar",): ["calendar"],
@@ -335,10 +337,10 @@ BASE_ARGV: dict[tuple[str, ...], list[str]] = {
     ("slips", "remind"): ["slips", "remind", "2026-0001"],
     ("hardship", "due"): ["hardship", "due"],
     ("leave", "notice"): ["leave", "notice", "张三"],
-    ("document", "remind"): ["document", "remind", "2026-0001", "--out", "-"],
-    ("document", "leave"): ["document", "leave", "张三", "--out", "-"],
-    ("document", "round"): ["document", "round", "春节", "--out", "-"],
-    ("document", "stats"): ["document", "stats", "--month", "2026-09", "--out", "-"],
+    ("document", "remind"): ["document", "remind", "2026-0001", "--out", "out.docx"],
+    ("document", "leave"): ["document", "leave", "张三", "--out", "out.docx"],
+    ("document", "round"): ["document", "round", "春节", "--out", "out.docx"],
+    ("document", "stats"): ["document", "stats", "--month", "2026-09", "--out", "out.docx"],
     ("key", "encrypt"): ["key", "encrypt"],
     ("key", "passphrase"): ["key", "passphrase"],
     ("key", "remove"): ["key", "remove", "1"],
@@ -463,8 +465,8 @@ def test_odd_numbers_and_dates_get_the_arguments_own_chinese_message(
             argv[argv.index(name) + 1] = value
         else:
             argv += [name, value]
-    else:  # the one positional, DATE of deadline
-        argv[1] = value
+    else:  # the one positional, last in the base line (DATE of deadline, N of key remove)
+        argv[len(BASE_ARGV[prefix]) - 1] = value
     try:
         action.type(value)
         valid = True

@@ -11,7 +11,8 @@ file is kept like the store itself: readable by its owner only (0600, whatever t
 umask), in the store's folder (docs/design.md#personal-information). Beside an encrypted
 store the traceback is sealed with the store's key (the entry's first lines, when and
 where, stay readable); when the key is not unlocked yet only the error's kind is written.
-``grassroots errors`` shows the log with the sealed parts opened (:func:`read_log`). It never grows past
+``grassroots errors`` lists the entries one line each and writes the whole log, the
+sealed parts opened, to a file for the maintainer (:func:`read_log`). It never grows past
 about :data:`MAX_BYTES`: the older half of its life is kept as ``errors.log.1``.
 
 When the store's folder cannot take the file (it does not exist, it is read-only), the
@@ -41,6 +42,7 @@ __all__ = [
     "log_folder_for",
     "logged_note",
     "read_log",
+    "summary_lines",
     "record_unexpected",
     "unexpected_message",
 ]
@@ -86,6 +88,21 @@ def _entry(error: BaseException, context: str, folder: Path) -> str:
     elif encrypted:
         trace = f"{type(error).__name__} (the store is encrypted and was not unlocked: no more)\n"
     return head + where + trace + "\n"
+
+
+def summary_lines(log: str) -> list[str]:
+    """One line per entry of an error log's text: its time, where it happened and the
+    error's kind (the traceback's last line's first word), newest last."""
+    lines: list[str] = []
+    for entry in log.split("==== ")[1:]:
+        rows = [row for row in entry.splitlines() if row.strip()]
+        when = rows[0].split("  ")[0] if rows else ""
+        where = next((r.removeprefix("where: ") for r in rows if r.startswith("where: ")), "")
+        body = [r for r in rows[1:] if not r.startswith("where: ")]
+        last = body[-1].strip() if body else ""
+        kind = last.split(":", 1)[0].split(" ", 1)[0] if last else "?"
+        lines.append("  ".join(part for part in (when, where, kind) if part))
+    return lines
 
 
 def read_log(folder: str | Path) -> str:
