@@ -4,8 +4,9 @@ A station's laptop, enrolled with a hub from the command line, saves a few hundr
 households, edits and deletes some before each sync, so that every sync has enough to do
 to be killed inside it. Each round starts ``python -m grassroots_tui sync`` and kills it
 after a random delay within the sync's measured duration (from the program's start-up to
-its end; a round whose sync ended first is not a kill, and shortens the delay), then runs
-a normal sync, which must complete with no conflict. After each round
+its end; a round whose sync ended first is not a kill, and it and a kill that found
+everything done shorten the delay; rounds go on until a third of the kills landed inside
+a sync), then runs a normal sync, which must complete with no conflict. After each round
 the hub holds every document's last revision the laptop saved (a single writer: every
 earlier revision is replaced by a later one the hub holds); at the end the store opens
 cleanly, verifies, and ``grassroots check`` passes.
@@ -190,9 +191,12 @@ def kill_rounds(
         # A round whose sync ended before the signal killed nothing: it does not count as
         # a kill, and the delay is shortened (the first sync's remainder, measured once,
         # can be longer than a later one's on a loaded machine).
-        while landed.total() < kills:
+        # A kill that found everything done (the process was ending: closing the store,
+        # the connection) also shortens the delay, and rounds go on until a third of the
+        # kills landed inside a sync.
+        while landed.total() < kills or inside(landed) < kills / 3:
             round_no += 1
-            assert round_no <= kills * 4, f"{round_no - 1} rounds for {landed.total()} kills"
+            assert round_no <= kills * 4, f"{round_no - 1} rounds: {dict(landed)}"
             laptop.work()
             before = journal_mark(db)
             child = subprocess.Popen(
@@ -207,10 +211,11 @@ def kill_rounds(
             child.send_signal(signal.SIGKILL)
             _out, err = child.communicate()
             assert child.returncode in (0, -signal.SIGKILL), err.decode(errors="replace")
-            if ended:
+            spot = None if ended else landing(laptop, hub)
+            if spot is not None:
+                landed[spot] += 1
+            if spot in (None, LANDINGS[4]):
                 rest *= 0.7
-            else:
-                landed[landing(laptop, hub)] += 1
             # The normal sync after it completes, with nothing called a conflict.
             assert main(["sync", "--db", str(db)]) == 0, f"round {round_no}"
             missing = lost(laptop, hub)
@@ -255,7 +260,7 @@ def test_killed_syncs_lose_nothing(
     landed, laptop, startup, duration = kill_rounds(hub_address, tmp_path, kills, seed=9)
     finish(laptop, capsys)
     show(capsys, hub_address.engine, landed, laptop, startup, duration)
-    assert landed.total() == kills
+    assert landed.total() >= kills
     assert inside(landed) >= kills / 3, f"only {inside(landed)} of {kills} kills inside a sync"
 
 
