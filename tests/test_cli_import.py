@@ -284,3 +284,24 @@ def test_an_unexpected_failure_is_still_a_chinese_message(
     assert "RuntimeError: boom" in after.pop("errors.log").decode()
     assert f"详细信息已写入 {db.parent / 'errors.log'}" in err
     assert after == before
+
+
+def test_a_long_ledger_shows_its_progress_on_a_terminal_only(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [[f"HL01-{n:05d}", "张三", "", "", "湘龙村", "", "", ""] for n in range(1_200)]
+    long_ledger = write_csv(tmp_path / "长台账.csv", [HEADER, *rows])
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert run(str(long_ledger), "--station", "HL01", "--db", str(db), "--yes") == 0
+    shown = terminal.getvalue()
+    # Lines counted as they are read (the header is line 1), the last the whole file, ended
+    # by a newline.
+    assert shown.startswith("\r读取台账：第 100 行")
+    assert shown.endswith("\r读取台账：第 1,201 行，共 1,201 行\n")
+    assert len(households(db)) == 1_200
+    # Not a terminal (a script's log): no progress lines at all.
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    second = write_csv(tmp_path / "第二份.csv", [HEADER, *rows[:300]])
+    assert run(str(second), "--station", "HL01", "--db", str(db), "--yes") == 0
+    assert "读取台账" not in sys.stderr.getvalue()

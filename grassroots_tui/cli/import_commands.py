@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from grassroots_tui.cli.sign_in import SignInFailed, add_sign_in_option, sign_in
 from grassroots_tui.models.errors import DocumentInvalid
@@ -28,7 +29,7 @@ from grassroots_tui.services.household_import import (
     preview_import,
     read_ledger,
 )
-from grassroots_tui.services.ledger_reader import LedgerImportError
+from grassroots_tui.services.ledger_reader import LedgerImportError, Progress
 from grassroots_tui.store import Store, StoreError
 from grassroots_tui.store.error_log import log_folder_for, logged_note
 
@@ -121,7 +122,7 @@ def run_import_households(args: argparse.Namespace) -> int:
         ImportSteps(
             context="grassroots import households",
             unit="户",
-            read=lambda: read_ledger(args.file),
+            read=lambda: read_ledger(args.file, terminal_progress()),
             preview=lambda store, station_id, ledger, today: preview_import(
                 store.raw("household"), station_id, ledger, today
             ),
@@ -132,6 +133,26 @@ def run_import_households(args: argparse.Namespace) -> int:
             ),
         ),
     )
+
+
+def terminal_progress(stream: TextIO | None = None) -> Progress | None:
+    """The line of the file read so far (the header is line 1), on one line of the
+    terminal (standard error), at most twice a second and when done; None when standard error is not a terminal (a script's log
+    gets no progress lines)."""
+    out = stream or sys.stderr
+    if not out.isatty():
+        return None
+    shown = [0.0]
+
+    def show(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - shown[0] < 0.5:
+            return
+        shown[0] = now
+        end = "\n" if done >= total else ""
+        print(f"\r读取台账：第 {done:,} 行，共 {total:,} 行", end=end, file=out, flush=True)
+
+    return show
 
 
 def run_import(args: argparse.Namespace, steps: ImportSteps) -> int:

@@ -25,6 +25,7 @@ from grassroots_tui.cli.import_commands import (
     print_preview,
     run_import,
     station_label,
+    terminal_progress,
 )
 from grassroots_tui.services.household_import import HOUSEHOLD_COLUMNS
 from grassroots_tui.services.ledger_import import (
@@ -97,7 +98,7 @@ def run_import_ledger(args: argparse.Namespace) -> int:
         ImportSteps(
             context=f"grassroots import {kind.name}",
             unit="条",
-            read=lambda: read_kind(args.file, kind),
+            read=lambda: read_kind(args.file, kind, terminal_progress()),
             preview=lambda store, station_id, ledger, today: preview_ledger(
                 store, station_id, ledger, kind, today
             ),
