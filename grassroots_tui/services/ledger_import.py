@@ -54,30 +54,15 @@ from grassroots_tui.services.ledger_reader import (
     refuse_rejected,
 )
 from grassroots_tui.services.text import split_list
+from grassroots_tui.store.store import BOOKKEEPING
 
 if TYPE_CHECKING:
     from grassroots_tui.store import Store
 
 #: The fields a stored document carries that are not what a ledger says: compared
-#: records leave them out (with the links between one record's documents).
-_META = frozenset(
-    {
-        "id",
-        "rev",
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-        "schema_version",
-        "writer",
-        "deleted",
-        "rev_hash",
-        "acked_hash",
-        "sent_hashes",
-        "slip_id",
-        "case_id",
-    }
-)
+#: records leave them out: what the store keeps itself, whose document it is, and the
+#: links between one record's documents.
+_META = BOOKKEEPING | {"writer", "slip_id", "case_id"}
 
 E = TypeVar("E", bound=Enum)
 
