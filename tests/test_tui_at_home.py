@@ -4,7 +4,6 @@ the cursor always visible, things found where they are looked for, one wording."
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from textual.color import Color
@@ -29,7 +28,7 @@ from grassroots_tui.tui.screens.visits import VisitsScreen
 from grassroots_tui.tui.widgets.record_table import RecordTable
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 from tests import factories
-from tests.tui_fixtures import (
+from tests.tui_fixtures import (  # noqa: F401 - fixtures
     HEAD_ID,
     HEAD_PIN,
     WORKER_ID,
@@ -41,20 +40,11 @@ from tests.tui_fixtures import (
     screen_text,
     settle,
     sign_in,
+    store_fixture,
+    template_fixture,
 )
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
-
-
-@pytest.fixture
-def store(template, tmp_path):
-    with copied_store(template, tmp_path) as store:
-        yield store
 
 
 #: The fields of a slip's return (退单): a date filled in, a reason to type.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from textual.widgets import Select
@@ -17,7 +16,7 @@ from grassroots_tui.tui.screens.board import BoardScreen
 from grassroots_tui.tui.screens.slips import SlipsScreen
 from grassroots_tui.tui.widgets.record_table import RecordTable
 from tests import factories
-from tests.tui_fixtures import (
+from tests.tui_fixtures import (  # noqa: F401 - fixtures
     build_store,
     copied_store,
     make_app,
@@ -26,20 +25,11 @@ from tests.tui_fixtures import (
     screen_text,
     settle,
     sign_in,
+    store_fixture,
+    template_fixture,
 )
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
-
-
-@pytest.fixture
-def store(template, tmp_path):
-    with copied_store(template, tmp_path) as store:
-        yield store
 
 
 def _issued(store, station: Station, title: str, on: dt.date, unit: str) -> HandoffSlip:

@@ -9,31 +9,18 @@ snap_compare runs its own event loop, so these tests are plain ``def``s.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from grassroots_tui.i18n import set_language
-from tests.tui_fixtures import (
+from tests.tui_fixtures import (  # noqa: F401 - fixtures
     build_store,
     copied_store,
     make_app,
     no_blink,
     sign_in,
+    store_fixture,
+    template_fixture,
 )
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
-
-
-@pytest.fixture
-def store(template, tmp_path):
-    with copied_store(template, tmp_path) as store:
-        yield store
 
 
 async def _signed_in(pilot) -> None:

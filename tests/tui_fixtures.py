@@ -189,6 +189,19 @@ def copied_store(template: Path, tmp_path: Path) -> Iterator[Store]:
         store.close()
 
 
+@pytest.fixture(name="template", scope="module")
+def template_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The module's template store (:func:`build_store`); import it with ``store``."""
+    return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
+
+
+@pytest.fixture(name="store")
+def store_fixture(template: Path, tmp_path: Path) -> Iterator[Store]:
+    """A fresh copy of the module's template store, open for writing."""
+    with copied_store(template, tmp_path) as store:
+        yield store
+
+
 def isolate_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No real settings file, no inherited theme, no animations, Chinese."""
     monkeypatch.setenv("GRASSROOTS_CONFIG", str(tmp_path / "config" / "settings.json"))
