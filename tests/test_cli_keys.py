@@ -204,3 +204,25 @@ def test_commands_that_open_no_store_ask_for_no_passphrase(
     assert main(["completion", "bash"]) == 0
     assert asked == []
     capsys.readouterr()
+
+
+def test_a_new_recovery_key_replaces_the_old_one_and_slots_are_removed_by_number(
+    db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from grassroots_tui.store.keyslots import RecoveryKey
+
+    old = encrypted(db, monkeypatch, capsys)
+    monkeypatch.setenv("GRASSROOTS_PASSPHRASE", PASSPHRASE)
+    assert main(["key", "recovery", "--replace", "--db", str(db)]) == 0
+    [new] = RECOVERY.findall(capsys.readouterr().out)
+    slots = KeySlots.read(StorePaths.for_main(db).keys)
+    assert slots is not None and sorted(slots.kinds()) == ["passphrase", "recovery"]
+    assert slots.unlocks_with(RecoveryKey(new)) and not slots.unlocks_with(RecoveryKey(old))
+    number = slots.unlocks_with(RecoveryKey(new))
+    passphrase_slot = next(s["id"] for s in slots.slots if s["kind"] == "passphrase")
+    assert main(["key", "remove", str(passphrase_slot), "--db", str(db)]) == 2
+    assert "最后一个" in capsys.readouterr().err
+    assert main(["key", "remove", str(number), "--db", str(db)]) == 0
+    assert f"钥匙槽 {number} 已删除" in capsys.readouterr().out
+    after = KeySlots.read(StorePaths.for_main(db).keys)
+    assert after is not None and after.kinds() == ["passphrase"]
