@@ -198,7 +198,7 @@ def test_set_language_switches_and_t_follows():
 @pytest.mark.parametrize("bad", ["fr", "ZH", "", "zh-CN"])
 def test_set_language_rejects_an_unknown_language(bad):
     set_language("en")
-    with pytest.raises(ValueError, match="不支持的界面语言"):
+    with pytest.raises(ValueError, match="Unsupported interface language"):
         set_language(bad)
     assert language() == "en"  # unchanged
 

@@ -7,65 +7,29 @@ differ, so nothing is shown untranslated.
 
 from __future__ import annotations
 
-import string
-from collections.abc import Iterable
 from enum import Enum
 
+from grassroots_tui import lang
 from grassroots_tui.i18n import en, zh
+from grassroots_tui.lang import clauses, language, set_language
+
+__all__ = ["CATALOGS", "LANGUAGES", "clauses", "label", "language", "set_language", "t"]
 
 CATALOGS: dict[str, dict[str, str]] = {"zh": zh.STRINGS, "en": en.STRINGS}
-LANGUAGES = tuple(CATALOGS)
-_current = "zh"
-
-
-def set_language(lang: str) -> None:
-    global _current
-    if lang not in CATALOGS:
-        raise ValueError(f"不支持的界面语言：{lang}（可选 {', '.join(LANGUAGES)}）")
-    _current = lang
-
-
-def language() -> str:
-    return _current
+LANGUAGES = lang.LANGUAGES
 
 
 def t(key: str, **values: object) -> str:
-    text = CATALOGS[_current].get(key)
+    text = CATALOGS[lang.language()].get(key)
     if text is None:
         text = CATALOGS["zh"].get(key, key)
-    return _fill(text, values) if values else text
-
-
-#: The marks that end a Chinese clause or sentence.
-_MARKS = "。，；"
-_FORMATTER = string.Formatter()
-
-
-def _fill(template: str, values: dict[str, object]) -> str:
-    """``template.format(**values)``, except that a value ending in 。，or；put where the
-    template goes on with one of them ("同步失败：{reason}。") loses its own: a message
-    placed in another never reads "。。" or "，。". Nothing else of a value is changed."""
-    parts = list(_FORMATTER.parse(template))
-    out: list[str] = []
-    for index, (literal, name, spec, conversion) in enumerate(parts):
-        out.append(literal)
-        if name is None:
-            continue
-        value = _FORMATTER.convert_field(_FORMATTER.get_field(name, (), values)[0], conversion)
-        text = _FORMATTER.format_field(value, _FORMATTER.vformat(spec or "", (), values))
-        after = parts[index + 1][0] if index + 1 < len(parts) else ""
-        out.append(text.rstrip(_MARKS) if after[:1] in _MARKS and after else text)
-    return "".join(out)
-
-
-def clauses(parts: Iterable[str], sep: str = "；") -> str:
-    """Messages joined as one: "日期不对；时间不对", never "日期不对。；时间不对。"."""
-    return sep.join(p.rstrip(_MARKS) for p in parts)
+    return lang.fill(text, values) if values else text
 
 
 def label(member: Enum) -> str:
-    """The shown name of an enum member: the catalog's, else the model's Chinese label."""
+    """The shown name of an enum member: the catalog's, else the model's label (Chinese,
+    or its English from the message catalog)."""
     key = f"enum.{type(member).__name__}.{member.value}"
-    if key in CATALOGS[_current]:
-        return CATALOGS[_current][key]
-    return getattr(member, "label", str(member.value))
+    if key in CATALOGS[lang.language()]:
+        return CATALOGS[lang.language()][key]
+    return lang.tr(getattr(member, "label", str(member.value)))
