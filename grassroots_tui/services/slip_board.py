@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.slip import SlipState
 from grassroots_tui.services.deadlines import Due, SlipClock
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
@@ -197,7 +198,11 @@ def board_json(board: Board) -> list[dict[str, Any]]:
 
 def board_counts_text(board: Board) -> str:
     """ "超期 4（通报 2） · 今日到期 1 · 预警 3 · 暂定 0": the counts in one line."""
-    return (
-        f"超期 {board.overdue}（通报 {board.reported}） · 今日到期 {board.due_today} · "
-        f"预警 {board.warning} · 到期日暂定 {board.provisional}"
+    return tr(
+        "超期 {overdue}（通报 {reported}） · 今日到期 {today} · 预警 {warning} · 到期日暂定 {provisional}",
+        overdue=board.overdue,
+        reported=board.reported,
+        today=board.due_today,
+        warning=board.warning,
+        provisional=board.provisional,
     )

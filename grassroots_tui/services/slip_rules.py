@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grassroots_tui import lang
+from grassroots_tui.lang import tr
 from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, SLIP_CATEGORIES
 from grassroots_tui.models.station import OFFICE_SLIP_NUMBER_FORMAT
 from grassroots_tui.services.deadlines import parse_rule
@@ -49,12 +51,14 @@ def load_slip_rules(path: Path) -> SlipRules:
         try:
             rules[category] = parse_rule(text).text
         except ValueError as error:
-            raise SlipRulesInvalid(path, f"类别“{category}”：{error}") from None
+            raise SlipRulesInvalid(
+                path, tr("类别“{category}”：{error}", category=category, error=error)
+            ) from None
     default_rule = settings.get("default_rule", DEFAULT_DEADLINE_RULE)
     try:
         default_rule = parse_rule(default_rule).text
     except ValueError as error:
-        raise SlipRulesInvalid(path, f"default_rule：{error}") from None
+        raise SlipRulesInvalid(path, f"default_rule{lang.colon()}{error}") from None
     return SlipRules(
         rules=rules,
         default_rule=default_rule,

@@ -612,7 +612,7 @@ def _steps_for(store_or_docs: Any, slip_id: str) -> Mapping[str, list[Any]]:
         return steps_by_slip(store_or_docs).of(slip_id)
     if isinstance(store_or_docs, Mapping):
         return SlipSteps(store_or_docs).of(slip_id)
-    raise TypeError(f"effective_due: 不认识的数据来源 {type(store_or_docs).__name__}")
+    raise TypeError(f"effective_due: unknown source of documents {type(store_or_docs).__name__}")
 
 
 def slip_timeline(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models import Household, ProblemState, Staff, Station, Visit
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.models.slip import (
@@ -77,14 +78,16 @@ def draft_from_problem(
     """
     visit = store.get(Visit, visit_id)
     if visit is None:
-        raise SlipNotFound(f"找不到走访记录（{visit_id}）。")
+        raise SlipNotFound(tr("找不到走访记录（{visit}）。", visit=visit_id))
     problem = next((p for p in visit.problems if p.id == problem_id), None)
     if problem is None:
-        raise SlipNotFound(f"走访记录中找不到这个问题（{problem_id}）。")
+        raise SlipNotFound(tr("走访记录中找不到这个问题（{problem}）。", problem=problem_id))
     if problem.state is not ProblemState.PENDING:
-        extra = f"（交办单 {_number_of(store, problem.slip_id)}）" if problem.slip_id else ""
+        state = tr(problem.state.label)
+        if problem.slip_id:
+            state += tr("（交办单 {number}）", number=_number_of(store, problem.slip_id))
         raise SlipActionRefused(
-            f"这个问题的状态是“{problem.state.label}”{extra}，只有待办的问题才能开交办单"
+            tr("这个问题的状态是“{state}”，只有待办的问题才能开交办单", state=state)
         )
     for slip in views(store, None).values():
         if (
@@ -93,12 +96,16 @@ def draft_from_problem(
             and slip.state is not SlipState.WITHDRAWN
         ):
             raise SlipActionRefused(
-                f"这个问题已经有交办单了（{slip.number or '草稿：' + slip.title}），不能重复开单"
+                tr(
+                    "这个问题已经有交办单了（{number}），不能重复开单",
+                    number=slip.number or tr("草稿：{title}", title=slip.title),
+                )
             )
     station = _station(store, visit.station_id)
     household = store.get(Household, visit.household_id)
     person = household.head_of_household if household is not None else None
     lead = proposed_lead_official(store, household_id=visit.household_id, person_name=None)
+    # The slip's own text, stored and printed: Chinese, whatever the interface language.
     description = f"{visit.date.isoformat()} 走访发现：{problem.description}"
     draft = draft_slip(
         station,
@@ -123,19 +130,22 @@ def save_draft(store: Store, slip: HandoffSlip, actor: str) -> SlipView:
     update: dict[str, Any] = {}
     if stored is None:
         if isinstance(slip, SlipView) and slip.state is not SlipState.DRAFTED:
-            raise SlipActionRefused("新的交办单只能先保存为草稿，再交办")
+            raise SlipActionRefused(tr("新的交办单只能先保存为草稿，再交办"))
         update["legacy"] = None
     else:
         current = get_slip(store, doc.id)
         if current.state not in (SlipState.DRAFTED, SlipState.RETURNED):
             raise SlipActionRefused(
-                f"{current.state.label}的交办单不能再修改；只有草稿和被退回的交办单可以修改"
+                tr(
+                    "{state}的交办单不能再修改；只有草稿和被退回的交办单可以修改",
+                    state=tr(current.state.label),
+                )
             )
         update["legacy"] = stored.get("legacy")
         if stored.get("visit_id") is not None:
             update.update(visit_id=stored["visit_id"], problem_id=stored.get("problem_id"))
     if not doc.station_id:
-        raise SlipActionRefused("请选择交办单所属的群工站")
+        raise SlipActionRefused(tr("请选择交办单所属的群工站"))
     update["deadline_rule"] = _rule_text(doc.deadline_rule)
     saved = guarded_save(store, doc.model_copy(update=update), actor)
     return get_slip(store, saved.id)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from grassroots_tui.models import KINDS, Satisfaction
+from grassroots_tui import lang
+from grassroots_tui.lang import tr
+from grassroots_tui.models import KINDS, Satisfaction, SlipWithdrawal
 from grassroots_tui.models.audit import actor_name
 from grassroots_tui.models.slip import HandoffSlip, SlipState
 from grassroots_tui.services.slips.clock import STEP_KINDS, slip_timeline
 from grassroots_tui.services.slips.lifecycle import _date, _of_slip
+from grassroots_tui.services.text import listed
 from grassroots_tui.store import Store
 
 
@@ -35,7 +39,7 @@ def _when(value: Any) -> dt.datetime | None:
 
 def _state_label(value: Any) -> str:
     try:
-        return SlipState(value).label
+        return tr(SlipState(value).label)
     except ValueError:
         return str(value)
 
@@ -46,70 +50,89 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 def _describe_action(kind: str, doc: dict[str, Any]) -> tuple[str, str]:
-    """(business date, Chinese text) of an action document."""
+    """(business date, text in the current language) of an action document."""
     if kind == "reply":
-        what = "重办回复单" if doc.get("is_redo") else "回复单"
-        text = f"{what}（{doc['reply_date']}）：{_clip(doc.get('result', ''))}；经办人 {doc.get('handler')}"
+        values = {
+            "day": doc["reply_date"],
+            "result": _clip(doc.get("result", "")),
+            "handler": doc.get("handler"),
+        }
+        if doc.get("is_redo"):
+            text = tr("重办回复单（{day}）：{result}；经办人 {handler}", **values)
+        else:
+            text = tr("回复单（{day}）：{result}；经办人 {handler}", **values)
         if doc.get("signer"):
-            text += f"，签发人 {doc['signer']}"
+            text += tr("，签发人 {signer}", signer=doc["signer"])
         return doc["reply_date"], text
     if kind == "slip_extension":
-        text = (
-            f"延期（申请日期 {doc['requested_on']}）：{_clip(doc.get('reason', ''))}；"
-            f"批准人 {doc.get('approver')}，新的应办结日期 {doc['new_due_date']}"
+        text = tr(
+            "延期（申请日期 {asked}）：{reason}；批准人 {approver}，新的应办结日期 {due}",
+            asked=doc["requested_on"],
+            reason=_clip(doc.get("reason", "")),
+            approver=doc.get("approver"),
+            due=doc["new_due_date"],
         )
         if doc.get("late"):
-            text += "（超期后申请）"
+            text += tr("（超期后申请）")
         return doc["requested_on"], text
     if kind == "slip_extension_request":
-        text = (
-            f"申请延期（{doc['requested_on']}）：{_clip(doc.get('reason', ''))}；"
-            f"申请延至 {doc['wanted_due_date']}"
+        text = tr(
+            "申请延期（{asked}）：{reason}；申请延至 {wanted}",
+            asked=doc["requested_on"],
+            reason=_clip(doc.get("reason", "")),
+            wanted=doc["wanted_due_date"],
         )
         if doc.get("by"):
-            text += f"，申请人 {doc['by']}"
+            text += tr("，申请人 {by}", by=doc["by"])
         return doc["requested_on"], text
     if kind == "slip_return":
-        return doc["returned_on"], f"退单（{doc['returned_on']}）：{_clip(doc.get('reason', ''))}"
+        return doc["returned_on"], tr(
+            "退单（{day}）：{reason}", day=doc["returned_on"], reason=_clip(doc.get("reason", ""))
+        )
     if kind == "slip_reminder":
-        text = f"催办（{doc['sent_on']}）：催办人 {doc.get('by')}"
+        text = tr("催办（{day}）：催办人 {by}", day=doc["sent_on"], by=doc.get("by"))
         if doc.get("days_overdue"):
-            text += f"，已超期 {doc['days_overdue']} 天"
+            text += tr("，已超期 {days} 天", days=doc["days_overdue"])
         if doc.get("note"):
-            text += f"；{_clip(doc['note'])}"
+            text += tr("；{note}", note=_clip(doc["note"]))
         return doc["sent_on"], text
     if kind == "slip_callback":
         try:
-            how = Satisfaction(str(doc.get("satisfaction"))).label
+            how = tr(Satisfaction(str(doc.get("satisfaction"))).label)
         except ValueError:
             how = str(doc.get("satisfaction"))
-        text = f"回访（{doc['date']}）：{how}"
+        text = tr("回访（{day}）：{how}", day=doc["date"], how=how)
         if doc.get("by"):
-            text += f"，回访人 {doc['by']}"
+            text += tr("，回访人 {by}", by=doc["by"])
         if doc.get("note"):
-            text += f"；{_clip(doc['note'])}"
+            text += tr("；{note}", note=_clip(doc["note"]))
         return doc["date"], text
     if kind == "slip_issue":
-        details = [
-            f"{title} {doc[name]}"
-            for name, title in (
-                ("number", "编号"),
-                ("issued_on", "交办日期"),
-                ("due_date", "应办结日期"),
-            )
-            if doc.get(name)
-        ]
-        return doc["issued_on"], "交办：" + "，".join(details)
+        return doc["issued_on"], tr("交办：{details}", details=_issue_details(doc, "issued_on"))
     if kind == "slip_accept":
-        return doc["accepted_on"], f"受理（{doc['accepted_on']}）"
+        return doc["accepted_on"], tr("受理（{day}）", day=doc["accepted_on"])
     if kind == "slip_close":
-        return doc["closed_on"], f"办结（{doc['closed_on']}）"
+        return doc["closed_on"], tr("办结（{day}）", day=doc["closed_on"])
     if kind == "slip_withdrawal":
         reason = _clip(doc.get("reason", ""))
-        return doc["withdrawn_on"], f"撤回（{doc['withdrawn_on']}）" + (
-            f"：{reason}" if reason else ""
-        )
-    return "", KINDS[kind].LABEL if kind in KINDS else kind
+        if reason:
+            return doc["withdrawn_on"], tr(
+                "撤回（{day}）：{reason}", day=doc["withdrawn_on"], reason=reason
+            )
+        return doc["withdrawn_on"], tr("撤回（{day}）", day=doc["withdrawn_on"])
+    return "", tr(KINDS[kind].LABEL) if kind in KINDS else kind
+
+
+def _issue_details(values: dict[str, Any], issued: str) -> str:
+    """ "编号 …，交办日期 …，应办结日期 …" of an issue, each part only when known."""
+    details = []
+    if values.get("number"):
+        details.append(tr("编号 {number}", number=values["number"]))
+    if values.get(issued):
+        details.append(tr("交办日期 {day}", day=values[issued]))
+    if values.get("due_date"):
+        details.append(tr("应办结日期 {day}", day=values["due_date"]))
+    return tr("，").join(details)
 
 
 #: Every document that records a step of a slip, and reminders, in the history.
@@ -125,52 +148,52 @@ def _describe_slip_change(entry: dict[str, Any]) -> str:
     changes: dict[str, list[Any]] = entry.get("changes") or {}
     if action == "create":
         after = {name: pair[1] for name, pair in changes.items()}
-        text = f"新建交办单（{_state_label(after.get('state', 'drafted'))}）"
+        text = tr("新建交办单（{state}）", state=_state_label(after.get("state", "drafted")))
         if after.get("number"):
-            text += f"，编号 {after['number']}"
+            text += tr("，编号 {number}", number=after["number"])
         return text
     if action == "delete":
-        return "删除交办单"
+        return tr("删除交办单")
     if action in ("access", "export"):
-        what = "导出" if action == "export" else "查看"
-        return f"{what}交办单" + (f"：{entry['note']}" if entry.get("note") else "")
+        text = tr("导出交办单") if action == "export" else tr("查看交办单")
+        return text + (tr("：{note}", note=entry["note"]) if entry.get("note") else "")
     parts: list[str] = []
     if "state" in changes:
         before, after = changes["state"]
         after_label = _state_label(after)
         new = {name: pair[1] for name, pair in changes.items()}
         if after == SlipState.ISSUED.value and before in ("drafted", "returned"):
-            details = [
-                f"{title} {new[name]}"
-                for name, title in (
-                    ("number", "编号"),
-                    ("issue_date", "交办日期"),
-                    ("due_date", "应办结日期"),
+            details = _issue_details(new, "issue_date")
+            if before == "returned":
+                parts.append(
+                    tr("重新交办：{details}", details=details) if details else tr("重新交办")
                 )
-                if new.get(name)
-            ]
-            again = "重新交办" if before == "returned" else "交办"
-            parts.append(again + ("：" + "，".join(details) if details else ""))
+            else:
+                parts.append(tr("交办：{details}", details=details) if details else tr("交办"))
         elif after == SlipState.WITHDRAWN.value:
             reason = new.get("withdraw_reason") or ""
-            parts.append("撤回" + (f"：{reason}" if reason else ""))
+            parts.append(
+                tr("撤回：{reason}", reason=reason) if reason else tr(SlipWithdrawal.LABEL)
+            )
         elif after == SlipState.REDO.value:
-            parts.append(f"回访不满意，重办（新的应办结日期 {new.get('due_date', '')}）")
+            parts.append(
+                tr("回访不满意，重办（新的应办结日期 {due}）", due=new.get("due_date", ""))
+            )
         else:
             parts.append(f"{_state_label(before)} → {after_label}")
-    others = [
-        _FIELD_TITLES.get(name, name)
-        for name in changes
-        if name not in _STEP_FIELDS and name != "withdraw_reason"
-    ]
+    others = [name for name in changes if name not in _STEP_FIELDS and name != "withdraw_reason"]
     if others:
-        parts.append("修改了" + "、".join(others))
+        parts.append(tr("修改了{fields}", fields=_field_titles(others)))
     if not parts and changes:
-        parts.append("修改了" + "、".join(_FIELD_TITLES.get(n, n) for n in changes))
-    text = "；".join(parts) or "保存（无改动）"
+        parts.append(tr("修改了{fields}", fields=_field_titles(changes)))
+    text = lang.clauses(parts, tr("；")) or tr("保存（无改动）")
     if action == "undo":
-        text = "撤销上一步：" + text
+        text = tr("撤销上一步：{what}", what=text)
     return text
+
+
+def _field_titles(names: Iterable[str]) -> str:
+    return listed(tr(_FIELD_TITLES[n]) if n in _FIELD_TITLES else n for n in names)
 
 
 def slip_history(store: Store, slip_id: str) -> list[HistoryEntry]:
@@ -189,13 +212,15 @@ def slip_history(store: Store, slip_id: str) -> list[HistoryEntry]:
         for doc_id, before, after, due in slip_timeline(store, raw_slip, None).steps:
             kind = actions.get(doc_id, ("", {}))[0]
             if kind == "slip_issue" and before is SlipState.RETURNED:
-                changed[doc_id] = "重新交办"
+                changed[doc_id] = tr("重新交办")
             elif kind in ("slip_issue", "slip_withdrawal", "slip_accept", "slip_close"):
                 continue  # the step's own text says it
             elif after is SlipState.REDO and before is not SlipState.REDO:
-                changed[doc_id] = f"重办，新的应办结日期 {due.isoformat() if due else ''}"
+                changed[doc_id] = tr(
+                    "重办，新的应办结日期 {due}", due=due.isoformat() if due else ""
+                )
             elif before is not after:
-                changed[doc_id] = f"{before.label} → {after.label}"
+                changed[doc_id] = f"{tr(before.label)} → {tr(after.label)}"
     slip_entries: list[dict[str, Any]] = []
     action_entry: dict[str, dict[str, Any]] = {}
     for entry in store.raw("audit_entry"):
@@ -226,7 +251,7 @@ def slip_history(store: Store, slip_id: str) -> list[HistoryEntry]:
         if entry.get("action") == "update" and "state" in changes and len(partners) == 1:
             before, after = changes["state"]
             if after == SlipState.REDO.value:
-                note = f"重办，新的应办结日期 {changes.get('due_date', [None, ''])[1]}"
+                note = tr("重办，新的应办结日期 {due}", due=changes.get("due_date", [None, ""])[1])
             else:
                 note = f"{_state_label(before)} → {_state_label(after)}"
             merged[partners[0]] = note
@@ -238,9 +263,9 @@ def slip_history(store: Store, slip_id: str) -> list[HistoryEntry]:
     for doc_id, (kind, doc) in actions.items():
         business, text = _describe_action(kind, doc)
         if doc_id in merged:  # a store of schema version 1: the slip's own change
-            text += f"（{merged[doc_id]}）"
+            text += tr("（{change}）", change=merged[doc_id])
         elif doc_id in changed:
-            text += f"（{changed[doc_id]}）"
+            text += tr("（{change}）", change=changed[doc_id])
         created = action_entry.get(doc_id)
         at = _when(created.get("at")) if created else None
         if created is not None and at is not None:

@@ -10,6 +10,7 @@ import datetime as dt
 from contextlib import nullcontext
 from typing import Any
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models import (
     ProblemState,
     Reply,
@@ -20,6 +21,7 @@ from grassroots_tui.models import (
     SlipExtension,
     SlipExtensionRequest,
     SlipIssue,
+    SlipReminder,
     SlipReturn,
     SlipWithdrawal,
     Station,
@@ -38,6 +40,7 @@ from grassroots_tui.services.slips.clock import (
 )
 from grassroots_tui.services.slips.errors import SlipActionRefused, SlipNotFound
 from grassroots_tui.services.slips.numbering import _number_of, next_number, next_office_number
+from grassroots_tui.services.text import listed
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 
@@ -65,6 +68,26 @@ ACTION_LABELS = {
     "withdraw": "撤回",
     "remind": "催办",
 }
+
+
+def action_label(action: str) -> str:
+    """The name of a step (:data:`ACTIONS`) in the current language: the step document's
+    own title where it has one (受理, 退单…), else the word for it."""
+    named = {
+        "issue": tr("交办"),
+        "accept": tr(SlipAcceptance.LABEL),
+        "return": tr(SlipReturn.LABEL),
+        "request_extension": tr("申请延期"),
+        "extend": tr("延期"),
+        "reply": tr("回复"),
+        "callback": tr(SlipCallback.LABEL),
+        "close": tr(SlipClosing.LABEL),
+        "withdraw": tr(SlipWithdrawal.LABEL),
+        "remind": tr(SlipReminder.LABEL),
+    }
+    return named[action]
+
+
 #: Days after issue within which the handling unit may return a slip (退单).
 RETURN_WITHIN_DAYS = 3
 
@@ -102,8 +125,11 @@ def party_refusal(store: Store, slip: SlipView, action: str) -> str | None:
     party = step_party(slip, action)
     if replica.writer is None or replica.writer == party:
         return None
-    return (
-        f"{ACTION_LABELS[action]}由{store.writer_label(party)}办理，本机（{replica.label}）只能查看"
+    return tr(
+        "{what}由{party}办理，本机（{machine}）只能查看",
+        what=action_label(action),
+        party=store.writer_label(party),
+        machine=replica.label,
     )
 
 
@@ -124,72 +150,80 @@ def refusal(slip: SlipView, action: str, *, has_reply: bool) -> str | None:
     return window, a reply before the issue date…) are checked by the step itself.
     """
     if action not in ACTIONS:
-        raise ValueError(f"未知的交办单操作：{action}（可用：{'、'.join(ACTIONS)}）")
+        raise ValueError(
+            tr(
+                "未知的交办单操作：{action}（可用：{choices}）",
+                action=action,
+                choices=listed(ACTIONS),
+            )
+        )
     state = slip.state
-    what = ACTION_LABELS[action]
+    what = action_label(action)
     if state is _STATE.CLOSED:
-        return "已办结的交办单不能重复办结" if action == "close" else f"已办结的交办单不能再{what}"
+        if action == "close":
+            return tr("已办结的交办单不能重复办结")
+        return tr("已办结的交办单不能再{what}", what=what)
     if state is _STATE.WITHDRAWN:
-        return f"已撤回的交办单不能再{what}"
+        return tr("已撤回的交办单不能再{what}", what=what)
     if action == "close" and not has_reply:
-        return "没有回复单，不能办结"
+        return tr("没有回复单，不能办结")
     if action == "callback" and not has_reply and state is _STATE.REPLIED:
-        return "没有回复单，不能回访"
+        return tr("没有回复单，不能回访")
 
     if state is _STATE.DRAFTED:
         if action in ("issue", "withdraw"):
             return None
-        return f"交办单还是草稿，尚未交办，不能{what}"
+        return tr("交办单还是草稿，尚未交办，不能{what}", what=what)
     if state is _STATE.RETURNED:
         if action in ("issue", "withdraw"):
             return None
         if action == "return":
-            return "交办单已被退回，不能重复退单"
-        return f"交办单已被退回，不能{what}；请改正后重新交办，或撤回"
+            return tr("交办单已被退回，不能重复退单")
+        return tr("交办单已被退回，不能{what}；请改正后重新交办，或撤回", what=what)
 
     # issued, accepted, extended, redo, replied
     if action == "issue":
-        return f"交办单已交办（编号 {slip.number}），不能重复交办"
+        return tr("交办单已交办（编号 {number}），不能重复交办", number=slip.number)
     if action == "accept":
         if state is _STATE.ISSUED:
             return None
         if state is _STATE.ACCEPTED:
-            return "交办单已受理，不能重复受理"
-        return f"交办单{state.label}，不需要再受理"
+            return tr("交办单已受理，不能重复受理")
+        return tr("交办单{state}，不需要再受理", state=tr(state.label))
     if action == "return":
         if state is _STATE.ISSUED:
             return None
         if state is _STATE.ACCEPTED:
-            return "承办单位已受理，不能再退单"
-        return f"{state.label}的交办单不能退单"
+            return tr("承办单位已受理，不能再退单")
+        return tr("{state}的交办单不能退单", state=tr(state.label))
     if action == "request_extension" and writer_of(slip) != OFFICE:
-        return "本站的交办单不用申请延期：承办单位提出的延期，由本站直接登记（延期）"
+        return tr("本站的交办单不用申请延期：承办单位提出的延期，由本站直接登记（延期）")
     if action in ("extend", "request_extension", "reply", "remind"):
         if state in OPEN_STATES:
             return None
         if action == "reply":
-            return "交办单已有回复单，等待回访；回访不满意的，重办后再回复"
+            return tr("交办单已有回复单，等待回访；回访不满意的，重办后再回复")
         if action == "remind":
-            return "交办单已回复，不需要催办"
-        return "已回复的交办单不能再延期"
+            return tr("交办单已回复，不需要催办")
+        return tr("已回复的交办单不能再延期")
     if action == "callback":
         if state is _STATE.REPLIED:
             return None
         if state is _STATE.REDO:
-            return "重办的交办单还没有新的回复单，不能回访"
-        return "交办单尚未回复，不能回访"
+            return tr("重办的交办单还没有新的回复单，不能回访")
+        return tr("交办单尚未回复，不能回访")
     if action == "close":
         if state is _STATE.REPLIED:
             return None
         if state is _STATE.REDO:
-            return "重办的交办单还没有新的回复单，不能办结"
-        return "交办单尚未回复，没有回复单，不能办结"
+            return tr("重办的交办单还没有新的回复单，不能办结")
+        return tr("交办单尚未回复，没有回复单，不能办结")
     # withdraw
     if state in (_STATE.ISSUED, _STATE.ACCEPTED, _STATE.EXTENDED):
         return None
     if state is _STATE.REPLIED:
-        return "承办单位已回复，交办单不能撤回"
-    return f"承办单位已回复（{state.label}），交办单不能撤回"
+        return tr("承办单位已回复，交办单不能撤回")
+    return tr("承办单位已回复（{state}），交办单不能撤回", state=tr(state.label))
 
 
 def allowed_actions(slip: SlipView, *, has_reply: bool) -> list[str]:
@@ -221,7 +255,7 @@ def _load(store: Store, slip_id: str, calendar: OfficialCalendar | None = None) 
     due date worked out from its steps (the slip clock)."""
     raw = store.get_raw(HandoffSlip, slip_id)
     if raw is None:
-        raise SlipNotFound(f"找不到交办单（{slip_id}），可能已被删除。")
+        raise SlipNotFound(tr("找不到交办单（{slip}），可能已被删除。", slip=slip_id))
     return view_of(raw, slip_timeline(store, raw, calendar))
 
 
@@ -250,9 +284,10 @@ def has_reply(store: Store, slip_id: str) -> bool:
 
 
 def _required(value: str | None, what: str) -> str:
+    """``value`` stripped, refused when empty; ``what`` is the field's (Chinese) title."""
     text = (value or "").strip()
     if not text:
-        raise SlipActionRefused(f"请填写{what}")
+        raise SlipActionRefused(tr("请填写{what}", what=tr(what)))
     return text
 
 
@@ -270,7 +305,9 @@ def _fmt(day: dt.date | None) -> str:
 def _station(store: Store, station_id: str | None) -> Station:
     station = store.get(Station, station_id) if station_id else None
     if station is None:
-        raise SlipNotFound(f"找不到交办单所属的群工站（{station_id or '未填写'}）。")
+        raise SlipNotFound(
+            tr("找不到交办单所属的群工站（{station}）。", station=station_id or tr("未填写"))
+        )
     return station
 
 
@@ -301,13 +338,18 @@ def _problem_update(
                 return None
             if problem.state is ProblemState.HANDED_OFF:
                 raise SlipActionRefused(
-                    f"来源问题已交办给另一张交办单（{_number_of(store, problem.slip_id)}），"
-                    f"不能重复交办"
+                    tr(
+                        "来源问题已交办给另一张交办单（{number}），不能重复交办",
+                        number=_number_of(store, problem.slip_id),
+                    )
                 )
             if problem.state is not ProblemState.PENDING:
                 raise SlipActionRefused(
-                    f"来源问题的状态是“{problem.state.label}”，不需要再交办；"
-                    f"如确需交办，请先在走访记录中改回待办"
+                    tr(
+                        "来源问题的状态是“{state}”，不需要再交办；"
+                        "如确需交办，请先在走访记录中改回待办",
+                        state=tr(problem.state.label),
+                    )
                 )
             problems[index] = problem.model_copy(
                 update={"state": ProblemState.HANDED_OFF, "slip_id": slip.id, "solved_on": None}
@@ -383,7 +425,11 @@ def issue(
         number, rule, due = _issue_terms(store, slip, on, calendar, office_number_format)
         if expected_number is not None and number != expected_number:
             raise SlipActionRefused(
-                f"编号 {expected_number} 已被占用，现在交办将是 {number}，请重新交办"
+                tr(
+                    "编号 {expected} 已被占用，现在交办将是 {number}，请重新交办",
+                    expected=expected_number,
+                    number=number,
+                )
             )
         step = SlipIssue(
             writer=party,
@@ -425,7 +471,7 @@ def _issue_terms(
 ) -> tuple[str, str, Due]:
     """The number, the deadline rule written out and the due date of issuing ``slip``."""
     if not slip.handling_unit:
-        raise SlipActionRefused("没有填写承办单位，不能交办")
+        raise SlipActionRefused(tr("没有填写承办单位，不能交办"))
     rule = _rule_text(slip.deadline_rule)
     station = _station(store, slip.station_id)
     if slip.number:  # issued again after a return: the same number
@@ -451,18 +497,22 @@ def _taking(
     return slip, _party(store, slip, action)
 
 
-def _not_before(day: dt.date, what: str, earliest: dt.date | None, earliest_what: str) -> None:
+def _not_before(day: dt.date, earliest: dt.date | None, refused: str) -> None:
+    """Refuse with ``refused`` (the message, already said) when ``day`` is before
+    ``earliest``."""
     if earliest is not None and day < earliest:
-        raise SlipActionRefused(
-            f"{what} {day.isoformat()} 早于{earliest_what} {earliest.isoformat()}"
-        )
+        raise SlipActionRefused(refused)
 
 
 def accept(store: Store, slip_id: str, *, on: dt.date, actor: str) -> SlipView:
     """受理: the handling unit takes the slip on, on ``on``."""
     with _writing(store):
         slip, party = _taking(store, slip_id, "accept")
-        _not_before(on, "受理日期", slip.issue_date, "交办日期")
+        _not_before(
+            on,
+            slip.issue_date,
+            tr("受理日期 {day} 早于交办日期 {earliest}", day=on, earliest=slip.issue_date),
+        )
         step = SlipAcceptance(
             writer=party, station_id=slip.station_id, slip_id=slip.id, accepted_on=on
         )
@@ -485,12 +535,20 @@ def return_slip(
         slip, party = _taking(store, slip_id, "return")
         reason = _required(reason, "退单理由")
         assert slip.issue_date is not None
-        _not_before(on, "退单日期", slip.issue_date, "交办日期")
+        _not_before(
+            on,
+            slip.issue_date,
+            tr("退单日期 {day} 早于交办日期 {earliest}", day=on, earliest=slip.issue_date),
+        )
         last = slip.issue_date + dt.timedelta(days=within_days)
         if on > last:
             raise SlipActionRefused(
-                f"交办已超过 {within_days} 日（交办日期 {slip.issue_date.isoformat()}，"
-                f"最迟 {last.isoformat()} 退单），不能再退单"
+                tr(
+                    "交办已超过 {days} 日（交办日期 {issued}，最迟 {last} 退单），不能再退单",
+                    days=within_days,
+                    issued=slip.issue_date.isoformat(),
+                    last=last.isoformat(),
+                )
             )
         doc = SlipReturn(
             writer=party, station_id=slip.station_id, slip_id=slip.id, returned_on=on, reason=reason
@@ -531,11 +589,13 @@ def extend(
                 None,
             )
             if request is None:
-                raise SlipActionRefused(f"找不到这张交办单的延期申请（{request_id}）")
+                raise SlipActionRefused(
+                    tr("找不到这张交办单的延期申请（{request}）", request=request_id)
+                )
             if request_id in _answered_requests(store, slip_id):
-                raise SlipActionRefused("这份延期申请已经批准过了")
+                raise SlipActionRefused(tr("这份延期申请已经批准过了"))
             requested_on = dt.date.fromisoformat(request["requested_on"])
-        current = _later_due(store, slip, calendar, requested_on, new_due_date, "新的应办结日期")
+        current = _later_due(store, slip, calendar, requested_on, new_due_date, asked=False)
         doc = SlipExtension(
             writer=party,
             station_id=slip.station_id,
@@ -570,8 +630,8 @@ def request_extension(
         reason = _required(reason, "延期理由")
         assert slip.issue_date is not None
         if pending_extension_request(store, slip_id) is not None:
-            raise SlipActionRefused("这张交办单已有一份延期申请等待街道群工办批准")
-        _later_due(store, slip, calendar, requested_on, wanted_due_date, "申请延至的日期")
+            raise SlipActionRefused(tr("这张交办单已有一份延期申请等待街道群工办批准"))
+        _later_due(store, slip, calendar, requested_on, wanted_due_date, asked=True)
         doc = SlipExtensionRequest(
             writer=party,
             station_id=slip.station_id,
@@ -591,20 +651,31 @@ def _later_due(
     calendar: OfficialCalendar | None,
     requested_on: dt.date,
     new_due: dt.date,
-    what: str,
+    *,
+    asked: bool,
 ) -> Due:
     """The slip's due date in force, after checking an extension's dates against it: asked
-    on or after the issue date, and ``new_due`` (named ``what``) later than the due date
-    and not before the day it was asked."""
-    _not_before(requested_on, "申请日期", slip.issue_date, "交办日期")
+    on or after the issue date, and ``new_due`` (the date asked for when ``asked``, else
+    the new due date granted) later than the due date and not before the day it was
+    asked."""
+    _not_before(
+        requested_on,
+        slip.issue_date,
+        tr("申请日期 {day} 早于交办日期 {earliest}", day=requested_on, earliest=slip.issue_date),
+    )
     current = effective_due(store, slip, calendar)
     assert current is not None  # an open slip always has one
     if new_due <= current.date:
+        values = {"day": new_due.isoformat(), "current": current.date.isoformat()}
         raise SlipActionRefused(
-            f"{what} {new_due.isoformat()} 必须晚于现在的应办结日期 {current.date.isoformat()}"
+            tr("申请延至的日期 {day} 必须晚于现在的应办结日期 {current}", **values)
+            if asked
+            else tr("新的应办结日期 {day} 必须晚于现在的应办结日期 {current}", **values)
         )
     if new_due < requested_on:
-        raise SlipActionRefused(f"{what}不能早于申请日期")
+        raise SlipActionRefused(
+            tr("申请延至的日期不能早于申请日期") if asked else tr("新的应办结日期不能早于申请日期")
+        )
     return current
 
 
@@ -655,7 +726,11 @@ def reply(
         result = _required(result, "办理结果")
         handler = _required(handler, "经办人")
         assert slip.issue_date is not None
-        _not_before(reply_date, "回复日期", slip.issue_date, "交办日期")
+        _not_before(
+            reply_date,
+            slip.issue_date,
+            tr("回复日期 {day} 早于交办日期 {earliest}", day=reply_date, earliest=slip.issue_date),
+        )
         redo = slip.state is SlipState.REDO
         if redo:
             called = [
@@ -666,8 +741,11 @@ def reply(
             last_call = max((d for d in called if d), default=None)
             if last_call is not None and reply_date < last_call:
                 raise SlipActionRefused(
-                    f"重办回复日期 {reply_date.isoformat()} 早于不满意回访的日期 "
-                    f"{last_call.isoformat()}"
+                    tr(
+                        "重办回复日期 {day} 早于不满意回访的日期 {callback}",
+                        day=reply_date.isoformat(),
+                        callback=last_call.isoformat(),
+                    )
                 )
         doc = Reply(
             writer=party,
@@ -704,7 +782,11 @@ def callback(
         last_reply = _last_reply(replies)
         if on < last_reply:
             raise SlipActionRefused(
-                f"回访日期 {on.isoformat()} 早于回复日期 {last_reply.isoformat()}"
+                tr(
+                    "回访日期 {day} 早于回复日期 {replied}",
+                    day=on.isoformat(),
+                    replied=last_reply.isoformat(),
+                )
             )
         doc = SlipCallback(
             writer=party,
@@ -730,7 +812,10 @@ def close(store: Store, slip_id: str, *, on: dt.date, actor: str) -> SlipView:
     with _writing(store):
         slip, party = _taking(store, slip_id, "close")
         replies = _of_slip(store, "reply", slip_id)
-        _not_before(on, "办结日期", _last_reply(replies), "回复日期")
+        replied = _last_reply(replies)
+        _not_before(
+            on, replied, tr("办结日期 {day} 早于回复日期 {earliest}", day=on, earliest=replied)
+        )
         step = SlipClosing(writer=party, station_id=slip.station_id, slip_id=slip.id, closed_on=on)
         visit = _problem_follows(store, slip, on)
         _save(store, actor, step, *([visit] if visit is not None else []))
@@ -753,7 +838,9 @@ def withdraw(store: Store, slip_id: str, *, on: dt.date, reason: str, actor: str
             ),
             default=None,
         )
-        _not_before(on, "撤回日期", latest, "上一步的日期")
+        _not_before(
+            on, latest, tr("撤回日期 {day} 早于上一步的日期 {earliest}", day=on, earliest=latest)
+        )
         step = SlipWithdrawal(
             writer=party,
             station_id=slip.station_id,

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 import string
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models import Station
 from grassroots_tui.models.base import OFFICE, writer_of
 from grassroots_tui.models.slip import SlipView
 from grassroots_tui.models.station import OFFICE_SLIP_NUMBER_FORMAT
 from grassroots_tui.services.slips.clock import legacy_of, slip_timeline, views
 from grassroots_tui.services.slips.errors import SlipActionRefused, SlipNotFound
+from grassroots_tui.services.text import listed
 from grassroots_tui.store import Store
 
 
@@ -19,7 +21,7 @@ def _number_of(store: Store, slip_id: str | None) -> str:
     raw = store.get_raw("handoff_slip", slip_id) if slip_id else None
     if raw is None:
         return slip_id or "-"
-    return slip_timeline(store, raw, None).number or f"草稿：{raw.get('title', '')}"
+    return slip_timeline(store, raw, None).number or tr("草稿：{title}", title=raw.get("title", ""))
 
 
 def _number_pattern(template: str, year: int) -> re.Pattern[str]:
@@ -122,7 +124,7 @@ def find_slip(store: Store, text: str, *, station: str | None = None) -> SlipVie
             if s["id"] == station or str(s.get("code", "")).upper() == wanted
         }
         if not ids:
-            raise SlipNotFound(f"没有站点代码为“{station}”的群工站。")
+            raise SlipNotFound(tr("没有站点代码为“{code}”的群工站。", code=station))
         slips = [s for s in slips if s.station_id in ids]
     exact = [s for s in slips if s.number == text or s.id == text]
     if not exact:
@@ -135,10 +137,13 @@ def find_slip(store: Store, text: str, *, station: str | None = None) -> SlipVie
                 if found and found.group(1) == year and int(found.group(2)) == seq:
                     exact.append(s)
     if not exact:
-        raise SlipNotFound(f"找不到编号为“{text}”的交办单。")
+        raise SlipNotFound(tr("找不到编号为“{number}”的交办单。", number=text))
     if len(exact) > 1:
-        listed = "、".join(s.number or s.id for s in exact[:5])
         raise SlipActionRefused(
-            f"“{text}”对应多张交办单（{listed}），请写出完整编号，或用 --station 指定群工站。"
+            tr(
+                "“{number}”对应多张交办单（{slips}），请写出完整编号，或用 --station 指定群工站。",
+                number=text,
+                slips=listed(s.number or s.id for s in exact[:5]),
+            )
         )
     return exact[0]
