@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document, Model
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.models.types import LabelledEnum, Name, OptShort, Short, Text, blank_to_none
@@ -71,11 +72,11 @@ class StationActivity(Document):
     def _consistent(self) -> StationActivity:
         media = self.activity_type is ActivityType.MEDIA_REPORT
         if media and self.outlet is None:
-            raise InvalidValue("媒体报道必须填写媒体名称", field="outlet")
+            raise InvalidValue(tr("媒体报道必须填写媒体名称"), field="outlet")
         if not media:
             for name in ("outlet", "reference"):
                 if getattr(self, name) is not None:
-                    raise InvalidValue("只有媒体报道才填写此项", field=name)
+                    raise InvalidValue(tr("只有媒体报道才填写此项"), field=name)
         if self.pairs and self.activity_type is not ActivityType.PETITION_STABILITY:
-            raise InvalidValue("只有信访维稳才填写一对一联点", field="pairs")
+            raise InvalidValue(tr("只有信访维稳才填写一对一联点"), field="pairs")
         return self

@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.models.types import LabelledEnum, Name, OptRef, Ref, RequiredText, Text
@@ -42,12 +43,19 @@ class Appointment(Document):
     @model_validator(mode="after")
     def _consistent(self) -> Appointment:
         if self.planned_date < self.requested_at.date():
-            raise InvalidValue("不能早于预约登记的日期", field="planned_date")
+            raise InvalidValue(tr("不能早于预约登记的日期"), field="planned_date")
         if self.state is AppointmentState.DONE and self.visit_id is None:
-            raise InvalidValue("状态为“已走访”时必须关联走访记录", field="visit_id")
+            raise InvalidValue(
+                tr("状态为“{state}”时必须关联走访记录", state=tr(AppointmentState.DONE.label)),
+                field="visit_id",
+            )
         if self.state is not AppointmentState.DONE and self.visit_id is not None:
             raise InvalidValue(
-                f"只有“已走访”的预约才关联走访记录（当前状态：{self.state.label}）",
+                tr(
+                    "只有“{done}”的预约才关联走访记录（当前状态：{state}）",
+                    done=tr(AppointmentState.DONE.label),
+                    state=tr(self.state.label),
+                ),
                 field="visit_id",
             )
         return self

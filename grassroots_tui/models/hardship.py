@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document, Model
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.models.types import (
@@ -99,16 +100,19 @@ class HardshipCase(Document):
     @field_validator("causes")
     @classmethod
     def _causes(cls, value: list[HardshipCause]) -> list[HardshipCause]:
-        return check_distinct(value, "致困原因")
+        return check_distinct(value, tr("致困原因"))
 
     @model_validator(mode="after")
     def _consistent(self) -> HardshipCase:
         if self.status is not CaseStatus.ACTIVE and self.exit_on is None:
-            raise InvalidValue(f"状态为“{self.status.label}”时必须填写结案日期", field="exit_on")
+            raise InvalidValue(
+                tr("状态为“{status}”时必须填写结案日期", status=tr(self.status.label)),
+                field="exit_on",
+            )
         if self.exit_on is not None and self.exit_on < self.opened_on:
-            raise InvalidValue("不能早于建档日期", field="exit_on")
+            raise InvalidValue(tr("不能早于建档日期"), field="exit_on")
         if self.callback_on is not None and self.callback_on < self.opened_on:
-            raise InvalidValue("不能早于建档日期", field="callback_on")
+            raise InvalidValue(tr("不能早于建档日期"), field="callback_on")
         return self
 
 
@@ -159,9 +163,9 @@ class CondolenceItem(Model):
     @model_validator(mode="after")
     def _done(self) -> CondolenceItem:
         if self.done and self.done_on is None:
-            raise InvalidValue("已慰问时必须填写慰问日期", field="done_on")
+            raise InvalidValue(tr("已慰问时必须填写慰问日期"), field="done_on")
         if not self.done and self.done_on is not None:
-            raise InvalidValue("尚未慰问时不应填写慰问日期", field="done_on")
+            raise InvalidValue(tr("尚未慰问时不应填写慰问日期"), field="done_on")
         return self
 
 
@@ -183,8 +187,10 @@ class CondolenceRound(Document):
         seen: set[str] = set()
         for index, item in enumerate(self.items):
             if item.case_id in seen:
-                raise InvalidValue(f"帮扶档案 {item.case_id} 重复", field=f"items.{index}.case_id")
+                raise InvalidValue(
+                    tr("帮扶档案 {case} 重复", case=item.case_id), field=f"items.{index}.case_id"
+                )
             seen.add(item.case_id)
             if item.done_on is not None and item.done_on < self.started_on:
-                raise InvalidValue("不能早于开始日期", field=f"items.{index}.done_on")
+                raise InvalidValue(tr("不能早于开始日期"), field=f"items.{index}.done_on")
         return self

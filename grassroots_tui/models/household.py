@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document
 from grassroots_tui.models.types import Name, OptIdNumber, OptPhone, OptShort, Short, Text
 from grassroots_tui.models.validators import check_distinct
@@ -46,4 +47,4 @@ class Household(Document):
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:
-        return check_distinct(value, "标签")
+        return check_distinct(value, tr("标签"))

@@ -6,6 +6,7 @@ import typing
 
 from pydantic import BaseModel
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.activity import StationActivity
 from grassroots_tui.models.appointment import Appointment
 from grassroots_tui.models.audit import AuditEntry
@@ -69,11 +70,11 @@ KINDS: dict[str, type[Document]] = {cls.KIND: cls for cls in _CLASSES}
 
 
 def model_for(kind: str) -> type[Document]:
-    """The document class of ``kind``; ``KeyError`` with a Chinese message if unknown."""
+    """The document class of ``kind``; ``KeyError`` saying so if unknown."""
     try:
         return KINDS[kind]
     except (KeyError, TypeError):
-        raise KeyError(f"未知的文档类型 {kind!r}") from None
+        raise KeyError(tr("未知的文档类型 {kind}", kind=repr(kind))) from None
 
 
 def _models_within(model: type[BaseModel], seen: set[type[BaseModel]]) -> None:

@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.models.types import LabelledEnum, OptRef, OptShort, Ref, RequiredText, Text
@@ -44,7 +45,7 @@ class DutyShift(Document):
     @field_validator("staff_ids")
     @classmethod
     def _staff(cls, value: list[str]) -> list[str]:
-        return check_distinct(value, "值班人员")
+        return check_distinct(value, tr("值班人员"))
 
 
 class LeaveRequest(Document):
@@ -68,11 +69,12 @@ class LeaveRequest(Document):
     @model_validator(mode="after")
     def _consistent(self) -> LeaveRequest:
         if self.end_date < self.start_date:
-            raise InvalidValue("不能早于开始日期", field="end_date")
+            raise InvalidValue(tr("不能早于开始日期"), field="end_date")
         if self.substitute_id is not None and self.substitute_id == self.staff_id:
-            raise InvalidValue("不能是请假人本人", field="substitute_id")
+            raise InvalidValue(tr("不能是请假人本人"), field="substitute_id")
         if self.decision is not LeaveDecision.PENDING and self.approver is None:
             raise InvalidValue(
-                f"审批结果为“{self.decision.label}”时必须填写审批人", field="approver"
+                tr("审批结果为“{decision}”时必须填写审批人", decision=tr(self.decision.label)),
+                field="approver",
             )
         return self

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic.json_schema import JsonSchemaMode
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.registry import KINDS, model_for
 
 #: Mode passed to ``model_json_schema``; kept in one place so the files stay consistent.
@@ -68,11 +69,11 @@ def write_schemas(directory: str | Path = DEFAULT_DIR) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) > 1 or (args and args[0] in ("-h", "--help")):
-        print("用法：python -m grassroots_tui.models.schema_export [目录]")
+        print(tr("用法：{command} [目录]", command="python -m grassroots_tui.models.schema_export"))
         return 0 if args and args[0] in ("-h", "--help") else 2
     directory = Path(args[0]) if args else DEFAULT_DIR
     paths = write_schemas(directory)
-    print(f"已写入 {len(paths)} 个 JSON Schema 到 {directory}")
+    print(tr("已写入 {n} 个 JSON Schema 到 {directory}", n=len(paths), directory=directory))
     return 0
 
 

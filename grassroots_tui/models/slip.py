@@ -9,6 +9,7 @@ from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document, Model
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.models.types import (
@@ -112,7 +113,7 @@ class HandoffSlip(Document):
     @model_validator(mode="after")
     def _consistent(self) -> HandoffSlip:
         if self.problem_id is not None and self.visit_id is None:
-            raise InvalidValue("关联了来源问题时必须同时关联其走访记录", field="visit_id")
+            raise InvalidValue(tr("关联了来源问题时必须同时关联其走访记录"), field="visit_id")
         return self
 
 

@@ -11,6 +11,7 @@ from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.models.types import (
@@ -70,7 +71,7 @@ class SlipExtension(Document):
     @model_validator(mode="after")
     def _dates(self) -> SlipExtension:
         if self.new_due_date < self.requested_on:
-            raise InvalidValue("不能早于申请日期", field="new_due_date")
+            raise InvalidValue(tr("不能早于申请日期"), field="new_due_date")
         return self
 
 
@@ -91,7 +92,7 @@ class SlipExtensionRequest(Document):
     @model_validator(mode="after")
     def _dates(self) -> SlipExtensionRequest:
         if self.wanted_due_date < self.requested_on:
-            raise InvalidValue("不能早于申请日期", field="wanted_due_date")
+            raise InvalidValue(tr("不能早于申请日期"), field="wanted_due_date")
         return self
 
 

@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.models.staff import StaffRole
@@ -75,7 +76,7 @@ class Station(Document):
     @model_validator(mode="after")
     def _hours(self) -> Station:
         if self.working_end <= self.working_start:
-            raise InvalidValue("必须晚于上班时间", field="working_end")
+            raise InvalidValue(tr("必须晚于上班时间"), field="working_end")
         return self
 
     def slip_number(self, year: int, seq: int) -> str:

@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document, Model, new_id
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.models.types import LabelledEnum, OptRef, Ref, RequiredText, Text
@@ -70,15 +71,17 @@ class SupervisionCheck(Document):
     @field_validator("checked_items")
     @classmethod
     def _items(cls, value: list[CheckItem]) -> list[CheckItem]:
-        return check_distinct(value, "检查项目")
+        return check_distinct(value, tr("检查项目"))
 
     @model_validator(mode="after")
     def _consistent(self) -> SupervisionCheck:
         seen: set[str] = set()
         for index, item in enumerate(self.rectifications):
             if item.id in seen:
-                raise InvalidValue(f"编号 {item.id} 重复", field=f"rectifications.{index}.id")
+                raise InvalidValue(
+                    tr("编号 {id} 重复", id=item.id), field=f"rectifications.{index}.id"
+                )
             seen.add(item.id)
             if item.due_date < self.date:
-                raise InvalidValue("不能早于督导日期", field=f"rectifications.{index}.due_date")
+                raise InvalidValue(tr("不能早于督导日期"), field=f"rectifications.{index}.due_date")
         return self

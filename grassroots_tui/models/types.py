@@ -2,8 +2,10 @@
 
 Every enum here has an English identifier as its value (what is stored) and a Chinese
 label (what the UI and the error messages show). Validation also accepts the Chinese
-label as input, so ``VisitKind("夜访") is VisitKind.NIGHT``; the stored value is always
-the identifier.
+label as input, so ``VisitKind("夜访") is VisitKind.NIGHT`` (and, in English, the English
+label: ``VisitKind("Night visit")``); the stored value is always the identifier. The labels
+are message ids of :func:`grassroots_tui.lang.tr`, their English in
+``locale/en/models.json``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from grassroots_tui.lang import tr
+from grassroots_tui.models.errors import listing
 from grassroots_tui.models.validators import (
     YUAN_PATTERN,
     check_id_number,
@@ -47,11 +51,16 @@ class LabelledEnum(StrEnum):
 
     @classmethod
     def _missing_(cls, value: object) -> LabelledEnum | None:
-        # Accept the Chinese label as input too ("走访" → VisitKind.DOOR).
+        # Accept the Chinese label as input too ("走访" → VisitKind.DOOR), and the label
+        # in the current language, whatever its case: the one a message offered.
         if isinstance(value, str):
             text = value.strip()
             for member in cls:
                 if text == member.label or text == member.value:
+                    return member
+            folded = text.casefold()
+            for member in cls:
+                if folded == tr(member.label).casefold():
                     return member
         return None
 
@@ -62,9 +71,10 @@ class LabelledEnum(StrEnum):
 
     @classmethod
     def describe_choices(cls) -> str:
-        """The allowed values for a message, in Chinese only: "走访、约访…" (the
-        identifiers, door and appointment, are accepted but never shown)."""
-        return "、".join(m.label for m in cls)
+        """The allowed values for a message, by their labels in the current language:
+        "走访、约访…" (the identifiers, door and appointment, are accepted but never
+        shown)."""
+        return listing([tr(m.label) for m in cls])
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:

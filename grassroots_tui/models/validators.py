@@ -1,7 +1,8 @@
 """Pure checks of single values, shared by the models and (later) by importers.
 
 Each check returns the normalised value or raises :class:`InvalidValue`, a ``ValueError``
-whose text names the field in Chinese ("身份证号：校验码错误，应为 X"). Inside a model the
+whose text names the field ("身份证号：校验码错误，应为 X"), in the interface language
+(:func:`grassroots_tui.lang.tr`, English in ``locale/en/models.json``). Inside a model the
 field's own title is used instead of the default label, so the same check serves any
 field. Nothing here does I/O; the only outside input is today's date for birth dates.
 """
@@ -15,7 +16,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from grassroots_tui.models.errors import REQUIRED, InvalidValue
+from grassroots_tui.lang import tr
+from grassroots_tui.models.errors import InvalidValue, required
 
 # -- resident ID numbers (GB 11643-1999) ---------------------------------------------
 
@@ -84,32 +86,42 @@ def check_id_number(value: str, *, today: date | None = None) -> str:
     after today) and the check character. The region code is not an error; see
     :func:`id_number_warnings`.
     """
-    label = "身份证号"
+    label = tr("身份证号")
     if not isinstance(value, str):
-        raise InvalidValue("应为文本", label=label)
+        raise InvalidValue(tr("应为文本"), label=label)
     s = re.sub(r"\s+", "", _clean(value)).upper()
     if len(s) == 15 and s.isascii() and s.isdigit():
         converted = id_from_15(s)
-        offer = f"，换算为 18 位是 {converted}" if converted else "，请换算为 18 位"
-        raise InvalidValue(f"应为 18 位（这是 15 位的旧号码{offer}）", label=label)
+        if converted:
+            reason = tr(
+                "应为 18 位（这是 15 位的旧号码，换算为 18 位是 {number}）", number=converted
+            )
+        else:
+            reason = tr("应为 18 位（这是 15 位的旧号码，请换算为 18 位）")
+        raise InvalidValue(reason, label=label)
     if len(s) != 18:
-        raise InvalidValue(f"应为 18 位，实际 {len(s)} 位", label=label)
+        raise InvalidValue(tr("应为 18 位，实际 {n} 位", n=len(s)), label=label)
     if not s[:17].isascii() or not s[:17].isdigit():
-        raise InvalidValue("前 17 位必须是数字", label=label)
+        raise InvalidValue(tr("前 17 位必须是数字"), label=label)
     if s[17] not in "0123456789X":
-        raise InvalidValue("最后一位必须是数字或 X", label=label)
+        raise InvalidValue(tr("最后一位必须是数字或 X"), label=label)
     birth = s[6:14]
     try:
         born = date(int(birth[:4]), int(birth[4:6]), int(birth[6:8]))
     except ValueError:
-        raise InvalidValue(f"出生日期 {birth} 不是真实存在的日期", label=label) from None
+        raise InvalidValue(
+            tr("出生日期 {birth} 不是真实存在的日期", birth=birth), label=label
+        ) from None
     if born.year < EARLIEST_BIRTH_YEAR:
-        raise InvalidValue(f"出生日期 {birth} 早于 {EARLIEST_BIRTH_YEAR} 年，不合理", label=label)
+        raise InvalidValue(
+            tr("出生日期 {birth} 早于 {year} 年，不合理", birth=birth, year=EARLIEST_BIRTH_YEAR),
+            label=label,
+        )
     if born > (today or date.today()):
-        raise InvalidValue(f"出生日期 {birth} 晚于今天，不合理", label=label)
+        raise InvalidValue(tr("出生日期 {birth} 晚于今天，不合理", birth=birth), label=label)
     expected = id_check_char(s[:17])
     if s[17] != expected:
-        raise InvalidValue(f"校验码错误，应为 {expected}", label=label)
+        raise InvalidValue(tr("校验码错误，应为 {expected}", expected=expected), label=label)
     return s
 
 
@@ -140,13 +152,16 @@ def id_number_warnings(value: str) -> list[str]:
     s = _clean(value) if isinstance(value, str) else ""
     code = s[:2]
     if len(code) == 2 and code not in PROVINCE_CODES:
-        return [f"身份证号：前两位地区码 {code} 不是已知的省级行政区代码，请核对"]
+        return [tr("身份证号：前两位地区码 {code} 不是已知的省级行政区代码，请核对", code=code)]
     area = s[:6]
     if code not in _NO_COUNTY and len(area) == 6 and area.isdigit():
         if area[2:4] == "00" or area[4:6] == "00":
             return [
-                f"身份证号：前六位地区码 {area} 不是已知的县级行政区代码"
-                "（第 3–4 位或第 5–6 位为 00），请核对"
+                tr(
+                    "身份证号：前六位地区码 {area} 不是已知的县级行政区代码"
+                    "（第 3–4 位或第 5–6 位为 00），请核对",
+                    area=area,
+                )
             ]
     return []
 
@@ -181,12 +196,12 @@ def normalise_mobile(value: str) -> str:
 
     Removes +86 / 0086, spaces and dashes; the rest must match ``^1[3-9]\\d{9}$``.
     """
-    label = "联系电话"
+    label = tr("联系电话")
     if not isinstance(value, str):
-        raise InvalidValue("应为文本", label=label)
+        raise InvalidValue(tr("应为文本"), label=label)
     s = _strip_country(_SEPARATORS.sub("", _clean(value)))
     if not MOBILE_RE.match(s) or not s.isascii():
-        raise InvalidValue("不是有效的手机号码", label=label)
+        raise InvalidValue(tr("不是有效的手机号码"), label=label)
     return s
 
 
@@ -200,9 +215,9 @@ def normalise_phone(value: str) -> str:
     Fixed lines are written "区号-号码" ("0731-84012345", "010-62345678"); a local
     number of 7–8 digits without area code is kept as it is.
     """
-    label = "联系电话"
+    label = tr("联系电话")
     if not isinstance(value, str):
-        raise InvalidValue("应为文本", label=label)
+        raise InvalidValue(tr("应为文本"), label=label)
     try:
         return normalise_mobile(value)
     except InvalidValue:
@@ -219,7 +234,7 @@ def normalise_phone(value: str) -> str:
             code, number = s[:code_len], s[code_len:]
             if _LANDLINE_RE.match(s) and 7 <= len(number) <= 8 and number[0] != "0":
                 return f"{code}-{number}"
-    raise InvalidValue("不是有效的手机号码或固定电话", label=label)
+    raise InvalidValue(tr("不是有效的手机号码或固定电话"), label=label)
 
 
 # -- money ----------------------------------------------------------------------------
@@ -236,36 +251,36 @@ def check_yuan(value: Any) -> Decimal:
     as "200", "0.1", "¥1,200.50", "35元". Refuses negative amounts, more than two decimal
     places, NaN/infinity and amounts of 100 million yuan or more.
     """
-    label = "金额"
+    label = tr("金额")
     if isinstance(value, bool):
-        raise InvalidValue("应为金额数字，如 200.00", label=label)
+        raise InvalidValue(tr("应为金额数字，如 200.00"), label=label)
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int | float):
         try:
             amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         except (InvalidOperation, ValueError):
-            raise InvalidValue("应为金额数字，如 200.00", label=label) from None
+            raise InvalidValue(tr("应为金额数字，如 200.00"), label=label) from None
     elif isinstance(value, str):
         text = _clean(value)
         text = text.replace(",", "").replace("¥", "").replace("元", "").strip()
         if not text or len(text) > 40 or not re.fullmatch(r"[+-]?[\d.eE+-]+", text):
-            raise InvalidValue("应为金额数字，如 200.00", label=label)
+            raise InvalidValue(tr("应为金额数字，如 200.00"), label=label)
         try:
             amount = Decimal(text)
         except InvalidOperation:
-            raise InvalidValue("应为金额数字，如 200.00", label=label) from None
+            raise InvalidValue(tr("应为金额数字，如 200.00"), label=label) from None
     else:
-        raise InvalidValue("应为金额数字，如 200.00", label=label)
+        raise InvalidValue(tr("应为金额数字，如 200.00"), label=label)
     if not amount.is_finite():
-        raise InvalidValue("应为有限的金额数字", label=label)
+        raise InvalidValue(tr("应为有限的金额数字"), label=label)
     if amount < 0:
-        raise InvalidValue("不能为负数", label=label)
+        raise InvalidValue(tr("不能为负数"), label=label)
     if amount > MAX_YUAN:
-        raise InvalidValue("金额过大（须小于一亿元）", label=label)
+        raise InvalidValue(tr("金额过大（须小于一亿元）"), label=label)
     cents = amount.quantize(_CENT)
     if cents != amount:
-        raise InvalidValue("最多保留两位小数（精确到分）", label=label)
+        raise InvalidValue(tr("最多保留两位小数（精确到分）"), label=label)
     return cents
 
 
@@ -281,10 +296,10 @@ STATION_CODE_RE = re.compile(r"^[A-Z0-9]{2,16}$")
 
 def check_station_code(value: str) -> str:
     """A station code such as "HL01": 2–16 upper-case letters and digits."""
-    label = "站点代码"
+    label = tr("站点代码")
     s = _clean(value).upper() if isinstance(value, str) else ""
     if not STATION_CODE_RE.match(s) or not s.isascii():
-        raise InvalidValue("只能由 2–16 位大写字母和数字组成，如 HL01", label=label)
+        raise InvalidValue(tr("只能由 2–16 位大写字母和数字组成，如 HL01"), label=label)
     return s
 
 
@@ -293,24 +308,32 @@ def check_slip_number_format(value: str) -> str:
 
     Example: "湘龙群交〔{year}〕第{seq:04d}号" → "湘龙群交〔2026〕第0001号".
     """
-    label = "交办单编号格式"
+    label = tr("交办单编号格式")
     if not isinstance(value, str) or not value:
-        raise InvalidValue(REQUIRED, label=label)
+        raise InvalidValue(required(), label=label)
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
     except ValueError:
-        raise InvalidValue("花括号不成对", label=label) from None
+        raise InvalidValue(tr("花括号不成对"), label=label) from None
     for name in fields:
         if name not in ("year", "seq"):
             raise InvalidValue(
-                f"只能使用 {{year}}（年份）和 {{seq}}（序号），不能使用 {{{name}}}", label=label
+                tr(
+                    "只能使用 {year}（年份）和 {seq}（序号），不能使用 {name}",
+                    year="{year}",
+                    seq="{seq}",
+                    name=f"{{{name}}}",
+                ),
+                label=label,
             )
     if "seq" not in fields:
-        raise InvalidValue("必须包含序号 {seq}，否则编号会重复", label=label)
+        raise InvalidValue(tr("必须包含序号 {seq}，否则编号会重复", seq="{seq}"), label=label)
     try:
         value.format(year=2026, seq=1)
     except (ValueError, TypeError, IndexError, KeyError):
-        raise InvalidValue("格式写法有误，如 第{seq:04d}号", label=label) from None
+        raise InvalidValue(
+            tr("格式写法有误，如 {example}", example="第{seq:04d}号"), label=label
+        ) from None
     return value
 
 
@@ -319,19 +342,22 @@ PERIOD_RE = re.compile(r"^\d{4}(?:Q[1-4]|-(?:0[1-9]|1[0-2]))?$")
 
 def check_period(value: str) -> str:
     """An appraisal period: a year "2026", a quarter "2026Q3" or a month "2026-09"."""
-    label = "考核期间"
+    label = tr("考核期间")
     s = _clean(value).upper() if isinstance(value, str) else ""
     if not PERIOD_RE.match(s):
-        raise InvalidValue("格式应为 年份（2026）、季度（2026Q3）或月份（2026-09）", label=label)
+        raise InvalidValue(
+            tr("格式应为 年份（2026）、季度（2026Q3）或月份（2026-09）"), label=label
+        )
     return s
 
 
-def check_distinct(values: list[Any], what: str = "项") -> list[Any]:
-    """Refuse a list with repeated entries."""
+def check_distinct(values: list[Any], what: str | None = None) -> list[Any]:
+    """Refuse a list with repeated entries. ``what`` names an entry, in the current
+    language (``tr("走访人员")``); an enum member is shown by its label."""
     seen: set[Any] = set()
     for v in values:
         if v in seen:
-            label = getattr(v, "label", v)
-            raise InvalidValue(f"{what}「{label}」重复出现")
+            label = tr(v.label) if hasattr(v, "label") else v
+            raise InvalidValue(tr("{what}「{value}」重复出现", what=what or tr("项"), value=label))
         seen.add(v)
     return values

@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document, Model, new_id
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.models.types import LabelledEnum, OptRef, Ref, RequiredText, Short, Text
@@ -60,17 +61,31 @@ class ProblemItem(Model):
     @model_validator(mode="after")
     def _state_fields(self) -> ProblemItem:
         if self.state is ProblemState.SOLVED_LATER and self.solved_on is None:
-            raise InvalidValue("状态为“后续解决”时必须填写解决日期", field="solved_on")
+            raise InvalidValue(
+                tr(
+                    "状态为“{state}”时必须填写解决日期",
+                    state=tr(ProblemState.SOLVED_LATER.label),
+                ),
+                field="solved_on",
+            )
         if self.state not in _SOLVED and self.solved_on is not None:
             raise InvalidValue(
-                f"只有“当场解决”或“后续解决”的问题才填写解决日期（当前状态：{self.state.label}）",
+                tr(
+                    "只有“{on_spot}”或“{later}”的问题才填写解决日期（当前状态：{state}）",
+                    on_spot=tr(ProblemState.SOLVED_ON_SPOT.label),
+                    later=tr(ProblemState.SOLVED_LATER.label),
+                    state=tr(self.state.label),
+                ),
                 field="solved_on",
             )
         if self.slip_id is not None and self.state in (
             ProblemState.SOLVED_ON_SPOT,
             ProblemState.PENDING,
         ):
-            raise InvalidValue(f"状态为“{self.state.label}”的问题不应关联交办单", field="slip_id")
+            raise InvalidValue(
+                tr("状态为“{state}”的问题不应关联交办单", state=tr(self.state.label)),
+                field="slip_id",
+            )
         return self
 
 
@@ -102,21 +117,23 @@ class Visit(Document):
     @field_validator("visitor_ids")
     @classmethod
     def _visitors(cls, value: list[str]) -> list[str]:
-        return check_distinct(value, "走访人员")
+        return check_distinct(value, tr("走访人员"))
 
     @model_validator(mode="after")
     def _consistent(self) -> Visit:
         if self.end_time < self.start_time:
-            raise InvalidValue("不能早于开始时间", field="end_time")
+            raise InvalidValue(tr("不能早于开始时间"), field="end_time")
         if self.visit_kind is VisitKind.JOINT and not self.joint_departments:
-            raise InvalidValue("联访必须填写参加的部门", field="joint_departments")
+            raise InvalidValue(tr("联访必须填写参加的部门"), field="joint_departments")
         seen: set[str] = set()
         for index, problem in enumerate(self.problems):
             if problem.id in seen:
-                raise InvalidValue(f"编号 {problem.id} 重复", field=f"problems.{index}.id")
+                raise InvalidValue(
+                    tr("编号 {id} 重复", id=problem.id), field=f"problems.{index}.id"
+                )
             seen.add(problem.id)
             if problem.solved_on is not None and problem.solved_on < self.date:
-                raise InvalidValue("不能早于走访日期", field=f"problems.{index}.solved_on")
+                raise InvalidValue(tr("不能早于走访日期"), field=f"problems.{index}.solved_on")
         return self
 
 
