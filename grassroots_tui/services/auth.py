@@ -56,6 +56,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models import Staff, StaffRole
 
 __all__ = [
@@ -101,7 +102,7 @@ _PIN_RE = re.compile(r"[0-9]{4,8}")
 def check_pin_format(pin: str) -> str:
     """Return ``pin`` if it is 4 to 8 digits; raise :class:`ValueError` (in Chinese) if not."""
     if not isinstance(pin, str) or not _PIN_RE.fullmatch(pin):
-        raise ValueError("PIN 必须是 4 到 8 位数字")
+        raise ValueError(tr("PIN 必须是 4 到 8 位数字"))
     return pin
 
 
@@ -180,17 +181,18 @@ def lockout_seconds(failures: int) -> int:
     return min(LOCKOUT_FIRST_SECONDS * 2**doublings, LOCKOUT_MAX_SECONDS)
 
 
-def _duration_zh(seconds: int) -> str:
+def _duration(seconds: int) -> str:
     minutes, rest = divmod(seconds, 60)
     if minutes and rest:
-        return f"{minutes} 分 {rest} 秒"
+        return tr("{minutes} 分 {seconds} 秒", minutes=minutes, seconds=rest)
     if minutes:
-        return f"{minutes} 分钟"
-    return f"{rest} 秒"
+        return tr("{minutes} 分钟", minutes=minutes)
+    return tr("{seconds} 秒", seconds=rest)
 
 
 #: Audit notes of the sign-in failures a guard keeps in the store (action ``access`` on
 #: the staff member's document): every wrong PIN, and the right PIN that ends a run.
+#: Stored in the audit trail, so Chinese whatever the interface language.
 SIGNIN_FAILED_NOTE = "登录失败：PIN 不正确"
 SIGNIN_CLEARED_NOTE = "登录成功：此前输错 PIN 的次数清零"
 #: Who the audit trail names for a sign-in that did not succeed: nobody is signed in.
@@ -287,7 +289,7 @@ class SignInGuard:
         self.reset(staff.id)
         if self._persists(store) and stored_failures(store, staff.id)[0]:
             store.record_access("staff", staff.id, SIGNIN_ACTOR, note=SIGNIN_CLEARED_NOTE)
-        return SignInResult(True, f"{staff.name}，欢迎使用。")
+        return SignInResult(True, tr("{name}，欢迎使用。", name=staff.name))
 
     def attempt(self, staff: Staff, pin: str | None, store: Any = None) -> SignInResult:
         """Try to sign ``staff`` in with ``pin``; with ``store``, the counts are the
@@ -297,10 +299,12 @@ class SignInGuard:
         with any PIN, empty included.
         """
         if not staff.active:
-            return SignInResult(False, f"{staff.name} 已离任，不能登录。")
+            return SignInResult(False, tr("{name} 已离任，不能登录。", name=staff.name))
         wait = self.wait_seconds(staff.id, store)
         if wait:
-            return SignInResult(False, f"PIN 输错次数过多，请 {_duration_zh(wait)}后再试。", wait)
+            return SignInResult(
+                False, tr("PIN 输错次数过多，请 {wait}后再试。", wait=_duration(wait)), wait
+            )
         if staff.pin_hash is None:
             return self._succeeded(staff, store)
         if verify_pin(pin or "", staff.pin_hash, staff.pin_salt):
@@ -323,11 +327,15 @@ class SignInGuard:
         if wait:
             return SignInResult(
                 False,
-                f"PIN 不正确，已连续输错 {count} 次，请 {_duration_zh(wait)}后再试。",
+                tr(
+                    "PIN 不正确，已连续输错 {count} 次，请 {wait}后再试。",
+                    count=count,
+                    wait=_duration(wait),
+                ),
                 wait,
             )
         left = LOCKOUT_AFTER - count
-        return SignInResult(False, f"PIN 不正确，还可以再试 {left} 次。")
+        return SignInResult(False, tr("PIN 不正确，还可以再试 {left} 次。", left=left))
 
 
 # --- permissions --------------------------------------------------------------------------
@@ -376,15 +384,16 @@ def can(role: StaffRole | str, action: str) -> bool:
     instead of silently denied.
     """
     if action not in ACTIONS:
-        raise ValueError(f"未知的操作：{action}")
+        raise ValueError(tr("未知的操作：{action}", action=action))
     try:
         member = StaffRole(role)
     except ValueError:
-        raise ValueError(f"未知的角色：{role}") from None
+        raise ValueError(tr("未知的角色：{role}", role=role)) from None
     return action in PERMISSIONS[member]
 
 
-#: What each action is called in a refusal ("包案领导无权修改工作人员").
+#: What each action is called in a refusal ("包案领导无权修改工作人员"), in Chinese; the
+#: refusals themselves are said by :func:`_refused`.
 ACTION_LABELS: dict[str, str] = {
     "read": "查看",
     "visit.create": "新增走访",
@@ -437,18 +446,59 @@ KIND_PERMISSIONS: dict[str, str | dict[str, str | tuple[str, ...]]] = {
 _CHANGE_LABELS = {"create": "新增", "update": "修改", "delete": "删除"}
 
 
+def _refused(role: str, action: str) -> str:
+    """ "包案领导无权修改工作人员。": ``role`` (its shown name) may not do ``action``."""
+    if action == "read":
+        return tr("{role}无权查看。", role=role)
+    if action == "visit.create":
+        return tr("{role}无权新增走访。", role=role)
+    if action == "visit.edit":
+        return tr("{role}无权修改走访。", role=role)
+    if action == "household.edit":
+        return tr("{role}无权修改住户和帮扶记录。", role=role)
+    if action == "household.import":
+        return tr("{role}无权导入住户台账。", role=role)
+    if action == "staff.manage":
+        return tr("{role}无权管理工作人员和值班。", role=role)
+    if action == "station.settings":
+        return tr("{role}无权修改站点设置。", role=role)
+    if action == "slip.issue":
+        return tr("{role}无权办理交办单。", role=role)
+    if action == "slip.board":
+        return tr("{role}无权催办。", role=role)
+    if action == "supervision.create":
+        return tr("{role}无权记录督导。", role=role)
+    if action == "undo":
+        return tr("{role}无权撤销或恢复修改。", role=role)
+    return tr("{role}无权{what}。", role=role, what=action)
+
+
+def _change_of(change: str, kind: str) -> str:
+    """ "新增走访记录": a change to a document of ``kind``, as a refusal names it."""
+    label = tr(_kind_label(kind))
+    if change == "create":
+        return tr("新增{kind}", kind=label)
+    if change == "update":
+        return tr("修改{kind}", kind=label)
+    return tr("删除{kind}", kind=label)
+
+
 class PermissionDenied(ValueError):
     """A role may not do what was asked; the message names the role and the action."""
 
     def __init__(self, role: StaffRole | str, action: str, what: str | None = None) -> None:
+        """``what``, when given, names what was refused in the current language (a change
+        to a kind of document, unmasked output); else the action's own name does."""
         self.role = role
         self.action = action
         try:
-            role_label = StaffRole(role).label
+            role_label = tr(StaffRole(role).label)
         except ValueError:
             role_label = str(role)
-        named = what or ACTION_LABELS.get(action, action)
-        super().__init__(f"{role_label}无权{named}。")
+        if what is None:
+            super().__init__(_refused(role_label, action))
+        else:
+            super().__init__(tr("{role}无权{what}。", role=role_label, what=what))
 
 
 def permission_for(kind: str, change: str) -> str | tuple[str, ...]:
@@ -457,10 +507,10 @@ def permission_for(kind: str, change: str) -> str | tuple[str, ...]:
     audit trail, the store's own record) raises :class:`ValueError`."""
     needed = KIND_PERMISSIONS.get(kind)
     if needed is None:
-        raise ValueError(f"不能修改这类记录：{kind}")
+        raise ValueError(tr("不能修改这类记录：{kind}", kind=kind))
     if isinstance(needed, dict):
         if change not in needed:
-            raise ValueError(f"未知的修改：{change}")
+            raise ValueError(tr("未知的修改：{change}", change=change))
         return needed[change]
     return needed
 
@@ -482,7 +532,7 @@ def require(role: StaffRole | str, action: str, kind: str | None = None) -> None
     what = None
     if kind is not None and action in _CHANGE_LABELS:
         needed = permission_for(kind, action)
-        what = _CHANGE_LABELS[action] + _kind_label(kind)
+        what = _change_of(action, kind)
     else:
         needed = action
     choices = needed if isinstance(needed, tuple) else (needed,)
@@ -503,7 +553,7 @@ def role_of_actor(store: Any, actor: str) -> StaffRole | None:
     staff_id = actor.rsplit("#", 1)[1]
     raw = store.get_raw("staff", staff_id)
     if raw is None or not raw.get("active", True):
-        raise PermissionDenied(actor.split("#", 1)[0], "read", "写入（不是在岗的工作人员）")
+        raise PermissionDenied(actor.split("#", 1)[0], "read", tr("写入（不是在岗的工作人员）"))
     return StaffRole(raw["role"])
 
 

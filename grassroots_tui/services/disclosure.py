@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models import StaffRole
 from grassroots_tui.models.station import DEFAULT_UNMASKED_ROLES
 from grassroots_tui.services.auth import PermissionDenied
@@ -37,9 +38,11 @@ __all__ = [
     "unmasked_roles",
 ]
 
-#: How a refusal names the action: "队员无权输出未遮蔽的个人信息。"
+#: How a refusal names the action: "队员无权输出未遮蔽的个人信息。" (the Chinese; the
+#: refusals say it in the current language).
 UNMASKED_ACTION = "输出未遮蔽的个人信息"
-#: Every audit note of an unmasked output starts with this.
+#: Every audit note of an unmasked output starts with this. The audit trail is stored,
+#: so its notes are Chinese whatever the interface language.
 UNMASKED_NOTE = "未遮蔽输出"
 
 
@@ -67,14 +70,19 @@ def _signed_in_member(store: Any, actor: str) -> dict[str, Any]:
     """The active staff member an audit actor (``name#id``) names, or a refusal."""
     if not isinstance(actor, str) or "#" not in actor:
         raise UnmaskedRefused(
-            f"{UNMASKED_ACTION}须由登录的工作人员进行（用本人姓名和 PIN 登录），"
-            "以记入审计记录；未输出任何内容。"
+            tr(
+                "输出未遮蔽的个人信息须由登录的工作人员进行（用本人姓名和 PIN 登录），"
+                "以记入审计记录；未输出任何内容。"
+            )
         )
     staff_id = actor.rsplit("#", 1)[1]
     raw = store.get_raw("staff", staff_id)
     if raw is None or not raw.get("active", True):
         raise UnmaskedRefused(
-            f"{actor.split('#', 1)[0]} 不是在岗的工作人员，不能{UNMASKED_ACTION}。"
+            tr(
+                "{name} 不是在岗的工作人员，不能输出未遮蔽的个人信息。",
+                name=actor.split("#", 1)[0],
+            )
         )
     return raw
 
@@ -116,19 +124,25 @@ def authorize_unmasked(
     role = StaffRole(member["role"])
     station_id = member.get("station_id")
     if role not in unmasked_roles(store, station_id):
-        raise PermissionDenied(role, "read", UNMASKED_ACTION)
+        raise PermissionDenied(role, "read", tr("输出未遮蔽的个人信息"))
     if not member.get("pin_hash"):
         raise UnmaskedRefused(
-            f"{member.get('name', '')} 没有设置 PIN，不能{UNMASKED_ACTION}："
-            "任何人都能以没有 PIN 的身份登录。请先在设置（F9）中设置 PIN。"
+            tr(
+                "{name} 没有设置 PIN，不能输出未遮蔽的个人信息："
+                "任何人都能以没有 PIN 的身份登录。请先在设置（F9）中设置 PIN。",
+                name=member.get("name", ""),
+            )
         )
     if getattr(store, "readonly", False):
         reason = getattr(store, "readonly_reason", None) or ""
         raise UnmaskedRefused(
-            f"{UNMASKED_ACTION}须先记入审计记录，但数据当前只读，不能记录，因此未输出。{reason}"
+            tr(
+                "输出未遮蔽的个人信息须先记入审计记录，但数据当前只读，不能记录，因此未输出。{reason}",
+                reason=reason,
+            )
         )
     if count < 0:
-        raise ValueError("记录条数不能为负数")
+        raise ValueError(tr("记录条数不能为负数"))
     note = f"{UNMASKED_NOTE}：{purpose}，共 {count} 条记录，操作人 {actor}"
     if where:
         note += f"，输出到 {where}"
