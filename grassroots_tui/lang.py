@@ -73,6 +73,12 @@ def tr(msgid: str, /, **values: object) -> str:
     return fill(text, values) if values else text
 
 
+def N_(msgid: str, /) -> str:  # noqa: N802 (gettext's name for it)
+    """``msgid`` unchanged: marks a message kept in a table (a column's header) for the
+    catalog, to be said with ``tr(value)`` where it is shown (gettext's ``N_``)."""
+    return msgid
+
+
 def chinese(msgid: str, /, **values: object) -> str:
     """The Chinese text whatever the language: for what must stay Chinese (a file
     format's column names, an official document) but is still a marked message."""

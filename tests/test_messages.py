@@ -24,7 +24,7 @@ from grassroots_tui.lang import english_catalog, set_language, tr
 PACKAGE = Path(grassroots_tui.__file__).parent
 CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]")
 #: The functions whose first argument is a message id.
-MARKERS = frozenset({"tr", "chinese"})
+MARKERS = frozenset({"tr", "chinese", "N_"})
 
 
 @pytest.fixture(autouse=True)
