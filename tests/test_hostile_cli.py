@@ -200,7 +200,8 @@ def assert_no_traceback(code: int, out: str, err: str, argv: list[str]) -> None:
     assert code in (0, 1, 2), (code, argv, err)
     assert "Traceback" not in out and "Traceback" not in err, (argv, err)
     if code == 2 and err.strip():
-        assert err.startswith("错误") or err.startswith("usage:"), (argv, err)
+        # "Error:" when the drawn command line asks for English (--lang en)
+        assert err.startswith(("错误", "Error:", "usage:")), (argv, err)
     # main()'s last resort caught something no command expected: a bug to fix.
     assert "发生了意外错误" not in err, (argv, err)
 

@@ -2,10 +2,14 @@
 
 Each command lives in a module of this package that offers ``register(subparsers,
 common)``; main() adds them all, runs the chosen one and turns the program's own errors
-into a Chinese message on stderr and exit code 2, never a traceback. A command line the
+into a message on stderr and exit code 2, never a traceback. A command line the
 parser refuses (a missing argument, a date out of range: see
-:mod:`grassroots_tui.services.argument_types`) is one Chinese line naming the argument
-and the command that shows the usage, also with exit code 2. ``-h`` is in Chinese too.
+:mod:`grassroots_tui.services.argument_types`) is one line naming the argument and the
+command that shows the usage, also with exit code 2.
+
+Everything is said in the language chosen before the parser is built
+(:func:`language_asked`: ``--lang``, ``GRASSROOTS_LANG``, the user's settings, else
+Chinese), ``-h`` and argparse's own words included (:mod:`.argparse_words`).
 
 Output piped into a program that stops reading early (``grassroots slips overdue | head``)
 ends quietly: no message, no traceback, exit code 141 (128 + SIGPIPE, what a shell
@@ -19,7 +23,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from grassroots_tui import __version__
 from grassroots_tui.cli import (
@@ -38,7 +42,9 @@ from grassroots_tui.cli import (
     slip_commands,
     store_commands,
 )
+from grassroots_tui.cli.argparse_words import speaking
 from grassroots_tui.cli.unlock import unlock_before_opening
+from grassroots_tui.lang import LANGUAGES, set_language, tr
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.store import StoreError
 from grassroots_tui.store.error_log import log_folder_for, unexpected_message
@@ -60,90 +66,130 @@ COMMAND_MODULES = [
     completion_commands,
 ]
 
+#: The environment variable naming the language when the command line does not.
+LANG_VARIABLE = "GRASSROOTS_LANG"
+
 
 _ARGUMENT = re.compile(r"argument (?P<name>.+?): (?P<message>.*)", re.DOTALL)
-#: argparse's own messages (Python 3.11), in Chinese.
-_ARGPARSE_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"the following arguments are required: (.*)", re.DOTALL), r"缺少必需的参数：\1"),
-    (re.compile(r"unrecognized arguments: (.*)", re.DOTALL), r"无法识别的参数：\1"),
-    (re.compile(r"expected one argument"), "缺少参数的值"),
-    (re.compile(r"expected at least one argument"), "缺少参数的值"),
-    (
-        re.compile(r"invalid choice: (.*) \(choose from (.*)\)", re.DOTALL),
-        r"无效的选项 \1，可选：\2",
-    ),
-    (re.compile(r"invalid \S+ value: (.*)", re.DOTALL), r"值 \1 无效"),
-    (re.compile(r"ignored explicit argument (.*)", re.DOTALL), r"这个参数不带值（收到 \1）"),
-    (
-        re.compile(r"ambiguous option: (\S+) could match (.*)", re.DOTALL),
-        r"选项 \1 不明确，可能是：\2",
-    ),
-    (re.compile(r"not allowed with argument (.*)", re.DOTALL), r"不能与参数 \1 同时使用"),
-)
 
 
 def usage_error_text(message: str) -> str:
-    """argparse's error ``message`` as one Chinese sentence, the argument named last:
+    """argparse's error ``message`` (its own words already in the interface language, see
+    :mod:`~grassroots_tui.cli.argparse_words`) as one sentence, the argument named last:
     "argument --year: 年份“99999”无效：…。" → "年份“99999”无效：…（参数 --year）。"."""
     found = _ARGUMENT.fullmatch(message)
     name, text = (found["name"], found["message"]) if found else (None, message)
-    for pattern, chinese in _ARGPARSE_PHRASES:
-        if pattern.fullmatch(text):
-            text = pattern.sub(chinese, text)
-            break
-    text = _clip(text).rstrip("。")
-    return f"{text}（参数 {name}）。" if name else f"{text}。"
+    text = _clip(text).rstrip("。.")
+    if name:
+        return tr("{text}（参数 {name}）。", text=text, name=name)
+    return tr("{text}。", text=text)
 
 
 #: Exit code when standard output is a pipe closed before everything was written.
 EXIT_PIPE_CLOSED = 141
 
 
-class ChineseHelpFormatter(argparse.HelpFormatter):
-    """argparse's help with "用法：" instead of "usage: "."""
-
-    def add_usage(self, usage, actions, groups, prefix=None) -> None:
-        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
-
-
-class ChineseArgumentParser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """An ArgumentParser (and, through ``add_subparsers``, its subcommands' parsers)
-    whose help is in Chinese and whose errors are one Chinese line: "错误：…。查看用法：
-    grassroots roster show -h"."""
+    whose help is in the interface language, argparse's own words included, and whose
+    errors are one line: "错误：…。查看用法：grassroots roster show -h"."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
-        super().__init__(*args, **kwargs)
-        # argparse's own headings and -h text (gettext would need a catalog installed)
-        self._positionals.title = "位置参数"
-        self._optionals.title = "选项"
-        for action in self._actions:
-            if "-h" in action.option_strings:
-                action.help = "显示这段帮助后退出"
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        with speaking():
+            super().__init__(*args, **kwargs)
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        with speaking():
+            return super().add_subparsers(**kwargs)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        with speaking():
+            return super().parse_known_args(args, namespace)
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        with speaking():
+            return super().parse_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with speaking():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with speaking():
+            return super().format_help()
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"错误：{usage_error_text(message)}查看用法：{self.prog} -h\n")
+        self.exit(
+            2,
+            tr(
+                "错误：{message}查看用法：{prog} -h",
+                message=usage_error_text(message),
+                prog=self.prog,
+            )
+            + "\n",
+        )
+
+
+def language_asked(argv: Sequence[str]) -> str:
+    """The language to speak: ``--lang en`` (or ``--lang=en``) anywhere on the command
+    line, the last one winning; else the environment variable ``GRASSROOTS_LANG``; else the
+    language the user chose in the program (its settings file); else Chinese. A value
+    that is no language is passed over here (the parser then refuses it)."""
+    asked = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+        else:
+            continue
+        if value in LANGUAGES:
+            asked = value
+    if asked:
+        return asked
+    environment = os.environ.get(LANG_VARIABLE, "").strip().lower()
+    if environment in LANGUAGES:
+        return environment
+    from grassroots_tui.store.settings import load_settings
+
+    try:
+        return load_settings().lang
+    except Exception:  # noqa: BLE001 - a settings file that cannot be read is reported by the program
+        return "zh"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    """The whole command line, its texts in the current language (set it first)."""
+    common = Parser(add_help=False)
     # SUPPRESS: a subcommand's own --db must not overwrite one given before the command.
     common.add_argument(
         "--db",
-        metavar="PATH",
+        metavar=tr("路径"),
         default=argparse.SUPPRESS,
-        help="数据文件（主文件）路径；日志、锁和备份放在它旁边。默认在用户数据文件夹。",
+        help=tr("数据文件（主文件）路径；日志、锁和备份放在它旁边。默认在用户数据文件夹。"),
     )
-    parser = ChineseArgumentParser(
+    common.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help=tr(
+            "界面语言：zh 中文（默认）或 en 英文；也可用环境变量 {variable}", variable=LANG_VARIABLE
+        ),
+    )
+    parser = Parser(
         prog="grassroots",
-        description="群众工作站工作台账。不带命令时打开终端界面。",
+        description=tr("群众工作站工作台账。不带命令时打开终端界面。"),
         parents=[common],
     )
     parser.add_argument(
-        "--version", action="version", version=f"grassroots {__version__}", help="显示版本后退出"
+        "--version",
+        action="version",
+        version=f"grassroots {__version__}",
+        help=tr("显示版本后退出"),
     )
-    parser.add_argument("--lang", choices=["zh", "en"], help="界面语言（默认中文）")
-    subparsers = parser.add_subparsers(dest="command", metavar="命令")
+    subparsers = parser.add_subparsers(dest="command", metavar=tr("命令"))
     for module in COMMAND_MODULES:
         module.register(subparsers, common)
     return parser
@@ -190,6 +236,9 @@ def _pipe_closed() -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    chosen = language_asked(words)
+    set_language(chosen)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -197,6 +246,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return done.code if isinstance(done.code, int) else 0 if done.code is None else 2
     if not hasattr(args, "db"):  # --db given nowhere (its default is SUPPRESS, see above)
         args.db = None
+    args.lang = chosen  # the program opened keeps it (tui.launch)
     try:
         if getattr(args, "opens_store", True):  # template, completion … open no store
             unlock_before_opening(args.db)
@@ -206,13 +256,19 @@ def _main(argv: Sequence[str] | None) -> int:
             return launch(args)
         return int(args.handler(args) or 0)
     except (StoreError, DocumentInvalid) as error:
-        print(f"错误：{error}", file=sys.stderr)
+        print(tr("错误：{error}", error=error), file=sys.stderr)
         return 2
     except BrokenPipeError:
         raise  # not a file operation that failed: see main()
     except OSError as error:
-        where = f"（{error.filename}）" if getattr(error, "filename", None) else ""
-        print(f"错误：文件操作失败{where}：{error.strerror or error}", file=sys.stderr)
+        reason = error.strerror or error
+        if getattr(error, "filename", None):
+            message = tr(
+                "错误：文件操作失败（{file}）：{reason}", file=error.filename, reason=reason
+            )
+        else:
+            message = tr("错误：文件操作失败：{reason}", reason=reason)
+        print(message, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

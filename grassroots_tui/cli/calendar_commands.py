@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import date
 from pathlib import Path
 
+from grassroots_tui.lang import language, tr
 from grassroots_tui.services.argument_types import (
     date_argument,
     parse_date,
@@ -25,28 +27,50 @@ from grassroots_tui.store.calendar_overrides import default_overrides_path, load
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     deadline = subparsers.add_parser(
-        "deadline", parents=[common], help="按期限规则计算交办单的到期日期"
+        "deadline", parents=[common], help=tr("按期限规则计算交办单的到期日期")
     )
     deadline.add_argument(
-        "date", type=date_argument(), metavar="DATE", help="签发日期，如 2026-11-26"
+        "date", type=date_argument(), metavar="DATE", help=tr("签发日期，如 2026-11-26")
     )
     deadline.add_argument(
         "--rule",
         default=DEFAULT_RULE,
         metavar="RULE",
-        help=f"期限规则：15日、15天或 10个工作日（默认 {DEFAULT_RULE}）",
+        help=tr("期限规则：15日、15天或 10个工作日（默认 {rule}）", rule=shown_rule(DEFAULT_RULE)),
     )
     deadline.set_defaults(handler=run_deadline, opens_store=False)
 
     calendar = subparsers.add_parser(
         "calendar",
         parents=[common],
-        help="查看已有哪些年份的法定节假日数据，以及某年的放假和调休安排",
+        help=tr("查看已有哪些年份的法定节假日数据，以及某年的放假和调休安排"),
     )
     calendar.add_argument(
-        "--year", type=year_argument(), metavar="YYYY", help="要查看的年份（默认今年）"
+        "--year", type=year_argument(), metavar="YYYY", help=tr("要查看的年份（默认今年）")
     )
     calendar.set_defaults(handler=run_calendar)
+
+
+_ENGLISH_RULE = re.compile(r"(\d+)\s*(days?|d|working\s+days?|workdays?|wd)", re.IGNORECASE)
+_CHINESE_RULE = re.compile(r"(\d+)\s*(日|天|个工作日)")
+
+
+def rule_text(text: str) -> str:
+    """A deadline rule as :func:`parse_rule` reads it: "15 days" → "15日", "10 working
+    days" (or "10wd") → "10个工作日"; a rule in Chinese as it is."""
+    found = _ENGLISH_RULE.fullmatch(text.strip())
+    if found is None:
+        return text
+    working = found[2].lower().startswith("w")
+    return f"{found[1]}个工作日" if working else f"{found[1]}日"
+
+
+def shown_rule(text: str) -> str:
+    """A deadline rule in the interface language: "15日" → "15 days" in English."""
+    found = _CHINESE_RULE.fullmatch(text.strip())
+    if found is None or language() == "zh":
+        return text
+    return f"{found[1]} working days" if found[2] == "个工作日" else f"{found[1]} days"
 
 
 def _overrides_path(args: argparse.Namespace) -> Path:
@@ -62,7 +86,7 @@ def _load_calendar(args: argparse.Namespace) -> tuple[OfficialCalendar, Path]:
 
 
 def _fail(message: str) -> int:
-    print(f"错误：{message}", file=sys.stderr)
+    print(tr("错误：{error}", error=message), file=sys.stderr)
     return 2
 
 
@@ -72,22 +96,25 @@ def run_deadline(args: argparse.Namespace) -> int:
     except ValueError as error:
         return _fail(str(error))
     try:
-        rule = parse_rule(args.rule)
+        rule = parse_rule(rule_text(args.rule))
     except ValueError as error:
         return _fail(str(error))
     calendar, path = _load_calendar(args)
     due = compute_due(issued, rule, calendar)
-    print(f"签发日期：{describe_day(issued)}")
-    print(f"期限规则：{rule.text}（{rule.explanation}）")
-    print(f"到期日期：{describe_day(due.date)}")
+    print(tr("签发日期：{day}", day=describe_day(issued)))
+    print(tr("期限规则：{rule}（{explanation}）", rule=rule.text, explanation=rule.explanation))
+    print(tr("到期日期：{day}", day=describe_day(due.date)))
     if due.provisional:
-        print(f"是否暂定：是。{due.reason}，公布放假安排后到期日期可能改变。")
+        print(tr("是否暂定：是。{reason}，公布放假安排后到期日期可能改变。", reason=due.reason))
         print(
-            f"补充办法：在节假日文件 {path} 中加入该年的放假日期和调休上班日期"
-            f"（用 “grassroots calendar --year 年份” 查看说明）。"
+            tr(
+                "补充办法：在节假日文件 {path} 中加入该年的放假日期和调休上班日期"
+                "（用 “grassroots calendar --year 年份” 查看说明）。",
+                path=path,
+            )
         )
     else:
-        print("是否暂定：否（所涉日期均有法定节假日数据）。")
+        print(tr("是否暂定：否（所涉日期均有法定节假日数据）。"))
     return 0
 
 
@@ -102,43 +129,59 @@ def run_calendar(args: argparse.Namespace) -> int:
     calendar, path = _load_calendar(args)
 
     builtin = builtin_years()
-    print(f"{BUILTIN_SOURCE} 提供的年份：{builtin.start}–{builtin.stop - 1}")
+    print(
+        tr(
+            "{source} 提供的年份：{first}–{last}",
+            source=BUILTIN_SOURCE,
+            first=builtin.start,
+            last=builtin.stop - 1,
+        )
+    )
     extra = calendar.override_years()
-    status = "已读取" if path.exists() else "尚未建立"
+    status = tr("已读取") if path.exists() else tr("尚未建立")
     if extra:
-        listed = "、".join(str(y) for y in extra)
-        print(f"节假日文件补充的年份：{listed}（{path}，{status}）")
+        listed = tr("、").join(str(y) for y in extra)
+        print(
+            tr(
+                "节假日文件补充的年份：{years}（{path}，{status}）",
+                years=listed,
+                path=path,
+                status=status,
+            )
+        )
     else:
-        print(f"节假日文件：{path}（{status}，没有补充年份）")
+        print(tr("节假日文件：{path}（{status}，没有补充年份）", path=path, status=status))
     print()
 
     if not calendar.covers(year):
-        print(f"缺少 {year} 年的法定节假日数据。")
-        print("这一年的到期日期只能按周末推算，程序会把它们标为“暂定”。")
+        print(tr("缺少 {year} 年的法定节假日数据。", year=year))
+        print(tr("这一年的到期日期只能按周末推算，程序会把它们标为“暂定”。"))
         print(_how_to_add(year, path))
         return 1
 
-    source = "节假日文件" if year in calendar.overrides else "chinesecalendar"
+    source = tr("节假日文件") if year in calendar.overrides else "chinesecalendar"
     if year in calendar.overrides and year in builtin:
-        source = "chinesecalendar，并按节假日文件调整"
-    print(f"{year} 年放假安排（来源：{source}）")
-    print("放假日期：")
+        source = tr("chinesecalendar，并按节假日文件调整")
+    print(tr("{year} 年放假安排（来源：{source}）", year=year, source=source))
+    print(tr("放假日期："))
     for day, name in calendar.holidays(year):
         print(f"  {describe_day(day)}  {name}")
     workdays = calendar.makeup_workdays(year)
-    print("调休上班日期：" if workdays else "调休上班日期：无")
+    print(tr("调休上班日期：") if workdays else tr("调休上班日期：无"))
     for day, name in workdays:
         print(f"  {describe_day(day)}  {name}")
     return 0
 
 
 def _how_to_add(year: int, path: Path) -> str:
-    return (
-        f"补充办法：按国务院办公厅公布的 {year} 年部分节假日安排，在节假日文件\n"
-        f"  {path}\n"
-        f"（UTF-8 编码的 JSON，与数据文件放在同一文件夹）中加入一项，例如：\n"
-        f'  {{"{year}": {{"holidays": {{"{year}-01-01": "元旦"}},\n'
-        f'           "workdays": {{"{year}-02-07": "春节调休"}}}}}}\n'
-        f"放假日期（holidays）要列出每一个放假日，含假期中的周末；"
-        f"调休上班日期（workdays）列出要上班的周末。"
+    return tr(
+        "补充办法：按国务院办公厅公布的 {year} 年部分节假日安排，在节假日文件\n"
+        "  {path}\n"
+        "（UTF-8 编码的 JSON，与数据文件放在同一文件夹）中加入一项，例如：\n"
+        '  {{"{year}": {{"holidays": {{"{year}-01-01": "元旦"}},\n'
+        '           "workdays": {{"{year}-02-07": "春节调休"}}}}}}\n'
+        "放假日期（holidays）要列出每一个放假日，含假期中的周末；"
+        "调休上班日期（workdays）列出要上班的周末。",
+        year=year,
+        path=path,
     )

@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from grassroots_tui.lang import tr
+
 SHELLS = ("bash", "zsh", "powershell")
 #: Metavars that name a file or a folder: the shells complete file names there.
 _FILE_METAVARS = {"PATH", "FILE", "BACKUP"}
@@ -25,12 +27,14 @@ _FOLDER_METAVARS = {"DIR"}
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     completion = subparsers.add_parser(
         "completion",
-        help="输出 bash、zsh 或 PowerShell 的命令补全脚本",
-        description="输出命令补全脚本。bash：grassroots completion bash > "
-        "~/.local/share/bash-completion/completions/grassroots；zsh：放进 fpath 中名为 "
-        "_grassroots 的文件；PowerShell：grassroots completion powershell >> $PROFILE。",
+        help=tr("输出 bash、zsh 或 PowerShell 的命令补全脚本"),
+        description=tr(
+            "输出命令补全脚本。bash：grassroots completion bash > "
+            "~/.local/share/bash-completion/completions/grassroots；zsh：放进 fpath 中名为 "
+            "_grassroots 的文件；PowerShell：grassroots completion powershell >> $PROFILE。"
+        ),
     )
-    completion.add_argument("shell", choices=SHELLS, help="哪种 shell")
+    completion.add_argument("shell", choices=SHELLS, help=tr("哪种 shell"))
     completion.set_defaults(handler=run_completion, opens_store=False)
 
 

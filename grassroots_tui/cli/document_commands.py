@@ -39,6 +39,7 @@ from grassroots_tui.cli.slip_commands import (
     _open,
     _store_path,
 )
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.services.argument_types import date_argument, month_argument, parse_month
 from grassroots_tui.services.documents import TEMPLATE_NAMES
 from grassroots_tui.store.document_templates import templates_folder
@@ -51,9 +52,10 @@ FORMATS = ("docx", "pdf")
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     document = subparsers.add_parser(
-        "document", help="公文格式的文件（Word 或 PDF）：交办单、催办通知书、公示、名单、统计报告"
+        "document",
+        help=tr("公文格式的文件（Word 或 PDF）：交办单、催办通知书、公示、名单、统计报告"),
     )
-    commands = document.add_subparsers(dest="document_command", metavar="命令")
+    commands = document.add_subparsers(dest="document_command", metavar=tr("命令"))
     commands.required = True
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -64,69 +66,76 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             "--format",
             choices=FORMATS,
             default="docx",
-            help="格式：docx（默认，Word/WPS 打开）或 pdf（需安装 LibreOffice）",
+            help=tr("格式：docx（默认，Word/WPS 打开）或 pdf（需安装 LibreOffice）"),
         )
         parser.add_argument(
             "--out",
             metavar="FILE",
-            help="写入文件；“-”输出到标准输出（默认写入数据旁的 exports 文件夹）",
+            help=tr("写入文件；“-”输出到标准输出（默认写入数据旁的 exports 文件夹）"),
         )
 
     def unmasked(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--unmasked",
             action="store_true",
-            help="不遮蔽姓名、身份证号、电话和困难等级：须登录且获准，并记入审计记录",
+            help=tr("不遮蔽姓名、身份证号、电话和困难等级：须登录且获准，并记入审计记录"),
         )
         add_sign_in_option(parser)
 
     def on(parser: argparse.ArgumentParser, what: str) -> None:
         parser.add_argument(
-            "--on", type=date_argument(what), metavar="DATE", help=f"{what}（默认今天）"
+            "--on",
+            type=date_argument(what),
+            metavar="DATE",
+            help=tr("{what}（默认今天）", what=what),
         )
 
-    slip = command("slip", "交办单及其回复单（公文格式）")
+    slip = command("slip", tr("交办单及其回复单（公文格式）"))
     slip.add_argument(
-        "number", metavar="NUMBER", help="交办单编号，完整编号或 2026-0015 这样的简写"
+        "number", metavar="NUMBER", help=tr("交办单编号，完整编号或 2026-0015 这样的简写")
     )
-    slip.add_argument("--station", metavar="CODE", help="编号简写在几个站重复时，指定站点代码")
+    slip.add_argument("--station", metavar="CODE", help=tr("编号简写在几个站重复时，指定站点代码"))
     output(slip)
     unmasked(slip)
     slip.set_defaults(handler=run_slip)
 
-    remind = command("remind", "催办通知书（公文格式，带文号）")
-    remind.add_argument("number", metavar="NUMBER", help="交办单编号，完整编号或简写")
-    remind.add_argument("--station", metavar="CODE", help="编号简写在几个站重复时，指定站点代码")
-    on(remind, "催办日期")
+    remind = command("remind", tr("催办通知书（公文格式，带文号）"))
+    remind.add_argument("number", metavar="NUMBER", help=tr("交办单编号，完整编号或简写"))
+    remind.add_argument(
+        "--station", metavar="CODE", help=tr("编号简写在几个站重复时，指定站点代码")
+    )
+    on(remind, tr("催办日期"))
     output(remind)
     remind.set_defaults(handler=run_remind)
 
-    leave = command("leave", "请假代班公示（公文格式）")
-    leave.add_argument("leave", metavar="ID_OR_NAME", help="请假记录编号或请假人姓名")
-    on(leave, "公示日期")
+    leave = command("leave", tr("请假代班公示（公文格式）"))
+    leave.add_argument("leave", metavar="ID_OR_NAME", help=tr("请假记录编号或请假人姓名"))
+    on(leave, tr("公示日期"))
     output(leave)
     leave.set_defaults(handler=run_leave)
 
-    round_ = command("round", "送温暖慰问名单（公文格式）")
-    round_.add_argument("round", metavar="ROUND", help="慰问活动的编号或名称")
-    round_.add_argument("--station", metavar="CODE", help="只在某个群工站的活动中找")
-    on(round_, "成文日期")
+    round_ = command("round", tr("送温暖慰问名单（公文格式）"))
+    round_.add_argument("round", metavar="ROUND", help=tr("慰问活动的编号或名称"))
+    round_.add_argument("--station", metavar="CODE", help=tr("只在某个群工站的活动中找"))
+    on(round_, tr("成文日期"))
     output(round_)
     unmasked(round_)
     round_.set_defaults(handler=run_round)
 
-    stats = command("stats", "月度统计报告（公文格式，含综述）")
+    stats = command("stats", tr("月度统计报告（公文格式，含综述）"))
     stats.add_argument(
-        "--month", required=True, type=month_argument(), metavar="YYYY-MM", help="统计月份"
+        "--month", required=True, type=month_argument(), metavar="YYYY-MM", help=tr("统计月份")
     )
-    stats.add_argument("--station", metavar="CODE", help="只统计某个群工站（站点代码）")
-    on(stats, "统计到哪一天，也是成文日期")
+    stats.add_argument("--station", metavar="CODE", help=tr("只统计某个群工站（站点代码）"))
+    on(stats, tr("统计到哪一天，也是成文日期"))
     output(stats)
     stats.set_defaults(handler=run_stats)
 
-    templates = command("templates", "把内置模板复制到数据旁的 templates 文件夹，供修改")
-    templates.add_argument("--to", metavar="DIR", help="复制到哪个文件夹（默认数据旁的 templates）")
-    templates.add_argument("--force", action="store_true", help="覆盖已有的同名模板")
+    templates = command("templates", tr("把内置模板复制到数据旁的 templates 文件夹，供修改"))
+    templates.add_argument(
+        "--to", metavar="DIR", help=tr("复制到哪个文件夹（默认数据旁的 templates）")
+    )
+    templates.add_argument("--force", action="store_true", help=tr("覆盖已有的同名模板"))
     templates.set_defaults(handler=run_templates)
 
 
@@ -149,7 +158,8 @@ def _unmasked(store: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 def _where(args: argparse.Namespace) -> str:
     if args.out in (None, "-"):
-        return "标准输出" if args.out == "-" else "exports 文件夹"
+        # the audit trail's words
+        return chinese("标准输出") if args.out == "-" else chinese("exports 文件夹")
     return str(Path(args.out).resolve())
 
 
@@ -164,7 +174,9 @@ def _finish(args: argparse.Namespace, name: str, data: bytes) -> int:
             raise _Failed(str(error)) from None
     if args.out == "-":
         if sys.stdout.isatty():
-            raise _Failed(f"{args.format} 文件不能输出到终端，请用 --out 指定文件。")
+            raise _Failed(
+                tr("{format} 文件不能输出到终端，请用 --out 指定文件。", format=args.format)
+            )
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -173,7 +185,7 @@ def _finish(args: argparse.Namespace, name: str, data: bytes) -> int:
     # --out, or exports/ beside the store; either way owner-only folders, written whole.
     to = Path(args.out) if args.out else None
     path = write_export(paths, name, data, suffix=f".{args.format}", to=to)
-    print(f"已写入：{path}", file=sys.stderr)
+    print(tr("已写入：{path}", path=path), file=sys.stderr)
     return 0
 
 
@@ -214,7 +226,7 @@ def run_remind(args: argparse.Namespace) -> int:
     from grassroots_tui.services.documents import reminder_document
     from grassroots_tui.services.slips import find_slip
 
-    day = _day(args.on, "催办日期")
+    day = _day(args.on, tr("催办日期"))
     calendar = _calendar(args)
 
     def make(store: Any) -> tuple[str, bytes]:
@@ -232,7 +244,7 @@ def run_leave(args: argparse.Namespace) -> int:
     from grassroots_tui.services.documents import leave_document
     from grassroots_tui.services.rosters import find_leave
 
-    on = _day(args.on, "公示日期")
+    on = _day(args.on, tr("公示日期"))
 
     def make(store: Any) -> tuple[str, bytes]:
         leave = find_leave(store, args.leave)
@@ -247,7 +259,7 @@ def run_round(args: argparse.Namespace) -> int:
     from grassroots_tui.services.condolence import find_round
     from grassroots_tui.services.documents import export_round_document
 
-    on = _day(args.on, "成文日期")
+    on = _day(args.on, tr("成文日期"))
 
     def make(store: Any) -> tuple[str, bytes]:
         found = find_round(store, args.round, station_id=_station_id(store, args.station))
@@ -306,7 +318,10 @@ def run_templates(args: argparse.Namespace) -> int:
         write_file_atomically(path, template(kind).data)
         written.append(name)
     for name in written:
-        print(f"已写入：{folder / name}", file=sys.stderr)
+        print(tr("已写入：{path}", path=folder / name), file=sys.stderr)
     if kept:
-        print(f"已有，未覆盖（要覆盖请加 --force）：{'、'.join(kept)}", file=sys.stderr)
+        print(
+            tr("已有，未覆盖（要覆盖请加 --force）：{names}", names=tr("、").join(kept)),
+            file=sys.stderr,
+        )
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from grassroots_tui.lang import tr
 from grassroots_tui.store.error_log import LOG_NAME, log_folder_for, read_log, summary_lines
 from grassroots_tui.store.files import make_private_folder, write_file_atomically
 
@@ -16,10 +17,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     command = subparsers.add_parser(
         "errors",
         parents=[common],
-        help=f"数据文件夹中的错误日志（{LOG_NAME}）：每条一行；--out 写出完整内容交维护人员",
+        help=tr(
+            "数据文件夹中的错误日志（{log}）：每条一行；--out 写出完整内容交维护人员", log=LOG_NAME
+        ),
     )
     command.add_argument(
-        "--out", metavar="FILE", help="把完整的错误日志（含打开的加密部分）写到这个文件"
+        "--out", metavar="FILE", help=tr("把完整的错误日志（含打开的加密部分）写到这个文件")
     )
     command.set_defaults(handler=run)
 
@@ -28,17 +31,17 @@ def run(args: argparse.Namespace) -> int:
     folder = log_folder_for(args.db)
     text = read_log(folder)
     if not text:
-        print(f"没有错误日志（{folder / LOG_NAME}）。")
+        print(tr("没有错误日志（{log}）。", log=folder / LOG_NAME))
         return 0
     lines = summary_lines(text)
-    print(f"错误日志 {folder / LOG_NAME}：共 {len(lines)} 条")
+    print(tr("错误日志 {log}：共 {count} 条", log=folder / LOG_NAME, count=len(lines)))
     for line in lines:
         print(f"  {line}")
     if args.out:
         out = Path(args.out)
         make_private_folder(out.parent)
         write_file_atomically(out, text.encode("utf-8"))
-        print(f"完整内容已写到 {out}（只有本人可读），请交给维护人员。")
+        print(tr("完整内容已写到 {out}（只有本人可读），请交给维护人员。", out=out))
     else:
-        print("完整内容（含每条的出错位置）：grassroots errors --out 文件名")
+        print(tr("完整内容（含每条的出错位置）：grassroots errors --out 文件名"))
     return 0

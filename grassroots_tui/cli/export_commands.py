@@ -22,6 +22,7 @@ from typing import Any
 
 from grassroots_tui.cli.slip_commands import _calendar, _Failed, _guarded, _open, _store_path
 from grassroots_tui.i18n import t
+from grassroots_tui.lang import tr
 from grassroots_tui.services.argument_types import date_argument, month_argument, parse_month
 from grassroots_tui.services.slip_rules import load_slip_rules
 from grassroots_tui.services.statistics import month_stats, trend
@@ -32,43 +33,47 @@ from grassroots_tui.store.slip_rules_file import default_slip_rules_path
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    export = subparsers.add_parser("export", help="导出：月度统计报表")
-    commands = export.add_subparsers(dest="export_command", metavar="命令")
+    export = subparsers.add_parser("export", help=tr("导出：月度统计报表"))
+    commands = export.add_subparsers(dest="export_command", metavar=tr("命令"))
     commands.required = True
     stats = commands.add_parser(
         "stats",
         parents=[common],
-        help="导出月度统计（Excel、CSV、JSON 或 Markdown）",
-        description="导出某月的统计：各站一行、合计一行，本月和累计（自 1 月 1 日起）。",
+        help=tr("导出月度统计（Excel、CSV、JSON 或 Markdown）"),
+        description=tr("导出某月的统计：各站一行、合计一行，本月和累计（自 1 月 1 日起）。"),
     )
     stats.add_argument(
         "--month",
         required=True,
         type=month_argument(),
         metavar="YYYY-MM",
-        help="统计月份，如 2026-09",
+        help=tr("统计月份，如 2026-09"),
     )
-    stats.add_argument("--station", metavar="CODE", help="只统计某个群工站（站点代码）")
+    stats.add_argument("--station", metavar="CODE", help=tr("只统计某个群工站（站点代码）"))
     stats.add_argument(
         "--format",
         choices=["xlsx", "csv", "json", "md"],
         default="xlsx",
-        help="格式：xlsx（默认）、csv、json 或 md",
+        help=tr("格式：xlsx（默认）、csv、json 或 md"),
     )
     stats.add_argument(
-        "--out", metavar="PATH", help="写入文件；“-”输出到屏幕（默认写入数据旁的 exports 文件夹）"
+        "--out",
+        metavar="PATH",
+        help=tr("写入文件；“-”输出到屏幕（默认写入数据旁的 exports 文件夹）"),
     )
     stats.add_argument(
         "--encoding",
         choices=["utf-8", "gb18030"],
         default=None,
-        help="CSV 的编码：utf-8（默认，带 BOM，Excel 和 WPS 都能直接打开）或 gb18030（较旧的系统）",
+        help=tr(
+            "CSV 的编码：utf-8（默认，带 BOM，Excel 和 WPS 都能直接打开）或 gb18030（较旧的系统）"
+        ),
     )
     stats.add_argument(
         "--on",
         type=date_argument(),
         metavar="DATE",
-        help="统计到哪一天（默认今天）：当月只统计到这一天，如 2026-12-06",
+        help=tr("统计到哪一天（默认今天）：当月只统计到这一天，如 2026-12-06"),
     )
     stats.set_defaults(handler=run_stats)
 
@@ -88,7 +93,7 @@ def run_stats(args: argparse.Namespace) -> int:
         raise _Failed(t("documents.encoding_csv_only"))
     to_stdout = args.out == "-"
     if to_stdout and args.format == "xlsx" and sys.stdout.isatty():
-        raise _Failed("Excel 文件不能输出到终端，请用 --out 指定文件，或选 csv、json、md。")
+        raise _Failed(tr("Excel 文件不能输出到终端，请用 --out 指定文件，或选 csv、json、md。"))
     calendar = _calendar(args)
     # The office's rule for rounding rates, as on the screen; a faulty file stops here.
     rules = load_slip_rules(default_slip_rules_path(_store_path(args)))
@@ -132,6 +137,6 @@ def run_stats(args: argparse.Namespace) -> int:
     name = default_name(stats, args.station.upper() if args.station else None)
     to = Path(args.out) if args.out else None
     path = write_export(paths, name, data, suffix=f".{args.format}", to=to)
-    print(f"已写入：{path}", file=sys.stderr)
+    print(tr("已写入：{path}", path=path), file=sys.stderr)
     print(stats.summary, file=sys.stderr)
     return 0

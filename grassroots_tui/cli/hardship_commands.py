@@ -24,6 +24,7 @@ from typing import Any
 
 from grassroots_tui.cli.sign_in import add_sign_in_option, sign_in
 from grassroots_tui.cli.slip_commands import _cell, _day, _Failed, _guarded, _open
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.models import HardshipTier
 from grassroots_tui.services.argument_types import date_argument, days_argument
 from grassroots_tui.services.condolence import (
@@ -39,60 +40,66 @@ from grassroots_tui.store.files import make_private_folder, write_file_atomicall
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    hardship = subparsers.add_parser("hardship", help="困难帮扶：待复核、待回访，送温暖名单")
-    commands = hardship.add_subparsers(dest="hardship_command", metavar="命令")
+    hardship = subparsers.add_parser("hardship", help=tr("困难帮扶：待复核、待回访，送温暖名单"))
+    commands = hardship.add_subparsers(dest="hardship_command", metavar=tr("命令"))
     commands.required = True
 
     due = commands.add_parser(
         "due",
         parents=[common],
-        help="到期和超期的复核、脱困回访，超期最久的在前（姓名遮蔽）",
+        help=tr("到期和超期的复核、脱困回访，超期最久的在前（姓名遮蔽）"),
     )
     due.add_argument(
-        "--on", type=date_argument(), metavar="DATE", help="按哪一天看（默认今天），如 2026-12-01"
+        "--on",
+        type=date_argument(),
+        metavar="DATE",
+        help=tr("按哪一天看（默认今天），如 2026-12-01"),
     )
-    due.add_argument("--station", metavar="CODE", help="只看某个群工站（站点代码，如 HL01）")
+    due.add_argument("--station", metavar="CODE", help=tr("只看某个群工站（站点代码，如 HL01）"))
     due.add_argument(
         "--within",
         type=days_argument(),
         default=14,
         metavar="N",
-        help="列出几天内到期的（默认 14，最多 365）",
+        help=tr("列出几天内到期的（默认 14，最多 365）"),
     )
-    due.add_argument("--json", action="store_true", help="输出 JSON")
+    due.add_argument("--json", action="store_true", help=tr("输出 JSON"))
     due.set_defaults(handler=run_due)
 
-    rounds = commands.add_parser("round", help="送温暖：列出活动、导出慰问名单")
-    round_commands = rounds.add_subparsers(dest="round_command", metavar="命令")
+    rounds = commands.add_parser("round", help=tr("送温暖：列出活动、导出慰问名单"))
+    round_commands = rounds.add_subparsers(dest="round_command", metavar=tr("命令"))
     round_commands.required = True
 
-    listing = round_commands.add_parser("list", parents=[common], help="列出送温暖活动及进度")
-    listing.add_argument("--station", metavar="CODE", help="只看某个群工站（站点代码）")
-    listing.add_argument("--json", action="store_true", help="输出 JSON")
+    listing = round_commands.add_parser("list", parents=[common], help=tr("列出送温暖活动及进度"))
+    listing.add_argument("--station", metavar="CODE", help=tr("只看某个群工站（站点代码）"))
+    listing.add_argument("--json", action="store_true", help=tr("输出 JSON"))
     listing.set_defaults(handler=run_round_list)
 
     export = round_commands.add_parser(
         "export",
         parents=[common],
-        help="导出慰问名单（CSV 或 Markdown，个人信息默认遮蔽）",
-        description="导出送温暖慰问名单。个人信息默认遮蔽；"
-        "--unmasked 输出完整信息，并记入审计记录。",
+        help=tr("导出慰问名单（CSV 或 Markdown，个人信息默认遮蔽）"),
+        description=tr(
+            "导出送温暖慰问名单。个人信息默认遮蔽；--unmasked 输出完整信息，并记入审计记录。"
+        ),
     )
-    export.add_argument("round", metavar="ROUND", help="活动名称（如 2027年春节慰问）或编号")
-    export.add_argument("--station", metavar="CODE", help="名称在几个站重复时，指定站点代码")
+    export.add_argument("round", metavar="ROUND", help=tr("活动名称（如 2027年春节慰问）或编号"))
+    export.add_argument("--station", metavar="CODE", help=tr("名称在几个站重复时，指定站点代码"))
     export.add_argument(
-        "--out", metavar="FILE", help="写入文件（默认输出到屏幕；“-”为标准输出，可接管道）"
+        "--out", metavar="FILE", help=tr("写入文件（默认输出到屏幕；“-”为标准输出，可接管道）")
     )
     export.add_argument(
-        "--format", choices=["csv", "md"], default="csv", help="格式：csv（默认）或 md"
+        "--format", choices=["csv", "md"], default="csv", help=tr("格式：csv（默认）或 md")
     )
     export.add_argument(
         "--encoding",
         choices=["utf-8", "gb18030"],
         default="utf-8",
-        help="CSV 写入文件时的编码：utf-8（默认，带 BOM）或 gb18030（较旧的系统）",
+        help=tr("CSV 写入文件时的编码：utf-8（默认，带 BOM）或 gb18030（较旧的系统）"),
     )
-    export.add_argument("--unmasked", action="store_true", help="不遮蔽姓名和电话（记入审计记录）")
+    export.add_argument(
+        "--unmasked", action="store_true", help=tr("不遮蔽姓名和电话（记入审计记录）")
+    )
     add_sign_in_option(export)
     export.set_defaults(handler=run_round_export)
 
@@ -107,16 +114,16 @@ def _station_id(store: Store, code: str | None) -> str | None:
     for station in store.raw("station"):
         if station["id"] == code or str(station.get("code", "")).upper() == wanted:
             return station["id"]
-    codes = "、".join(sorted(str(s.get("code", "")) for s in store.raw("station"))) or "无"
-    raise _Failed(f"没有站点代码为“{code}”的群工站（现有：{codes}）。")
+    codes = tr("、").join(sorted(str(s.get("code", "")) for s in store.raw("station"))) or tr("无")
+    raise _Failed(tr("没有站点代码为“{code}”的群工站（现有：{codes}）。", code=code, codes=codes))
 
 
 def _state_text(item: DueItem, today: date) -> str:
     if item.days_overdue > 0:
-        return f"超期{item.days_overdue}天"
+        return tr("超期{days}天", days=item.days_overdue)
     if item.due == today:
-        return "今日到期"
-    return f"{item.days_left(today)}天后到期"
+        return tr("今日到期")
+    return tr("{days}天后到期", days=item.days_left(today))
 
 
 def due_rows(store: Store, items: list[DueItem], today: date) -> list[dict[str, Any]]:
@@ -138,10 +145,10 @@ def due_rows(store: Store, items: list[DueItem], today: date) -> list[dict[str, 
                 "head_of_household": masker.name(home.get("head_of_household")),
                 "station": stations.get(case.get("station_id"), {}).get("code", ""),
                 "tier": tier.value if tier else None,
-                "tier_label": tier.label if tier else "",
+                "tier_label": tr(tier.label) if tier else "",
                 "paired_cadre": staff.get(case.get("paired_cadre"), case.get("paired_cadre")),
                 "what": item.what,
-                "what_label": item.label,
+                "what_label": tr("复核") if item.what == "review" else tr("脱困回访"),
                 "due": item.due.isoformat(),
                 "days_overdue": item.days_overdue,
                 "days_left": item.days_left(today),
@@ -151,16 +158,20 @@ def due_rows(store: Store, items: list[DueItem], today: date) -> list[dict[str, 
     return rows
 
 
-_DUE_COLUMNS = (
-    ("事项", 8),
-    ("站点", 6),
-    ("户号", 12),
-    ("户主", 8),
-    ("等级", 8),
-    ("帮扶责任人", 10),
-    ("应办日期", 10),
-    ("状态", 12),
-)
+def _due_columns() -> tuple[tuple[str, int], ...]:
+    """The due table's columns: heading, width (a CJK character counts two)."""
+    return (
+        (tr("事项"), 8),
+        (tr("站点"), 6),
+        (tr("户号"), 12),
+        (tr("户主"), 8),
+        (tr("等级"), 8),
+        (tr("帮扶责任人"), 10),
+        (tr("应办日期"), 10),
+        (tr("状态"), 12),
+    )
+
+
 _DUE_KEYS = (
     "what_label",
     "station",
@@ -175,18 +186,25 @@ _DUE_KEYS = (
 
 def _due_table(rows: list[dict[str, Any]], today: date, within: int) -> str:
     overdue = sum(1 for r in rows if r["days_overdue"] > 0)
+    columns = _due_columns()
     lines = [
-        f"{today.isoformat()} 困难帮扶待办：超期 {overdue} · {within} 天内到期 {len(rows) - overdue}"
+        tr(
+            "{today} 困难帮扶待办：超期 {overdue} · {within} 天内到期 {due}",
+            today=today.isoformat(),
+            overdue=overdue,
+            within=within,
+            due=len(rows) - overdue,
+        )
     ]
     if not rows:
-        lines.append("没有到期或超期的复核和脱困回访。")
+        lines.append(tr("没有到期或超期的复核和脱困回访。"))
         return "\n".join(lines) + "\n"
-    lines.append("  ".join(_cell(name, width) for name, width in _DUE_COLUMNS).rstrip())
-    lines.append("  ".join("-" * width for _, width in _DUE_COLUMNS))
+    lines.append("  ".join(_cell(name, width) for name, width in columns).rstrip())
+    lines.append("  ".join("-" * width for _, width in columns))
     for row in rows:
         cells = (str(row[key] or "") for key in _DUE_KEYS)
         lines.append(
-            "  ".join(_cell(v, w) for v, (_, w) in zip(cells, _DUE_COLUMNS, strict=True)).rstrip()
+            "  ".join(_cell(v, w) for v, (_, w) in zip(cells, columns, strict=True)).rstrip()
         )
     return "\n".join(lines) + "\n"
 
@@ -197,9 +215,9 @@ def _due_table(rows: list[dict[str, Any]], today: date, within: int) -> str:
 @_guarded
 def run_due(args: argparse.Namespace) -> int:
     """Reviews and call-backs due or overdue, as a table or JSON."""
-    day = _day(args.on, "日期")
+    day = _day(args.on, tr("日期"))
     if args.within < 0:
-        raise _Failed("天数不能为负数。")
+        raise _Failed(tr("天数不能为负数。"))
     store = _open(args, write=False)
     try:
         station_id = _station_id(store, args.station)
@@ -251,12 +269,17 @@ def run_round_list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print("还没有送温暖活动。")
+        print(tr("还没有送温暖活动。"))
         return 0
     for row in rows:
         print(
             f"{row['started_on']}  {row['station']:<6}  {row['title']}  "
-            f"已慰问 {row['done']}/{row['total']} 户（{row['percent']}%）"
+            + tr(
+                "已慰问 {done}/{total} 户（{percent}%）",
+                done=row["done"],
+                total=row["total"],
+                percent=row["percent"],
+            )
         )
     return 0
 
@@ -277,7 +300,7 @@ def run_round_export(args: argparse.Namespace) -> int:
             fmt=args.format,
             unmasked=args.unmasked,
             actor=actor,
-            where=str(Path(args.out).resolve()) if args.out else "屏幕",
+            where=str(Path(args.out).resolve()) if args.out else chinese("屏幕"),  # audit trail
         )
     finally:
         store.close()
@@ -287,5 +310,5 @@ def run_round_export(args: argparse.Namespace) -> int:
     path = Path(args.out)
     make_private_folder(path.parent)  # 0700, the folders it makes on the way too
     write_file_atomically(path, encode_export(text, args.format, args.encoding))
-    print(f"已写入：{path}", file=sys.stderr)
+    print(tr("已写入：{path}", path=path), file=sys.stderr)
     return 0

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from grassroots_tui.cli.sign_in import SignInFailed, add_sign_in_option, sign_in
+from grassroots_tui.lang import language, tr
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.services.auth import PermissionDenied
 from grassroots_tui.services.household_import import (
@@ -56,26 +57,39 @@ _FIELD_LABELS = {
 }
 
 
+def _field_label(field: str) -> str:
+    """A household field as the preview names it: the ledger's column header in Chinese,
+    the field's title in English."""
+    if language() == "zh":
+        return _FIELD_LABELS.get(field, field)
+    from grassroots_tui.models.household import Household
+
+    info = Household.model_fields.get(field)
+    return tr(info.title) if info is not None and info.title else field
+
+
 class _Failed(Exception):
     """A reason to stop, already worded for the user."""
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     imp = subparsers.add_parser(
-        "import", help="从表格导入台账（住户、走访、交办单、困难帮扶、媒体报道、三三工作法）"
+        "import", help=tr("从表格导入台账（住户、走访、交办单、困难帮扶、媒体报道、三三工作法）")
     )
-    kinds = imp.add_subparsers(dest="import_kind", metavar="类型")
+    kinds = imp.add_subparsers(dest="import_kind", metavar=tr("类型"))
     kinds.required = True
     households = kinds.add_parser(
         "households",
         parents=[common],
-        help="导入住户台账（.xlsx 或 .csv，中文表头）",
+        help=tr("导入住户台账（.xlsx 或 .csv，中文表头）"),
         description=(
-            "导入住户台账：按户号新增或更新住户。先显示将要做的修改，确认后才写入；"
-            "有被拒绝的行时默认不导入。"
+            tr(
+                "导入住户台账：按户号新增或更新住户。先显示将要做的修改，确认后才写入；"
+                "有被拒绝的行时默认不导入。"
+            )
         ),
     )
-    households.add_argument("file", metavar="FILE", help="住户台账文件（.xlsx 或 .csv）")
+    households.add_argument("file", metavar="FILE", help=tr("住户台账文件（.xlsx 或 .csv）"))
     add_import_options(households)
     households.set_defaults(handler=run_import_households)
 
@@ -84,13 +98,13 @@ def add_import_options(parser: argparse.ArgumentParser) -> None:
     """The options every `grassroots import KIND FILE` takes: the station, --yes,
     --allow-rejected and the sign-in's."""
     parser.add_argument(
-        "--station", required=True, metavar="CODE", help="导入到哪个群工站（站点代码，如 HL01）"
+        "--station", required=True, metavar="CODE", help=tr("导入到哪个群工站（站点代码，如 HL01）")
     )
-    parser.add_argument("--yes", "-y", action="store_true", help="不再询问，直接导入")
+    parser.add_argument("--yes", "-y", action="store_true", help=tr("不再询问，直接导入"))
     parser.add_argument(
         "--allow-rejected",
         action="store_true",
-        help="有被拒绝的行时，仍导入其余各行（被拒绝的行不导入）",
+        help=tr("有被拒绝的行时，仍导入其余各行（被拒绝的行不导入）"),
     )
     add_sign_in_option(parser)
 
@@ -121,7 +135,7 @@ def run_import_households(args: argparse.Namespace) -> int:
         args,
         ImportSteps(
             context="grassroots import households",
-            unit="户",
+            unit=tr("户"),
             read=lambda: read_ledger(args.file, terminal_progress()),
             preview=lambda store, station_id, ledger, today: preview_import(
                 store.raw("household"), station_id, ledger, today
@@ -150,7 +164,12 @@ def terminal_progress(stream: TextIO | None = None) -> Progress | None:
             return
         shown[0] = now
         end = "\n" if done >= total else ""
-        print(f"\r读取台账：第 {done:,} 行，共 {total:,} 行", end=end, file=out, flush=True)
+        print(
+            "\r" + tr("读取台账：第 {done:,} 行，共 {total:,} 行", done=done, total=total),
+            end=end,
+            file=out,
+            flush=True,
+        )
 
     return show
 
@@ -160,7 +179,7 @@ def run_import(args: argparse.Namespace, steps: ImportSteps) -> int:
     try:
         return _run(args, steps)
     except _Failed as failed:
-        print(f"错误：{failed}", file=sys.stderr)
+        print(tr("错误：{error}", error=failed), file=sys.stderr)
     except (
         LedgerImportError,
         StoreError,
@@ -168,13 +187,18 @@ def run_import(args: argparse.Namespace, steps: ImportSteps) -> int:
         SignInFailed,
         PermissionDenied,
     ) as error:
-        print(f"错误：{error}", file=sys.stderr)
+        print(tr("错误：{error}", error=error), file=sys.stderr)
     except OSError as error:
-        print(f"错误：读写文件失败：{error.strerror or error}。", file=sys.stderr)
+        print(tr("错误：读写文件失败：{reason}。", reason=error.strerror or error), file=sys.stderr)
     except Exception as error:  # noqa: BLE001 - never a traceback for the user
         note = logged_note(error, log_folder_for(args.db), context=steps.context)
         print(
-            f"错误：导入时发生意外错误（{type(error).__name__}：{error}）。没有写入任何数据。{note}",
+            tr(
+                "错误：导入时发生意外错误（{kind}：{error}）。没有写入任何数据。{note}",
+                kind=type(error).__name__,
+                error=error,
+                note=note,
+            ),
             file=sys.stderr,
         )
     return EXIT_ERROR
@@ -198,11 +222,16 @@ def _run(args: argparse.Namespace, steps: ImportSteps) -> int:
     if rejected and not args.allow_rejected:
         good = len(preview.adds) + len(preview.updates)
         raise _Failed(
-            f"有 {rejected} 行被拒绝，本次没有导入任何数据。请改正后重新导入；"
-            f"或加 --allow-rejected 只导入其余 {good} {steps.unit}。"
+            tr(
+                "有 {rejected} 行被拒绝，本次没有导入任何数据。请改正后重新导入；"
+                "或加 --allow-rejected 只导入其余 {good} {unit}。",
+                rejected=rejected,
+                good=good,
+                unit=steps.unit,
+            )
         )
     if not preview.has_changes:
-        print("没有需要写入的修改。")
+        print(tr("没有需要写入的修改。"))
         return EXIT_OK
     if not args.yes and not _confirmed():
         return EXIT_NOT_CONFIRMED
@@ -215,12 +244,14 @@ def _run(args: argparse.Namespace, steps: ImportSteps) -> int:
     store = Store.open(store_path, create=False, daily_backup=False)
     try:
         if store.readonly:
-            raise _Failed(f"不能导入：{store.readonly_reason or '数据是只读的。'}")
+            raise _Failed(
+                tr("不能导入：{reason}", reason=store.readonly_reason or tr("数据是只读的。"))
+            )
         actor = sign_in(store, args, action="household.import").actor
         # The store may have changed since the preview: make it again, on what is there now.
         fresh = steps.preview(store, station["id"], ledger, today)
         if steps.signature(fresh) != expected:
-            raise _Failed("预览之后数据已被修改，本次没有导入任何数据。请重新运行导入命令。")
+            raise _Failed(tr("预览之后数据已被修改，本次没有导入任何数据。请重新运行导入命令。"))
         result = steps.apply(store, fresh, actor, args.allow_rejected)
     finally:
         store.close()
@@ -251,21 +282,39 @@ def _station(store: Store, code: str) -> dict[str, Any]:
             return station
     codes = sorted(str(s.get("code", "")) for s in stations if s.get("code"))
     if codes:
-        raise _Failed(f"找不到站点代码「{code}」。现有的站点代码：{'、'.join(codes)}。")
-    raise _Failed(f"找不到站点代码「{code}」：数据中还没有任何群工站。")
+        raise _Failed(
+            tr(
+                "找不到站点代码「{code}」。现有的站点代码：{codes}。",
+                code=code,
+                codes=tr("、").join(codes),
+            )
+        )
+    raise _Failed(tr("找不到站点代码「{code}」：数据中还没有任何群工站。", code=code))
 
 
 def _print_preview(ledger: Ledger, station: dict[str, Any], preview: ImportPreview) -> None:
     updates = [
-        f"更新 {household.household_no}：{'、'.join(_FIELD_LABELS.get(f, f) for f in changes)}"
+        tr(
+            "更新 {household}：{fields}",
+            household=household.household_no,
+            fields=tr("、").join(_field_label(f) for f in changes),
+        )
         for household, changes in preview.updates
     ]
-    print_preview(f"导入「{ledger.source}」到 {station_label(station)}：", preview, updates)
+    print_preview(
+        tr("导入「{source}」到 {station}：", source=ledger.source, station=station_label(station)),
+        preview,
+        updates,
+    )
 
 
 def station_label(station: dict[str, Any]) -> str:
     """ "湘龙街道HL01群众工作站（HL01）"."""
-    return f"{station.get('name') or station.get('code')}（{station.get('code')}）"
+    return tr(
+        "{name}（{code}）",
+        name=station.get("name") or station.get("code"),
+        code=station.get("code"),
+    )
 
 
 def print_preview(title: str, preview: Any, updates: list[str]) -> None:
@@ -274,11 +323,18 @@ def print_preview(title: str, preview: Any, updates: list[str]) -> None:
     print(title)
     print(preview.summary())
     for warning in preview.warnings:
-        print(f"提示：{warning}")
+        print(tr("提示：{warning}", warning=warning))
     if preview.rejected:
-        print("被拒绝的行：")
+        print(tr("被拒绝的行："))
         for problem in preview.rejected:
-            print(f"  第 {problem.row} 行  「{problem.column}」  {problem.reason}")
+            print(
+                tr(
+                    "  第 {row} 行  「{column}」  {reason}",
+                    row=problem.row,
+                    column=problem.column,
+                    reason=problem.reason,
+                )
+            )
     for line in updates:
         print(f"  {line}")
 
@@ -287,15 +343,15 @@ def _confirmed() -> bool:
     stdin = sys.stdin
     if stdin is None or not stdin.isatty():
         print(
-            "未写入任何数据：没有可以确认的终端。核对无误后，加 --yes 重新运行即可导入。",
+            tr("未写入任何数据：没有可以确认的终端。核对无误后，加 --yes 重新运行即可导入。"),
             file=sys.stderr,
         )
         return False
     try:
-        answer = input("确认导入？[y/N] ")
+        answer = input(tr("确认导入？[y/N] "))
     except EOFError:
         answer = ""
     if answer.strip().lower() in ("y", "yes", "是", "确认"):
         return True
-    print("已取消，未写入任何数据。")
+    print(tr("已取消，未写入任何数据。"))
     return False

@@ -20,6 +20,7 @@ from typing import Any
 
 from grassroots_tui.cli.hardship_commands import _station_id
 from grassroots_tui.cli.slip_commands import _calendar, _cell, _day, _emit, _Failed, _guarded, _open
+from grassroots_tui.lang import language, tr
 from grassroots_tui.services import argument_types
 from grassroots_tui.services.argument_types import date_argument, month_argument
 from grassroots_tui.services.rosters import (
@@ -41,54 +42,76 @@ from grassroots_tui.store import Store
 #: Display width of one day in the calendar table (a CJK character counts two).
 CELL = 10
 GAP_SIGN = "!"
-REST_SIGN = "休"
-MAKEUP_SIGN = "班"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _rest_sign() -> str:
+    return tr("休")
+
+
+def _makeup_sign() -> str:
+    return tr("班")
+
+
+def _weekdays() -> tuple[str, ...]:
+    return WEEKDAYS_ZH if language() == "zh" else WEEKDAYS_EN
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    roster = subparsers.add_parser("roster", help="值班表：按月显示值班日历和缺口")
-    commands = roster.add_subparsers(dest="roster_command", metavar="命令")
+    roster = subparsers.add_parser("roster", help=tr("值班表：按月显示值班日历和缺口"))
+    commands = roster.add_subparsers(dest="roster_command", metavar=tr("命令"))
     commands.required = True
     show = commands.add_parser(
         "show",
         parents=[common],
-        help="按月显示值班表（每周一行，休息日和缺口有标记，缺口列在表下）",
+        help=tr("按月显示值班表（每周一行，休息日和缺口有标记，缺口列在表下）"),
     )
     show.add_argument(
-        "--month", required=True, type=month_argument(), metavar="YYYY-MM", help="月份，如 2026-02"
+        "--month",
+        required=True,
+        type=month_argument(),
+        metavar="YYYY-MM",
+        help=tr("月份，如 2026-02"),
     )
-    show.add_argument("--station", metavar="CODE", help="只看某个群工站（默认每个站各一张）")
+    show.add_argument("--station", metavar="CODE", help=tr("只看某个群工站（默认每个站各一张）"))
     show.set_defaults(handler=run_roster_show)
 
-    supervision = subparsers.add_parser("supervision", help="督导：月度督导情况")
-    sup_commands = supervision.add_subparsers(dest="supervision_command", metavar="命令")
+    supervision = subparsers.add_parser("supervision", help=tr("督导：月度督导情况"))
+    sup_commands = supervision.add_subparsers(dest="supervision_command", metavar=tr("命令"))
     sup_commands.required = True
     report = sup_commands.add_parser(
         "report",
         parents=[common],
-        help=f"每位督导人员的督导天数、站次和未达标天数（目标：每天 {TARGET_PER_DAY} 个站）",
+        help=tr(
+            "每位督导人员的督导天数、站次和未达标天数（目标：每天 {target} 个站）",
+            target=TARGET_PER_DAY,
+        ),
     )
     report.add_argument(
-        "--month", required=True, type=month_argument(), metavar="YYYY-MM", help="月份，如 2026-02"
+        "--month",
+        required=True,
+        type=month_argument(),
+        metavar="YYYY-MM",
+        help=tr("月份，如 2026-02"),
     )
-    report.add_argument("--json", action="store_true", help="输出 JSON")
+    report.add_argument("--json", action="store_true", help=tr("输出 JSON"))
     report.set_defaults(handler=run_supervision_report)
 
-    leave = subparsers.add_parser("leave", help="请假代班：生成公示")
-    leave_commands = leave.add_subparsers(dest="leave_command", metavar="命令")
+    leave = subparsers.add_parser("leave", help=tr("请假代班：生成公示"))
+    leave_commands = leave.add_subparsers(dest="leave_command", metavar=tr("命令"))
     leave_commands.required = True
     notice = leave_commands.add_parser(
         "notice",
         parents=[common],
-        help="生成请假代班公示（不含身份证号和个人电话）",
+        help=tr("生成请假代班公示（不含身份证号和个人电话）"),
     )
     notice.add_argument(
-        "leave", metavar="LEAVE_ID_OR_NAME", help="请假申请编号，或请假人姓名（取其最近一次）"
+        "leave", metavar="LEAVE_ID_OR_NAME", help=tr("请假申请编号，或请假人姓名（取其最近一次）")
     )
-    notice.add_argument("--out", metavar="FILE", help="写入文件（默认输出到屏幕）")
-    notice.add_argument("--html", action="store_true", help="输出可直接打印的网页（HTML）")
+    notice.add_argument("--out", metavar="FILE", help=tr("写入文件（默认输出到屏幕）"))
+    notice.add_argument("--html", action="store_true", help=tr("输出可直接打印的网页（HTML）"))
     notice.add_argument(
-        "--on", type=date_argument("公示日期"), metavar="DATE", help="公示日期（默认今天）"
+        "--on", type=date_argument(tr("公示日期")), metavar="DATE", help=tr("公示日期（默认今天）")
     )
     notice.set_defaults(handler=run_leave_notice)
 
@@ -126,10 +149,16 @@ def render_month(
     gaps listed below."""
     days = month_view(store, station_id=station["id"], year=year, month=month, calendar=calendar)
     names = _names(store)
-    title = f"{station.get('name', '')}（{station.get('code', '')}）{year}年{month}月值班表"
+    title = tr(
+        "{name}（{code}）{year}年{month}月值班表",
+        name=station.get("name", ""),
+        code=station.get("code", ""),
+        year=year,
+        month=month,
+    )
     if any(rd.provisional for rd in days):  # 待定, like a due date in a year without data
-        title += f"（待定：{calendar_note(year, month, calendar)}）"
-    lines = [title, _rule(), _row(list(WEEKDAYS_ZH)), _rule()]
+        title += tr("（待定：{note}）", note=calendar_note(year, month, calendar))
+    lines = [title, _rule(), _row(list(_weekdays())), _rule()]
     weeks: list[list[RosterDay | None]] = []
     week: list[RosterDay | None] = [None] * days[0].day.weekday()
     for roster_day in days:
@@ -149,9 +178,9 @@ def render_month(
                 continue
             mark = ""
             if not rd.workday:
-                mark += REST_SIGN
+                mark += _rest_sign()
             elif rd.day.weekday() >= 5:
-                mark += MAKEUP_SIGN
+                mark += _makeup_sign()
             if rd.gaps:
                 mark += GAP_SIGN
             heads.append(f"{rd.day.day:>2} {mark}".rstrip())
@@ -165,17 +194,22 @@ def render_month(
             lines.append(_row([b[i] if i < len(b) else "" for b in bodies]))
         lines.append(_rule())
     lines.append(
-        f"{REST_SIGN} 休息日　{MAKEUP_SIGN} 调休上班的周末　{GAP_SIGN} 有缺口　— 工作日无人值班"
+        tr(
+            "{rest} 休息日　{makeup} 调休上班的周末　{gap} 有缺口　— 工作日无人值班",
+            rest=_rest_sign(),
+            makeup=_makeup_sign(),
+            gap=GAP_SIGN,
+        )
     )
     gaps = [g for rd in days for g in rd.gaps]
     if gaps:
-        lines.append(f"缺口 {len(gaps)} 处：")
+        lines.append(tr("缺口 {count} 处：", count=len(gaps)))
         lines += [f"  {GAP_SIGN} {g.message}" for g in gaps]
     else:
-        lines.append("没有缺口。")
+        lines.append(tr("没有缺口。"))
     note = calendar_note(year, month, calendar)
     if note:
-        lines.append(f"注意：{note}。")
+        lines.append(tr("注意：{note}。", note=note))
     return "\n".join(lines) + "\n"
 
 
@@ -191,7 +225,7 @@ def run_roster_show(args: argparse.Namespace) -> int:
         if station_id is not None:
             stations = [s for s in stations if s["id"] == station_id]
         if not stations:
-            raise _Failed("还没有群工站。")
+            raise _Failed(tr("还没有群工站。"))
         text = "\n".join(render_month(store, s, year, month, calendar) for s in stations)
     finally:
         store.close()
@@ -201,39 +235,57 @@ def run_roster_show(args: argparse.Namespace) -> int:
 
 # -- supervision report ----------------------------------------------------------------------
 
-_REPORT_COLUMNS = (("督导人员", 12), ("督导天数", 8), ("站次", 6), ("未达标天数", 10))
+
+def _report_columns() -> tuple[tuple[str, int], ...]:
+    """The report's columns: heading, width (a CJK character counts two)."""
+    return (
+        (tr("督导人员"), 12),
+        (tr("督导天数"), 8),
+        (tr("站次"), 6),
+        (tr("未达标天数"), 10),
+    )
 
 
 def render_report(report: list[SupervisorMonth], year: int, month: int) -> str:
+    columns = _report_columns()
     lines = [
-        f"{year}年{month}月督导情况（目标：每人每个工作日督导不少于 {TARGET_PER_DAY} 个群工站）"
+        tr(
+            "{year}年{month}月督导情况（目标：每人每个工作日督导不少于 {target} 个群工站）",
+            year=year,
+            month=month,
+            target=TARGET_PER_DAY,
+        )
     ]
     if not report:
-        lines.append("这个月没有督导记录，也没有在岗的督导人员。")
+        lines.append(tr("这个月没有督导记录，也没有在岗的督导人员。"))
         return "\n".join(lines) + "\n"
-    lines.append("  ".join(_cell(name, width) for name, width in _REPORT_COLUMNS).rstrip())
-    lines.append("  ".join("-" * width for _, width in _REPORT_COLUMNS))
+    lines.append("  ".join(_cell(name, width) for name, width in columns).rstrip())
+    lines.append("  ".join("-" * width for _, width in columns))
     for m in report:
         cells = (m.name, str(len(m.days)), str(m.stations_checked), str(m.days_below_target))
         lines.append(
-            "  ".join(
-                _cell(v, w) for v, (_, w) in zip(cells, _REPORT_COLUMNS, strict=True)
-            ).rstrip()
+            "  ".join(_cell(v, w) for v, (_, w) in zip(cells, columns, strict=True)).rstrip()
         )
         if not m.days:
-            lines.append("    本月没有督导记录")
+            lines.append("    " + tr("本月没有督导记录"))
             continue
         parts = []
         for d in m.days:
-            text = f"{d.day.month}月{d.day.day}日 {d.stations}站"
+            text = tr(
+                "{month}月{day}日 {stations}站",
+                month=d.day.month,
+                day=d.day.day,
+                stations=d.stations,
+            )
             if d.below_target:
-                text += "（未达标）"
+                text += tr("（未达标）")
             elif not d.workday:
-                text += "（休息日）"
+                text += tr("（休息日）")
             parts.append(text)
         lines.append("    " + " · ".join(parts))
     below = sum(m.days_below_target for m in report)
-    lines.append(f"合计：督导 {sum(m.stations_checked for m in report)} 站次，未达标 {below} 天。")
+    checked = sum(m.stations_checked for m in report)
+    lines.append(tr("合计：督导 {checked} 站次，未达标 {below} 天。", checked=checked, below=below))
     return "\n".join(lines) + "\n"
 
 
@@ -260,7 +312,7 @@ def run_supervision_report(args: argparse.Namespace) -> int:
 @_guarded
 def run_leave_notice(args: argparse.Namespace) -> int:
     """The 请假代班公示 of one approved leave."""
-    on = _day(args.on, "公示日期")
+    on = _day(args.on, tr("公示日期"))
     store = _open(args, write=False)
     try:
         leave = find_leave(store, args.leave)

@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models import Staff
 from grassroots_tui.models.audit import actor_label
 from grassroots_tui.services.auth import SignInGuard, require
@@ -67,8 +68,12 @@ def add_sign_in_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--user",
         metavar="NAME",
-        help=f"以谁的身份登录：工作人员姓名或编号（也可用环境变量 {ENV_USER}）；"
-        f"PIN 在终端上询问，或取自环境变量 {ENV_PIN}",
+        help=tr(
+            "以谁的身份登录：工作人员姓名或编号（也可用环境变量 {user}）；"
+            "PIN 在终端上询问，或取自环境变量 {pin}",
+            user=ENV_USER,
+            pin=ENV_PIN,
+        ),
     )
 
 
@@ -84,7 +89,7 @@ def _ask(prompt: str, stdin: TextIO) -> str:
     sys.stderr.flush()
     line = stdin.readline()
     if not line:
-        raise SignInFailed("没有输入工作人员姓名，未执行任何操作。")
+        raise SignInFailed(tr("没有输入工作人员姓名，未执行任何操作。"))
     return line.strip()
 
 
@@ -94,12 +99,19 @@ def _find(store: Any, wanted: str) -> Staff:
     found = by_id or [m for m in members if m.name == wanted]
     active = [m for m in found if m.active]
     if not found:
-        raise SignInFailed(f"没有叫“{wanted}”的工作人员，不能登录。")
+        raise SignInFailed(tr("没有叫“{name}”的工作人员，不能登录。", name=wanted))
     if not active:
-        raise SignInFailed(f"{wanted} 已离任，不能登录。")
+        raise SignInFailed(tr("{name} 已离任，不能登录。", name=wanted))
     if len(active) > 1:
-        ids = "、".join(f"{m.id}（{m.role.label}）" for m in active)
-        raise SignInFailed(f"有 {len(active)} 位在岗工作人员叫“{wanted}”，请用编号登录：{ids}。")
+        ids = tr("、").join(tr("{id}（{role}）", id=m.id, role=tr(m.role.label)) for m in active)
+        raise SignInFailed(
+            tr(
+                "有 {count} 位在岗工作人员叫“{name}”，请用编号登录：{ids}。",
+                count=len(active),
+                name=wanted,
+                ids=ids,
+            )
+        )
     return active[0]
 
 
@@ -122,35 +134,47 @@ def sign_in(
     environ = os.environ if environ is None else environ
     stdin = sys.stdin if stdin is None else stdin
     if getattr(store, "readonly", True):
-        reason = getattr(store, "readonly_reason", None) or "数据当前只读。"
+        reason = getattr(store, "readonly_reason", None) or tr("数据当前只读。")
         raise SignInFailed(
-            f"不能登录：这一操作要写入数据和审计记录，但{reason}（关闭正在使用这份数据的程序后再试。）"
+            tr(
+                "不能登录：这一操作要写入数据和审计记录，"
+                "但{reason}（关闭正在使用这份数据的程序后再试。）",
+                reason=reason,
+            )
         )
     wanted = (getattr(args, "user", None) or environ.get(ENV_USER) or "").strip()
     terminal = _is_terminal(stdin)
     if not wanted:
         if not terminal:
             raise SignInFailed(
-                f"这一操作须登录：请用 --user 姓名（或环境变量 {ENV_USER}）说明你是谁，"
-                f"有 PIN 的用环境变量 {ENV_PIN} 给出 PIN。未执行任何操作。"
+                tr(
+                    "这一操作须登录：请用 --user 姓名（或环境变量 {user}）说明你是谁，"
+                    "有 PIN 的用环境变量 {pin} 给出 PIN。未执行任何操作。",
+                    user=ENV_USER,
+                    pin=ENV_PIN,
+                )
             )
-        wanted = _ask("工作人员姓名或编号：", stdin)
+        wanted = _ask(tr("工作人员姓名或编号："), stdin)
     staff = _find(store, wanted)
     pin = environ.get(ENV_PIN)
     if pin is None and staff.pin_hash is not None:
         if not terminal:
             raise SignInFailed(
-                f"{staff.name} 设置了 PIN：请在终端上运行以输入 PIN，"
-                f"或用环境变量 {ENV_PIN} 给出。未执行任何操作。"
+                tr(
+                    "{name} 设置了 PIN：请在终端上运行以输入 PIN，"
+                    "或用环境变量 {pin} 给出。未执行任何操作。",
+                    name=staff.name,
+                    pin=ENV_PIN,
+                )
             )
         reader = read_pin or (lambda prompt: getpass.getpass(prompt, stream=sys.stderr))
         try:
-            pin = reader(f"{staff.name} 的 PIN：")
+            pin = reader(tr("{name} 的 PIN：", name=staff.name))
         except EOFError:
             pin = ""
     result = SignInGuard().attempt(staff, pin or "", store)
     if not result.ok:
-        raise SignInFailed(f"{result.message}未执行任何操作。")
+        raise SignInFailed(tr("{message}未执行任何操作。", message=result.message))
     if action is not None:
         require(staff.role, action)
     return SignedIn(staff)

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from grassroots_tui.cli.sign_in import add_sign_in_option, sign_in
+from grassroots_tui.lang import chinese, clauses, tr
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.services.argument_types import (
     check_date,
@@ -51,27 +52,29 @@ class _Failed(Exception):
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    slips = subparsers.add_parser("slips", help="交办单：打印、超期督办看板、催办通知书")
-    commands = slips.add_subparsers(dest="slips_command", metavar="命令")
+    slips = subparsers.add_parser("slips", help=tr("交办单：打印、超期督办看板、催办通知书"))
+    commands = slips.add_subparsers(dest="slips_command", metavar=tr("命令"))
     commands.required = True
 
     show = commands.add_parser(
         "print",
         parents=[common],
-        help="打印交办单及其回复单（文本或网页，个人信息默认遮蔽）",
-        description="按纸质格式输出交办单及其回复单。个人信息默认遮蔽；"
-        "--unmasked 输出完整信息，并记入审计记录。",
+        help=tr("打印交办单及其回复单（文本或网页，个人信息默认遮蔽）"),
+        description=tr(
+            "按纸质格式输出交办单及其回复单。个人信息默认遮蔽；"
+            "--unmasked 输出完整信息，并记入审计记录。"
+        ),
     )
     show.add_argument(
-        "number", metavar="NUMBER", help="交办单编号，完整编号或 2026-0015 这样的简写"
+        "number", metavar="NUMBER", help=tr("交办单编号，完整编号或 2026-0015 这样的简写")
     )
-    show.add_argument("--station", metavar="CODE", help="编号简写在几个站重复时，指定站点代码")
-    show.add_argument("--out", metavar="FILE", help="写入文件（默认输出到屏幕）")
-    show.add_argument("--html", action="store_true", help="输出可直接打印的网页（HTML）")
+    show.add_argument("--station", metavar="CODE", help=tr("编号简写在几个站重复时，指定站点代码"))
+    show.add_argument("--out", metavar="FILE", help=tr("写入文件（默认输出到屏幕）"))
+    show.add_argument("--html", action="store_true", help=tr("输出可直接打印的网页（HTML）"))
     show.add_argument(
         "--unmasked",
         action="store_true",
-        help="不遮蔽姓名、身份证号和电话：须登录，且角色获准（默认只有站长），并记入审计记录",
+        help=tr("不遮蔽姓名、身份证号和电话：须登录，且角色获准（默认只有站长），并记入审计记录"),
     )
     add_sign_in_option(show)
     show.set_defaults(handler=run_print)
@@ -79,37 +82,48 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     overdue = commands.add_parser(
         "overdue",
         parents=[common],
-        help="超期督办看板：各站超期、今日到期和预警的交办单，超期最久的在前",
+        help=tr("超期督办看板：各站超期、今日到期和预警的交办单，超期最久的在前"),
     )
-    overdue.add_argument("--station", metavar="CODE", help="只看某个群工站（站点代码，如 HL01）")
-    overdue.add_argument("--unit", metavar="TEXT", help="只看某个承办单位（名称的一部分即可）")
-    overdue.add_argument("--lead", metavar="NAME", help="只看某位包案领导（姓名或工作人员编号）")
-    overdue.add_argument("--category", metavar="TEXT", help="只看某个类别，如 物业纠纷")
     overdue.add_argument(
-        "--on", type=date_argument(), metavar="DATE", help="按哪一天看（默认今天），如 2026-12-01"
+        "--station", metavar="CODE", help=tr("只看某个群工站（站点代码，如 HL01）")
+    )
+    overdue.add_argument("--unit", metavar="TEXT", help=tr("只看某个承办单位（名称的一部分即可）"))
+    overdue.add_argument(
+        "--lead", metavar="NAME", help=tr("只看某位包案领导（姓名或工作人员编号）")
+    )
+    overdue.add_argument("--category", metavar="TEXT", help=tr("只看某个类别，如 物业纠纷"))
+    overdue.add_argument(
+        "--on",
+        type=date_argument(),
+        metavar="DATE",
+        help=tr("按哪一天看（默认今天），如 2026-12-01"),
     )
     overdue.add_argument(
         "--warn-days",
-        type=days_argument("预警天数"),
+        type=days_argument(tr("预警天数")),
         default=None,  # the office's warn_days (slip_rules.json beside the store), else 3
         metavar="N",
-        help="到期前几天开始预警（默认按数据旁 slip_rules.json 的 warn_days，没有则 3；最多 365）",
+        help=tr(
+            "到期前几天开始预警（默认按数据旁 slip_rules.json 的 warn_days，没有则 3；最多 365）"
+        ),
     )
-    overdue.add_argument("--json", action="store_true", help="输出 JSON")
+    overdue.add_argument("--json", action="store_true", help=tr("输出 JSON"))
     overdue.set_defaults(handler=run_overdue)
 
     remind = commands.add_parser(
-        "remind", parents=[common], help="生成催办通知书；加 --record 记录这次催办"
+        "remind", parents=[common], help=tr("生成催办通知书；加 --record 记录这次催办")
     )
-    remind.add_argument("number", metavar="NUMBER", help="交办单编号，完整编号或简写")
-    remind.add_argument("--station", metavar="CODE", help="编号简写在几个站重复时，指定站点代码")
-    remind.add_argument("--out", metavar="FILE", help="写入文件（默认输出到屏幕）")
-    remind.add_argument("--html", action="store_true", help="输出网页（HTML）")
+    remind.add_argument("number", metavar="NUMBER", help=tr("交办单编号，完整编号或简写"))
     remind.add_argument(
-        "--on", type=date_argument("催办日期"), metavar="DATE", help="催办日期（默认今天）"
+        "--station", metavar="CODE", help=tr("编号简写在几个站重复时，指定站点代码")
     )
-    remind.add_argument("--record", action="store_true", help="把这次催办记入交办单")
-    remind.add_argument("--by", metavar="NAME", help="催办人（--record 时必填）")
+    remind.add_argument("--out", metavar="FILE", help=tr("写入文件（默认输出到屏幕）"))
+    remind.add_argument("--html", action="store_true", help=tr("输出网页（HTML）"))
+    remind.add_argument(
+        "--on", type=date_argument(tr("催办日期")), metavar="DATE", help=tr("催办日期（默认今天）")
+    )
+    remind.add_argument("--record", action="store_true", help=tr("把这次催办记入交办单"))
+    remind.add_argument("--by", metavar="NAME", help=tr("催办人（--record 时必填）"))
     add_sign_in_option(remind)
     remind.set_defaults(handler=run_remind)
 
@@ -122,9 +136,9 @@ def _guarded(run):
         try:
             return run(args)
         except _Failed as failed:
-            print(f"错误：{failed}", file=sys.stderr)
+            print(tr("错误：{error}", error=failed), file=sys.stderr)
         except (StoreError, DocumentInvalid, ValueError) as error:
-            print(f"错误：{error}", file=sys.stderr)
+            print(tr("错误：{error}", error=error), file=sys.stderr)
         return EXIT_ERROR
 
     handler.__name__ = run.__name__
@@ -154,9 +168,9 @@ def _day(value: date | str | None, what: str) -> date:
 def _open(args: argparse.Namespace, *, write: bool) -> Store:
     store = Store.open(_store_path(args), readonly=not write, create=False)
     if write and store.readonly:
-        reason = store.readonly_reason or "数据当前只读"
+        reason = store.readonly_reason or tr("数据当前只读")
         store.close()
-        raise _Failed(f"这一操作要写入审计记录，但{reason}")
+        raise _Failed(tr("这一操作要写入审计记录，但{reason}", reason=reason))
     return store
 
 
@@ -169,7 +183,7 @@ def _emit(text: str, out: str | None) -> None:
     path = Path(out)
     make_private_folder(path.parent)  # 0700, the folders it makes on the way too
     write_file_atomically(path, text.encode("utf-8"))
-    print(f"已写入：{path}", file=sys.stderr)
+    print(tr("已写入：{path}", path=path), file=sys.stderr)
 
 
 # -- print -----------------------------------------------------------------------------------
@@ -191,7 +205,9 @@ def run_print(args: argparse.Namespace) -> int:
             fmt="html" if args.html else "text",
             unmasked=args.unmasked,
             calendar=calendar,
-            where=str(Path(args.out).resolve()) if args.out not in (None, "-") else "屏幕",
+            where=str(Path(args.out).resolve())
+            if args.out not in (None, "-")
+            else chinese("屏幕"),  # the audit trail's words
         )
     finally:
         store.close()
@@ -201,15 +217,18 @@ def run_print(args: argparse.Namespace) -> int:
 
 # -- overdue ---------------------------------------------------------------------------------
 
-_COLUMNS = (
-    ("编号", 26),
-    ("站点", 6),
-    ("事项", 24),
-    ("承办单位", 18),
-    ("包案领导", 8),
-    ("应办结", 12),
-    ("状态", 14),
-)
+
+def _columns() -> tuple[tuple[str, int], ...]:
+    """The board's columns: heading, width (a CJK character counts two)."""
+    return (
+        (tr("编号"), 26),
+        (tr("站点"), 6),
+        (tr("事项"), 24),
+        (tr("承办单位"), 18),
+        (tr("包案领导"), 8),
+        (tr("应办结"), 12),
+        (tr("状态"), 14),
+    )
 
 
 def _width(text: str) -> int:
@@ -241,22 +260,25 @@ COUNT_SIGN = "†"
 def _clock_text(row) -> str:
     clock = row.clock
     if clock.state == "overdue":
-        text = f"超期{clock.days_overdue}天" + ("·通报" if clock.reported else "")
+        text = tr("超期{days}天", days=clock.days_overdue) + (tr("·通报") if clock.reported else "")
         text += COUNT_SIGN if clock.provisional else ""
     elif clock.state == "due_today":
-        text = "今日到期"
+        text = tr("今日到期")
     else:
-        text = f"预警·余{clock.days_left}天"
+        text = tr("预警·余{days}天", days=clock.days_left)
     return text
 
 
 def _table(board: Board, day: date) -> str:
-    lines = [f"{day.isoformat()} 超期督办看板：{board_counts_text(board)}"]
+    columns = _columns()
+    lines = [
+        tr("{day} 超期督办看板：{counts}", day=day.isoformat(), counts=board_counts_text(board))
+    ]
     if not board.rows:
-        lines.append("没有超期、今日到期或预警的交办单。")
+        lines.append(tr("没有超期、今日到期或预警的交办单。"))
         return "\n".join(lines) + "\n"
-    lines.append("  ".join(_cell(name, width) for name, width in _COLUMNS).rstrip())
-    lines.append("  ".join("-" * width for _, width in _COLUMNS))
+    lines.append("  ".join(_cell(name, width) for name, width in columns).rstrip())
+    lines.append("  ".join("-" * width for _, width in columns))
     for row in board.rows:
         due = row.due.date.isoformat() + (DUE_SIGN if row.provisional else "")
         values = (
@@ -269,21 +291,29 @@ def _table(board: Board, day: date) -> str:
             _clock_text(row),
         )
         lines.append(
-            "  ".join(_cell(v, w) for v, (_, w) in zip(values, _COLUMNS, strict=True)).rstrip()
+            "  ".join(_cell(v, w) for v, (_, w) in zip(values, columns, strict=True)).rstrip()
         )
     reasons = sorted({r.due.reason for r in board.rows if r.provisional and r.due.reason})
     if reasons:
-        lines.append(f"{DUE_SIGN} 到期日暂定：{'；'.join(reasons)}。")
+        lines.append(
+            tr("{sign} 到期日暂定：{reasons}。", sign=DUE_SIGN, reasons=clauses(reasons, tr("；")))
+        )
     reasons = sorted({r.clock.reason for r in board.rows if r.count_provisional and r.clock.reason})
     if reasons:
-        lines.append(f"{COUNT_SIGN} 超期工作日数（是否通报）暂定：{'；'.join(reasons)}。")
+        lines.append(
+            tr(
+                "{sign} 超期工作日数（是否通报）暂定：{reasons}。",
+                sign=COUNT_SIGN,
+                reasons=clauses(reasons, tr("；")),
+            )
+        )
     return "\n".join(lines) + "\n"
 
 
 @_guarded
 def run_overdue(args: argparse.Namespace) -> int:
     """The overdue board, as a table or JSON."""
-    day = _day(args.on, "日期")
+    day = _day(args.on, tr("日期"))
     warn_days = args.warn_days
     if warn_days is None:  # the office's warning window, as on the 督办看板 screen
         from grassroots_tui.services.slip_rules import load_slip_rules
@@ -291,15 +321,21 @@ def run_overdue(args: argparse.Namespace) -> int:
 
         warn_days = load_slip_rules(default_slip_rules_path(_store_path(args))).warn_days
     if warn_days < 0:
-        raise _Failed("预警天数不能为负数。")
+        raise _Failed(tr("预警天数不能为负数。"))
     calendar = _calendar(args)
     store = _open(args, write=False)
     try:
         if args.station and not any(
             s.get("code", "").upper() == args.station.upper() for s in store.raw("station")
         ):
-            codes = "、".join(sorted(s.get("code", "") for s in store.raw("station"))) or "无"
-            raise _Failed(f"没有站点代码为“{args.station}”的群工站（现有：{codes}）。")
+            codes = tr("、").join(sorted(s.get("code", "") for s in store.raw("station")))
+            raise _Failed(
+                tr(
+                    "没有站点代码为“{code}”的群工站（现有：{codes}）。",
+                    code=args.station,
+                    codes=codes or tr("无"),
+                )
+            )
         board = build_board(store, today=day, calendar=calendar, warn_days=warn_days)
     finally:
         store.close()
@@ -319,9 +355,9 @@ def run_overdue(args: argparse.Namespace) -> int:
 @_guarded
 def run_remind(args: argparse.Namespace) -> int:
     """The reminder notice; --record also records the reminder."""
-    day = _day(args.on, "催办日期")
+    day = _day(args.on, tr("催办日期"))
     if args.record and not (args.by or "").strip():
-        raise _Failed("记录催办时要写明催办人：--by 姓名。")
+        raise _Failed(tr("记录催办时要写明催办人：--by 姓名。"))
     calendar = _calendar(args)
     store = _open(args, write=args.record)
     try:
@@ -338,5 +374,13 @@ def run_remind(args: argparse.Namespace) -> int:
         store.close()
     _emit(text, args.out)
     if args.record:
-        print(f"已记录催办：{slip.number}（{day.isoformat()}，催办人 {args.by}）", file=sys.stderr)
+        print(
+            tr(
+                "已记录催办：{number}（{day}，催办人 {by}）",
+                number=slip.number,
+                day=day.isoformat(),
+                by=args.by,
+            ),
+            file=sys.stderr,
+        )
     return 0

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from grassroots_tui.cli.sign_in import SignInFailed, add_sign_in_option, sign_in
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.services.argument_types import count_argument, date_argument
 from grassroots_tui.services.auth import PermissionDenied
 from grassroots_tui.services.disclosure import UnmaskedRefused, authorize_unmasked
@@ -17,57 +18,64 @@ from grassroots_tui.store.restore import restore_backup
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     check = subparsers.add_parser(
-        "check", parents=[common], help="检查数据：逐条校验文档和审计记录链，有问题时返回非零"
+        "check", parents=[common], help=tr("检查数据：逐条校验文档和审计记录链，有问题时返回非零")
     )
     check.set_defaults(handler=run_check)
 
-    backup = subparsers.add_parser("backup", parents=[common], help="把整个数据备份成一个文件")
+    backup = subparsers.add_parser("backup", parents=[common], help=tr("把整个数据备份成一个文件"))
     backup.add_argument(
         "--to",
         metavar="PATH",
-        help="备份文件或文件夹（默认放在数据旁的备份文件夹）；拷到别处须登录，"
-        "角色获准（默认只有站长），并先记入审计记录",
+        help=tr(
+            "备份文件或文件夹（默认放在数据旁的备份文件夹）；拷到别处须登录，"
+            "角色获准（默认只有站长），并先记入审计记录"
+        ),
     )
     backup.add_argument(
         "--plain",
         action="store_true",
-        help="加密的数据拷到别处时也不加密（默认加密，并把钥匙文件一起拷过去）",
+        help=tr("加密的数据拷到别处时也不加密（默认加密，并把钥匙文件一起拷过去）"),
     )
     add_sign_in_option(backup)
     backup.set_defaults(handler=run_backup)
 
     restore = subparsers.add_parser(
-        "restore", parents=[common], help="用备份替换当前数据（当前数据会先另存一份）"
+        "restore", parents=[common], help=tr("用备份替换当前数据（当前数据会先另存一份）")
     )
-    restore.add_argument("backup", metavar="BACKUP", help="备份文件")
+    restore.add_argument("backup", metavar="BACKUP", help=tr("备份文件"))
     restore.set_defaults(handler=run_restore)
 
     salvage = subparsers.add_parser(
         "salvage",
         parents=[common],
-        help="抢救损坏的数据：把所有完好的记录写成旁边的一份新数据，并报告丢失了什么（原文件不动）",
+        help=tr(
+            "抢救损坏的数据：把所有完好的记录写成旁边的一份新数据，并报告丢失了什么（原文件不动）"
+        ),
     )
     salvage.add_argument(
         "--out",
         metavar="PATH",
-        help="新数据的主文件（默认：原主文件旁的 …-salvaged-日期-时间.json）",
+        help=tr("新数据的主文件（默认：原主文件旁的 …-salvaged-日期-时间.json）"),
     )
     salvage.set_defaults(handler=run_salvage)
 
-    demo = subparsers.add_parser("demo", parents=[common], help="生成一份以今天为准的演示数据")
-    demo.add_argument("--today", type=date_argument(), help="演示数据的“今天”，如 2026-11-26")
+    demo = subparsers.add_parser("demo", parents=[common], help=tr("生成一份以今天为准的演示数据"))
+    demo.add_argument("--today", type=date_argument(), help=tr("演示数据的“今天”，如 2026-11-26"))
     demo.add_argument(
         "--seed",
-        type=count_argument("随机种子", 0, 999_999_999),
+        type=count_argument(tr("随机种子"), 0, 999_999_999),
         default=2026,
-        help="随机种子（默认 2026）",
+        help=tr("随机种子（默认 2026）"),
     )
-    demo.add_argument("--force", action="store_true", help="已有数据时先删除再生成")
+    demo.add_argument("--force", action="store_true", help=tr("已有数据时先删除再生成"))
     demo.add_argument(
         "--as",
         dest="replica",
         metavar="WHO",
-        help="这台电脑是谁的：office（街道群工办）或群工站代码（如 HL01）；默认单机（一台电脑管全部）",
+        help=tr(
+            "这台电脑是谁的：office（街道群工办）或群工站代码（如 HL01）；"
+            "默认单机（一台电脑管全部）"
+        ),
     )
     demo.set_defaults(handler=run_demo)
 
@@ -87,11 +95,15 @@ def _check_against_hub(db: str | None) -> tuple[str | None, list[str]]:
         with HubConnection.open(config.address) as hub, Store.open(main, readonly=True) as store:
             found = check_chain(store, hub, config.replica_id)
     except HubUnavailable as error:
-        return f"没有与汇总库核对审计记录：连不上汇总库（{error}）。", []
+        return tr("没有与汇总库核对审计记录：连不上汇总库（{error}）。", error=error), []
     except HubError as error:
-        return None, [f"与汇总库核对审计记录时出错：{error}"]
+        return None, [tr("与汇总库核对审计记录时出错：{error}", error=error)]
     return (
-        f"审计记录与汇总库核对：汇总库保存到第 {found.hub_head} 条，逐条比对 {found.compared} 条。",
+        tr(
+            "审计记录与汇总库核对：汇总库保存到第 {head} 条，逐条比对 {compared} 条。",
+            head=found.hub_head,
+            compared=found.compared,
+        ),
         found.findings,
     )
 
@@ -115,9 +127,9 @@ def run_check(args: argparse.Namespace) -> int:
     for finding in findings:
         print(finding)
     if findings:
-        print(f"共检查 {total} 条文档，发现 {len(findings)} 个问题。")
+        print(tr("共检查 {total} 条文档，发现 {count} 个问题。", total=total, count=len(findings)))
         return 1
-    print(f"共检查 {total} 条文档，没有发现问题。")
+    print(tr("共检查 {total} 条文档，没有发现问题。", total=total))
     return 0
 
 
@@ -132,7 +144,7 @@ def run_backup(args: argparse.Namespace) -> int:
             target = store.backup()
         finally:
             store.close()
-        print(f"已备份到：{target}")
+        print(tr("已备份到：{target}", target=target))
         return 0
     store = Store.open(args.db, create=False)
     try:
@@ -142,25 +154,33 @@ def run_backup(args: argparse.Namespace) -> int:
         authorize_unmasked(
             store,
             signed.actor,
-            "备份整个数据到别处（已加密）"
+            chinese("备份整个数据到别处（已加密）")  # the audit trail's words
             if sealed
-            else "备份整个数据（含未遮蔽的个人信息，未加密）到别处",
+            else chinese("备份整个数据（含未遮蔽的个人信息，未加密）到别处"),
             total,
             where=str(Path(args.to).resolve()),
         )
         target = store.backup(to=args.to, plain=not sealed)
     except (SignInFailed, PermissionDenied, UnmaskedRefused) as error:
-        print(f"错误：{error}", file=sys.stderr)
+        print(tr("错误：{error}", error=error), file=sys.stderr)
         return 2
     finally:
         store.close()
-    print(f"已备份到：{target}")
+    print(tr("已备份到：{target}", target=target))
     if not store.encrypted:
         print(
-            "提示：这份数据没有加密，拷到别处的备份也是明文；可用 “grassroots key encrypt” 加密。"
+            tr(
+                "提示：这份数据没有加密，拷到别处的备份也是明文；"
+                "可用 “grassroots key encrypt” 加密。"
+            )
         )
     elif sealed:
-        print(f"备份已加密；钥匙文件一起拷到了 {target}.keys，打开时需要站点口令或恢复密钥。")
+        print(
+            tr(
+                "备份已加密；钥匙文件一起拷到了 {keys}，打开时需要站点口令或恢复密钥。",
+                keys=f"{target}.keys",
+            )
+        )
     return 0
 
 
@@ -169,9 +189,9 @@ def run_restore(args: argparse.Namespace) -> int:
 
     store_path = Path(args.db) if args.db else default_store_path()
     kept = restore_backup(store_path, args.backup)
-    print(f"已用 {args.backup} 恢复数据：{store_path}")
+    print(tr("已用 {backup} 恢复数据：{store}", backup=args.backup, store=store_path))
     if kept:
-        print(f"被替换的数据另存在：{kept}")
+        print(tr("被替换的数据另存在：{kept}", kept=kept))
     return 0
 
 
@@ -199,6 +219,6 @@ def run_demo(args: argparse.Namespace) -> int:
         force=args.force,
         replica=args.replica,
     )
-    print(f"演示数据已写入：{path}")
+    print(tr("演示数据已写入：{path}", path=path))
     print(summary)
     return 0

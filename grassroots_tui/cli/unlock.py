@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from grassroots_tui.lang import tr
 from grassroots_tui.store import keyring
 from grassroots_tui.store.errors import StoreKeyRequired
 from grassroots_tui.store.keyslots import (
@@ -62,10 +63,12 @@ def unlock_before_opening(
         return
     for _ in range(TRIES):
         try:
-            unlock(paths, prompt_secret((ask or getpass.getpass)("站点口令（或恢复密钥）：")))
+            unlock(paths, prompt_secret((ask or getpass.getpass)(tr("站点口令（或恢复密钥）："))))
             return
         except WrongSecret as wrong:
             print(wrong, file=sys.stderr)
         except EOFError:
             break
-    raise StoreKeyRequired(paths.main, f"没有输入正确的站点口令，数据没有打开。{paths.main}")
+    raise StoreKeyRequired(
+        paths.main, tr("没有输入正确的站点口令，数据没有打开。{store}", store=paths.main)
+    )

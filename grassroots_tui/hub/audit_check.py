@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from grassroots_tui.hub.engines import HubConnection
 from grassroots_tui.hub.replicas import get_replica
+from grassroots_tui.lang import tr
 from grassroots_tui.store import Store
 
 
@@ -46,17 +47,25 @@ def check_chain(store: Store, hub: HubConnection, replica_id: str) -> ChainCheck
             result.compared += 1
     if changed:
         result.findings.append(
-            f"本机有 {len(changed)} 条审计记录与汇总库保存的不同（第 {_seqs(changed)} 条）："
-            "本机的记录在上传后被改写过。"
+            tr(
+                "本机有 {count} 条审计记录与汇总库保存的不同（第 {value} 条）："
+                "本机的记录在上传后被改写过。",
+                count=len(changed),
+                value=_seqs(changed),
+            )
         )
     if missing:
         result.findings.append(
-            f"汇总库保存的 {len(missing)} 条审计记录在本机不见了（第 {_seqs(missing)} 条）："
-            "本机的记录被删改过，或本机是从较早的备份恢复的。"
+            tr(
+                "汇总库保存的 {count} 条审计记录在本机不见了（第 {value} 条）："
+                "本机的记录被删改过，或本机是从较早的备份恢复的。",
+                count=len(missing),
+                value=_seqs(missing),
+            )
         )
     return result
 
 
 def _seqs(seqs: list[int]) -> str:
-    shown = "、".join(str(s) for s in seqs[:5])
-    return shown + ("等" if len(seqs) > 5 else "")
+    shown = tr("、").join(str(s) for s in seqs[:5])
+    return shown + (tr("等") if len(seqs) > 5 else "")

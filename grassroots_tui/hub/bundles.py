@@ -64,6 +64,7 @@ from grassroots_tui.hub.sync import (
     take_answer,
     take_page,
 )
+from grassroots_tui.lang import tr
 from grassroots_tui.store import PendingDocument, Store
 from grassroots_tui.store.store import revision_hash
 
@@ -71,7 +72,7 @@ MAGIC = b"GRASSROOTS-BUNDLE\n"
 VERSION = 1
 PUSH_FORMAT = "grassroots-push"
 ANSWER_FORMAT = "grassroots-answer"
-FORMATS = {PUSH_FORMAT: "上传捆包", ANSWER_FORMAT: "回执捆包"}
+FORMATS = {PUSH_FORMAT: "push", ANSWER_FORMAT: "answer"}
 SUFFIX = ".bundle"
 NONCE_BYTES = 12
 TAG_BYTES = 16
@@ -102,7 +103,9 @@ class Header:
 
     @property
     def label(self) -> str:
-        return FORMATS.get(self.format, self.format)
+        if self.format == PUSH_FORMAT:
+            return tr("上传捆包")
+        return tr("回执捆包") if self.format == ANSWER_FORMAT else self.format
 
 
 @dataclass(frozen=True)
@@ -116,9 +119,17 @@ def key_bytes(key_b64: str, where: str) -> bytes:
     try:
         key = base64.b64decode(key_b64, validate=True)
     except (binascii.Error, ValueError) as error:
-        raise BundleError(f"{where}的密钥不是有效的 base64：请重新登记这台电脑。") from error
+        raise BundleError(
+            tr("{where}的密钥不是有效的 base64：请重新登记这台电脑。", where=where)
+        ) from error
     if len(key) != KEY_BYTES:
-        raise BundleError(f"{where}的密钥长度不对（{len(key)} 字节，应为 32）：请重新登记。")
+        raise BundleError(
+            tr(
+                "{where}的密钥长度不对（{count} 字节，应为 32）：请重新登记。",
+                where=where,
+                count=len(key),
+            )
+        )
     return key
 
 
@@ -160,16 +171,22 @@ def read_header(path: Path, data: bytes) -> Header:
     name = path.name
     if not data.startswith(MAGIC):
         if MAGIC.startswith(data):
-            raise BundleError(f"捆包 {name} 不完整：文件只有 {len(data)} 字节。")
-        raise BundleError(f"{name} 不是本程序的捆包（文件开头不对）。")
+            raise BundleError(
+                tr("捆包 {name} 不完整：文件只有 {count} 字节。", name=name, count=len(data))
+            )
+        raise BundleError(tr("{name} 不是本程序的捆包（文件开头不对）。", name=name))
     at = len(MAGIC) + _LENGTH.size
     if len(data) < at:
-        raise BundleError(f"捆包 {name} 不完整：文件只有 {len(data)} 字节。")
+        raise BundleError(
+            tr("捆包 {name} 不完整：文件只有 {count} 字节。", name=name, count=len(data))
+        )
     (size,) = _LENGTH.unpack(data[len(MAGIC) : at])
     if size > HEADER_LIMIT:
-        raise BundleError(f"捆包 {name} 已损坏：文件头的长度不对（被改动过）。")
+        raise BundleError(tr("捆包 {name} 已损坏：文件头的长度不对（被改动过）。", name=name))
     if len(data) < at + size:
-        raise BundleError(f"捆包 {name} 不完整：文件只有 {len(data)} 字节。")
+        raise BundleError(
+            tr("捆包 {name} 不完整：文件只有 {count} 字节。", name=name, count=len(data))
+        )
     try:
         raw = orjson.loads(data[at : at + size])
         header = Header(
@@ -181,22 +198,46 @@ def read_header(path: Path, data: bytes) -> Header:
             body_at=at + size,
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-        raise BundleError(f"捆包 {name} 已损坏：文件头读不出来（被改动过）。") from error
+        raise BundleError(
+            tr("捆包 {name} 已损坏：文件头读不出来（被改动过）。", name=name)
+        ) from error
     if header.format not in FORMATS:
-        raise BundleError(f"捆包 {name} 已损坏：不认识的格式“{header.format}”（被改动过）。")
+        raise BundleError(
+            tr(
+                "捆包 {name} 已损坏：不认识的格式“{format}”（被改动过）。",
+                name=name,
+                format=header.format,
+            )
+        )
     if header.version > VERSION:
         raise BundleError(
-            f"捆包 {name} 由更新版本的程序写出（格式版本 {header.version}，本程序 {VERSION}），"
-            "请升级程序。"
+            tr(
+                "捆包 {name} 由更新版本的程序写出（格式版本 {version}，本程序 {VERSION}），"
+                "请升级程序。",
+                name=name,
+                version=header.version,
+                VERSION=VERSION,
+            )
         )
     body = len(data) - header.body_at - NONCE_BYTES
     if body < header.length:
         raise BundleError(
-            f"捆包 {name} 不完整：应有 {header.body_at + NONCE_BYTES + header.length} 字节，"
-            f"只有 {len(data)} 字节（可能没有拷贝完，或优盘拔得太早）。请重新拷贝。"
+            tr(
+                "捆包 {name} 不完整：应有 {value} 字节，只有 {count} 字节（可能没有拷贝完，"
+                "或优盘拔得太早）。请重新拷贝。",
+                name=name,
+                value=header.body_at + NONCE_BYTES + header.length,
+                count=len(data),
+            )
         )
     if body > header.length:
-        raise BundleError(f"捆包 {name} 已损坏：文件末尾多出 {body - header.length} 字节。")
+        raise BundleError(
+            tr(
+                "捆包 {name} 已损坏：文件末尾多出 {value} 字节。",
+                name=name,
+                value=body - header.length,
+            )
+        )
     return header
 
 
@@ -225,14 +266,22 @@ def unseal(path: Path, data: bytes, header: Header, key: bytes) -> Opened:
             if len(blob) != int(part["bytes"]) or (
                 hashlib.sha256(blob).hexdigest() != part["sha256"]
             ):
-                raise BundleError(f"捆包 {name} 已损坏：“{part['name']}”部分的校验和不符。")
+                raise BundleError(
+                    tr(
+                        "捆包 {name} 已损坏：“{name2}”部分的校验和不符。",
+                        name=name,
+                        name2=part["name"],
+                    )
+                )
             parts[str(part["name"])] = orjson.loads(blob)
         if at != len(plain):
-            raise BundleError(f"捆包 {name} 已损坏：清单之外还有多余的内容。")
+            raise BundleError(tr("捆包 {name} 已损坏：清单之外还有多余的内容。", name=name))
     except (zlib.error, struct.error, orjson.JSONDecodeError, KeyError, TypeError) as error:
-        raise BundleError(f"捆包 {name} 已损坏：内容读不出来（{error}）。") from error
+        raise BundleError(
+            tr("捆包 {name} 已损坏：内容读不出来（{error}）。", name=name, error=error)
+        ) from error
     if (manifest.get("format"), manifest.get("replica")) != (header.format, header.replica):
-        raise BundleError(f"捆包 {name} 已损坏：清单与文件头不符。")
+        raise BundleError(tr("捆包 {name} 已损坏：清单与文件头不符。", name=name))
     return Opened(header, manifest, parts)
 
 
@@ -268,20 +317,28 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError as error:
-        raise BundleError(f"找不到捆包文件：{path}") from error
+        raise BundleError(tr("找不到捆包文件：{path}", path=path)) from error
     except OSError as error:
-        raise BundleError(f"捆包 {path} 读不出来：{error.strerror or error}") from error
+        raise BundleError(
+            tr("捆包 {path} 读不出来：{value}", path=path, value=error.strerror or error)
+        ) from error
 
 
 def _wrong_format(path: Path, header: Header, wanted: str) -> BundleError:
     if wanted == PUSH_FORMAT:
         return BundleError(
-            f"{path.name} 是街道群工办写出的回执捆包，不是群工站的上传捆包："
-            "应在群工站的电脑上用 grassroots bundle import 导入。"
+            tr(
+                "{name} 是街道群工办写出的回执捆包，不是群工站的上传捆包："
+                "应在群工站的电脑上用 grassroots bundle import 导入。",
+                name=path.name,
+            )
         )
     return BundleError(
-        f"{path.name} 是群工站的上传捆包，不是回执：应在街道群工办用 "
-        "grassroots hub import-bundle 导入。"
+        tr(
+            "{name} 是群工站的上传捆包，不是回执："
+            "应在街道群工办用 grassroots hub import-bundle 导入。",
+            name=path.name,
+        )
     )
 
 
@@ -311,7 +368,7 @@ def export_bundle(store: Store, config: HubConfig, folder: str | Path) -> Export
     """Write the station's push bundle into ``folder``: what a sync would push, the hashes
     first recorded as sent (as a sync does), sealed under the replica's key."""
     check_scope(store, config.scope)
-    key = key_bytes(config.key_b64, "本机汇总库设置中")
+    key = key_bytes(config.key_b64, tr("本机汇总库设置中"))
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)  # a folder it cannot make: refused before anything
     box = outbox(store)
@@ -356,10 +413,14 @@ def _open_at_hub(hub: HubConnection, path: Path, data: bytes) -> tuple[Opened, b
     row = hub.one("SELECT key_b64 FROM replica WHERE id = %s", (header.replica,))
     if row is None:
         raise BundleError(
-            f"捆包 {path.name} 来自汇总库里没有登记的电脑（编号 {header.replica}）："
-            "不是这个汇总库登记的群工站写出的，不予导入。"
+            tr(
+                "捆包 {name} 来自汇总库里没有登记的电脑（编号 {replica}）："
+                "不是这个汇总库登记的群工站写出的，不予导入。",
+                name=path.name,
+                replica=header.replica,
+            )
         )
-    key = key_bytes(row[0], "汇总库里这台电脑")
+    key = key_bytes(row[0], tr("汇总库里这台电脑"))
     try:
         return unseal(path, data, header, key), key
     except _WrongKey:
@@ -368,16 +429,26 @@ def _open_at_hub(hub: HubConnection, path: Path, data: bytes) -> tuple[Opened, b
         "SELECT id, key_b64 FROM replica WHERE id <> %s ORDER BY id", (header.replica,)
     ):
         try:
-            unseal(path, data, header, key_bytes(other_key, "汇总库里的电脑"))
+            unseal(path, data, header, key_bytes(other_key, tr("汇总库里的电脑")))
         except (_WrongKey, BundleError):
             continue
         raise BundleError(
-            f"捆包 {path.name} 标明来自电脑 {header.replica}，却是用另一台电脑（{other_id}）"
-            "的密钥加密的：不予导入。请检查那台电脑的汇总库设置。"
+            tr(
+                "捆包 {name} 标明来自电脑 {replica}，却是用另一台电脑（{other_id}）的密钥加密的："
+                "不予导入。请检查那台电脑的汇总库设置。",
+                name=path.name,
+                replica=header.replica,
+                other_id=other_id,
+            )
         )
     raise BundleError(
-        f"捆包 {path.name} 校验不通过：内容被改动过或已损坏（也可能不是电脑 "
-        f"{header.replica} 用它的密钥写出的），不予导入，汇总库没有任何改动。"
+        tr(
+            "捆包 {name} 校验不通过："
+            "内容被改动过或已损坏（也可能不是电脑 {replica} 用它的密钥写出的），不予导入，"
+            "汇总库没有任何改动。",
+            name=path.name,
+            replica=header.replica,
+        )
     )
 
 
@@ -396,11 +467,18 @@ def _pushed_items(path: Path, rows: Any) -> list[PendingDocument]:
             )
             if revision_hash(item.doc) != item.rev_hash:
                 raise BundleError(
-                    f"捆包 {path.name} 中的记录 {item.kind}/{item.id} 与它的摘要不符，不予导入。"
+                    tr(
+                        "捆包 {name} 中的记录 {kind}/{id} 与它的摘要不符，不予导入。",
+                        name=path.name,
+                        kind=item.kind,
+                        id=item.id,
+                    )
                 )
             items.append(item)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise BundleError(f"捆包 {path.name} 已损坏：上传的记录读不出来（{error}）。") from error
+        raise BundleError(
+            tr("捆包 {name} 已损坏：上传的记录读不出来（{error}）。", name=path.name, error=error)
+        ) from error
     return items
 
 
@@ -415,8 +493,13 @@ def answer_bundle(hub: HubConnection, path: str | Path, out: str | Path | None =
     replica = get_replica(hub, opened.header.replica)
     if manifest.get("kind") != "push" or manifest.get("scope") != replica.scope:
         raise BundleError(
-            f"捆包 {path.name} 的登记身份（{manifest.get('scope')}）与汇总库里这台电脑的"
-            f"（{replica.scope}）不符，不予导入。"
+            tr(
+                "捆包 {name} 的登记身份（{manifest}）与汇总库里这台电脑的（{scope}）不符，"
+                "不予导入。",
+                name=path.name,
+                manifest=manifest.get("scope"),
+                scope=replica.scope,
+            )
         )
     items = _pushed_items(path, parts.get("push") or [])
     audit = [dict(e) for e in parts.get("audit") or []]
@@ -484,15 +567,23 @@ def _open_at_station(path: Path, data: bytes, config: HubConfig) -> Opened:
         raise _wrong_format(path, header, ANSWER_FORMAT)
     if header.replica != config.replica_id:
         raise BundleError(
-            f"回执 {path.name} 是给另一台电脑（编号 {header.replica}）的，本机在汇总库中的编号是 "
-            f"{config.replica_id}：不予导入。"
+            tr(
+                "回执 {name} 是给另一台电脑（编号 {replica}）的，"
+                "本机在汇总库中的编号是 {replica_id}：不予导入。",
+                name=path.name,
+                replica=header.replica,
+                replica_id=config.replica_id,
+            )
         )
     try:
-        return unseal(path, data, header, key_bytes(config.key_b64, "本机汇总库设置中"))
+        return unseal(path, data, header, key_bytes(config.key_b64, tr("本机汇总库设置中")))
     except _WrongKey:
         raise BundleError(
-            f"回执 {path.name} 校验不通过：内容被改动过或已损坏（也可能不是用本机的密钥写出的），"
-            "不予导入，本机数据没有任何改动。"
+            tr(
+                "回执 {name} 校验不通过：内容被改动过或已损坏（也可能不是用本机的密钥写出的），"
+                "不予导入，本机数据没有任何改动。",
+                name=path.name,
+            )
         ) from None
 
 
@@ -510,7 +601,9 @@ def _verdicts(path: Path, rows: Any) -> list[Verdict]:
             for r in rows
         ]
     except (KeyError, TypeError, AttributeError) as error:
-        raise BundleError(f"回执 {path.name} 已损坏：结果读不出来（{error}）。") from error
+        raise BundleError(
+            tr("回执 {name} 已损坏：结果读不出来（{error}）。", name=path.name, error=error)
+        ) from error
 
 
 def import_answer(store: Store, config: HubConfig, path: str | Path) -> Imported:
@@ -523,7 +616,12 @@ def import_answer(store: Store, config: HubConfig, path: str | Path) -> Imported
     manifest, parts = opened.manifest, opened.parts
     if manifest.get("kind") != "answer" or manifest.get("scope") != store.scope:
         raise BundleError(
-            f"回执 {path.name} 的登记身份（{manifest.get('scope')}）与本机（{store.scope}）不符。"
+            tr(
+                "回执 {name} 的登记身份（{manifest}）与本机（{scope}）不符。",
+                name=path.name,
+                manifest=manifest.get("scope"),
+                scope=store.scope,
+            )
         )
     report = SyncReport()
     imported = Imported(report, created_at=manifest.get("created_at"))
@@ -534,12 +632,12 @@ def import_answer(store: Store, config: HubConfig, path: str | Path) -> Imported
     if here_epoch == epoch:
         if target <= here:
             imported.skipped = (
-                "这个回执已经导入过" if target == here else "本机已导入过更新的回执或同步过"
+                tr("这个回执已经导入过") if target == here else tr("本机已导入过更新的回执或同步过")
             )
             report.cursor = here
             return imported
     elif here_epoch != manifest.get("seen_epoch"):
-        imported.skipped = "本机此后已与恢复后的汇总库同步过，这个回执已过时"
+        imported.skipped = tr("本机此后已与恢复后的汇总库同步过，这个回执已过时")
         report.cursor = here
         return imported
     else:

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import orjson
 
 from grassroots_tui.hub.engines import HubAddress, HubError
+from grassroots_tui.lang import tr
 from grassroots_tui.store import keyring
 from grassroots_tui.store.keyslots import KeySlots, KeySlotsDamaged
 from grassroots_tui.store.paths import StorePaths
@@ -51,7 +52,7 @@ def replica_dsn(admin_dsn: str, role: str, password: str) -> str:
     and password instead of the admin's: same host, port, database and options."""
     parts = urlsplit(admin_dsn)
     if parts.scheme not in ("postgresql", "postgres"):
-        raise HubError(f"汇总库地址应以 postgresql:// 开头：{admin_dsn}")
+        raise HubError(tr("汇总库地址应以 postgresql:// 开头：{admin_dsn}", admin_dsn=admin_dsn))
     where = parts.netloc.rpartition("@")[2]
     netloc = f"{quote(role, safe='')}:{quote(password, safe='')}@{where}"
     query = urlencode(
@@ -80,7 +81,7 @@ def save_config(store_main: str | Path, config: HubConfig) -> Path:
     if store_id is not None:
         sealer = keyring.sealer_for(store_id)
         if sealer is None:
-            raise HubError("数据已加密：请先用站点口令打开数据，再保存汇总库设置。")
+            raise HubError(tr("数据已加密：请先用站点口令打开数据，再保存汇总库设置。"))
         sealed = base64.b64encode(sealer.seal(data, _AAD)).decode("ascii")
         data = orjson.dumps({"sealed": sealed, "store_id": store_id})
     tmp = path.with_suffix(".tmp")
@@ -101,14 +102,18 @@ def load_config(store_main: str | Path) -> HubConfig | None:
     except FileNotFoundError:
         return None
     except (OSError, orjson.JSONDecodeError) as error:
-        raise HubError(f"汇总库设置文件 {path} 读不出来：{error}") from error
+        raise HubError(
+            tr("汇总库设置文件 {path} 读不出来：{error}", path=path, error=error)
+        ) from error
     plain = isinstance(data, dict) and "sealed" not in data
     if not plain:
         data = _unsealed(path, data)
     try:
         config = HubConfig(**{name: str(data[name]) for name in HubConfig.__dataclass_fields__})
     except (KeyError, TypeError) as error:
-        raise HubError(f"汇总库设置文件 {path} 缺少 {error}：请重新登记本机。") from error
+        raise HubError(
+            tr("汇总库设置文件 {path} 缺少 {error}：请重新登记本机。", path=path, error=error)
+        ) from error
     store_id = _store_id_if_encrypted(store_main)
     if plain and store_id is not None and keyring.sealer_for(store_id) is not None:
         save_config(store_main, config)  # written before the store was encrypted
@@ -118,13 +123,13 @@ def load_config(store_main: str | Path) -> HubConfig | None:
 def _unsealed(path: Path, data: dict) -> dict:
     sealer = keyring.sealer_for(str(data.get("store_id", "")))
     if sealer is None:
-        raise HubError(f"汇总库设置文件 {path.name} 已加密：请先用站点口令打开数据。")
+        raise HubError(tr("汇总库设置文件 {name} 已加密：请先用站点口令打开数据。", name=path.name))
     try:
         opened = orjson.loads(sealer.unseal(base64.b64decode(str(data["sealed"])), _AAD))
     except (SealBroken, binascii.Error, ValueError, KeyError):
         raise HubError(
-            f"汇总库设置文件 {path.name} 解密失败，已被改动或损坏：请重新登记本机。"
+            tr("汇总库设置文件 {name} 解密失败，已被改动或损坏：请重新登记本机。", name=path.name)
         ) from None
     if not isinstance(opened, dict):
-        raise HubError(f"汇总库设置文件 {path.name} 的内容不对：请重新登记本机。")
+        raise HubError(tr("汇总库设置文件 {name} 的内容不对：请重新登记本机。", name=path.name))
     return opened

@@ -31,6 +31,7 @@ import orjson
 from grassroots_tui.hub.engines import HubConnection, HubError
 from grassroots_tui.hub.push import DIVERGED, LOCAL_FIELDS, REASON_LABELS
 from grassroots_tui.hub.schema import now_text
+from grassroots_tui.lang import tr
 from grassroots_tui.store import Store
 from grassroots_tui.store.store import BOOKKEEPING
 
@@ -141,14 +142,18 @@ def _resolved_content(
         kept = theirs
     else:
         if mine.get("deleted") or theirs.get("deleted"):
-            raise HubError("有一边已删除的记录不能逐项合并：请选择保留本机的或汇总库的版本。")
+            raise HubError(tr("有一边已删除的记录不能逐项合并：请选择保留本机的或汇总库的版本。"))
         picks = dict(merged_fields or {})
         unknown = sorted(set(picks) - {d.name for d in compare(mine, theirs) if d.differs})
         if unknown:
-            raise HubError(f"这些字段两边相同或不存在，不能选择：{'、'.join(unknown)}。")
+            raise HubError(
+                tr("这些字段两边相同或不存在，不能选择：{fields}。", fields=tr("、").join(unknown))
+            )
         wrong = sorted(name for name, side in picks.items() if side not in (MINE, HUB))
         if wrong:
-            raise HubError(f"合并时每个字段要选“本机”或“汇总库”：{'、'.join(wrong)}。")
+            raise HubError(
+                tr("合并时每个字段要选“本机”或“汇总库”：{fields}。", fields=tr("、").join(wrong))
+            )
         kept = dict(mine)
         for name, side in picks.items():
             if side == HUB:
@@ -185,23 +190,26 @@ def resolve(
     and :class:`HubError` says to compare again. Returns the laptop's new revision.
     The caller checks that ``actor`` may resolve conflicts."""
     if choice not in CHOICES:
-        raise HubError(f"未知的处理方式：{choice}")
+        raise HubError(tr("未知的处理方式：{choice}", choice=choice))
     conflict = next((c for c in open_conflicts(store) if (c.kind, c.id) == (kind, doc_id)), None)
     if conflict is None:
-        raise HubError("这份记录没有未处理的冲突（可能已经处理过了）。")
+        raise HubError(tr("这份记录没有未处理的冲突（可能已经处理过了）。"))
     if conflict.mine is None:
-        raise HubError("本机已没有这份记录，无法处理这个冲突。")
+        raise HubError(tr("本机已没有这份记录，无法处理这个冲突。"))
     if conflict.reason not in RESOLVABLE:
         raise HubError(
-            f"这个冲突（{conflict.reason_label}）不是两个版本之间的选择，请联系街道群工办处理。"
+            tr(
+                "这个冲突（{reason}）不是两个版本之间的选择，请联系街道群工办处理。",
+                reason=tr(conflict.reason_label),
+            )
         )
     with hub.transaction():
         theirs = hub_version(hub, kind, doc_id)
         if theirs is None:
-            raise HubError("汇总库里已没有这份记录，无法按汇总库的版本处理。")
+            raise HubError(tr("汇总库里已没有这份记录，无法按汇总库的版本处理。"))
         hub_hash = str(theirs.get("rev_hash") or "")
         if expected_hub_hash is not None and hub_hash != expected_hub_hash:
-            raise HubError("汇总库上的版本刚刚又有了改动，请重新打开比较后再处理。")
+            raise HubError(tr("汇总库上的版本刚刚又有了改动，请重新打开比较后再处理。"))
         kept = _resolved_content(conflict, theirs, choice, merged_fields)
         hub.execute(
             "UPDATE conflict SET resolved_at = %s, resolved_by = %s, resolution = %s "

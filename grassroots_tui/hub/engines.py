@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from grassroots_tui.lang import tr
+
 
 class HubUnavailable(Exception):
     """The hub cannot be reached or refused the connection (a Chinese message)."""
@@ -34,10 +36,12 @@ class HubAddress:
     @classmethod
     def parse(cls, *, dsn: str | None = None, file: str | Path | None = None) -> HubAddress:
         if (dsn is None) == (file is None):
-            raise HubError("要指定汇总库：--dsn postgresql://… 或 --file 汇总库.sqlite，二选一。")
+            raise HubError(
+                tr("要指定汇总库：--dsn postgresql://… 或 --file 汇总库.sqlite，二选一。")
+            )
         if dsn is not None:
             if not dsn.startswith(("postgresql://", "postgres://")):
-                raise HubError(f"汇总库地址应以 postgresql:// 开头：{dsn}")
+                raise HubError(tr("汇总库地址应以 postgresql:// 开头：{dsn}", dsn=dsn))
             return cls("postgresql", dsn)
         return cls("sqlite", str(file))
 
@@ -79,29 +83,39 @@ class HubConnection:
         if address.engine == "sqlite":
             path = Path(address.target)
             if not create and not path.exists():
-                raise HubUnavailable(f"找不到汇总库文件：{path}")
+                raise HubUnavailable(tr("找不到汇总库文件：{path}", path=path))
             try:
                 conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute("PRAGMA foreign_keys=ON")
             except sqlite3.OperationalError as error:  # a folder that is not there, locked…
-                raise HubUnavailable(f"打不开汇总库文件 {path}：{error}") from error
+                raise HubUnavailable(
+                    tr("打不开汇总库文件 {path}：{error}", path=path, error=error)
+                ) from error
             except sqlite3.Error as error:  # the file is there and is something else
-                raise HubError(f"{path} 不是汇总库文件（{error}）。") from error
+                raise HubError(
+                    tr("{path} 不是汇总库文件（{error}）。", path=path, error=error)
+                ) from error
             hub._conn = conn
         else:
             try:
                 import psycopg
             except ImportError as error:  # pragma: no cover - a dependency
-                raise HubUnavailable("没有安装 psycopg，无法连接 PostgreSQL 汇总库。") from error
+                raise HubUnavailable(
+                    tr("没有安装 psycopg，无法连接 PostgreSQL 汇总库。")
+                ) from error
             try:
                 hub._conn = psycopg.connect(
                     address.target, connect_timeout=max(1, int(timeout)), autocommit=True
                 )
             except psycopg.Error as error:
                 raise HubUnavailable(
-                    f"连接不上汇总库 {address.shown}：{_first_line(error)}"
+                    tr(
+                        "连接不上汇总库 {shown}：{value}",
+                        shown=address.shown,
+                        value=_first_line(error),
+                    )
                 ) from error
         return hub
 
@@ -198,19 +212,21 @@ class HubConnection:
         if isinstance(error, sqlite3.OperationalError) and any(
             word in str(error) for word in ("locked", "busy", "unable to open", "disk")
         ):
-            return HubUnavailable(f"汇总库文件暂时不能写入：{error}")
+            return HubUnavailable(tr("汇总库文件暂时不能写入：{error}", error=error))
         if isinstance(error, sqlite3.Error):
-            return HubError(f"汇总库出错：{error}")
+            return HubError(tr("汇总库出错：{error}", error=error))
         try:
             import psycopg
         except ImportError:  # pragma: no cover
             return error
         if isinstance(error, psycopg.OperationalError):
-            return HubUnavailable(f"与汇总库的连接断开：{_first_line(error)}")
+            return HubUnavailable(tr("与汇总库的连接断开：{value}", value=_first_line(error)))
         if isinstance(error, psycopg.errors.InsufficientPrivilege):
-            return HubError(f"汇总库拒绝了这次操作（权限不足）：{_first_line(error)}")
+            return HubError(
+                tr("汇总库拒绝了这次操作（权限不足）：{value}", value=_first_line(error))
+            )
         if isinstance(error, psycopg.Error):
-            return HubError(f"汇总库出错：{_first_line(error)}")
+            return HubError(tr("汇总库出错：{value}", value=_first_line(error)))
         return error
 
 

@@ -28,16 +28,18 @@ import orjson
 from grassroots_tui.hub.engines import HubConnection, HubError
 from grassroots_tui.hub.replicas import ACTIVE, ReplicaRecord, get_replica
 from grassroots_tui.hub.schema import now_text
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.models.base import writer_of
 from grassroots_tui.store.store import PendingDocument, audit_hash
 
 NEW, SAME, ACCEPTED, CONFLICT = "new", "same", "accepted", "conflict"
 #: Why a revision became a conflict.
 DIVERGED, WRITER, UNIQUE = "diverged", "writer", "unique"
+#: Kept with the conflict in the store, in Chinese; shown with ``tr(label)``.
 REASON_LABELS = {
-    DIVERGED: "两边都改过",
-    WRITER: "不是本机填写的记录",
-    UNIQUE: "编号已被占用",
+    DIVERGED: chinese("两边都改过"),
+    WRITER: chinese("不是本机填写的记录"),
+    UNIQUE: chinese("编号已被占用"),
 }
 #: Kinds every replica receives (the list of stations); others go to their station's.
 SHARED_KINDS = frozenset({"station"})
@@ -102,11 +104,13 @@ def push(
     with hub.transaction():
         replica = get_replica(hub, replica_id)
         if replica.status != ACTIVE:
-            raise HubError(f"这台电脑的登记已停用（{replica.status}），不能再上传。")
+            raise HubError(
+                tr("这台电脑的登记已停用（{status}），不能再上传。", status=replica.status)
+            )
         hub.execute("UPDATE hub_clock SET seq = seq + %s WHERE id = 1", (max(1, len(items)),))
         top = hub.one("SELECT seq FROM hub_clock WHERE id = 1")
         if top is None:
-            raise HubError("汇总库缺少计数器：请运行 grassroots hub init。")
+            raise HubError(tr("汇总库缺少计数器：请运行 grassroots hub init。"))
         next_seq = int(top[0]) - max(1, len(items)) + 1
         current = _current(hub, items)
         claimed: dict[str, Any] = {}
@@ -209,7 +213,13 @@ def _judge(
         (*row, item.kind, item.id),
     )
     if updated.rowcount != 1:
-        raise HubError(f"汇总库拒绝了 {item.kind}/{item.id} 的更新：这次上传没有写入任何记录。")
+        raise HubError(
+            tr(
+                "汇总库拒绝了 {kind}/{id} 的更新：这次上传没有写入任何记录。",
+                kind=item.kind,
+                id=item.id,
+            )
+        )
     return Verdict(item.kind, item.id, item.rev_hash, ACCEPTED, hub_hash=hub_hash), seq + 1, None
 
 
@@ -312,8 +322,11 @@ def _take_audit(
         seq = int(entry["seq"])
         if audit_hash(entry) != entry.get("hash"):
             raise HubError(
-                f"本机第 {seq} 条审计记录与它的摘要不符（被改动过），汇总库拒收这次上传。"
-                "请运行 grassroots check 查明。"
+                tr(
+                    "本机第 {seq} 条审计记录与它的摘要不符（被改动过），汇总库拒收这次上传。"
+                    "请运行 grassroots check 查明。",
+                    seq=seq,
+                )
             )
         if (seq, entry["hash"]) in held:
             continue  # sent before (an answer lost)

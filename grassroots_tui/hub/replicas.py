@@ -14,6 +14,7 @@ from grassroots_tui.hub import roles
 from grassroots_tui.hub.config import replica_dsn
 from grassroots_tui.hub.engines import HubConnection, HubError
 from grassroots_tui.hub.schema import hub_meta, now_text
+from grassroots_tui.lang import tr
 from grassroots_tui.store.replica import scope_writer
 
 ACTIVE = "active"
@@ -76,7 +77,7 @@ def enroll(hub: HubConnection, scope: str, *, by: str) -> Enrolment:
     enrolled again (a new one for the same station) gets a new replica: both are listed."""
     writer = scope_writer(scope)
     if writer is None:
-        raise HubError("登记时要指定群工站（--station）或街道群工办（--office）。")
+        raise HubError(tr("登记时要指定群工站（--station）或街道群工办（--office）。"))
     hub_meta(hub)
     replica_id = uuid.uuid4().hex[:16]
     key = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
@@ -118,7 +119,9 @@ def enroll_replica(hub: HubConnection, scope: str, *, by: str) -> tuple[ReplicaR
 def get_replica(hub: HubConnection, replica_id: str) -> ReplicaRecord:
     row = hub.one(f"SELECT {_COLUMNS} FROM replica WHERE id = %s", (replica_id,))
     if row is None:
-        raise HubError(f"汇总库里没有这台电脑的登记（{replica_id}）：请重新登记。")
+        raise HubError(
+            tr("汇总库里没有这台电脑的登记（{replica_id}）：请重新登记。", replica_id=replica_id)
+        )
     return _record(row)
 
 
@@ -145,5 +148,5 @@ def _record(row: Any) -> ReplicaRecord:
 def replica_key(hub: HubConnection, replica_id: str) -> bytes:
     row = hub.one("SELECT key_b64 FROM replica WHERE id = %s", (replica_id,))
     if row is None:
-        raise HubError(f"汇总库里没有这台电脑的登记（{replica_id}）。")
+        raise HubError(tr("汇总库里没有这台电脑的登记（{replica_id}）。", replica_id=replica_id))
     return base64.b64decode(row[0])

@@ -49,6 +49,7 @@ import re
 import secrets
 
 from grassroots_tui.hub.engines import HubConnection, HubError
+from grassroots_tui.lang import tr
 
 #: Tables under row level security.
 SECURED_TABLES = ("doc", "conflict", "replica", "audit_entry", "fork", "hub_clock")
@@ -176,15 +177,18 @@ def check_row_security(hub: HubConnection) -> None:
     ]
     if missing:
         raise HubError(
-            "汇总库还没有按电脑分开的访问规则（" + "、".join(missing) + "）："
-            "请先用管理员账号再运行一次 grassroots hub init，再登记电脑。"
+            tr(
+                "汇总库还没有按电脑分开的访问规则（{missing}）："
+                "请先用管理员账号再运行一次 grassroots hub init，再登记电脑。",
+                missing=tr("、").join(missing),
+            )
         )
 
 
 def role_name(replica_id: str) -> str:
     name = ROLE_PREFIX + replica_id
     if not _ROLE_NAME.match(name):
-        raise HubError(f"电脑编号 {replica_id} 不能用作汇总库角色名。")
+        raise HubError(tr("电脑编号 {replica_id} 不能用作汇总库角色名。", replica_id=replica_id))
     return name
 
 
@@ -214,8 +218,10 @@ def check_may_create_roles(hub: HubConnection) -> None:
     row = hub.one("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user", ())
     if not row or not row[0]:
         raise HubError(
-            "登记电脑要用能建立数据库角色的管理员账号（CREATEROLE）连接汇总库："
-            "每台电脑在汇总库里有自己的角色。"
+            tr(
+                "登记电脑要用能建立数据库角色的管理员账号（CREATEROLE）连接汇总库："
+                "每台电脑在汇总库里有自己的角色。"
+            )
         )
 
 
@@ -223,7 +229,7 @@ def create_replica_role(hub: HubConnection, role: str, password: str) -> None:
     """The replica's ``LOGIN`` role with its privileges (inside the enrolment's transaction:
     on PostgreSQL a role is made and granted transactionally)."""
     if not _ROLE_NAME.match(role):
-        raise HubError(f"不能用 {role} 作汇总库角色名。")
+        raise HubError(tr("不能用 {role} 作汇总库角色名。", role=role))
     verifier = scram_verifier(password)
     hub.execute(
         f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "

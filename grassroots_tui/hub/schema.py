@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 
 from grassroots_tui.hub.engines import HubConnection, HubError
 from grassroots_tui.hub.roles import apply_row_security
+from grassroots_tui.lang import tr
 
 SCHEMA_VERSION = 1
 
@@ -130,7 +131,12 @@ def init_hub(hub: HubConnection) -> dict[str, str]:
         version = int(meta.get("schema_version", "0"))
         if version > SCHEMA_VERSION:
             raise HubError(
-                f"汇总库由更新版本的程序建立（结构版本 {version}，本程序 {SCHEMA_VERSION}），请升级程序。"
+                tr(
+                    "汇总库由更新版本的程序建立（结构版本 {version}，本程序 {SCHEMA_VERSION}），"
+                    "请升级程序。",
+                    version=version,
+                    SCHEMA_VERSION=SCHEMA_VERSION,
+                )
             )
         if "schema_version" not in meta:
             hub.execute(
@@ -156,12 +162,18 @@ def hub_meta(hub: HubConnection) -> dict[str, str]:
         meta = dict(hub.all("SELECT name, value FROM hub_meta"))
     except HubError as error:
         raise HubError(
-            f"{hub.address.shown} 还不是汇总库：请先运行 grassroots hub init。（{error}）"
+            tr(
+                "{shown} 还不是汇总库：请先运行 grassroots hub init。（{error}）",
+                shown=hub.address.shown,
+                error=error,
+            )
         ) from error
     if "epoch" not in meta:
-        raise HubError(f"{hub.address.shown} 还不是汇总库：请先运行 grassroots hub init。")
+        raise HubError(
+            tr("{shown} 还不是汇总库：请先运行 grassroots hub init。", shown=hub.address.shown)
+        )
     if int(meta.get("schema_version", "0")) > SCHEMA_VERSION:
-        raise HubError("汇总库由更新版本的程序建立，请升级程序。")
+        raise HubError(tr("汇总库由更新版本的程序建立，请升级程序。"))
     return meta
 
 

@@ -32,6 +32,7 @@ from grassroots_tui.hub.pull import Held, Page, pull_page
 from grassroots_tui.hub.push import CONFLICT, REASON_LABELS, PushResult, push
 from grassroots_tui.hub.replicas import ReplicaRecord, get_replica
 from grassroots_tui.hub.schema import hub_meta, now_text
+from grassroots_tui.lang import tr
 from grassroots_tui.store import PendingDocument, Store
 from grassroots_tui.store.store import tombs_of
 
@@ -65,14 +66,21 @@ class SyncReport:
     def summary(self) -> str:
         """One line in Chinese: "上传 12 条（新增 10、相同 1、接受 1、冲突 0），下载 30 条"."""
         v = self.verdicts
-        text = (
-            f"上传 {self.pushed} 条（新增 {v['new']}、相同 {v['same']}、接受 {v['accepted']}、"
-            f"冲突 {v['conflict']}），下载 {self.pulled} 条，本机更新 {self.changed} 条"
+        text = tr(
+            "上传 {pushed} 条（新增 {new}、相同 {same}、接受 {accepted}、冲突 {conflict}），"
+            "下载 {pulled} 条，本机更新 {changed} 条",
+            pushed=self.pushed,
+            new=v["new"],
+            same=v["same"],
+            accepted=v["accepted"],
+            conflict=v["conflict"],
+            pulled=self.pulled,
+            changed=self.changed,
         )
         if self.forks:
-            text += f"；发现审计记录分叉 {self.forks} 处（已记录）"
+            text += tr("；发现审计记录分叉 {forks} 处（已记录）", forks=self.forks)
         if self.epoch_changed:
-            text += "；汇总库已从备份恢复，已从头核对"
+            text += tr("；汇总库已从备份恢复，已从头核对")
         return text
 
 
@@ -99,8 +107,13 @@ def check_scope(store: Store, scope: str) -> None:
     """Refuse a store that is not the replica ``scope`` the hub (or its settings) names."""
     if scope != store.scope:
         raise HubError(
-            f"这份数据是{store.replica.label}的（{store.scope}），汇总库里的登记是 {scope}："
-            "请打开本机自己的数据，或重新登记。"
+            tr(
+                "这份数据是{label}的（{scope}），汇总库里的登记是 {scope2}：请打开本机自己的数据，"
+                "或重新登记。",
+                label=store.replica.label,
+                scope=store.scope,
+                scope2=scope,
+            )
         )
 
 
