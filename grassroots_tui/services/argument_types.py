@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 
+from grassroots_tui.lang import tr
+
 #: The years the program works in: dates, months and years outside are refused.
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -44,53 +46,88 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+def _name(what: str | None, default: str) -> str:
+    """What a message calls the value: ``what`` (a Chinese message id, or a name already
+    said in the current language) in the current language, else ``default``."""
+    return tr(what) if what else default
+
+
 def parse_date(text: str, what: str = "日期") -> date:
     """ "2026-11-26" → date, between :data:`FIRST_DAY` and :data:`LAST_DAY`; anything
-    else raises ValueError with a Chinese message naming ``what`` and the value."""
+    else raises ValueError with a message naming ``what`` and the value."""
     found = _DATE.fullmatch(_normal(text))
+    name, shown = tr(what), _shown(text)
     if not found:
-        raise ValueError(f"{what}“{_shown(text)}”无效，应写成 2026-11-26 这样的格式。")
+        raise ValueError(
+            tr("{what}“{value}”无效，应写成 2026-11-26 这样的格式。", what=name, value=shown)
+        )
     year, month, day = (int(g) for g in found.groups())
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(f"{what}“{_shown(text)}”无效：年份应在 {FIRST_YEAR} 到 {LAST_YEAR} 之间。")
+        raise ValueError(_years_wrong(name, shown))
     try:
         return date(year, month, day)
     except ValueError:
         raise ValueError(
-            f"{what}“{_shown(text)}”无效：没有这一天，应写成 2026-11-26 这样的格式。"
+            tr(
+                "{what}“{value}”无效：没有这一天，应写成 2026-11-26 这样的格式。",
+                what=name,
+                value=shown,
+            )
         ) from None
+
+
+def _years_wrong(name: str, shown: str) -> str:
+    return tr(
+        "{what}“{value}”无效：年份应在 {first} 到 {last} 之间。",
+        what=name,
+        value=shown,
+        first=FIRST_YEAR,
+        last=LAST_YEAR,
+    )
 
 
 def check_date(day: date, what: str = "日期") -> date:
     """``day`` itself, or ValueError when it is outside the years the program works in."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(
-            f"{what}“{day.isoformat()}”无效：年份应在 {FIRST_YEAR} 到 {LAST_YEAR} 之间。"
-        )
+        raise ValueError(_years_wrong(tr(what), day.isoformat()))
     return day
 
 
-def parse_month(text: str, what: str = "月份") -> tuple[int, int]:
+def parse_month(text: str, what: str | None = None) -> tuple[int, int]:
     """ "2026-09" → (2026, 9), the year between :data:`FIRST_YEAR` and :data:`LAST_YEAR`."""
     found = _MONTH.fullmatch(_normal(text))
-    wrong = f"{what}“{_shown(text)}”无效，应写成 2026-09 这样的格式"
+    values = {"what": _name(what, tr("月份")), "value": _shown(text)}
     if not found:
-        raise ValueError(f"{wrong}。")
+        raise ValueError(tr("{what}“{value}”无效，应写成 2026-09 这样的格式。", **values))
     year, month = int(found.group(1)), int(found.group(2))
     if not 1 <= month <= 12:
-        raise ValueError(f"{wrong}，月份在 1 到 12 之间。")
+        raise ValueError(
+            tr("{what}“{value}”无效，应写成 2026-09 这样的格式，月份在 1 到 12 之间。", **values)
+        )
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(f"{wrong}，年份在 {FIRST_YEAR} 到 {LAST_YEAR} 之间。")
+        raise ValueError(
+            tr(
+                "{what}“{value}”无效，应写成 2026-09 这样的格式，年份在 {first} 到 {last} 之间。",
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+                **values,
+            )
+        )
     return year, month
 
 
-def parse_year(text: str, what: str = "年份") -> int:
+def parse_year(text: str, what: str | None = None) -> int:
     """ "2027" → 2027, between :data:`FIRST_YEAR` and :data:`LAST_YEAR`."""
     normal = _normal(text)
     if not _YEAR.fullmatch(normal) or not FIRST_YEAR <= int(normal) <= LAST_YEAR:
         raise ValueError(
-            f"{what}“{_shown(text)}”无效：应为 {FIRST_YEAR} 到 {LAST_YEAR} 之间的"
-            "四位数字，如 2027。"
+            tr(
+                "{what}“{value}”无效：应为 {first} 到 {last} 之间的四位数字，如 2027。",
+                what=_name(what, tr("年份")),
+                value=_shown(text),
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
         )
     return int(normal)
 
@@ -101,7 +138,15 @@ def parse_count(text: str, what: str, low: int, high: int) -> int:
     normal = _normal(text)
     value = int(normal) if _COUNT.fullmatch(normal) else None
     if value is None or not low <= value <= high:
-        raise ValueError(f"{what}“{_shown(text)}”无效：应为 {low} 到 {high:,} 之间的整数。")
+        raise ValueError(
+            tr(
+                "{what}“{value}”无效：应为 {low} 到 {high} 之间的整数。",
+                what=tr(what),
+                value=_shown(text),
+                low=low,
+                high=f"{high:,}",
+            )
+        )
     return value
 
 
@@ -114,7 +159,15 @@ def parse_seconds(text: str, what: str, low: float, high: float) -> float:
     normal = _normal(text)
     value = float(normal) if _SECONDS.fullmatch(normal) else None
     if value is None or not low <= value <= high:
-        raise ValueError(f"{what}“{_shown(text)}”无效：应为 {low:g} 到 {high:g} 之间的秒数。")
+        raise ValueError(
+            tr(
+                "{what}“{value}”无效：应为 {low} 到 {high} 之间的秒数。",
+                what=tr(what),
+                value=_shown(text),
+                low=f"{low:g}",
+                high=f"{high:g}",
+            )
+        )
     return value
 
 
@@ -137,7 +190,7 @@ def date_argument(what: str = "日期") -> Callable[[str], date]:
     return _argument(lambda text: parse_date(text, what), "date")  # type: ignore[return-value]
 
 
-def month_argument(what: str = "月份") -> Callable[[str], str]:
+def month_argument(what: str | None = None) -> Callable[[str], str]:
     """``type=`` for a month such as 2026-09 (:func:`parse_month`); the value stays text,
     written as 2026-09."""
 
@@ -148,14 +201,19 @@ def month_argument(what: str = "月份") -> Callable[[str], str]:
     return _argument(parse, "month")  # type: ignore[return-value]
 
 
-def year_argument(what: str = "年份") -> Callable[[str], int]:
+def year_argument(what: str | None = None) -> Callable[[str], int]:
     """``type=`` for a year such as 2027 (:func:`parse_year`)."""
     return _argument(lambda text: parse_year(text, what), "year")  # type: ignore[return-value]
 
 
-def days_argument(what: str = "天数", low: int = 0, high: int = MAX_DAYS) -> Callable[[str], int]:
+def days_argument(
+    what: str | None = None, low: int = 0, high: int = MAX_DAYS
+) -> Callable[[str], int]:
     """``type=`` for a number of days from ``low`` to ``high`` (:func:`parse_count`)."""
-    return _argument(lambda text: parse_count(text, what, low, high), "days")  # type: ignore[return-value]
+    return _argument(
+        lambda text: parse_count(text, _name(what, tr("天数")), low, high),
+        "days",
+    )  # type: ignore[return-value]
 
 
 def count_argument(what: str, low: int, high: int) -> Callable[[str], int]:

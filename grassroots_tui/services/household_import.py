@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.models import Household
 from grassroots_tui.models.errors import DocumentInvalid, InvalidValue, validate_model
 from grassroots_tui.models.validators import (
@@ -51,6 +52,7 @@ from grassroots_tui.services.ledger_reader import (
     RowProblem,
     cell_text,
     clip,
+    counted,
     is_number,
     read_date,
     refuse_rejected,
@@ -84,9 +86,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("note", "备注", ()),
 )
 HOUSEHOLD_COLUMNS = ColumnSet(
-    "住户台账",
+    chinese("住户台账"),
     COLUMNS,
-    "表头应包含 户号、户主姓名、地址，还可以有 身份证号、联系电话、网格、人口数、标签 等列。",
+    chinese(
+        "表头应包含 户号、户主姓名、地址，还可以有 身份证号、联系电话、网格、人口数、标签 等列。"
+    ),
 )
 COLUMN_BY_FIELD: dict[str, Column] = HOUSEHOLD_COLUMNS.by_field
 REQUIRED_FIELDS: tuple[str, ...] = HOUSEHOLD_COLUMNS.required
@@ -119,7 +123,9 @@ class ImportPreview(PreviewCounts):
     def summary(self) -> str:
         """ "将新增 12 户，更新 3 户，拒绝 2 行（第 5 行「身份证号」校验码错误，应为 X；…）"."""
         return self._summary(
-            f"{len(self.adds)} 户", f"{len(self.updates)} 户", "户与现有数据相同，无需修改"
+            counted(len(self.adds), "户"),
+            counted(len(self.updates), "户"),
+            tr("{households}与现有数据相同，无需修改", households=counted(self.unchanged, "户")),
         )
 
 
@@ -183,21 +189,27 @@ def _preview_row(
         except InvalidValue as invalid:
             refuse(name, invalid.reason)
         except Exception:  # noqa: BLE001 - a check that trips over odd input still refuses
-            refuse(name, _FALLBACK_REASONS.get(name, "无法识别这个值"))
+            refuse(name, tr(_FALLBACK_REASONS.get(name, _FALLBACK_REASONS[""])))
     for name in REQUIRED_FIELDS:
         if name in ledger.columns and row.values.get(name) is None:
-            refuse(name, "必填，不能为空")
+            refuse(name, tr("必填，不能为空"))
 
     number = data.get("household_no")
     current: Mapping[str, Any] | None = None
     if isinstance(number, str):
         if number in first_row:
-            refuse("household_no", f"与第 {first_row[number]} 行户号重复")
+            refuse("household_no", tr("与第 {row} 行户号重复", row=first_row[number]))
         else:
             first_row[number] = row.row
         matches = stored.get(number, [])
         if len(matches) > 1:
-            refuse("household_no", f"本站已有 {len(matches)} 户使用此户号，无法确定要更新哪一户")
+            refuse(
+                "household_no",
+                tr(
+                    "本站已有 {households}使用此户号，无法确定要更新哪一户",
+                    households=counted(len(matches), "户"),
+                ),
+            )
         elif matches:
             current = matches[0]
 
@@ -213,7 +225,7 @@ def _preview_row(
             root = problem.field.split(".", 1)[0]
             if root in flagged:
                 continue
-            refuse(root, problem.message, ledger.columns.get(root) or problem.label or "整行")
+            refuse(root, problem.message, ledger.columns.get(root) or problem.label or tr("整行"))
     if found or household is None:
         # In the order of the file's columns, as the user reads the row.
         order = {name: index for index, name in enumerate(ledger.columns)}
@@ -223,7 +235,7 @@ def _preview_row(
 
     if household.id_number and "id_number" in data:
         for warning in id_number_warnings(household.id_number):
-            reason = warning.split("：", 1)[-1]
+            reason = re.split("：|: ", warning, maxsplit=1)[-1]
             preview.warnings.append(str(RowProblem(row.row, ledger.column("id_number"), reason)))
 
     if current is None:
@@ -246,10 +258,11 @@ def _preview_row(
 #: Reasons used if a value check fails in an unexpected way (it raised something other
 #: than InvalidValue, e.g. normalise_phone("0") raising IndexError).
 _FALLBACK_REASONS = {
-    "id_number": "不是有效的身份证号",
-    "phone": "不是有效的手机号码或固定电话",
-    "people": "应为 1–99 之间的整数",
-    "registered_on": "不是有效的日期（格式应为 2026-03-05）",
+    "id_number": chinese("不是有效的身份证号"),
+    "phone": chinese("不是有效的手机号码或固定电话"),
+    "people": chinese("应为 1–99 之间的整数"),
+    "registered_on": chinese("不是有效的日期（格式应为 2026-03-05）"),
+    "": chinese("无法识别这个值"),
 }
 
 
@@ -257,17 +270,17 @@ def _convert(name: str, raw: Any, today: date) -> Any:
     """One cell as the model field wants it, or raise :class:`InvalidValue`."""
     if name == "id_number":
         if is_number(raw):
-            raise InvalidValue(LOST_DIGITS)
+            raise InvalidValue(tr(LOST_DIGITS))
         text = cell_text(raw)
         if SCIENTIFIC.match(unicodedata.normalize("NFKC", text).strip()):
-            raise InvalidValue(f"「{clip(text)}」是科学计数法，{LOST_DIGITS}")
+            raise InvalidValue(_scientific(text))
         return check_id_number(text, today=today)
     if name == "phone":
         if isinstance(raw, float) and not raw.is_integer():
-            raise InvalidValue("不是有效的电话号码（是带小数的数字）")
+            raise InvalidValue(tr("不是有效的电话号码（是带小数的数字）"))
         text = cell_text(raw)
         if SCIENTIFIC.match(unicodedata.normalize("NFKC", text).strip()):
-            raise InvalidValue(f"「{clip(text)}」是科学计数法，{LOST_DIGITS}")
+            raise InvalidValue(_scientific(text))
         return normalise_phone(text)
     if name == "people":
         return _people(raw)
@@ -278,13 +291,16 @@ def _convert(name: str, raw: Any, today: date) -> Any:
     return cell_text(raw)
 
 
+def _scientific(text: str) -> str:
+    return tr("「{text}」是科学计数法，{lost}", text=clip(text), lost=tr(LOST_DIGITS))
+
+
 def _people(raw: Any) -> int:
-    wrong = "应为 1–99 之间的整数"
     if isinstance(raw, bool):
-        raise InvalidValue(wrong)
+        raise InvalidValue(tr("应为 1–99 之间的整数"))
     if isinstance(raw, float):
         if not raw.is_integer():
-            raise InvalidValue(f"{wrong}，而不是 {raw:g}")
+            raise InvalidValue(tr("应为 1–99 之间的整数，而不是 {value}", value=f"{raw:g}"))
         raw = int(raw)
     if isinstance(raw, int):
         number = raw
@@ -294,10 +310,10 @@ def _people(raw: Any) -> int:
         if bare.endswith(".0"):
             bare = bare[:-2]
         if not (bare.isascii() and bare.isdigit()) or len(bare) > 6:
-            raise InvalidValue(f"{wrong}，而不是「{clip(text)}」")
+            raise InvalidValue(tr("应为 1–99 之间的整数，而不是「{value}」", value=clip(text)))
         number = int(bare)
     if not 1 <= number <= 99:
-        raise InvalidValue(f"{wrong}，而不是 {number}")
+        raise InvalidValue(tr("应为 1–99 之间的整数，而不是 {value}", value=number))
     return number
 
 
@@ -311,7 +327,11 @@ class ImportResult(ResultCounts):
     ids: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        return self._summary(f"{self.added} 户", f"{self.updated} 户", "户无需修改")
+        return self._summary(
+            counted(self.added, "户"),
+            counted(self.updated, "户"),
+            tr("{households}无需修改", households=counted(self.unchanged, "户")),
+        )
 
 
 def apply_import(
@@ -337,15 +357,21 @@ def apply_import(
     for household in preview.adds:
         if household.household_no in taken:
             raise ImportRefused(
-                f"预览之后，户号「{household.household_no}」已被登记，本次没有导入任何数据。"
-                "请重新预览后再导入。"
+                tr(
+                    "预览之后，户号「{number}」已被登记，本次没有导入任何数据。"
+                    "请重新预览后再导入。",
+                    number=household.household_no,
+                )
             )
     for household, _changes in preview.updates:
         current = store.get_raw(Household, household.id)
         if current is None or current.get("rev") != household.rev:
             raise ImportRefused(
-                f"预览之后，户号「{household.household_no}」的住户已被修改或删除，"
-                "本次没有导入任何数据。请重新预览后再导入。"
+                tr(
+                    "预览之后，户号「{number}」的住户已被修改或删除，"
+                    "本次没有导入任何数据。请重新预览后再导入。",
+                    number=household.household_no,
+                )
             )
     docs = [*preview.adds, *(h for h, _ in preview.updates)]
     if docs:

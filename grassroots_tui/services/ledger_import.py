@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document
 from grassroots_tui.models.errors import DocumentInvalid, InvalidValue
 from grassroots_tui.models.validators import check_yuan
@@ -49,11 +50,12 @@ from grassroots_tui.services.ledger_reader import (
     RowProblem,
     cell_text,
     clip,
+    counted,
     read_date,
     read_ledger,
     refuse_rejected,
 )
-from grassroots_tui.services.text import split_list
+from grassroots_tui.services.text import listed, split_list
 from grassroots_tui.store.store import BOOKKEEPING
 
 if TYPE_CHECKING:
@@ -110,6 +112,13 @@ def squeeze(text: str) -> str:
 # -- reading one row ------------------------------------------------------------------
 
 
+def _not_allowed(text: str, enum: type[Enum]) -> str:
+    """ "「x」不是可选的值（可选：满意、基本满意、不满意）": the choices are what the
+    ledger's cells hold, the Chinese labels, whatever the interface language."""
+    allowed = listed(getattr(m, "label", str(m.value)) for m in enum)
+    return tr("「{text}」不是可选的值（可选：{allowed}）", text=clip(text), allowed=allowed)
+
+
 class RowReader:
     """One row of a ledger, read cell by cell as a mapper asks: each getter returns the
     value converted, or None when the cell is blank or wrong; what is wrong is kept in
@@ -127,7 +136,7 @@ class RowReader:
 
     def refuse(self, name: str, reason: str) -> None:
         """Record that the cell of field ``name`` (or the whole row, "") is wrong."""
-        column = self.ledger.column(name) if name else "整行"
+        column = self.ledger.column(name) if name else tr("整行")
         problem = RowProblem(self.row.row, column, reason)
         if problem not in self.problems:
             self.problems.append(problem)
@@ -142,7 +151,7 @@ class RowReader:
         if self.row.values.get(name) is not None:
             return False
         if required:
-            self.refuse(name, "必填，不能为空")
+            self.refuse(name, tr("必填，不能为空"))
         return True
 
     def text(self, name: str, *, required: bool = False, longest: int = 5000) -> str | None:
@@ -150,7 +159,10 @@ class RowReader:
             return None
         value = cell_text(self.raw(name))
         if len(value) > longest:
-            self.refuse(name, f"不能超过 {longest} 个字（现有 {len(value)} 个）")
+            self.refuse(
+                name,
+                tr("不能超过 {longest} 个字（现有 {count} 个）", longest=longest, count=len(value)),
+            )
             return None
         return value
 
@@ -162,7 +174,7 @@ class RowReader:
         except InvalidValue as invalid:
             self.refuse(name, invalid.reason)
         except Exception:  # noqa: BLE001 - an odd cell still refuses the row only
-            self.refuse(name, "不是有效的日期（格式应为 2026-03-05）")
+            self.refuse(name, tr("不是有效的日期（格式应为 2026-03-05）"))
         return None
 
     def time(self, name: str, *, required: bool = False) -> time | None:
@@ -180,7 +192,7 @@ class RowReader:
         found = re.fullmatch(r"(\d{1,2})[:：时点](\d{1,2})(?:[:：分](\d{1,2})秒?)?分?", text)
         if found and int(found[1]) < 24 and int(found[2]) < 60:
             return time(int(found[1]), int(found[2]))
-        self.refuse(name, f"「{clip(text)}」不是有效的时间（格式应为 09:30）")
+        self.refuse(name, tr("「{text}」不是有效的时间（格式应为 09:30）", text=clip(text)))
         return None
 
     def choice(self, name: str, enum: type[E], *, required: bool = False) -> E | None:
@@ -191,8 +203,7 @@ class RowReader:
         try:
             return enum(text)
         except ValueError:
-            allowed = "、".join(getattr(m, "label", str(m.value)) for m in enum)
-            self.refuse(name, f"「{clip(text)}」不是可选的值（可选：{allowed}）")
+            self.refuse(name, _not_allowed(text, enum))
             return None
 
     def choices(self, name: str, enum: type[E], *, required: bool = False) -> list[E]:
@@ -200,12 +211,11 @@ class RowReader:
         if self._blank(name, required):
             return []
         found: list[E] = []
-        allowed = "、".join(getattr(m, "label", str(m.value)) for m in enum)
         for part in split_list(cell_text(self.raw(name))):
             try:
                 member = enum(part)
             except ValueError:
-                self.refuse(name, f"「{clip(part)}」不是可选的值（可选：{allowed}）")
+                self.refuse(name, _not_allowed(part, enum))
                 return []
             if member not in found:
                 found.append(member)
@@ -227,7 +237,7 @@ class RowReader:
         text = re.sub(r"\s*人$", "", text)
         if text.isascii() and text.isdigit() and int(text) <= most:
             return int(text)
-        self.refuse(name, f"「{clip(text)}」应为 0–{most:,} 之间的整数")
+        self.refuse(name, tr("「{text}」应为 0–{most:,} 之间的整数", text=clip(text), most=most))
         return None
 
     def yuan(self, name: str) -> Decimal | None:
@@ -238,7 +248,7 @@ class RowReader:
             return check_yuan(raw if isinstance(raw, int | float) else cell_text(raw))
         except (InvalidValue, ValueError) as error:
             reason = error.reason if isinstance(error, InvalidValue) else str(error)
-            self.refuse(name, reason or "不是有效的金额（如 200.00）")
+            self.refuse(name, reason or tr("不是有效的金额（如 200.00）"))
             return None
 
     def yes_no(self, name: str) -> bool | None:
@@ -252,7 +262,7 @@ class RowReader:
             return True
         if text in ("否", "无", "没有", "n", "no", "false", "0", "×"):
             return False
-        self.refuse(name, f"「{clip(text)}」应填“是”或“否”")
+        self.refuse(name, tr("「{text}」应填“{yes}”或“{no}”", text=clip(text), yes="是", no="否"))
         return None
 
     def household(self, name: str, context: Context, *, required: bool = True) -> str | None:
@@ -262,10 +272,20 @@ class RowReader:
             return None
         found = context.households.get(number.strip(), [])
         if not found:
-            self.refuse(name, f"本站没有户号为「{clip(number)}」的住户，请先导入或登记住户")
+            self.refuse(
+                name,
+                tr("本站没有户号为「{number}」的住户，请先导入或登记住户", number=clip(number)),
+            )
             return None
         if len(found) > 1:
-            self.refuse(name, f"本站有 {len(found)} 户使用户号「{clip(number)}」，无法确定是哪一户")
+            self.refuse(
+                name,
+                tr(
+                    "本站有 {households}使用户号「{number}」，无法确定是哪一户",
+                    households=counted(len(found), "户"),
+                    number=clip(number),
+                ),
+            )
             return None
         return str(found[0]["id"])
 
@@ -277,10 +297,20 @@ class RowReader:
         for person in split_list(cell_text(self.raw(name))):
             found = context.staff.get(squeeze(person), [])
             if not found:
-                self.refuse(name, f"本站没有名为「{clip(person)}」的工作人员，请先在设置中添加")
+                self.refuse(
+                    name,
+                    tr("本站没有名为「{person}」的工作人员，请先在设置中添加", person=clip(person)),
+                )
                 return []
             if len(found) > 1:
-                self.refuse(name, f"有 {len(found)} 位工作人员都叫「{clip(person)}」，无法确定是谁")
+                self.refuse(
+                    name,
+                    tr(
+                        "有 {count} 位工作人员都叫「{person}」，无法确定是谁",
+                        count=len(found),
+                        person=clip(person),
+                    ),
+                )
                 return []
             if found[0]["id"] not in ids:
                 ids.append(str(found[0]["id"]))
@@ -292,13 +322,23 @@ class RowReader:
             mine, theirs = self.raw(name), first.raw(name)
             if mine is None or theirs is None:
                 if mine is not None:
-                    self.refuse(name, f"与第 {first.number} 行（同一条记录）不一致：那一行没有填写")
+                    self.refuse(
+                        name,
+                        tr(
+                            "与第 {number} 行（同一条记录）不一致：那一行没有填写",
+                            number=first.number,
+                        ),
+                    )
                 continue
             if cell_text(mine) != cell_text(theirs):
                 self.refuse(
                     name,
-                    f"与第 {first.number} 行（同一条记录）不一致：「{clip(cell_text(mine))}」"
-                    f"≠「{clip(cell_text(theirs))}」",
+                    tr(
+                        "与第 {number} 行（同一条记录）不一致：「{mine}」≠「{theirs}」",
+                        number=first.number,
+                        mine=clip(cell_text(mine)),
+                        theirs=clip(cell_text(theirs)),
+                    ),
                 )
 
 
@@ -401,9 +441,12 @@ class LedgerPreview(PreviewCounts):
     def summary(self) -> str:
         """ "将新增 12 条走访记录，更新 1 条，拒绝 2 行（第 5 行「户号」…）"."""
         return self._summary(
-            f"{len(self.adds)} {self.kind.unit}",
-            f"{len(self.updates)} 条",
-            "条已导入过且内容相同，不再重复导入",
+            counted(len(self.adds), self.kind.unit),
+            counted(len(self.updates), "条"),
+            tr(
+                "{records}已导入过且内容相同，不再重复导入",
+                records=counted(self.unchanged, "条"),
+            ),
         )
 
     def signature(self) -> tuple[Any, ...]:
@@ -447,7 +490,7 @@ def preview_ledger(
         key = kind.key(reader)
         if key is None or reader.problems:
             preview.rejected.extend(
-                reader.problems or [RowProblem(row.row, "整行", "缺少记录的编号")]
+                reader.problems or [RowProblem(row.row, tr("整行"), tr("缺少记录的编号"))]
             )
         else:
             groups.setdefault(key, []).append(reader)
@@ -488,13 +531,15 @@ def _preview_record(
         rows[0].refuse(kind.column_of(invalid.field or ""), invalid.reason)
     problems = [p for r in rows for p in r.problems]
     if problems or not docs:
-        preview.rejected.extend(problems or [RowProblem(rows[0].number, "整行", "无法导入")])
+        preview.rejected.extend(
+            problems or [RowProblem(rows[0].number, tr("整行"), tr("无法导入"))]
+        )
         wrong = sorted({p.row for p in problems})
         for row in rows:
             if problems and not row.problems:
-                where = "、".join(f"第 {n} 行" for n in wrong)
-                reason = f"与{where}是同一条记录，那里有问题，整条记录都未导入"
-                preview.rejected.append(RowProblem(row.number, "整行", reason))
+                where = listed(tr("第 {row} 行", row=n) for n in wrong)
+                reason = tr("与{rows}是同一条记录，那里有问题，整条记录都未导入", rows=where)
+                preview.rejected.append(RowProblem(row.number, tr("整行"), reason))
         return
     numbers = tuple(r.number for r in rows)
     if stored is None:
@@ -503,11 +548,13 @@ def _preview_record(
     if fingerprint(docs) == fingerprint(stored):
         preview.unchanged += 1
         return
-    why = None if kind.updatable else "已导入过，但台账内容与已有记录不同；请在程序中修改这条记录"
+    why = (
+        None if kind.updatable else tr("已导入过，但台账内容与已有记录不同；请在程序中修改这条记录")
+    )
     why = why or kind.refused_update(stored)
     if why is not None:
         for number in numbers:
-            preview.rejected.append(RowProblem(number, "整行", why))
+            preview.rejected.append(RowProblem(number, tr("整行"), why))
         return
     rewritten = kind.updated(docs, stored)
     preview.updates.append((Record(key, tuple(rewritten), numbers), int(stored[0].get("rev", 0))))
@@ -536,7 +583,11 @@ class LedgerResult(ResultCounts):
     documents: int
 
     def summary(self) -> str:
-        return self._summary(f"{self.added} {self.unit}", f"{self.updated} 条", "条已导入过")
+        return self._summary(
+            counted(self.added, self.unit),
+            counted(self.updated, "条"),
+            tr("{records}已导入过", records=counted(self.unchanged, "条")),
+        )
 
 
 def apply_ledger(
@@ -559,15 +610,19 @@ def apply_ledger(
     for record in preview.adds:
         if record.key in stored:
             raise ImportRefused(
-                f"预览之后，第 {record.rows[0]} 行的记录已被登记，本次没有导入任何数据。"
-                "请重新预览后再导入。"
+                tr(
+                    "预览之后，第 {row} 行的记录已被登记，本次没有导入任何数据。请重新预览后再导入。",
+                    row=record.rows[0],
+                )
             )
     for record, rev in preview.updates:
         now = stored.get(record.key)
         if not now or int(now[0].get("rev", 0)) != rev:
             raise ImportRefused(
-                f"预览之后，第 {record.rows[0]} 行的记录已被修改或删除，本次没有导入任何数据。"
-                "请重新预览后再导入。"
+                tr(
+                    "预览之后，第 {row} 行的记录已被修改或删除，本次没有导入任何数据。请重新预览后再导入。",
+                    row=record.rows[0],
+                )
             )
     docs = [d for r in preview.adds for d in r.docs]
     docs += [d for r, _rev in preview.updates for d in r.docs]

@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.models import (
     ActivityType,
     Assistance,
@@ -97,11 +98,11 @@ _VISIT_FIELDS = (
 
 class Visits(LedgerKind):
     name = "visits"
-    label = "走访台账"
+    label = chinese("走访台账")
     unit = "条走访记录"
     updatable = True
     columns = ColumnSet(
-        "走访台账",
+        chinese("走访台账"),
         (
             Column("household_no", "户号", ("户编号",), True, "本站已登记的住户户号", "0101"),
             Column("date", "走访日期", ("日期",), True, "如 2026-03-05", "2026-03-05"),
@@ -161,7 +162,9 @@ class Visits(LedgerKind):
                 "",
             ),
         ),
-        "表头应包含 户号、走访日期、开始时间、走访人员，还可以有 四问、问题类别、问题描述 等列。",
+        chinese(
+            "表头应包含 户号、走访日期、开始时间、走访人员，还可以有 四问、问题类别、问题描述 等列。"
+        ),
     )
     field_columns = {
         "household_id": "household_no",
@@ -220,25 +223,28 @@ class Visits(LedgerKind):
             for name in ("problem_category", "problem_state", "solved_on"):
                 if row.given(name):
                     row.refuse(
-                        "problem_description", "填写了问题类别、状态或解决日期，问题描述不能为空"
+                        "problem_description",
+                        tr("填写了问题类别、状态或解决日期，问题描述不能为空"),
                     )
                     break
             return None
         if category is None:
-            row.refuse("problem_category", "有问题描述时必填")
+            row.refuse("problem_category", tr("有问题描述时必填"))
             return None
         state = state or ProblemState.PENDING
         if state is ProblemState.SOLVED_LATER and solved is None:
-            row.refuse("solved_on", "状态为“后续解决”时必填")
+            row.refuse(
+                "solved_on", tr("状态为“{state}”时必填", state=ProblemState.SOLVED_LATER.label)
+            )
             return None
         if solved is not None and state not in (
             ProblemState.SOLVED_LATER,
             ProblemState.SOLVED_ON_SPOT,
         ):
-            row.refuse("solved_on", f"状态为“{state.label}”的问题不填写解决日期")
+            row.refuse("solved_on", tr("状态为“{state}”的问题不填写解决日期", state=state.label))
             return None
         if solved is not None and day is not None and solved < day:
-            row.refuse("solved_on", f"不能早于走访日期 {day.isoformat()}")
+            row.refuse("solved_on", tr("不能早于走访日期 {day}", day=day.isoformat()))
             return None
         return ProblemItem(
             category=category, description=description, state=state, solved_on=solved
@@ -256,7 +262,7 @@ class Visits(LedgerKind):
 
     def refused_update(self, stored: list[dict[str, Any]]) -> str | None:
         if any(p.get("slip_id") for p in stored[0].get("problems") or ()):
-            return "这次走访的问题已在程序中交办，不能用台账覆盖；请在程序中修改这条走访记录"
+            return tr("这次走访的问题已在程序中交办，不能用台账覆盖；请在程序中修改这条走访记录")
         return None
 
     def updated(self, docs: list[Document], stored: list[dict[str, Any]]) -> list[Document]:
@@ -269,10 +275,10 @@ class Visits(LedgerKind):
 
 class Slips(LedgerKind):
     name = "slips"
-    label = "交办单台账"
+    label = chinese("交办单台账")
     unit = "张交办单"
     columns = ColumnSet(
-        "交办单台账",
+        chinese("交办单台账"),
         (
             Column(
                 "number",
@@ -357,7 +363,9 @@ class Slips(LedgerKind):
                 ),
             ),
         ),
-        "表头应包含 交办单编号、类别、事项、情况描述、承办单位、交办日期，还可以有 回复日期、回访日期 等列。",
+        chinese(
+            "表头应包含 交办单编号、类别、事项、情况描述、承办单位、交办日期，还可以有 回复日期、回访日期 等列。"
+        ),
     )
     field_columns = {
         "household_id": "household_no",
@@ -376,7 +384,7 @@ class Slips(LedgerKind):
     def build(self, rows: Sequence[RowReader], context: Context) -> list[Document]:
         row = rows[0]
         for extra in rows[1:]:
-            extra.refuse("number", f"与第 {row.number} 行交办单编号重复")
+            extra.refuse("number", tr("与第 {number} 行交办单编号重复", number=row.number))
         station = context.station_id
         household_id = row.household("household_no", context, required=False)
         lead = row.staff("lead_official", context)
@@ -401,7 +409,7 @@ class Slips(LedgerKind):
             deadline_rule=rule,
         )
         if len(lead) > 1:
-            row.refuse("lead_official", "只能填写一位包案领导")
+            row.refuse("lead_official", tr("只能填写一位包案领导"))
         if issued is None or row.problems:
             return []
         steps = self._steps(row, slip, issued, context)
@@ -412,20 +420,23 @@ class Slips(LedgerKind):
     ) -> list[Document]:
         on = {"station_id": slip.station_id, "slip_id": slip.id}
 
-        def after(name: str, earliest: dt.date | None, what: str) -> dt.date | None:
+        def after(name: str, earliest: dt.date | None, since_reply: bool = False) -> dt.date | None:
             day = row.date(name)
             if day is not None and earliest is not None and day < earliest:
-                row.refuse(name, f"不能早于{what} {earliest.isoformat()}")
+                if since_reply:
+                    row.refuse(name, tr("不能早于回复日期 {day}", day=earliest.isoformat()))
+                else:
+                    row.refuse(name, tr("不能早于交办日期 {day}", day=earliest.isoformat()))
             return day
 
         number = row.text("number", required=True, longest=100) or ""
         due = compute_due(issued, slip.deadline_rule, context.calendar).date
         steps: list[Document] = [SlipIssue(**on, issued_on=issued, number=number, due_date=due)]
-        accepted = after("accepted_on", issued, "交办日期")
+        accepted = after("accepted_on", issued)
         if accepted is not None:
             steps.append(SlipAcceptance(**on, accepted_on=accepted))
         extended_to = row.date("extended_to") if row.given("extended_to") else None
-        asked = after("extension_requested_on", issued, "交办日期")
+        asked = after("extension_requested_on", issued)
         if extended_to is not None or asked is not None or row.given("extension_reason"):
             reason = row.text("extension_reason")
             approver = row.text("extension_approver", longest=50)
@@ -436,7 +447,7 @@ class Slips(LedgerKind):
                 ("extension_approver", approver),
             ):
                 if value is None:
-                    row.refuse(name, "延期时必填")
+                    row.refuse(name, tr("延期时必填"))
             if extended_to and asked and reason and approver:
                 late = asked > due
                 steps.append(
@@ -449,25 +460,25 @@ class Slips(LedgerKind):
                         late=late,
                     )
                 )
-        replied = after("reply_date", issued, "交办日期")
+        replied = after("reply_date", issued)
         if replied is not None:
             result = row.text("reply_result")
             handler = row.text("reply_handler", longest=50) or slip.assignee
             if result is None:
-                row.refuse("reply_result", "有回复日期时必填")
+                row.refuse("reply_result", tr("有回复日期时必填"))
             if handler is None:
-                row.refuse("reply_handler", "有回复日期时必填（或填写经办人）")
+                row.refuse("reply_handler", tr("有回复日期时必填（或填写经办人）"))
             if result and handler:
                 steps.append(Reply(**on, reply_date=replied, result=result, handler=handler))
         elif row.given("reply_result"):
-            row.refuse("reply_date", "填写了办理结果，回复日期不能为空")
-        called = after("callback_on", replied, "回复日期")
+            row.refuse("reply_date", tr("填写了办理结果，回复日期不能为空"))
+        called = after("callback_on", replied, since_reply=True)
         satisfaction = row.choice("satisfaction", Satisfaction)
         if called is not None:
             if replied is None:
-                row.refuse("callback_on", "没有回复日期，不能回访")
+                row.refuse("callback_on", tr("没有回复日期，不能回访"))
             if satisfaction is None:
-                row.refuse("satisfaction", "有回访日期时必填")
+                row.refuse("satisfaction", tr("有回访日期时必填"))
             else:
                 steps.append(
                     SlipCallback(
@@ -478,27 +489,27 @@ class Slips(LedgerKind):
                     )
                 )
         elif satisfaction is not None:
-            row.refuse("callback_on", "填写了满意度，回访日期不能为空")
-        closed = after("closed_on", replied, "回复日期")
+            row.refuse("callback_on", tr("填写了满意度，回访日期不能为空"))
+        closed = after("closed_on", replied, since_reply=True)
         satisfied = called is not None and satisfaction not in (None, Satisfaction.UNSATISFIED)
         if closed is not None:
             if replied is None:
-                row.refuse("closed_on", "没有回复日期（回复单），不能办结")
+                row.refuse("closed_on", tr("没有回复日期（回复单），不能办结"))
             elif satisfaction is Satisfaction.UNSATISFIED:
                 row.refuse(
-                    "closed_on", "回访不满意的交办单要重办、再回复后才能办结；请在程序中登记"
+                    "closed_on", tr("回访不满意的交办单要重办、再回复后才能办结；请在程序中登记")
                 )
             elif satisfied and closed != called:
-                row.refuse("closed_on", "回访满意即已办结，办结日期应与回访日期相同或不填")
+                row.refuse("closed_on", tr("回访满意即已办结，办结日期应与回访日期相同或不填"))
             elif not satisfied:
                 steps.append(SlipClosing(**on, closed_on=closed))
-        withdrawn = after("withdrawn_on", issued, "交办日期")
+        withdrawn = after("withdrawn_on", issued)
         if withdrawn is not None:
             reason = row.text("withdraw_reason")
             if replied is not None:
-                row.refuse("withdrawn_on", "承办单位已回复，交办单不能撤回")
+                row.refuse("withdrawn_on", tr("承办单位已回复，交办单不能撤回"))
             elif reason is None:
-                row.refuse("withdraw_reason", "撤回时必填")
+                row.refuse("withdraw_reason", tr("撤回时必填"))
             else:
                 steps.append(SlipWithdrawal(**on, withdrawn_on=withdrawn, reason=reason))
         stated = row.text("state", longest=20)
@@ -506,7 +517,12 @@ class Slips(LedgerKind):
             derived = _slip_state(steps)
             if squeeze(stated) not in (derived.label, derived.value):
                 row.refuse(
-                    "state", f"「{stated}」与各办理日期推算出的状态（{derived.label}）不一致"
+                    "state",
+                    tr(
+                        "「{stated}」与各办理日期推算出的状态（{state}）不一致",
+                        stated=stated,
+                        state=derived.label,
+                    ),
                 )
         return steps
 
@@ -576,10 +592,10 @@ _CASE_FIELDS = (
 
 class Hardship(LedgerKind):
     name = "hardship"
-    label = "困难帮扶台账"
+    label = chinese("困难帮扶台账")
     unit = "份帮扶档案"
     columns = ColumnSet(
-        "困难帮扶台账",
+        chinese("困难帮扶台账"),
         (
             Column("household_no", "户号", (), True, "本站已登记的住户户号", "0101"),
             Column("opened_on", "建档日期", (), True, "", "2026-01-10"),
@@ -636,7 +652,9 @@ class Hardship(LedgerKind):
             Column("handler", "经办人", (), False, "有帮扶日期时必填", "李明"),
             Column("assist_note", "帮扶备注", (), False),
         ),
-        "表头应包含 户号、建档日期、困难等级、致困原因、帮扶责任人，还可以有 帮扶日期、帮扶形式、金额 等列。",
+        chinese(
+            "表头应包含 户号、建档日期、困难等级、致困原因、帮扶责任人，还可以有 帮扶日期、帮扶形式、金额 等列。"
+        ),
     )
     field_columns = {
         "household_id": "household_no",
@@ -661,7 +679,7 @@ class Hardship(LedgerKind):
         cadre = first.staff("paired_cadre", context, required=True)
         status = first.choice("status", CaseStatus) or CaseStatus.ACTIVE
         if len(cadre) > 1:
-            first.refuse("paired_cadre", "只能填写一位帮扶责任人")
+            first.refuse("paired_cadre", tr("只能填写一位帮扶责任人"))
         if household_id is None or opened is None or tier is None or not causes or len(cadre) != 1:
             return []
         if status is CaseStatus.ACTIVE:
@@ -669,14 +687,18 @@ class Hardship(LedgerKind):
             earlier = active.setdefault(household_id, first.number)
             if earlier != first.number:
                 first.refuse(
-                    "household_no", f"与第 {earlier} 行是同一户，一户只能有一份帮扶中的档案"
+                    "household_no",
+                    tr("与第 {row} 行是同一户，一户只能有一份帮扶中的档案", row=earlier),
                 )
             for raw in context.raw("hardship_case"):
                 if raw.get("household_id") == household_id and raw.get("status") == "active":
                     if _day(raw.get("opened_on")) != opened.isoformat():
                         first.refuse(
                             "household_no",
-                            f"这一户已有帮扶中的档案（{_day(raw.get('opened_on'))} 建档），不能重复建档",
+                            tr(
+                                "这一户已有帮扶中的档案（{day} 建档），不能重复建档",
+                                day=_day(raw.get("opened_on")),
+                            ),
                         )
         case = HardshipCase(
             station_id=context.station_id,
@@ -702,7 +724,7 @@ class Hardship(LedgerKind):
         if day is None:
             for name in ("form", "amount", "source", "handler", "assist_note"):
                 if row.given(name):
-                    row.refuse("assist_date", "填写了帮扶内容，帮扶日期不能为空")
+                    row.refuse("assist_date", tr("填写了帮扶内容，帮扶日期不能为空"))
                     break
             return None
         form = row.choice("form", AssistanceForm, required=True)
@@ -710,11 +732,16 @@ class Hardship(LedgerKind):
         handler = row.text("handler", required=True, longest=50)
         amount = row.yuan("amount")
         if day < case.opened_on:
-            row.refuse("assist_date", f"不能早于建档日期 {case.opened_on.isoformat()}")
+            row.refuse("assist_date", tr("不能早于建档日期 {day}", day=case.opened_on.isoformat()))
         closed = case.status in (CaseStatus.TERMINATED, CaseStatus.REFERRED)
         if closed and case.exit_on is not None and day > case.exit_on:
             row.refuse(
-                "assist_date", f"{case.status.label}（{case.exit_on.isoformat()}）之后不能再有帮扶"
+                "assist_date",
+                tr(
+                    "{status}（{day}）之后不能再有帮扶",
+                    status=tr(case.status.label),
+                    day=case.exit_on.isoformat(),
+                ),
             )
         if form is None or source is None or handler is None:
             return None
@@ -808,11 +835,11 @@ class _Activities(LedgerKind):
 
 class Media(_Activities):
     name = "media"
-    label = "媒体报道台账"
+    label = chinese("媒体报道台账")
     unit = "条媒体报道"
     types = (ActivityType.MEDIA_REPORT,)
     columns = ColumnSet(
-        "媒体报道台账",
+        chinese("媒体报道台账"),
         (
             Column("date", "日期", ("报道日期",), True, "", "2026-04-02"),
             Column("outlet", "媒体", ("媒体名称",), True, "", "湘江日报"),
@@ -821,7 +848,7 @@ class Media(_Activities):
             Column("period", "考核期间", (), False, "如 2026、2026Q2、2026-04"),
             Column("note", "备注", (), False),
         ),
-        "表头应包含 日期、媒体、名称，还可以有 报道标题或链接、考核期间、备注。",
+        chinese("表头应包含 日期、媒体、名称，还可以有 报道标题或链接、考核期间、备注。"),
     )
 
     def _type(self, row: RowReader) -> ActivityType | None:
@@ -836,7 +863,10 @@ class Media(_Activities):
     def build(self, rows: Sequence[RowReader], context: Context) -> list[Document]:
         row = rows[0]
         for extra in rows[1:]:
-            extra.refuse("title", f"与第 {row.number} 行是同一篇报道（日期、媒体、名称相同）")
+            extra.refuse(
+                "title",
+                tr("与第 {number} 行是同一篇报道（日期、媒体、名称相同）", number=row.number),
+            )
         outlet = row.text("outlet", required=True, longest=100)
         return self._activity(
             row, context, outlet=outlet, reference=row.text("reference", longest=500)
@@ -848,11 +878,11 @@ _THREE = (ActivityType.CULTURAL, ActivityType.PETITION_STABILITY, ActivityType.H
 
 class ThreeThrees(_Activities):
     name = "three-threes"
-    label = "三三工作法台账"
+    label = chinese("三三工作法台账")
     unit = "项三三工作法活动"
     types = _THREE
     columns = ColumnSet(
-        "三三工作法台账",
+        chinese("三三工作法台账"),
         (
             Column(
                 "activity_type",
@@ -886,25 +916,34 @@ class ThreeThrees(_Activities):
             Column("period", "考核期间", (), False, "如 2026、2026Q2、2026-05"),
             Column("note", "备注", (), False),
         ),
-        "表头应包含 活动类型、日期、名称，还可以有 地点、参与人数、有居民代表参加、一对一联点 等列。",
+        chinese(
+            "表头应包含 活动类型、日期、名称，还可以有 地点、参与人数、有居民代表参加、一对一联点 等列。"
+        ),
     )
 
     def _type(self, row: RowReader) -> ActivityType | None:
         kind = row.choice("activity_type", ActivityType, required=True)
         if kind is ActivityType.MEDIA_REPORT:
-            row.refuse("activity_type", "媒体报道请用媒体报道台账导入（grassroots import media）")
+            row.refuse(
+                "activity_type", tr("媒体报道请用媒体报道台账导入（grassroots import media）")
+            )
             return None
         return kind
 
     def build(self, rows: Sequence[RowReader], context: Context) -> list[Document]:
         row = rows[0]
         for extra in rows[1:]:
-            extra.refuse("title", f"与第 {row.number} 行是同一项活动（类型、日期、名称相同）")
+            extra.refuse(
+                "title",
+                tr("与第 {number} 行是同一项活动（类型、日期、名称相同）", number=row.number),
+            )
         pairs: list[ResponsibilityPair] = []
         for part in _pair_texts(row.text("pairs")):
             sides = [s.strip() for s in _PAIR_SPLIT.split(part) if s.strip()]
             if len(sides) != 2:
-                row.refuse("pairs", f"「{part}」应写成 责任人—联系对象")
+                row.refuse(
+                    "pairs", tr("「{part}」应写成 {form}", part=part, form="责任人—联系对象")
+                )
                 continue
             pairs.append(ResponsibilityPair(responsible=sides[0], target=sides[1]))
         return self._activity(
@@ -938,3 +977,14 @@ KINDS: dict[str, LedgerKind] = {
 }
 
 __all__ = ["HARDSHIP", "KINDS", "MEDIA", "SLIPS", "THREE_THREES", "VISITS"]
+
+
+#: The counts of each kind's records (:func:`.ledger_reader.counted`), marked so they
+#: are translated.
+COUNTED = (
+    chinese("{count} 条走访记录"),
+    chinese("{count} 张交办单"),
+    chinese("{count} 份帮扶档案"),
+    chinese("{count} 条媒体报道"),
+    chinese("{count} 项三三工作法活动"),
+)

@@ -34,8 +34,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from grassroots_tui.lang import chinese, fill, tr
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.services import ledger_limits as limits
+from grassroots_tui.services.text import listed
 
 #: ``progress(rows_done, rows_total)``, called every :data:`PROGRESS_EVERY` rows and at
 #: the end (when ``rows_done == rows_total``).
@@ -83,7 +85,9 @@ def normalise_header(text: str) -> str:
 
 class ColumnSet:
     """The columns of one kind of ledger: ``name`` names it in messages ("住户台账"),
-    ``hint`` says what its header holds when a file's header is not one."""
+    ``hint`` says what its header holds when a file's header is not one. Both are
+    Chinese message ids (marked ``chinese()`` where they are written): the import
+    template says them in Chinese, a message in the current language."""
 
     def __init__(self, name: str, columns: tuple[Column, ...], hint: str) -> None:
         self.name = name
@@ -158,7 +162,7 @@ def read_ledger(path: str | Path, progress: Progress | None, columns: ColumnSet)
     name = path.name or str(path)
     data = _read_bounded(path, name)
     if not data or data.isspace():
-        raise LedgerError(f"「{name}」是空文件，里面没有任何内容。")
+        raise LedgerError(tr("「{name}」是空文件，里面没有任何内容。", name=name))
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data, name, progress, columns)
     _refuse_known_binary(data, name)
@@ -183,13 +187,15 @@ def _read_bounded(path: Path, name: str) -> bytes:
             if regular and len(data) > info.st_size:
                 data += handle.read(wanted - len(data))
     except FileNotFoundError:
-        raise LedgerError(f"找不到文件「{path}」。") from None
+        raise LedgerError(tr("找不到文件「{path}」。", path=path)) from None
     except IsADirectoryError:
-        raise LedgerError(f"「{path}」是文件夹，不是表格文件。") from None
+        raise LedgerError(tr("「{path}」是文件夹，不是表格文件。", path=path)) from None
     except PermissionError:
-        raise LedgerError(f"没有读取文件「{path}」的权限。") from None
+        raise LedgerError(tr("没有读取文件「{path}」的权限。", path=path)) from None
     except OSError as error:
-        raise LedgerError(f"无法读取文件「{path}」：{error.strerror or error}。") from None
+        raise LedgerError(
+            tr("无法读取文件「{path}」：{reason}。", path=path, reason=error.strerror or error)
+        ) from None
     if len(data) > limits.MAX_FILE_BYTES:
         raise LedgerError(_too_big(name, None))
     return data
@@ -197,31 +203,55 @@ def _read_bounded(path: Path, name: str) -> bytes:
 
 def _too_big(name: str, size: int | None) -> str:
     """``size`` None: more than the limit was there to read (a pipe), how much is unknown."""
-    shown = f"{limits.megabytes(size)}，" if size is not None else ""
-    return (
-        f"「{name}」文件太大：{shown}超过导入上限 {limits.megabytes(limits.MAX_FILE_BYTES)}。"
-        "一份台账一般不到 1 MB；请确认选对了文件，或把台账分成几个文件分别导入。"
+    if size is not None:
+        return tr(
+            "「{name}」文件太大：{size}，超过导入上限 {limit}。"
+            "一份台账一般不到 1 MB；请确认选对了文件，或把台账分成几个文件分别导入。",
+            name=name,
+            size=limits.megabytes(size),
+            limit=limits.megabytes(limits.MAX_FILE_BYTES),
+        )
+    return tr(
+        "「{name}」文件太大：超过导入上限 {limit}。"
+        "一份台账一般不到 1 MB；请确认选对了文件，或把台账分成几个文件分别导入。",
+        name=name,
+        limit=limits.megabytes(limits.MAX_FILE_BYTES),
     )
 
 
+def _in_part(part: str) -> str:
+    """Where in an .xlsx a message points: "的「xl/sharedStrings.xml」中"."""
+    return tr("的「{part}」中", part=clip(part))
+
+
+def _columns(titles: Iterable[str]) -> str:
+    """ "「户号」、「地址」": column titles (Chinese, as the file has them) as a list."""
+    return listed(tr("「{column}」", column=title) for title in titles)
+
+
 def _too_many_rows(name: str) -> str:
-    return (
-        f"「{name}」行数超过上限 {limits.MAX_ROWS:,} 行，没有导入任何数据。"
-        "一个群工站的台账不会有这么多行；请确认选对了文件，或把台账分成几个文件分别导入。"
+    return tr(
+        "「{name}」行数超过上限 {max_rows:,} 行，没有导入任何数据。一个群工站的台账不会有这么多行；请确认选对了文件，或把台账分成几个文件分别导入。",
+        name=name,
+        max_rows=limits.MAX_ROWS,
     )
 
 
 def _too_many_blank_rows(name: str, where: str = "") -> str:
-    return (
-        f"「{name}」{where}行数（连同空行）超过上限 {limits.MAX_ROWS_WITH_BLANKS:,} 行，"
-        "没有导入任何数据。请删除多余的空行后再导入。"
+    return tr(
+        "「{name}」{where}行数（连同空行）超过上限 {max_rows_with_blanks:,} 行，没有导入任何数据。请删除多余的空行后再导入。",
+        name=name,
+        where=where,
+        max_rows_with_blanks=limits.MAX_ROWS_WITH_BLANKS,
     )
 
 
 def _cell_too_long(name: str, where: str) -> str:
-    return (
-        f"「{name}」{where}有一格内容超过 {limits.MAX_CELL_CHARS:,} 个字的上限"
-        "（Excel 一格最多也只能放这么多），这不像台账。没有导入任何数据。"
+    return tr(
+        "「{name}」{where}有一格内容超过 {max_cell_chars:,} 个字的上限（Excel 一格最多也只能放这么多），这不像台账。没有导入任何数据。",
+        name=name,
+        where=where,
+        max_cell_chars=limits.MAX_CELL_CHARS,
     )
 
 
@@ -248,34 +278,45 @@ _ZIP_ERRORS = (
 def _read_xlsx(data: bytes, name: str, progress: Progress | None, columns: ColumnSet) -> Ledger:
     if data.count(_CENTRAL_ENTRY) > limits.MAX_XLSX_PARTS:
         raise LedgerError(
-            f"「{name}」由超过 {limits.MAX_XLSX_PARTS:,} 个部分组成（超过上限），"
-            "不像 Excel 表格（.xlsx），没有打开。"
+            tr(
+                "「{name}」由超过 {max_xlsx_parts:,} 个部分组成（超过上限），不像 Excel 表格（.xlsx），没有打开。",
+                name=name,
+                max_xlsx_parts=limits.MAX_XLSX_PARTS,
+            )
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except _ZIP_ERRORS as error:
         raise LedgerError(
-            f"「{name}」像是 Excel 文件（.xlsx），但已损坏，无法打开（{short_error(error)}）。"
+            tr(
+                "「{name}」像是 Excel 文件（.xlsx），但已损坏，无法打开（{error}）。",
+                name=name,
+                error=short_error(error),
+            )
         ) from None
     with archive:
         names = set(archive.namelist())
         if "xl/workbook.xml" not in names:
             if "word/document.xml" in names:
-                what = "这是 Word 文档（.docx），不是表格"
+                what = tr("这是 Word 文档（.docx），不是表格")
             elif "ppt/presentation.xml" in names:
-                what = "这是 PowerPoint 演示文稿（.pptx），不是表格"
+                what = tr("这是 PowerPoint 演示文稿（.pptx），不是表格")
             elif "content.xml" in names:
-                what = "这是 ODF 格式的文件，请在 WPS 或 Excel 中另存为 .xlsx 或 CSV"
+                what = tr("这是 ODF 格式的文件，请在 WPS 或 Excel 中另存为 .xlsx 或 CSV")
             else:
-                what = "这是一个 zip 压缩包，不是 Excel 表格（.xlsx）"
-            raise LedgerError(f"无法导入「{name}」：{what}。")
+                what = tr("这是一个 zip 压缩包，不是 Excel 表格（.xlsx）")
+            raise LedgerError(tr("无法导入「{name}」：{what}。", name=name, what=what))
         try:
             _check_xlsx_parts(archive, name)
         except LedgerError:
             raise
         except _ZIP_ERRORS as error:
             raise LedgerError(
-                f"「{name}」是 Excel 文件，但已损坏，无法打开（{short_error(error)}）。"
+                tr(
+                    "「{name}」是 Excel 文件，但已损坏，无法打开（{error}）。",
+                    name=name,
+                    error=short_error(error),
+                )
             ) from None
 
     import openpyxl
@@ -284,7 +325,11 @@ def _read_xlsx(data: bytes, name: str, progress: Progress | None, columns: Colum
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on bad files
         raise LedgerError(
-            f"「{name}」是 Excel 文件，但已损坏或格式不受支持，无法打开（{short_error(error)}）。"
+            tr(
+                "「{name}」是 Excel 文件，但已损坏或格式不受支持，无法打开（{error}）。",
+                name=name,
+                error=short_error(error),
+            )
         ) from None
     try:
         try:
@@ -296,10 +341,14 @@ def _read_xlsx(data: bytes, name: str, progress: Progress | None, columns: Colum
                 sheet.reset_dimensions()
             cells = sheet.iter_rows(values_only=True)
         except IndexError:
-            raise LedgerError(f"「{name}」里没有工作表。") from None
+            raise LedgerError(tr("「{name}」里没有工作表。", name=name)) from None
         except Exception as error:  # noqa: BLE001 - damaged workbook parts
             raise LedgerError(
-                f"「{name}」的第一个工作表无法读取（{short_error(error)}）。"
+                tr(
+                    "「{name}」的第一个工作表无法读取（{error}）。",
+                    name=name,
+                    error=short_error(error),
+                )
             ) from None
         rows = enumerate(_guarded(cells, name), start=1)
         return _build_ledger(name, "xlsx", None, rows, declared, progress, columns)
@@ -323,9 +372,12 @@ def _check_xlsx_parts(archive: zipfile.ZipFile, name: str) -> None:
     total = sum(info.file_size for info in infos)
     if total > limits.MAX_XLSX_UNCOMPRESSED:
         raise LedgerError(
-            f"「{name}」解压后太大：{limits.megabytes(total)}，"
-            f"超过导入上限 {limits.megabytes(limits.MAX_XLSX_UNCOMPRESSED)}。"
-            "台账解压后一般只有几 MB；请确认选对了文件，或另存为 CSV 后再导入。"
+            tr(
+                "「{name}」解压后太大：{total}，超过导入上限 {max_xlsx_uncompressed}。台账解压后一般只有几 MB；请确认选对了文件，或另存为 CSV 后再导入。",
+                name=name,
+                total=limits.megabytes(total),
+                max_xlsx_uncompressed=limits.megabytes(limits.MAX_XLSX_UNCOMPRESSED),
+            )
         )
     worksheets, texts = _declared_parts(archive, name)
     for info in infos:
@@ -335,21 +387,30 @@ def _check_xlsx_parts(archive: zipfile.ZipFile, name: str) -> None:
         ):
             ratio = info.file_size // max(info.compress_size, 1)
             raise LedgerError(
-                f"「{name}」中的「{clip(info.filename)}」压缩比异常：解压后是压缩时的 "
-                f"{ratio:,} 倍，超过上限 {limits.MAX_XLSX_RATIO} 倍。这可能是特意构造的"
-                "“压缩炸弹”，没有打开。"
+                tr(
+                    "「{name}」中的「{filename}」压缩比异常：解压后是压缩时的 {ratio:,} 倍，超过上限 {max_xlsx_ratio} 倍。这可能是特意构造的“压缩炸弹”，没有打开。",
+                    name=name,
+                    filename=clip(info.filename),
+                    ratio=ratio,
+                    max_xlsx_ratio=limits.MAX_XLSX_RATIO,
+                )
             )
         if info.filename in worksheets or not _is_xml(info.filename, texts):
             continue
         if info.filename in texts:
-            cap, what = limits.MAX_XLSX_TEXT_PART, "单元格文字部分"
+            cap, what = limits.MAX_XLSX_TEXT_PART, tr("单元格文字部分")
         else:
-            cap, what = limits.MAX_XLSX_OTHER_PART, "部分"
+            cap, what = limits.MAX_XLSX_OTHER_PART, tr("部分")
         if info.file_size > cap:
             raise LedgerError(
-                f"「{name}」的{what}「{clip(info.filename)}」解压后有 "
-                f"{limits.megabytes(info.file_size)}，超过导入上限 {limits.megabytes(cap)}。"
-                "请在 Excel 或 WPS 中另存为 CSV（UTF-8）后再导入。"
+                tr(
+                    "「{name}」的{what}「{filename}」解压后有 {file_size}，超过导入上限 {cap}。请在 Excel 或 WPS 中另存为 CSV（UTF-8）后再导入。",
+                    name=name,
+                    what=what,
+                    filename=clip(info.filename),
+                    file_size=limits.megabytes(info.file_size),
+                    cap=limits.megabytes(cap),
+                )
             )
     first = _first_sheet(archive)
     for info in infos:
@@ -397,7 +458,11 @@ def _guarded(rows: Iterable[Sequence[Any]], name: str) -> Iterator[Sequence[Any]
             return
         except Exception as error:  # noqa: BLE001 - damaged sheet XML, bad cell values
             raise LedgerError(
-                f"「{name}」的第一个工作表已损坏，无法读取（{short_error(error)}）。"
+                tr(
+                    "「{name}」的第一个工作表已损坏，无法读取（{error}）。",
+                    name=name,
+                    error=short_error(error),
+                )
             ) from None
         yield row
 
@@ -416,8 +481,12 @@ def _declared_parts(archive: zipfile.ZipFile, name: str) -> tuple[set[str], set[
         return set(), set()
     if info.file_size > limits.MAX_XLSX_OTHER_PART:
         raise LedgerError(
-            f"「{name}」的「[Content_Types].xml」解压后有 {limits.megabytes(info.file_size)}，"
-            f"超过导入上限 {limits.megabytes(limits.MAX_XLSX_OTHER_PART)}，不像 Excel 表格。"
+            tr(
+                "「{name}」的「[Content_Types].xml」解压后有 {file_size}，超过导入上限 {max_xlsx_other_part}，不像 Excel 表格。",
+                name=name,
+                file_size=limits.megabytes(info.file_size),
+                max_xlsx_other_part=limits.megabytes(limits.MAX_XLSX_OTHER_PART),
+            )
         )
     declared: dict[str, set[str]] = {}
     for override in _OVERRIDE.finditer(archive.read(info)):
@@ -466,10 +535,10 @@ def _scan_xml_part(
             if len(pieces) > 1:
                 longest = max(run, max(map(len, pieces[1:-1]), default=0))
                 if longest > _MAX_TEXT_BYTES:
-                    raise LedgerError(_cell_too_long(name, f"的「{clip(info.filename)}」中"))
+                    raise LedgerError(_cell_too_long(name, _in_part(info.filename)))
                 run = len(pieces[-1])
             if run > _MAX_TEXT_BYTES:
-                raise LedgerError(_cell_too_long(name, f"的「{clip(info.filename)}」中"))
+                raise LedgerError(_cell_too_long(name, _in_part(info.filename)))
             if count_rows:
                 # Tokens are matched up to a tail short enough to hold the start of one
                 # cut by the chunk's end; the tail is matched with the next chunk.
@@ -485,7 +554,7 @@ def _scan_xml_part(
                         if most is not None and data_rows > most:
                             raise LedgerError(_too_many_rows(name))
                         if rows > limits.MAX_ROWS_WITH_BLANKS:
-                            where = f"的工作表「{clip(info.filename)}」"
+                            where = tr("的工作表「{sheet}」", sheet=clip(info.filename))
                             raise LedgerError(_too_many_blank_rows(name, where))
                     else:
                         row_has_value = True
@@ -500,14 +569,14 @@ def _scan_xml_part(
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "这是 PDF 文件"),
-    (b"\x89PNG", "这是 PNG 图片"),
-    (b"\xff\xd8\xff", "这是 JPEG 图片"),
-    (b"GIF8", "这是 GIF 图片"),
-    (b"\x1f\x8b", "这是 gzip 压缩文件"),
-    (b"7z\xbc\xaf\x27\x1c", "这是 7z 压缩包"),
-    (b"Rar!", "这是 RAR 压缩包"),
-    (b"SQLite format 3\x00", "这是 SQLite 数据库"),
+    (b"%PDF", chinese("这是 PDF 文件")),
+    (b"\x89PNG", chinese("这是 PNG 图片")),
+    (b"\xff\xd8\xff", chinese("这是 JPEG 图片")),
+    (b"GIF8", chinese("这是 GIF 图片")),
+    (b"\x1f\x8b", chinese("这是 gzip 压缩文件")),
+    (b"7z\xbc\xaf\x27\x1c", chinese("这是 7z 压缩包")),
+    (b"Rar!", chinese("这是 RAR 压缩包")),
+    (b"SQLite format 3\x00", chinese("这是 SQLite 数据库")),
 )
 
 
@@ -519,22 +588,34 @@ def _refuse_known_binary(data: bytes, name: str) -> None:
     if data.startswith(_OLE_MAGIC):
         if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
             raise LedgerError(
-                f"「{name}」设置了打开密码（已加密），无法读取。请在 Excel 或 WPS 中"
-                "取消密码后另存为 .xlsx 再导入。"
+                tr(
+                    "「{name}」设置了打开密码（已加密），无法读取。请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再导入。",
+                    name=name,
+                )
             )
         if _utf16("WordDocument") in data:
-            raise LedgerError(f"无法导入「{name}」：这是 Word 文档（.doc），不是表格。")
+            raise LedgerError(
+                tr("无法导入「{name}」：这是 Word 文档（.doc），不是表格。", name=name)
+            )
         if _utf16("Workbook") in data or _utf16("Book") in data:
             raise LedgerError(
-                f"「{name}」是旧版 Excel 97-2003 格式（.xls），不能直接导入。"
-                "请在 Excel 或 WPS 中另存为 .xlsx 或 CSV（UTF-8）后再导入。"
+                tr(
+                    "「{name}」是旧版 Excel 97-2003 格式（.xls），不能直接导入。请在 Excel 或 WPS 中另存为 .xlsx 或 CSV（UTF-8）后再导入。",
+                    name=name,
+                )
             )
         raise LedgerError(
-            f"无法导入「{name}」：这是 Office 旧版二进制文件，不是 .xlsx 或 CSV 表格。"
+            tr(
+                "无法导入「{name}」：这是 Office 旧版二进制文件，不是 .xlsx 或 CSV 表格。",
+                name=name,
+            )
         )
-    for magic, what in _BINARY_MAGIC:
+    for magic, said in _BINARY_MAGIC:
         if data.startswith(magic):
-            raise LedgerError(f"无法导入「{name}」：{what}，不是 .xlsx 或 CSV 表格。")
+            what = tr(said)
+            raise LedgerError(
+                tr("无法导入「{name}」：{what}，不是 .xlsx 或 CSV 表格。", name=name, what=what)
+            )
 
 
 def _read_csv(data: bytes, name: str, progress: Progress | None, columns: ColumnSet) -> Ledger:
@@ -563,8 +644,10 @@ def _sniff_text(data: bytes, name: str) -> tuple[str, str]:
             break
     else:
         raise LedgerError(
-            f"「{name}」不是可以识别的表格：既不是 Excel 文件（.xlsx），"
-            "也不是 UTF-8 或 GBK 编码的 CSV 文本。"
+            tr(
+                "「{name}」不是可以识别的表格：既不是 Excel 文件（.xlsx），也不是 UTF-8 或 GBK 编码的 CSV 文本。",
+                name=name,
+            )
         )
     chars, controls, nul, head = counted
     encoding = codec
@@ -572,14 +655,18 @@ def _sniff_text(data: bytes, name: str) -> tuple[str, str]:
         encoding = "utf-8"
     if nul or controls > max(3, chars // 200):
         raise LedgerError(
-            f"「{name}」不是可以识别的表格：内容是二进制数据，"
-            "既不是 Excel 文件（.xlsx），也不是 CSV 文本。"
+            tr(
+                "「{name}」不是可以识别的表格：内容是二进制数据，既不是 Excel 文件（.xlsx），也不是 CSV 文本。",
+                name=name,
+            )
         )
     head = head.lstrip("\ufeff \t\r\n")[:200].lower()
     if head.startswith(("<html", "<!doctype html", "<table", "<?xml")):
         raise LedgerError(
-            f"「{name}」是网页（HTML/XML）格式的表格，不能直接导入。"
-            "请在 Excel 或 WPS 中打开后另存为 .xlsx 或 CSV（UTF-8）。"
+            tr(
+                "「{name}」是网页（HTML/XML）格式的表格，不能直接导入。请在 Excel 或 WPS 中打开后另存为 .xlsx 或 CSV（UTF-8）。",
+                name=name,
+            )
         )
     return codec, encoding
 
@@ -650,8 +737,12 @@ class _Lines:
         self.length += len(line)
         if self.length > limits.MAX_LINE_CHARS:
             raise LedgerError(
-                f"「{self.name}」第 {self.record:,} 行超过 {limits.MAX_LINE_CHARS:,} 个字的"
-                "上限（台账的一行通常不到 1,000 个字），这不像台账。没有导入任何数据。"
+                tr(
+                    "「{name}」第 {record:,} 行超过 {max_line_chars:,} 个字的上限（台账的一行通常不到 1,000 个字），这不像台账。没有导入任何数据。",
+                    name=self.name,
+                    record=self.record,
+                    max_line_chars=limits.MAX_LINE_CHARS,
+                )
             )
         return line
 
@@ -676,7 +767,12 @@ def _csv_records(
             return
         except csv.Error as error:
             raise LedgerError(
-                f"「{name}」不是格式正确的 CSV 文件（第 {lines.record:,} 行：{short_error(error)}）。"
+                tr(
+                    "「{name}」不是格式正确的 CSV 文件（第 {record:,} 行：{error}）。",
+                    name=name,
+                    record=lines.record,
+                    error=short_error(error),
+                )
             ) from None
         yield lines.record, cells
         lines.next_record()
@@ -739,7 +835,7 @@ def _filled(name: str, number: int, cells: Sequence[Any]) -> bool:
         if _blank(value):
             continue
         if isinstance(value, str) and len(value) > limits.MAX_CELL_CHARS:
-            raise LedgerError(_cell_too_long(name, f"第 {number:,} 行"))
+            raise LedgerError(_cell_too_long(name, tr("第 {number:,} 行", number=number)))
         filled = True
     beyond = cells[limits.MAX_COLUMNS :]
     # count() first: a sheet with a formatted cell in column XFD has 16,384 cells a row.
@@ -747,9 +843,13 @@ def _filled(name: str, number: int, cells: Sequence[Any]) -> bool:
         for offset, value in enumerate(beyond):
             if not _blank(value):
                 raise LedgerError(
-                    f"「{name}」第 {number:,} 行填到了第 {limits.MAX_COLUMNS + offset + 1:,} 列，"
-                    f"超过上限 {limits.MAX_COLUMNS} 列（台账一般只有十几到几十列）。"
-                    "没有导入任何数据。"
+                    tr(
+                        "「{name}」第 {number:,} 行填到了第 {column:,} 列，超过上限 {max_columns} 列（台账一般只有十几到几十列）。没有导入任何数据。",
+                        name=name,
+                        number=number,
+                        column=limits.MAX_COLUMNS + offset + 1,
+                        max_columns=limits.MAX_COLUMNS,
+                    )
                 )
     return filled
 
@@ -802,7 +902,7 @@ def _build_ledger(
                 name, fmt, encoding, title_row[0], [title_row[1]], None, columns
             )
         else:
-            raise LedgerError(f"「{name}」里没有任何内容（只有空行）。")
+            raise LedgerError(tr("「{name}」里没有任何内容（只有空行）。", name=name))
     if progress is not None:
         progress(done, done)
     return ledger
@@ -829,27 +929,49 @@ def _header(
             continue
         if found in positions:
             raise LedgerError(
-                f"「{name}」第 {number} 行表头中「{columns[found]}」和「{text}」是同一列"
-                f"（{column_set.by_field[found].title}），请只保留一列。"
+                tr(
+                    "「{name}」第 {number} 行表头中「{first}」和「{text}」是同一列（{title}），请只保留一列。",
+                    name=name,
+                    number=number,
+                    first=columns[found],
+                    text=text,
+                    title=column_set.by_field[found].title,
+                )
             )
         positions[found] = index
         columns[found] = text
     missing = [column_set.by_field[f].title for f in column_set.required if f not in positions]
     if missing:
-        shown = "、".join(f"「{m}」" for m in missing)
-        where = f"表头取第一个非空行，即第 {number} 行"
+        shown = _columns(missing)
+        where = tr("表头取第一个非空行，即第 {number} 行", number=number)
         if title_row is not None:
-            where = f"第 {title_row[0]} 行只有一格，当作标题跳过，表头取第 {number} 行"
-        message = f"「{name}」缺少必需的列：{shown}（{where}）。"
+            where = tr(
+                "第 {row} 行只有一格，当作标题跳过，表头取第 {number} 行",
+                row=title_row[0],
+                number=number,
+            )
+        message = tr(
+            "「{name}」缺少必需的列：{shown}（{where}）。", name=name, shown=shown, where=where
+        )
         if not positions:
-            message += f"这一行不像{column_set.name}的表头；{column_set.hint}"
+            message += tr(
+                "这一行不像{name}的表头；{hint}", name=tr(column_set.name), hint=tr(column_set.hint)
+            )
         raise LedgerError(message)
     warnings: list[str] = []
     if title_row is not None:
-        warnings.append(f"第 {title_row[0]} 行「{clip(title_row[1])}」是标题，不是表头，已跳过。")
+        warnings.append(
+            tr(
+                "第 {row} 行「{title}」是标题，不是表头，已跳过。",
+                row=title_row[0],
+                title=clip(title_row[1]),
+            )
+        )
     if ignored:
-        shown = "、".join(f"「{clip(c)}」" for c in ignored)
-        warnings.append(f"以下列不是{column_set.name}的列，已忽略：{shown}。")
+        shown = _columns(clip(c) for c in ignored)
+        warnings.append(
+            tr("以下列不是{name}的列，已忽略：{shown}。", name=tr(column_set.name), shown=shown)
+        )
     ledger = Ledger(
         source=name,
         format=fmt,
@@ -876,7 +998,9 @@ class RowProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"第 {self.row} 行「{self.column}」{self.reason}"
+        return tr(
+            "第 {row} 行「{column}」{reason}", row=self.row, column=self.column, reason=self.reason
+        )
 
 
 #: How many rejections a preview's summary spells out before "等".
@@ -908,28 +1032,34 @@ class PreviewCounts:
 
     def _summary(self, added: str, updated: str, unchanged: str) -> str:
         """ "将新增 12 户，更新 3 户，拒绝 2 行（第 5 行「身份证号」…；…）；…。" with the
-        added and updated counts as ``added`` and ``updated`` say them, and
-        ``unchanged`` the words after the number of unchanged records."""
-        text = f"将新增 {added}，更新 {updated}，拒绝 {len(self.rejected_rows)} 行"
+        added and updated counts as ``added`` and ``updated`` say them (:func:`counted`),
+        and ``unchanged`` what is said of the unchanged records, when there are any."""
+        text = tr(
+            "将新增 {added}，更新 {updated}，拒绝 {rejected}",
+            added=added,
+            updated=updated,
+            rejected=counted(len(self.rejected_rows), "行"),
+        )
         if self.rejected:
-            shown = "；".join(str(p) for p in self.rejected[:SUMMARY_PROBLEMS])
+            shown = tr("；").join(str(p) for p in self.rejected[:SUMMARY_PROBLEMS])
             if len(self.rejected) > SUMMARY_PROBLEMS:
-                shown += f"；等共 {len(self.rejected)} 处问题"
-            text += f"（{shown}）"
+                shown += tr("；等共 {count} 处问题", count=len(self.rejected))
+            text += tr("（{shown}）", shown=shown)
         extra = []
         if self.unchanged:
-            extra.append(f"{self.unchanged} {unchanged}")
+            extra.append(unchanged)
         if self.skipped_empty:
-            extra.append(f"跳过空行 {self.skipped_empty} 行")
+            extra.append(tr("跳过空行 {rows}", rows=counted(self.skipped_empty, "行")))
         if extra:
-            text += "；" + "，".join(extra)
-        return text + "。"
+            text += tr("；") + tr("，").join(extra)
+        return text + tr("。")
 
 
 def refuse_rejected(store: Any, actor: str, preview: PreviewCounts, allow: bool, unit: str) -> None:
     """What every import checks before it writes: the actor may import (the role table
     of services/auth.py), and no row was rejected unless ``allow`` (the rest, counted in
-    ``unit``, is then written); :class:`ImportRefused` otherwise, nothing written."""
+    ``unit``, a Chinese counting word of :func:`counted`, is then written);
+    :class:`ImportRefused` otherwise, nothing written."""
     from grassroots_tui.services.auth import require_actor
 
     require_actor(store, actor, "household.import")
@@ -937,8 +1067,12 @@ def refuse_rejected(store: Any, actor: str, preview: PreviewCounts, allow: bool,
     if rows and not allow:
         good = len(preview.adds) + len(preview.updates)
         raise ImportRefused(
-            f"有 {rows} 行被拒绝，本次没有导入任何数据。请改正后重新导入，"
-            f"或确认只导入其余 {good} {unit}（命令行加 --allow-rejected）。"
+            tr(
+                "有 {rows}被拒绝，本次没有导入任何数据。请改正后重新导入，"
+                "或确认只导入其余 {good}（命令行加 --allow-rejected）。",
+                rows=counted(rows, "行"),
+                good=counted(good, unit),
+            )
         )
 
 
@@ -953,21 +1087,39 @@ class ResultCounts:
 
     def _summary(self, added: str, updated: str, unchanged: str) -> str:
         """ "已新增 12 户，更新 3 户，2 户无需修改；1 行被拒绝，未导入。", the counts as
-        ``added`` and ``updated`` say them, ``unchanged`` the words after its number."""
-        text = f"已新增 {added}，更新 {updated}"
+        ``added`` and ``updated`` say them, ``unchanged`` what is said of the unchanged
+        records, when there are any."""
+        text = tr("已新增 {added}，更新 {updated}", added=added, updated=updated)
         if self.unchanged:
-            text += f"，{self.unchanged} {unchanged}"
+            text += tr("，") + unchanged
         if self.rejected_rows:
-            text += f"；{self.rejected_rows} 行被拒绝，未导入"
-        return text + "。"
+            text += tr("；{rows}被拒绝，未导入", rows=counted(self.rejected_rows, "行"))
+        return text + tr("。")
+
+
+def counted(count: int, unit: str) -> str:
+    """ "12 户": ``count`` of the Chinese counting word ``unit`` (户, 行, 条走访记录…), in
+    the current language. Its message is "{count} 户" (marked where the unit is
+    declared); an English one may give the singular and the plural as
+    "{count} household|{count} households"."""
+    said = tr("{count} " + unit)
+    if "|" in said:
+        one, many = said.split("|", 1)
+        said = one if count == 1 else many
+    return fill(said, {"count": count})
+
+
+#: The counting words of the imports (:func:`counted`), marked so they are translated.
+UNITS = (chinese("{count} 户"), chinese("{count} 行"), chinese("{count} 条"))
 
 
 SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
 
 
-LOST_DIGITS = (
-    "在表格中被保存成了数字，位数已经丢失（Excel 只保留 15 位有效数字）。"
-    "请把该列设为“文本”格式后重新录入"
+#: Said with :func:`tr` where it is used (a module's constant outlives a change of
+#: language).
+LOST_DIGITS = chinese(
+    "在表格中被保存成了数字，位数已经丢失（Excel 只保留 15 位有效数字）。请把该列设为“文本”格式后重新录入"
 )
 
 
@@ -994,10 +1146,12 @@ def read_date(raw: Any, today: date) -> date:
                 except ValueError:
                     continue
             else:
-                raise InvalidValue(f"「{clip(text)}」不是有效的日期（格式应为 2026-03-05）")
+                raise InvalidValue(
+                    tr("「{text}」不是有效的日期（格式应为 2026-03-05）", text=clip(text))
+                )
         value = found
     if value > today:
-        raise InvalidValue(f"{value.isoformat()} 晚于今天，不合理")
+        raise InvalidValue(tr("{day} 晚于今天，不合理", day=value.isoformat()))
     return value
 
 
