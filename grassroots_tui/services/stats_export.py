@@ -32,6 +32,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Literal
 
+from grassroots_tui.lang import N_, tr
 from grassroots_tui.models import ProblemState
 from grassroots_tui.models.slip import SlipState
 from grassroots_tui.models.visit import VisitKind
@@ -52,54 +53,91 @@ __all__ = ["SUMMARY_COLUMNS", "export_stats", "summary_rows"]
 
 #: (header, Figures field) of the summary table, in the office's order.
 SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("登记户数", "households_registered"),
-    ("本月走访户数", "households_visited_month"),
-    ("累计走访户数", "households_visited_cumulative"),
-    ("累计走访率(%)", "visit_rate_cumulative"),
-    ("本月走访次数", "visits_month"),
-    ("累计走访次数", "visits_cumulative"),
-    ("本月反映问题", "issues_raised_month"),
-    ("累计反映问题", "issues_raised_cumulative"),
-    ("本月已解决", "issues_resolved_month"),
-    ("累计已解决", "issues_resolved_cumulative"),
-    ("本月交办单", "slips_issued_month"),
-    ("累计交办单", "slips_issued_cumulative"),
-    ("超期未办结", "slips_overdue_open"),
-    ("按时回复率(%)", "on_time_rate"),
-    ("满意率(%)", "satisfaction_rate"),
-    ("本月媒体报道", "media_reports_month"),
-    ("累计媒体报道", "media_reports_cumulative"),
+    (N_("登记户数"), "households_registered"),
+    (N_("本月走访户数"), "households_visited_month"),
+    (N_("累计走访户数"), "households_visited_cumulative"),
+    (N_("累计走访率(%)"), "visit_rate_cumulative"),
+    (N_("本月走访次数"), "visits_month"),
+    (N_("累计走访次数"), "visits_cumulative"),
+    (N_("本月反映问题"), "issues_raised_month"),
+    (N_("累计反映问题"), "issues_raised_cumulative"),
+    (N_("本月已解决"), "issues_resolved_month"),
+    (N_("累计已解决"), "issues_resolved_cumulative"),
+    (N_("本月交办单"), "slips_issued_month"),
+    (N_("累计交办单"), "slips_issued_cumulative"),
+    (N_("超期未办结"), "slips_overdue_open"),
+    (N_("按时回复率(%)"), "on_time_rate"),
+    (N_("满意率(%)"), "satisfaction_rate"),
+    (N_("本月媒体报道"), "media_reports_month"),
+    (N_("累计媒体报道"), "media_reports_cumulative"),
 )
 
 _TREND_COLUMNS = (
-    ("走访次数", "visits_month"),
-    ("走访户数", "households_visited_month"),
-    ("交办单", "slips_issued_month"),
+    (N_("走访次数"), "visits_month"),
+    (N_("走访户数"), "households_visited_month"),
+    (N_("交办单"), "slips_issued_month"),
+)
+#: The detail sheets' headers (said with ``tr`` when written).
+_SLIP_HEADER = (
+    N_("站点"),
+    N_("编号"),
+    N_("交办日期"),
+    N_("类别"),
+    N_("事项"),
+    N_("承办单位"),
+    N_("状态"),
+    N_("应办结日期"),
+    N_("超期天数"),
+)
+_PROBLEM_HEADER = (
+    N_("站点"),
+    N_("走访日期"),
+    N_("户号"),
+    N_("户主"),
+    N_("类别"),
+    N_("问题描述"),
+    N_("状态"),
+    N_("解决日期"),
+)
+_VISIT_HEADER = (
+    N_("站点"),
+    N_("日期"),
+    N_("开始"),
+    N_("结束"),
+    N_("方式"),
+    N_("户号"),
+    N_("户主"),
+    N_("问题数"),
 )
 
 #: The trend lines' colours (blue, red, green: told apart in grey print too, by marker).
 _TREND_COLOURS = ("2F5597", "C00000", "548235")
 
-_STATE_LABELS = {s.value: s.label for s in SlipState}
-_PROBLEM_LABELS = {s.value: s.label for s in ProblemState}
-_KIND_LABELS = {k.value: k.label for k in VisitKind}
+
+def _labels(enum: Any) -> dict[str, str]:
+    """Each member's value → its label in the interface's language, for one export."""
+    return {member.value: tr(member.label) for member in enum}
+
+
 _NUMBERLIKE = re.compile(r"^\d{6,}[\dXx]*$")
 
 
-def summary_rows(stats: MonthStats) -> list[list[Any]]:
+def summary_rows(stats: MonthStats, say: Callable[[str], str] = tr) -> list[list[Any]]:
     """Header row, a row per station (then 街道群工办 and 已删除的站点 when they count
     something: :attr:`MonthStats.rows`), and the 合计 row, the sum of the rows above it
-    (only with more than one row)."""
-    header = ["站点代码", "站名", *(title for title, _ in SUMMARY_COLUMNS)]
+    (only with more than one row). ``say`` words the headers: the interface's language,
+    or :func:`~grassroots_tui.lang.chinese` for an official document."""
+    header = [say(N_("站点代码")), say(N_("站名")), *(say(title) for title, _ in SUMMARY_COLUMNS)]
     rows: list[list[Any]] = [header]
 
     def row(code: str, name: str, f: Figures) -> list[Any]:
         return [code, name, *(getattr(f, key) for _, key in SUMMARY_COLUMNS)]
 
     for s in stats.rows:
-        rows.append(row(s.code, s.name, s.figures))
+        name = say(s.name) if s.name in (OFFICE_ROW, GONE_ROW) else s.name
+        rows.append(row(s.code, name, s.figures))
     if len(stats.rows) != 1:
-        rows.append(row("合计", "", stats.total))
+        rows.append(row(say(N_("合计")), "", stats.total))
     return rows
 
 
@@ -113,12 +151,15 @@ def _csv(stats: MonthStats, encoding: str = "utf-8") -> bytes:
     return buffer.getvalue().encode(CSV_ENCODINGS[encoding])
 
 
-def period_line(stats: MonthStats) -> str:
+def period_line(stats: MonthStats, say: Callable[..., str] = tr) -> str:
     """ "统计期间：2026-01-01 至 2026-09-30；比率保留两位小数，四舍五入（ROUND_HALF_UP）"."""
     rule = stats.rounding
-    return (
-        f"统计期间：{stats.period_start.isoformat()} 至 {stats.period_end.isoformat()}；"
-        f"比率保留两位小数，{RATE_ROUNDINGS.get(rule, rule)}（{rule}）"
+    return say(
+        N_("统计期间：{start} 至 {end}；比率保留两位小数，{rounding}（{rule}）"),
+        start=stats.period_start.isoformat(),
+        end=stats.period_end.isoformat(),
+        rounding=say(RATE_ROUNDINGS.get(rule, rule)),
+        rule=rule,
     )
 
 
@@ -131,7 +172,7 @@ def _md_cell(value: Any) -> str:
 def _markdown(stats: MonthStats) -> bytes:
     rows = summary_rows(stats)
     lines = [
-        f"# {stats.month} 月度统计",
+        "# " + tr("{month} 月度统计", month=stats.month),
         "",
         period_line(stats),
         "",
@@ -388,7 +429,7 @@ def print_layout(sheet: Any, title: str) -> None:
     sheet.oddHeader.center.text = title.replace("&", "&&")
     sheet.oddHeader.center.font = font
     sheet.oddHeader.center.size = 11
-    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    sheet.oddFooter.center.text = tr("第 &P 页，共 &N 页")
     sheet.oddFooter.center.font = font
     sheet.oddFooter.center.size = 9
 
@@ -433,6 +474,7 @@ def _slip_rows(store: Any, stats: MonthStats, calendar: Any, masker: Masker) -> 
     lines = timelines(store, calendar)
     # Every registered resident's name, not only the slip's own: a neighbour named in it.
     residents = resident_names(store)
+    states = _labels(SlipState)
     rows = []
     for slip in sorted(store.raw("handoff_slip"), key=lambda s: str(lines[s["id"]].number or "")):
         line = lines[slip["id"]]
@@ -453,7 +495,7 @@ def _slip_rows(store: Any, stats: MonthStats, calendar: Any, masker: Masker) -> 
                 str(slip.get("category") or ""),
                 mask_text(str(slip.get("title") or ""), masker, residents),
                 str(slip.get("handling_unit") or ""),
-                _STATE_LABELS.get(state.value, state.label),
+                states[state.value],
                 due.date.isoformat() if due else "",
                 late,
             ]
@@ -467,6 +509,7 @@ def _visit_rows(store: Any, stats: MonthStats, masker: Masker) -> tuple[list, li
     codes = _Codes(stats)
     homes = {h["id"]: h for h in store.raw("household")}
     residents = resident_names(store)  # a neighbour named in a problem is masked too
+    problem_states, kinds = _labels(ProblemState), _labels(VisitKind)
     visits, problems = [], []
     month = [v for v in store.raw("visit") if first <= str(v.get("date"))[:10] <= hi]
     for visit in sorted(month, key=lambda v: (str(v.get("date")), v["id"])):
@@ -488,7 +531,7 @@ def _visit_rows(store: Any, stats: MonthStats, masker: Masker) -> tuple[list, li
                     head,
                     str(item.get("category") or ""),
                     mask_text(str(item.get("description") or ""), masker, residents),
-                    _PROBLEM_LABELS.get(item.get("state"), str(item.get("state"))),
+                    problem_states.get(item.get("state"), str(item.get("state"))),
                     str(item.get("solved_on") or ""),
                 ]
             )
@@ -498,7 +541,7 @@ def _visit_rows(store: Any, stats: MonthStats, masker: Masker) -> tuple[list, li
                 day,
                 str(visit.get("start_time") or "")[:5],
                 str(visit.get("end_time") or "")[:5],
-                _KIND_LABELS.get(visit.get("visit_kind"), str(visit.get("visit_kind") or "")),
+                kinds.get(visit.get("visit_kind"), str(visit.get("visit_kind") or "")),
                 number,
                 head,
                 len(visit.get("problems") or ()),
@@ -521,8 +564,8 @@ def _xlsx(
     book = _workbook()
     summary = book.active
     assert isinstance(summary, Worksheet)  # a new workbook's one sheet
-    summary.title = "汇总"
-    title = f"{stats.month} 月度统计"
+    summary.title = tr("汇总")
+    title = tr("{month} 月度统计", month=stats.month)
     rows = summary_rows(stats)
     table = _Table(summary, rows[0], first_row=5)
     for row in rows[1:]:
@@ -542,45 +585,35 @@ def _xlsx(
     lines = -(-display_width(stats.summary) // max(40, int(width * 0.9)))
     summary.row_dimensions[3].height = 15 * max(1, lines)
     summary.row_dimensions[5].height = 30
-    tick("汇总")
+    tick(tr("汇总"))
 
     masker = Masker()
     splices = []
-    sheet = book.create_sheet("交办单")
-    table = _Table(
-        sheet,
-        ["站点", "编号", "交办日期", "类别", "事项", "承办单位", "状态", "应办结日期", "超期天数"],
-        streamed=True,
-    )
+    sheet = book.create_sheet(tr("交办单"))
+    table = _Table(sheet, [tr(h) for h in _SLIP_HEADER], streamed=True)
     for row in _slip_rows(store, stats, calendar, masker):
         table.add(row)
-    table.finish(title=f"{stats.month} 交办单")
+    table.finish(title=tr("{month} 交办单", month=stats.month))
     splices.append(table.splice())
-    tick("交办单")
+    tick(tr("交办单"))
     visits, problems = _visit_rows(store, stats, masker)
-    sheet = book.create_sheet("反映问题")
-    table = _Table(
-        sheet,
-        ["站点", "走访日期", "户号", "户主", "类别", "问题描述", "状态", "解决日期"],
-        streamed=True,
-    )
+    sheet = book.create_sheet(tr("反映问题"))
+    table = _Table(sheet, [tr(h) for h in _PROBLEM_HEADER], streamed=True)
     for row in problems:
         table.add(row)
-    table.finish(title=f"{stats.month} 反映问题")
+    table.finish(title=tr("{month} 反映问题", month=stats.month))
     splices.append(table.splice())
-    sheet = book.create_sheet("走访记录")
-    table = _Table(
-        sheet, ["站点", "日期", "开始", "结束", "方式", "户号", "户主", "问题数"], streamed=True
-    )
+    sheet = book.create_sheet(tr("走访记录"))
+    table = _Table(sheet, [tr(h) for h in _VISIT_HEADER], streamed=True)
     for row in visits:
         table.add(row)
-    table.finish(title=f"{stats.month} 走访记录")
+    table.finish(title=tr("{month} 走访记录", month=stats.month))
     splices.append(table.splice())
-    tick("明细")
+    tick(tr("明细"))
 
     if trend_rows:
         _trend_sheet(book, stats, trend_rows)
-        tick("趋势")
+        tick(tr("趋势"))
 
     return _save(book, splices)
 
@@ -632,23 +665,27 @@ def _trend_sheet(book: Any, stats: MonthStats, trend_rows: list[tuple[str, Figur
     from openpyxl.chart.shapes import GraphicalProperties
     from openpyxl.drawing.line import LineProperties
 
-    sheet = book.create_sheet("趋势")
-    table = _Table(sheet, ["月份", *(title for title, _ in _TREND_COLUMNS)])
+    sheet = book.create_sheet(tr("趋势"))
+    table = _Table(sheet, [tr("月份"), *(tr(title) for title, _ in _TREND_COLUMNS)])
     partial = partial_month(stats)
     for month, figures in trend_rows:
         label = month
         if partial and month == stats.month:
-            label = f"{month}（截至{stats.period_end.day}日）"
+            label = tr("{month}（截至{day}日）", month=month, day=stats.period_end.day)
         table.add([label, *(getattr(figures, key) for _, key in _TREND_COLUMNS)])
     count = len(trend_rows)
     if partial:
-        note = f"{stats.month} 尚未结束，只统计到 {stats.period_end.isoformat()}，图中以虚线表示。"
+        note = tr(
+            "{month} 尚未结束，只统计到 {end}，图中以虚线表示。",
+            month=stats.month,
+            end=stats.period_end.isoformat(),
+        )
         _put(sheet, count + 3, 1, note)
-    table.finish(title=f"{stats.month} 近十二个月趋势")
+    table.finish(title=tr("{month} 近十二个月趋势", month=stats.month))
     chart = LineChart()
-    chart.title = "近十二个月趋势" + ("（末月未满）" if partial else "")
-    chart.y_axis.title = "数量"
-    chart.x_axis.title = "月份"
+    chart.title = tr("近十二个月趋势（末月未满）") if partial else tr("近十二个月趋势")
+    chart.y_axis.title = tr("数量")
+    chart.x_axis.title = tr("月份")
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.y_axis.scaling.min = 0
@@ -684,7 +721,7 @@ def export_stats(
     :func:`statistics.trend`) adds the 趋势 sheet and chart to an .xlsx; ``progress`` is
     called with the name of each step done; ``encoding`` is a CSV's (:data:`CSV_ENCODINGS`)."""
     if encoding not in CSV_ENCODINGS:
-        raise ValueError(f"不支持的编码：{encoding}（可用：utf-8、gb18030）")
+        raise ValueError(tr("不支持的编码：{encoding}（可用：utf-8、gb18030）", encoding=encoding))
     tick = progress or (lambda _step: None)
     if fmt == "json":
         data = json.dumps(stats_json(stats), ensure_ascii=False, indent=2).encode("utf-8")
@@ -695,11 +732,11 @@ def export_stats(
     elif fmt == "xlsx":
         data = _xlsx(store, stats, trend_rows, calendar, tick)
     else:
-        raise ValueError(f"不支持的导出格式：{fmt}（可用：xlsx、csv、json、md）")
-    tick("完成")
+        raise ValueError(tr("不支持的导出格式：{fmt}（可用：xlsx、csv、json、md）", fmt=fmt))
+    tick(tr("完成"))
     return data
 
 
 def default_name(stats: MonthStats, station_code: str | None = None) -> str:
     """ "月度统计-2026-09" or "月度统计-HL01-2026-09"."""
-    return "-".join(x for x in ("月度统计", station_code or "", stats.month) if x)
+    return "-".join(x for x in (tr("月度统计"), station_code or "", stats.month) if x)

@@ -382,9 +382,12 @@ def stats_document(store: Any, stats: Any, *, on: dt.date, folder: Path | None =
     """The month's statistics as a report: the period and rounding rule, the summary
     sentence, and a row per station with the total, issued by the street office (or the
     station, for one station's figures)."""
+    from grassroots_tui.lang import chinese
+    from grassroots_tui.services.statistics import summary_sentence
     from grassroots_tui.services.stats_export import partial_month, period_line, summary_rows
 
-    rows = summary_rows(stats)
+    # An official document is Chinese whatever the interface's language.
+    rows = summary_rows(stats, say=chinese)
     header = rows[0]
     lines = []
     for row in rows[1:]:
@@ -407,8 +410,10 @@ def stats_document(store: Any, stats: Any, *, on: dt.date, folder: Path | None =
         "发文机关": office,
         "标题": title,
         # One line, without the rule's code name, which a justified line would stretch.
-        "统计期间": period_line(stats).replace(" ", "").split("（ROUND")[0] + "。",
-        "综述": stats.summary,
+        "统计期间": period_line(stats, say=chinese).replace(" ", "").split("（ROUND")[0] + "。",
+        "综述": summary_sentence(
+            stats, station=stats.stations[0] if stats.for_station else None, say=chinese
+        ),
         ROW: lines,
         "署名": office,
         "成文日期": cn_date(on),
