@@ -24,7 +24,7 @@ from typing import Any
 
 from grassroots_tui.cli.sign_in import add_sign_in_option, sign_in
 from grassroots_tui.cli.slip_commands import _cell, _day, _Failed, _guarded, _open
-from grassroots_tui.lang import chinese, tr
+from grassroots_tui.lang import chinese, language, tr
 from grassroots_tui.models import HardshipTier
 from grassroots_tui.services.argument_types import date_argument, days_argument
 from grassroots_tui.services.condolence import (
@@ -159,16 +159,18 @@ def due_rows(store: Store, items: list[DueItem], today: date) -> list[dict[str, 
 
 
 def _due_columns() -> tuple[tuple[str, int], ...]:
-    """The due table's columns: heading, width (a CJK character counts two)."""
+    """The due table's columns: heading, width (a CJK character counts two; English words
+    are longer than the Chinese)."""
+    chinese = language() == "zh"
     return (
-        (tr("事项"), 8),
-        (tr("站点"), 6),
-        (tr("户号"), 12),
-        (tr("户主"), 8),
-        (tr("等级"), 8),
-        (tr("帮扶责任人"), 10),
+        (tr("事项"), 8 if chinese else 9),
+        (tr("站点"), 6 if chinese else 7),
+        (tr("户号"), 12 if chinese else 16),
+        (tr("户主"), 8 if chinese else 17),
+        (tr("等级"), 8 if chinese else 22),
+        (tr("帮扶责任人"), 10 if chinese else 15),
         (tr("应办日期"), 10),
-        (tr("状态"), 12),
+        (tr("状态"), 12 if chinese else 20),
     )
 
 

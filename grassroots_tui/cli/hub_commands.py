@@ -162,16 +162,21 @@ def run_enroll(args: argparse.Namespace) -> int:
         store.close()
     if login is None:
         done = tr(
-            "已登记：{label}，本机在汇总库中的编号 {replica}。", label=label, replica=replica.id
+            "已登记：{label}，本机在汇总库中的编号 {replica}。设置已写入 {saved}（仅本人可读）。",
+            label=label,
+            replica=replica.id,
+            saved=saved,
         )
     else:
         done = tr(
-            "已登记：{label}，本机在汇总库中的编号 {replica}，以汇总库角色 {role} 连接。",
+            "已登记：{label}，本机在汇总库中的编号 {replica}，以汇总库角色 {role} 连接。"
+            "设置已写入 {saved}（仅本人可读）。",
             label=label,
             replica=replica.id,
             role=login.role,
+            saved=saved,
         )
-    print(done + tr("设置已写入 {saved}（仅本人可读）。", saved=saved))
+    print(done)
     return 0
 
 

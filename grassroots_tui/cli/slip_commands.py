@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from grassroots_tui.cli.sign_in import add_sign_in_option, sign_in
-from grassroots_tui.lang import chinese, clauses, tr
+from grassroots_tui.lang import chinese, clauses, language, tr
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.services.argument_types import (
     check_date,
@@ -219,15 +219,17 @@ def run_print(args: argparse.Namespace) -> int:
 
 
 def _columns() -> tuple[tuple[str, int], ...]:
-    """The board's columns: heading, width (a CJK character counts two)."""
+    """The board's columns: heading, width (a CJK character counts two; English words
+    are longer than the Chinese)."""
+    chinese = language() == "zh"
     return (
         (tr("编号"), 26),
-        (tr("站点"), 6),
+        (tr("站点"), 6 if chinese else 7),
         (tr("事项"), 24),
         (tr("承办单位"), 18),
-        (tr("包案领导"), 8),
+        (tr("包案领导"), 8 if chinese else 16),
         (tr("应办结"), 12),
-        (tr("状态"), 14),
+        (tr("状态"), 14 if chinese else 28),
     )
 
 
