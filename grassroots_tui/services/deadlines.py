@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from grassroots_tui.lang import tr
 from grassroots_tui.services.workcalendar import OfficialCalendar, missing_years_reason
 
 __all__ = [
@@ -53,10 +54,18 @@ class InvalidDeadlineRule(ValueError):
 
     def __init__(self, text: str, why: str = "") -> None:
         self.text = text
-        detail = f"（{why}）" if why else ""
+        detail = tr("（{why}）", why=why) if why else ""
         super().__init__(
-            f"期限规则“{text}”无法识别{detail}：应写成“15日”“15天”或“10个工作日”，"
-            f"天数在 1 到 {MAX_DAYS} 之间。"
+            tr(
+                "期限规则“{rule}”无法识别{detail}：应写成“{calendar}”“{days}”或“{working}”，"
+                "天数在 1 到 {most} 之间。",
+                rule=text,
+                detail=detail,
+                calendar="15日",
+                days="15天",
+                working="10个工作日",
+                most=MAX_DAYS,
+            )
         )
 
 
@@ -69,9 +78,11 @@ class DeadlineRule:
 
     def __post_init__(self) -> None:
         if self.kind not in ("calendar", "working"):
-            raise ValueError(f"期限规则的种类应是 calendar 或 working，而不是 {self.kind!r}")
+            raise ValueError(
+                tr("期限规则的种类应是 calendar 或 working，而不是 {kind!r}", kind=self.kind)
+            )
         if not 1 <= self.days <= MAX_DAYS:
-            raise InvalidDeadlineRule(self.text, f"天数应在 1 到 {MAX_DAYS} 之间")
+            raise InvalidDeadlineRule(self.text, tr("天数应在 1 到 {most} 之间", most=MAX_DAYS))
 
     @property
     def text(self) -> str:
@@ -80,12 +91,14 @@ class DeadlineRule:
 
     @property
     def explanation(self) -> str:
+        """How the rule counts, in the current language."""
         if self.kind == "calendar":
-            return (
-                f"自签发次日起算 {self.days} 日，末日为周末或法定节假日的，"
-                f"顺延至其后第一个工作日，调休上班日算工作日"
+            return tr(
+                "自签发次日起算 {days} 日，末日为周末或法定节假日的，"
+                "顺延至其后第一个工作日，调休上班日算工作日",
+                days=self.days,
             )
-        return f"自签发次日起算 {self.days} 个工作日，法定节假日不计，调休上班日计入"
+        return tr("自签发次日起算 {days} 个工作日，法定节假日不计，调休上班日计入", days=self.days)
 
     def __str__(self) -> str:
         return self.text
@@ -101,7 +114,7 @@ def parse_rule(text: str) -> DeadlineRule:
         raise InvalidDeadlineRule(text)
     days = int(match.group(1))
     if not 1 <= days <= MAX_DAYS:
-        raise InvalidDeadlineRule(text, f"天数应在 1 到 {MAX_DAYS} 之间")
+        raise InvalidDeadlineRule(text, tr("天数应在 1 到 {most} 之间", most=MAX_DAYS))
     kind: Literal["calendar", "working"] = "working" if match.group(2) == "个工作日" else "calendar"
     return DeadlineRule(days=days, kind=kind)
 
@@ -185,10 +198,15 @@ class SlipClock:
 
     @property
     def label(self) -> str:
-        """Short Chinese label for lists: 正常 / 预警 / 今日到期 / 超期 / 超期通报."""
+        """Short label for lists, in the current language: 正常 / 预警 / 今日到期 / 超期 /
+        超期通报."""
         if self.state == "overdue":
-            return "超期通报" if self.reported else "超期"
-        return {"ok": "正常", "warning": "预警", "due_today": "今日到期"}[self.state]
+            return tr("超期通报") if self.reported else tr("超期")
+        if self.state == "warning":
+            return tr("预警")
+        if self.state == "due_today":
+            return tr("今日到期")
+        return tr("正常")
 
 
 def slip_status(
@@ -199,7 +217,7 @@ def slip_status(
 ) -> SlipClock:
     """Derive the slip's clock from its due date and today's date (pure)."""
     if warn_days < 0:
-        raise ValueError(f"预警天数不能为负数（收到 {warn_days}）")
+        raise ValueError(tr("预警天数不能为负数（收到 {days}）", days=warn_days))
     due, today = _as_date(due), _as_date(today)
     days_left = (due - today).days
     if days_left > warn_days:

@@ -78,13 +78,15 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from grassroots_tui import lang
+from grassroots_tui.lang import tr
 from grassroots_tui.models import ProblemState
 from grassroots_tui.models.slip import SlipSource
 from grassroots_tui.models.visit import VisitKind, is_off_hours
@@ -92,6 +94,7 @@ from grassroots_tui.services.hardship import totals_by_form, totals_by_source
 from grassroots_tui.services.rosters import is_late
 from grassroots_tui.services.slips.clock import TIMELINE_KINDS, timelines
 from grassroots_tui.services.supervision import month_report
+from grassroots_tui.services.text import listed
 from grassroots_tui.services.visit_rate import month_bounds
 from grassroots_tui.store.settings import DEFAULT_RATE_ROUNDING, RATE_ROUNDINGS
 
@@ -122,7 +125,13 @@ def rounding_rule(name: str | None) -> str:
         return DEFAULT_RATE_ROUNDING
     rule = str(name).strip().upper()
     if rule not in RATE_ROUNDINGS:
-        raise ValueError(f"不认识的比率舍入规则：{name}（可用：{'、'.join(RATE_ROUNDINGS)}）")
+        raise ValueError(
+            tr(
+                "不认识的比率舍入规则：{name}（可用：{choices}）",
+                name=name,
+                choices=listed(RATE_ROUNDINGS),
+            )
+        )
     return rule
 
 
@@ -203,6 +212,8 @@ class MonthStats:
     #: :data:`GONE_ROW`), each only when it counts something. ``total`` is the sum of
     #: :attr:`rows`.
     others: list[StationFigures] = field(default_factory=list)
+    #: Whether these are one station's figures (its ``summary`` says "本站共…").
+    for_station: bool = False
 
     @property
     def rows(self) -> list[StationFigures]:
@@ -788,8 +799,8 @@ def _station_of(data: _Data, code: str | None) -> dict[str, Any] | None:
     for station in data.stations:
         if station["id"] == code or str(station.get("code", "")).upper() == wanted:
             return station
-    codes = "、".join(str(s.get("code", "")) for s in data.stations) or "无"
-    raise ValueError(f"没有站点代码为“{code}”的群工站（现有：{codes}）")
+    codes = listed(str(s.get("code", "")) for s in data.stations) or tr("无")
+    raise ValueError(tr("没有站点代码为“{code}”的群工站（现有：{codes}）", code=code, codes=codes))
 
 
 def _below_target(store: Any, year: int, month: int, calendar: Any, end: date) -> int:
@@ -805,8 +816,11 @@ def _period_end(year: int, month: int, today: date | None) -> date:
         return last
     if today < first:
         raise ValueError(
-            f"{year}年{month}月还没有开始（今天是{today.year}年{today.month}月{today.day}日），"
-            "没有可以统计的数字"
+            tr(
+                "{month}还没有开始（今天是{today}），没有可以统计的数字",
+                month=tr("{year}年{month}月", year=year, month=month),
+                today=_day_text(today, tr),
+            )
         )
     return today
 
@@ -829,7 +843,11 @@ def _build(
     start = year_start or date(year, 1, 1)
     if start > bounds[0][1]:
         raise ValueError(
-            f"累计起始日期 {start.isoformat()} 晚于统计月末 {bounds[0][1].isoformat()}"
+            tr(
+                "累计起始日期 {start} 晚于统计月末 {end}",
+                start=start.isoformat(),
+                end=bounds[0][1].isoformat(),
+            )
         )
     chosen = _station_of(data, station_code)
     out = []
@@ -861,6 +879,7 @@ def _build(
             summary="",
             rounding=rounding,
             others=others,
+            for_station=chosen is not None,
         )
         summary = summary_sentence(stats, station=stations[0] if chosen is not None else None)
         out.append(MonthStats(**{**stats.__dict__, "summary": summary}))
@@ -901,7 +920,7 @@ def month_stats(
     ``rounding`` is the office's ``rate_rounding`` setting (a :mod:`decimal` name); with
     ``today`` a month in progress is counted up to that day (None: to its last day)."""
     if not 1 <= month <= 12:
-        raise ValueError(f"月份应在 1 到 12 之间：{month}")
+        raise ValueError(tr("月份应在 1 到 12 之间：{month}", month=month))
     return _build(
         _data(store, min(year_start or date(year, 1, 1), date(year, 1, 1))),
         calendar,
@@ -914,26 +933,53 @@ def month_stats(
     )[0]
 
 
-def summary_sentence(stats: MonthStats, *, station: StationFigures | None = None) -> str:
+def _day_text(day: date, say: Callable[..., str]) -> str:
+    tr = say  # named so, its literal message ids are found (tests/test_messages.py)
+    return tr("{year}年{month}月{day}日", year=day.year, month=day.month, day=day.day)
+
+
+def summary_sentence(
+    stats: MonthStats,
+    *,
+    station: StationFigures | None = None,
+    say: Callable[..., str] = lang.tr,
+) -> str:
     """ "截至2026年9月底，共发出交办单8件，走访群众5813户，累计走访率81.65%，累计反映问题
     668个，累计已解决662个，媒体报道7次。" — all cumulative; "本站共发出…" for a station;
-    "截至2026年12月6日，…" for a month counted up to a day before its last."""
+    "截至2026年12月6日，…" for a month counted up to a day before its last.
+
+    In the interface language; ``say`` :func:`~grassroots_tui.lang.chinese` for an
+    official document, which is Chinese whatever the language."""
+    tr = say  # named so, its literal message ids are found (tests/test_messages.py)
     f = station.figures if station is not None else stats.total
     year, month = (int(part) for part in stats.month.split("-"))
     end = stats.period_end
     until = (
-        f"{year}年{month}月底"
+        tr("{year}年{month}月底", year=year, month=month)
         if end == month_bounds((year, month))[1]
-        else (f"{end.year}年{end.month}月{end.day}日")
+        else _day_text(end, say)
     )
-    who = "本站共" if station is not None else "共"
-    return (
-        f"截至{until}，{who}发出交办单{f.slips_issued_cumulative}件，"
-        f"走访群众{f.households_visited_cumulative}户，"
-        f"累计走访率{rate_text(f.visit_rate_cumulative)}，"
-        f"累计反映问题{f.issues_raised_cumulative}个，"
-        f"累计已解决{f.issues_resolved_cumulative}个，"
-        f"媒体报道{f.media_reports_cumulative}次。"
+    figures = {
+        "until": until,
+        "slips": f.slips_issued_cumulative,
+        "households": f.households_visited_cumulative,
+        "rate": rate_text(f.visit_rate_cumulative),
+        "raised": f.issues_raised_cumulative,
+        "resolved": f.issues_resolved_cumulative,
+        "media": f.media_reports_cumulative,
+    }
+    if station is not None:
+        return tr(
+            "截至{until}，本站共发出交办单{slips}件，走访群众{households}户，"
+            "累计走访率{rate}，累计反映问题{raised}个，累计已解决{resolved}个，"
+            "媒体报道{media}次。",
+            **figures,
+        )
+    return tr(
+        "截至{until}，共发出交办单{slips}件，走访群众{households}户，"
+        "累计走访率{rate}，累计反映问题{raised}个，累计已解决{resolved}个，"
+        "媒体报道{media}次。",
+        **figures,
     )
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 import chinese_calendar
 from chinese_calendar import Holiday
 
+from grassroots_tui.lang import tr
+from grassroots_tui.services.text import listed
 from grassroots_tui.store.calendar_overrides import YearOverride
 
 __all__ = [
@@ -65,8 +67,10 @@ def builtin_years() -> range:
 
 def missing_years_reason(years: Iterable[int]) -> str:
     """The standard wording for a result worked out from weekends only."""
-    listed = "、".join(str(year) for year in sorted(set(years)))
-    return f"{listed} 年节假日数据缺失，暂按周末推算"
+    return tr(
+        "{years} 年节假日数据缺失，暂按周末推算",
+        years=listed(str(year) for year in sorted(set(years))),
+    )
 
 
 class MissingCalendarYear(LookupError):
@@ -76,15 +80,19 @@ class MissingCalendarYear(LookupError):
         self.year = year
         self.overrides_path = overrides_path
         where = (
-            f"节假日文件 {overrides_path}"
+            tr("节假日文件 {path}", path=overrides_path)
             if overrides_path is not None
-            else "节假日文件（数据文件旁的 holidays.json）"
+            else tr("节假日文件（数据文件旁的 holidays.json）")
         )
         super().__init__(
-            f"缺少 {year} 年的法定节假日数据，无法判断哪天上班。"
-            f"请按国务院办公厅公布的 {year} 年放假安排，在{where}中加入"
-            f"“{year}”一项，列出放假日期（holidays）和调休上班日期（workdays），"
-            f"或升级 chinesecalendar 软件包。"
+            tr(
+                "缺少 {year} 年的法定节假日数据，无法判断哪天上班。"
+                "请按国务院办公厅公布的 {year} 年放假安排，在{where}中加入"
+                "“{year}”一项，列出放假日期（holidays）和调休上班日期（workdays），"
+                "或升级 chinesecalendar 软件包。",
+                year=year,
+                where=where,
+            )
         )
 
 
@@ -112,11 +120,19 @@ class OfficialCalendar:
         for year, override in self.overrides.items():
             for day in (*override.holidays, *override.workdays):
                 if day.year != year:
-                    raise ValueError(f"{year} 年的节假日调整中有不属于该年的日期 {day.isoformat()}")
+                    raise ValueError(
+                        tr(
+                            "{year} 年的节假日调整中有不属于该年的日期 {day}",
+                            year=year,
+                            day=day.isoformat(),
+                        )
+                    )
             both = set(override.holidays) & set(override.workdays)
             if both:
                 first = min(both).isoformat()
-                raise ValueError(f"{year} 年的 {first} 既列为放假又列为调休上班")
+                raise ValueError(
+                    tr("{year} 年的 {day} 既列为放假又列为调休上班", year=year, day=first)
+                )
         self._builtin = builtin_years()
         # Days whose status differs from "Monday to Friday work": +1 for a working
         # weekend day, -1 for a weekday off. Sorted, with running sums, so that counting

@@ -32,6 +32,9 @@ from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from grassroots_tui import lang
+from grassroots_tui.lang import chinese
+
 __all__ = ["ROW", "TemplateError", "fill", "placeholders"]
 
 FIELD = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
@@ -42,15 +45,20 @@ _P, _T, _TR, _BR, _R = qn("w:p"), qn("w:t"), qn("w:tr"), qn("w:br"), qn("w:r")
 _TAB = qn("w:tab")
 
 
-#: The Chinese messages (services do not import the interface's catalogs); the same keys
-#: in grassroots_tui/i18n hold them in English too, and a test keeps the Chinese equal.
+#: The messages, Chinese ids said in the current language by :func:`tr` (services do not
+#: import the interface's catalogs); the same keys in grassroots_tui/i18n hold them too,
+#: and a test keeps the Chinese equal.
 MESSAGES: dict[str, str] = {
-    "documents.template_unreadable": "模板“{name}”无法打开：不是有效的 Word（.docx）文件。"
-    "请用 Word 或 WPS 另存为 .docx，或删除它以使用内置模板。",
-    "documents.template_missing_field": "模板“{name}”缺少字段“{field}”："
-    "请在模板中写回这个字段，或删除该模板以使用内置模板。",
-    "documents.template_unknown_field": "模板“{name}”中的字段“{field}”无法填写："
-    "没有这个字段。可用的字段：{known}。",
+    "documents.template_unreadable": chinese(
+        "模板“{name}”无法打开：不是有效的 Word（.docx）文件。"
+        "请用 Word 或 WPS 另存为 .docx，或删除它以使用内置模板。"
+    ),
+    "documents.template_missing_field": chinese(
+        "模板“{name}”缺少字段“{field}”：请在模板中写回这个字段，或删除该模板以使用内置模板。"
+    ),
+    "documents.template_unknown_field": chinese(
+        "模板“{name}”中的字段“{field}”无法填写：没有这个字段。可用的字段：{known}。"
+    ),
 }
 
 
@@ -58,11 +66,11 @@ class TemplateError(ValueError):
     """A template that cannot be used; the message names it and what is wrong.
 
     ``key`` and ``values`` let an interface show it in its language
-    (``t(error.key, **error.values)``); ``str()`` is the Chinese."""
+    (``t(error.key, **error.values)``); ``str()`` is in the current language."""
 
     def __init__(self, key: str, **values: str) -> None:
         self.key, self.values = key, values
-        super().__init__(MESSAGES[key].format(**values))
+        super().__init__(lang.tr(MESSAGES[key], **values))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from grassroots_tui.lang import chinese, tr
+
 __all__ = ["PdfFailed", "PdfUnavailable", "find_soffice", "to_pdf"]
 
 TIMEOUT = 180
@@ -29,10 +31,12 @@ _KNOWN = (
 )
 
 MESSAGES = {
-    "documents.pdf_unavailable": "本机没有 LibreOffice（找不到 soffice），无法生成 PDF。"
-    "请安装 LibreOffice（Debian/Ubuntu：sudo apt-get install libreoffice-writer；"
-    "Windows：从 libreoffice.org 下载安装），或改用 --format docx 后用 Word、WPS 打印。",
-    "documents.pdf_failed": "LibreOffice 未能把 {name} 转成 PDF：{reason}",
+    "documents.pdf_unavailable": chinese(
+        "本机没有 LibreOffice（找不到 soffice），无法生成 PDF。"
+        "请安装 LibreOffice（Debian/Ubuntu：sudo apt-get install libreoffice-writer；"
+        "Windows：从 libreoffice.org 下载安装），或改用 --format docx 后用 Word、WPS 打印。"
+    ),
+    "documents.pdf_failed": chinese("LibreOffice 未能把 {name} 转成 PDF：{reason}"),
 }
 
 
@@ -43,7 +47,7 @@ class PdfUnavailable(RuntimeError):
 
     def __init__(self) -> None:
         self.values: dict[str, str] = {}
-        super().__init__(MESSAGES[self.key])
+        super().__init__(tr(MESSAGES[self.key]))
 
 
 class PdfFailed(RuntimeError):
@@ -53,7 +57,7 @@ class PdfFailed(RuntimeError):
 
     def __init__(self, name: str, reason: str) -> None:
         self.values = {"name": name, "reason": reason}
-        super().__init__(MESSAGES[self.key].format(**self.values))
+        super().__init__(tr(MESSAGES[self.key], **self.values))
 
 
 def find_soffice(path: str | None = None) -> str | None:
@@ -106,9 +110,9 @@ def to_pdf(
         except FileNotFoundError:
             raise PdfUnavailable() from None
         except subprocess.TimeoutExpired:
-            raise PdfFailed(name, f"超过 {TIMEOUT} 秒未完成") from None
+            raise PdfFailed(name, tr("超过 {seconds} 秒未完成", seconds=TIMEOUT)) from None
         result = work / "in.pdf"
         if not result.exists():
             reason = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
-            raise PdfFailed(name, reason[:300] or f"退出码 {done.returncode}")
+            raise PdfFailed(name, reason[:300] or tr("退出码 {code}", code=done.returncode))
         return result.read_bytes()
