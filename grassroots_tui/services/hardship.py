@@ -42,6 +42,7 @@ from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
 
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.models import (
     ASSISTANCE_SOURCES,
     Assistance,
@@ -58,6 +59,7 @@ from grassroots_tui.services.auth import guarded_save, guarded_transaction
 from grassroots_tui.services.fields import field as _get
 from grassroots_tui.services.fields import optional_date as _date
 from grassroots_tui.services.slips.clock import views as slip_views
+from grassroots_tui.services.text import listed
 
 __all__ = [
     "CALLBACK_PREFIX",
@@ -141,30 +143,35 @@ def check_amount(assistance: Assistance) -> None:
     let an empty amount through as 0) must still load, and `grassroots check` must not
     call the whole store damaged for them."""
     if assistance.form is AssistanceForm.CONDOLENCE_MONEY and assistance.amount <= 0:
-        title = Assistance.model_fields["amount"].title or "金额"
+        title = tr(Assistance.model_fields["amount"].title or "金额")
         raise DocumentInvalid(
-            [Problem("amount", title, "慰问金必须填写金额（大于 0 元），如 200.00")],
+            [Problem("amount", title, tr("慰问金必须填写金额（大于 0 元），如 200.00"))],
             kind=Assistance.KIND,
         )
 
 
 def _required(value: str | None, what: str) -> str:
+    """``value`` stripped, refused when empty; ``what`` is a Chinese message id (a field
+    title, or marked where it is written)."""
     text = (value or "").strip()
     if not text:
-        raise HardshipRefused(f"请填写{what}")
+        raise HardshipRefused(tr("请填写{what}", what=tr(what)))
     return text
 
 
 def _household_label(store: Any, household_id: str) -> str:
+    """How the audit trail names the household (Chinese: the trail is stored)."""
     raw = store.get_raw("household", household_id)
-    return f"户号 {raw.get('household_no')}" if raw else f"住户 {household_id}"
+    if raw:
+        return chinese("户号 {number}", number=raw.get("household_no"))
+    return chinese("住户 {household}", household=household_id)
 
 
 def get_case(store: Any, case_id: str) -> HardshipCase:
     """The case, or :class:`HardshipNotFound`."""
     case = store.get(HardshipCase, case_id)
     if case is None:
-        raise HardshipNotFound(f"找不到困难帮扶档案（{case_id}），可能已被删除。")
+        raise HardshipNotFound(tr("找不到困难帮扶档案（{case}），可能已被删除。", case=case_id))
     return case
 
 
@@ -214,9 +221,11 @@ def _last_review_date(reviews: Iterable[Any], case_id: str | None = None) -> dt.
 def _check_staff(store: Any, staff_id: str) -> None:
     staff = store.get_raw("staff", staff_id)
     if staff is None:
-        raise HardshipRefused(f"找不到帮扶责任人（工作人员编号 {staff_id}）。")
+        raise HardshipRefused(tr("找不到帮扶责任人（工作人员编号 {staff}）。", staff=staff_id))
     if staff.get("active") is False:
-        raise HardshipRefused(f"帮扶责任人 {staff.get('name', staff_id)} 已不在岗，请另选一位。")
+        raise HardshipRefused(
+            tr("帮扶责任人 {name} 已不在岗，请另选一位。", name=staff.get("name", staff_id))
+        )
 
 
 # -- opening and editing a case --------------------------------------------------------------
@@ -230,30 +239,43 @@ def open_case(store: Any, case: HardshipCase, actor: str) -> HardshipCase:
     household's station."""
     with _writing(store):
         if store.get_raw("hardship_case", case.id) is not None:
-            raise HardshipRefused("这份帮扶档案已经建立，修改请用编辑。")
+            raise HardshipRefused(tr("这份帮扶档案已经建立，修改请用编辑。"))
         if case.status is not CaseStatus.ACTIVE:
-            raise HardshipRefused("新建的帮扶档案状态应为“帮扶中”。")
+            raise HardshipRefused(
+                tr("新建的帮扶档案状态应为“{status}”。", status=tr(CaseStatus.ACTIVE.label))
+            )
         if case.exit_on is not None or case.callback_on is not None or case.exit_reason:
-            raise HardshipRefused("新建的帮扶档案不能填写结案日期、结案原因或回访日期。")
+            raise HardshipRefused(tr("新建的帮扶档案不能填写结案日期、结案原因或回访日期。"))
         home = store.get_raw("household", case.household_id)
         if home is None:
-            raise HardshipNotFound(f"找不到住户（{case.household_id}），请先登记住户。")
+            raise HardshipNotFound(
+                tr("找不到住户（{household}），请先登记住户。", household=case.household_id)
+            )
         station_id = case.station_id or home.get("station_id")
         if home.get("station_id") and station_id != home.get("station_id"):
-            raise HardshipRefused("帮扶档案所属群工站与住户所属群工站不一致。")
+            raise HardshipRefused(tr("帮扶档案所属群工站与住户所属群工站不一致。"))
         _check_staff(store, case.paired_cadre)
-        label = f"户号 {home.get('household_no')}"
+        number = home.get("household_no")
         for raw in store.raw("hardship_case"):
             if raw.get("household_id") != case.household_id:
                 continue
             if raw.get("status") == CaseStatus.ACTIVE.value:
                 raise HardshipRefused(
-                    f"{label} 已有帮扶中的档案（{raw.get('opened_on')} 建档），不能重复建档。"
+                    tr(
+                        "户号 {number} 已有帮扶中的档案（{opened} 建档），不能重复建档。",
+                        number=number,
+                        opened=raw.get("opened_on"),
+                    )
                 )
             if raw.get("status") == CaseStatus.EXITED.value and raw.get("callback_on"):
                 raise HardshipRefused(
-                    f"{label} 已于 {raw.get('exit_on')} 脱困，回访尚未完成"
-                    f"（计划 {raw.get('callback_on')}）；如已返困，请在原档案登记返困。"
+                    tr(
+                        "户号 {number} 已于 {exit} 脱困，回访尚未完成"
+                        "（计划 {callback}）；如已返困，请在原档案登记返困。",
+                        number=number,
+                        exit=raw.get("exit_on"),
+                        callback=raw.get("callback_on"),
+                    )
                 )
         return guarded_save(store, case.model_copy(update={"station_id": station_id}), actor)
 
@@ -279,7 +301,10 @@ def edit_case(store: Any, case: HardshipCase, actor: str) -> HardshipCase:
             earliest = min((d for d in dates if d is not None), default=None)
             if earliest is not None and case.opened_on > earliest:
                 raise HardshipRefused(
-                    f"建档日期不能晚于这份档案最早的记录（{earliest.isoformat()}）。"
+                    tr(
+                        "建档日期不能晚于这份档案最早的记录（{day}）。",
+                        day=earliest.isoformat(),
+                    )
                 )
         update = {
             name: getattr(stored, name)
@@ -301,11 +326,11 @@ def edit_case(store: Any, case: HardshipCase, actor: str) -> HardshipCase:
 
 def _assistance_refusal(case: HardshipCase, day: dt.date) -> str | None:
     if case.status in _CLOSED:
-        return f"{case.status.label}的帮扶档案不能再登记帮扶记录"
+        return tr("{status}的帮扶档案不能再登记帮扶记录", status=tr(case.status.label))
     if case.status is CaseStatus.EXITED and case.callback_on is None:
-        return "已脱困且已回访的帮扶档案不能再登记帮扶记录；如已返困，请先登记返困"
+        return tr("已脱困且已回访的帮扶档案不能再登记帮扶记录；如已返困，请先登记返困")
     if day < case.opened_on:
-        return f"帮扶日期不能早于建档日期（{case.opened_on.isoformat()}）"
+        return tr("帮扶日期不能早于建档日期（{day}）", day=case.opened_on.isoformat())
     return None
 
 
@@ -320,7 +345,7 @@ def add_assistance(store: Any, assistance: Assistance, actor: str) -> Assistance
     """
     with _writing(store):
         if store.get_raw("assistance", assistance.id) is not None:
-            raise HardshipRefused("这条帮扶记录已经登记过，修改请用编辑。")
+            raise HardshipRefused(tr("这条帮扶记录已经登记过，修改请用编辑。"))
         case = get_case(store, assistance.case_id)
         why = _assistance_refusal(case, assistance.date)
         if why:
@@ -337,9 +362,9 @@ def edit_assistance(store: Any, assistance: Assistance, actor: str) -> Assistanc
     with _writing(store):
         stored = store.get(Assistance, assistance.id)
         if stored is None:
-            raise HardshipNotFound(f"找不到帮扶记录（{assistance.id}）。")
+            raise HardshipNotFound(tr("找不到帮扶记录（{record}）。", record=assistance.id))
         if assistance.case_id != stored.case_id:
-            raise HardshipRefused("帮扶记录不能改到另一份帮扶档案。")
+            raise HardshipRefused(tr("帮扶记录不能改到另一份帮扶档案。"))
         case = get_case(store, stored.case_id)
         why = _assistance_refusal(case, assistance.date)
         if why:
@@ -416,11 +441,21 @@ def next_review_due(case: HardshipCase | dict, reviews: list[dict]) -> dt.date |
 
 
 def _check_after_reviews(store: Any, case: HardshipCase, on: dt.date, what: str) -> None:
+    """``on`` (the date named ``what``, a Chinese message id) is not before the opening
+    or the latest review."""
     if on < case.opened_on:
-        raise HardshipRefused(f"{what}不能早于建档日期（{case.opened_on.isoformat()}）")
+        raise HardshipRefused(
+            tr(
+                "{what}不能早于建档日期（{day}）",
+                what=tr(what),
+                day=case.opened_on.isoformat(),
+            )
+        )
     last = _last_review_date(reviews_of(store, case.id))
     if last is not None and on < last:
-        raise HardshipRefused(f"{what}不能早于最近一次复核（{last.isoformat()}）")
+        raise HardshipRefused(
+            tr("{what}不能早于最近一次复核（{day}）", what=tr(what), day=last.isoformat())
+        )
 
 
 def record_review(
@@ -438,7 +473,7 @@ def record_review(
     with _writing(store):
         case = get_case(store, case_id)
         if case.status is not CaseStatus.ACTIVE:
-            raise HardshipRefused(f"{case.status.label}的帮扶档案不能再复核")
+            raise HardshipRefused(tr("{status}的帮扶档案不能再复核", status=tr(case.status.label)))
         text = _required(findings, "复核情况")
         _check_after_reviews(store, case, on, "复核日期")
         tier_after = HardshipTier(tier_after)
@@ -474,11 +509,13 @@ def exit_case(
     with _writing(store):
         case = get_case(store, case_id)
         if case.status is not CaseStatus.ACTIVE:
-            raise HardshipRefused(f"{case.status.label}的帮扶档案不能再登记脱困")
-        text = _required(reason, "脱困原因")
-        _check_after_reviews(store, case, on, "脱困日期")
+            raise HardshipRefused(
+                tr("{status}的帮扶档案不能再登记脱困", status=tr(case.status.label))
+            )
+        text = _required(reason, chinese("脱困原因"))
+        _check_after_reviews(store, case, on, chinese("脱困日期"))
         if not 1 <= callback_months <= MAX_CALLBACK_MONTHS:
-            raise HardshipRefused(f"回访间隔应在 1 到 {MAX_CALLBACK_MONTHS} 个月之间")
+            raise HardshipRefused(tr("回访间隔应在 1 到 {most} 个月之间", most=MAX_CALLBACK_MONTHS))
         update = {
             "status": CaseStatus.EXITED,
             "exit_on": on,
@@ -501,12 +538,24 @@ def end_case(
     已转介 (handed to another body). No call-back is scheduled."""
     status = CaseStatus(status)
     if status not in _CLOSED:
-        raise HardshipRefused("结案状态只能是“已终止”或“已转介”；脱困请用登记脱困")
+        raise HardshipRefused(
+            tr(
+                "结案状态只能是“{terminated}”或“{referred}”；脱困请用登记脱困",
+                terminated=tr(CaseStatus.TERMINATED.label),
+                referred=tr(CaseStatus.REFERRED.label),
+            )
+        )
+    terminated = status is CaseStatus.TERMINATED
     with _writing(store):
         case = get_case(store, case_id)
         if case.status is not CaseStatus.ACTIVE:
-            raise HardshipRefused(f"{case.status.label}的帮扶档案不能再{status.label[1:]}")
-        text = _required(reason, f"{status.label[1:]}原因")
+            current = tr(case.status.label)
+            raise HardshipRefused(
+                tr("{status}的帮扶档案不能再终止", status=current)
+                if terminated
+                else tr("{status}的帮扶档案不能再转介", status=current)
+            )
+        text = _required(reason, chinese("终止原因") if terminated else chinese("转介原因"))
         _check_after_reviews(store, case, on, "结案日期")
         update = {"status": status, "exit_on": on, "exit_reason": text, "callback_on": None}
         return guarded_save(store, case.model_copy(update=update), actor)
@@ -529,11 +578,18 @@ def relapse(
     with _writing(store):
         case = get_case(store, case_id)
         if case.status is not CaseStatus.EXITED:
-            raise HardshipRefused(f"只有已脱困的帮扶档案才能登记返困（当前：{case.status.label}）")
-        text = _required(findings, "返困情况")
+            raise HardshipRefused(
+                tr(
+                    "只有已脱困的帮扶档案才能登记返困（当前：{status}）",
+                    status=tr(case.status.label),
+                )
+            )
+        text = _required(findings, chinese("返困情况"))
         assert case.exit_on is not None
         if on < case.exit_on:
-            raise HardshipRefused(f"返困日期不能早于脱困日期（{case.exit_on.isoformat()}）")
+            raise HardshipRefused(
+                tr("返困日期不能早于脱困日期（{day}）", day=case.exit_on.isoformat())
+            )
         tier = HardshipTier(tier)
         if not text.startswith(RELAPSE_PREFIX):
             text = RELAPSE_PREFIX + text
@@ -573,12 +629,19 @@ def callback_no_relapse(
     with _writing(store):
         case = get_case(store, case_id)
         if case.status is not CaseStatus.EXITED:
-            raise HardshipRefused(f"只有已脱困的帮扶档案才需要回访（当前：{case.status.label}）")
+            raise HardshipRefused(
+                tr(
+                    "只有已脱困的帮扶档案才需要回访（当前：{status}）",
+                    status=tr(case.status.label),
+                )
+            )
         if case.callback_on is None:
-            raise HardshipRefused("这份帮扶档案的脱困回访已经完成")
+            raise HardshipRefused(tr("这份帮扶档案的脱困回访已经完成"))
         assert case.exit_on is not None
         if on < case.exit_on:
-            raise HardshipRefused(f"回访日期不能早于脱困日期（{case.exit_on.isoformat()}）")
+            raise HardshipRefused(
+                tr("回访日期不能早于脱困日期（{day}）", day=case.exit_on.isoformat())
+            )
         extra = (findings or "").strip()
         if extra.startswith(CALLBACK_PREFIX):
             extra = extra[len(CALLBACK_PREFIX) :].strip()
@@ -614,8 +677,8 @@ class DueItem:
 
     @property
     def label(self) -> str:
-        """ "复核" or "脱困回访"."""
-        return "复核" if self.what == "review" else "脱困回访"
+        """ "复核" or "脱困回访", in the current language."""
+        return tr("复核") if self.what == "review" else tr("脱困回访")
 
     def days_left(self, today: dt.date) -> int:
         """Days until due (0 when due today or overdue)."""
@@ -632,7 +695,7 @@ def due_items(
     """Reviews of cases 帮扶中 and call-backs of exited cases that are overdue or due within
     ``within_days`` days of ``today``, most overdue first (then by household)."""
     if within_days < 0:
-        raise HardshipRefused("天数不能为负数")
+        raise HardshipRefused(tr("天数不能为负数"))
     horizon = today + dt.timedelta(days=within_days)
     reviews: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for review in store.raw("hardship_review"):
@@ -734,6 +797,18 @@ def _tier_at_opening(store: Any, case: HardshipCase, reviews: list[dict]) -> Har
     return case.tier
 
 
+def _exit_text(status: str, reason: str) -> str:
+    """ "脱困：…" / "终止：…" / "转介：…": an exit or end of a case on its timeline."""
+    reason = reason or tr("未写原因")
+    if status == CaseStatus.TERMINATED.value:
+        return tr("终止：{reason}", reason=reason)
+    if status == CaseStatus.REFERRED.value:
+        return tr("转介：{reason}", reason=reason)
+    if status == CaseStatus.EXITED.value:
+        return tr("脱困：{reason}", reason=reason)
+    return tr("{kind}：{said}", kind=tr(CaseStatus(status).label), said=reason)
+
+
 def case_timeline(store: Any, case_id: str) -> list[TimelineEntry]:
     """Everything that happened to a case, newest first: the opening, assistance, reviews,
     exits and ends (the earlier ones too, read back from the audit trail), call-backs,
@@ -745,36 +820,52 @@ def case_timeline(store: Any, case_id: str) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = [
         TimelineEntry(
             case.opened_on,
-            f"建档：{_tier_at_opening(store, case, reviews).label}，"
-            f"致困原因 {'、'.join(c.label for c in case.causes)}",
+            tr(
+                "建档：{tier}，致困原因 {causes}",
+                tier=tr(_tier_at_opening(store, case, reviews).label),
+                causes=listed(tr(c.label) for c in case.causes),
+            ),
             "opened",
         )
     ]
     for a in assistances_of(store, case_id):
-        form = AssistanceForm(a["form"]).label
+        form = tr(AssistanceForm(a["form"]).label)
         amount = _amount(a.get("amount"))
-        money = f" {amount} 元" if amount else ""
-        note = f"（{_short(a['note'], 30)}）" if a.get("note") else ""
+        money = tr(" {amount} 元", amount=amount) if amount else ""
+        note = tr("（{note}）", note=_short(a["note"], 30)) if a.get("note") else ""
         entries.append(
             TimelineEntry(
                 _date(a["date"]),  # type: ignore[arg-type]
-                f"帮扶：{form}{money}，来源 {a['source']}，经办人 {a['handler']}{note}",
+                tr(
+                    "帮扶：{form}{money}，来源 {source}，经办人 {handler}{note}",
+                    form=form,
+                    money=money,
+                    source=a["source"],
+                    handler=a["handler"],
+                    note=note,
+                ),
                 "assistance",
             )
         )
     for r in reviews:
-        before, after = HardshipTier(r["tier_before"]), HardshipTier(r["tier_after"])
+        before = tr(HardshipTier(r["tier_before"]).label)
+        after = tr(HardshipTier(r["tier_after"]).label)
         findings = str(r["findings"])
         if is_relapse(r):
             body = findings[len(RELAPSE_PREFIX) :]
-            text = f"返困，重新纳入帮扶：{before.label} → {after.label}。{_short(body)}"
+            text = tr(
+                "返困，重新纳入帮扶：{before} → {after}。{findings}",
+                before=before,
+                after=after,
+                findings=_short(body),
+            )
             kind = "relapse"
         elif is_callback(r):
-            text = f"脱困回访：{_short(findings[len(CALLBACK_PREFIX) :])}"
+            text = tr("脱困回访：{findings}", findings=_short(findings[len(CALLBACK_PREFIX) :]))
             kind = "callback"
         else:
-            change = f"{before.label} → {after.label}" if before != after else f"{after.label}不变"
-            text = f"复核：{change}。{_short(findings)}"
+            change = f"{before} → {after}" if before != after else tr("{tier}不变", tier=after)
+            text = tr("复核：{change}。{findings}", change=change, findings=_short(findings))
             kind = "review"
         entries.append(TimelineEntry(_date(r["date"]), text, kind))  # type: ignore[arg-type]
     exits = _exits_from_audit(store, case_id)
@@ -787,16 +878,17 @@ def case_timeline(store: Any, case_id: str) -> list[TimelineEntry]:
         if (day, status) in seen:
             continue
         seen.add((day, status))
-        label = CaseStatus(status).label.removeprefix("已")
-        entries.append(TimelineEntry(day, f"{label}：{_short(reason) or '未写原因'}", "exit"))
+        entries.append(TimelineEntry(day, _exit_text(status, _short(reason)), "exit"))
     if case.status is CaseStatus.EXITED and case.callback_on is not None:
-        entries.append(TimelineEntry(case.callback_on, "待脱困回访（看是否返困）", "callback_due"))
+        entries.append(
+            TimelineEntry(case.callback_on, tr("待脱困回访（看是否返困）"), "callback_due")
+        )
     for v in store.raw("visit"):
         if v.get("household_id") != case.household_id:
             continue
-        kind_label = VisitKind(v.get("visit_kind") or "door").label
+        kind_label = tr(VisitKind(v.get("visit_kind") or "door").label)
         said = v.get("hardships") or v.get("greeting") or v.get("notes") or ""
-        text = f"{kind_label}：{_short(said)}" if said else kind_label
+        text = tr("{kind}：{said}", kind=kind_label, said=_short(said)) if said else kind_label
         entries.append(TimelineEntry(_date(v["date"]), text, "visit"))  # type: ignore[arg-type]
     for s in slip_views(store, None).values():
         if s.household_id != case.household_id:
@@ -804,12 +896,14 @@ def case_timeline(store: Any, case_id: str) -> list[TimelineEntry]:
         issued = s.issue_date or _date(s.created_at)
         if issued is None:
             continue
-        number = s.number or "草稿"
-        entries.append(
-            TimelineEntry(
-                issued, f"交办单 {number}：{_short(s.title, 30)}（{s.state.label}）", "slip"
-            )
+        number = s.number or tr("草稿")
+        text = tr(
+            "交办单 {number}：{title}（{state}）",
+            number=number,
+            title=_short(s.title, 30),
+            state=tr(s.state.label),
         )
+        entries.append(TimelineEntry(issued, text, "slip"))
     entries.sort(key=lambda e: (e.on, _ORDER.get(e.kind, 1)), reverse=True)
     return entries
 
@@ -824,14 +918,18 @@ def view_case(store: Any, case_id: str, actor: str) -> HardshipCase:
     case = get_case(store, case_id)
     if getattr(store, "readonly", False):
         raise HardshipRefused(
-            "查看困难帮扶档案须记入审计记录，但数据当前只读，无法记录，因此不能打开。"
-            + (getattr(store, "readonly_reason", None) or "")
+            tr(
+                "查看困难帮扶档案须记入审计记录，但数据当前只读，无法记录，因此不能打开。{reason}",
+                reason=getattr(store, "readonly_reason", None) or "",
+            )
         )
     store.record_access(
         "hardship_case",
         case.id,
         actor,
         action="access",
-        note=f"查看困难帮扶档案（{_household_label(store, case.household_id)}）",
+        note=chinese(
+            "查看困难帮扶档案（{household}）", household=_household_label(store, case.household_id)
+        ),
     )
     return case
