@@ -36,6 +36,7 @@ from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.store.errors import StoreError
 from grassroots_tui.store.paths import StorePaths
 
@@ -43,7 +44,8 @@ OVERRIDES_FILE = "holidays.json"
 
 _YEAR_KEY = re.compile(r"^\d{4}$")
 _DATE_KEY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SECTIONS = {"holidays": "放假日期", "workdays": "调休上班日期"}
+#: Each section's name in messages (message ids, said with tr()).
+_SECTIONS = {"holidays": chinese("放假日期"), "workdays": chinese("调休上班日期")}
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ class YearOverride:
 
 
 class CalendarOverridesInvalid(StoreError, ValueError):
-    """The holiday file cannot be used; the message says where and why, in Chinese.
+    """The holiday file cannot be used; the message says where and why, in the interface
+    language.
 
     It is a :class:`StoreError` (so the command line reports it like any other store
     problem) and a :class:`ValueError` (the content is wrong).
@@ -76,7 +79,9 @@ class CalendarOverridesInvalid(StoreError, ValueError):
         self.problem = problem
         self.year = year
         self.key = key
-        super().__init__(f"节假日文件 {path} 有误：{problem}。请改正后再试。")
+        super().__init__(
+            tr("节假日文件 {file} 有误：{problem}。请改正后再试。", file=path, problem=problem)
+        )
 
 
 def default_overrides_path(store_main: str | Path) -> Path:
@@ -99,18 +104,25 @@ def load_overrides(path: str | Path) -> dict[int, YearOverride]:
     except FileNotFoundError:
         return {}
     except OSError as error:
-        raise CalendarOverridesInvalid(path, f"无法读取（{error.strerror or error}）") from error
+        raise CalendarOverridesInvalid(
+            path, tr("无法读取（{reason}）", reason=error.strerror or error)
+        ) from error
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise CalendarOverridesInvalid(
-            path, "不是 UTF-8 编码的文本，请用 UTF-8 编码保存"
+            path, tr("不是 UTF-8 编码的文本，请用 UTF-8 编码保存")
         ) from error
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise CalendarOverridesInvalid(
-            path, f"不是有效的 JSON：第 {error.lineno} 行第 {error.colno} 列附近有格式错误"
+            path,
+            tr(
+                "不是有效的 JSON：第 {line} 行第 {column} 列附近有格式错误",
+                line=error.lineno,
+                column=error.colno,
+            ),
         ) from error
     return parse_overrides(data, path)
 
@@ -118,28 +130,39 @@ def load_overrides(path: str | Path) -> dict[int, YearOverride]:
 def parse_overrides(data: object, path: Path) -> dict[int, YearOverride]:
     """Check already-decoded JSON content; ``path`` is only used in messages."""
     if not isinstance(data, dict):
-        raise CalendarOverridesInvalid(path, '最外层应是以年份为键的对象，如 {"2027": {…}}')
+        raise CalendarOverridesInvalid(
+            path, tr("最外层应是以年份为键的对象，如 {example}", example='{"2027": {…}}')
+        )
     result: dict[int, YearOverride] = {}
     for year_key, entry in data.items():
         if year_key.startswith("_"):
             continue
         if not _YEAR_KEY.match(year_key) or not 1900 <= int(year_key) <= 2200:
             raise CalendarOverridesInvalid(
-                path, f'“{year_key}”不是年份，应写成四位数字如 "2027"', year=year_key
+                path,
+                tr('“{key}”不是年份，应写成四位数字如 "2027"', key=year_key),
+                year=year_key,
             )
         year = int(year_key)
         if not isinstance(entry, dict):
             raise CalendarOverridesInvalid(
                 path,
-                f'{year} 年的内容应是对象，含 "holidays"（放假）和 "workdays"（调休上班）',
+                tr(
+                    '{year} 年的内容应是对象，含 "holidays"（放假）和 "workdays"（调休上班）',
+                    year=year,
+                ),
                 year=year_key,
             )
         unknown = [k for k in entry if not k.startswith("_") and k not in _SECTIONS]
         if unknown:
             raise CalendarOverridesInvalid(
                 path,
-                f'{year} 年有不认识的项“{unknown[0]}”，只能是 "holidays"（放假）'
-                f'或 "workdays"（调休上班）',
+                tr(
+                    '{year} 年有不认识的项“{key}”，只能是 "holidays"（放假）'
+                    '或 "workdays"（调休上班）',
+                    year=year,
+                    key=unknown[0],
+                ),
                 year=year_key,
                 key=unknown[0],
             )
@@ -149,8 +172,11 @@ def parse_overrides(data: object, path: Path) -> dict[int, YearOverride]:
         if not sections["holidays"]:
             raise CalendarOverridesInvalid(
                 path,
-                f'{year} 年没有列出任何放假日期（"holidays"）；'
-                f"不完整的年份会被当作已有数据，因此不予接受",
+                tr(
+                    '{year} 年没有列出任何放假日期（"holidays"）；'
+                    "不完整的年份会被当作已有数据，因此不予接受",
+                    year=year,
+                ),
                 year=year_key,
             )
         both = sorted(set(sections["holidays"]) & set(sections["workdays"]))
@@ -158,7 +184,9 @@ def parse_overrides(data: object, path: Path) -> dict[int, YearOverride]:
             day = both[0].isoformat()
             raise CalendarOverridesInvalid(
                 path,
-                f"{year} 年的 {day} 既列为放假又列为调休上班，只能是其中一种",
+                tr(
+                    "{year} 年的 {day} 既列为放假又列为调休上班，只能是其中一种", year=year, day=day
+                ),
                 year=year_key,
                 key=day,
             )
@@ -167,10 +195,15 @@ def parse_overrides(data: object, path: Path) -> dict[int, YearOverride]:
 
 
 def _parse_section(path: Path, year: int, name: str, content: object) -> dict[date, str]:
-    label = f'{year} 年的{_SECTIONS[name]}（"{name}"）'
+    label = tr(
+        '{year} 年的{section}（"{name}"）', year=year, section=tr(_SECTIONS[name]), name=name
+    )
     if not isinstance(content, dict):
         raise CalendarOverridesInvalid(
-            path, f'{label}应是 {{"日期": "名称"}} 形式的对象', year=str(year), key=name
+            path,
+            tr("{label}应是 {form} 形式的对象", label=label, form='{"日期": "名称"}'),
+            year=str(year),
+            key=name,
         )
     days: dict[date, str] = {}
     for key, title in content.items():
@@ -180,19 +213,30 @@ def _parse_section(path: Path, year: int, name: str, content: object) -> dict[da
         if day is None:
             raise CalendarOverridesInvalid(
                 path,
-                f"{label}中的“{key}”不是有效日期，应写成 {year}-01-01 这样的格式",
+                tr(
+                    "{label}中的“{key}”不是有效日期，应写成 {year}-01-01 这样的格式",
+                    label=label,
+                    key=key,
+                    year=year,
+                ),
                 year=str(year),
                 key=key,
             )
         if day.year != year:
             raise CalendarOverridesInvalid(
-                path, f"{label}中的 {key} 不在 {year} 年内", year=str(year), key=key
+                path,
+                tr("{label}中的 {key} 不在 {year} 年内", label=label, key=key, year=year),
+                year=str(year),
+                key=key,
             )
         if not isinstance(title, str):
             raise CalendarOverridesInvalid(
-                path, f'{label}中 {key} 的名称应是文字，如 "春节"', year=str(year), key=key
+                path,
+                tr('{label}中 {key} 的名称应是文字，如 "春节"', label=label, key=key),
+                year=str(year),
+                key=key,
             )
-        days[day] = title.strip() or ("放假" if name == "holidays" else "调休上班")
+        days[day] = title.strip() or (tr("放假") if name == "holidays" else tr("调休上班"))
     return days
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grassroots_tui.lang import tr
 from grassroots_tui.store.errors import StoreError
 
 TEMPLATES_FOLDER = "templates"
@@ -32,13 +33,21 @@ def read_template(folder: Path | None, name: str) -> tuple[Path, bytes] | None:
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise StoreError(f"无法读取模板 {path}：{error.strerror or error}") from error
+        raise StoreError(
+            tr("无法读取模板 {file}：{reason}", file=path, reason=error.strerror or error)
+        ) from error
     if size > MAX_TEMPLATE_BYTES:
         raise StoreError(
-            f"模板 {path} 太大（{size // (1024 * 1024)} MB，上限 "
-            f"{MAX_TEMPLATE_BYTES // (1024 * 1024)} MB），不像是 Word 模板。"
+            tr(
+                "模板 {file} 太大（{size} MB，上限 {limit} MB），不像是 Word 模板。",
+                file=path,
+                size=size // (1024 * 1024),
+                limit=MAX_TEMPLATE_BYTES // (1024 * 1024),
+            )
         )
     try:
         return path, path.read_bytes()
     except OSError as error:
-        raise StoreError(f"无法读取模板 {path}：{error.strerror or error}") from error
+        raise StoreError(
+            tr("无法读取模板 {file}：{reason}", file=path, reason=error.strerror or error)
+        ) from error

@@ -23,6 +23,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grassroots_tui.lang import tr
+from grassroots_tui.models.errors import listing
 from grassroots_tui.store import backups, keyring
 from grassroots_tui.store.errors import StoreError, StoreKeyRequired, StoreReadOnly
 from grassroots_tui.store.files import write_file_atomically
@@ -77,7 +79,9 @@ def key_slots_for_open(paths: StorePaths) -> KeySlots | None:
     try:
         unlock(paths, secret)
     except WrongSecret as wrong:
-        raise StoreKeyRequired(paths.main, f"{wrong}（来自环境变量）：{paths.main}") from None
+        raise StoreKeyRequired(
+            paths.main, tr("{reason}（来自环境变量）：{file}", reason=wrong, file=paths.main)
+        ) from None
     return slots
 
 
@@ -87,7 +91,9 @@ def unlocked_slots(store: Store) -> tuple[KeySlots, Sealer]:
     slots = KeySlots.read(store.paths.keys)
     sealer = keyring.sealer_for(store.position.store_id)
     if slots is None or sealer is None:
-        raise StoreError("这份数据没有加密（可用 “grassroots key encrypt” 加密）")
+        raise StoreError(
+            tr("这份数据没有加密（可用 “{command}” 加密）", command="grassroots key encrypt")
+        )
     return slots, sealer
 
 
@@ -117,11 +123,19 @@ def encrypt(
     by ``passphrase``; its key slots. Refuses a weak passphrase (``avoid``: words a
     guesser would try first) and a store that is encrypted already."""
     if store.readonly:
-        raise StoreReadOnly(store.readonly_reason or "数据以只读方式打开，不能加密")
+        raise StoreReadOnly(store.readonly_reason or tr("数据以只读方式打开，不能加密"))
     if store.paths.keys.exists():
-        raise StoreError("这份数据已经加密了；要换口令请用 “grassroots key passphrase”")
+        raise StoreError(
+            tr("这份数据已经加密了；要换口令请用 “{command}”", command="grassroots key passphrase")
+        )
     if cipher not in CIPHERS:
-        raise StoreError(f"加密算法：不支持 {cipher}（可选 {'、'.join(CIPHERS)}）")
+        raise StoreError(
+            tr(
+                "加密算法：不支持 {cipher}（可选 {choices}）",
+                cipher=cipher,
+                choices=listing(list(CIPHERS)),
+            )
+        )
     problem = passphrase_problem(passphrase.text, avoid=avoid)
     if problem:
         raise StoreError(problem)
@@ -155,7 +169,7 @@ def remove_slot(store: Store, number: int) -> None:
     try:
         slots.remove(number)
     except ValueError as refused:
-        raise StoreError(f"钥匙槽 {number}：{refused}") from None
+        raise StoreError(tr("钥匙槽 {number}：{reason}", number=number, reason=refused)) from None
     copy_beside_backups(store.paths)
 
 
@@ -167,7 +181,7 @@ def change_passphrase(
     slots, _sealer = unlocked_slots(store)
     old = slots.unlocks_with(current)
     if old is None:
-        raise StoreError("现在的站点口令不对，没有做任何改动")
+        raise StoreError(tr("现在的站点口令不对，没有做任何改动"))
     number = add_slot(store, new, kdf=kdf)
     remove_slot(store, old)
     return number

@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from grassroots_tui import __version__
+from grassroots_tui.lang import tr
 from grassroots_tui.store import keyring
 from grassroots_tui.store.files import make_private_folder
 from grassroots_tui.store.keyslots import KeySlots, KeySlotsDamaged
@@ -175,19 +176,24 @@ def _clip(text: str, limit: int = 200) -> str:
 
 
 def logged_note(error: BaseException, folder: str | Path, *, context: str = "") -> str:
-    """Record ``error``'s traceback (:func:`record_unexpected`) and return the Chinese
-    sentence that names the file, or says why it could not be written."""
+    """Record ``error``'s traceback (:func:`record_unexpected`) and return the sentence
+    that names the file, or says why it could not be written, in the interface language."""
     try:
         path = record_unexpected(error, folder, context=context)
     except OSError as failed:
-        return (
-            f"详细信息无法写入错误日志（{failed.strerror or failed}），请把这条信息告诉维护人员。"
+        return tr(
+            "详细信息无法写入错误日志（{reason}），请把这条信息告诉维护人员。",
+            reason=failed.strerror or failed,
         )
-    return f"详细信息已写入 {path}，请把这个文件交给维护人员。"
+    return tr("详细信息已写入 {file}，请把这个文件交给维护人员。", file=path)
 
 
 def unexpected_message(error: BaseException, folder: str | Path, *, context: str = "") -> str:
-    """The one Chinese line the command line prints for an unexpected error, after
-    recording its traceback; it names the log file."""
-    what = f"错误：发生了意外错误（{type(error).__name__}：{_clip(str(error))}）。"
-    return what + logged_note(error, folder, context=context)
+    """The one line the command line prints for an unexpected error, after recording its
+    traceback; it names the log file."""
+    return tr(
+        "错误：发生了意外错误（{kind}：{error}）。{note}",
+        kind=type(error).__name__,
+        error=_clip(str(error)),
+        note=logged_note(error, folder, context=context),
+    )

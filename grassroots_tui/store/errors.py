@@ -1,9 +1,12 @@
-"""Store errors. Every message is plain Chinese a station worker can act on."""
+"""Store errors. Every message is plain words a station worker can act on, in the
+interface language (:func:`grassroots_tui.lang.tr`, English in ``locale/en/store.json``)."""
 
 from __future__ import annotations
 
 import errno
 from pathlib import Path
+
+from grassroots_tui.lang import tr
 
 
 class StoreError(Exception):
@@ -22,10 +25,21 @@ class StoreLocked(StoreError):
         pid = holder.get("pid", "?")
         since = str(holder.get("since", "?"))[:19].replace("T", " ")
         host = holder.get("host", "")
-        where = f"（{host}）" if host else ""
-        super().__init__(
-            f"数据已被另一个程序打开：进程 {pid}{where}自 {since} 起占用写入权，本次只能只读打开。"
-        )
+        if host:
+            message = tr(
+                "数据已被另一个程序打开：进程 {pid}（{host}）自 {since} 起占用写入权，"
+                "本次只能只读打开。",
+                pid=pid,
+                host=host,
+                since=since,
+            )
+        else:
+            message = tr(
+                "数据已被另一个程序打开：进程 {pid} 自 {since} 起占用写入权，本次只能只读打开。",
+                pid=pid,
+                since=since,
+            )
+        super().__init__(message)
 
 
 class StoreDamaged(StoreError):
@@ -38,14 +52,22 @@ class StoreDamaged(StoreError):
             from grassroots_tui.store.paths import default_store_path
 
             db = f" --db {main}" if main is not None and main != default_store_path() else ""
-            hint = (
-                f"最新的完好备份：{newest_backup}。"
-                f"可用 “grassroots restore{db} {newest_backup}” 恢复（当前文件会先另存一份），"
-                f"或用 “grassroots salvage{db}” 从损坏的文件中救出其余的保存。"
+            hint = tr(
+                "最新的完好备份：{backup}。可用 “{restore}” 恢复（当前文件会先另存一份），"
+                "或用 “{salvage}” 从损坏的文件中救出其余的保存。",
+                backup=newest_backup,
+                restore=f"grassroots restore{db} {newest_backup}",
+                salvage=f"grassroots salvage{db}",
             )
         else:
-            hint = "没有找到完好的备份。请把数据文件夹整个复制一份，再联系技术支持。"
-        super().__init__(f"数据文件已损坏：{what}。为保护数据，程序不会写入它。{hint}")
+            hint = tr("没有找到完好的备份。请把数据文件夹整个复制一份，再联系技术支持。")
+        super().__init__(
+            tr(
+                "数据文件已损坏：{what}。为保护数据，程序不会写入它。{hint}",
+                what=what,
+                hint=hint,
+            )
+        )
 
 
 class StoreKeyRequired(StoreError):
@@ -55,10 +77,12 @@ class StoreKeyRequired(StoreError):
         self.main = main
         super().__init__(
             reason
-            or (
-                f"数据已加密：需要站点口令（或密钥文件、恢复密钥）才能打开。{main}"
-                "（在命令行运行时会提示输入；脚本可用环境变量 GRASSROOTS_KEY_FILE 或 "
-                "GRASSROOTS_PASSPHRASE）"
+            or tr(
+                "数据已加密：需要站点口令（或密钥文件、恢复密钥）才能打开。{main}"
+                "（在命令行运行时会提示输入；脚本可用环境变量 {key_file} 或 {passphrase}）",
+                main=main,
+                key_file="GRASSROOTS_KEY_FILE",
+                passphrase="GRASSROOTS_PASSPHRASE",
             )
         )
 
@@ -81,24 +105,28 @@ class NothingToUndo(StoreError):
 
 
 def disk_reason(error: OSError) -> str:
-    """What went wrong with the disk, in Chinese."""
-    reasons = {
-        errno.ENOSPC: "磁盘空间已满",
-        getattr(errno, "EDQUOT", -1): "磁盘空间已满（超出配额）",
-        errno.EROFS: "数据文件夹是只读的",
-        errno.EACCES: "没有写入数据文件夹的权限（只读）",
-        errno.EPERM: "没有写入数据文件夹的权限（只读）",
-        errno.EIO: "磁盘读写出错（U 盘是否被拔出？）",
-        errno.ENOENT: "数据文件夹不见了（U 盘是否被拔出？）",
-        errno.EEXIST: "路径上有一个同名的文件挡住了文件夹",
-        errno.ENOTDIR: "路径上有一个同名的文件挡住了文件夹",
-    }
-    return reasons.get(error.errno or 0, f"系统错误：{error.strerror or error}")
+    """What went wrong with the disk, in the interface language."""
+    code = error.errno or 0
+    if code == errno.ENOSPC:
+        return tr("磁盘空间已满")
+    if code == getattr(errno, "EDQUOT", -1):
+        return tr("磁盘空间已满（超出配额）")
+    if code == errno.EROFS:
+        return tr("数据文件夹是只读的")
+    if code in (errno.EACCES, errno.EPERM):
+        return tr("没有写入数据文件夹的权限（只读）")
+    if code == errno.EIO:
+        return tr("磁盘读写出错（U 盘是否被拔出？）")
+    if code == errno.ENOENT:
+        return tr("数据文件夹不见了（U 盘是否被拔出？）")
+    if code in (errno.EEXIST, errno.ENOTDIR):
+        return tr("路径上有一个同名的文件挡住了文件夹")
+    return tr("系统错误：{error}", error=error.strerror or error)
 
 
 class NotYourDocument(StoreError, ValueError):
     """The document is written by another party (the office or another station): this
-    replica may only read it. ``reason`` says whose it is, in Chinese; nothing was saved."""
+    replica may only read it. ``reason`` says whose it is; nothing was saved."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason

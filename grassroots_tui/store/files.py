@@ -52,6 +52,7 @@ from typing import Any
 
 import orjson
 
+from grassroots_tui.lang import tr
 from grassroots_tui.store import keyring
 from grassroots_tui.store.sealing import SealBroken, Sealer
 
@@ -73,7 +74,7 @@ _TORN_TAIL = re.compile(rb"\A(?:[0-9a-f]{0,8}(?: [^\n]*)?|\x00+)\Z")
 
 
 class Damage(Exception):
-    """A file failed verification. ``str()`` says what, in Chinese."""
+    """A file failed verification. ``str()`` says what, in the interface language."""
 
 
 class Locked(Exception):
@@ -84,12 +85,14 @@ class Locked(Exception):
 def _sealer(store_id: str, file_name: str, sealed: Any) -> Sealer:
     """The unlocked key for a file whose header says ``sealed`` (cipher and key id)."""
     if not isinstance(sealed, dict):
-        raise Damage(f"{file_name} 的文件头中加密信息已损坏")
+        raise Damage(tr("{file} 的文件头中加密信息已损坏", file=file_name))
     sealer = keyring.sealer_for(store_id)
     if sealer is None:
         raise Locked(file_name)
     if sealed.get("key_id") != sealer.key_id or sealed.get("cipher") != sealer.cipher:
-        raise Damage(f"{file_name} 不是用这份数据的密钥加密的（可能换成了另一份数据的文件）")
+        raise Damage(
+            tr("{file} 不是用这份数据的密钥加密的（可能换成了另一份数据的文件）", file=file_name)
+        )
     return sealer
 
 
@@ -424,27 +427,36 @@ def read_snapshot(path: Path) -> Snapshot:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise Damage(f"主文件 {name} 不存在") from None
+        raise Damage(tr("主文件 {file} 不存在", file=name)) from None
     newline = data.find(b"\n", 0, 65536)
     if newline < 0:
-        raise Damage(f"{name} 不完整（没有文件头，可能被截断）")
+        raise Damage(tr("{file} 不完整（没有文件头，可能被截断）", file=name))
     line = data[:newline]
     try:
         header = _parse_header(line)
     except (ValueError, orjson.JSONDecodeError):
         if not line.startswith(b"{") and _looks_like_header(line):
-            raise Damage(f"{name} 的文件头校验失败，文件头已被改动或损坏") from None
-        raise Damage(f"{name} 的文件头无法识别，不是本程序的数据文件或已被改动") from None
+            raise Damage(tr("{file} 的文件头校验失败，文件头已被改动或损坏", file=name)) from None
+        raise Damage(
+            tr("{file} 的文件头无法识别，不是本程序的数据文件或已被改动", file=name)
+        ) from None
     if header["format_version"] > FORMAT_VERSION:
-        raise Damage(f"{name} 由更新版本的程序写入，请升级程序后再打开")
+        raise Damage(tr("{file} 由更新版本的程序写入，请升级程序后再打开", file=name))
     body = memoryview(data)[newline + 1 :]
     length = header["length"]
     if len(body) < length:
-        raise Damage(f"{name} 被截断（应有 {length} 字节，只有 {len(body)} 字节）")
+        raise Damage(
+            tr(
+                "{file} 被截断（应有 {expected} 字节，只有 {actual} 字节）",
+                file=name,
+                expected=length,
+                actual=len(body),
+            )
+        )
     if len(body) > length:
-        raise Damage(f"{name} 末尾多出 {len(body) - length} 字节无法识别的内容")
+        raise Damage(tr("{file} 末尾多出 {n} 字节无法识别的内容", file=name, n=len(body) - length))
     if zlib.crc32(body) != header["crc32"]:
-        raise Damage(f"{name} 校验和不符，文件内容已被改动或损坏")
+        raise Damage(tr("{file} 校验和不符，文件内容已被改动或损坏", file=name))
     if "sealed" in header:
         position = header_position(header)
         sealer = _sealer(position.store_id, name, header["sealed"])
@@ -452,13 +464,13 @@ def read_snapshot(path: Path) -> Snapshot:
         try:
             body = memoryview(sealer.unseal(body, aad))
         except SealBroken:
-            raise Damage(f"{name} 解密校验失败，文件内容已被改动或损坏") from None
+            raise Damage(tr("{file} 解密校验失败，文件内容已被改动或损坏", file=name)) from None
     try:
         tables = parse_without_gc(body)
     except orjson.JSONDecodeError:
-        raise Damage(f"{name} 的内容无法解析") from None
+        raise Damage(tr("{file} 的内容无法解析", file=name)) from None
     if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
-        raise Damage(f"{name} 的内容结构不对")
+        raise Damage(tr("{file} 的内容结构不对", file=name))
     return Snapshot(header["generation"], tables, len(data), header)
 
 
@@ -508,7 +520,7 @@ def scan_journal(data: bytes, name: str = "") -> Iterator[JournalLine]:
             record, error = None, str(problem)
         if number == 1 and isinstance(record, dict) and "sealed" in record:
             store_id = str(record.get("store_id", ""))
-            sealer = _sealer(store_id, name or "日志文件", record["sealed"])
+            sealer = _sealer(store_id, name or tr("日志文件"), record["sealed"])
             aad = _journal_aad(store_id)
         elif sealer is not None and error is None:
             record, error = _unsealed_record(sealer, record, aad)
@@ -588,7 +600,7 @@ def parse_journal(data: bytes, name: str) -> JournalContents:
             # The header itself was being written when the process died (format 1 wrote
             # it in place; format 2 renames a whole file into place).
             return JournalContents(generation=-1, good_length=0, torn_bytes=len(data))
-        raise Damage(f"日志文件 {name} 的文件头已损坏")
+        raise Damage(tr("日志文件 {file} 的文件头已损坏", file=name))
     assert first is not None  # the header came from it
     legacy = "seq" not in header
     try:
@@ -596,7 +608,7 @@ def parse_journal(data: bytes, name: str) -> JournalContents:
             int(header.get("seq", 0)), str(header.get("chain", "")), str(header.get("store_id", ""))
         )
     except (TypeError, ValueError):
-        raise Damage(f"日志文件 {name} 的文件头已损坏") from None
+        raise Damage(tr("日志文件 {file} 的文件头已损坏", file=name)) from None
     contents = JournalContents(generation=header["generation"], base=base, legacy=legacy)
     if "sealed" in header:
         contents.sealer = keyring.sealer_for(base.store_id)
@@ -614,21 +626,37 @@ def parse_journal(data: bytes, name: str) -> JournalContents:
                 break
             if final:
                 raise Damage(
-                    f"日志文件 {name} 第 {line.number} 行（最后一行）校验失败：这一行是完整写入"
-                    "的，却与校验和不符，说明文件被改动或损坏，不是写入被打断"
+                    tr(
+                        "日志文件 {file} 第 {line} 行（最后一行）校验失败：这一行是完整写入"
+                        "的，却与校验和不符，说明文件被改动或损坏，不是写入被打断",
+                        file=name,
+                        line=line.number,
+                    )
                 )
             raise Damage(
-                f"日志文件 {name} 第 {line.number} 行校验失败，而它之后还有内容，"
-                "说明文件被改动或损坏，不只是最后一次写入被打断"
+                tr(
+                    "日志文件 {file} 第 {line} 行校验失败，而它之后还有内容，"
+                    "说明文件被改动或损坏，不只是最后一次写入被打断",
+                    file=name,
+                    line=line.number,
+                )
             )
         record = line.record
         if not isinstance(record, dict) or not isinstance(record.get("ops"), list):
-            raise Damage(f"日志文件 {name} 第 {line.number} 行不是一条保存记录")
+            raise Damage(
+                tr("日志文件 {file} 第 {line} 行不是一条保存记录", file=name, line=line.number)
+            )
         if not legacy:
             if record.get("seq") != seq + 1:
                 raise Damage(
-                    f"日志文件 {name} 第 {line.number} 行的保存序号是 {record.get('seq')}，"
-                    f"应为 {seq + 1}：中间有保存记录被删去或顺序被改动"
+                    tr(
+                        "日志文件 {file} 第 {line} 行的保存序号是 {seq}，"
+                        "应为 {expected}：中间有保存记录被删去或顺序被改动",
+                        file=name,
+                        line=line.number,
+                        seq=record.get("seq"),
+                        expected=seq + 1,
+                    )
                 )
         seq += 1
         chain = next_chain(chain, line.raw)
@@ -886,7 +914,7 @@ def read_lastsave(path: Path) -> LastSave | None:
             )
         )
     if not found:
-        raise Damage(f"最后保存记录 {path.name} 已损坏（两份记录都校验失败）")
+        raise Damage(tr("最后保存记录 {file} 已损坏（两份记录都校验失败）", file=path.name))
     return max(found, key=lambda record: record.seq)
 
 

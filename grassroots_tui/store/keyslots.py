@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.store import keyring
 from grassroots_tui.store.files import write_file_atomically
 from grassroots_tui.store.paths import StorePaths
@@ -107,9 +108,9 @@ class RecoveryKey:
         try:
             data = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
         except ValueError:
-            raise WrongSecret("恢复密钥的格式不对：应是 13 组、每组 4 个字母或数字") from None
+            raise WrongSecret(tr("恢复密钥的格式不对：应是 13 组、每组 4 个字母或数字")) from None
         if len(data) != 32:
-            raise WrongSecret("恢复密钥的长度不对：应是 13 组、每组 4 个字母或数字")
+            raise WrongSecret(tr("恢复密钥的长度不对：应是 13 组、每组 4 个字母或数字"))
         return data
 
 
@@ -122,14 +123,26 @@ class KeyFile:
         try:
             data = self.path.read_bytes()
         except OSError as error:
-            raise WrongSecret(f"读不到密钥文件 {self.path}：{error.strerror or error}") from None
+            raise WrongSecret(
+                tr(
+                    "读不到密钥文件 {file}：{reason}",
+                    file=self.path,
+                    reason=error.strerror or error,
+                )
+            ) from None
         if len(data) != 32:
-            raise WrongSecret(f"{self.path} 不是本程序的密钥文件（应为 32 字节）")
+            raise WrongSecret(tr("{file} 不是本程序的密钥文件（应为 32 字节）", file=self.path))
         return data
 
 
 Secret = Passphrase | RecoveryKey | KeyFile
-_KIND_ZH = {"passphrase": "站点口令", "recovery": "恢复密钥", "keyfile": "密钥文件"}
+#: The name of each kind of secret: a slot's default label as stored (Chinese, whatever
+#: the language: it is the file's data), and a message id said with :func:`tr`.
+_KIND_ZH = {
+    "passphrase": chinese("站点口令"),
+    "recovery": chinese("恢复密钥"),
+    "keyfile": chinese("密钥文件"),
+}
 
 
 def new_recovery_key() -> RecoveryKey:
@@ -178,26 +191,29 @@ def passphrase_bits(text: str) -> float:
 
 
 def passphrase_problem(text: str, *, avoid: tuple[str, ...] = ()) -> str | None:
-    """Why a passphrase is too weak, in Chinese; None when it is strong enough.
+    """Why a passphrase is too weak, in the interface language; None when it is strong
+    enough.
 
     ``avoid``: words a guesser would try first (the station's name and code)."""
     stripped = text.strip()
     if not stripped:
-        return "站点口令：不能为空"
+        return tr("站点口令：不能为空")
     if stripped.isdigit():
-        return "站点口令：不能只有数字（这不是 PIN），请用一句好记的话，比如几个词连在一起"
+        return tr("站点口令：不能只有数字（这不是 PIN），请用一句好记的话，比如几个词连在一起")
     if len(stripped) < MIN_PASSPHRASE_CHARS and not all(
         unicodedata.category(c).startswith("Lo") for c in stripped
     ):
-        return f"站点口令：太短，至少 {MIN_PASSPHRASE_CHARS} 个字符"
+        return tr("站点口令：太短，至少 {n} 个字符", n=MIN_PASSPHRASE_CHARS)
     for word in avoid:
         if word and len(word) >= 2 and word.lower() in stripped.lower():
-            return f"站点口令：不能包含“{word}”，这是别人最先会猜的"
+            return tr("站点口令：不能包含“{word}”，这是别人最先会猜的", word=word)
     bits = passphrase_bits(stripped)
     if bits < MIN_PASSPHRASE_BITS:
-        return (
-            f"站点口令：太容易猜（估计约 {bits:.0f} 位，至少要 {MIN_PASSPHRASE_BITS} 位）；"
-            "请加长，或用几个不相关的词、汉字、数字混合"
+        return tr(
+            "站点口令：太容易猜（估计约 {bits} 位，至少要 {minimum} 位）；"
+            "请加长，或用几个不相关的词、汉字、数字混合",
+            bits=f"{bits:.0f}",
+            minimum=MIN_PASSPHRASE_BITS,
         )
     return None
 
@@ -291,13 +307,17 @@ class KeySlots:
         except FileNotFoundError:
             return None
         except OSError as error:
-            raise KeySlotsDamaged(f"读不到钥匙文件 {path.name}：{error.strerror}") from None
+            raise KeySlotsDamaged(
+                tr("读不到钥匙文件 {file}：{reason}", file=path.name, reason=error.strerror)
+            ) from None
         try:
             doc = orjson.loads(data)
             if doc.get("format") != KEYS_FORMAT:
                 raise ValueError("format")
             if doc.get("format_version") != KEYS_VERSION:
-                raise KeySlotsDamaged(f"钥匙文件 {path.name} 由更新版本的程序写入，请升级程序")
+                raise KeySlotsDamaged(
+                    tr("钥匙文件 {file} 由更新版本的程序写入，请升级程序", file=path.name)
+                )
             slots = cls(path, doc["store_id"], doc["cipher"], doc["key_id"], list(doc["slots"]))
             if slots.cipher not in CIPHERS or not all(isinstance(s, dict) for s in slots.slots):
                 raise ValueError("cipher")
@@ -305,8 +325,11 @@ class KeySlots:
             raise
         except (ValueError, KeyError, TypeError, AttributeError, orjson.JSONDecodeError):
             raise KeySlotsDamaged(
-                f"钥匙文件 {path.name} 已损坏或被改动；请用备份中的钥匙文件（{path.name}）"
-                "替换它，再用站点口令或恢复密钥打开"
+                tr(
+                    "钥匙文件 {file} 已损坏或被改动；请用备份中的钥匙文件（{file}）"
+                    "替换它，再用站点口令或恢复密钥打开",
+                    file=path.name,
+                )
             ) from None
         return slots
 
@@ -341,7 +364,7 @@ class KeySlots:
     ) -> int:
         """A new slot opening with ``secret`` (written); its number."""
         if sealer.key_id != self.key_id or sealer.cipher != self.cipher:
-            raise ValueError("这把数据密钥不属于这份数据")
+            raise ValueError(tr("这把数据密钥不属于这份数据"))
         salt = os.urandom(16)
         if isinstance(secret, Passphrase):
             params = kdf or calibrate()
@@ -373,9 +396,9 @@ class KeySlots:
         cannot go, or nobody at the station could open the data."""
         kept = [slot for slot in self.slots if slot.get("id") != number]
         if len(kept) == len(self.slots):
-            raise ValueError(f"没有第 {number} 号钥匙槽")
+            raise ValueError(tr("没有第 {number} 号钥匙槽", number=number))
         if not any(slot.get("kind") != "recovery" for slot in kept):
-            raise ValueError("这是最后一个口令或密钥文件的钥匙槽，删掉后站点就打不开数据了")
+            raise ValueError(tr("这是最后一个口令或密钥文件的钥匙槽，删掉后站点就打不开数据了"))
         self.slots = kept
         self.write()
 
@@ -389,7 +412,7 @@ class KeySlots:
             secret.raw()  # a recovery key or key file of the wrong shape is named first
         candidates = [slot for slot in self.slots if slot.get("kind") == secret.kind]
         if not candidates:
-            raise WrongSecret(f"这份数据没有设置{_KIND_ZH[secret.kind]}")
+            raise WrongSecret(tr("这份数据没有设置{kind}", kind=tr(_KIND_ZH[secret.kind])))
         for slot in candidates:
             try:
                 wrapping = _wrapping_key(secret, slot["kdf"])
@@ -399,7 +422,7 @@ class KeySlots:
                 continue
             if sealer.key_id == self.key_id:
                 return int(slot["id"]), sealer
-        raise WrongSecret(f"{_KIND_ZH[secret.kind]}不对，数据没有打开")
+        raise WrongSecret(tr("{kind}不对，数据没有打开", kind=tr(_KIND_ZH[secret.kind])))
 
     def unlocks_with(self, secret: Secret) -> int | None:
         """The number of the slot ``secret`` opens, or None."""

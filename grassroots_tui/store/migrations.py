@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from grassroots_tui.lang import tr
 from grassroots_tui.store.errors import StoreError
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
@@ -31,13 +32,23 @@ def upgrade(doc: dict[str, Any], target: int) -> dict[str, Any]:
     version = int(doc.get("schema_version", 1))
     if version > target:
         raise StoreError(
-            f"文档 {doc.get('id')}（{kind}）由更新版本的程序写入（结构版本 {version}），请升级程序。"
+            tr(
+                "文档 {id}（{kind}）由更新版本的程序写入（结构版本 {version}），请升级程序。",
+                id=doc.get("id"),
+                kind=kind,
+                version=version,
+            )
         )
     while version < target:
         step = MIGRATIONS.get((kind, version))
         if step is None:
             raise StoreError(
-                f"无法把 {kind} 文档从结构版本 {version} 升级到 {target}：缺少迁移步骤。"
+                tr(
+                    "无法把 {kind} 文档从结构版本 {version} 升级到 {target}：缺少迁移步骤。",
+                    kind=kind,
+                    version=version,
+                    target=target,
+                )
             )
         doc = step(dict(doc))
         version += 1

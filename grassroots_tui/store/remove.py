@@ -13,6 +13,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+from grassroots_tui.lang import tr
 from grassroots_tui.store import backups
 from grassroots_tui.store.errors import StoreError, StoreLocked
 from grassroots_tui.store.files import (
@@ -56,11 +57,21 @@ def remove_store(main: str | Path, *, keep_copy: bool = True) -> Path | None:
         holder = locked.holder
         pid = holder.get("pid", "?")
         host = holder.get("host", "")
-        where = f"（{host}）" if host else ""
-        raise StoreError(
-            f"不能删除数据 {paths.main}：它正被另一个程序打开（进程 {pid}{where}）。"
-            "请先关闭该程序再试。"
-        ) from None
+        if host:
+            message = tr(
+                "不能删除数据 {file}：它正被另一个程序打开（进程 {pid}，{host}）。"
+                "请先关闭该程序再试。",
+                file=paths.main,
+                pid=pid,
+                host=host,
+            )
+        else:
+            message = tr(
+                "不能删除数据 {file}：它正被另一个程序打开（进程 {pid}）。请先关闭该程序再试。",
+                file=paths.main,
+                pid=pid,
+            )
+        raise StoreError(message) from None
     try:
         if not store_exists(paths.main):
             return None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.models.base import OFFICE
 from grassroots_tui.store.errors import StoreError
 
@@ -26,8 +27,10 @@ STANDALONE = "standalone"
 OFFICE_SCOPE = "office"
 STATION_PREFIX = "station:"
 
-STANDALONE_LABEL = "单机"
-OFFICE_LABEL = "街道群工办"
+#: How messages name a standalone store and the office's (message ids: say them with
+#: ``tr()``).
+STANDALONE_LABEL = chinese("单机")
+OFFICE_LABEL = chinese("街道群工办")
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class Replica:
 
 def scope_writer(scope: str) -> str | None:
     """The writer a scope stamps (None: standalone); refuses a scope that is none of the
-    three forms, in Chinese."""
+    three forms."""
     if scope == STANDALONE:
         return None
     if scope == OFFICE_SCOPE:
@@ -62,6 +65,9 @@ def scope_writer(scope: str) -> str | None:
         if station_id and station_id == scope[len(STATION_PREFIX) :] and station_id != OFFICE:
             return station_id
     raise StoreError(
-        f"无法识别的本机身份“{scope}”：应为 standalone（单机）、office（街道群工办）"
-        "或 station:<群工站编号>。"
+        tr(
+            "无法识别的本机身份“{scope}”：应为 standalone（单机）、office（街道群工办）"
+            "或 station:<群工站编号>。",
+            scope=scope,
+        )
     )

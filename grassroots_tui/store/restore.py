@@ -6,6 +6,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+from grassroots_tui.lang import tr
 from grassroots_tui.store import backups
 from grassroots_tui.store.errors import StoreError, StoreWriteFailed, disk_reason
 from grassroots_tui.store.files import (
@@ -42,15 +43,19 @@ def restore_backup(main: str | Path, backup: str | Path) -> Path | None:
     try:
         snapshot = read_snapshot(backup)
     except Damage as damage:
-        raise StoreError(f"不能恢复：备份文件有问题（{damage}）。") from None
+        raise StoreError(tr("不能恢复：备份文件有问题（{problem}）。", problem=damage)) from None
     except OSError as error:
-        raise StoreError(f"不能恢复：读不出备份文件（{disk_reason(error)}）。") from error
+        raise StoreError(
+            tr("不能恢复：读不出备份文件（{reason}）。", reason=disk_reason(error))
+        ) from error
     try:
         make_private_folder(paths.folder)
         lock = WriterLock(paths.lock)
         lock.acquire()
     except OSError as error:
-        raise StoreWriteFailed(f"不能恢复：{disk_reason(error)}。数据没有改动。") from error
+        raise StoreWriteFailed(
+            tr("不能恢复：{reason}。数据没有改动。", reason=disk_reason(error))
+        ) from error
     try:
         kept = _keep_current(paths)
         generation = max(_current_generation(paths), snapshot.generation) + 1
@@ -66,8 +71,11 @@ def restore_backup(main: str | Path, backup: str | Path) -> Path | None:
         return kept
     except OSError as error:
         raise StoreWriteFailed(
-            f"恢复失败：{disk_reason(error)}。数据文件是完整的（仍是原来的，或已整个换成备份），"
-            "排除问题后可再试一次。"
+            tr(
+                "恢复失败：{reason}。数据文件是完整的（仍是原来的，或已整个换成备份），"
+                "排除问题后可再试一次。",
+                reason=disk_reason(error),
+            )
         ) from error
     finally:
         lock.release()

@@ -43,7 +43,9 @@ from typing import Any
 
 import orjson
 
+from grassroots_tui.lang import chinese, language, tr
 from grassroots_tui.models import KINDS
+from grassroots_tui.models.errors import listing
 from grassroots_tui.store import backups
 from grassroots_tui.store.errors import StoreError, StoreWriteFailed, disk_reason
 from grassroots_tui.store.files import (
@@ -98,7 +100,7 @@ class DamagedLine:
     #: Where it starts in the journal, and its length in bytes (without its newline).
     offset: int
     length: int
-    #: What is wrong with it, in Chinese.
+    #: What is wrong with it, in the interface language.
     problem: str
     #: The save it is: read from its content (when that fits the lines around it), or
     #: inferred from them.
@@ -136,12 +138,8 @@ class LostSaves:
     why: str
 
     def __str__(self) -> str:
-        what = (
-            f"第 {self.first} 次保存"
-            if self.first == self.last
-            else f"第 {self.first} 到第 {self.last} 次保存"
-        )
-        return f"{what}无法恢复：{self.why}"
+        said = tr("{what}无法恢复：{why}", what=_span(self.first, self.last), why=self.why)
+        return said[:1].upper() + said[1:]  # "Save 3 could not…" (Chinese has no case)
 
 
 @dataclass
@@ -184,29 +182,30 @@ class SalvageReport:
         return not self.lost and not self.doubts and not any(d.lost for d in self.damaged)
 
     def lines(self) -> list[str]:
-        """The report in Chinese, one line each."""
-        out = [f"抢救数据：{self.main}（原文件只读取，没有任何改动）", "", "读取了："]
+        """The report in the interface language, one line each."""
+        out = [tr("抢救数据：{file}（原文件只读取，没有任何改动）", file=self.main), ""]
+        out += [tr("读取了：")]
         out += [f"  · {sentence}" for sentence in self.read]
-        out += ["", "恢复了：" + self._recovered_sentence()]
+        out += ["", tr("恢复了：{what}", what=self._recovered_sentence())]
         losses = [str(lost) for lost in self.lost]
         losses += [self._damaged_sentence(d) for d in self.damaged if d.lost]
         if losses:
-            out += ["", "丢失了："] + [f"  · {loss}" for loss in losses]
+            out += ["", tr("丢失了：")] + [f"  · {loss}" for loss in losses]
         elif self.doubts:
-            out += ["", "丢失了：没有发现丢失的保存，但有下面要核对的地方。"]
+            out += ["", tr("丢失了：没有发现丢失的保存，但有下面要核对的地方。")]
         else:
-            out += ["", "丢失了：没有。每一次确认过的保存都已恢复。"]
+            out += ["", tr("丢失了：没有。每一次确认过的保存都已恢复。")]
         if self.doubts:
-            out += ["", "需要核对："] + [f"  · {doubt}" for doubt in self.doubts]
+            out += ["", tr("需要核对：")] + [f"  · {doubt}" for doubt in self.doubts]
         harmless = [self._damaged_sentence(d) for d in self.damaged if not d.lost]
         if self.notes or harmless:
-            out += ["", "另外（不算丢失）："]
+            out += ["", tr("另外（不算丢失）：")]
             out += [f"  · {note}" for note in [*self.notes, *harmless]]
         if self.out is not None:
-            out += ["", f"新数据：{self.out}（{self.documents} 条文档）"]
+            out += ["", tr("新数据：{file}（{n} 条文档）", file=self.out, n=self.documents)]
             if self.report_path is not None:
-                out.append(f"这份报告：{self.report_path}")
-            out += ["", "下一步：" + self._next_step()]
+                out.append(tr("这份报告：{file}", file=self.report_path))
+            out += ["", tr("下一步：{what}", what=self._next_step())]
         return out
 
     def text(self) -> str:
@@ -214,52 +213,80 @@ class SalvageReport:
 
     def _recovered_sentence(self) -> str:
         name = self.base_path.name if self.base_path is not None else ""
-        base = {
-            "main": "以主文件为基础",
-            "main-unverified": "以校验失败、但内容可以解析的主文件为基础",
-            "backup": f"主文件不能用，以备份 {name} 为基础",
-            "empty": "主文件不能用，也没有完好的备份，只从日志恢复",
-        }[self.base]
+        if self.base == "main":
+            base = tr("以主文件为基础")
+        elif self.base == "main-unverified":
+            base = tr("以校验失败、但内容可以解析的主文件为基础")
+        elif self.base == "backup":
+            base = tr("主文件不能用，以备份 {file} 为基础", file=name)
+        else:
+            base = tr("主文件不能用，也没有完好的备份，只从日志恢复")
         if self.base_seq is not None and self.base != "empty":
-            base += f"（到第 {self.base_seq} 次保存）"
+            base = tr("{base}（到第 {seq} 次保存）", base=base, seq=self.base_seq)
         if not self.recovered:
-            return f"{base}，日志中没有要接上的保存。"
+            return tr("{base}，日志中没有要接上的保存。", base=base)
         first, last = self.recovered[0], self.recovered[-1]
         missing = last - first + 1 - len(self.recovered)
-        gap = f"，中间缺 {missing} 次" if missing > 0 else ""
-        return f"{base}，接上日志中的 {len(self.recovered)} 次保存（{_span(first, last)}{gap}）。"
+        if missing > 0:
+            return tr(
+                "{base}，接上日志中的 {n} 次保存（{span}，中间缺 {missing} 次）。",
+                base=base,
+                n=len(self.recovered),
+                span=_span(first, last),
+                missing=missing,
+            )
+        return tr(
+            "{base}，接上日志中的 {n} 次保存（{span}）。",
+            base=base,
+            n=len(self.recovered),
+            span=_span(first, last),
+        )
 
     def _damaged_sentence(self, line: DamagedLine) -> str:
-        where = (
-            f"日志第 {line.number} 行（从第 {line.offset} 字节起，共 {line.length} 字节）"
-            f"{line.problem}，没有采用"
+        where = tr(
+            "日志第 {line} 行（从第 {offset} 字节起，共 {length} 字节）{problem}，没有采用",
+            line=line.number,
+            offset=line.offset,
+            length=line.length,
+            problem=line.problem,
         )
         if line.unconfirmed:
             if line.torn:
-                return (
-                    f"{where}：这是最后一次写入，写到一半被打断，从未确认成功"
-                    "（打开数据时也会丢弃它）"
+                return tr(
+                    "{where}：这是最后一次写入，写到一半被打断，从未确认成功"
+                    "（打开数据时也会丢弃它）",
+                    where=where,
                 )
-            return f"{where}：最后保存记录没有确认过这次保存，它从未确认成功"
+            return tr("{where}：最后保存记录没有确认过这次保存，它从未确认成功", where=where)
         if line.extra:
-            return f"{where}：前后的保存都在，它不是其中任何一次（多出的内容）"
+            return tr("{where}：前后的保存都在，它不是其中任何一次（多出的内容）", where=where)
         if line.contained:
-            return f"{where}：这次保存已包含在基础数据中"
+            return tr("{where}：这次保存已包含在基础数据中", where=where)
         if line.seq is not None:
-            which = f"{'按前后的行推断，' if line.inferred else ''}它是第 {line.seq} 次保存"
+            if line.inferred:
+                which = tr("按前后的行推断，它是第 {seq} 次保存", seq=line.seq)
+            else:
+                which = tr("它是第 {seq} 次保存", seq=line.seq)
         elif line.between is not None and line.between != (None, None):
             first, last = line.between
             if first is None:
-                which = f"按前后的行推断，它在第 {last} 次保存之前"
+                which = tr("按前后的行推断，它在第 {last} 次保存之前", last=last)
             elif last is None:
-                which = f"按前后的行推断，它是第 {first} 次或之后的保存"
+                which = tr("按前后的行推断，它是第 {first} 次或之后的保存", first=first)
             else:
-                which = f"按前后的行推断，它是第 {first} 到第 {last} 次保存之一"
+                which = tr(
+                    "按前后的行推断，它是第 {first} 到第 {last} 次保存之一", first=first, last=last
+                )
         else:
-            which = "无法推断它是第几次保存"
+            which = tr("无法推断它是第几次保存")
         if line.touched is None:
-            return f"{where}。{which}，内容无法辨认"
-        return f"{where}。{which}，涉及：{self._touched_sentence(line)}"
+            return tr("{where}。{which}，内容无法辨认", where=where, which=which)
+        return tr(
+            "{where}。{which}，涉及：{touched}",
+            where=where,
+            which=which,
+            touched=self._touched_sentence(line),
+        )
 
     def _touched_sentence(self, line: DamagedLine) -> str:
         touched = line.touched or []
@@ -269,43 +296,62 @@ class SalvageReport:
             if kind == AUDIT:
                 audit += 1
             elif kind != META:
-                said = [f"户号 {line.numbers[doc_id]}"] if doc_id in line.numbers else []
-                said += [_FATES[self.fate[(kind, doc_id)]]] if (kind, doc_id) in self.fate else []
-                parts.append(
-                    f"{_label(kind)} {doc_id}" + (f"（{'；'.join(said)}）" if said else "")
+                said = (
+                    [tr("户号 {number}", number=line.numbers[doc_id])]
+                    if doc_id in line.numbers
+                    else []
                 )
+                said += (
+                    [tr(_FATES[self.fate[(kind, doc_id)]])] if (kind, doc_id) in self.fate else []
+                )
+                if said:
+                    parts.append(
+                        tr(
+                            "{kind} {id}（{notes}）",
+                            kind=_label(kind),
+                            id=doc_id,
+                            notes=("；" if language() == "zh" else "; ").join(said),
+                        )
+                    )
+                else:
+                    parts.append(f"{_label(kind)} {doc_id}")
         if audit:
-            parts.append(f"{audit} 条审计记录")
-        listed = "、".join(parts) if parts else "没有文档"
-        return f"{listed}。这一行已被改动，以上编号仅供参考"
+            parts.append(tr("{n} 条审计记录", n=audit))
+        listed = listing(parts) if parts else tr("没有文档")
+        return tr("{listed}。这一行已被改动，以上编号仅供参考", listed=listed)
 
     def _next_step(self) -> str:
         new = shlex.quote(str(self.out))
         db = ""
         if self.main != default_store_path().absolute():
             db = f" --db {shlex.quote(str(self.main))}"
-        return (
-            f"先用 grassroots check --db {new} 核对新数据；核对无误后，可用 "
-            f"grassroots restore{db} {new} 换回原位置（换下的数据会先另存一份）。"
+        return tr(
+            "先用 {check} 核对新数据；核对无误后，可用 {restore} 换回原位置（换下的数据会先另存一份）。",
+            check=f"grassroots check --db {new}",
+            restore=f"grassroots restore{db} {new}",
         )
 
 
+#: What the new store holds of a document a lost line touched (message ids: tr() them).
 _FATES = {
-    "later": "之后的保存又改过它，新数据中是之后的内容",
-    "before": "新数据中是这次保存之前的内容",
-    "absent": "新数据中没有它",
+    "later": chinese("之后的保存又改过它，新数据中是之后的内容"),
+    "before": chinese("新数据中是这次保存之前的内容"),
+    "absent": chinese("新数据中没有它"),
 }
 
 
 def _label(kind: str) -> str:
     if kind.startswith(TOMBS):  # a kind's tombstones: its deleted documents
-        return "已删除的" + _label(kind[len(TOMBS) :])
+        return tr("已删除的{kind}", kind=_label(kind[len(TOMBS) :]))
     model = KINDS.get(kind)
-    return (getattr(model, "LABEL", "") if model is not None else "") or kind
+    label = getattr(model, "LABEL", "") if model is not None else ""
+    return tr(label) if label else kind
 
 
 def _span(first: int, last: int) -> str:
-    return f"第 {first} 次保存" if first == last else f"第 {first} 到第 {last} 次保存"
+    if first == last:
+        return tr("第 {seq} 次保存", seq=first)
+    return tr("第 {first} 到第 {last} 次保存", first=first, last=last)
 
 
 # --- reading the files, never writing them ---------------------------------------------------
@@ -356,7 +402,7 @@ def _read_files(paths: StorePaths) -> _Files:
             )
             return files
         time.sleep(0.02)
-    raise StoreError("数据正在被另一个程序频繁改动，读不到一致的内容。请先关闭程序，再抢救。")
+    raise StoreError(tr("数据正在被另一个程序频繁改动，读不到一致的内容。请先关闭程序，再抢救。"))
 
 
 def _slot_verifies(slot: bytes) -> bool:
@@ -417,19 +463,26 @@ def _main_base(paths: StorePaths, files: _Files, report: SalvageReport) -> _Base
     """The main file as the base: verified, or its body parsed despite a failed check."""
     name = paths.main.name
     if files.main is None:
-        report.read.append(f"主文件 {name}：不存在")
+        report.read.append(tr("主文件 {file}：不存在", file=name))
         return None
     header = files.header
     version = _count(header.get("format_version")) if header is not None else None
     if version is not None and version > FORMAT_VERSION:
         raise StoreError(
-            f"主文件 {name} 由更新版本的程序写入，本版本不能抢救它。请升级程序后再试。"
+            tr(
+                "主文件 {file} 由更新版本的程序写入，本版本不能抢救它。请升级程序后再试。",
+                file=name,
+            )
         )
     snapshot = files.snapshot
     if snapshot is not None:
         report.read.append(
-            f"主文件 {name}：校验无误（到第 {snapshot.position.seq} 次保存，"
-            f"第 {snapshot.generation} 代）"
+            tr(
+                "主文件 {file}：校验无误（到第 {seq} 次保存，第 {generation} 代）",
+                file=name,
+                seq=snapshot.position.seq,
+                generation=snapshot.generation,
+            )
         )
         return _Base("main", snapshot.tables, snapshot.generation, snapshot.position, paths.main)
     data = files.main
@@ -449,10 +502,18 @@ def _main_base(paths: StorePaths, files: _Files, report: SalvageReport) -> _Base
         if zlib.crc32(cut) == header.get("crc32") and (tables := _tables(cut)) is not None:
             extra = len(body) - length
             report.read.append(
-                f"主文件 {name}：末尾多出 {extra} 字节无法识别的内容；其余内容校验无误"
-                f"（到第 {seq} 次保存，第 {generation} 代）"
+                tr(
+                    "主文件 {file}：末尾多出 {n} 字节无法识别的内容；其余内容校验无误"
+                    "（到第 {seq} 次保存，第 {generation} 代）",
+                    file=name,
+                    n=extra,
+                    seq=seq,
+                    generation=generation,
+                )
             )
-            report.notes.append(f"主文件 {name} 末尾多出的 {extra} 字节不是数据，没有采用")
+            report.notes.append(
+                tr("主文件 {file} 末尾多出的 {n} 字节不是数据，没有采用", file=name, n=extra)
+            )
             return _Base("main", tables, generation, position, paths.main)
     candidates = [body]
     if length is not None and len(body) > length:
@@ -460,29 +521,49 @@ def _main_base(paths: StorePaths, files: _Files, report: SalvageReport) -> _Base
     for candidate in candidates:
         tables = _tables(candidate)
         if tables is not None:
-            upto = f"到第 {seq} 次保存" if seq is not None else "文件头无法读取，不知到第几次保存"
-            report.read.append(f"主文件 {name}：{problem}；但内容可以解析（{upto}）")
+            upto = (
+                tr("到第 {seq} 次保存", seq=seq)
+                if seq is not None
+                else tr("文件头无法读取，不知到第几次保存")
+            )
+            report.read.append(
+                tr(
+                    "主文件 {file}：{problem}；但内容可以解析（{upto}）",
+                    file=name,
+                    problem=problem,
+                    upto=upto,
+                )
+            )
             report.doubts.append(
-                "主文件校验失败，但内容可以解析：已采用，可能含有被改动的内容"
-                f"（{problem}）。请逐条核对新数据"
+                tr(
+                    "主文件校验失败，但内容可以解析：已采用，可能含有被改动的内容"
+                    "（{problem}）。请逐条核对新数据",
+                    problem=problem,
+                )
             )
             return _Base("main-unverified", tables, generation, position, paths.main)
-    report.read.append(f"主文件 {name}：{problem}；内容也无法解析，不能使用")
+    report.read.append(
+        tr("主文件 {file}：{problem}；内容也无法解析，不能使用", file=name, problem=problem)
+    )
     return None
 
 
 def _backup_base(paths: StorePaths, report: SalvageReport) -> _Base | None:
     candidate = backups.best_backup_path(paths)
     if candidate is None:
-        report.read.append("备份：没有找到完好的备份")
+        report.read.append(tr("备份：没有找到完好的备份"))
         return None
     try:
         snapshot = read_snapshot(candidate)
     except (Damage, OSError) as problem:  # changed since it was checked
-        report.read.append(f"备份 {candidate.name}：{problem}")
+        report.read.append(tr("备份 {file}：{problem}", file=candidate.name, problem=problem))
         return None
     report.read.append(
-        f"备份 {candidate.name}：校验无误（到第 {snapshot.position.seq} 次保存），以它为基础"
+        tr(
+            "备份 {file}：校验无误（到第 {seq} 次保存），以它为基础",
+            file=candidate.name,
+            seq=snapshot.position.seq,
+        )
     )
     return _Base("backup", snapshot.tables, snapshot.generation, snapshot.position, candidate)
 
@@ -497,21 +578,30 @@ def _lastsave(
     name = paths.lastsave.name
     last = files.lastsave
     if files.lastsave_problem is not None:
-        report.doubts.append(f"最后保存记录 {name} 已损坏，无法核对日志末尾是否缺少确认过的保存")
-        return None, f"最后保存记录 {name}：{files.lastsave_problem}"
+        report.doubts.append(
+            tr("最后保存记录 {file} 已损坏，无法核对日志末尾是否缺少确认过的保存", file=name)
+        )
+        return None, tr("最后保存记录 {file}：{problem}", file=name, problem=files.lastsave_problem)
     if last is None:
-        report.doubts.append(f"没有最后保存记录 {name}，无法核对日志末尾是否缺少确认过的保存")
-        return None, f"最后保存记录 {name}：不存在"
+        report.doubts.append(
+            tr("没有最后保存记录 {file}，无法核对日志末尾是否缺少确认过的保存", file=name)
+        )
+        return None, tr("最后保存记录 {file}：不存在", file=name)
     if last.removed:
-        return None, f"最后保存记录 {name}：记的是一份已被删除的数据，没有使用"
+        return None, tr("最后保存记录 {file}：记的是一份已被删除的数据，没有使用", file=name)
     who = _who(last)
-    said = f"最后保存记录 {name}：最后确认的是第 {last.seq} 次保存" + (f"（{who}）" if who else "")
+    said = tr("最后保存记录 {file}：最后确认的是第 {seq} 次保存", file=name, seq=last.seq)
+    if who:
+        said += tr("（{who}）", who=who)
     if files.slot_damaged:
-        said += "；两份记录中有一份已损坏"
+        said += tr("；两份记录中有一份已损坏")
     ours = base.position.store_id if base.position is not None else ""
     if ours and last.store_id and ours != last.store_id:
         report.doubts.append(
-            f"最后保存记录 {name} 与基础数据不属于同一份数据，无法用它核对是否缺少保存"
+            tr(
+                "最后保存记录 {file} 与基础数据不属于同一份数据，无法用它核对是否缺少保存",
+                file=name,
+            )
         )
         return None, said
     return last, said
@@ -558,11 +648,12 @@ def _touched(record: Any) -> tuple[int | None, list[tuple[str, str]] | None]:
     return _count(record.get("seq")), touched
 
 
+#: What is wrong with a journal line (message ids: tr() them).
 _PROBLEMS = {
-    "checksum": "校验和不符",
-    "json": "校验和相符却无法解析",
-    "malformed": "格式不对",
-    "incomplete": "不完整（没有换行）",
+    "checksum": chinese("校验和不符"),
+    "json": chinese("校验和相符却无法解析"),
+    "malformed": chinese("格式不对"),
+    "incomplete": chinese("不完整（没有换行）"),
 }
 
 
@@ -589,21 +680,25 @@ def _journal_start(
     header = first.record if first is not None and first.error is None else None
     records = lines[1:]
     bad = sum(1 for line in records if line.error is not None)
-    said = f"日志文件 {name}：共 {len(lines)} 行（含文件头）"
-    said += f"，其中 {bad} 行校验失败" if bad else "，逐行校验无误"
+    said = tr("日志文件 {file}：共 {n} 行（含文件头）", file=name, n=len(lines))
+    said += tr("，其中 {n} 行校验失败", n=bad) if bad else tr("，逐行校验无误")
     if (
         not isinstance(header, dict)
         or header.get("format") != JOURNAL_FORMAT
         or _count(header.get("seq", 0)) is None
     ):
         if first is None:
-            report.notes.append(f"日志文件 {name} 是空的")
+            report.notes.append(tr("日志文件 {file} 是空的", file=name))
         elif len(lines) == 1 and not first.complete and _TORN_TAIL.match(data):
-            report.notes.append(f"日志文件 {name} 只有写到一半的文件头，里面没有保存")
+            report.notes.append(tr("日志文件 {file} 只有写到一半的文件头，里面没有保存", file=name))
         else:
-            said += "；文件头已损坏"
+            said += tr("；文件头已损坏")
             report.doubts.append(
-                f"日志文件 {name} 的文件头已损坏，无法确认它与基础数据接得上；已按每行的保存序号接续"
+                tr(
+                    "日志文件 {file} 的文件头已损坏，无法确认它与基础数据接得上；"
+                    "已按每行的保存序号接续",
+                    file=name,
+                )
             )
         report.read.append(said)
         return _JournalStart(None, None, False)
@@ -613,30 +708,46 @@ def _journal_start(
         str(header.get("store_id", "")),
     )
     generation = _count(header.get("generation"))
-    report.read.append(said + f"；从第 {start.seq} 次保存接续，第 {generation} 代")
+    report.read.append(
+        said
+        + tr("；从第 {seq} 次保存接续，第 {generation} 代", seq=start.seq, generation=generation)
+    )
     return _JournalStart(start, generation, "seq" not in header)
 
 
 def _journal_fits(name: str, base: _Base, start: _JournalStart, report: SalvageReport) -> bool:
     """Whether the journal goes on top of the base; notes why not, or what is doubtful."""
-    whose = "备份" if base.kind == "backup" else "主文件"
     if start.position is not None and base.position is not None:
         ours, theirs = base.position.store_id, start.position.store_id
         if ours and theirs and ours != theirs:
-            report.doubts.append(f"日志文件 {name} 与{whose}不属于同一份数据，没有采用其中的保存")
+            if base.kind == "backup":
+                said = tr("日志文件 {file} 与备份不属于同一份数据，没有采用其中的保存", file=name)
+            else:
+                said = tr("日志文件 {file} 与主文件不属于同一份数据，没有采用其中的保存", file=name)
+            report.doubts.append(said)
             return False
     if base.kind not in ("main", "main-unverified") or start.generation is None:
         return True
     if base.generation is not None and start.generation < base.generation:
         report.notes.append(
-            f"日志文件 {name} 是第 {start.generation} 代的，比主文件（第 {base.generation} 代）"
-            "旧，内容已包含在主文件中，没有使用"
+            tr(
+                "日志文件 {file} 是第 {generation} 代的，比主文件（第 {main_generation} 代）"
+                "旧，内容已包含在主文件中，没有使用",
+                file=name,
+                generation=start.generation,
+                main_generation=base.generation,
+            )
         )
         return False
     if base.generation is not None and start.generation > base.generation:
         report.doubts.append(
-            f"日志文件 {name}（第 {start.generation} 代）比主文件（第 {base.generation} 代）新："
-            "主文件可能被换成了旧的副本。已按保存序号接续"
+            tr(
+                "日志文件 {file}（第 {generation} 代）比主文件（第 {main_generation} 代）新："
+                "主文件可能被换成了旧的副本。已按保存序号接续",
+                file=name,
+                generation=start.generation,
+                main_generation=base.generation,
+            )
         )
     elif (
         base.kind == "main"
@@ -646,8 +757,13 @@ def _journal_fits(name: str, base: _Base, start: _JournalStart, report: SalvageR
         and start.position != base.position
     ):
         report.doubts.append(
-            f"日志文件 {name} 与主文件接不上（日志从第 {start.position.seq} 次保存接续，"
-            f"主文件到第 {base.position.seq} 次）"
+            tr(
+                "日志文件 {file} 与主文件接不上（日志从第 {from_seq} 次保存接续，"
+                "主文件到第 {to_seq} 次）",
+                file=name,
+                from_seq=start.position.seq,
+                to_seq=base.position.seq,
+            )
         )
     return True
 
@@ -666,7 +782,7 @@ def _replay(
     name = paths.journal.name
     base_seq = base.position.seq if base.position is not None else None
     if data is None:
-        report.read.append(f"日志文件 {name}：不存在")
+        report.read.append(tr("日志文件 {file}：不存在", file=name))
         _tail(base_seq, last, [], report)
         return
     lines = list(scan_journal(data))
@@ -711,7 +827,11 @@ def _replay(
         if last_seq is not None and seq <= last_seq:
             if base_seq is None or seq > base_seq:
                 report.doubts.append(
-                    f"日志第 {line.number} 行的保存序号 {seq} 重复或顺序错乱，没有采用"
+                    tr(
+                        "日志第 {line} 行的保存序号 {seq} 重复或顺序错乱，没有采用",
+                        line=line.number,
+                        seq=seq,
+                    )
                 )
                 chain = None
             continue  # else a save the base already holds
@@ -722,11 +842,10 @@ def _replay(
             why = _gap_reason(pending) or (
                 _before_journal(base)
                 if before_journal
-                else "日志中没有"
-                + (
-                    "这次保存（它的那一行被删去了）"
+                else (
+                    tr("日志中没有这次保存（它的那一行被删去了）")
                     if seq - 1 == first
-                    else "这些保存（它们的行被删去了）"
+                    else tr("日志中没有这些保存（它们的行被删去了）")
                 )
             )
             report.lost.append(LostSaves(first, seq - 1, why))
@@ -747,8 +866,12 @@ def _replay(
     _tail(last_seq, last, pending, report)
     if slot_damaged and last is not None and last_seq == last.seq and not pending:
         report.doubts.append(
-            f"最后保存记录 {paths.lastsave.name} 的两份记录中有一份已损坏：它可能确认过第 "
-            f"{last.seq + 1} 次保存，而日志中没有这次保存（无法确定）"
+            tr(
+                "最后保存记录 {file} 的两份记录中有一份已损坏：它可能确认过第 "
+                "{seq} 次保存，而日志中没有这次保存（无法确定）",
+                file=paths.lastsave.name,
+                seq=last.seq + 1,
+            )
         )
     if (
         chain is not None
@@ -758,27 +881,31 @@ def _replay(
         and last.store_id
     ):
         report.doubts.append(
-            f"第 {last_seq} 次保存与最后保存记录 {paths.lastsave.name} 不符"
-            "（日志内容被改动，或换成了另一份历史）"
+            tr(
+                "第 {seq} 次保存与最后保存记录 {file} 不符（日志内容被改动，或换成了另一份历史）",
+                seq=last_seq,
+                file=paths.lastsave.name,
+            )
         )
     _fates(report, tables, applied_at)
 
 
 def _before_journal(base: _Base) -> str:
     if base.kind == "backup":
-        return "它们只在已损坏的主文件里（在备份之后、日志之前）"
+        return tr("它们只在已损坏的主文件里（在备份之后、日志之前）")
     if base.kind == "empty":
-        return "主文件已损坏又没有完好的备份，只有日志中的保存可以恢复"
-    return "日志从更晚的保存接续，而主文件中没有它们"
+        return tr("主文件已损坏又没有完好的备份，只有日志中的保存可以恢复")
+    return tr("日志从更晚的保存接续，而主文件中没有它们")
 
 
 def _damaged(line: JournalLine, data: bytes) -> DamagedLine:
     record = line.record if line.record is not None else _loose_json(line.raw)
     seq, touched = _touched(record)
-    problem = _PROBLEMS.get(line.error or "", "不是一条有效的保存记录")
+    known = _PROBLEMS.get(line.error or "")
+    problem = tr(known) if known else tr("不是一条有效的保存记录")
     torn = not line.complete and bool(_TORN_TAIL.match(data[line.offset :]))
     if torn:
-        problem = "不完整（写到一半就断了）"
+        problem = tr("不完整（写到一半就断了）")
     damaged = DamagedLine(
         line.number, line.offset, len(line.raw), problem, seq=seq, touched=touched, torn=torn
     )
@@ -843,8 +970,10 @@ def _gap_reason(pending: list[DamagedLine]) -> str | None:
     numbers = [d.number for d in pending if d.lost]
     if not numbers:
         return None
-    where = "、".join(f"第 {n} 行" for n in numbers)
-    return f"日志中存放{'它' if len(numbers) == 1 else '它们'}的行（{where}）已损坏"
+    where = listing([tr("第 {n} 行", n=n) for n in numbers])
+    if len(numbers) == 1:
+        return tr("日志中存放它的行（{where}）已损坏", where=where)
+    return tr("日志中存放它们的行（{where}）已损坏", where=where)
 
 
 def _tail(
@@ -855,11 +984,13 @@ def _tail(
         return
     cut = [d for d in pending if d.lost and d.torn]
     if cut:
-        why = f"日志在第 {cut[-1].number} 行写到一半的地方就断了（被截断）"
+        why = tr("日志在第 {line} 行写到一半的地方就断了（被截断）", line=cut[-1].number)
     else:
-        why = _gap_reason(pending) or "日志在这之前就结束了（被截断，或换成了旧的副本）"
+        why = _gap_reason(pending) or tr("日志在这之前就结束了（被截断，或换成了旧的副本）")
     who = _who(last)
-    why += f"；最后保存记录确认到第 {last.seq} 次" + (f"（{who}）" if who else "")
+    why += tr("；最后保存记录确认到第 {seq} 次", seq=last.seq)
+    if who:
+        why += tr("（{who}）", who=who)
     report.lost.append(LostSaves(last_seq + 1, last.seq, why))
 
 
@@ -934,7 +1065,10 @@ def _write(out: Path, tables: dict[str, dict[str, Any]], report: SalvageReport) 
             except OSError:
                 pass
         raise StoreWriteFailed(
-            f"抢救出的数据没能写出：{disk_reason(error)}。原来的数据文件没有任何改动。"
+            tr(
+                "抢救出的数据没能写出：{reason}。原来的数据文件没有任何改动。",
+                reason=disk_reason(error),
+            )
         ) from error
 
 
@@ -960,10 +1094,18 @@ def salvage_store(
             target = default_out(target / paths.main.name, now)
         if target in (paths.main, paths.journal, paths.lastsave) or _taken(target):
             taken = next((p for p in _new_files(target) if os.path.lexists(p)), target)
-            raise StoreError(f"不能抢救到 {target}：{taken} 已经存在，不会覆盖它。请换一个位置。")
+            raise StoreError(
+                tr(
+                    "不能抢救到 {target}：{taken} 已经存在，不会覆盖它。请换一个位置。",
+                    target=target,
+                    taken=taken,
+                )
+            )
     files = _read_files(paths)
     if files.main is None and files.journal is None and files.lastsave is None:
-        raise NothingToSalvage(f"找不到数据文件 {paths.main}，也没有它的日志，没有可抢救的内容。")
+        raise NothingToSalvage(
+            tr("找不到数据文件 {file}，也没有它的日志，没有可抢救的内容。", file=paths.main)
+        )
     report = SalvageReport(main=paths.main)
     base = _main_base(paths, files, report) or _backup_base(paths, report)
     if base is None:
@@ -976,9 +1118,11 @@ def salvage_store(
     report.read.append(said)
     if base.kind == "empty" and not report.recovered:
         raise NothingToSalvage(
-            "没有可抢救的内容（"
-            + "；".join(report.read)
-            + "）。请先不要改动数据文件夹，把它整个复制一份，再联系技术支持。"
+            tr(
+                "没有可抢救的内容（{what}）。请先不要改动数据文件夹，把它整个复制一份，"
+                "再联系技术支持。",
+                what=("；" if language() == "zh" else "; ").join(report.read),
+            )
         )
     _drop_non_documents(base.tables, report)
     report.tables = base.tables
@@ -994,10 +1138,21 @@ def _drop_non_documents(tables: dict[str, dict[str, Any]], report: SalvageReport
         for doc_id in odd:
             del table[doc_id]
         if odd:
-            report.doubts.append(
-                f"{_label(kind)}表中有 {len(odd)} 项不是文档（{'、'.join(odd[:5])}"
-                f"{'等' if len(odd) > 5 else ''}），没有采用"
-            )
+            if len(odd) > 5:
+                said = tr(
+                    "{kind}表中有 {n} 项不是文档（{ids}等），没有采用",
+                    kind=_label(kind),
+                    n=len(odd),
+                    ids=listing(odd[:5]),
+                )
+            else:
+                said = tr(
+                    "{kind}表中有 {n} 项不是文档（{ids}），没有采用",
+                    kind=_label(kind),
+                    n=len(odd),
+                    ids=listing(odd),
+                )
+            report.doubts.append(said)
 
 
 __all__ = [

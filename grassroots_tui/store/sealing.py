@@ -29,13 +29,16 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from grassroots_tui.lang import chinese, tr
+
 __all__ = ["CIPHERS", "DEFAULT_CIPHER", "NONCE", "TAG", "SealBroken", "Sealer", "key_size"]
 
 AES = "aes-256-gcm"
 SM4 = "sm4-gcm"
 DEFAULT_CIPHER = AES
-#: The ciphers a store may be sealed with, and their names in Chinese.
-CIPHERS = {AES: "AES-256-GCM", SM4: "SM4-GCM（国密）"}
+#: The ciphers a store may be sealed with, and their names (SM4's a message id: say it
+#: with ``tr()``).
+CIPHERS = {AES: "AES-256-GCM", SM4: chinese("SM4-GCM（国密）")}
 NONCE = 12
 TAG = 16
 
@@ -50,7 +53,13 @@ def key_size(cipher: str) -> int:
         return 32
     if cipher == SM4:
         return 16
-    raise ValueError(f"不支持的加密算法：{cipher}（可选 {', '.join(CIPHERS)}）")
+    raise ValueError(
+        tr(
+            "不支持的加密算法：{cipher}（可选 {choices}）",
+            cipher=cipher,
+            choices=", ".join(CIPHERS),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,9 @@ class Sealer:
 
     def __post_init__(self) -> None:
         if len(self.key) != key_size(self.cipher):
-            raise ValueError(f"{self.cipher} 的密钥应为 {key_size(self.cipher)} 字节")
+            raise ValueError(
+                tr("{cipher} 的密钥应为 {n} 字节", cipher=self.cipher, n=key_size(self.cipher))
+            )
 
     @classmethod
     def new(cls, cipher: str = DEFAULT_CIPHER) -> Sealer:

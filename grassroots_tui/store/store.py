@@ -58,9 +58,10 @@ from typing import Any, TypeVar, cast, overload
 
 import orjson
 
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.models import KINDS
 from grassroots_tui.models.base import OFFICE, OFFICE_KINDS, Document, new_id, writer_of
-from grassroots_tui.models.errors import validate_document
+from grassroots_tui.models.errors import listing, validate_document
 from grassroots_tui.store import backups, encryption, keyring
 from grassroots_tui.store.errors import (
     NothingToUndo,
@@ -188,7 +189,8 @@ def _is_unacked(doc: dict[str, Any] | None) -> bool:
 
 
 def _label_of(kind: str) -> str:
-    return KINDS[kind].LABEL if kind in KINDS else kind
+    """How messages name a kind of document, in the interface language."""
+    return tr(KINDS[kind].LABEL) if kind in KINDS else kind
 
 
 @dataclass(frozen=True)
@@ -208,13 +210,15 @@ class PendingDocument:
 
 
 def _disk_message(error: OSError) -> str:
-    return f"保存失败：{disk_reason(error)}。这次修改没有保存，已保存的数据不受影响。"
+    return tr(
+        "保存失败：{reason}。这次修改没有保存，已保存的数据不受影响。", reason=disk_reason(error)
+    )
 
 
 def _compact_message(error: OSError) -> str:
-    return (
-        f"整理数据文件失败：{disk_reason(error)}。已保存的数据都还在日志文件里，没有丢失；"
-        "下次保存时会再试。"
+    return tr(
+        "整理数据文件失败：{reason}。已保存的数据都还在日志文件里，没有丢失；下次保存时会再试。",
+        reason=disk_reason(error),
     )
 
 
@@ -334,7 +338,11 @@ class Store:
                 make_private_folder(paths.folder)
             except OSError as error:
                 raise StoreWriteFailed(
-                    f"文件操作失败：无法创建数据文件夹 {paths.folder}（{disk_reason(error)}）。"
+                    tr(
+                        "文件操作失败：无法创建数据文件夹 {folder}（{reason}）。",
+                        folder=paths.folder,
+                        reason=disk_reason(error),
+                    )
                 ) from error
             lock = WriterLock(paths.lock)
             try:
@@ -345,8 +353,9 @@ class Store:
                 store.readonly_reason = str(locked)
                 store.lock_holder = locked.holder
             except OSError as error:
-                store.readonly_reason = (
-                    f"无法取得写入权：{disk_reason(error)}，本次只能只读打开，不能保存。"
+                store.readonly_reason = tr(
+                    "无法取得写入权：{reason}，本次只能只读打开，不能保存。",
+                    reason=disk_reason(error),
                 )
         try:
             store.key_slots = encryption.key_slots_for_open(paths)
@@ -359,15 +368,22 @@ class Store:
             store._release_quietly()
             raise StoreKeyRequired(
                 paths.main,
-                f"数据文件 {paths.main.name} 已加密，但它的钥匙文件 {paths.keys.name} 不见了。"
-                f"备份文件夹 {paths.backups} 中有它的副本，复制回数据文件旁边后再打开。",
+                tr(
+                    "数据文件 {main} 已加密，但它的钥匙文件 {keys} 不见了。"
+                    "备份文件夹 {backups} 中有它的副本，复制回数据文件旁边后再打开。",
+                    main=paths.main.name,
+                    keys=paths.keys.name,
+                    backups=paths.backups,
+                ),
             ) from None
         except Damage as damage:
             store._release_quietly()
             raise StoreDamaged(str(damage), backups.best_backup_path(paths), paths.main) from None
         except OSError as error:
             store._release_quietly()
-            raise StoreError(f"打开数据失败：{disk_reason(error)}。{paths.main}") from error
+            raise StoreError(
+                tr("打开数据失败：{reason}。{file}", reason=disk_reason(error), file=paths.main)
+            ) from error
         except BaseException:
             store._release_quietly()
             raise
@@ -419,10 +435,15 @@ class Store:
             if journal is None or journal.generation <= snapshot.generation:
                 return snapshot, journal
             if not self.readonly:
-                raise Damage(f"日志文件比主文件 {paths.main.name} 新，主文件可能被换成了旧的副本")
+                raise Damage(
+                    tr(
+                        "日志文件比主文件 {main} 新，主文件可能被换成了旧的副本",
+                        main=paths.main.name,
+                    )
+                )
             if time.monotonic() > deadline:
                 raise StoreError(
-                    "数据正在被另一个程序频繁整理，读不到一致的内容，请稍后再试。数据没有损坏。"
+                    tr("数据正在被另一个程序频繁整理，读不到一致的内容，请稍后再试。数据没有损坏。")
                 )
             time.sleep(0.005)
 
@@ -437,8 +458,11 @@ class Store:
         slots = self.key_slots
         if slots is not None and slots.store_id != snapshot.position.store_id:
             raise Damage(
-                f"钥匙文件 {paths.keys.name} 不属于数据文件 {paths.main.name}（可能被换成了另一份"
-                "数据的钥匙文件）"
+                tr(
+                    "钥匙文件 {keys} 不属于数据文件 {main}（可能被换成了另一份数据的钥匙文件）",
+                    keys=paths.keys.name,
+                    main=paths.main.name,
+                )
             )
         self.tables = snapshot.tables
         self.sealed = "sealed" in snapshot.header
@@ -451,8 +475,14 @@ class Store:
             assert journal is not None
             if not journal.legacy and journal.base != position:
                 raise Damage(
-                    f"日志文件 {paths.journal.name} 与主文件 {paths.main.name} 接不上"
-                    f"（日志从第 {journal.base.seq} 次保存接续，主文件到第 {position.seq} 次）"
+                    tr(
+                        "日志文件 {journal} 与主文件 {main} 接不上"
+                        "（日志从第 {from_seq} 次保存接续，主文件到第 {to_seq} 次）",
+                        journal=paths.journal.name,
+                        main=paths.main.name,
+                        from_seq=journal.base.seq,
+                        to_seq=position.seq,
+                    )
                 )
             for record in journal.records:
                 self._apply(record["ops"])
@@ -507,48 +537,79 @@ class Store:
         torn = journal is not None and journal.torn_bytes > 0
         if last is not None and position.store_id and last.store_id != position.store_id:
             raise Damage(
-                f"主文件 {paths.main.name} 与最后保存记录 {paths.lastsave.name} 不属于同一份数据"
-                "（主文件可能被换成了另一份数据的副本）"
+                tr(
+                    "主文件 {main} 与最后保存记录 {lastsave} 不属于同一份数据"
+                    "（主文件可能被换成了另一份数据的副本）",
+                    main=paths.main.name,
+                    lastsave=paths.lastsave.name,
+                )
             )
         if last is not None and last.seq > position.seq:
             missing = (
-                f"第 {position.seq + 1} 次保存"
+                tr("第 {seq} 次保存", seq=position.seq + 1)
                 if last.seq == position.seq + 1
-                else f"第 {position.seq + 1} 到第 {last.seq} 次保存"
+                else tr("第 {first} 到第 {last} 次保存", first=position.seq + 1, last=last.seq)
             )
             who = " ".join(part for part in (_shown_time(last.at), last.by) if part)
             raise Damage(
-                f"日志文件 {paths.journal.name} 缺少{missing}（最后一次 {who}）："
-                "这些保存已经确认过，文件被截断、损坏或换成了旧的副本"
+                tr(
+                    "日志文件 {journal} 缺少{missing}（最后一次 {who}）："
+                    "这些保存已经确认过，文件被截断、损坏或换成了旧的副本",
+                    journal=paths.journal.name,
+                    missing=missing,
+                    who=who,
+                )
             )
         if last is not None and last.seq == position.seq and last.chain != position.chain:
             raise Damage(
-                f"日志文件 {paths.journal.name} 的第 {position.seq} 次保存与最后保存记录不符"
-                "（内容被改动，或换成了另一份历史）"
+                tr(
+                    "日志文件 {journal} 的第 {seq} 次保存与最后保存记录不符"
+                    "（内容被改动，或换成了另一份历史）",
+                    journal=paths.journal.name,
+                    seq=position.seq,
+                )
             )
         if torn and last is None and not legacy and not self.readonly:
             raise Damage(
-                f"日志文件 {paths.journal.name} 的最后一次写入不完整，而最后保存记录 "
-                f"{paths.lastsave.name} 不见了，无法确认那次保存是否已经确认过"
+                tr(
+                    "日志文件 {journal} 的最后一次写入不完整，而最后保存记录 "
+                    "{lastsave} 不见了，无法确认那次保存是否已经确认过",
+                    journal=paths.journal.name,
+                    lastsave=paths.lastsave.name,
+                )
             )
         best = backups.best_backup(paths, position.store_id) if position.store_id else None
         if best is not None and best[1] > position.seq:
             raise Damage(
-                f"备份 {best[0].name} 含有到第 {best[1]} 次的保存，而数据文件只到第 "
-                f"{position.seq} 次：数据文件被截断或换成了旧的副本"
+                tr(
+                    "备份 {backup} 含有到第 {backup_seq} 次的保存，而数据文件只到第 "
+                    "{seq} 次：数据文件被截断或换成了旧的副本",
+                    backup=best[0].name,
+                    backup_seq=best[1],
+                    seq=position.seq,
+                )
             )
         if self.readonly:
             return
         if last is None and not legacy and position.seq > 0:
             self._note(
-                f"最后保存记录 {paths.lastsave.name} 不见了，已按现有数据重新建立；"
-                "无法确认在它丢失之前日志是否完整，可运行 “grassroots check” 核对。",
+                tr(
+                    "最后保存记录 {lastsave} 不见了，已按现有数据重新建立；"
+                    "无法确认在它丢失之前日志是否完整，可运行 “{command}” 核对。",
+                    lastsave=paths.lastsave.name,
+                    command="grassroots check",
+                ),
                 "the last-save record was missing; written again from the journal",
             )
         elif last is not None and last.seq < position.seq - 1:
             self._note(
-                f"最后保存记录 {paths.lastsave.name} 停在第 {last.seq} 次保存，比日志（第 "
-                f"{position.seq} 次）旧：它可能被换成了旧的副本。已按日志更新。",
+                tr(
+                    "最后保存记录 {lastsave} 停在第 {seq} 次保存，比日志（第 "
+                    "{journal_seq} 次）旧：它可能被换成了旧的副本。已按日志更新。",
+                    lastsave=paths.lastsave.name,
+                    seq=last.seq,
+                    journal_seq=position.seq,
+                ),
                 f"the last-save record ({last.seq}) was older than the journal ({position.seq})",
             )
         elif last is not None and last.seq == position.seq - 1 and journal is not None:
@@ -594,11 +655,15 @@ class Store:
         ]
         if left:
             raise Damage(
-                f"主文件 {paths.main.name} 不见了，但这份数据的其他文件还在（{'、'.join(left)}），"
-                "这不是一份新数据，不会当作新数据重新开始"
+                tr(
+                    "主文件 {main} 不见了，但这份数据的其他文件还在（{files}），"
+                    "这不是一份新数据，不会当作新数据重新开始",
+                    main=paths.main.name,
+                    files=listing(left),
+                )
             )
         if self.readonly or not create:
-            raise StoreError(f"找不到数据文件：{paths.main}")
+            raise StoreError(tr("找不到数据文件：{file}", file=paths.main))
         self.position = Position(0, "", new_store_id())
         # The replica's scope is part of the store from its first byte on.
         meta = {
@@ -625,9 +690,9 @@ class Store:
             self._lock.release()
             self._lock = None
         self.readonly = True
-        self.readonly_reason = (
-            "数据正被另一个程序写入（它的锁文件 "
-            f"{self.paths.lock.name} 被删除或替换过），本次只能只读打开，不能保存。"
+        self.readonly_reason = tr(
+            "数据正被另一个程序写入（它的锁文件 {lock} 被删除或替换过），本次只能只读打开，不能保存。",
+            lock=self.paths.lock.name,
         )
         log_event(self.paths.log, "journal locked by another program; opened read-only")
 
@@ -638,7 +703,7 @@ class Store:
             return
         sealed = encryption.finish(self)
         self._note(
-            f"上次加密没有做完（主文件或 {sealed} 份备份还没有加密），现在已经完成。",
+            tr("上次加密没有做完（主文件或 {n} 份备份还没有加密），现在已经完成。", n=sealed),
             "finished an interrupted encryption",
         )
 
@@ -662,7 +727,10 @@ class Store:
         except (OSError, StoreWriteFailed) as error:
             reason = disk_reason(error) if isinstance(error, OSError) else str(error)
             self.warnings.append(
-                f"今天的自动备份没有做成：{reason}。数据本身不受影响，下次打开时会再试。"
+                tr(
+                    "今天的自动备份没有做成：{reason}。数据本身不受影响，下次打开时会再试。",
+                    reason=reason,
+                )
             )
             log_event(self.paths.log, f"daily backup failed: {error}")
 
@@ -836,16 +904,19 @@ class Store:
         scope = self.scope
         writer = scope_writer(scope)
         if writer is None:
-            return Replica(scope, None, STANDALONE_LABEL)
+            return Replica(scope, None, tr(STANDALONE_LABEL))
         return Replica(scope, writer, self.writer_label(writer))
 
-    def writer_label(self, writer: str) -> str:
-        """How messages name a writer: "街道群工办", or the station's name."""
+    def writer_label(self, writer: str, *, in_chinese: bool = False) -> str:
+        """How messages name a writer: "街道群工办", or the station's name; in the
+        interface language, or in Chinese whatever it is (for the audit trail)."""
         if writer == OFFICE:
-            return OFFICE_LABEL
+            return OFFICE_LABEL if in_chinese else tr(OFFICE_LABEL)
         station = self.get_raw("station", writer)
         name = station.get("name") if station else None
-        return str(name) if name else f"群工站 {writer}"
+        if name:
+            return str(name)
+        return chinese("群工站 {id}", id=writer) if in_chinese else tr("群工站 {id}", id=writer)
 
     def _check_scope(self, wanted: str | None) -> None:
         """Opening with a scope: the store must have been created with it."""
@@ -853,15 +924,25 @@ class Store:
             return
         have = self.replica
         asked = Replica(wanted, scope_writer(wanted), "")
-        asked_label = STANDALONE_LABEL if asked.writer is None else self.writer_label(asked.writer)
+        asked_label = (
+            tr(STANDALONE_LABEL) if asked.writer is None else self.writer_label(asked.writer)
+        )
         hint = (
-            "单机数据要先登记为群工站或街道群工办的数据，才能这样打开。"
+            tr("单机数据要先登记为群工站或街道群工办的数据，才能这样打开。")
             if have.standalone
-            else "每台电脑的数据只属于一个群工站或街道群工办，请打开本机自己的数据。"
+            else tr("每台电脑的数据只属于一个群工站或街道群工办，请打开本机自己的数据。")
         )
         raise StoreError(
-            f"这份数据是{have.label}的数据（{have.scope}），不能作为{asked_label}的数据"
-            f"（{wanted}）打开。{hint}（{self.paths.main}）"
+            tr(
+                "这份数据是{have}的数据（{have_scope}），不能作为{asked}的数据"
+                "（{wanted}）打开。{hint}（{file}）",
+                have=have.label,
+                have_scope=have.scope,
+                asked=asked_label,
+                wanted=wanted,
+                hint=hint,
+                file=self.paths.main,
+            )
         )
 
     def _stamped_writer(self, doc: dict[str, Any]) -> str:
@@ -885,7 +966,8 @@ class Store:
 
     def may_write(self, doc: Document | dict[str, Any]) -> str | None:
         """None when this replica may save ``doc`` (a model or a stored dict), otherwise
-        the reason in Chinese ("这份交办单由街道群工办填写，本机（湘龙群众工作站）只能查看。").
+        the reason in the interface language ("这份交办单由街道群工办填写，本机（湘龙群众工作站）
+        只能查看。").
 
         The rule (the one permission check every write path of the store makes): a
         standalone store writes everything; otherwise a document already stored (live or
@@ -911,14 +993,26 @@ class Store:
         if stored is not None:
             owner = writer_of(stored)
             if owner != replica.writer:
-                return f"这份{label}由{self.writer_label(owner)}填写，本机（{replica.label}）只能查看。"
+                return tr(
+                    "这份{kind}由{owner}填写，本机（{here}）只能查看。",
+                    kind=label,
+                    owner=self.writer_label(owner),
+                    here=replica.label,
+                )
         mine = replica.station_id
         if mine is not None and kind in OFFICE_KINDS:
-            return f"{label}由街道群工办填写，本机（{replica.label}）只能查看。"
+            return tr(
+                "{kind}由{office}填写，本机（{here}）只能查看。",
+                kind=label,
+                office=tr(OFFICE_LABEL),
+                here=replica.label,
+            )
         if mine is not None and station_id is not None and station_id != mine:
-            return (
-                f"这份{label}属于{self.writer_label(station_id)}，本机（{replica.label}）"
-                "只能填写本站的记录。"
+            return tr(
+                "这份{kind}属于{owner}，本机（{here}）只能填写本站的记录。",
+                kind=label,
+                owner=self.writer_label(station_id),
+                here=replica.label,
             )
         return None
 
@@ -932,11 +1026,15 @@ class Store:
             current = self.replica
             if not current.standalone:
                 raise StoreError(
-                    f"本机已登记为{current.label}（{current.scope}），不能再登记为别的身份。"
+                    tr(
+                        "本机已登记为{label}（{scope}），不能再登记为别的身份。",
+                        label=current.label,
+                        scope=current.scope,
+                    )
                 )
             if writer is None:
                 raise StoreError(
-                    "登记本机时要指定群工站（station:<群工站编号>）或街道群工办（office）。"
+                    tr("登记本机时要指定群工站（station:<群工站编号>）或街道群工办（office）。")
                 )
             meta = dict(self.meta) or {"id": META_ID, "created_at": self.clock().isoformat()}
             meta["scope"] = scope
@@ -951,7 +1049,8 @@ class Store:
                 None,
                 None,
                 None,
-                note=f"本机登记为{self.writer_label(writer)}",
+                # the audit trail is the store's record: kept in Chinese whatever the language
+                note=chinese("本机登记为{name}", name=self.writer_label(writer, in_chinese=True)),
             )
             self._write([["put", META, META_ID, meta], ["put", AUDIT, entry["id"], entry]])
             log_event(self.paths.log, f"enrolled as {scope} by {actor}")
@@ -1032,7 +1131,9 @@ class Store:
         table = kind if doc_id in self.tables.get(kind, {}) else tombs_of(kind)
         doc = self.tables.get(table, {}).get(doc_id)
         if doc is None:
-            raise StoreError(f"要同步的文档不在本机：{_label_of(kind)} {doc_id}。")
+            raise StoreError(
+                tr("要同步的文档不在本机：{kind} {id}。", kind=_label_of(kind), id=doc_id)
+            )
         return table, doc
 
     def _ack_ops(self, items: Iterable[tuple[str, str, str]]) -> list[Op]:
@@ -1122,24 +1223,35 @@ class Store:
         or of a kind or schema this program does not know."""
         writer = scope_writer(self.scope)
         if writer is None:
-            raise StoreError("单机数据没有登记到街道群工办的汇总库，不能同步。")
+            raise StoreError(tr("单机数据没有登记到街道群工办的汇总库，不能同步。"))
         with self._mutex:
             self._check_writable()
             ops: list[Op] = []
             for doc in docs:
                 kind, doc_id = str(doc.get("kind", "")), str(doc.get("id", ""))
                 if kind not in KINDS or kind in (AUDIT,):
-                    raise StoreError(f"汇总库发来的记录类型 {kind} 本程序不认识，请升级程序。")
+                    raise StoreError(
+                        tr("汇总库发来的记录类型 {kind} 本程序不认识，请升级程序。", kind=kind)
+                    )
                 if int(doc.get("schema_version", 1)) != KINDS[kind].SCHEMA_VERSION:
                     raise StoreError(
-                        f"汇总库发来的{_label_of(kind)}（{doc_id}）结构版本为 "
-                        f"{doc.get('schema_version')}，本程序为 {KINDS[kind].SCHEMA_VERSION}："
-                        "各台电脑要用同一版本的程序。"
+                        tr(
+                            "汇总库发来的{kind}（{id}）结构版本为 {theirs}，本程序为 {ours}："
+                            "各台电脑要用同一版本的程序。",
+                            kind=_label_of(kind),
+                            id=doc_id,
+                            theirs=doc.get("schema_version"),
+                            ours=KINDS[kind].SCHEMA_VERSION,
+                        )
                     )
                 digest = str(doc.get("rev_hash") or "")
                 if revision_hash(doc) != digest:
                     raise StoreError(
-                        f"汇总库发来的{_label_of(kind)}（{doc_id}）内容与摘要不符，已拒收。"
+                        tr(
+                            "汇总库发来的{kind}（{id}）内容与摘要不符，已拒收。",
+                            kind=_label_of(kind),
+                            id=doc_id,
+                        )
                     )
                 local = self._stored(kind, doc_id)
                 if local is not None:
@@ -1285,25 +1397,27 @@ class Store:
             entries = self.last_undoable(actor, after_seq=after_seq, since=since, redo=redo)
             target = entries[0]["txn"]
             if txn is not None and txn != target:
-                raise StoreConflict("要撤销的修改已不是最近的一次，请重新操作。")
+                raise StoreConflict(tr("要撤销的修改已不是最近的一次，请重新操作。"))
             staged: list[_Staged] = []
             for entry in reversed(entries):
                 kind, doc_id = entry["target_kind"], entry["target_id"]
                 effect = entry["effect"]
                 changes = entry["changes"]
                 if kind == "station" and effect == "create":
-                    raise StoreError("不能撤销群工站的创建。")
+                    raise StoreError(tr("不能撤销群工站的创建。"))
                 if kind == "staff":
                     role = (changes.get("role") or [None, None])[1]
                     if effect == "create" and role == "head":
-                        raise StoreError("不能撤销站长的创建。")
+                        raise StoreError(tr("不能撤销站长的创建。"))
                     if effect == "update" and ({"pin_hash", "pin_salt"} & set(changes)):
-                        raise StoreError("不能撤销 PIN 的更改；请在设置中重新设置 PIN。")
+                        raise StoreError(tr("不能撤销 PIN 的更改；请在设置中重新设置 PIN。"))
                 current = self.get_raw(kind, doc_id)
-                label = KINDS[kind].LABEL if kind in KINDS else kind
+                label = _label_of(kind)
                 if effect == "delete":
                     if current is not None:
-                        raise StoreConflict(f"无法撤销：{label} {doc_id} 已被重新创建。")
+                        raise StoreConflict(
+                            tr("无法撤销：{kind} {id} 已被重新创建。", kind=label, id=doc_id)
+                        )
                     restored = dict(entry["before"])
                     staged.append(_Staged(kind, doc_id, restored))
                     continue
@@ -1311,7 +1425,9 @@ class Store:
                 if current is None or any(
                     current.get(name) != after for name, (_before, after) in changes.items()
                 ):
-                    raise StoreConflict(f"无法撤销：{label} {doc_id} 之后又被修改过。")
+                    raise StoreConflict(
+                        tr("无法撤销：{kind} {id} 之后又被修改过。", kind=label, id=doc_id)
+                    )
                 if effect == "create":
                     staged.append(_Staged(kind, doc_id, None))
                 else:
@@ -1401,7 +1517,7 @@ class Store:
             if target is not None:
                 found.append(dict(entry, effect=effect(entry)))
         if not found:
-            raise NothingToUndo("没有可以恢复的修改。" if redo else "没有可以撤销的修改。")
+            raise NothingToUndo(tr("没有可以恢复的修改。") if redo else tr("没有可以撤销的修改。"))
         found.reverse()
         return found
 
@@ -1410,14 +1526,16 @@ class Store:
     def _validated(self, doc: Document) -> dict[str, Any]:
         """The document as JSON, validated again (models can be mutated after creation)."""
         if not doc.KIND or doc.KIND not in KINDS:
-            raise StoreError(f"不能保存未登记的文档类型：{type(doc).__name__}")
+            raise StoreError(tr("不能保存未登记的文档类型：{kind}", kind=type(doc).__name__))
         return validate_document(doc.to_json(), doc.KIND).to_json()
 
     def _check_writable(self) -> None:
         if self._closed:
-            raise StoreError("数据文件已关闭。")
+            raise StoreError(tr("数据文件已关闭。"))
         if self.readonly:
-            raise StoreReadOnly("当前为只读模式，不能保存。" + (self.readonly_reason or ""))
+            raise StoreReadOnly(
+                tr("当前为只读模式，不能保存。{reason}", reason=self.readonly_reason or "").rstrip()
+            )
 
     def _commit(
         self,
@@ -1446,7 +1564,7 @@ class Store:
             for item in staged:
                 key = (item.kind, item.doc_id)
                 if key in seen:
-                    raise StoreError(f"同一次保存中重复出现文档 {item.doc_id}。")
+                    raise StoreError(tr("同一次保存中重复出现文档 {id}。", id=item.doc_id))
                 seen.add(key)
                 old = self.get_raw(item.kind, item.doc_id)
                 tomb = None if old is not None else self._tomb(item.kind, item.doc_id)
@@ -1461,7 +1579,9 @@ class Store:
                         raise NotYourDocument(reason)
                 if item.data is None:
                     if old is None:
-                        raise StoreConflict(f"要删除的{label}（{item.doc_id}）不存在。")
+                        raise StoreConflict(
+                            tr("要删除的{kind}（{id}）不存在。", kind=label, id=item.doc_id)
+                        )
                     gone = self._tombstone(old, now, actor)
                     if item.base is not None:
                         gone.update(acked_hash=item.base, sent_hashes=[])
@@ -1475,12 +1595,22 @@ class Store:
                     continue
                 if tomb is not None and action != "undo" and item.base is None:
                     raise StoreConflict(
-                        f"{label}（{item.doc_id}）已被删除，不能再保存；要找回它请撤销那次删除。"
+                        tr(
+                            "{kind}（{id}）已被删除，不能再保存；要找回它请撤销那次删除。",
+                            kind=label,
+                            id=item.doc_id,
+                        )
                     )
                 if old is not None and item.expected_rev not in (None, old.get("rev")):
                     raise StoreConflict(
-                        f"{label}（{item.doc_id}）已被他人修改（版本 {item.expected_rev} → "
-                        f"{old.get('rev')}），请重新打开后再改。"
+                        tr(
+                            "{kind}（{id}）已被他人修改（版本 {expected} → {actual}），"
+                            "请重新打开后再改。",
+                            kind=label,
+                            id=item.doc_id,
+                            expected=item.expected_rev,
+                            actual=old.get("rev"),
+                        )
                     )
                 new = dict(item.data)
                 new["rev"] = (prior["rev"] if prior else item.data.get("rev", 0)) + 1
@@ -1711,24 +1841,32 @@ class Store:
         if identity is not None and identity != self._main_identity:
             key = _header_key(read_header(main))
             if self._main_key is not None and key != self._main_key:
-                self._refuse_changed(f"数据文件 {main.name} 在程序运行期间被换成了另一个文件")
+                self._refuse_changed(
+                    tr("数据文件 {file} 在程序运行期间被换成了另一个文件", file=main.name)
+                )
             self._main_identity = identity  # the same snapshot, copied back into place
         if journal == "other":
             self._refuse_changed(
-                f"日志文件 {self.paths.journal.name} 在程序运行期间被换成了另一个文件"
+                tr(
+                    "日志文件 {file} 在程序运行期间被换成了另一个文件",
+                    file=self.paths.journal.name,
+                )
             )
         if compacting:
             return
         if identity is None:
             self._rewrite(
-                f"数据文件 {main.name} 在程序运行期间被删除了，已按程序中的数据重新写出。"
+                tr(
+                    "数据文件 {file} 在程序运行期间被删除了，已按程序中的数据重新写出。",
+                    file=main.name,
+                )
             )
         elif journal == "missing":
             note = None
             if self._journal is not None:
-                note = (
-                    f"日志文件 {self.paths.journal.name} 在程序运行期间被删除或截短了，"
-                    "已按程序中的数据重新写出。"
+                note = tr(
+                    "日志文件 {file} 在程序运行期间被删除或截短了，已按程序中的数据重新写出。",
+                    file=self.paths.journal.name,
                 )
             self._rewrite(note)
         if self._lastsave is None or not self._lastsave.intact():
@@ -1742,10 +1880,12 @@ class Store:
         try:
             lock.retake()
         except StoreLocked as locked:
-            message = (
-                f"锁文件 {self.paths.lock.name} 在程序运行期间被删除或替换，另一个程序"
-                f"（进程 {locked.holder.get('pid', '?')}）取得了它。为免两个程序同时写入，"
-                "这次修改没有保存，本程序转为只读；此前确认过的保存都在，不受影响。"
+            message = tr(
+                "锁文件 {lock} 在程序运行期间被删除或替换，另一个程序"
+                "（进程 {pid}）取得了它。为免两个程序同时写入，"
+                "这次修改没有保存，本程序转为只读；此前确认过的保存都在，不受影响。",
+                lock=self.paths.lock.name,
+                pid=locked.holder.get("pid", "?"),
             )
             log_event(self.paths.log, f"lock file taken by another program: {locked.holder}")
             self.readonly = True
@@ -1754,7 +1894,10 @@ class Store:
         except OSError as error:
             raise StoreWriteFailed(_disk_message(error)) from error
         self._note(
-            f"锁文件 {self.paths.lock.name} 在程序运行期间被删除或替换，已重新取得写入权。",
+            tr(
+                "锁文件 {lock} 在程序运行期间被删除或替换，已重新取得写入权。",
+                lock=self.paths.lock.name,
+            ),
             "the lock file was deleted or replaced; took it back",
         )
 
@@ -1768,8 +1911,10 @@ class Store:
         if previous is not None:
             previous.close()
             self._note(
-                f"最后保存记录 {self.paths.lastsave.name} 在程序运行期间被删除或替换，"
-                "已按程序中的数据重新写出。",
+                tr(
+                    "最后保存记录 {file} 在程序运行期间被删除或替换，已按程序中的数据重新写出。",
+                    file=self.paths.lastsave.name,
+                ),
                 "the last-save record was deleted or replaced; written again from memory",
             )
 
@@ -1792,16 +1937,22 @@ class Store:
         except StoreError as error:
             failure = str(error)
         if kept is not None:
-            advice = (
-                f"本程序中已保存的全部数据另存在：{kept}，核对后可用 “grassroots restore {kept}” "
-                "恢复。"
+            advice = tr(
+                "本程序中已保存的全部数据另存在：{kept}，核对后可用 “{command}” 恢复。",
+                kept=kept,
+                command=f"grassroots restore {kept}",
             )
         else:
-            advice = (
-                f"本程序中的数据也没能另存（{failure}）：请先不要关闭程序，把数据文件夹整个复制"
-                "一份，再联系技术支持。"
+            advice = tr(
+                "本程序中的数据也没能另存（{reason}）：请先不要关闭程序，把数据文件夹整个复制"
+                "一份，再联系技术支持。",
+                reason=failure,
             )
-        message = f"{what}。为免覆盖它，这次修改没有保存，程序转为只读。{advice}"
+        message = tr(
+            "{what}。为免覆盖它，这次修改没有保存，程序转为只读。{advice}",
+            what=what,
+            advice=advice,
+        )
         log_event(self.paths.log, f"files changed behind the store's back: {what}; kept {kept}")
         self.readonly = True
         self.readonly_reason = message
@@ -1846,7 +1997,11 @@ class Store:
                     continue
                 if tomb is not None:
                     raise StoreConflict(
-                        f"{_label_of(kind)}（{doc_id}）已被删除，不能再保存；要找回它请撤销那次删除。"
+                        tr(
+                            "{kind}（{id}）已被删除，不能再保存；要找回它请撤销那次删除。",
+                            kind=_label_of(kind),
+                            id=doc_id,
+                        )
                     )
                 self._stamp(new, prior)
                 out.append(["put", kind, doc_id, new])
@@ -1987,7 +2142,7 @@ class Store:
                     write_file_atomically(keys, self.paths.keys.read_bytes())
             except OSError as error:
                 raise StoreWriteFailed(
-                    f"备份失败：{disk_reason(error)}。数据本身不受影响。"
+                    tr("备份失败：{reason}。数据本身不受影响。", reason=disk_reason(error))
                 ) from error
             if not self.readonly:
                 log_event(self.paths.log, f"backup written to {target}")
