@@ -1,7 +1,8 @@
 """Pydantic models of every document kind. No I/O here.
 
 ``KINDS`` maps each ``kind`` string to its class; :func:`validate_document` turns a plain
-dict into a document or raises :class:`DocumentInvalid` with Chinese messages.
+dict into a document or raises :class:`DocumentInvalid` with messages in the interface
+language (Chinese by default; see :mod:`grassroots_tui.lang`).
 """
 
 from grassroots_tui.models.activity import ActivityType, ResponsibilityPair, StationActivity

@@ -82,11 +82,11 @@ ENV_KEY_FILE = "GRASSROOTS_KEY_FILE"
 
 
 class WrongSecret(Exception):
-    """No slot of that kind opens with what was given. ``str()`` says so in Chinese."""
+    """No slot of that kind opens with what was given. ``str()`` says so (interface language)."""
 
 
 class KeySlotsDamaged(Exception):
-    """The key slots file cannot be read. ``str()`` says why in Chinese."""
+    """The key slots file cannot be read. ``str()`` says why (interface language)."""
 
 
 # --- what unlocks a slot -----------------------------------------------------------

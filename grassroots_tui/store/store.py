@@ -321,7 +321,7 @@ class Store:
 
         ``scope`` (see :mod:`grassroots_tui.store.replica`) is recorded when the store is
         created ("standalone" when not given); opening an existing store with another
-        scope is refused (:class:`StoreError`, in Chinese): a standalone store changes
+        scope is refused (:class:`StoreError`): a standalone store changes
         scope only by :meth:`enroll`.
 
         If another process holds the store, it is opened read-only and
