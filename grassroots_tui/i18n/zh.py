@@ -2,48 +2,53 @@
 
 from __future__ import annotations
 
-from grassroots_tui.models import (
-    ActivityType,
-    AppointmentState,
-    AssistanceForm,
-    CaseStatus,
-    CheckItem,
-    HardshipCause,
-    HardshipTier,
-    LeaveDecision,
-    LeaveKind,
-    ProblemState,
-    Rating,
-    RectificationState,
-    ReviewCycle,
-    Satisfaction,
-    SlipSource,
-    SlipState,
-    StaffRole,
-    VisitKind,
-)
-from grassroots_tui.models.errors import BAD_DATE, REQUIRED
+from typing import Any
 
-ENUMS = (
-    VisitKind,
-    ProblemState,
-    StaffRole,
-    AppointmentState,
-    SlipState,
-    SlipSource,
-    Satisfaction,
-    HardshipTier,
-    HardshipCause,
-    CaseStatus,
-    ReviewCycle,
-    AssistanceForm,
-    LeaveKind,
-    LeaveDecision,
-    CheckItem,
-    Rating,
-    RectificationState,
-    ActivityType,
+#: The models' enums whose Chinese labels are the catalog's ``enum.…`` texts. Importing the
+#: models takes about a third of a second, so they are read when first needed
+#: (:func:`enum_labels`), not before the program's first screen (issue #19).
+_ENUM_NAMES = (
+    "VisitKind",
+    "ProblemState",
+    "StaffRole",
+    "AppointmentState",
+    "SlipState",
+    "SlipSource",
+    "Satisfaction",
+    "HardshipTier",
+    "HardshipCause",
+    "CaseStatus",
+    "ReviewCycle",
+    "AssistanceForm",
+    "LeaveKind",
+    "LeaveDecision",
+    "CheckItem",
+    "Rating",
+    "RectificationState",
+    "ActivityType",
 )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ENUMS":
+        import grassroots_tui.models as models
+
+        return tuple(getattr(models, enum) for enum in _ENUM_NAMES)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def enum_labels() -> dict[str, str]:
+    """The ``enum.<Enum>.<value>`` texts: each enum member's own Chinese label."""
+    return {
+        f"enum.{enum.__name__}.{member.value}": member.label
+        for enum in __getattr__("ENUMS")
+        for member in enum
+    }
+
+
+# The same texts as grassroots_tui.models.errors.REQUIRED and BAD_DATE (a test checks).
+REQUIRED = "必填，不能为空"
+BAD_DATE = "不是有效的日期（格式应为 2026-03-05）"
 
 STRINGS: dict[str, str] = {
     "app.title": "群众工作站工作台账",
@@ -526,6 +531,17 @@ STRINGS: dict[str, str] = {
     "signin.pin_hint": "4-8 位数字",
     "signin.submit": "登录",
     "signin.choose_first": "请先选择工作人员。",
+    "signin.opening": "正在打开数据，请稍候……",
+    "signin.opening_then": "正在打开数据，打开后自动登录……",
+    "signin.open_failed": "数据没有打开：{reason}\n按 Ctrl+Q 退出。",
+    "signin.gone": "名单已更新：此人不在名单中或已停用，请重新选择。",
+    "signin.find": "查找：{query}",
+    "signin.find_none": "查找：{query}（没有匹配的人）",
+    "enum.StaffRole.worker": "队员",
+    "enum.StaffRole.head": "站长",
+    "enum.StaffRole.supervisor": "督导",
+    "enum.StaffRole.leader": "包案领导",
+    # first start
     # first start
     "setup.title": "首次使用：建立群工站",
     "setup.station_name": "群工站名称",
@@ -710,7 +726,3 @@ STRINGS: dict[str, str] = {
     "documents.pdf_failed": "LibreOffice 未能把 {name} 转成 PDF：{reason}",
     "documents.encoding_csv_only": "--encoding 只用于 CSV（--format csv）。",
 }
-
-for _enum in ENUMS:
-    for _member in _enum:
-        STRINGS[f"enum.{_enum.__name__}.{_member.value}"] = _member.label

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from importlib import import_module
@@ -13,23 +14,30 @@ from textual._styles_cache import StylesCache
 from textual.app import App, InvalidThemeError
 
 from grassroots_tui.i18n import t
-from grassroots_tui.models import Staff
-from grassroots_tui.services import undo as undo_service
-from grassroots_tui.services.auth import SignInGuard
-from grassroots_tui.store import Store
 from grassroots_tui.store.settings import Settings, save_settings
 from grassroots_tui.tui.commands import Cmd, CommandsProvider, bindings, localize_bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
-from grassroots_tui.tui.screens.setup import SetupScreen
 from grassroots_tui.tui.screens.signin import SignInScreen
 from grassroots_tui.tui.sections import SECTIONS
-from grassroots_tui.tui.session import Session, _now
+from grassroots_tui.tui.signin_list import Person, keep, people_of
 from grassroots_tui.tui.sync_status import HUB_ACTIONS, HubSyncApp
 from grassroots_tui.tui.workers import StoreWorkers, unexpected_error_text
 
 if TYPE_CHECKING:
     from textual.command import Provider
     from textual.screen import Screen
+
+    from grassroots_tui.models import Staff
+    from grassroots_tui.services import undo as undo_service
+    from grassroots_tui.services.auth import SignInGuard
+    from grassroots_tui.store import Store
+    from grassroots_tui.tui.session import Session
+
+log = logging.getLogger("grassroots_tui")
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
 
 
 class _SectionScreens(Mapping[str, "type[Screen[Any]]"]):
@@ -64,6 +72,33 @@ SCREENS = _SectionScreens()
 def _section_screen(mode: str) -> Callable[[], Screen[Any]]:
     """What Textual calls for a section's screen the first time the section is opened."""
     return lambda: SCREENS[mode]()
+
+
+#: What the first list, its forms and the board import: imported while the person signs
+#: in (GrassrootsApp._warm_up).
+WARM_MODULES = (
+    "grassroots_tui.tui.session",
+    "grassroots_tui.services.undo",
+    "grassroots_tui.tui.screens.visits",
+    "grassroots_tui.tui.dialogs.visit_form",
+    "grassroots_tui.tui.screens.board",
+)
+
+
+def warm_pinyin(store: Store) -> None:
+    """The pinyin of every name the visits list shows and finds by (the households'
+    heads, the visitors of each visit as listed), into the pinyin module's caches: the
+    first list of 50,000 visits otherwise converts them while the person waits."""
+    from grassroots_tui.services.pinyin import search_text, sort_key
+
+    names = {s["id"]: s.get("name", "") for s in store.raw("staff")}
+    for household in store.raw("household"):
+        head = household.get("head_of_household") or ""
+        search_text(head)
+        sort_key(head)
+    teams = {tuple(v.get("visitor_ids") or ()) for v in store.raw("visit")}
+    for team in teams:
+        search_text("、".join(names.get(i, "?") for i in team))
 
 
 def _records_provider() -> type[Provider]:
@@ -111,22 +146,36 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
 
     def __init__(
         self,
-        store: Store,
+        store: Store | None = None,
         settings: Settings | None = None,
         *,
+        opener: Callable[[], Store] | None = None,
+        people: list[Person] | None = None,
+        folder: Path | None = None,
         clock: Callable[[], datetime] = _now,
         persist_settings: bool = True,
     ) -> None:
+        """The program on ``store`` (opened already), or on the store ``opener`` opens
+        in a thread while the sign-in screen lists ``people`` (kept from the last start:
+        :mod:`grassroots_tui.tui.signin_list`); ``folder`` is the store's folder, for the
+        error log until it is open."""
         super().__init__()
         localize_bindings(self)
-        self.store = store
+        if (store is None) == (opener is None):
+            raise ValueError("give the app a store, or a way to open one, not both")
+        self._store = store
+        self.opener = opener
+        self.people = people or []
+        self._folder = folder if store is None else store.paths.folder
         self.settings = settings or Settings()
         self.clock = clock
         self.persist_settings = persist_settings
         self.session: Session | None = None
         #: Signed out, the sign-in screen showing: the old session is kept meanwhile.
         self.signed_out = False
-        self.guard = SignInGuard(clock=lambda: clock().timestamp())
+        self._guard: SignInGuard | None = None
+        #: Why the store could not be opened (shown on the sign-in screen); None if it was.
+        self.open_failed: str | None = None
         #: The line to print instead of a traceback when an unexpected error closes us.
         self._crash_message: str | None = None
         try:
@@ -135,9 +184,31 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             pass
 
     @property
+    def store(self) -> Store:
+        """The open store (an AttributeError until it is open: see :attr:`store_open`)."""
+        if self._store is None:
+            raise AttributeError("the store is not open yet")
+        return self._store
+
+    @property
+    def store_open(self) -> bool:
+        return self._store is not None
+
+    @property
+    def guard(self) -> SignInGuard:
+        if self._guard is None:
+            from grassroots_tui.services.auth import SignInGuard
+
+            clock = self.clock
+            self._guard = SignInGuard(clock=lambda: clock().timestamp())
+        return self._guard
+
+    @property
     def error_log_folder(self) -> Path:
         """Where unexpected errors' tracebacks are written: beside the store."""
-        return self.store.paths.folder
+        if self._store is not None:
+            return self._store.paths.folder
+        return self._folder or Path.cwd()
 
     def _handle_exception(self, error: Exception) -> None:
         """An error no handler caught closes the program, as in Textual, but its
@@ -168,36 +239,124 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
     def show_store_warnings(self) -> None:
         """Each note the store made of a problem it worked around (a daily backup that
         could not be made, a data file recreated), once, as a warning."""
-        while self.store.warnings:
+        while self.store_open and self.store.warnings:
             self.notify(self.store.warnings.pop(0), severity="warning", timeout=15, markup=False)
 
     def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        if self.settings.problem:
+            self.notify(self.settings.problem, severity="warning", markup=False)
+        if self._store is not None:
+            self._store_ready(self._store, people_of(self._store))
+            return
+        # The sign-in screen first, listing the people kept from the last start; the
+        # store opens meanwhile, in a thread (issue #19).
+        screen = SignInScreen(self.people, preselect=self.settings.last_operator)
+        # The thread starts once the screen is painted: importing the store and the
+        # models, and parsing the snapshot, hold the interpreter lock against the paint.
+        screen.after_first_paint = lambda: self.run_worker(
+            self._open_in_thread, thread=True, name="open-store", exit_on_error=False
+        )
+        self.push_screen(screen, callback=self._signed_in)
+
+    def _open_in_thread(self) -> None:
+        """Open the store (and what signing in needs) in a thread; the outcome is handed
+        to the UI thread. An error is told on the sign-in screen, never as a traceback."""
+        assert self.opener is not None
+        try:
+            store = self.opener()
+        except BaseException as error:  # noqa: BLE001 - told on the screen, logged
+            message = self._opening_error(error)
+            self.call_from_thread(self._store_failed, message)
+            return
+        try:
+            people = people_of(store)
+            self.guard  # noqa: B018 - imports the models and the PIN check here, not on screen
+        except BaseException as error:  # noqa: BLE001
+            message = self._opening_error(error)
+            store.close()
+            self.call_from_thread(self._store_failed, message)
+            return
+        self.call_from_thread(self._store_ready, store, people)
+
+    def _opening_error(self, error: BaseException) -> str:
+        """The message for an error opening the store (Chinese or English, one line or a
+        few, no traceback); it is logged, an unexpected one with its traceback in the
+        error log beside the store."""
+        from grassroots_tui.store import StoreError
+
+        if isinstance(error, StoreError):
+            message = str(error)
+        elif isinstance(error, OSError):
+            message = t("error.os", reason=error.strerror or str(error))
+        else:
+            message = unexpected_error_text("error.unexpected", error, self._folder)
+        log.error("the store could not be opened: %s", message)
+        return message
+
+    def _store_failed(self, message: str) -> None:
+        self.open_failed = message
+        screen = self.screen
+        if isinstance(screen, SignInScreen):
+            screen.open_failed(message)
+        else:
+            self.notify(message, title=t("error.title"), severity="error", markup=False)
+
+    def _store_ready(self, store: Store, people: list[Person]) -> None:
+        """The store is open: everything the program does with it from now on."""
+        opened_here = self._store is None
+        self._store = store
+        self.people = people
         # The store's documents live as long as the program: move them out of the cyclic
         # garbage collector's sight, or each full collection walks all of them (a pause of
         # a fifth of a second at 100,000 documents, in the middle of typing). Lists do the
         # same with their rows (ListSectionScreen).
         gc.freeze()
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
-        if self.settings.problem:
-            self.notify(self.settings.problem, severity="warning", markup=False)
         self.show_store_warnings()
         self.start_hub_sync()
-        if self.store.readonly:
+        if store.readonly:
             self.notify(
-                self.store.readonly_reason or t("app.readonly"),
+                store.readonly_reason or t("app.readonly"),
                 title=t("app.readonly"),
                 severity="warning",
                 timeout=15,
                 markup=False,
             )
-        if not self.store.count("station"):
-            if self.store.readonly:
+        waiting = self.screen if isinstance(self.screen, SignInScreen) else None
+        if not store.count("station"):
+            if store.readonly:
                 self.notify(t("setup.readonly"), severity="error", markup=False)
+                if waiting is not None:
+                    waiting.open_failed(t("setup.readonly"))
                 return
-            self.push_screen(SetupScreen(self.store), callback=self._set_up)
-        else:
+            from grassroots_tui.tui.screens.setup import SetupScreen
+
+            if waiting is not None:
+                self.pop_screen()  # nobody to sign in yet: the first start's set-up
+            self.push_screen(SetupScreen(store), callback=self._set_up)
+            return
+        if waiting is None:
             self.sign_in()
+        else:
+            waiting.store_opened(store, people, self.guard)
+        if opened_here:
+            # Kept for the next start's sign-in screen (signin_list), in a thread.
+            self.in_thread(lambda: keep(store, people), name="keep-signin")
+            self.call_after_refresh(self._warm_up)
+
+    def _warm_up(self) -> None:
+        """While the person signs in: import, in a thread, what the first list and its
+        forms need, and work out the pinyin its rows show and find by, so that signing
+        in and the first screens pay nothing for it (issue #19)."""
+        store = self.store
+
+        def warm() -> None:
+            for module in WARM_MODULES:
+                import_module(module)
+            warm_pinyin(store)
+
+        self.in_thread(warm, name="warm-up")
 
     def _set_up(self, created: tuple | None) -> None:
         if created is None:
@@ -209,15 +368,17 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         self.push_screen(RecoveryKeyDialog(created[2].text), callback=lambda _: self.sign_in())
 
     def sign_in(self) -> None:
-        stations = {s["id"]: s["name"] for s in self.store.raw("station")}
-        staff = list(self.store.iter("staff"))
-        screen = SignInScreen(staff, stations, self.guard, self.settings.last_operator)  # type: ignore[arg-type]
+        people = people_of(self.store)
+        screen = SignInScreen(people, self.guard, self.settings.last_operator, store=self.store)
         self.push_screen(screen, callback=self._signed_in)
 
     def _signed_in(self, staff: Staff | None) -> None:
         if staff is None:
             self.exit()
             return
+        from grassroots_tui.services import undo as undo_service
+        from grassroots_tui.tui.session import Session
+
         station = self.store.get("station", staff.station_id) if staff.station_id else None
         self.session = Session(
             self.store,
@@ -249,7 +410,7 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             "sign_out",
         }:
             return False
-        if action in ("undo", "redo") and self.store.readonly:
+        if action in ("undo", "redo") and (not self.store_open or self.store.readonly):
             return False
         if action in HUB_ACTIONS:
             return self.hub_sync is not None and self.session is not None and not self.signed_out
@@ -319,6 +480,8 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         session = self.session
         if session is None:
             return
+        from grassroots_tui.services import undo as undo_service
+
         role = session.operator.role
         args = (session.store, session.actor, role)
 

@@ -23,15 +23,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grassroots_tui.hub.config import HubConfig, load_config
-from grassroots_tui.hub.engines import HubConnection, HubError, HubUnavailable
-from grassroots_tui.hub.sync import SyncReport, sync
 from grassroots_tui.i18n import t
-from grassroots_tui.models.errors import DocumentInvalid
-from grassroots_tui.store import Store, StoreError
-from grassroots_tui.store.error_log import record_unexpected
+
+# The hub, the models and the store are imported when a sync is set up: the app (which
+# mixes in HubSyncApp) is imported before its sign-in screen, and they are not needed
+# there (issue #19).
+if TYPE_CHECKING:
+    from grassroots_tui.hub.config import HubConfig
+    from grassroots_tui.hub.sync import SyncReport
+    from grassroots_tui.store import Store
 
 #: Seconds between two syncs when nothing else asks for one.
 SYNC_EVERY = 300.0
@@ -39,8 +41,22 @@ SYNC_EVERY = 300.0
 SAVE_DELAY = 3.0
 #: Seconds between two looks at whether something was saved.
 POLL = 1.0
-#: Errors whose own message is written for the user (in Chinese).
-TOLD = (HubError, StoreError, DocumentInvalid)
+
+
+def load_config(main: Any) -> HubConfig | None:
+    """The hub settings beside the store (:func:`grassroots_tui.hub.config.load_config`)."""
+    from grassroots_tui.hub.config import load_config as load
+
+    return load(main)
+
+
+def _told() -> tuple[type[BaseException], ...]:
+    """Errors whose own message is written for the user (in Chinese)."""
+    from grassroots_tui.hub.engines import HubError
+    from grassroots_tui.models.errors import DocumentInvalid
+    from grassroots_tui.store import StoreError
+
+    return (HubError, StoreError, DocumentInvalid)
 
 
 @dataclass
@@ -97,6 +113,9 @@ def run_sync(store: Store, config: HubConfig, warm: Callable[[], object] | None 
     it brought documents, ``warm`` runs next, still in the worker: what the screens derive
     from them (the slip clock, the residents' names) is worked out here, so the board
     opened after a pull does not pay for it."""
+    from grassroots_tui.hub.engines import HubConnection, HubUnavailable
+    from grassroots_tui.hub.sync import sync
+
     try:
         with HubConnection.open(config.address) as hub, store._mutex:
             report = sync(store, hub, config.replica_id)
@@ -162,6 +181,8 @@ class HubSync:
     def for_app(cls, app: Any, on_change: Callable[[], None]) -> HubSync | None:
         """The app's sync when its store has a hub (and may be written), else None. A hub
         settings file that cannot be read is told once, as a warning."""
+        from grassroots_tui.hub.engines import HubError
+
         store: Store = app.store
         try:
             config = load_config(store.paths.main)
@@ -238,9 +259,11 @@ class HubSync:
         """A failure that is not "offline": the error log and one notice, no traceback."""
         reason = (
             str(error)
-            if isinstance(error, TOLD)
+            if isinstance(error, _told())
             else t("sync.unexpected", kind=type(error).__name__)
         )
+        from grassroots_tui.store.error_log import record_unexpected
+
         try:
             path = record_unexpected(error, self.store.paths.folder, context="hub sync")
             where = t("error.logged", path=str(path))

@@ -15,19 +15,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from textual._context import active_app
 from textual.worker import Worker, WorkerState
 
 from grassroots_tui.i18n import t
-from grassroots_tui.models.errors import DocumentInvalid
-from grassroots_tui.store import StoreError
-from grassroots_tui.store.error_log import record_unexpected
 
 log = logging.getLogger("grassroots_tui")
 
-#: Errors whose own message is written for the user.
-EXPECTED = (StoreError, DocumentInvalid, ValueError, OSError)
+
+def expected_errors() -> tuple[type[BaseException], ...]:
+    """Errors whose own message is written for the user. (Imported when first needed:
+    the models and the store are not imported before the sign-in screen, issue #19.)"""
+    from grassroots_tui.models.errors import DocumentInvalid
+    from grassroots_tui.store import StoreError
+
+    return (StoreError, DocumentInvalid, ValueError, OSError)
+
+
+def __getattr__(name: str) -> object:
+    if name == "EXPECTED":
+        return expected_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def friendly_error(error: BaseException, log_folder: Path | None = None) -> str:
@@ -36,11 +44,15 @@ def friendly_error(error: BaseException, log_folder: Path | None = None) -> str:
     An unexpected error's traceback is written to the error log in ``log_folder`` (by
     default the running program's, :func:`running_log_folder`), and the message names
     the file."""
+    from pydantic import ValidationError
+
+    from grassroots_tui.store import StoreError
+
     if isinstance(error, ValidationError):
         return t("error.invalid")
     if isinstance(error, OSError) and not isinstance(error, StoreError):
         return t("error.os", reason=error.strerror or str(error))
-    if isinstance(error, EXPECTED):
+    if isinstance(error, expected_errors()):
         return str(error)
     return unexpected_error_text("error.unexpected", error, log_folder or running_log_folder())
 
@@ -61,6 +73,8 @@ def unexpected_error_text(key: str, error: BaseException, folder: Path | None) -
     if folder is None:
         log.error("unexpected error", exc_info=error)
         return message
+    from grassroots_tui.store.error_log import record_unexpected
+
     try:
         path = record_unexpected(error, folder)
     except OSError as failed:
