@@ -21,9 +21,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from grassroots_tui import lang
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.models import (
     Assistance,
     AssistanceForm,
@@ -60,19 +63,20 @@ __all__ = [
     "start_round",
 ]
 
-#: The columns of an exported round, in order.
+#: The columns of an exported round, in order (Chinese message ids; the export says them
+#: in the current language).
 CSV_HEADERS = (
-    "序号",
-    "户号",
-    "户主",
-    "联系电话",
-    "住址",
-    "困难等级",
-    "帮扶责任人",
-    "慰问情况",
-    "慰问物品及金额",
-    "慰问人",
-    "慰问日期",
+    chinese("序号"),
+    chinese("户号"),
+    chinese("户主"),
+    chinese("联系电话"),
+    chinese("住址"),
+    chinese("困难等级"),
+    chinese("帮扶责任人"),
+    chinese("慰问情况"),
+    chinese("慰问物品及金额"),
+    chinese("慰问人"),
+    chinese("慰问日期"),
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -81,7 +85,9 @@ def get_round(store: Any, round_id: str) -> CondolenceRound:
     """The round, or :class:`HardshipNotFound`."""
     found = store.get(CondolenceRound, round_id)
     if found is None:
-        raise HardshipNotFound(f"找不到送温暖活动（{round_id}），可能已被删除。")
+        raise HardshipNotFound(
+            tr("找不到送温暖活动（{round_id}），可能已被删除。", round_id=round_id)
+        )
     return found
 
 
@@ -93,9 +99,15 @@ def find_round(store: Any, text: str, *, station_id: str | None = None) -> Condo
         rounds = [r for r in rounds if r.get("station_id") == station_id]
     found = [r for r in rounds if r["id"] == text] or [r for r in rounds if r["title"] == text]
     if not found:
-        raise HardshipNotFound(f"找不到名称为“{text}”的送温暖活动。")
+        raise HardshipNotFound(tr("找不到名称为“{text}”的送温暖活动。", text=text))
     if len(found) > 1:
-        raise HardshipRefused(f"有 {len(found)} 个送温暖活动都叫“{text}”，请指定群工站或用编号。")
+        raise HardshipRefused(
+            tr(
+                "有 {count} 个送温暖活动都叫“{text}”，请指定群工站或用编号。",
+                count=len(found),
+                text=text,
+            )
+        )
     return CondolenceRound.model_validate(found[0])
 
 
@@ -119,14 +131,20 @@ def start_round(
     no case qualifies."""
     text = (title or "").strip()
     if not text:
-        raise HardshipRefused("请填写送温暖活动的名称，如“2027年春节慰问”")
+        raise HardshipRefused(tr("请填写送温暖活动的名称，如“2027年春节慰问”"))
     tier = HardshipTier(tier) if tier is not None else None
     with _writing(store):
         if store.get_raw("station", station_id) is None:
-            raise HardshipNotFound(f"找不到群工站（{station_id}）。")
+            raise HardshipNotFound(tr("找不到群工站（{station_id}）。", station_id=station_id))
         for raw in store.raw("condolence_round"):
             if raw.get("station_id") == station_id and raw.get("title") == text:
-                raise HardshipRefused(f"本站已有名为“{text}”的送温暖活动（{raw['started_on']}）")
+                raise HardshipRefused(
+                    tr(
+                        "本站已有名为“{text}”的送温暖活动（{started_on}）",
+                        text=text,
+                        started_on=raw["started_on"],
+                    )
+                )
         cases = [
             c
             for c in store.raw("hardship_case")
@@ -135,8 +153,14 @@ def start_round(
             and (tier is None or c.get("tier") == tier.value)
         ]
         if not cases:
-            scope = f"{tier.label}的" if tier is not None else ""
-            raise HardshipRefused(f"本站没有{scope}帮扶中的困难家庭，无法建立慰问名单")
+            raise HardshipRefused(
+                tr(
+                    "本站没有{tier}的帮扶中的困难家庭，无法建立慰问名单",
+                    tier=tr(tier.label),
+                )
+                if tier is not None
+                else tr("本站没有帮扶中的困难家庭，无法建立慰问名单")
+            )
         cases.sort(key=lambda c: (_household_no(store, c["household_id"]), c["id"]))
         items = [CondolenceItem(case_id=c["id"], household_id=c["household_id"]) for c in cases]
         new = CondolenceRound(
@@ -151,11 +175,11 @@ def add_case_to_round(store: Any, round_id: str, case_id: str, *, actor: str) ->
         found = get_round(store, round_id)
         case = store.get_raw("hardship_case", case_id)
         if case is None:
-            raise HardshipNotFound(f"找不到困难帮扶档案（{case_id}）。")
+            raise HardshipNotFound(tr("找不到困难帮扶档案（{case_id}）。", case_id=case_id))
         if case.get("station_id") != found.station_id:
-            raise HardshipRefused("这户不属于本站，不能加入本站的慰问名单")
+            raise HardshipRefused(tr("这户不属于本站，不能加入本站的慰问名单"))
         if any(item.case_id == case_id for item in found.items):
-            raise HardshipRefused("这户已在慰问名单中")
+            raise HardshipRefused(tr("这户已在慰问名单中"))
         item = CondolenceItem(case_id=case_id, household_id=case["household_id"])
         return guarded_save(store, found.model_copy(update={"items": [*found.items, item]}), actor)
 
@@ -182,16 +206,18 @@ def mark_done(
     what = (given or "").strip()
     who = (by or "").strip()
     if not what:
-        raise HardshipRefused("请填写慰问物品及金额")
+        raise HardshipRefused(tr("请填写慰问物品及金额"))
     if not who:
-        raise HardshipRefused("请填写慰问人")
+        raise HardshipRefused(tr("请填写慰问人"))
     with _writing(store):
         found = get_round(store, round_id)
         index = next((i for i, it in enumerate(found.items) if it.case_id == case_id), None)
         if index is None:
-            raise HardshipNotFound("这户不在本次慰问名单中")
+            raise HardshipNotFound(tr("这户不在本次慰问名单中"))
         if on < found.started_on:
-            raise HardshipRefused(f"慰问日期不能早于活动开始日期（{found.started_on.isoformat()}）")
+            raise HardshipRefused(
+                tr("慰问日期不能早于活动开始日期（{day}）", day=found.started_on.isoformat())
+            )
         old = found.items[index]
         items = list(found.items)
         items[index] = old.model_copy(
@@ -201,7 +227,7 @@ def mark_done(
         if amount is None:
             return guarded_save(store, updated, actor)
         if old.done:
-            raise HardshipRefused("这户已登记慰问；慰问金如需更正，请在帮扶记录中修改")
+            raise HardshipRefused(tr("这户已登记慰问；慰问金如需更正，请在帮扶记录中修改"))
         money = Assistance(
             case_id=case_id,
             date=on,
@@ -229,7 +255,7 @@ def mark_not_done(store: Any, round_id: str, case_id: str, *, actor: str) -> Con
         found = get_round(store, round_id)
         index = next((i for i, it in enumerate(found.items) if it.case_id == case_id), None)
         if index is None:
-            raise HardshipNotFound("这户不在本次慰问名单中")
+            raise HardshipNotFound(tr("这户不在本次慰问名单中"))
         items = list(found.items)
         items[index] = CondolenceItem(case_id=case_id, household_id=items[index].household_id)
         return guarded_save(store, found.model_copy(update={"items": items}), actor)
@@ -264,14 +290,19 @@ def neutralise(cell: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _rows(store: Any, found: CondolenceRound, masker: Masker) -> list[list[str]]:
+def _rows(
+    store: Any, found: CondolenceRound, masker: Masker, say: Callable[..., str] = lang.tr
+) -> list[list[str]]:
+    """The round's rows, its words in the current language (``say``
+    :func:`~grassroots_tui.lang.chinese` for the official document)."""
+    tr = say  # named so, its literal message ids are found (tests/test_messages.py)
     staff = {s["id"]: s.get("name", "") for s in store.raw("staff")}
     residents = resident_names(store)  # what was given is free text: it may name someone
     rows: list[list[str]] = []
     for number, item in enumerate(found.items, start=1):
         home = store.get_raw("household", item.household_id) or {}
         case = store.get_raw("hardship_case", item.case_id) or {}
-        tier = HardshipTier(case["tier"]).label if case.get("tier") else ""
+        tier = tr(HardshipTier(case["tier"]).label) if case.get("tier") else ""
         cadre = staff.get(case.get("paired_cadre", ""), case.get("paired_cadre", ""))
         rows.append(
             [
@@ -282,7 +313,7 @@ def _rows(store: Any, found: CondolenceRound, masker: Masker) -> list[list[str]]
                 str(home.get("address") or ""),
                 tier,
                 str(cadre or ""),
-                "已慰问" if item.done else "未慰问",
+                tr("已慰问") if item.done else tr("未慰问"),
                 mask_text(item.given, masker, residents),
                 item.by or "",
                 item.done_on.isoformat() if item.done_on else "",
@@ -294,7 +325,7 @@ def _rows(store: Any, found: CondolenceRound, masker: Masker) -> list[list[str]]
 def _csv(rows: list[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADERS)
+    writer.writerow([tr(header) for header in CSV_HEADERS])
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue()
@@ -306,16 +337,21 @@ def _md_cell(text: str) -> str:
 
 def _markdown(found: CondolenceRound, rows: list[list[str]], masked: bool) -> str:
     done, total, percent = round_progress(found)
-    scope = found.tier.label if found.tier is not None else "全部等级"
+    scope = tr(found.tier.label) if found.tier is not None else tr("全部等级")
     lines = [
         f"# {_md_cell(found.title)}",
         "",
-        f"- 开始日期：{found.started_on.isoformat()}",
-        f"- 范围：{scope}",
-        f"- 进度：已慰问 {done} / {total} 户（{percent}%）",
+        tr("- 开始日期：{day}", day=found.started_on.isoformat()),
+        tr("- 范围：{scope}", scope=scope),
+        tr(
+            "- 进度：已慰问 {done} / {total} 户（{percent}%）",
+            done=done,
+            total=total,
+            percent=percent,
+        ),
     ]
     if masked:
-        lines.append("- 个人信息已遮蔽")
+        lines.append(tr("- 个人信息已遮蔽"))
     lines += [
         "",
         "| " + " | ".join(CSV_HEADERS) + " |",
@@ -334,7 +370,7 @@ def render_round(store: Any, round_id: str, *, fmt: Literal["csv", "md"] = "csv"
 
 def _render_round(store: Any, round_id: str, *, fmt: Literal["csv", "md"], unmasked: bool) -> str:
     if fmt not in ("csv", "md"):
-        raise HardshipRefused(f"不支持的导出格式：{fmt}（可用：csv、md）")
+        raise HardshipRefused(tr("不支持的导出格式：{fmt}（可用：csv、md）", fmt=fmt))
     found = get_round(store, round_id)
     rows = _rows(store, found, Masker(unmasked=unmasked))
     return _csv(rows) if fmt == "csv" else _markdown(found, rows, not unmasked)
@@ -356,7 +392,7 @@ def export_round(
     trail first, or refused."""
     found = get_round(store, round_id)
     if fmt not in ("csv", "md"):
-        raise HardshipRefused(f"不支持的导出格式：{fmt}（可用：csv、md）")
+        raise HardshipRefused(tr("不支持的导出格式：{fmt}（可用：csv、md）", fmt=fmt))
     if unmasked:
         authorize_unmasked(
             store,
@@ -379,5 +415,7 @@ def encode_export(text: str, fmt: Literal["csv", "md"], encoding: str = "utf-8")
     """The bytes to write: for CSV UTF-8 with BOM, or GB18030 (:data:`CSV_ENCODINGS`);
     plain UTF-8 for Markdown."""
     if encoding not in CSV_ENCODINGS:
-        raise HardshipRefused(f"不支持的编码：{encoding}（可用：utf-8、gb18030）")
+        raise HardshipRefused(
+            tr("不支持的编码：{encoding}（可用：utf-8、gb18030）", encoding=encoding)
+        )
     return text.encode(CSV_ENCODINGS[encoding] if fmt == "csv" else "utf-8")

@@ -40,6 +40,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.models import (
     DutyShift,
     LeaveDecision,
@@ -60,6 +61,7 @@ from grassroots_tui.services.slip_print import (
     _spaced,
     _wrap,
 )
+from grassroots_tui.services.text import listed
 from grassroots_tui.services.workcalendar import WEEKDAYS_ZH, describe_day, missing_years_reason
 
 __all__ = [
@@ -157,7 +159,7 @@ def _span(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def _check_month(year: int, month: int) -> None:
     if not 1 <= month <= 12 or not 1 <= year <= 9999:
-        raise RosterRefused(f"月份无效：{year}年{month}月")
+        raise RosterRefused(tr("月份无效：{year}年{month}月", year=year, month=month))
 
 
 def month_days(year: int, month: int) -> list[dt.date]:
@@ -192,34 +194,38 @@ def _staff_name(store: Any, staff_id: str | None) -> str:
 def _station_label(store: Any, station_id: str | None) -> str:
     raw = store.get_raw("station", station_id) if station_id else None
     if raw is None:
-        return station_id or "未知群工站"
+        return station_id or tr("未知群工站")
     return str(raw.get("code") or raw.get("name") or station_id)
 
 
 def _require_station(store: Any, station_id: str) -> Station:
     station = store.get(Station, station_id) if station_id else None
     if station is None:
-        raise RosterRefused(f"找不到群工站（{station_id or '未填写'}）。")
+        raise RosterRefused(tr("找不到群工站（{station}）。", station=station_id or tr("未填写")))
     return station
 
 
-def _require_staff(store: Any, staff_id: str, what: str = "值班人员") -> dict[str, Any]:
+def _require_staff(store: Any, staff_id: str, what: str = chinese("值班人员")) -> dict[str, Any]:
     raw = store.get_raw("staff", staff_id)
     if raw is None:
-        raise RosterRefused(f"找不到{what}（工作人员编号 {staff_id}）。")
+        raise RosterRefused(
+            tr("找不到{what}（工作人员编号 {staff_id}）。", what=tr(what), staff_id=staff_id)
+        )
     if raw.get("active") is False:
-        raise RosterRefused(f"{what} {raw.get('name', staff_id)} 已不在岗。")
+        raise RosterRefused(
+            tr("{what} {name} 已不在岗。", what=tr(what), name=raw.get("name", staff_id))
+        )
     return raw
 
 
 def _check_staff_list(store: Any, staff_ids: list[str]) -> list[str]:
     ids = [s.strip() for s in staff_ids if s and s.strip()]
     if not ids:
-        raise RosterRefused("请至少选择一名值班人员。")
+        raise RosterRefused(tr("请至少选择一名值班人员。"))
     seen: set[str] = set()
     for staff_id in ids:
         if staff_id in seen:
-            raise RosterRefused(f"值班人员 {_staff_name(store, staff_id)} 重复出现。")
+            raise RosterRefused(tr("值班人员 {name} 重复出现。", name=_staff_name(store, staff_id)))
         seen.add(staff_id)
         _require_staff(store, staff_id)
     return ids
@@ -305,14 +311,25 @@ def generate_month(
     _require_station(store, station_id)
     ids = _check_staff_list(store, staff_ids)
     if not 1 <= per_day <= len(ids):
-        raise RosterRefused(f"每天值班人数应在 1 到 {len(ids)} 之间（收到 {per_day}）。")
+        raise RosterRefused(
+            tr(
+                "每天值班人数应在 1 到 {count} 之间（收到 {per_day}）。",
+                count=len(ids),
+                per_day=per_day,
+            )
+        )
     days = working_days(year, month, calendar)
     with _writing(store):
         existing = shifts_in_month(store, station_id, year, month)
         if existing and not replace:
             raise RosterRefused(
-                f"{_station_label(store, station_id)} {year}年{month}月已有值班表"
-                f"（{len(existing)} 天）；要重新生成，请选择替换原有值班表。"
+                tr(
+                    "{station} {year}年{month}月已有值班表（{count} 天）；要重新生成，请选择替换原有值班表。",
+                    station=_station_label(store, station_id),
+                    year=year,
+                    month=month,
+                    count=len(existing),
+                )
             )
         leaves = _approved_leave(store)
         elsewhere: dict[dt.date, set[str]] = defaultdict(set)
@@ -376,8 +393,13 @@ def set_day(
             leave = _leave_covering(leaves, staff_id, day)
             if leave is not None:
                 raise RosterRefused(
-                    f"{_staff_name(store, staff_id)} {describe_day(day)} 已批准请假"
-                    f"（{leave['start_date']} 至 {leave['end_date']}），不能安排值班。"
+                    tr(
+                        "{name} {day} 已批准请假（{start_date} 至 {end_date}），不能安排值班。",
+                        name=_staff_name(store, staff_id),
+                        day=describe_day(day),
+                        start_date=leave["start_date"],
+                        end_date=leave["end_date"],
+                    )
                 )
         for raw in _shifts_between(store, day, day):
             if raw.get("station_id") == station_id:
@@ -385,9 +407,12 @@ def set_day(
             for staff_id in ids:
                 if staff_id in (raw.get("staff_ids") or []):
                     raise RosterRefused(
-                        f"{_staff_name(store, staff_id)} {describe_day(day)} 已在 "
-                        f"{_station_label(store, raw.get('station_id'))} 值班，"
-                        f"不能同时在两个站值班。"
+                        tr(
+                            "{name} {day} 已在 {station} 值班，不能同时在两个站值班。",
+                            name=_staff_name(store, staff_id),
+                            day=describe_day(day),
+                            station=_station_label(store, raw.get("station_id")),
+                        )
                     )
         old = _shift_of(store, station_id, day)
         if old is None:
@@ -457,7 +482,11 @@ def roster_gaps(
                         day,
                         "nobody",
                         None,
-                        f"{prefix}{describe_day(day)} 是工作日，没有安排值班人员",
+                        tr(
+                            "{prefix}{day} 是工作日，没有安排值班人员",
+                            prefix=prefix,
+                            day=describe_day(day),
+                        ),
                         sid,
                     )
                 )
@@ -469,9 +498,14 @@ def roster_gaps(
                             day,
                             "on_leave",
                             staff_id,
-                            f"{prefix}{describe_day(day)} {name(staff_id)} 已批准请假"
-                            f"（{leave['start_date']} 至 {leave['end_date']}），"
-                            f"却仍在值班表上",
+                            tr(
+                                "{prefix}{day} {name} 已批准请假（{start_date} 至 {end_date}），却仍在值班表上",
+                                prefix=prefix,
+                                day=describe_day(day),
+                                name=name(staff_id),
+                                start_date=leave["start_date"],
+                                end_date=leave["end_date"],
+                            ),
                             sid,
                         )
                     )
@@ -488,8 +522,13 @@ def roster_gaps(
                             day,
                             "double_booked",
                             staff_id,
-                            f"{prefix}{describe_day(day)} {name(staff_id)} 同一天也在 "
-                            f"{'、'.join(others)} 值班",
+                            tr(
+                                "{prefix}{day} {name} 同一天也在 {others} 值班",
+                                prefix=prefix,
+                                day=describe_day(day),
+                                name=name(staff_id),
+                                others=listed(others),
+                            ),
                             sid,
                         )
                     )
@@ -530,7 +569,7 @@ def get_leave(store: Any, leave_id: str) -> LeaveRequest:
     """The leave request, or :class:`LeaveNotFound`."""
     leave = store.get(LeaveRequest, leave_id) if leave_id else None
     if leave is None:
-        raise LeaveNotFound(f"找不到请假申请（{leave_id}），可能已被删除。")
+        raise LeaveNotFound(tr("找不到请假申请（{leave_id}），可能已被删除。", leave_id=leave_id))
     return leave
 
 
@@ -539,15 +578,17 @@ def find_leave(store: Any, text: str) -> LeaveRequest:
     approved request (else their latest request). Refused when the name is ambiguous."""
     text = (text or "").strip()
     if not text:
-        raise LeaveNotFound("请填写请假申请编号或请假人姓名。")
+        raise LeaveNotFound(tr("请填写请假申请编号或请假人姓名。"))
     if store.get_raw("leave_request", text) is not None:
         return get_leave(store, text)
     staff_ids = {r["id"] for r in store.raw("staff") if r.get("name") == text or r["id"] == text}
     leaves = [r for r in store.raw("leave_request") if r.get("staff_id") in staff_ids]
     if not leaves:
-        raise LeaveNotFound(f"找不到“{text}”的请假申请。")
+        raise LeaveNotFound(tr("找不到“{text}”的请假申请。", text=text))
     if len({r["staff_id"] for r in leaves}) > 1:
-        raise RosterRefused(f"有不止一位叫“{text}”的工作人员请过假，请用请假申请编号。")
+        raise RosterRefused(
+            tr("有不止一位叫“{text}”的工作人员请过假，请用请假申请编号。", text=text)
+        )
     approved = [r for r in leaves if r.get("decision") == LeaveDecision.APPROVED.value]
     pool = approved or leaves
     latest = max(pool, key=lambda r: (str(r.get("start_date")), str(r.get("created_at") or "")))
@@ -567,13 +608,13 @@ def request_leave(store: Any, leave: LeaveRequest, actor: str) -> LeaveRequest:
     request (:func:`is_late`, 补假) is accepted and flagged."""
     with _writing(store):
         if store.get_raw("leave_request", leave.id) is not None:
-            raise RosterRefused("这份请假申请已经提交过了。")
+            raise RosterRefused(tr("这份请假申请已经提交过了。"))
         if leave.decision is not LeaveDecision.PENDING:
-            raise RosterRefused("新的请假申请应为“待审批”；审批请用请假审批。")
-        staff = _require_staff(store, leave.staff_id, "请假人")
+            raise RosterRefused(tr("新的请假申请应为“待审批”；审批请用请假审批。"))
+        staff = _require_staff(store, leave.staff_id, chinese("请假人"))
         station_id = leave.station_id or staff.get("station_id")
         if not station_id:
-            raise RosterRefused("请选择请假人所在的群工站。")
+            raise RosterRefused(tr("请选择请假人所在的群工站。"))
         _require_station(store, station_id)
         for raw in store.raw("leave_request"):
             if (
@@ -581,10 +622,15 @@ def request_leave(store: Any, leave: LeaveRequest, actor: str) -> LeaveRequest:
                 and raw.get("decision") != LeaveDecision.REJECTED.value
                 and _overlaps(leave.start_date, leave.end_date, raw["start_date"], raw["end_date"])
             ):
-                state = LeaveDecision(raw["decision"]).label
+                state = tr(LeaveDecision(raw["decision"]).label)
                 raise RosterRefused(
-                    f"{staff.get('name')} 在 {raw['start_date']} 至 {raw['end_date']} "
-                    f"已有请假（{state}），时间重叠。"
+                    tr(
+                        "{name} 在 {start_date} 至 {end_date} 已有请假（{state}），时间重叠。",
+                        name=staff.get("name"),
+                        start_date=raw["start_date"],
+                        end_date=raw["end_date"],
+                        state=state,
+                    )
                 )
         leave = leave.model_copy(update={"station_id": station_id})
         if leave.substitute_id:
@@ -621,13 +667,13 @@ def substitute_problem(
     very shift to be covered. The days to cover are the requester's shifts in the period
     and, with a calendar, every working day of the period."""
     if substitute_id == leave.staff_id:
-        return "代班人不能是请假人本人。"
+        return tr("代班人不能是请假人本人。")
     raw = store.get_raw("staff", substitute_id)
     if raw is None:
-        return f"找不到代班人（工作人员编号 {substitute_id}）。"
+        return tr("找不到代班人（工作人员编号 {substitute_id}）。", substitute_id=substitute_id)
     name = raw.get("name", substitute_id)
     if raw.get("active") is False:
-        return f"代班人 {name} 已不在岗。"
+        return tr("代班人 {name} 已不在岗。", name=name)
     cover = _days_to_cover(store, leave, calendar)
     days = list(cover) or leave_days(leave)
     for other in _approved_leave(store):
@@ -635,9 +681,12 @@ def substitute_problem(
             continue
         clash = [d for d in days if _date(other["start_date"]) <= d <= _date(other["end_date"])]
         if clash:
-            return (
-                f"代班人 {name} 在 {clash[0].isoformat()} 也在请假"
-                f"（{other['start_date']} 至 {other['end_date']}），不能代班。"
+            return tr(
+                "代班人 {name} 在 {day} 也在请假（{start_date} 至 {end_date}），不能代班。",
+                name=name,
+                day=clash[0].isoformat(),
+                start_date=other["start_date"],
+                end_date=other["end_date"],
             )
     home = leave.station_id
     for shift in _shifts_between(store, leave.start_date, leave.end_date):
@@ -647,12 +696,18 @@ def substitute_problem(
         covered = cover[day]
         where = covered.get("station_id") if covered else home
         if shift.get("station_id") != where:
-            return (
-                f"代班人 {name} {describe_day(day)} 在 "
-                f"{_station_label(store, shift.get('station_id'))} 值班，不能同时代班。"
+            return tr(
+                "代班人 {name} {day} 在 {station} 值班，不能同时代班。",
+                name=name,
+                day=describe_day(day),
+                station=_station_label(store, shift.get("station_id")),
             )
         if covered is not None:
-            return f"代班人 {name} {describe_day(day)} 本来就在本站值班，不能同时代班。"
+            return tr(
+                "代班人 {name} {day} 本来就在本站值班，不能同时代班。",
+                name=name,
+                day=describe_day(day),
+            )
     return None
 
 
@@ -675,14 +730,23 @@ def decide_leave(
     transaction as the decision. Refusing keeps the shifts as they are."""
     approver = (approver or "").strip()
     if not approver:
-        raise RosterRefused("请填写审批人。")
+        raise RosterRefused(tr("请填写审批人。"))
     with _writing(store):
         leave = get_leave(store, leave_id)
         if leave.decision is not LeaveDecision.PENDING:
-            raise RosterRefused(f"这份请假申请已审批（{leave.decision.label}），不能再次审批。")
+            raise RosterRefused(
+                tr(
+                    "这份请假申请已审批（{decision}），不能再次审批。",
+                    decision=tr(leave.decision.label),
+                )
+            )
         if on < leave.requested_on:
             raise RosterRefused(
-                f"审批日期 {on.isoformat()} 不能早于申请日期 {leave.requested_on.isoformat()}。"
+                tr(
+                    "审批日期 {day} 不能早于申请日期 {requested}。",
+                    day=on.isoformat(),
+                    requested=leave.requested_on.isoformat(),
+                )
             )
         if not approve:
             refused = validate_model(
@@ -696,7 +760,7 @@ def decide_leave(
             return guarded_save(store, refused, actor)
         substitute = (substitute_id or leave.substitute_id or "").strip()
         if not substitute:
-            raise RosterRefused("批准请假前须确定代班人员（由请假人自行联系）。")
+            raise RosterRefused(tr("批准请假前须确定代班人员（由请假人自行联系）。"))
         problem = substitute_problem(store, leave, substitute, calendar=calendar)
         if problem:
             raise RosterRefused(problem)
@@ -730,6 +794,8 @@ def decide_leave(
 # -- the public notice -----------------------------------------------------------------------
 
 _DIGITS = re.compile(r"\d")
+# The notice is posted on the station's board, an official Chinese document: its words
+# stay Chinese whatever the interface language (as do the duty shifts' stored notes).
 _ROLE_WORDS = {
     StaffRole.WORKER.value: "工作队员",
     StaffRole.HEAD.value: "站长",
@@ -781,7 +847,10 @@ def notice_content(store: Any, leave_id: str, *, on: dt.date | None = None) -> N
     leave = get_leave(store, leave_id)
     if leave.decision is not LeaveDecision.APPROVED or not leave.substitute_id:
         raise RosterRefused(
-            f"只有已批准并安排了代班人的请假才能公示（这份请假：{leave.decision.label}）。"
+            tr(
+                "只有已批准并安排了代班人的请假才能公示（这份请假：{decision}）。",
+                decision=tr(leave.decision.label),
+            )
         )
     station = _require_station(store, leave.station_id or "")
     staff = store.get_raw("staff", leave.staff_id) or {}
@@ -827,7 +896,7 @@ def public_notice(
 ) -> str:
     """请假代班公示 for the station's board (:func:`notice_content`) as text or HTML."""
     if fmt not in ("text", "html"):
-        raise RosterRefused(f"不支持的格式：{fmt}（可用 text、html）")
+        raise RosterRefused(tr("不支持的格式：{fmt}（可用 text、html）", fmt=fmt))
     content = notice_content(store, leave_id, on=on)
     paragraphs, day, name, who = content.paragraphs, content.day, content.station, content.who
     if fmt == "text":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models import Staff, StaffRole, Station
 from grassroots_tui.services import pinyin
 from grassroots_tui.services.auth import hash_pin, require_actor
@@ -50,10 +51,12 @@ def create_station_with_head(
     """
     require_actor(store, actor or head_name, "create", "station")
     if store.get_raw(Station, station.id) is not None:
-        raise ValueError(f"群工站“{station.name}”已经存在。")
+        raise ValueError(tr("群工站“{name}”已经存在。", name=station.name))
     for raw in store.raw(Station):
         if raw.get("code") == station.code:
-            raise ValueError(f"站点代码 {station.code} 已被“{raw.get('name')}”使用。")
+            raise ValueError(
+                tr("站点代码 {code} 已被“{name}”使用。", code=station.code, name=raw.get("name"))
+            )
     head = Staff(
         station_id=station.id,
         name=head_name,
@@ -77,7 +80,7 @@ def add_staff(store: Store, staff: Staff, actor: str, *, pin: str | None = None)
     """
     require_actor(store, actor, "create", "staff")
     if store.get_raw(Staff, staff.id) is not None:
-        raise ValueError(f"工作人员“{staff.name}”已经存在。")
+        raise ValueError(tr("工作人员“{name}”已经存在。", name=staff.name))
     if pin:
         staff = staff.model_copy(update=_pin_fields(pin))
     saved = store.save(staff, actor)
@@ -91,8 +94,9 @@ def _is_active_head(raw: dict[str, Any] | Staff) -> bool:
     return bool(raw.get("active", True)) and raw.get("role") == StaffRole.HEAD.value
 
 
-def _check_not_last_head(store: Store, old: dict[str, Any], what: str) -> None:
-    """Refuse ``what`` if ``old`` is the only active head of its station."""
+def _check_not_last_head(store: Store, old: dict[str, Any], *, leaving: bool) -> None:
+    """Refuse the change (``leaving``: the member leaves, else leaves or changes role) if
+    ``old`` is the only active head of its station."""
     if not _is_active_head(old):
         return
     station_id = old.get("station_id")
@@ -102,7 +106,14 @@ def _check_not_last_head(store: Store, old: dict[str, Any], what: str) -> None:
         if raw["id"] != old["id"] and raw.get("station_id") == station_id and _is_active_head(raw)
     ]
     if not others:
-        raise ValueError(f"{old.get('name')}是本站唯一在岗的站长，不能{what}；请先任命新的站长。")
+        raise ValueError(
+            tr("{name}是本站唯一在岗的站长，不能离任；请先任命新的站长。", name=old.get("name"))
+            if leaving
+            else tr(
+                "{name}是本站唯一在岗的站长，不能离任或改任其他角色；请先任命新的站长。",
+                name=old.get("name"),
+            )
+        )
 
 
 def update_staff(
@@ -124,10 +135,10 @@ def update_staff(
     require_actor(store, actor, "update", "staff")
     old = store.get_raw(Staff, staff.id)
     if old is None:
-        raise ValueError(f"找不到工作人员“{staff.name}”。")
+        raise ValueError(tr("找不到工作人员“{name}”。", name=staff.name))
     leaves_headship = not _is_active_head(staff) or staff.station_id != old.get("station_id")
     if leaves_headship:
-        _check_not_last_head(store, old, "离任或改任其他角色")
+        _check_not_last_head(store, old, leaving=False)
     if pin:
         update = _pin_fields(pin)
     elif clear_pin:
@@ -149,11 +160,11 @@ def retire_staff(store: Store, staff_id: str, actor: str) -> Staff:
     require_actor(store, actor, "update", "staff")
     old = store.get_raw(Staff, staff_id)
     if old is None:
-        raise ValueError(f"找不到工作人员（编号 {staff_id}）。")
+        raise ValueError(tr("找不到工作人员（编号 {staff_id}）。", staff_id=staff_id))
     staff = Staff.model_validate(old)
     if not staff.active:
         return staff
-    _check_not_last_head(store, old, "离任")
+    _check_not_last_head(store, old, leaving=True)
     saved = store.save(staff.model_copy(update={"active": False}), actor)
     assert isinstance(saved, Staff)
     return saved

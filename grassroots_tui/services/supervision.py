@@ -25,6 +25,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models import (
     RectificationState,
     SlipSource,
@@ -116,7 +117,9 @@ def get_check(store: Any, check_id: str) -> SupervisionCheck:
     """The check, or :class:`SupervisionRefused`."""
     check = store.get(SupervisionCheck, check_id) if check_id else None
     if check is None:
-        raise SupervisionRefused(f"找不到督导记录（{check_id}），可能已被删除。")
+        raise SupervisionRefused(
+            tr("找不到督导记录（{check_id}），可能已被删除。", check_id=check_id)
+        )
     return check
 
 
@@ -124,7 +127,7 @@ def _item(check: SupervisionCheck, item_id: str) -> int:
     for index, item in enumerate(check.rectifications):
         if item.id == item_id:
             return index
-    raise SupervisionRefused(f"督导记录中找不到这项整改（{item_id}）。")
+    raise SupervisionRefused(tr("督导记录中找不到这项整改（{item_id}）。", item_id=item_id))
 
 
 def _staff_name(store: Any, staff_id: str) -> str:
@@ -141,22 +144,37 @@ def record_check(store: Any, check: SupervisionCheck, actor: str) -> Supervision
     rectification points to a slip that does not exist."""
     with _writing(store):
         if store.get_raw("station", check.station_id) is None:
-            raise SupervisionRefused(f"找不到被督导的群工站（{check.station_id}）。")
+            raise SupervisionRefused(
+                tr("找不到被督导的群工站（{station_id}）。", station_id=check.station_id)
+            )
         staff = store.get_raw("staff", check.supervisor_id)
         if staff is None:
-            raise SupervisionRefused(f"找不到督导人员（工作人员编号 {check.supervisor_id}）。")
+            raise SupervisionRefused(
+                tr(
+                    "找不到督导人员（工作人员编号 {supervisor_id}）。",
+                    supervisor_id=check.supervisor_id,
+                )
+            )
         name = staff.get("name", check.supervisor_id)
         if staff.get("active") is False:
-            raise SupervisionRefused(f"督导人员 {name} 已不在岗。")
+            raise SupervisionRefused(tr("督导人员 {name} 已不在岗。", name=name))
         if staff.get("role") not in SUPERVISOR_ROLES:
-            role = StaffRole(staff["role"]).label if staff.get("role") else "未知"
+            role = tr(StaffRole(staff["role"]).label) if staff.get("role") else tr("未知")
             raise SupervisionRefused(
-                f"{name} 的角色是“{role}”，只有督导或包案领导才能记为督导人员。"
+                tr(
+                    "{name} 的角色是“{role}”，只有督导或包案领导才能记为督导人员。",
+                    name=name,
+                    role=role,
+                )
             )
         for item in check.rectifications:
             if item.slip_id and store.get_raw("handoff_slip", item.slip_id) is None:
                 raise SupervisionRefused(
-                    f"整改事项“{item.description}”关联的交办单（{item.slip_id}）不存在。"
+                    tr(
+                        "整改事项“{description}”关联的交办单（{slip_id}）不存在。",
+                        description=item.description,
+                        slip_id=item.slip_id,
+                    )
                 )
         saved = guarded_save(store, check, actor)
     return saved
@@ -201,13 +219,17 @@ def rectification_to_slip(store: Any, check_id: str, item_id: str, *, actor: str
                 else None
             )
             if earlier is not None and earlier.state is not SlipState.WITHDRAWN:
-                number = earlier.number or f"草稿：{earlier.title}"
-                raise SupervisionRefused(f"这项整改已经开了交办单（{number}），不能重复开单。")
+                number = earlier.number or tr("草稿：{title}", title=earlier.title)
+                raise SupervisionRefused(
+                    tr("这项整改已经开了交办单（{number}），不能重复开单。", number=number)
+                )
         if item.state is RectificationState.DONE:
-            raise SupervisionRefused("这项整改已经完成，不需要再开交办单。")
+            raise SupervisionRefused(tr("这项整改已经完成，不需要再开交办单。"))
         station = store.get(Station, check.station_id)
         if station is None:
-            raise SupervisionRefused(f"找不到被督导的群工站（{check.station_id}）。")
+            raise SupervisionRefused(
+                tr("找不到被督导的群工站（{station_id}）。", station_id=check.station_id)
+            )
         supervisor = _staff_name(store, check.supervisor_id)
         description = (
             f"{check.date.isoformat()} 督导（督导人员：{supervisor}）发现，"
@@ -253,7 +275,7 @@ def open_rectifications(
 def checks_in_month(store: Any, year: int, month: int) -> list[dict[str, Any]]:
     """The stored checks dated in the month, by date and time."""
     if not 1 <= month <= 12:
-        raise SupervisionRefused(f"月份无效：{year}年{month}月")
+        raise SupervisionRefused(tr("月份无效：{year}年{month}月", year=year, month=month))
     prefix = f"{year:04d}-{month:02d}-"
     found = [r for r in store.raw("supervision_check") if str(r.get("date", "")).startswith(prefix)]
     found.sort(key=lambda r: (str(r.get("date")), str(r.get("time"))))

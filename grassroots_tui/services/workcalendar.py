@@ -248,6 +248,14 @@ class OfficialCalendar:
         )
 
 
+def weekday_name(day: dt.date) -> str:
+    """ "周六": the day's weekday in the current language (:data:`WEEKDAYS_ZH` is the
+    Chinese, for notices)."""
+    names = (tr("周一"), tr("周二"), tr("周三"), tr("周四"), tr("周五"), tr("周六"), tr("周日"))
+    return names[day.weekday()]
+
+
 def describe_day(day: dt.date) -> str:
-    """``2026-02-14 周六``: how dates are shown next to their weekday."""
-    return f"{day.isoformat()} {WEEKDAYS_ZH[day.weekday()]}"
+    """``2026-02-14 周六``: how dates are shown next to their weekday, in the current
+    language."""
+    return f"{day.isoformat()} {weekday_name(day)}"

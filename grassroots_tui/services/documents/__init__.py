@@ -30,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from grassroots_tui.lang import chinese
 from grassroots_tui.models import SlipReminder, Station
 from grassroots_tui.services.disclosure import authorize_unmasked
 from grassroots_tui.services.documents.engine import (
@@ -328,7 +329,7 @@ def _round_document(
 
     found = get_round(store, round_id)
     masker = Masker(unmasked=unmasked)
-    rows = _rows(store, found, masker)
+    rows = _rows(store, found, masker, say=chinese)
     tier = CSV_HEADERS.index("困难等级")
     lines = []
     for row in rows:
@@ -382,7 +383,6 @@ def stats_document(store: Any, stats: Any, *, on: dt.date, folder: Path | None =
     """The month's statistics as a report: the period and rounding rule, the summary
     sentence, and a row per station with the total, issued by the street office (or the
     station, for one station's figures)."""
-    from grassroots_tui.lang import chinese
     from grassroots_tui.services.statistics import summary_sentence
     from grassroots_tui.services.stats_export import partial_month, period_line, summary_rows
 
