@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models import KINDS, AuditAction
 from grassroots_tui.models.errors import DocumentInvalid, validate_document
 from grassroots_tui.store import Store, audit_hash
@@ -40,7 +41,9 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.doc_id}：{self.message}"
+        return tr(
+            "{kind} {doc_id}：{message}", kind=self.kind, doc_id=self.doc_id, message=self.message
+        )
 
 
 @dataclass
@@ -98,7 +101,7 @@ def check_documents(store: Store) -> CheckResult:
         tomb = name.startswith(TOMBS)
         kind = name[len(TOMBS) :] if tomb else name
         if kind not in KINDS or (tomb and kind == AUDIT):
-            result.findings.append(Finding("-", name, f"未知的文档类型 {name}"))
+            result.findings.append(Finding("-", name, tr("未知的文档类型 {name}", name=name)))
             formats += 1
             continue
         for doc_id, raw in store.tables[name].items():
@@ -107,18 +110,20 @@ def check_documents(store: Store) -> CheckResult:
             else:
                 total += 1
             if not isinstance(raw, dict):
-                result.findings.append(Finding(doc_id, kind, "不是一条文档"))
+                result.findings.append(Finding(doc_id, kind, tr("不是一条文档")))
                 formats += 1
                 continue
             if bool(raw.get("deleted")) != tomb:
                 said = (
-                    "在已删除的记录中，却没有标为已删除" if tomb else "标为已删除，却在现有记录中"
+                    tr("在已删除的记录中，却没有标为已删除")
+                    if tomb
+                    else tr("标为已删除，却在现有记录中")
                 )
                 result.findings.append(Finding(doc_id, kind, said))
                 formats += 1
             if raw.get("id") != doc_id:
                 result.findings.append(
-                    Finding(doc_id, kind, f"编号与存储位置不符（{raw.get('id')}）")
+                    Finding(doc_id, kind, tr("编号与存储位置不符（{id}）", id=raw.get("id")))
                 )
                 formats += 1
             try:
@@ -126,7 +131,13 @@ def check_documents(store: Store) -> CheckResult:
             except DocumentInvalid as invalid:
                 for problem in invalid.problems:
                     result.findings.append(
-                        Finding(doc_id, kind, f"「{problem.label}」{problem.message}")
+                        Finding(
+                            doc_id,
+                            kind,
+                            tr(
+                                "「{label}」{message}", label=problem.label, message=problem.message
+                            ),
+                        )
                     )
                     formats += 1
             if kind != AUDIT:
@@ -134,11 +145,13 @@ def check_documents(store: Store) -> CheckResult:
                 result.findings.extend(late)
                 times += len(late)
     if not formats:
-        result.checked.append(f"已校验 {total} 条文档的格式和编号")
+        result.checked.append(tr("已校验 {total} 条文档的格式和编号", total=total))
         if tombs:
-            result.checked.append(f"已校验 {tombs} 条已删除记录（保留备查）的格式和编号")
+            result.checked.append(
+                tr("已校验 {tombs} 条已删除记录（保留备查）的格式和编号", tombs=tombs)
+            )
     if not times:
-        result.checked.append("没有修改时间早于创建时间的文档")
+        result.checked.append(tr("没有修改时间早于创建时间的文档"))
     return result
 
 
@@ -164,8 +177,11 @@ def _updated_before_created(kind: str, doc_id: str, raw: dict[str, Any]) -> list
         Finding(
             doc_id,
             kind,
-            f"修改时间 {_shown(updated)} 早于创建时间 {_shown(created)}"
-            "（保存时电脑时钟可能被往回调过）",
+            tr(
+                "修改时间 {updated} 早于创建时间 {created}（保存时电脑时钟可能被往回调过）",
+                updated=_shown(updated),
+                created=_shown(created),
+            ),
         )
     ]
 
@@ -188,15 +204,32 @@ def check_audit_chain(store: Store) -> list[Finding]:
     for expected_seq, entry in enumerate(entries, start=1):
         doc_id = entry.get("id", "?")
         if entry.get("seq") != expected_seq:
-            return [Finding(doc_id, AUDIT, f"审计记录第 {expected_seq} 条缺失或顺序被改动")]
+            return [
+                Finding(
+                    doc_id,
+                    AUDIT,
+                    tr("审计记录第 {expected_seq} 条缺失或顺序被改动", expected_seq=expected_seq),
+                )
+            ]
         if entry.get("prev_hash") != previous_hash:
             return [
                 Finding(
-                    doc_id, AUDIT, f"审计记录第 {expected_seq} 条与上一条接不上（上一条被删改）"
+                    doc_id,
+                    AUDIT,
+                    tr(
+                        "审计记录第 {expected_seq} 条与上一条接不上（上一条被删改）",
+                        expected_seq=expected_seq,
+                    ),
                 )
             ]
         if entry.get("hash") != audit_hash(entry):
-            return [Finding(doc_id, AUDIT, f"审计记录第 {expected_seq} 条的内容被改动过")]
+            return [
+                Finding(
+                    doc_id,
+                    AUDIT,
+                    tr("审计记录第 {expected_seq} 条的内容被改动过", expected_seq=expected_seq),
+                )
+            ]
         previous_hash = entry["hash"]
     head = store.meta.get("audit_head")
     if not isinstance(head, dict):
@@ -207,7 +240,11 @@ def check_audit_chain(store: Store) -> list[Finding]:
             Finding(
                 str(head.get("id", "?")),
                 AUDIT,
-                f"审计记录第 {last_seq + 1} 条缺失：最后 {head['seq'] - last_seq} 条被删除了",
+                tr(
+                    "审计记录第 {seq} 条缺失：最后 {count} 条被删除了",
+                    seq=last_seq + 1,
+                    count=head["seq"] - last_seq,
+                ),
             )
         ]
     if head.get("seq", 0) < last_seq:
@@ -216,11 +253,20 @@ def check_audit_chain(store: Store) -> list[Finding]:
             Finding(
                 extra.get("id", "?"),
                 AUDIT,
-                f"审计记录第 {extra.get('seq')} 条不是本程序写入的（在最后一条之后被加入）",
+                tr(
+                    "审计记录第 {seq} 条不是本程序写入的（在最后一条之后被加入）",
+                    seq=extra.get("seq"),
+                ),
             )
         ]
     if entries and (head.get("id"), head.get("hash")) != (entries[-1]["id"], previous_hash):
-        return [Finding(entries[-1]["id"], AUDIT, f"审计记录第 {last_seq} 条（最后一条）被改动过")]
+        return [
+            Finding(
+                entries[-1]["id"],
+                AUDIT,
+                tr("审计记录第 {last_seq} 条（最后一条）被改动过", last_seq=last_seq),
+            )
+        ]
     return []
 
 
@@ -230,11 +276,11 @@ def _audit_chain(store: Store) -> CheckResult:
         return CheckResult(findings)
     count = store.count(AUDIT)
     if isinstance(store.meta.get("audit_head"), dict):
-        said = f"审计记录链：{count} 条，首尾相接，最后一条与数据头记录一致"
+        said = tr("审计记录链：{count} 条，首尾相接，最后一条与数据头记录一致", count=count)
     else:
-        said = (
-            f"审计记录链：{count} 条，首尾相接（这份数据写入时还不记录最后一条，"
-            "无法核对末尾是否有记录被删去）"
+        said = tr(
+            "审计记录链：{count} 条，首尾相接（这份数据写入时还不记录最后一条，无法核对末尾是否有记录被删去）",
+            count=count,
         )
     return CheckResult([], [said])
 
@@ -253,9 +299,14 @@ def check_audit_clock(store: Store) -> list[Finding]:
                 Finding(
                     entry.get("id", "?"),
                     AUDIT,
-                    f"审计记录第 {entry.get('seq')} 条的时间 {_shown(moment)} 早于上一条的 "
-                    f"{_shown(previous)}（电脑时钟可能被往回调过）；涉及 "
-                    f"{entry.get('target_kind')} {entry.get('target_id')}",
+                    tr(
+                        "审计记录第 {seq} 条的时间 {moment} 早于上一条的 {previous}（电脑时钟可能被往回调过）；涉及 {kind} {target}",
+                        seq=entry.get("seq"),
+                        moment=_shown(moment),
+                        previous=_shown(previous),
+                        kind=entry.get("target_kind"),
+                        target=entry.get("target_id"),
+                    ),
                 )
             )
         previous = moment
@@ -267,7 +318,9 @@ def _audit_clock(store: Store) -> CheckResult:
     if findings:
         return CheckResult(findings)
     minutes = int(CLOCK_TOLERANCE.total_seconds() // 60)
-    return CheckResult([], [f"审计记录的时间没有倒退（允许 {minutes} 分钟的误差）"])
+    return CheckResult(
+        [], [tr("审计记录的时间没有倒退（允许 {minutes} 分钟的误差）", minutes=minutes)]
+    )
 
 
 # --- every document is where its audit trail ends -------------------------------------------
@@ -299,19 +352,21 @@ class _Trail:
 
 def _action_name(action: str) -> str:
     try:
-        return AuditAction(action).label
+        return tr(AuditAction(action).label)
     except ValueError:
         return action
 
 
 def _title(kind: str, name: str) -> str:
     info = KINDS[kind].model_fields.get(name)
-    return (info.title if info is not None and info.title else None) or name
+    return tr(info.title) if info is not None and info.title else name
 
 
 def _named(kind: str, names: list[str], most: int = 5) -> str:
-    shown = "".join(f"「{_title(kind, name)}」" for name in names[:most])
-    return shown if len(names) <= most else f"{shown}等 {len(names)} 个"
+    shown = "".join(tr("「{field}」", field=_title(kind, name)) for name in names[:most])
+    return (
+        shown if len(names) <= most else tr("{shown}等 {count} 个", shown=shown, count=len(names))
+    )
 
 
 def replay_audit_trail(store: Store) -> dict[tuple[str, str], _Trail]:
@@ -342,18 +397,20 @@ def _apply(trail: _Trail, entry: dict[str, Any], action: str, kind: str, seq: An
     """Apply one audit entry to the document's replayed state; or say why it cannot be."""
     changes = entry.get("changes")
     if not isinstance(changes, dict):
-        return f"审计记录第 {seq} 条的变更内容无法读取"
+        return tr("审计记录第 {seq} 条的变更内容无法读取", seq=seq)
     # A delete, or an undo that takes a creation back, keeps the whole document in
     # ``before``; every other change leaves the document in place.
     removes = action == "delete" or entry.get("before") is not None
     if removes and not trail.present:
-        return (
-            f"审计记录第 {seq} 条（{_action_name(action)}）删除了它，而此前的审计记录里它并不存在"
+        return tr(
+            "审计记录第 {seq} 条（{action}）删除了它，而此前的审计记录里它并不存在",
+            seq=seq,
+            action=_action_name(action),
         )
     if not removes and not trail.present and action == "update":
-        return f"审计记录第 {seq} 条修改了它，而此前没有创建它的审计记录"
+        return tr("审计记录第 {seq} 条修改了它，而此前没有创建它的审计记录", seq=seq)
     if not removes and trail.present and action == "create":
-        return f"审计记录第 {seq} 条再次创建了它，而此前的审计记录里它已经存在"
+        return tr("审计记录第 {seq} 条再次创建了它，而此前的审计记录里它已经存在", seq=seq)
     kept = dict(trail.fields) if removes else None
     try:
         if not trail.present:
@@ -374,12 +431,14 @@ def _apply(trail: _Trail, entry: dict[str, Any], action: str, kind: str, seq: An
                 else:
                     fields[name] = after
     except (TypeError, ValueError, IndexError):
-        return f"审计记录第 {seq} 条的变更内容无法读取"
+        return tr("审计记录第 {seq} 条的变更内容无法读取", seq=seq)
     if removes:
         if fields:
-            return (
-                f"审计记录第 {seq} 条（{_action_name(action)}）删除时没有记下字段"
-                f"{_named(kind, sorted(fields))}"
+            return tr(
+                "审计记录第 {seq} 条（{action}）删除时没有记下字段{kind}",
+                seq=seq,
+                action=_action_name(action),
+                kind=_named(kind, sorted(fields)),
             )
         trail.present, trail.fields, trail.rev = False, {}, entry.get("target_rev")
         trail.gone = kept
@@ -390,9 +449,11 @@ def _apply(trail: _Trail, entry: dict[str, Any], action: str, kind: str, seq: An
 
 
 def _stale(seq: Any, action: str, kind: str, names: list[str]) -> str:
-    return (
-        f"审计记录第 {seq} 条（{_action_name(action)}）记下的字段{_named(kind, names)}"
-        "修改前的内容与此前的审计记录不符"
+    return tr(
+        "审计记录第 {seq} 条（{action}）记下的字段{kind}修改前的内容与此前的审计记录不符",
+        seq=seq,
+        action=_action_name(action),
+        kind=_named(kind, names),
     )
 
 
@@ -415,9 +476,8 @@ def _differences(
         stamped = raw.get("rev_hash")
         if stamped is None or stamped == revision_hash(raw):
             return None
-        return (
-            "版本摘要与内容不符：内容与审计记录一致，摘要却不是这些内容的摘要"
-            "（可能是在数据文件中直接改动的）"
+        return tr(
+            "版本摘要与内容不符：内容与审计记录一致，摘要却不是这些内容的摘要（可能是在数据文件中直接改动的）"
         )
     names = [
         name for name, value in raw.items() if name not in BOOKKEEPING and fields.get(name) != value
@@ -425,12 +485,13 @@ def _differences(
     names.extend(name for name in fields if name not in raw)
     parts = []
     if names:
-        parts.append(f"字段{_named(kind, sorted(set(names)))}不同")
+        parts.append(tr("字段{kind}不同", kind=_named(kind, sorted(set(names)))))
     if raw.get("rev") != trail.rev:
-        parts.append(f"版本号是 {raw.get('rev')}，应为 {trail.rev}")
-    return (
-        f"文档内容与审计记录不符：{'；'.join(parts)}（审计记录最后一条是第 {trail.seq} 条）："
-        "可能是在数据文件中直接改动的"
+        parts.append(tr("版本号是 {found}，应为 {rev}", found=raw.get("rev"), rev=trail.rev))
+    return tr(
+        "文档内容与审计记录不符：{parts}（审计记录最后一条是第 {seq} 条）：可能是在数据文件中直接改动的",
+        parts=tr("；").join(parts),
+        seq=trail.seq,
     )
 
 
@@ -448,13 +509,14 @@ def check_audit_trail(store: Store) -> list[Finding]:
             trail = trails.get((kind, doc_id))
             message: str | None
             if trail is None:
-                message = "没有任何审计记录：不是经本程序保存的，可能是在数据文件中直接加入的"
+                message = tr("没有任何审计记录：不是经本程序保存的，可能是在数据文件中直接加入的")
             elif trail.broken is not None:
                 message = trail.broken
             elif not trail.present:
-                message = (
-                    f"审计记录第 {trail.seq} 条（{_action_name(trail.action)}）已把它删除，"
-                    "文档却还在：可能是在数据文件中直接放回的"
+                message = tr(
+                    "审计记录第 {seq} 条（{action}）已把它删除，文档却还在：可能是在数据文件中直接放回的",
+                    seq=trail.seq,
+                    action=_action_name(trail.action),
                 )
             else:
                 message = _differences(kind, raw, trail)
@@ -473,9 +535,11 @@ def check_audit_trail(store: Store) -> list[Finding]:
                 Finding(
                     doc_id,
                     kind,
-                    f"删除后留下的记录不见了：审计记录第 {trail.seq} 条"
-                    f"（{_action_name(trail.action)}）删除它时留下了它的最后内容，"
-                    "可能是在数据文件中直接删除的",
+                    tr(
+                        "删除后留下的记录不见了：审计记录第 {seq} 条（{action}）删除它时留下了它的最后内容，可能是在数据文件中直接删除的",
+                        seq=trail.seq,
+                        action=_action_name(trail.action),
+                    ),
                 )
             )
         elif trail.present:
@@ -483,8 +547,11 @@ def check_audit_trail(store: Store) -> list[Finding]:
                 Finding(
                     doc_id,
                     kind,
-                    f"文档不见了，而按审计记录（最后一条是第 {trail.seq} 条，"
-                    f"{_action_name(trail.action)}）它应当还在：可能是在数据文件中直接删除的",
+                    tr(
+                        "文档不见了，而按审计记录（最后一条是第 {seq} 条，{action}）它应当还在：可能是在数据文件中直接删除的",
+                        seq=trail.seq,
+                        action=_action_name(trail.action),
+                    ),
                 )
             )
     return findings
@@ -501,25 +568,26 @@ def _tombstone_findings(
         trail = trails.get((kind, doc_id))
         message: str | None
         if trail is None:
-            message = (
+            message = tr(
                 "已删除的记录没有任何审计记录：不是经本程序删除的，可能是在数据文件中直接加入的"
             )
         elif trail.broken is not None:
             message = None if doc_id in live else trail.broken  # said once, with the document
         elif trail.present:
-            message = (
-                f"有一条它的已删除记录，而按审计记录（最后一条是第 {trail.seq} 条，"
-                f"{_action_name(trail.action)}）它没有被删除：可能是在数据文件中直接加入的"
+            message = tr(
+                "有一条它的已删除记录，而按审计记录（最后一条是第 {seq} 条，{action}）它没有被删除：可能是在数据文件中直接加入的",
+                seq=trail.seq,
+                action=_action_name(trail.action),
             )
         elif trail.gone is None or trail.rev is None:
-            message = (
-                f"有一条它的已删除记录，而审计记录第 {trail.seq} 条删除它时不留已删除记录"
-                "（那时的程序还不保留）：可能是在数据文件中直接加入的"
+            message = tr(
+                "有一条它的已删除记录，而审计记录第 {seq} 条删除它时不留已删除记录（那时的程序还不保留）：可能是在数据文件中直接加入的",
+                seq=trail.seq,
             )
         else:
             message = _differences(kind, raw, trail, trail.gone)
             if message is not None:
-                message = "已删除的记录：" + message
+                message = tr("已删除的记录：{message}", message=message)
         if message is not None:
             findings.append(Finding(doc_id, kind, message))
     return findings
@@ -530,10 +598,10 @@ def _audit_trail(store: Store) -> CheckResult:
     if findings:
         return CheckResult(findings)
     count = sum(store.count(kind) for kind in KINDS if kind != AUDIT)
-    said = f"每条文档都与其审计记录的最终状态一致（{count} 条）"
+    said = tr("每条文档都与其审计记录的最终状态一致（{count} 条）", count=count)
     tombs = sum(len(store.tombstones(kind)) for kind in KINDS if kind != AUDIT)
     if tombs:
-        said += f"；已删除的 {tombs} 条记录与删除时的内容一致"
+        said += tr("；已删除的 {tombs} 条记录与删除时的内容一致", tombs=tombs)
     return CheckResult([], [said])
 
 
@@ -550,17 +618,33 @@ def _last_save(store: Store) -> CheckResult:
         if position.seq == 0 or not position.store_id:
             return CheckResult()
         return CheckResult(
-            [Finding("-", "lastsave", f"最后保存记录 {name} 不见了，无法确认日志是否完整")]
+            [
+                Finding(
+                    "-",
+                    "lastsave",
+                    tr("最后保存记录 {name} 不见了，无法确认日志是否完整", name=name),
+                )
+            ]
         )
     if last.seq < position.seq:  # the program is saving while we read: nothing is missing
         return CheckResult(
             [],
             [
-                f"日志到第 {position.seq} 次保存，不少于最后保存记录（第 {last.seq} 次，读取时程序正在保存）"
+                tr(
+                    "日志到第 {seq} 次保存，不少于最后保存记录（第 {seq2} 次，读取时程序正在保存）",
+                    seq=position.seq,
+                    seq2=last.seq,
+                )
             ],
         )
     when = " ".join(part for part in (last.at[:16].replace("T", " "), last.by) if part)
-    checked = [f"日志完整：到第 {position.seq} 次保存，与最后保存记录一致（最后一次 {when}）"]
+    checked = [
+        tr(
+            "日志完整：到第 {seq} 次保存，与最后保存记录一致（最后一次 {when}）",
+            seq=position.seq,
+            when=when,
+        )
+    ]
     head = store.meta.get("audit_head") or {}
     if last.audit_seq and (
         head.get("seq") != last.audit_seq or str(head.get("hash", ""))[:16] != last.audit_hash
@@ -570,14 +654,22 @@ def _last_save(store: Store) -> CheckResult:
                 Finding(
                     str(head.get("id", "-")),
                     AUDIT,
-                    f"审计记录链的最后一条（第 {head.get('seq')} 条）与最后保存记录中的"
-                    f"（第 {last.audit_seq} 条）不一致",
+                    tr(
+                        "审计记录链的最后一条（第 {seq} 条）与最后保存记录中的（第 {audit_seq} 条）不一致",
+                        seq=head.get("seq"),
+                        audit_seq=last.audit_seq,
+                    ),
                 )
             ],
             checked,
         )
     if last.audit_seq:
-        checked.append(f"审计记录链的最后一条（第 {last.audit_seq} 条）与最后保存记录一致")
+        checked.append(
+            tr(
+                "审计记录链的最后一条（第 {audit_seq} 条）与最后保存记录一致",
+                audit_seq=last.audit_seq,
+            )
+        )
     return CheckResult([], checked)
 
 
@@ -593,19 +685,40 @@ def _backups(store: Store) -> CheckResult:
     best = backups.best_backup(store.paths, position.store_id)
     count = len(backups.list_backups(store.paths))
     if best is None:
-        return CheckResult([], [f"备份文件夹中有 {count} 份备份，没有本数据的备份"])
+        return CheckResult([], [tr("备份文件夹中有 {count} 份备份，没有本数据的备份", count=count)])
     path, seq = best
     if seq > position.seq:
         return CheckResult(
-            [Finding("-", "backup", f"备份 {path.name} 含有到第 {seq} 次的保存，比数据新")]
+            [
+                Finding(
+                    "-",
+                    "backup",
+                    tr("备份 {name} 含有到第 {seq} 次的保存，比数据新", name=path.name, seq=seq),
+                )
+            ]
         )
     try:
         read_snapshot(path)
     except (Damage, OSError) as damage:
-        return CheckResult([Finding("-", "backup", f"备份 {path.name} 读不出来：{damage}")])
+        return CheckResult(
+            [
+                Finding(
+                    "-",
+                    "backup",
+                    tr("备份 {name} 读不出来：{damage}", name=path.name, damage=damage),
+                )
+            ]
+        )
     return CheckResult(
         [],
-        [f"共 {count} 份备份，没有比数据新的；保存最多的 {path.name}（到第 {seq} 次保存）完好可用"],
+        [
+            tr(
+                "共 {count} 份备份，没有比数据新的；保存最多的 {name}（到第 {seq} 次保存）完好可用",
+                count=count,
+                name=path.name,
+                seq=seq,
+            )
+        ],
     )
 
 
@@ -622,15 +735,19 @@ def _slip_steps(store: Store) -> CheckResult:
         Finding(
             slip_id,
             "handoff_slip",
-            f"状态“{line.state.label}”没有相应的办理记录（交办、回复、回访、办结等），"
-            "以往月份的统计按最后一步的日期计",
+            tr(
+                "状态“{label}”没有相应的办理记录（交办、回复、回访、办结等），以往月份的统计按最后一步的日期计",
+                label=tr(line.state.label),
+            ),
         )
         for slip_id, line in sorted(lines.items())
         if line.disagrees
     ]
     if findings:
         return CheckResult(findings)
-    return CheckResult([], [f"每张交办单的状态都与其办理记录相符（{len(lines)} 张）"])
+    return CheckResult(
+        [], [tr("每张交办单的状态都与其办理记录相符（{count} 张）", count=len(lines))]
+    )
 
 
 #: The checks :func:`check_store` runs (what every store the program writes passes,

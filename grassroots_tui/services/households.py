@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models import HandoffSlip, HardshipCase, Household, Reply, SlipView, Visit
 from grassroots_tui.services import pinyin
 from grassroots_tui.services.auth import require_actor
@@ -64,7 +65,7 @@ def household_history(store: Store, household_id: str) -> HouseholdHistory:
     """
     household = store.get(Household, household_id)
     if household is None:
-        raise LookupError(f"找不到住户（编号 {household_id}）。")
+        raise LookupError(tr("找不到住户（编号 {household}）。", household=household_id))
     assert isinstance(household, Household)
 
     visits = [

@@ -7,6 +7,10 @@ Residents' names, ID numbers and phone numbers are masked (张*, 4301**********1
 the audit trail, which :func:`export_slip` does (docs/design.md#personal-information).
 Officials' names (经办人, 签发人, 包案领导) are not residents' information and are printed
 whole.
+
+The printed slip, reply slip and reminder notice are Chinese official documents whatever
+the interface language, as is the note a reminder stores; only the refusals here speak
+the interface language (:func:`grassroots_tui.lang.tr`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models import Household, Satisfaction, SlipReminder, Station
 from grassroots_tui.models.slip import SlipView
 from grassroots_tui.services.auth import guarded_save
@@ -435,7 +440,7 @@ def _render_slip(
     calendar: OfficialCalendar | None,
 ) -> str:
     if fmt not in ("text", "html"):
-        raise ValueError(f"不支持的打印格式：{fmt}（可用 text、html）")
+        raise ValueError(tr("不支持的打印格式：{fmt}（可用 text、html）", fmt=fmt))
     slip, pages = slip_pages(store, slip_id, unmasked=unmasked, calendar=calendar)
     if fmt == "text":
         return ("\f\n").join(_page_text(p) for p in pages)
@@ -494,7 +499,7 @@ def _standing(
     # The warning window does not change the notice (ok and warning read alike).
     clock = line.clock_on(today, warn_days=0, calendar=calendar)
     if due is None or clock is None:
-        raise SlipActionRefused(f"交办单在 {today.isoformat()} 不在办理中，不能催办")
+        raise SlipActionRefused(tr("交办单在 {day} 不在办理中，不能催办", day=today.isoformat()))
     return _Standing(
         due,
         clock.days_overdue,
@@ -552,7 +557,7 @@ def render_reminder(
 ) -> str:
     """催办通知书 to the handling unit: the slip, its due date and how late it is."""
     if fmt not in ("text", "html"):
-        raise ValueError(f"不支持的格式：{fmt}（可用 text、html）")
+        raise ValueError(tr("不支持的格式：{fmt}（可用 text、html）", fmt=fmt))
     slip, station_name, paragraphs = reminder_content(
         store, slip_id, today=today, calendar=calendar
     )
@@ -599,7 +604,7 @@ def record_reminder(
         raise SlipActionRefused(why)
     by = (by or "").strip()
     if not by:
-        raise SlipActionRefused("请填写催办人")
+        raise SlipActionRefused(tr("请填写催办人"))
     s = _standing(store, slip, today, calendar)
     if s.state == "overdue":
         note = f"超期 {s.days_overdue} 天" + ("，已达通报标准" if s.reported else "")

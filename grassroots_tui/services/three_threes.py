@@ -23,6 +23,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.models import ActivityType, StationActivity
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.models.validators import check_period
@@ -37,11 +38,11 @@ __all__ = [
     "period_range",
 ]
 
-#: The Chinese labels of the three items, as they appear in ``missing``.
+#: The Chinese labels of the three items; ``missing`` says them in the current language.
 LABELS = {
-    ActivityType.CULTURAL: "群众文化活动",
-    ActivityType.PETITION_STABILITY: "信访维稳",
-    ActivityType.HARDSHIP_ACTIVITY: "困难帮扶活动",
+    ActivityType.CULTURAL: chinese("群众文化活动"),
+    ActivityType.PETITION_STABILITY: chinese("信访维稳"),
+    ActivityType.HARDSHIP_ACTIVITY: chinese("困难帮扶活动"),
 }
 
 
@@ -74,7 +75,9 @@ def _period(text: str) -> str:
     try:
         return check_period(text)
     except InvalidValue as error:
-        raise ThreeThreesRefused(f"考核期间“{text}”无效：{error}") from None
+        raise ThreeThreesRefused(
+            tr("考核期间“{text}”无效：{error}", text=text, error=error)
+        ) from None
 
 
 def period_range(period: str) -> tuple[dt.date, dt.date]:
@@ -147,15 +150,20 @@ def completion(store: Any, *, period: str) -> list[Completion]:
         missing: list[str] = []
         notes: list[str] = []
         if not cultural:
-            missing.append(LABELS[ActivityType.CULTURAL])
+            missing.append(tr(LABELS[ActivityType.CULTURAL]))
             if cultural_all:
-                notes.append(f"有 {len(cultural_all)} 次群众文化活动，但没有居民代表参加，不计入")
+                notes.append(
+                    tr(
+                        "有 {count} 次群众文化活动，但没有居民代表参加，不计入",
+                        count=len(cultural_all),
+                    )
+                )
         if not petition:
-            missing.append(LABELS[ActivityType.PETITION_STABILITY])
+            missing.append(tr(LABELS[ActivityType.PETITION_STABILITY]))
             if petition_all:
-                notes.append("信访维稳安排没有一对一联点到人，不计入")
+                notes.append(tr("信访维稳安排没有一对一联点到人，不计入"))
         if not hardship:
-            missing.append(LABELS[ActivityType.HARDSHIP_ACTIVITY])
+            missing.append(tr(LABELS[ActivityType.HARDSHIP_ACTIVITY]))
         out.append(
             Completion(
                 station_id=station["id"],

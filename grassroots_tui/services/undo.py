@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from grassroots_tui.lang import language, tr
 from grassroots_tui.models import KINDS, StaffRole
 from grassroots_tui.services.auth import require
 from grassroots_tui.services.masking import mask_name
@@ -65,10 +66,12 @@ def audit_position(store: Store) -> int:
 
 
 def _kind_label(kind: str) -> str:
-    if kind in _SHORT:
+    """The kind's name in the current language (in Chinese, the shorter one of
+    :data:`_SHORT` where there is one)."""
+    if kind in _SHORT and language() == "zh":
         return _SHORT[kind]
     model = KINDS.get(kind)
-    return (getattr(model, "LABEL", "") or kind) if model is not None else kind
+    return tr(getattr(model, "LABEL", "") or kind) if model is not None else kind
 
 
 def _document(store: Store, entry: dict[str, Any]) -> dict[str, Any]:
@@ -115,9 +118,18 @@ def describe(store: Store, entries: list[dict[str, Any]], *, redo: bool = False)
         effect = _OPPOSITE[effect]
     kind = first["target_kind"]
     what = _what(store, kind, _document(store, first))
-    text = _CHANGE.get(effect, effect) + _kind_label(kind) + (f" {what}" if what else "")
+    values = {"kind": _kind_label(kind), "what": what}
+    if effect == "create":
+        text = tr("新增{kind} {what}", **values)
+    elif effect == "update":
+        text = tr("修改{kind} {what}", **values)
+    elif effect == "delete":
+        text = tr("删除{kind} {what}", **values)
+    else:
+        text = f"{effect} {values['kind']} {what}"
+    text = text.rstrip()
     if len(entries) > 1:
-        text += f" 等 {len(entries)} 条记录"
+        text += tr(" 等 {count} 条记录", count=len(entries))
     return text
 
 

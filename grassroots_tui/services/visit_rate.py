@@ -30,6 +30,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
+from grassroots_tui.lang import tr
+
 __all__ = ["VisitRate", "month_bounds", "percentage", "visit_rate"]
 
 _CENT = Decimal("0.01")
@@ -70,7 +72,7 @@ def month_bounds(month: tuple[int, int] | date) -> tuple[date, date]:
     else:
         year, number = month
     if not 1 <= number <= 12:
-        raise ValueError(f"月份应在 1 到 12 之间：{number}")
+        raise ValueError(tr("月份应在 1 到 12 之间：{month}", month=number))
     last = calendar.monthrange(year, number)[1]
     return date(year, number, 1), date(year, number, last)
 
@@ -100,7 +102,11 @@ def visit_rate(
     cumulative_start = year_start or date(month_start.year, 1, 1)
     if cumulative_start > month_end:
         raise ValueError(
-            f"累计起始日期 {cumulative_start.isoformat()} 晚于统计月末 {month_end.isoformat()}"
+            tr(
+                "累计起始日期 {start} 晚于统计月末 {end}",
+                start=cumulative_start.isoformat(),
+                end=month_end.isoformat(),
+            )
         )
     end = month_end.isoformat()
     first = month_start.isoformat()

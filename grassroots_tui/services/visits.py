@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from grassroots_tui.lang import tr
 from grassroots_tui.models import (
     Appointment,
     AppointmentState,
@@ -62,7 +63,7 @@ def new_visit(
     kind = VisitKind(kind)
     departments = list(joint_departments)
     if kind is VisitKind.JOINT and not departments:
-        raise ValueError("联访必须填写参加的部门")
+        raise ValueError(tr("联访必须填写参加的部门"))
     start = dt.time(now.hour, now.minute - now.minute % 5)
     end_at = dt.datetime.combine(now.date(), start) + dt.timedelta(minutes=DEFAULT_VISIT_MINUTES)
     end = end_at.time() if end_at.date() == now.date() else _LAST_MINUTE
@@ -176,12 +177,15 @@ def link_appointment(appointment: Appointment, visit: Visit) -> Appointment:
     """
     if appointment.state is not AppointmentState.PENDING:
         raise ValueError(
-            f"该预约走访单状态为“{appointment.state.label}”，只有“待走访”的预约才能关联走访记录"
+            tr(
+                "该预约走访单状态为“{state}”，只有“待走访”的预约才能关联走访记录",
+                state=tr(appointment.state.label),
+            )
         )
     if appointment.household_id != visit.household_id:
-        raise ValueError("预约走访单与走访记录不是同一户，不能关联")
+        raise ValueError(tr("预约走访单与走访记录不是同一户，不能关联"))
     if visit.appointment_id not in (None, appointment.id):
-        raise ValueError("该走访记录已关联了另一张预约走访单")
+        raise ValueError(tr("该走访记录已关联了另一张预约走访单"))
     data = appointment.model_dump()
     data.update(state=AppointmentState.DONE, visit_id=visit.id)
     return Appointment.model_validate(data)
