@@ -201,7 +201,7 @@ def _parse_section(path: Path, year: int, name: str, content: object) -> dict[da
     if not isinstance(content, dict):
         raise CalendarOverridesInvalid(
             path,
-            tr("{label}应是 {form} 形式的对象", label=label, form='{"日期": "名称"}'),
+            tr("{label}应是 {form} 形式的对象", label=label, form="{" + tr('"日期": "名称"') + "}"),
             year=str(year),
             key=name,
         )

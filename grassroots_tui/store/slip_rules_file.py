@@ -82,7 +82,7 @@ def read_slip_rules(path: Path) -> dict[str, Any]:
             tr(
                 "“{key}” 应写成 {form}，如 {example}",
                 key="categories",
-                form='{"类别": "办理时限"}',
+                form="{" + tr('"类别": "办理时限"') + "}",
                 example='{"治安维稳": "10个工作日"}',
             ),
         )
