@@ -391,3 +391,25 @@ def test_a_hardship_refusal_in_english(store: Store):
     assert str(refused.value) == (
         "The relapse date cannot be before the date of leaving hardship (2026-04-01)"
     )
+
+
+# -- deadlines and the working calendar ----------------------------------------------------
+
+
+def test_deadline_rules_and_the_calendar_explain_themselves_in_english():
+    from grassroots_tui.services.deadlines import parse_rule
+    from grassroots_tui.services.workcalendar import describe_day
+
+    rule = parse_rule("10个工作日")
+    assert rule.explanation.startswith("自签发次日起算 10 个工作日")
+    with pytest.raises(ValueError, match="^期限规则“两周”无法识别"):
+        parse_rule("两周")
+    set_language("en")
+    assert english(rule.explanation).startswith("10 working days counted from the day after issue")
+    with pytest.raises(ValueError) as refused:
+        parse_rule("两周")
+    english(str(refused.value), "两周", "15日", "15天", "10个工作日")
+    assert describe_day(dt.date(2026, 2, 14)) == "2026-02-14 Sat"
+    assert ("2026-02-14", "Spring Festival (make-up working day)") in [
+        (day.isoformat(), name) for day, name in CAL.makeup_workdays(2026)
+    ]

@@ -26,7 +26,6 @@ from grassroots_tui.store import Store
 
 __all__ = ["PendingUndo", "audit_position", "describe", "plan", "run"]
 
-_CHANGE = {"create": "新增", "update": "修改", "delete": "删除"}
 _OPPOSITE = {"create": "delete", "delete": "create", "update": "update"}
 #: Shorter names than the models' labels, where the label reads badly after 新增/修改.
 _SHORT = {"visit": "走访", "appointment": "预约走访"}

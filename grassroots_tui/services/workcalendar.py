@@ -18,7 +18,7 @@ from pathlib import Path
 import chinese_calendar
 from chinese_calendar import Holiday
 
-from grassroots_tui.lang import tr
+from grassroots_tui.lang import language, tr
 from grassroots_tui.services.text import listed
 from grassroots_tui.store.calendar_overrides import YearOverride
 
@@ -223,7 +223,9 @@ class OfficialCalendar:
     # -- a year's schedule ------------------------------------------------------------
 
     def holidays(self, year: int) -> list[tuple[dt.date, str]]:
-        """The days off of ``year`` with their Chinese names, sorted."""
+        """The days off of ``year`` with their names, sorted: the built-in holidays' in the
+        current language (chinesecalendar's own English names in English), the office's
+        overrides' as written."""
         return self._listing(year, want_workday=False)
 
     def makeup_workdays(self, year: int) -> list[tuple[dt.date, str]]:
@@ -236,10 +238,10 @@ class OfficialCalendar:
         names: dict[dt.date, str] = {}
         if year in self._builtin:
             source = chinese_calendar.workdays if want_workday else chinese_calendar.holidays
-            suffix = "调休" if want_workday else ""
             for day, english in source.items():
                 if day.year == year:
-                    names[day] = holiday_name_zh(english) + suffix
+                    name = holiday_name_zh(english) if language() == "zh" else english
+                    names[day] = tr("{holiday}调休", holiday=name) if want_workday else name
         override = self.overrides.get(year)
         if override is not None:
             names.update(override.workdays if want_workday else override.holidays)
