@@ -1,4 +1,5 @@
-"""The two refusals every slip step can raise, with their Chinese reasons."""
+"""The two refusals every slip step can raise, with their reasons (in the interface
+language, :func:`grassroots_tui.lang.tr`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ __all__ = ["SlipActionRefused", "SlipNotFound"]
 
 
 class SlipActionRefused(ValueError):
-    """A step that is not allowed for this slip now; the message says why, in Chinese."""
+    """A step that is not allowed for this slip now; the message says why."""
 
 
 class SlipNotFound(SlipActionRefused):

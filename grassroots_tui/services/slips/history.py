@@ -1,4 +1,5 @@
-"""A slip's history in Chinese: its audit trail joined with its action documents."""
+"""A slip's history in the interface language: its audit trail joined with its action
+documents."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from grassroots_tui.store import Store
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One line of a slip's history: when, who, and what (Chinese)."""
+    """One line of a slip's history: when, who, and what (in the interface language)."""
 
     at: dt.datetime | dt.date
     who: str

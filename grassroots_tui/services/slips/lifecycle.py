@@ -119,7 +119,7 @@ def step_party(slip: SlipView, action: str) -> str:
 
 
 def party_refusal(store: Store, slip: SlipView, action: str) -> str | None:
-    """Why this machine may not take ``action`` on ``slip`` (Chinese), or None: a
+    """Why this machine may not take ``action`` on ``slip``, or None: a
     replica writes only its own documents, so a step is taken where its party works."""
     replica = store.replica
     party = step_party(slip, action)
@@ -144,7 +144,7 @@ def _party(store: Store, slip: SlipView, action: str) -> str:
 
 
 def refusal(slip: SlipView, action: str, *, has_reply: bool) -> str | None:
-    """Why ``action`` is not allowed for ``slip`` now (Chinese), or None if it is.
+    """Why ``action`` is not allowed for ``slip`` now, or None if it is.
 
     Only the slip's state (and whether it has a reply) is judged here; dates (the
     return window, a reply before the issue date…) are checked by the step itself.
