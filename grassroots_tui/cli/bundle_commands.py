@@ -58,7 +58,7 @@ def register_hub(commands: argparse._SubParsersAction) -> None:
 
 
 def _handled(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Run a station's bundle command: a refused bundle is one Chinese line, exit code 2."""
+    """Run a station's bundle command: a refused bundle is one line, exit code 2."""
 
     def handler(args: argparse.Namespace) -> int:
         try:

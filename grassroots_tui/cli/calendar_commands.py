@@ -102,7 +102,13 @@ def run_deadline(args: argparse.Namespace) -> int:
     calendar, path = _load_calendar(args)
     due = compute_due(issued, rule, calendar)
     print(tr("签发日期：{day}", day=describe_day(issued)))
-    print(tr("期限规则：{rule}（{explanation}）", rule=rule.text, explanation=rule.explanation))
+    print(
+        tr(
+            "期限规则：{rule}（{explanation}）",
+            rule=shown_rule(rule.text),
+            explanation=rule.explanation,
+        )
+    )
     print(tr("到期日期：{day}", day=describe_day(due.date)))
     if due.provisional:
         print(tr("是否暂定：是。{reason}，公布放假安排后到期日期可能改变。", reason=due.reason))

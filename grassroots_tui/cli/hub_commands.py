@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def _guarded(
     run: Callable[[argparse.Namespace], int], *, offline: bool = False
 ) -> Callable[[argparse.Namespace], int]:
-    """The hub's errors as one Chinese line. ``offline``: a laptop's sync, for which an
+    """The hub's errors as one line. ``offline``: a laptop's sync, for which an
     unreachable hub is a normal day (exit 3, nothing changed); for the office's commands
     it is an error (exit 2)."""
 

@@ -5,7 +5,7 @@ store, so looking writes nothing), and writes only when confirmed: with ``--yes`
 answering "y" at the prompt. Without a terminal to ask on and without ``--yes`` nothing
 is written. Writing needs a sign-in (:mod:`grassroots_tui.cli.sign_in`: ``--user`` or
 GRASSROOTS_USER, and the PIN) of a member whose role may import (the head); the audit
-trail names that person. Every failure is a Chinese message on stderr and exit code 2.
+trail names that person. Every failure is a message (in the interface language) on stderr and exit code 2.
 """
 
 from __future__ import annotations

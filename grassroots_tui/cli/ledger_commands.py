@@ -5,7 +5,7 @@ The same steps as `grassroots import households` (:func:`.import_commands.run_im
 the preview is made on a read-only view of the store, nothing is written until confirmed
 (``--yes`` or "y" at the prompt), writing needs a sign-in of a member who may import,
 the preview is made again on the store as it is when writing and must say the same, and
-the write is one transaction. Every failure is a Chinese message on stderr and exit
+the write is one transaction. Every failure is a message (in the interface language) on stderr and exit
 code 2.
 """
 

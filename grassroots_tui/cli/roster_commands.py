@@ -120,7 +120,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    """ "2026-02" → (2026, 2); anything else is refused with a Chinese message."""
+    """ "2026-02" → (2026, 2); anything else is refused with a message."""
     try:
         return argument_types.parse_month(text or "")
     except ValueError as error:

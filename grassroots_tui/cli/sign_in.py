@@ -16,7 +16,7 @@ command and of the program. So the store must be writable to sign in.
 A member without a PIN signs in by name alone, as on the screen, with their role's
 rights; unmasked output is refused to them (services/disclosure.py).
 
-A refusal raises :class:`SignInFailed` (a :class:`ValueError`) with a Chinese message;
+A refusal raises :class:`SignInFailed` (a :class:`ValueError`) with a message in the interface language;
 the commands print it and exit with code 2, having written nothing else.
 """
 
@@ -49,7 +49,7 @@ ENV_PIN = "GRASSROOTS_PIN"
 
 
 class SignInFailed(ValueError):
-    """Nobody could be signed in; the message says why, in Chinese."""
+    """Nobody could be signed in; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def sign_in(
     ``action``, when given (one of :data:`~grassroots_tui.services.auth.ACTIONS`), is
     checked for the member's role at once, so that a refusal comes before any work.
     Raises :class:`SignInFailed` (or
-    :class:`~grassroots_tui.services.auth.PermissionDenied`) with a Chinese message.
+    :class:`~grassroots_tui.services.auth.PermissionDenied`) with a message saying why.
     """
     environ = os.environ if environ is None else environ
     stdin = sys.stdin if stdin is None else stdin

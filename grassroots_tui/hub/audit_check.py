@@ -18,7 +18,7 @@ class ChainCheck:
     compared: int = 0
     #: The hub's head for this replica (seq).
     hub_head: int = 0
-    #: Chinese sentences, one per problem found.
+    #: Sentences (in the interface language), one per problem found.
     findings: list[str] = field(default_factory=list)
 
 

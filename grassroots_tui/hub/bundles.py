@@ -83,7 +83,7 @@ _LENGTH = struct.Struct(">I")
 
 
 class BundleError(HubError):
-    """A bundle refused, or one that cannot be written (a Chinese message naming the file)."""
+    """A bundle refused, or one that cannot be written (a message naming the file)."""
 
 
 # -- sealing and opening ----------------------------------------------------------------

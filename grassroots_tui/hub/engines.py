@@ -19,11 +19,11 @@ from grassroots_tui.lang import tr
 
 
 class HubUnavailable(Exception):
-    """The hub cannot be reached or refused the connection (a Chinese message)."""
+    """The hub cannot be reached or refused the connection (a message saying why)."""
 
 
 class HubError(Exception):
-    """The hub answered, but something about it is wrong (a Chinese message)."""
+    """The hub answered, but something about it is wrong (a message saying what)."""
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ class SyncReport:
         self.audit_head, self.forks = result.audit_head, result.forks
 
     def summary(self) -> str:
-        """One line in Chinese: "上传 12 条（新增 10、相同 1、接受 1、冲突 0），下载 30 条"."""
+        """One line in the interface language: "上传 12 条（新增 10、相同 1、接受 1、冲突 0），下载 30 条"."""
         v = self.verdicts
         text = tr(
             "上传 {pushed} 条（新增 {new}、相同 {same}、接受 {accepted}、冲突 {conflict}），"
