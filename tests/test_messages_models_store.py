@@ -339,3 +339,17 @@ def test_a_date_is_shown_as_given_in_any_language() -> None:
     set_language("en")
     (said, *_rest) = _problems(data, "visit")
     assert '"2026-01-01x" is not a valid date' in said
+
+
+def test_an_enum_given_where_another_is_wanted_is_shown_by_its_label() -> None:
+    """Never its identifier: 「疾病」, not 「illness」, in Chinese; "Illness" in English."""
+    from grassroots_tui.models.hardship import HardshipCause
+
+    item = {"category": "x", "description": "y", "state": HardshipCause.ILLNESS}
+    with pytest.raises(DocumentInvalid) as caught:
+        validate_model(ProblemItem, item)
+    assert caught.value.problems[0].message.startswith("「疾病」不是可选的值")
+    set_language("en")
+    with pytest.raises(DocumentInvalid) as caught:
+        validate_model(ProblemItem, item)
+    assert caught.value.problems[0].message.startswith('"Illness" is not one of the choices')

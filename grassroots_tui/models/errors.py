@@ -152,10 +152,12 @@ class DocumentInvalid(ValueError):
 def _show(value: Any, limit: int = 30) -> str:
     """A short, safe rendering of an input value for a message."""
     try:
-        if isinstance(value, str):
+        if isinstance(value, Enum):
+            # its label, never its identifier ("疾病", not "illness", in a Chinese message)
+            label = getattr(value, "label", None)
+            text = tr(label) if isinstance(label, str) else str(value.value)
+        elif isinstance(value, str):
             text = value
-        elif isinstance(value, Enum):
-            text = str(value.value)
         elif isinstance(value, bool):
             text = tr("是") if value else tr("否")
         elif isinstance(value, int | float | Decimal | date | time | datetime):
