@@ -44,7 +44,7 @@ from grassroots_tui.cli import (
 )
 from grassroots_tui.cli.argparse_words import speaking
 from grassroots_tui.cli.unlock import unlock_before_opening
-from grassroots_tui.lang import LANGUAGES, set_language, tr
+from grassroots_tui.lang import LANGUAGES, language, set_language, tr
 from grassroots_tui.models.errors import DocumentInvalid
 from grassroots_tui.store import StoreError
 from grassroots_tui.store.error_log import log_folder_for, unexpected_message
@@ -116,7 +116,11 @@ class Parser(argparse.ArgumentParser):
 
     def format_help(self) -> str:
         with speaking():
-            return super().format_help()
+            text = super().format_help()
+        if language() == "zh":  # "选项：", not argparse's "选项:"
+            for group in self._action_groups:
+                text = text.replace(f"\n{group.title}:\n", f"\n{group.title}：\n")
+        return text
 
     def error(self, message: str) -> NoReturn:
         self.exit(
