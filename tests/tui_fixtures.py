@@ -206,6 +206,7 @@ def isolate_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     """No real settings file, no inherited theme, no animations, Chinese."""
     monkeypatch.setenv("GRASSROOTS_CONFIG", str(tmp_path / "config" / "settings.json"))
     monkeypatch.delenv("TEXTUAL_THEME", raising=False)
+    monkeypatch.delenv("GRASSROOTS_LANG", raising=False)  # a developer's English shell
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
     set_language("zh")
 
