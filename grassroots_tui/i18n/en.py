@@ -573,6 +573,7 @@ STRINGS: dict[str, str] = {
     "import.explain_ledger": "Headers must include {required}. Households are matched by 户号 and staff by name; both must be registered at the station. Nothing is written until you confirm. Template: grassroots template {kind}",
     "import.done_records": "Import done: {added} records added, {updated} updated.",
     "settings.title": "Settings (Esc closes)",
+    "settings.station_line": "{name} ({code})  {community} · {street_office}  {hours}",
     "settings.language": "Language",
     "settings.language_restart": "The language changes the next time the program starts.",
     "settings.staff": "Staff (a add, e edit, r retire)",

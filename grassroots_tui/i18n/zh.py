@@ -640,6 +640,7 @@ STRINGS: dict[str, str] = {
     "import.done_records": "导入完成：新增 {added} 条，更新 {updated} 条。",
     # settings and staff
     "settings.title": "设置（Esc 关闭）",
+    "settings.station_line": "{name}（{code}）  {community} · {street_office}  {hours}",
     "settings.language": "界面语言",
     "settings.language_restart": "界面语言将在下次启动时生效。",
     "settings.staff": "工作人员（a 添加，e 修改，r 停用）",

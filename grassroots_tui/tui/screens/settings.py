@@ -80,8 +80,14 @@ class SettingsScreen(StoreWorkers, ModalScreen[None]):
         if station is not None:
             station = self.session.store.get(Station, station.id) or station
             self.query_one("#station-info", Static).update(
-                f"{station.name}（{station.code}）  {station.community} · {station.street_office}  "
-                f"{station.working_start:%H:%M}-{station.working_end:%H:%M}"
+                t(
+                    "settings.station_line",
+                    name=station.name,
+                    code=station.code,
+                    community=station.community,
+                    street_office=station.street_office,
+                    hours=f"{station.working_start:%H:%M}-{station.working_end:%H:%M}",
+                )
             )
         masker = Masker()
         table = self.query_one(DataTable)
