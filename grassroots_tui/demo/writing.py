@@ -9,7 +9,9 @@ from pathlib import Path
 
 from grassroots_tui.demo.build import build_demo
 from grassroots_tui.demo.common import DEMO_ACTOR, DEMO_HOUR
+from grassroots_tui.lang import language, tr
 from grassroots_tui.models import KINDS, Document, HandoffSlip, Household, Station, Visit
+from grassroots_tui.models.errors import listing
 from grassroots_tui.services.slips.clock import STEP_KINDS, SlipSteps, timeline
 
 
@@ -26,9 +28,10 @@ def year_to_date_visit_rate(docs: list[Document], today: date) -> float:
 
 
 def summarize(docs: list[Document], today: date, seed: int) -> str:
-    """A short Chinese summary of the demo documents: counts per kind and a few figures."""
+    """A short summary of the demo documents, in the interface's language: counts per kind
+    and a few figures."""
     counts = Counter(d.KIND for d in docs)
-    parts = [f"{KINDS[kind].LABEL} {counts[kind]}" for kind in KINDS if counts.get(kind)]
+    parts = [f"{tr(KINDS[kind].LABEL)} {counts[kind]}" for kind in KINDS if counts.get(kind)]
     steps = SlipSteps({kind: [d for d in docs if d.KIND == kind] for kind in STEP_KINDS})
     overdue = sum(
         timeline(d, steps.of(d.id), None).overdue_on(today)
@@ -37,10 +40,19 @@ def summarize(docs: list[Document], today: date, seed: int) -> str:
     )
     rate = year_to_date_visit_rate(docs, today)
     lines = [
-        f"演示数据（今天 {today.isoformat()}，随机种子 {seed}）：共 {len(docs)} 条文档。",
-        "、".join(parts) + "。",
-        f"今年累计走访率 {rate * 100:.2f}%；超期未办结的交办单 {overdue} 件。",
-        "督导记录只涉及演示中的两个群工站（督导目标为每人每天 3 个站）。",
+        tr(
+            "演示数据（今天 {today}，随机种子 {seed}）：共 {count} 条文档。",
+            today=today.isoformat(),
+            seed=seed,
+            count=len(docs),
+        ),
+        listing(parts) + ("。" if language() == "zh" else "."),
+        tr(
+            "今年累计走访率 {rate}%；超期未办结的交办单 {overdue} 件。",
+            rate=f"{rate * 100:.2f}",
+            overdue=overdue,
+        ),
+        tr("督导记录只涉及演示中的两个群工站（督导目标为每人每天 3 个站）。"),
     ]
     return "\n".join(lines)
 
@@ -77,8 +89,14 @@ def _demo_scope(docs: list[Document], replica: str | None) -> str | None:
     for doc in docs:
         if isinstance(doc, Station) and doc.code.upper() == wanted:
             return f"station:{doc.id}"
-    codes = "、".join(d.code for d in docs if isinstance(d, Station))
-    raise StoreError(f"演示数据中没有站点代码为“{replica}”的群工站（有：{codes}；或用 office）。")
+    codes = listing([d.code for d in docs if isinstance(d, Station)])
+    raise StoreError(
+        tr(
+            "演示数据中没有站点代码为“{replica}”的群工站（有：{codes}；或用 office）。",
+            replica=replica,
+            codes=codes,
+        )
+    )
 
 
 def write_demo_store(
@@ -115,15 +133,19 @@ def write_demo_store(
     if store_exists(paths.main):
         if not force:
             raise StoreError(
-                f"{paths.main} 已有数据，没有生成演示数据。如确要用演示数据替换它，"
-                f"请加 --force（原数据会先另存到备份文件夹 {paths.backups.name}）。"
+                tr(
+                    "{path} 已有数据，没有生成演示数据。如确要用演示数据替换它，"
+                    "请加 --force（原数据会先另存到备份文件夹 {backups}）。",
+                    path=paths.main,
+                    backups=paths.backups.name,
+                )
             )
         remove_store(paths.main)
     stamp = demo_stamp(today, _now() if now is None else now)
     store = Store.open(paths.main, clock=lambda: stamp, daily_backup=False)
     try:
         if store.readonly:
-            raise StoreError(f"不能写入演示数据：{store.readonly_reason}")
+            raise StoreError(tr("不能写入演示数据：{reason}", reason=store.readonly_reason))
         with store.transaction(DEMO_ACTOR) as tx:
             for doc in docs:
                 tx.save(doc)
