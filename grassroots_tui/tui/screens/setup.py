@@ -39,11 +39,19 @@ class SetupScreen(FormScreen[SetUp | None]):
         self.store = store
 
     def compose_fields(self) -> ComposeResult:
-        yield FormField("name", t("setup.station_name"), placeholder="湘景社区群众工作站")
+        yield FormField(
+            "name", t("setup.station_name"), placeholder=t("setup.station_name_example")
+        )
         with Horizontal(classes="row"):
             yield FormField("code", t("setup.code"), placeholder="HL01", max_length=10)
-            yield FormField("community", t("setup.community"), placeholder="湘景社区")
-            yield FormField("street_office", t("setup.street_office"), placeholder="湘龙街道")
+            yield FormField(
+                "community", t("setup.community"), placeholder=t("setup.community_example")
+            )
+            yield FormField(
+                "street_office",
+                t("setup.street_office"),
+                placeholder=t("setup.street_office_example"),
+            )
         with Horizontal(classes="row"):
             yield FormField("working_start", t("setup.working_start"), "08:30")
             yield FormField("working_end", t("setup.working_end"), "17:30")
