@@ -413,3 +413,16 @@ def test_deadline_rules_and_the_calendar_explain_themselves_in_english():
     assert ("2026-02-14", "Spring Festival (make-up working day)") in [
         (day.isoformat(), name) for day, name in CAL.makeup_workdays(2026)
     ]
+
+
+def test_built_in_categories_and_sources_are_named_in_english_and_stored_in_chinese(store: Store):
+    from grassroots_tui.services.slip_rules import category_name
+
+    assert category_name("环境卫生") == "环境卫生"
+    case = _case(store)
+    set_language("en")
+    assert category_name("环境卫生") == "Environment and sanitation"
+    assert category_name("楼道照明") == "楼道照明"  # the office's own, as written
+    assert H.source_name("民政") == "Civil affairs"
+    assert any("source Civil affairs" in e.what for e in H.case_timeline(store, case.id))
+    assert H.assistances_of(store, case.id)[0]["source"] == "民政"

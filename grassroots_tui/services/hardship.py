@@ -385,6 +385,25 @@ def _ordered(totals: dict[str, Decimal], order: Iterable[str]) -> dict[str, Deci
     return {key: totals[key] for key in [*first, *rest]}
 
 
+#: The default sources of assistance (:data:`ASSISTANCE_SOURCES`), marked so the
+#: catalog has their English; a record stores the Chinese.
+_SOURCE_NAMES = (
+    chinese("民政"),
+    chinese("工会"),
+    chinese("商会"),
+    chinese("妇联"),
+    chinese("社区"),
+    chinese("企业"),
+    chinese("其他"),
+)
+
+
+def source_name(source: str) -> str:
+    """How a source of assistance is shown: a default one in the current language, any
+    other as written (what is stored is always the Chinese)."""
+    return tr(source) if source in _SOURCE_NAMES else source
+
+
 def totals_by_source(assistances: list[dict]) -> dict[str, Decimal]:
     """Total amount per source (资金来源), exact: the default sources
     (:data:`ASSISTANCE_SOURCES`) in their order, then any others as first met."""
@@ -840,7 +859,7 @@ def case_timeline(store: Any, case_id: str) -> list[TimelineEntry]:
                     "帮扶：{form}{money}，来源 {source}，经办人 {handler}{note}",
                     form=form,
                     money=money,
-                    source=a["source"],
+                    source=source_name(a["source"]),
                     handler=a["handler"],
                     note=note,
                 ),

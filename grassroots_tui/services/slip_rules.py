@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grassroots_tui import lang
-from grassroots_tui.lang import tr
+from grassroots_tui.lang import chinese, tr
 from grassroots_tui.models.slip import DEFAULT_DEADLINE_RULE, SLIP_CATEGORIES
 from grassroots_tui.models.station import OFFICE_SLIP_NUMBER_FORMAT
 from grassroots_tui.services.deadlines import parse_rule
@@ -41,6 +41,25 @@ class SlipRules:
 
     def rule_for(self, category: str | None) -> str:
         return self.rules.get(category or "", self.default_rule)
+
+
+#: The built-in categories (:data:`SLIP_CATEGORIES`), marked so the catalog has their
+#: English; a slip stores the Chinese.
+_CATEGORY_NAMES = (
+    chinese("环境卫生"),
+    chinese("城市管理"),
+    chinese("拆迁安置"),
+    chinese("社会保障"),
+    chinese("物业纠纷"),
+    chinese("治安维稳"),
+    chinese("其他"),
+)
+
+
+def category_name(category: str) -> str:
+    """How a category is shown: a built-in one in the current language, the office's own
+    as written (what is stored is always the Chinese)."""
+    return tr(category) if category in _CATEGORY_NAMES else category
 
 
 def load_slip_rules(path: Path) -> SlipRules:
