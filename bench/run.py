@@ -1,11 +1,13 @@
 """Run the benchmarks: ``make bench`` runs them all.
 
-    python -m bench.run [--only store|stats|app|hub|migration|crypto|documents]
+    python -m bench.run [--only store|stats|app|start|hub|migration|crypto|documents]
                         [--sizes 1000,10000,100000]
                         [--seed 2026]
 
 - **app** (issue #8, :mod:`bench.ui_bench`): the program itself at a street office's
   scale, headless, beside TinyDB's default storage and SQLite: ``bench/RESULTS.md``;
+- **start** (issue #19, part of **app**): process start to the sign-in screen beside a
+  minimal Textual app, cold and warm, with its floors: ``bench/RESULTS-start.md``;
 - **store** (the foundation issue): save, open, query, memory: ``bench/RESULTS-store.md``
   (``--quick``: fewer repetitions, 1k and 10k; ``--output`` another file);
 - **stats** (issue #7, :mod:`bench.stats_bench`): the monthly figures and the .xlsx
@@ -648,7 +650,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS-store.md")
     parser.add_argument(
         "--only",
-        choices=["store", "stats", "app", "hub", "migration", "crypto", "documents"],
+        choices=["store", "stats", "app", "start", "hub", "migration", "crypto", "documents"],
         help="one benchmark only",
     )
     parser.add_argument("--processes", type=int, default=5, help="app: processes per figure")
@@ -680,6 +682,8 @@ def main(argv: list[str] | None = None) -> None:
         run_stats(sizes, args.seed, argv)
     if args.only in (None, "app"):
         run_app(sizes, args.seed, max(5, args.processes), argv)
+    if args.only == "start":  # (part of app; alone: bench/RESULTS-start.md)
+        run_start(sizes, args.seed, max(5, args.processes), argv)
     if args.only in (None, "migration"):
         from bench import migration
 
@@ -739,6 +743,86 @@ def run_app(sizes: list[int], seed: int, processes: int, argv: list[str]) -> Non
     report = ui_bench.render(results, header)
     path.write_text(report, encoding="utf-8")
     log("\n" + report)
+    log(f"\nwritten: {path}")
+
+
+def run_start(sizes: list[int], seed: int, processes: int, argv: list[str]) -> None:
+    """Issue #19's start figures alone (part of --only app): bench/RESULTS-start.md."""
+    from bench import ui_bench
+    from bench.engines import engine_path
+    from bench.office import write_office_store
+
+    started = time.perf_counter()
+    env = dict(os.environ)
+    env["TEXTUAL_ANIMATIONS"] = "none"
+    results = []
+    for n in sizes:
+        folder = DATA / f"start-n{n}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        env["GRASSROOTS_CONFIG"] = str(folder / "settings.json")
+        try:
+            log(f"\n== start, {n:,} documents ==")
+            write_office_store(engine_path(folder, "ours"), n, seed)
+            results.append({"n": n, "start": ui_bench.measure_start(folder, processes, env, log)})
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    info = machine()
+    lines = [
+        "# Start benchmarks (issue #19): process start to the sign-in screen",
+        "",
+        "Written by `bench/run.py --only start`; do not edit by hand. The whole app "
+        "benchmark, these figures included, is in [RESULTS.md](RESULTS.md).",
+        "",
+        f"- Date: {datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- Command: `{command_line(argv)}`",
+        f"- Machine: {info['cpus']}, {info['memory']}; {info['platform']}",
+        f"- {info['python']}, textual {version('textual')}",
+        f"- Store: bench/office.py, seed {seed}; {processes} warm processes after one cold "
+        f"one per size; total run time {time.perf_counter() - started:.0f} s",
+        "",
+    ]
+    rows = []
+    for r in results:
+        st = r["start"]
+        rows.append(
+            [
+                f"{r['n']:,}",
+                f"{st['minimal_cold_s']:.2f} / {st['minimal_warm_s']:.2f}",
+                f"{st['signin_cold_s']:.2f} / {st['signin_warm_s']:.2f}",
+                f"{st['names_cold_s']:.2f} / {st['names_warm_s']:.2f}",
+                f"{st['names_cold_s'] / st['minimal_cold_s']:.2f}× / "
+                f"{st['names_warm_s'] / st['minimal_warm_s']:.2f}× "
+                + mark(st["names_warm_s"] <= ui_bench.START_RATIO * st["minimal_warm_s"]),
+                f"{st['store_open_cold_s']:.2f} / {st['store_open_warm_s']:.2f}",
+                f"{st['import_textual_s']:.2f} / {st['import_app_s']:.2f} / "
+                f"{st['import_program_s']:.2f}",
+                f"{ms(st['parse_s'])} ms",
+                ", ".join(st["imported_before_signin"]) or "none",
+            ]
+        )
+    lines.append(
+        table(
+            [
+                "documents",
+                "minimal app (cold / warm, s)",
+                "ours: sign-in screen",
+                "ours: staff listed",
+                f"ratio (≤ {ui_bench.START_RATIO:g}×)",
+                "store open behind it",
+                "floor: import textual / the app / the whole program",
+                "floor: parse",
+                "heavy modules before sign-in",
+            ],
+            rows,
+        )
+    )
+    path = BENCH / "RESULTS-start.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.with_suffix(".json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    log("\n" + "\n".join(lines))
     log(f"\nwritten: {path}")
 
 

@@ -1,6 +1,8 @@
 """One run of the program, headless, timing what a person waits for (issue #8).
 
     python -m bench.ui_probe app STORE STAFF_ID T0 [--reps 5]
+    python -m bench.ui_probe start STORE T0
+    python -m bench.ui_probe minimal T0
     python -m bench.ui_probe engine {tinydb,sqlite} PATH T0 [--reps 5]
 
 ``T0`` is the wall-clock time (``time.time()``) at which the parent started this
@@ -11,6 +13,13 @@ is the real :class:`~grassroots_tui.tui.app.GrassrootsApp` on the real store, op
 press to the moment the widget that shows the data holds it (polled every millisecond
 on the app's own event loop). The engine probes do the same data work with TinyDB's
 default JSONStorage and with SQLite, for the side-by-side columns.
+
+``start`` (issue #19) starts the program as ``grassroots`` does once its command line is
+read (:func:`grassroots_tui.tui.launch.make_app`: the settings, the sign-in list kept
+beside the store, the store opened in a thread) and times the sign-in screen painted,
+the staff listed on it, and the store open behind it. ``minimal`` is the floor beside it:
+a Textual app of one label, started the same way (this module, ``run_test()``), until
+painted.
 
 It prints one JSON object on its last line.
 """
@@ -111,17 +120,22 @@ async def _app_probe(
 ) -> dict[str, Any]:
     from textual.widgets import DataTable, Input, OptionList
 
+    import grassroots_tui.models  # noqa: F401 - the program, imported before "before"
+    import grassroots_tui.store.store  # noqa: F401
+    import grassroots_tui.tui.screens.visits  # noqa: F401
     from bench.ui_engines import resident_mb
-    from grassroots_tui.store import Store
     from grassroots_tui.store.settings import Settings
-    from grassroots_tui.tui.app import GrassrootsApp
+    from grassroots_tui.tui.launch import make_app
 
     before = resident_mb()  # the interpreter, Textual and the program, no documents yet
-    store = Store.open(store_path, daily_backup=False)
-    opened = time.time() - t0
-    app = GrassrootsApp(store, Settings(), clock=_clock, persist_settings=False)
+    # The person signs in on the laptop they signed in on last (the sign-in cursor starts
+    # on them, and their first list is prepared meanwhile: tui/app.py FirstList).
+    settings = Settings(last_operator=staff_id)
+    app = make_app(
+        store_path, settings, clock=_clock, persist_settings=False, opener=_opener(store_path)
+    )
     app.animation_level = "none"
-    out: dict[str, Any] = {"store_open_s": opened, "rss_before_open_mb": before}
+    out: dict[str, Any] = {"rss_before_open_mb": before}
     try:
         async with app.run_test(size=(120, 40)) as pilot:
 
@@ -135,12 +149,16 @@ async def _app_probe(
             await _until(pilot, signin_ready)
             _painted(app)
             out["start_to_signin_s"] = time.time() - t0
+            # A person takes a few seconds to find their name and type the PIN: sign in
+            # once the store is open and the first list's modules are imported (the
+            # start probe times that wait: start_to_ready_s).
+            await _until(pilot, lambda: _ready(app))
+            out["store_open_s"] = time.time() - t0
+            store = app.store
             options = app.screen.query_one("#signin-staff", OptionList)
             options.highlighted = options.get_option_index(staff_id)
             app.screen.query_one("#signin-pin", Input).focus()
             await pilot.pause()
-            pressed = time.perf_counter()
-            await _press(app, "enter")
 
             def visits_shown() -> bool:
                 if app.current_mode != "visits" or app.screen.id != "visits-screen":
@@ -150,18 +168,24 @@ async def _app_probe(
                 except Exception:  # noqa: BLE001
                     return False
 
-            await _until(pilot, visits_shown)
-            _painted(app)
+            profile = _Profile(os.environ.get("GRASSROOTS_BENCH_PROFILE", ""))
+            pressed = time.perf_counter()
+            with profile("signin"):
+                await _press(app, "enter")
+                await _until(pilot, visits_shown)
+                _painted(app)
             out["signin_to_visits_s"] = time.perf_counter() - pressed
             out["start_to_visits_s"] = time.time() - t0
             screen = app.screen
             table = screen.table
             out["visits_in_list"] = len(table.rows)
 
-            profile = _Profile(os.environ.get("GRASSROOTS_BENCH_PROFILE", ""))
             if "filter" in figures:
                 with profile("filter"):
                     out["filter_key_s"] = await _filter(pilot, table, reps)
+            if "form" in figures:
+                with profile("form"):
+                    out["form_s"] = await _forms(pilot, reps)
             if "save" in figures:
                 with profile("save"):
                     out["save_to_table_s"] = await _saves(pilot, store, screen, table, reps)
@@ -170,8 +194,147 @@ async def _app_probe(
                     out.update(await _board(pilot, reps))
             out["peak_rss_mb"] = _peak_rss_mb()
     finally:
-        store.close()
+        if app.store_open:
+            app.store.close()
     return out
+
+
+def _opener(store_path: Path) -> Callable[[], Any]:
+    """The store opened as the program opens it, without the daily backup (each probe
+    process would otherwise copy the store on its first start of the day)."""
+
+    def open_store() -> Any:
+        from grassroots_tui.store import Store
+
+        return Store.open(store_path, daily_backup=False)
+
+    return open_store
+
+
+def _ready(app: Any) -> bool:
+    """The store is open and the warm-up after it (tui/app.py) has finished."""
+    if not app.store_open:
+        return False
+    return not any(w.name in ("open-store", "warm-up") for w in app.workers)
+
+
+async def _start_probe(store_path: Path, t0: float) -> dict[str, Any]:
+    """From process start: the sign-in screen painted, the staff listed, the store open
+    (and the first list's modules imported) behind it."""
+    from textual.widgets import OptionList
+
+    from grassroots_tui.i18n import set_language
+    from grassroots_tui.store.settings import load_settings
+    from grassroots_tui.tui.launch import make_app
+
+    settings = load_settings()
+    set_language(settings.lang)
+    app = make_app(
+        store_path, settings, clock=_clock, persist_settings=False, opener=_opener(store_path)
+    )
+    app.animation_level = "none"
+    out: dict[str, Any] = {"kept_list": bool(app.people)}
+    frames: dict[str, float] = {}
+    imported: set[str] = set()
+
+    def listed() -> bool:
+        return app.screen.query_one("#signin-staff", OptionList).option_count > 0
+
+    def seen(screen: Any) -> None:
+        if screen.id == "signin" and "signin" not in frames:
+            frames["signin"] = time.time()
+            frames["cpu"] = time.process_time()
+            imported.update(sys.modules)
+        if screen.id == "signin" and "names" not in frames and listed():
+            frames["names"] = time.time()
+
+    _on_frame(app, seen)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _until(pilot, lambda: "names" in frames)
+            out["start_to_signin_s"] = frames["signin"] - t0
+            out["start_to_names_s"] = frames["names"] - t0
+            out["cpu_to_signin_s"] = frames["cpu"]
+            await _until(pilot, lambda: app.store_open)
+            out["start_to_store_open_s"] = time.time() - t0
+            await _until(pilot, lambda: _ready(app))
+            out["start_to_ready_s"] = time.time() - t0
+            await app.workers.wait_for_complete()  # the sign-in list kept for next time
+    finally:
+        if app.store_open:
+            app.store.close()
+    heavy = ("pypinyin", "openpyxl", "docx", "pydantic", "grassroots_tui.models")
+    out["imported_before_signin"] = sorted(m for m in heavy if m in imported)
+    return out
+
+
+async def _minimal_probe(t0: float) -> dict[str, Any]:
+    """The floor: a minimal Textual app (one label), started the same way, until painted."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Label
+
+    class Minimal(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Label("登录")
+
+    app = Minimal()
+    app.animation_level = "none"
+    frames: dict[str, float] = {}
+
+    def seen(screen: Any) -> None:
+        if screen.query(Label) and "first" not in frames:
+            frames["first"] = time.time()
+            frames["cpu"] = time.process_time()
+
+    _on_frame(app, seen)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _until(pilot, lambda: "first" in frames)
+        return {"start_s": frames["first"] - t0, "cpu_s": frames["cpu"]}
+
+
+def _parse_probe(store_path: Path) -> dict[str, Any]:
+    """The floor of opening the store: reading its snapshot and parsing it with orjson
+    (the header line set aside), in a fresh process."""
+    import orjson
+
+    start = time.perf_counter()
+    data = store_path.read_bytes()
+    body = data[data.index(b"\n") + 1 :]
+    orjson.loads(body)
+    return {"parse_s": time.perf_counter() - start, "bytes": len(data)}
+
+
+def _on_frame(app: Any, seen: Callable[[Any], None]) -> None:
+    """Call ``seen(screen)`` each time a frame is handed to the terminal (headless, the
+    frame is drawn in full and then not written): the moment a person would see it."""
+    display = app._display
+
+    def displayed(screen: Any, renderable: Any) -> None:
+        if renderable is not None:
+            seen(screen)
+        display(screen, renderable)
+
+    app._display = displayed
+
+
+async def _forms(pilot: Any, reps: int) -> list[float]:
+    """Opening the edit form of the visit under the cursor (e), until painted; the first
+    opening of the process first."""
+    from grassroots_tui.tui.dialogs.visit_form import VisitForm
+
+    app = pilot.app
+    times = []
+    for _ in range(reps):
+        list_screen = app.screen
+        await pilot.pause()
+        start = time.perf_counter()
+        await _press(app, "e")
+        await _until(pilot, lambda: isinstance(app.screen, VisitForm) and app.screen.is_mounted)
+        _painted(app)
+        times.append(time.perf_counter() - start)
+        app.screen.dismiss(None)
+        await _until(pilot, lambda s=list_screen: app.screen is s)
+    return times
 
 
 async def _filter(pilot: Any, table: Any, reps: int) -> list[float]:
@@ -284,7 +447,15 @@ def main(argv: list[str] | None = None) -> None:
     app.add_argument("staff_id")
     app.add_argument("t0", type=float)
     app.add_argument("--reps", type=int, default=5)
-    app.add_argument("--figures", default="filter,board", help="filter, save, board")
+    app.add_argument("--figures", default="filter,board", help="filter, save, board, form")
+    start = sub.add_parser("start")
+    start.add_argument("store", type=Path)
+    start.add_argument("t0", type=float)
+    minimal = sub.add_parser("minimal")
+    minimal.add_argument("t0", type=float)
+    parse = sub.add_parser("parse")
+    parse.add_argument("store", type=Path)
+    parse.add_argument("t0", type=float)
     engine = sub.add_parser("engine")
     engine.add_argument("engine", choices=("tinydb", "sqlite", "dicts"))
     engine.add_argument("path", type=Path)
@@ -295,6 +466,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.what == "app":
         figures = set(args.figures.split(",")) if args.figures else set()
         result = asyncio.run(_app_probe(args.store, args.staff_id, args.t0, args.reps, figures))
+    elif args.what == "start":
+        result = asyncio.run(_start_probe(args.store, args.t0))
+    elif args.what == "minimal":
+        result = asyncio.run(_minimal_probe(args.t0))
+    elif args.what == "parse":
+        result = _parse_probe(args.store)
     else:
         result = _engine_probe(args.engine, args.path, args.t0, args.reps)
     sys.stdout.write("\n" + json.dumps(result) + "\n")

@@ -141,12 +141,12 @@ async def test_sign_in_is_shown_with_the_names_before_the_store_is_open(db: Path
             pin.value = HEAD_PIN
             await pilot.press("enter")
             await pilot.pause()
-            assert app.session is None and isinstance(app.screen, SignInScreen)
+            assert not app.signed_in and isinstance(app.screen, SignInScreen)
             assert "打开后自动登录" in _message(app)
             await _until(pilot, opener.started.is_set)
 
             opener.release()
-            await _until(pilot, lambda: app.session is not None)
+            await _until(pilot, lambda: app.signed_in)
             await settle(pilot)
             assert app.session.operator.id == HEAD_ID
             assert app.current_mode == "visits"
@@ -169,7 +169,7 @@ async def test_a_wrong_pin_typed_while_opening_is_refused_once_open(db: Path) ->
             opener.release()
             await _until(pilot, lambda: app.store_open)
             await pilot.pause()
-            assert app.session is None and isinstance(app.screen, SignInScreen)
+            assert not app.signed_in and isinstance(app.screen, SignInScreen)
             assert "PIN" in _message(app)
     finally:
         if app.store_open:
@@ -215,7 +215,7 @@ async def test_the_store_s_own_list_replaces_a_stale_kept_one(db: Path) -> None:
             opener.release()
             await _until(pilot, lambda: len(_names(app)) == 1)
             await pilot.pause()
-            assert app.session is None, "a person no longer on the staff signed in"
+            assert not app.signed_in, "a person no longer on the staff signed in"
             assert "名单已更新" in _message(app)
             assert _highlighted(app) == HEAD_ID
             await settle(pilot)
@@ -312,7 +312,7 @@ async def test_the_cursor_starts_on_who_signed_in_last_on_this_laptop(
             pin.focus()
             pin.value = HEAD_PIN
             await pilot.press("enter")
-            await _until(pilot, lambda: app.session is not None)
+            await _until(pilot, lambda: app.signed_in)
             await settle(pilot)
     finally:
         if app.store_open:
@@ -389,3 +389,36 @@ def test_nothing_heavy_is_imported_before_the_sign_in_screen(db: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"listed": 2, "imported": []}
+
+
+@pytest.mark.parametrize("who", [HEAD_ID, WORKER_ID])
+async def test_the_first_list_is_prepared_for_who_signed_in_last(db: Path, who: str) -> None:
+    """While the PIN is typed, the visits list of the person under the cursor (who signed
+    in last) is built; nothing is reachable until someone signs in; the person who does
+    sees that list (or, anyone else, their own, built as usual)."""
+    _keep_list(db)
+    opener = HeldOpener(db)
+    opener.release()
+    app = _app(db, opener, last_operator=HEAD_ID)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _until(pilot, lambda: app.first_list is not None and app.first_list.built)
+            prepared = app.first_list.screen
+            assert not app.signed_in and app.first_list.person_id == HEAD_ID
+            assert app.check_action("switch_section", ("visits",)) is False
+            await pilot.press("f2", "f3")
+            assert isinstance(app.screen, SignInScreen)
+            options = app.screen.query_one("#signin-staff", OptionList)
+            options.highlighted = options.get_option_index(who)
+            pin = app.screen.query_one("#signin-pin", Input)
+            pin.focus()
+            pin.value = HEAD_PIN if who == HEAD_ID else ""
+            await pilot.press("enter")
+            await _until(pilot, lambda: app.signed_in and app.current_mode == "visits")
+            await settle(pilot)
+            assert app.session.operator.id == who
+            assert (app.screen is prepared) == (who == HEAD_ID)
+            assert {"visit-1", "visit-2", "visit-3"} <= {row.id for row in app.screen.table.rows}
+    finally:
+        if app.store_open:
+            app.store.close()

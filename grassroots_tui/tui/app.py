@@ -10,6 +10,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual._context import active_app
 from textual._styles_cache import StylesCache
 from textual.app import App, InvalidThemeError
 
@@ -70,8 +71,43 @@ SCREENS = _SectionScreens()
 
 
 def _section_screen(mode: str) -> Callable[[], Screen[Any]]:
-    """What Textual calls for a section's screen the first time the section is opened."""
-    return lambda: SCREENS[mode]()
+    """What Textual calls for a section's screen the first time the section is opened:
+    the one prepared while the person signed in (:class:`FirstList`), else a new one."""
+
+    def make() -> Screen[Any]:
+        app = active_app.get(None)
+        prepared = getattr(app, "first_list", None)
+        if prepared is not None and prepared.mode == mode and prepared.taken:
+            return prepared.screen
+        return SCREENS[mode]()
+
+    return make
+
+
+class FirstList:
+    """The first list (the visits) of the person under the sign-in cursor, built while
+    they type their PIN (issue #19): the screen, made on the UI thread and not mounted,
+    and its rows, built in a thread exactly as the screen builds them
+    (``ListSectionScreen.build``), for a session of that person that is not signed in
+    (the app stays ``signed_out`` meanwhile, as when someone signs out: no section, no
+    command is reachable). When that very person signs in, the screen is the one shown
+    and its rows go into its table at once; when anyone else does, it is dropped and
+    the list is built as usual. The rows are the store's as it was: the screen's own
+    reload on mount puts in what changed since (``_reload_in_place``)."""
+
+    mode = "visits"
+
+    def __init__(self, person_id: str, screen: Screen[Any]) -> None:
+        self.person_id = person_id
+        self.screen = screen
+        self.rows: Any = None
+        self.extra: Any = None
+        #: Handed to the mode (the person signed in).
+        self.taken = False
+
+    @property
+    def built(self) -> bool:
+        return self.rows is not None
 
 
 #: What the first list, its forms and the board import: imported while the person signs
@@ -174,6 +210,8 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         #: Signed out, the sign-in screen showing: the old session is kept meanwhile.
         self.signed_out = False
         self._guard: SignInGuard | None = None
+        #: The first list prepared for the person under the sign-in cursor, if any.
+        self.first_list: FirstList | None = None
         #: Why the store could not be opened (shown on the sign-in screen); None if it was.
         self.open_failed: str | None = None
         #: The line to print instead of a traceback when an unexpected error closes us.
@@ -189,6 +227,12 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         if self._store is None:
             raise AttributeError("the store is not open yet")
         return self._store
+
+    @property
+    def signed_in(self) -> bool:
+        """Someone is signed in (a session kept while the sign-in screen shows, after a
+        sign-out or for the first list prepared meanwhile, is not)."""
+        return self.session is not None and not self.signed_out
 
     @property
     def store_open(self) -> bool:
@@ -350,13 +394,55 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         forms need, and work out the pinyin its rows show and find by, so that signing
         in and the first screens pay nothing for it (issue #19)."""
         store = self.store
+        screen = self.screen
+        person = screen._highlighted_id() if isinstance(screen, SignInScreen) else None
 
         def warm() -> None:
             for module in WARM_MODULES:
                 import_module(module)
             warm_pinyin(store)
+            if person is not None:
+                try:
+                    self._prepare_first_list(store, person)
+                except Exception:  # noqa: BLE001 - only a head start: the list builds itself
+                    log.warning("the first list could not be prepared", exc_info=True)
+                    self.first_list = None
 
         self.in_thread(warm, name="warm-up")
+
+    def _prepare_first_list(self, store: Store, person_id: str) -> None:
+        """In the warm-up thread: the first list of ``person_id`` (:class:`FirstList`)."""
+        from grassroots_tui.models import Staff, Station
+        from grassroots_tui.tui.session import Session
+
+        staff = store.get(Staff, person_id)
+        if staff is None or not staff.active:
+            return
+        station = store.get(Station, staff.station_id) if staff.station_id else None
+        provisional = Session(store, staff, station, self.clock)
+
+        def start() -> FirstList | None:
+            if self.session is not None or self.first_list is not None:
+                return None  # signed in already (or signed out: the old session stays)
+            self.session = provisional
+            self.signed_out = True
+            self.first_list = FirstList(person_id, SCREENS[FirstList.mode]())
+            return self.first_list
+
+        prepared = self.call_from_thread(start)
+        if prepared is None:
+            return
+        token = active_app.set(self)  # the screen asks for its app (and its session)
+        try:
+            rows, extra = prepared.screen.build()  # type: ignore[attr-defined]
+        finally:
+            active_app.reset(token)
+        prepared.extra = extra
+        prepared.rows = rows
+        # What the board and the lists derive from the slips and the residents' names.
+        from grassroots_tui.tui.sync_status import warm_views
+
+        warm_views(store, self)
 
     def _set_up(self, created: tuple | None) -> None:
         if created is None:
@@ -380,13 +466,22 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         from grassroots_tui.tui.session import Session
 
         station = self.store.get("station", staff.station_id) if staff.station_id else None
-        self.session = Session(
-            self.store,
-            staff,
-            station,  # type: ignore[arg-type]
-            self.clock,
-            signed_in_seq=undo_service.audit_position(self.store),
-        )
+        prepared = self.first_list
+        kept = self.session
+        if prepared is not None and prepared.person_id == staff.id and kept is not None:
+            # The session the first list was prepared with, now signed in: its calendar
+            # (which the store's derived views are kept for) and rules stay.
+            kept.operator, kept.station = staff, station  # type: ignore[assignment]
+            kept.signed_in_seq = undo_service.audit_position(self.store)
+        else:
+            self.session = Session(
+                self.store,
+                staff,
+                station,  # type: ignore[arg-type]
+                self.clock,
+                signed_in_seq=undo_service.audit_position(self.store),
+            )
+        assert self.session is not None
         self.signed_out = False
         self.session.slip_rules  # noqa: B018 - read once now, to report a faulty file at once
         if self.session.slip_rules_problem:
@@ -396,7 +491,29 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         self.settings.last_operator = staff.id
         self._save_settings()
         self.refresh_bindings()
+        prepared, self.first_list = self.first_list, None
+        if (
+            prepared is not None
+            and prepared.built
+            and prepared.person_id == staff.id
+            and not self.is_screen_installed(prepared.screen)
+            and self.current_mode != prepared.mode
+        ):
+            prepared.taken = True
+            self.first_list = prepared
+            self.run_worker(self._show_first_list(prepared), name="first-list")
+            return
         self.switch_mode("visits")
+
+    async def _show_first_list(self, prepared: FirstList) -> None:
+        """Show the prepared first list and put its rows in its table."""
+        await self.switch_mode(prepared.mode)
+        self.first_list = None
+        screen: Any = prepared.screen
+        if screen.is_mounted and not screen.table.rows:
+            screen.table.set_rows(prepared.rows)
+            screen.loaded(prepared.extra)
+            gc.freeze()  # as a list built on screen does (ListSectionScreen.reload)
 
     # --- actions ------------------------------------------------------------------------
 
