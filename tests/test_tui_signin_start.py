@@ -30,7 +30,13 @@ from grassroots_tui.store import Store, StoreDamaged
 from grassroots_tui.store.settings import load_settings
 from grassroots_tui.tui.launch import make_app
 from grassroots_tui.tui.screens.signin import SignInScreen
-from grassroots_tui.tui.signin_list import keep, kept_path, people_of, read_kept
+from grassroots_tui.tui.signin_list import (
+    keep,
+    kept_path,
+    people_of,
+    read_first_tables,
+    read_kept,
+)
 from tests.tui_fixtures import (
     HEAD_ID,
     HEAD_NAME,
@@ -176,9 +182,40 @@ async def test_a_wrong_pin_typed_while_opening_is_refused_once_open(db: Path) ->
             app.store.close()
 
 
-async def test_without_a_kept_list_the_names_come_when_the_store_opens(db: Path) -> None:
+async def test_without_a_kept_list_the_snapshot_s_first_tables_list_the_staff(db: Path) -> None:
+    """A first start (no list kept yet): the staff are read quickly from the snapshot's
+    first tables (stations and staff come first in a store the program made), before
+    the store is open; the list is kept for the next start once it is."""
+    assert read_first_tables(db) is not None
     opener = HeldOpener(db)
     app = _app(db, opener)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, SignInScreen)
+            await _until(pilot, lambda: len(_names(app)) == 2)
+            assert not app.store_open and "正在打开数据" in _message(app)
+            opener.release()
+            await _until(pilot, lambda: app.store_open)
+            await settle(pilot)
+            assert _message(app) == ""
+    finally:
+        if app.store_open:
+            app.store.close()
+    assert [p.id for p in read_kept(db)] == [HEAD_ID, WORKER_ID]
+
+
+async def test_with_no_quick_list_the_names_come_when_the_store_opens(db: Path) -> None:
+    """Neither a kept list nor a quick read (here: a snapshot that does not start with
+    the stations and the staff): the names come when the store is open."""
+    data = db.read_bytes()
+    header, body = data.split(b"\n", 1)
+    db.write_bytes(header + b"\n" + b'{"visit"' + body[len(b'{"station"') :])  # not read
+    assert read_first_tables(db) is None
+    db.write_bytes(data)
+    opener = HeldOpener(db)
+    app = _app(db, opener)
+    app._main = db.with_name("elsewhere.json")  # the quick read finds nothing there
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
@@ -188,11 +225,10 @@ async def test_without_a_kept_list_the_names_come_when_the_store_opens(db: Path)
             opener.release()
             await _until(pilot, lambda: len(_names(app)) == 2)
             assert _message(app) == ""
-            await settle(pilot)  # the list is kept for the next start
+            await settle(pilot)
     finally:
         if app.store_open:
             app.store.close()
-    assert [p.id for p in read_kept(db)] == [HEAD_ID, WORKER_ID]
 
 
 async def test_the_store_s_own_list_replaces_a_stale_kept_one(db: Path) -> None:

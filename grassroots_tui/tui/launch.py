@@ -44,6 +44,7 @@ def make_app(db: str | Path | None, settings: Settings, **options: Any) -> Grass
         opener=opener,
         people=read_kept(paths.main),
         folder=paths.folder,
+        main=paths.main,
         **options,
     )
 

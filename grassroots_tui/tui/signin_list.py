@@ -63,10 +63,14 @@ def kept_path(main: Path) -> Path:
 def people_of(store: Store) -> list[Person]:
     """The store's active staff, in the sign-in screen's order: by station, then by the
     pinyin of the name (a phone book's order). Runs in a thread."""
+    return _people(store.raw("station"), store.raw("staff"))
+
+
+def _people(stations_raw: list[dict[str, Any]], staff_raw: list[dict[str, Any]]) -> list[Person]:
     from grassroots_tui.services.pinyin import full_pinyin, initials, sort_key
 
-    stations = {s["id"]: s.get("name", "") for s in store.raw("station")}
-    staff = [s for s in store.raw("staff") if s.get("active", True)]
+    stations = {s["id"]: s.get("name", "") for s in stations_raw}
+    staff = [s for s in staff_raw if s.get("active", True) and not s.get("deleted")]
     staff.sort(key=lambda s: (s.get("station_id") or "", sort_key(s["name"])))
     return [
         Person(
@@ -83,6 +87,46 @@ def people_of(store: Store) -> list[Person]:
         )
         for s in staff
     ]
+
+
+#: The tables a quick read may pass over before it has the stations and the staff (small
+#: ones); anything else first and it gives up. A store the program made starts with them:
+#: its first save is the station and its head (the first start's set-up).
+_SMALL_TABLES = ("station", "staff", "_meta")
+#: How much of the snapshot a quick read looks at, at most.
+_QUICK_BYTES = 4 << 20
+
+
+def read_first_tables(main: Path) -> list[Person] | None:
+    """The people as the snapshot at ``main`` lists them, read from its first tables
+    without parsing the rest (the first start after a store is written, with no list
+    kept yet: the journal's later changes are not in it, the store's own list follows).
+    None when that cannot be done quickly: an encrypted store, other tables first, a
+    damaged file. Runs in a thread; never raises."""
+    import json
+
+    try:
+        with main.open("rb") as file:
+            header = json.loads(file.readline()[9:])
+            if header.get("format") != "grassroots-store" or "sealed" in header:
+                return None
+            text = file.read(min(int(header["length"]), _QUICK_BYTES)).decode("utf-8", "replace")
+        decoder = json.JSONDecoder()
+        tables: dict[str, Any] = {}
+        index = 1 if text.startswith("{") else -1
+        while index > 0 and not {"station", "staff"} <= tables.keys():
+            name, index = decoder.raw_decode(text, index)
+            if name not in _SMALL_TABLES or text[index] != ":":
+                return None
+            tables[name], index = decoder.raw_decode(text, index + 1)
+            if text[index] not in ",}":
+                return None
+            index += 1
+        if not {"station", "staff"} <= tables.keys():
+            return None
+        return _people(list(tables["station"].values()), list(tables["staff"].values()))
+    except Exception:  # noqa: BLE001 - a head start only: the store's list follows
+        return None
 
 
 def read_kept(main: Path) -> list[Person]:
