@@ -125,3 +125,14 @@ def test_csv_and_markdown_speak_english_too(store) -> None:
     assert md.startswith("# 2026-09 monthly statistics")
     user = _user_text(store)
     assert {run for run in CJK.findall(md) if run not in user} == set()
+
+
+def test_the_rows_of_no_station_are_named_in_english() -> None:
+    from grassroots_tui.services.statistics import GONE_ROW, OFFICE_ROW
+    from grassroots_tui.services.stats_export import _ROW_NAMES
+
+    assert {OFFICE_ROW, GONE_ROW} == _ROW_NAMES
+    set_language("en")
+    from grassroots_tui.lang import tr
+
+    assert {tr(name) for name in _ROW_NAMES} == {"street office", "Stations removed"}

@@ -122,6 +122,11 @@ def _labels(enum: Any) -> dict[str, str]:
 _NUMBERLIKE = re.compile(r"^\d{6,}[\dXx]*$")
 
 
+#: The rows of what is no station's (:data:`OFFICE_ROW`, :data:`GONE_ROW`), which the
+#: statistics keep under their Chinese names: message ids, marked here for the catalog.
+_ROW_NAMES = frozenset({N_("街道群工办"), N_("已删除的站点")})
+
+
 def summary_rows(stats: MonthStats, say: Callable[[str], str] = tr) -> list[list[Any]]:
     """Header row, a row per station (then 街道群工办 and 已删除的站点 when they count
     something: :attr:`MonthStats.rows`), and the 合计 row, the sum of the rows above it
@@ -134,7 +139,7 @@ def summary_rows(stats: MonthStats, say: Callable[[str], str] = tr) -> list[list
         return [code, name, *(getattr(f, key) for _, key in SUMMARY_COLUMNS)]
 
     for s in stats.rows:
-        name = say(s.name) if s.name in (OFFICE_ROW, GONE_ROW) else s.name
+        name = say(s.name) if s.name in _ROW_NAMES else s.name
         rows.append(row(s.code, name, s.figures))
     if len(stats.rows) != 1:
         rows.append(row(say(N_("合计")), "", stats.total))
@@ -464,7 +469,7 @@ class _Codes(dict):
 
     def __missing__(self, station_id: Any) -> str | None:
         name = OFFICE_ROW if station_id in (None, "") else GONE_ROW
-        return name if name in self.others else None
+        return tr(name) if name in self.others else None
 
 
 def _slip_rows(store: Any, stats: MonthStats, calendar: Any, masker: Masker) -> list[list[Any]]:
