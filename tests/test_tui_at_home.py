@@ -284,7 +284,7 @@ async def test_every_form_opens_with_the_cursor_on_a_field(store):
             (HouseholdForm(session), "household_no"),
             (StaffForm(session, staff), "name"),
             (StationForm(session, station), "name"),
-            (CaseForm(session), "household_no"),
+            (CaseForm(session, "hh-01"), "opened_on"),
             (AppointmentForm(session, "hh-01"), "reason"),
             (StepForm("cmd.slips.return", RETURN_STEPS, lambda v: None), "reason"),
             (SlipForm(session, _draft(store, unit=None)), "handling_unit"),
@@ -513,19 +513,18 @@ async def test_a_staff_pin_is_saved_only_when_typed_twice_alike(store):
     assert verify_pin("1357", saved.pin_hash, saved.pin_salt)
 
 
-async def test_a_case_forms_household_and_causes_are_said_under_them_at_once(store):
+async def test_a_case_forms_causes_are_said_under_them_with_the_others_at_once(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        form = await _opened(pilot, lambda session: CaseForm(session))
-        _fill(form, household_no="HL01-9999", causes="不知道")
+        form = await _opened(pilot, lambda session: CaseForm(session, "hh-01"))
+        _fill(form, opened_on="2026-13-01")
         await _saved(pilot)
         assert app.screen is form
-        assert _error(form, "household_no") == "没有这个户号"  # no 。 under a field
-        causes = _error(form, "causes")
-        assert "不知道" in causes and "疾病" in causes and "illness" not in causes
-        # nothing left for the summary to name in the model's words (住户, 致困原因[1])
+        assert _error(form, "causes") == "请至少选择一个致困原因"  # no 。 under a field
+        assert _error(form, "opened_on")
+        # nothing left for the summary to name in the model's words (致困原因[1])
         assert str(form.query_one("#form-message", Static).content) == "请先改正标出的项目。"
-        assert app.focused is form.field("household_no").control
+        assert app.focused is form.field("opened_on").control
 
 
 async def test_first_and_last_row_are_in_the_help_and_follow_a_remapped_key(store):

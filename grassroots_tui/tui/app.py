@@ -290,8 +290,10 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             self.notify(self.store.warnings.pop(0), severity="warning", timeout=15, markup=False)
 
     def on_mount(self) -> None:
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
+        if self.settings.keymap:  # checked first: a bad entry is named, its default kept
+            from grassroots_tui.tui.keymap_check import apply_keymap
+
+            apply_keymap(self, self.settings.keymap)
         if self.settings.problem:
             self.notify(self.settings.problem, severity="warning", markup=False)
         if self._store is not None:

@@ -62,15 +62,20 @@ class AppointmentsDialog(ModalScreen[Appointment | None]):
         names = resident_names(store)  # a reason is free text: masked, then cut
         table = self.query_one(DataTable)
         table.clear()
+        # An appointment of today whose time has passed is missed too (a worker looking
+        # at 16:00 must not read a 09:00 appointment as still to come).
+        now = self.session.clock().strftime("%H:%M")
+        passed = [a for a in due.due_today if _hhmm(a) and _hhmm(a) < now]
+        coming = [a for a in due.due_today if a not in passed]
         for group, rows in (
-            ("missed", due.missed),
-            ("today", due.due_today),
+            ("missed", due.missed + passed),
+            ("today", coming),
             ("upcoming", due.upcoming),
         ):
             for a in rows:
                 h = households.get(a["household_id"], {})
                 table.add_row(
-                    f"{a['planned_date']} {str(a.get('planned_time') or '')[:5]}",
+                    f"{a['planned_date']} {_hhmm(a)}",
                     t(f"appointments.{group}"),
                     literal(h.get("household_no", "?")),
                     literal(masker.name(h.get("head_of_household", ""))),
@@ -111,3 +116,8 @@ class AppointmentsDialog(ModalScreen[Appointment | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _hhmm(appointment: dict) -> str:
+    """An appointment's planned time as HH:MM ("" without one)."""
+    return str(appointment.get("planned_time") or "")[:5]

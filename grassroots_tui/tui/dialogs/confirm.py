@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button, Static
 
 from grassroots_tui.i18n import t
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
@@ -35,7 +35,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question, id="confirm-question", markup=False)
+            # Static wraps (a Label cut the question to one line at 80 columns, hiding
+            # the number a slip takes and that it is never used again).
+            yield Static(self.question, id="confirm-question", markup=False)
             with Horizontal():
                 yield Button(t("confirm.yes"), id="confirm-yes", variant="warning")
                 yield Button(t("confirm.no"), id="confirm-no")

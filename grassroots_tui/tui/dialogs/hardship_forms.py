@@ -4,28 +4,36 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.widgets import Static
 
 from grassroots_tui.i18n import label, t
-from grassroots_tui.models import HardshipCase, HardshipCause, HardshipTier, ReviewCycle
+from grassroots_tui.models import (
+    HardshipCase,
+    HardshipCause,
+    HardshipTier,
+    Household,
+    ReviewCycle,
+)
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services import hardship as service
+from grassroots_tui.services.masking import Masker
 from grassroots_tui.services.text import split_list
 from grassroots_tui.tui.session import Session
-from grassroots_tui.tui.widgets.form import FormField, FormScreen
-
-CAUSES = {label(c): c.value for c in HardshipCause} | {c.value: c.value for c in HardshipCause}
+from grassroots_tui.tui.widgets.form import FormField, FormScreen, literal, split_values
 
 
 class CaseForm(FormScreen[HardshipCase | None]):
+    """A new case for the household picked first, as a visit's is (PickHousehold):
+    nothing to type that must match a 户号, and 致困原因 checked from the list."""
+
     TITLE_KEY = "hardship.form.title"
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, household_id: str) -> None:
         super().__init__()
         self.session = session
-        households = session.store.raw("household")
-        if session.station_id:
-            households = [h for h in households if h.get("station_id") == session.station_id]
-        self.households = {h["household_no"]: h for h in households}
+        household = session.store.get(Household, household_id)
+        assert household is not None
+        self.household: Household = household
         self.staff = {
             s["id"]: s["name"]
             for s in session.store.raw("staff")
@@ -34,10 +42,16 @@ class CaseForm(FormScreen[HardshipCase | None]):
         }
 
     def compose_fields(self) -> ComposeResult:
+        h = self.household
+        yield Static(
+            literal(
+                f"{t('visit.household')}{t('punct.colon')}{h.household_no} "
+                f"{Masker().name(h.head_of_household)}  {h.address}"
+            ),
+            markup=False,
+        )
         with Horizontal(classes="row"):
-            yield FormField("household_no", t("household.no"))
             yield FormField("opened_on", t("hardship.opened_on"), self.session.today().isoformat())
-        with Horizontal(classes="row"):
             yield FormField(
                 "tier",
                 t("hardship.tier"),
@@ -51,7 +65,10 @@ class CaseForm(FormScreen[HardshipCase | None]):
                 options=[(m.value, label(m)) for m in ReviewCycle],
             )
         yield FormField(
-            "causes", t("hardship.causes"), placeholder="、".join(label(c) for c in HardshipCause)
+            "causes",
+            t("hardship.causes"),
+            options=[(c.value, label(c)) for c in HardshipCause],
+            multiple=True,
         )
         yield FormField("members", t("hardship.members"))
         yield FormField(
@@ -63,30 +80,23 @@ class CaseForm(FormScreen[HardshipCase | None]):
         yield FormField("notes", t("hardship.note"))
 
     def build(self, values: dict[str, str]) -> HardshipCase:
-        household = self.households.get(values["household_no"])
-        if household is None:  # the other fields are checked all the same
-            self.field_problem(
-                "household_no",
-                t("form.required") if not values["household_no"] else t("slip.unknown_household"),
-            )
+        causes = split_values(values["causes"])
+        if not causes:  # the other fields are checked all the same
+            self.field_problem("causes", t("hardship.causes_none"))
         return validate_model(
             HardshipCase,
             {
-                "station_id": household.get("station_id") if household else None,
-                "household_id": household["id"] if household else None,
+                "station_id": self.household.station_id,
+                "household_id": self.household.id,
                 "tier": values["tier"],
                 "review_cycle": values["review_cycle"],
-                "causes": [CAUSES.get(c, c) for c in split_list(values["causes"])],
+                "causes": causes,
                 "members": split_list(values["members"]),
                 "paired_cadre": values["paired_cadre"],
                 "opened_on": values["opened_on"],
                 "notes": values["notes"],
             },
         )
-
-    def field_for(self, model_field: str) -> str:
-        # The household is typed by its 户号.
-        return "household_no" if model_field == "household_id" else super().field_for(model_field)
 
     def save(self, built: HardshipCase) -> HardshipCase:
         return service.open_case(self.session.store, built, self.session.actor)

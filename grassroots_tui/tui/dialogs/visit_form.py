@@ -24,7 +24,7 @@ from grassroots_tui.models.errors import validate_model
 from grassroots_tui.models.slip import SLIP_CATEGORIES
 from grassroots_tui.services.masking import Masker
 from grassroots_tui.services.text import split_list
-from grassroots_tui.services.visits import new_visit, save_visit
+from grassroots_tui.services.visits import DEFAULT_VISIT_MINUTES, new_visit, save_visit
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen, literal
 
@@ -34,6 +34,15 @@ PROBLEM_ROWS = 3
 SOLVED_ON_HINT = ProblemItem.model_fields["solved_on"].description or ""
 #: The placeholder of a 解决日期 that must be filled in (后续解决).
 DATE_FORMAT = "YYYY-MM-DD"
+
+
+def _appointment_times(appointment: Appointment) -> dict[str, dt.time]:
+    """The visit's start at the appointment's time, and its end as long after it as a
+    new visit's (30 minutes; not past midnight)."""
+    start = appointment.planned_time
+    end_at = dt.datetime.combine(dt.date.min, start) + dt.timedelta(minutes=DEFAULT_VISIT_MINUTES)
+    end = end_at.time() if end_at.date() == dt.date.min else dt.time(23, 59)
+    return {"start_time": start, "end_time": end}
 
 
 class VisitForm(FormScreen[Visit | None]):
@@ -60,7 +69,9 @@ class VisitForm(FormScreen[Visit | None]):
                 kind=VisitKind.APPOINTMENT if appointment else VisitKind.DOOR,
             )
             if appointment is not None:
-                visit = visit.model_copy(update={"appointment_id": appointment.id})
+                visit = visit.model_copy(
+                    update={"appointment_id": appointment.id, **_appointment_times(appointment)}
+                )
             self.is_new = True
         else:
             self.is_new = False

@@ -195,8 +195,13 @@ class HardshipScreen(ListSectionScreen):
 
     def action_new_case(self) -> None:
         from grassroots_tui.tui.dialogs.hardship_forms import CaseForm
+        from grassroots_tui.tui.dialogs.pick_household import PickHousehold
 
-        self.app.push_screen(CaseForm(self.session), callback=self._saved)
+        def picked(household_id: str | None) -> None:
+            if household_id:
+                self.app.push_screen(CaseForm(self.session, household_id), callback=self._saved)
+
+        self.app.push_screen(PickHousehold(self.session), callback=picked)
 
     def _saved(self, case: HardshipCase | None) -> None:
         if case is not None:

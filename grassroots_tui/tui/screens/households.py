@@ -96,10 +96,12 @@ class HouseholdsScreen(ListSectionScreen):
         Cmd("households.new", "new_household", "n"),
         Cmd("households.edit", "edit_household", "e"),
         Cmd("households.visit", "visit_household", "v"),
+        Cmd("households.history", "history", "h"),
         Cmd("households.import", "import_ledger", "i"),
         *ListSectionScreen.LIST_CMDS,
     )
-    CHOOSE_ACTION = "edit_household"
+    #: Enter opens the household's whole history (editing is on e).
+    CHOOSE_ACTION = "history"
     BINDINGS = bindings(*CMDS)
 
     def compose_body(self) -> ComposeResult:
@@ -234,6 +236,13 @@ class HouseholdsScreen(ListSectionScreen):
             from grassroots_tui.tui.dialogs.visit_form import VisitForm
 
             self.app.push_screen(VisitForm(self.session, household_id=current))
+
+    def action_history(self) -> None:
+        current = self.table.current_id
+        if current:
+            from grassroots_tui.tui.screens.household_history import HouseholdHistoryScreen
+
+            self.app.push_screen(HouseholdHistoryScreen(current))
 
     def action_import_ledger(self) -> None:
         from grassroots_tui.tui.dialogs.import_dialog import ImportDialog

@@ -3,6 +3,8 @@ encrypt the new store with the station passphrase (its recovery key is shown onc
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from textual.app import ComposeResult
@@ -24,6 +26,28 @@ from grassroots_tui.store.keyslots import (
 )
 from grassroots_tui.tui.dialogs.staff_form import pin_problems
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
+
+
+def slip_number_example(pattern: str, year: int) -> str:
+    """The first number of ``year`` a slip-number pattern gives: 湘龙群交〔2026〕第0001号."""
+    return pattern.format(year=year, seq=1)
+
+
+def slip_number_format(example: str, year: int) -> str | None:
+    """The pattern of an example number: the year in it becomes {year}, the last run of
+    digits after it the sequence number, as wide as it is written (0001: four digits).
+    None: no sequence number in it. Braces typed are kept as text."""
+    text = example.strip().replace("{", "{{").replace("}", "}}")
+    year_at = text.find(str(year))
+    runs = [m for m in re.finditer(r"\d+", text) if year_at < 0 or m.start() >= year_at + 4]
+    if not runs:
+        return None
+    seq = runs[-1]
+    text = f"{text[: seq.start()]}{{seq:0{len(seq.group())}d}}{text[seq.end() :]}"
+    if year_at >= 0:
+        text = f"{text[:year_at]}{{year}}{text[year_at + 4 :]}"
+    return text
+
 
 #: What the setup made: the station, its head, and the recovery key to show once.
 SetUp = tuple[Any, Any, RecoveryKey]
@@ -55,8 +79,11 @@ class SetupScreen(FormScreen[SetUp | None]):
         with Horizontal(classes="row"):
             yield FormField("working_start", t("setup.working_start"), "08:30")
             yield FormField("working_end", t("setup.working_end"), "17:30")
+        # An example number to edit, not Python's format syntax (issue #19).
         yield FormField(
-            "slip_number_format", t("setup.slip_number_format"), DEFAULT_SLIP_NUMBER_FORMAT
+            "slip_number_format",
+            t("setup.slip_number_example"),
+            slip_number_example(DEFAULT_SLIP_NUMBER_FORMAT, self._year()),
         )
         with Horizontal(classes="row"):
             yield FormField("head_name", t("setup.head_name"))
@@ -95,10 +122,21 @@ class SetupScreen(FormScreen[SetUp | None]):
                 "street_office": values["street_office"],
                 "working_start": values["working_start"],
                 "working_end": values["working_end"],
-                "slip_number_format": values["slip_number_format"],
+                "slip_number_format": self._slip_number_format(values["slip_number_format"]),
             },
         )
         return station, head, values["pin"] or None, Passphrase(passphrase)
+
+    def _year(self) -> int:
+        clock = getattr(self.app, "clock", None)
+        return (clock() if callable(clock) else dt.datetime.now()).year
+
+    def _slip_number_format(self, example: str) -> str:
+        pattern = slip_number_format(example, self._year())
+        if pattern is None:
+            self.field_problem("slip_number_format", t("setup.slip_number_no_seq"))
+            return DEFAULT_SLIP_NUMBER_FORMAT  # (the form is not saved)
+        return pattern
 
     def save(self, built: tuple[Station, str, str | None, Passphrase]) -> SetUp:
         """Encrypt the new, still empty store first (a retry after a failure later on

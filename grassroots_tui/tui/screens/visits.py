@@ -181,6 +181,26 @@ class VisitsScreen(ListSectionScreen):
                 return None  # another's visit: shown, not changed here
         return True
 
+    def on_key(self, event) -> None:
+        """The slip key, where this operator may not open a slip, says why (a key that
+        does nothing reads as a broken key, issue #19)."""
+        if self.check_action("slip_from_problem", ()) is not False:
+            return
+        for namespace, bindings_map in self._binding_chain:
+            if namespace is not self:
+                continue
+            for binding in bindings_map.key_to_bindings.get(event.key, ()):
+                if binding.action == "slip_from_problem":
+                    event.stop()
+                    event.prevent_default()
+                    self.notify(self._slip_refusal(), markup=False, severity="warning")
+                    return
+
+    def _slip_refusal(self) -> str:
+        if self.session.store.readonly:
+            return t("app.readonly")
+        return t("visit.slip_role", role=label(self.session.operator.role))
+
     def action_new_visit(self) -> None:
         def picked(household_id: str | None) -> None:
             if household_id:

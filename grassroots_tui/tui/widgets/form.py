@@ -7,6 +7,8 @@ user's language. A field is checked when it loses focus, and the whole form on s
 
 from __future__ import annotations
 
+import re
+from time import time
 from typing import Any, Generic, TypeVar
 
 from rich.highlighter import Highlighter
@@ -16,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from grassroots_tui.i18n import clauses, t
 from grassroots_tui.models.errors import DocumentInvalid, Problem
@@ -55,6 +57,14 @@ def literal(text: str | Text) -> Text:
     return Text(visible(str(text)))
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def split_values(text: str) -> list[str]:
+    """The values of a field of several choices (joined by 、)."""
+    return [part for part in text.split("、") if part]
+
+
 class ControlPictures(Highlighter):
     """An Input highlighter that shows control characters as pictures (see
     :func:`visible`); the Input's value itself is left exactly as typed."""
@@ -84,6 +94,16 @@ class FormField(Vertical):
     }
     FormField > Horizontal > Input:focus { background: $accent 35%; }
     FormField > Horizontal > Select:focus > SelectCurrent { background: $accent 35%; }
+    /* A choice of several (致困原因): every option on its own line, checked or not. */
+    FormField.-multiple > Horizontal { height: auto; }
+    FormField > Horizontal > SelectionList { width: 1fr; height: auto; max-height: 8; }
+    FormField > Horizontal > SelectionList:focus { background: $accent 15%; }
+    FormField > Horizontal > SelectionList.-invalid { background-tint: $error 30%; }
+    /* A date (2026-11-26) is never cut, however many fields share its row. */
+    FormField.-date { min-width: 24; }
+    FormField.-date > Horizontal > Input { min-width: 12; }
+    /* A dropdown's open list is framed, apart from the form under it. */
+    FormField Select > SelectOverlay.-textual-compact { border: round $accent !important; }
     FormField > .field-error { color: $error; height: auto; }
     FormField > .field-error.-empty { display: none; }
     """
@@ -98,8 +118,15 @@ class FormField(Vertical):
         password: bool = False,
         options: list[tuple[str, str]] | None = None,
         max_length: int = 0,
+        multiple: bool = False,
     ) -> None:
-        super().__init__(id=f"field-{name}", classes="form-field")
+        """With ``options`` a dropdown, or with ``multiple`` a list to check any number
+        of (its value: the chosen values joined by 、)."""
+        classes = "form-field -multiple" if multiple else "form-field"
+        if _DATE.fullmatch(value) or placeholder == "YYYY-MM-DD":
+            classes += " -date"
+        super().__init__(id=f"field-{name}", classes=classes)
+        self._multiple = multiple
         self.field_name = name
         self.label_text = label
         self._value = value
@@ -111,7 +138,14 @@ class FormField(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Label(self.label_text)
-            if self._options is not None:
+            if self._options is not None and self._multiple:
+                chosen = set(split_values(self._value))
+                yield SelectionList[str](
+                    *[(literal(text), value, value in chosen) for value, text in self._options],
+                    compact=True,
+                    id=f"input-{self.field_name}",
+                )
+            elif self._options is not None:
                 yield Select(
                     [(literal(text), value) for value, text in self._options],
                     value=self._value if self._value else Select.NULL,
@@ -145,12 +179,14 @@ class FormField(Vertical):
         return self.is_mounted and self.value != self.opened_value
 
     @property
-    def control(self) -> Input | Select:
+    def control(self) -> Input | Select | SelectionList:
         return self.query_one(f"#input-{self.field_name}")  # type: ignore[return-value]
 
     @property
     def value(self) -> str:
         control = self.control
+        if isinstance(control, SelectionList):
+            return "、".join(str(value) for value in control.selected)
         if isinstance(control, Select):
             return "" if control.value is Select.NULL else str(control.value)
         return control.value.strip()
@@ -158,7 +194,11 @@ class FormField(Vertical):
     @value.setter
     def value(self, new: str) -> None:
         control = self.control
-        if isinstance(control, Select):
+        if isinstance(control, SelectionList):
+            control.deselect_all()
+            for value in split_values(new):
+                control.select(value)
+        elif isinstance(control, Select):
             control.value = new if new else Select.NULL
         else:
             control.value = new
@@ -241,6 +281,7 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
 
     def on_mount(self) -> None:
         # (After a subclass's own on_mount: Textual runs each class's handler.)
+        self._opened_at = time()
         fields = self.fields()
         name = self.start_field()
         start = fields.get(name) if name else None
@@ -378,6 +419,7 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
         self.saving = True
 
         def saved(result: R) -> None:
+            self._clear_error_notices()
             self.dismiss(result)
 
         self.in_thread(lambda: self.save(built), done=saved, name="form-save")
@@ -389,6 +431,23 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
             error = event.worker.error
             if error is not None:
                 self._set_message(friendly_error(error))
+
+    def _clear_error_notices(self) -> None:
+        """Saved at last: the error notices of this form's failed saves are out of date
+        (issue #19: a red notice still up after the fix reads as a new failure)."""
+        opened = getattr(self, "_opened_at", None)
+        notifications = getattr(self.app, "_notifications", None)
+        if opened is None or notifications is None:
+            return
+        stale = [
+            n
+            for n in list(notifications)
+            if n.severity == "error" and n.title == t("error.title") and n.raised_at >= opened
+        ]
+        for notification in stale:
+            self.app._unnotify(notification, refresh=False)
+        if stale:
+            self.app._refresh_notifications()
 
     def changed(self) -> bool:
         """Something was typed or chosen that closing the form would lose."""

@@ -51,6 +51,22 @@ class Row:
     sort: Sequence[Any] = field(default_factory=tuple)
     _shown: tuple[Text, ...] | None = field(default=None, repr=False, compare=False)
 
+    _fitted: tuple[tuple[int, ...], tuple[Text, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def fitted_cells(self, widths: tuple[int, ...]) -> tuple[Text, ...]:
+        """The cells cut to the columns' widths, each cut one ending in "…" (made once
+        per row and widths)."""
+        fitted = self._fitted
+        if fitted is not None and fitted[0] == widths:
+            return fitted[1]
+        cells = self.shown_cells()
+        if widths:
+            cells = tuple(fit_cell(cell, width) for cell, width in zip(cells, widths, strict=False))
+        self._fitted = (widths, cells)
+        return cells
+
     def shown_cells(self) -> tuple[Text, ...]:
         """The cells as the table shows them, made once per row: a ``str`` cell would be
         read as Rich markup ("[bold]" typed by a user would vanish or raise MarkupError)
@@ -58,6 +74,67 @@ class Row:
         if self._shown is None:
             self._shown = tuple(literal(c) for c in self.cells)
         return self._shown
+
+
+ELLIPSIS = "…"
+
+
+def fit_cell(cell: Text, width: int) -> Text:
+    """A cell no wider than ``width``: one cut shorter ends in "…"."""
+    if cell_len(cell.plain) <= width:
+        return cell
+    if width <= 1:
+        return Text(ELLIPSIS[:width], style=cell.style)
+    if cell.spans:
+        cut = cell.copy()
+        cut.truncate(width, overflow="ellipsis")
+        return cut
+    return Text(set_cell_size(cell.plain, width - 1).rstrip() + ELLIPSIS, style=cell.style)
+
+
+def fill_widths(
+    minimum: Sequence[int],
+    natural: Sequence[int],
+    available: int,
+    floor: Sequence[int] | None = None,
+) -> list[int]:
+    """Column widths for ``available`` cells: each column as wide as its text
+    (``natural``) up to its own width (``minimum``), never narrower than its ``floor``
+    (its title); then the room left goes first to the columns whose text would be cut,
+    as evenly as it goes, then back to the columns' own widths. Short of room, the
+    columns whose text is cut anyway give some back, the widest first, then the others,
+    so that the list fits rather than scrolls sideways."""
+    count = len(minimum)
+    lowest = list(floor) if floor is not None else [0] * count
+    widths = [max(lowest[i], min(minimum[i], natural[i])) for i in range(count)]
+    room = available - sum(widths)
+    room = _give(widths, natural, room)
+    room = _give(widths, minimum, room)
+    while room < 0:
+        giving = [i for i in range(count) if widths[i] > lowest[i]]
+        if not giving:
+            break
+        widest = max(giving, key=lambda i: (natural[i] > widths[i], widths[i] - lowest[i]))
+        widths[widest] -= 1
+        room += 1
+    return widths
+
+
+def _give(widths: list[int], wanted: Sequence[int], room: int) -> int:
+    """Widen the columns narrower than ``wanted``, evenly, with at most ``room`` cells;
+    the room left."""
+    while room > 0:
+        wanting = [i for i, w in enumerate(widths) if wanted[i] > w]
+        if not wanting:
+            break
+        share = max(1, room // len(wanting))
+        for i in wanting:
+            more = min(share, wanted[i] - widths[i], room)
+            widths[i] += more
+            room -= more
+            if room <= 0:
+                break
+    return room
 
 
 class _Table(DataTable):
@@ -383,6 +460,8 @@ class RecordTable(Vertical):
         self.sort_column: int | None = None
         self.sort_reverse = False
         self.query_text = ""
+        #: The columns' widths now (they follow the room there is and the text listed).
+        self.widths: tuple[int, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=t("table.filter"), compact=True, id="table-filter")
@@ -396,22 +475,82 @@ class RecordTable(Vertical):
         for column in self.columns:
             table.add_column(column.title, key=column.key, width=column.width)
 
+    def on_resize(self) -> None:
+        if self._fit_widths():
+            self.refilter()
+
+    #: A column without a width of its own starts this wide (wider if there is room).
+    AUTO_MINIMUM = 12
+    #: Rows measured for the widths of their text (the first ones listed).
+    MEASURED = 500
+
+    def _fit_widths(self) -> bool:
+        """Give the columns the room the table has (issue #19: half the screen was left
+        empty at 120 columns while 事项 was cut at six characters). True if they changed."""
+        table = self.query_one(_Table)
+        width = table.scrollable_content_region.width
+        if width <= 0:
+            return False
+        if not table.show_vertical_scrollbar:
+            width -= table.styles.scrollbar_size_vertical  # the bar that more rows bring
+        available = width - 2 * table.cell_padding * len(self.columns)
+        titles = [cell_len(column.title) for column in self.columns]
+        minimum = [
+            max(column.width or self.AUTO_MINIMUM, title)
+            for column, title in zip(self.columns, titles, strict=True)
+        ]
+        # The sorted column's title has its arrow (" ▲") too.
+        natural = [
+            title + (2 if index == self.sort_column else 0) for index, title in enumerate(titles)
+        ]
+        for row in self.shown[: self.MEASURED]:
+            for i, cell in enumerate(row.shown_cells()):
+                size = cell_len(cell.plain)
+                if size > natural[i]:
+                    natural[i] = size
+        widths = tuple(fill_widths(minimum, natural, available, floor=titles))
+        if widths == self.widths:
+            return False
+        self.widths = widths
+        for column, width in zip(table.ordered_columns, widths, strict=True):
+            column.width, column.auto_width = width, False
+        table._require_update_dimensions = True
+        return True
+
+    def _sort_arrows(self) -> None:
+        """The sorted column's title ends in ▲ (rising) or ▼ (falling)."""
+        table = self.query_one(_Table)
+        for index, (mine, column) in enumerate(
+            zip(self.columns, table.ordered_columns, strict=True)
+        ):
+            title = mine.title
+            if index == self.sort_column:
+                title += " ▼" if self.sort_reverse else " ▲"
+            if column.label.plain != title:
+                column.label = Text(title)
+
     # --- data ---------------------------------------------------------------------------
 
     def set_rows(self, rows: list[Row], keep: str | None = None) -> None:
         self.rows = rows
         self._filtered.clear()
-        self.refilter(keep=keep)
+        self.refilter(keep=keep, measure=True)
 
-    def refilter(self, keep: str | None = None) -> None:
+    def refilter(self, keep: str | None = None, *, measure: bool = False) -> None:
+        """List the rows the filter finds, in the order chosen; with ``measure`` (new
+        rows) the columns' widths are worked out again from their text."""
         shown = self._filtered(self.rows, self.query_text)
         if self.sort_column is not None:
             index = self.sort_column
             shown = sorted(shown, key=lambda r: r.sort[index], reverse=self.sort_reverse)
         self.shown = shown
+        if measure:
+            self._fit_widths()
         table = self.query_one(_Table)
+        self._sort_arrows()
         current = keep or self.current_id
-        table.replace_rows([(row.id, row.shown_cells()) for row in shown[:LIMIT]])
+        widths = self.widths
+        table.replace_rows([(row.id, row.fitted_cells(widths)) for row in shown[:LIMIT]])
         if current is not None:
             self.move_to(current)
         self._status()
@@ -454,7 +593,7 @@ class RecordTable(Vertical):
             self.sort_reverse = not self.sort_reverse
         else:
             self.sort_column, self.sort_reverse = index, False
-        self.refilter()
+        self.refilter(measure=True)  # room for the arrow
 
     def cycle_sort(self) -> None:
         if self.sort_column is None:
@@ -463,7 +602,7 @@ class RecordTable(Vertical):
             self.sort_by(self.sort_column)
         else:
             self.sort_column, self.sort_reverse = (self.sort_column + 1) % len(self.columns), False
-            self.refilter()
+            self.refilter(measure=True)
 
     @on(DataTable.HeaderSelected)
     def _header(self, event: DataTable.HeaderSelected) -> None:

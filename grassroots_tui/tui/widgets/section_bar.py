@@ -36,10 +36,13 @@ class SectionBar(Static):
             line.append(station, style="bold")
             operator = t("app.operator", name=session.operator.name, role=role)
             line.append(f"  {operator}  {session.today().isoformat()}")
+            # Always there, not only in a notice that fades: whether changes can be made
+            # here, and whether they reach the hub (issue #19).
+            if session.store.readonly:
+                line.append(f"  {t('bar.readonly')}", style="bold reverse")
             status = getattr(self.app, "sync_status_text", None)  # the hub's (tui/sync_status.py)
             shown = status() if callable(status) else ""
-            if shown:
-                line.append(f"  {shown}", style="bold")
+            line.append(f"  {shown or t('bar.standalone')}", style="bold" if shown else "dim")
         else:
             line.append(t("app.title"), style="bold")
         line.append("\n")
