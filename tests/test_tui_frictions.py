@@ -430,3 +430,24 @@ async def test_first_start_shows_an_example_slip_number_and_saves_its_pattern(tm
             assert form.field("slip_number_format").error_text == "编号里要有序号，如 第0001号"
     finally:
         store.close()
+
+
+async def test_the_station_form_edits_the_slip_number_as_an_example_too(store):
+    from grassroots_tui.tui.dialogs.staff_form import StationForm
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        station = store.get(Station, STATION_ID)
+        form = StationForm(app.session, station)
+        app.push_screen(form)
+        await pilot.pause()
+        field = form.field("slip_number_format")
+        assert field.value == station.slip_number_format.format(year=2026, seq=1)
+        assert form.build(form.values()).slip_number_format == station.slip_number_format
+        field.control.value = "交[2026]HL01-0001号"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+    assert store.get(Station, STATION_ID).slip_number_format == "交[{year}]HL01-{seq:04d}号"

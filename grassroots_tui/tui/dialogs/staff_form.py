@@ -107,13 +107,30 @@ class StationForm(FormScreen[Station | None]):
             )
             yield FormField("working_end", t("setup.working_end"), s.working_end.strftime("%H:%M"))
             yield FormField("phone", t("station.phone"), s.phone or "")
-        yield FormField("slip_number_format", t("setup.slip_number_format"), s.slip_number_format)
+        # As at the first start: an example number to edit, not format syntax.
+        yield FormField("slip_number_format", t("setup.slip_number_example"), self._example())
         yield FormField("address", t("station.address"), s.address or "")
 
+    def _example(self) -> str:
+        from grassroots_tui.tui.screens.setup import slip_number_example
+
+        return slip_number_example(self.station.slip_number_format, self.session.today().year)
+
     def build(self, values: dict[str, str]) -> Station:
+        from grassroots_tui.tui.screens.setup import slip_number_format
+
         data = self.station.to_json()
         data.update(values)
         data["code"] = values["code"].upper()
+        example = values["slip_number_format"]
+        if example == self._example():  # untouched: the pattern exactly as stored
+            data["slip_number_format"] = self.station.slip_number_format
+        else:
+            pattern = slip_number_format(example, self.session.today().year)
+            if pattern is None:
+                self.field_problem("slip_number_format", t("setup.slip_number_no_seq"))
+            else:
+                data["slip_number_format"] = pattern
         return validate_model(Station, data)
 
     def save(self, built: Station) -> Station:
