@@ -42,7 +42,10 @@ class SectionBar(Static):
                 line.append(f"  {t('bar.readonly')}", style="bold reverse")
             status = getattr(self.app, "sync_status_text", None)  # the hub's (tui/sync_status.py)
             shown = status() if callable(status) else ""
-            line.append(f"  {shown or t('bar.standalone')}", style="bold" if shown else "dim")
+            if shown:
+                line.append(f"  {shown}", style="bold")
+            elif getattr(self.app, "hub_sync", None) is None:  # no hub: nothing to sync
+                line.append(f"  {t('bar.standalone')}", style="dim")
         else:
             line.append(t("app.title"), style="bold")
         line.append("\n")
