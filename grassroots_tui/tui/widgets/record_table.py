@@ -55,6 +55,15 @@ class Row:
         default=None, repr=False, compare=False
     )
 
+    _sizes: tuple[int, ...] | None = field(default=None, repr=False, compare=False)
+
+    def cell_sizes(self) -> tuple[int, ...]:
+        """How wide each cell's text is (made once per row: a save rebuilds a few rows,
+        and the widths of the columns are worked out from every row listed)."""
+        if self._sizes is None:
+            self._sizes = tuple(cell_len(cell.plain) for cell in self.shown_cells())
+        return self._sizes
+
     def fitted_cells(self, widths: tuple[int, ...]) -> tuple[Text, ...]:
         """The cells cut to the columns' widths, each cut one ending in "…" (made once
         per row and widths)."""
@@ -503,11 +512,10 @@ class RecordTable(Vertical):
         natural = [
             title + (2 if index == self.sort_column else 0) for index, title in enumerate(titles)
         ]
-        for row in self.shown[: self.MEASURED]:
-            for i, cell in enumerate(row.shown_cells()):
-                size = cell_len(cell.plain)
-                if size > natural[i]:
-                    natural[i] = size
+        measured = [row.cell_sizes() for row in self.shown[: self.MEASURED]]
+        for i, sizes in enumerate(zip(*measured, strict=False)):  # column by column
+            if i < len(natural):
+                natural[i] = max(natural[i], *sizes)
         widths = tuple(fill_widths(minimum, natural, available, floor=titles))
         if widths == self.widths:
             return False
