@@ -135,9 +135,18 @@ def check_keymap(app_class: type, keymap: Mapping[str, str]) -> tuple[dict[str, 
 
 
 def apply_keymap(app: Any, keymap: Mapping[str, str]) -> None:
-    """Use the good entries of the settings' key map; say what was wrong with the rest."""
-    good, problems = check_keymap(type(app), keymap)
-    if good:
-        app.set_keymap(good)
-    for problem in problems:
-        app.notify(problem, title=t("keymap.title"), severity="warning", timeout=20, markup=False)
+    """Use the good entries of the settings' key map; say what was wrong with the rest.
+
+    The check imports every screen and dialog (about a second): it runs in a thread,
+    so the sign-in screen is not held up; the default keys work meanwhile."""
+
+    def checked(result: tuple[dict[str, str], list[str]]) -> None:
+        good, problems = result
+        if good:
+            app.set_keymap(good)
+        for problem in problems:
+            app.notify(
+                problem, title=t("keymap.title"), severity="warning", timeout=20, markup=False
+            )
+
+    app.in_thread(lambda: check_keymap(type(app), keymap), done=checked, name="keymap")
