@@ -91,6 +91,7 @@ async def test_enter_on_a_household_opens_its_whole_history_and_esc_comes_back(s
         # A screen, not a pane: the whole terminal.
         assert history.size == app.size
         shown = screen_text(app)
+        assert "李敏（站长）" in shown.splitlines()[0]  # the header, as on every screen
         assert "HL01-0005" in shown and "李**" in shown
         assert "走访（8 次）" in shown
         body = history.query_one("#history-body")
@@ -260,6 +261,10 @@ async def test_the_header_says_who_and_standalone_or_read_only_at_all_times(stor
         await open_section(pilot, "f3")
         first = screen_text(app).splitlines()[0]
         assert "李敏（站长）" in first and "单机" in first and "只读" not in first
+        await pilot.press("f4", "b")  # a screen over the section (the board) has it too
+        await settle(pilot)
+        first = screen_text(app).splitlines()[0]
+        assert "李敏（站长）" in first and "单机" in first
     from tests.tui_fixtures import open_store
 
     readonly = open_store(store.paths.main)  # the store is held: this one is read-only

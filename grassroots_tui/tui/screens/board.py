@@ -26,6 +26,7 @@ from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.footer import Footer
 from grassroots_tui.tui.widgets.form import literal
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
+from grassroots_tui.tui.widgets.section_bar import SectionBar
 from grassroots_tui.tui.workers import StoreWorkers
 
 FILTERS = ("station", "unit", "lead", "category")
@@ -77,6 +78,7 @@ class BoardScreen(StoreWorkers, Screen[None]):
         return self.app.session  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
+        yield SectionBar("slips")  # who, read-only, sync: on every screen
         yield Static(t("board.title"), id="board-title")
         yield Static("", id="board-counts", markup=False)
         with Horizontal(id="board-filters"):
@@ -101,6 +103,7 @@ class BoardScreen(StoreWorkers, Screen[None]):
 
     def on_screen_resume(self) -> None:
         # Each opening (the screen is kept between them) shows the board as of now.
+        self.query_one(SectionBar).refresh_bar()
         self.action_refresh()
 
     def action_refresh(self) -> None:

@@ -39,6 +39,7 @@ from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.sync_status import HubSync
 from grassroots_tui.tui.widgets.footer import Footer
+from grassroots_tui.tui.widgets.section_bar import SectionBar
 from grassroots_tui.tui.workers import StoreWorkers
 
 #: Who may resolve a conflict (the station head; at the office, its head).
@@ -184,6 +185,8 @@ class ConflictsScreen(StoreWorkers, Screen[None]):
         )
 
     def compose(self) -> ComposeResult:
+        # Who, read-only, sync: on every screen (over the section it was opened from).
+        yield SectionBar(str(self.app.current_mode or "visits"))
         with Vertical():
             yield Label("", id="conflicts-title", markup=False)
             yield DataTable(id="conflicts-list", cursor_type="row", zebra_stripes=True)

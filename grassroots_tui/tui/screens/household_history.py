@@ -18,6 +18,7 @@ from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.footer import Footer
 from grassroots_tui.tui.widgets.form import visible
+from grassroots_tui.tui.widgets.section_bar import SectionBar
 
 
 class HouseholdHistoryScreen(Screen[None]):
@@ -49,6 +50,7 @@ class HouseholdHistoryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         history = household_history(self.session.store, self.household_id)
+        yield SectionBar("households")  # who, read-only, sync: on every screen
         yield Static(self._head(history), id="history-head", markup=False)
         with VerticalScroll(id="history-body"):
             for key, count, text in self._sections(history):
