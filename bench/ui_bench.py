@@ -359,10 +359,11 @@ def render_issue19(results: list[dict[str, Any]]) -> list[str]:
     return [
         "## Issue #19: the start, signing in, the first screens",
         _table(["what", "target", "measured", "met"], target_rows),
-        "Seconds from process start (cold / warm). *Cold* is the first start after the "
-        "store was written: no sign-in list is kept beside it yet, so the sign-in screen "
-        "lists the staff only once the store is open (a laptop's first start); *warm* is "
-        "the median of the next starts. The minimal app is a Textual app of one label "
+        "Seconds from process start (cold / warm). *Cold* is the first process after the "
+        "store was written: no sign-in list is kept beside it yet (a laptop's first start), "
+        "so the staff are listed from the snapshot's first tables, read in the opening "
+        "thread once the screen is painted; one process, so the cold figures are single "
+        "measurements. *Warm* is the median of the next starts, listing the kept list. The minimal app is a Textual app of one label "
         "started the same way (`python -m bench.ui_probe minimal`, `run_test()`); both are "
         "timed to the first frame handed to the terminal. *Store open* and *ready* (the "
         "first list's modules imported and its pinyin worked out) happen behind the sign-in "
