@@ -542,7 +542,6 @@ STRINGS: dict[str, str] = {
     "enum.StaffRole.supervisor": "督导",
     "enum.StaffRole.leader": "包案领导",
     # first start
-    # first start
     "setup.title": "首次使用：建立群工站",
     "setup.station_name": "群工站名称",
     "setup.code": "站点编码",
