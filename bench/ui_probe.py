@@ -226,14 +226,16 @@ async def _start_probe(store_path: Path, t0: float) -> dict[str, Any]:
     from grassroots_tui.i18n import set_language
     from grassroots_tui.store.settings import load_settings
     from grassroots_tui.tui.launch import make_app
+    from grassroots_tui.tui.signin_list import kept_path
 
+    kept = kept_path(store_path).exists()
     settings = load_settings()
     set_language(settings.lang)
     app = make_app(
         store_path, settings, clock=_clock, persist_settings=False, opener=_opener(store_path)
     )
     app.animation_level = "none"
-    out: dict[str, Any] = {"kept_list": bool(app.people)}
+    out: dict[str, Any] = {"kept_list": kept}
     frames: dict[str, float] = {}
     imported: set[str] = set()
 

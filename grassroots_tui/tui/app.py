@@ -20,7 +20,7 @@ from grassroots_tui.tui.commands import Cmd, CommandsProvider, bindings, localiz
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.screens.signin import SignInScreen
 from grassroots_tui.tui.sections import SECTIONS
-from grassroots_tui.tui.signin_list import Person, keep, people_of, read_first_tables
+from grassroots_tui.tui.signin_list import Person, keep, people_of
 from grassroots_tui.tui.sync_status import HUB_ACTIONS, HubSyncApp
 from grassroots_tui.tui.workers import StoreWorkers, unexpected_error_text
 
@@ -188,7 +188,6 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         opener: Callable[[], Store] | None = None,
         people: list[Person] | None = None,
         folder: Path | None = None,
-        main: Path | None = None,
         clock: Callable[[], datetime] = _now,
         persist_settings: bool = True,
     ) -> None:
@@ -204,8 +203,6 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         self.opener = opener
         self.people = people or []
         self._folder = folder if store is None else store.paths.folder
-        #: The store's main file, for the quick read of its staff (signin_list).
-        self._main = main
         self.settings = settings or Settings()
         self.clock = clock
         self.persist_settings = persist_settings
@@ -301,23 +298,34 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             return
         # The sign-in screen first, listing the people kept from the last start; the
         # store opens meanwhile, in a thread (issue #19).
-        screen = SignInScreen(self.people, preselect=self.settings.last_operator)
-        # The thread starts once the screen is painted: importing the store and the
-        # models, and parsing the snapshot, hold the interpreter lock against the paint.
-        screen.after_first_paint = lambda: self.run_worker(
+        # The thread starts once the screen's first frame is out (_display): importing
+        # the store and the models, and parsing the snapshot, hold the interpreter lock
+        # against the paint.
+        self._after_first_frame = lambda: self.run_worker(
             self._open_in_thread, thread=True, name="open-store", exit_on_error=False
         )
-        self.push_screen(screen, callback=self._signed_in)
+        self.push_screen(
+            SignInScreen(self.people, preselect=self.settings.last_operator),
+            callback=self._signed_in,
+        )
+
+    #: Called once the sign-in screen's first frame has been handed to the terminal.
+    _after_first_frame: Callable[[], object] | None = None
+
+    def _display(self, screen: Screen[Any], renderable: Any) -> None:
+        super()._display(screen, renderable)
+        if (
+            self._after_first_frame is not None
+            and renderable is not None
+            and isinstance(screen, SignInScreen)
+        ):
+            start, self._after_first_frame = self._after_first_frame, None
+            self.call_later(start)
 
     def _open_in_thread(self) -> None:
         """Open the store (and what signing in needs) in a thread; the outcome is handed
         to the UI thread. An error is told on the sign-in screen, never as a traceback."""
         assert self.opener is not None
-        if not self.people and self._main is not None:
-            # No list kept (a first start): the snapshot's first tables, read quickly.
-            quick = read_first_tables(self._main)
-            if quick:
-                self.call_from_thread(self._listed_quickly, quick)
         try:
             store = self.opener()
         except BaseException as error:  # noqa: BLE001 - told on the screen, logged
@@ -338,11 +346,6 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             if self._store is not store:  # the program was closed while the store opened
                 store.close()
             raise
-
-    def _listed_quickly(self, people: list[Person]) -> None:
-        screen = self.screen
-        if isinstance(screen, SignInScreen) and screen.store is None and not screen.people:
-            screen.set_people(people)
 
     def _opening_error(self, error: BaseException) -> str:
         """The message for an error opening the store (Chinese or English, one line or a

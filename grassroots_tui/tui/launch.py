@@ -34,17 +34,19 @@ def make_app(db: str | Path | None, settings: Settings, **options: Any) -> Grass
     people kept from the last start while the store opens in a thread."""
     from grassroots_tui.store.paths import StorePaths, default_store_path
     from grassroots_tui.tui.app import GrassrootsApp
-    from grassroots_tui.tui.signin_list import read_kept
+    from grassroots_tui.tui.signin_list import read_first_tables, read_kept
 
     paths = StorePaths.for_main(db or default_store_path())
     opener = options.pop("opener", None) or partial(open_for_app, db)
+    # The list kept at the last start; on a first start, the snapshot's first tables
+    # (a few milliseconds: the stations and the staff, not the rest).
+    people = read_kept(paths.main) or read_first_tables(paths.main) or []
     return GrassrootsApp(
         None,
         settings,
         opener=opener,
-        people=read_kept(paths.main),
+        people=people,
         folder=paths.folder,
-        main=paths.main,
         **options,
     )
 

@@ -14,7 +14,6 @@ Nothing here imports the models or the store: they are loaded in the thread mean
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -75,8 +74,6 @@ class SignInScreen(Screen["Staff | None"]):
         self._pending: tuple[str, str] | None = None
         self._query = ""
         self._typed_at = 0.0
-        #: Called once the screen has been painted (the app then opens the store).
-        self.after_first_paint: Callable[[], object] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="signin-box"):
@@ -109,8 +106,6 @@ class SignInScreen(Screen["Staff | None"]):
         if self.people:
             options.highlighted = index
         options.focus()
-        if self.after_first_paint is not None:
-            self.call_after_refresh(self.after_first_paint)
 
     # --- the store, once open -------------------------------------------------------------
 
