@@ -361,8 +361,8 @@ def render_issue19(results: list[dict[str, Any]]) -> list[str]:
         _table(["what", "target", "measured", "met"], target_rows),
         "Seconds from process start (cold / warm). *Cold* is the first process after the "
         "store was written: no sign-in list is kept beside it yet (a laptop's first start), "
-        "so the staff are listed from the snapshot's first tables, read in the opening "
-        "thread once the screen is painted; one process, so the cold figures are single "
+        "so the staff are listed from the snapshot's first tables, read before the app "
+        "starts (a few milliseconds); one process, so the cold figures are single "
         "measurements. *Warm* is the median of the next starts, listing the kept list. The minimal app is a Textual app of one label "
         "started the same way (`python -m bench.ui_probe minimal`, `run_test()`); both are "
         "timed to the first frame handed to the terminal. *Store open* and *ready* (the "
