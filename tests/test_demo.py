@@ -445,8 +445,11 @@ def test_removal_refuses_while_the_store_is_held(tmp_path):
             remove_store(path)
     finally:
         lock.release()
+    signin = StorePaths.for_main(path).signin
+    signin.write_text("staff names kept for the sign-in screen")
     assert remove_store(path) is not None
     assert not path.exists()
+    assert not signin.exists()  # the staff's names go with the store
     assert remove_store(path) is None  # nothing left to remove
 
 

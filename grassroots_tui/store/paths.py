@@ -48,6 +48,12 @@ class StorePaths:
         return self.main.with_name(self.main.name + ".log")
 
     @property
+    def signin(self) -> Path:
+        """The sign-in screen's list of names kept from the last start (staff names only,
+        sealed when the store is encrypted; see ``tui/signin_list.py``)."""
+        return self.main.with_name(self.main.name + ".signin")
+
+    @property
     def keys(self) -> Path:
         """The key slots of an encrypted store (see :mod:`grassroots_tui.store.keyslots`)."""
         return self.main.with_name(self.main.name + ".keys")

@@ -40,7 +40,8 @@ def store_exists(main: str | Path) -> bool:
 
 def remove_store(main: str | Path, *, keep_copy: bool = True) -> Path | None:
     """Delete the store whose main file is ``main``: main file, journal, key slots (of an
-    encrypted store: a copy goes with the copy kept) and temp files.
+    encrypted store: a copy goes with the copy kept), the sign-in list kept beside it and
+    temp files.
 
     Returns where a copy of it was kept (None when there was nothing to remove or
     ``keep_copy`` is False). Raises :class:`StoreError` (Chinese) when another program
@@ -81,6 +82,7 @@ def remove_store(main: str | Path, *, keep_copy: bool = True) -> Path | None:
             paths.main,
             paths.journal,
             paths.keys,  # kept beside the copy, and in the backups folder
+            paths.signin,  # staff names for the sign-in screen: nothing to keep
             paths.temp(paths.main),
             paths.temp(paths.journal),
         ):

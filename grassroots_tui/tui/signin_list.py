@@ -57,7 +57,9 @@ class Person:
 
 def kept_path(main: Path) -> Path:
     """The sign-in list kept beside the store whose main file is ``main``."""
-    return main.with_name(main.name + ".signin")
+    from grassroots_tui.store.paths import StorePaths
+
+    return StorePaths.for_main(main).signin
 
 
 def people_of(store: Store) -> list[Person]:
