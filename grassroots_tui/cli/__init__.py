@@ -2,7 +2,11 @@
 
 Each command lives in a module of this package that offers ``register(subparsers,
 common)``; main() adds them all, runs the chosen one and turns the program's own errors
-into a message on stderr and exit code 2, never a traceback. A command line the
+into a message on stderr and exit code 2, never a traceback. A command line naming no
+command (only ``--db``, ``--lang``, ``--version``: :func:`opens_program`) is parsed
+without them: opening the program imports none of the commands' modules, nor the models,
+pydantic or the documents' libraries they need (issue #19: the program starts within 1.5×
+a minimal Textual app). A command line the
 parser refuses (a missing argument, a date out of range: see
 :mod:`grassroots_tui.services.argument_types`) is one line naming the argument and the
 command that shows the usage, also with exit code 2.
@@ -23,48 +27,40 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from importlib import import_module
+from types import ModuleType
 from typing import Any, NoReturn
 
 from grassroots_tui import __version__
-from grassroots_tui.cli import (
-    bundle_commands,
-    calendar_commands,
-    completion_commands,
-    document_commands,
-    errors_command,
-    export_commands,
-    hardship_commands,
-    hub_commands,
-    import_commands,
-    key_commands,
-    ledger_commands,
-    roster_commands,
-    slip_commands,
-    store_commands,
-)
 from grassroots_tui.cli.argparse_words import speaking
 from grassroots_tui.cli.unlock import unlock_before_opening
 from grassroots_tui.lang import LANGUAGES, language, set_language, tr
-from grassroots_tui.models.errors import DocumentInvalid
-from grassroots_tui.store import StoreError
-from grassroots_tui.store.error_log import log_folder_for, unexpected_message
+from grassroots_tui.store.errors import StoreError
 
-COMMAND_MODULES = [
-    store_commands,
-    calendar_commands,
-    import_commands,
-    ledger_commands,
-    slip_commands,
-    hardship_commands,
-    roster_commands,
-    export_commands,
-    document_commands,
-    hub_commands,
-    bundle_commands,
-    key_commands,
-    errors_command,
-    completion_commands,
-]
+#: The modules of the commands, in the order help lists them; imported only when the
+#: command line may name one (:func:`build_parser`).
+COMMAND_MODULES = (
+    "store_commands",
+    "calendar_commands",
+    "import_commands",
+    "ledger_commands",
+    "slip_commands",
+    "hardship_commands",
+    "roster_commands",
+    "export_commands",
+    "document_commands",
+    "hub_commands",
+    "bundle_commands",
+    "key_commands",
+    "errors_command",
+    "completion_commands",
+)
+
+
+def command_modules() -> list[ModuleType]:
+    """The commands' modules (importing them: the models, pydantic, cryptography …)."""
+    return [import_module(f"{__name__}.{name}") for name in COMMAND_MODULES]
+
 
 #: The environment variable naming the language when the command line does not.
 LANG_VARIABLE = "GRASSROOTS_LANG"
@@ -164,8 +160,9 @@ def language_asked(argv: Sequence[str]) -> str:
         return "zh"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line, its texts in the current language (set it first)."""
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line, its texts in the current language (set it first). Without
+    ``commands``, only the program's own options (see :func:`opens_program`)."""
     common = Parser(add_help=False)
     # SUPPRESS: a subcommand's own --db must not overwrite one given before the command.
     common.add_argument(
@@ -193,10 +190,47 @@ def build_parser() -> argparse.ArgumentParser:
         version=f"grassroots {__version__}",
         help=tr("显示版本后退出"),
     )
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
     subparsers = parser.add_subparsers(dest="command", metavar=tr("命令"))
-    for module in COMMAND_MODULES:
+    for module in command_modules():
         module.register(subparsers, common)
     return parser
+
+
+#: The options of ``grassroots`` itself that take a value.
+_PROGRAM_OPTIONS = ("--db", "--lang")
+
+
+def opens_program(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` is only the program's own options, spelled out in full and each
+    valid (``--db PATH``, ``--db=PATH``, ``--lang zh|en``, ``--version``): it opens the
+    program (or prints its version), and parsing it needs none of the commands. Anything
+    else (a command, ``-h``, an abbreviation, ``--``, a value missing, or one argparse
+    might take for an option or refuse) is left to the whole parser, which gives the same
+    answer or the error, so a False here is never wrong, only slower."""
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--version":
+            index += 1
+            continue
+        name, equals, value = word.partition("=")
+        if name not in _PROGRAM_OPTIONS:
+            return False
+        if equals:
+            index += 1
+        elif index + 1 < len(argv):
+            value = argv[index + 1]
+            if value.startswith("-"):
+                return False
+            index += 2
+        else:
+            return False
+        if name == "--lang" and value not in LANGUAGES:
+            return False
+    return True
 
 
 def _tolerant_output() -> None:
@@ -243,7 +277,7 @@ def _main(argv: Sequence[str] | None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     chosen = language_asked(words)
     set_language(chosen)
-    parser = build_parser()
+    parser = build_parser(commands=not opens_program(words))
     try:
         args = parser.parse_args(argv)
     except SystemExit as done:  # a usage error (2, already printed), --help or --version (0)
@@ -259,7 +293,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
             return launch(args)
         return int(args.handler(args) or 0)
-    except (StoreError, DocumentInvalid) as error:
+    except StoreError as error:
         print(tr("错误：{error}", error=error), file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -277,12 +311,25 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # noqa: BLE001 - the last resort: a message, never a traceback
+        if _invalid_document(error):
+            print(tr("错误：{error}", error=error), file=sys.stderr)
+            return 2
+        from grassroots_tui.store.error_log import log_folder_for, unexpected_message
+
         folder = log_folder_for(args.db)
         print(
             unexpected_message(error, folder, context=f"grassroots {args.command}"),
             file=sys.stderr,
         )
         return 2
+
+
+def _invalid_document(error: Exception) -> bool:
+    """A document the models refused (:class:`~grassroots_tui.models.errors.DocumentInvalid`,
+    a ValueError): the program's own error, said in one line. Without the models imported
+    (opening the program does not import them) nothing can have raised one."""
+    errors = sys.modules.get("grassroots_tui.models.errors")
+    return errors is not None and isinstance(error, errors.DocumentInvalid)
 
 
 def _clip(text: str, limit: int = 200) -> str:

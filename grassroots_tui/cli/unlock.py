@@ -5,30 +5,28 @@ the passphrase is asked at the terminal (not echoed), three tries; a recovery ke
 at the same prompt is recognised by its shape (13 groups of 4). A script with no
 terminal sets ``GRASSROOTS_KEY_FILE`` or ``GRASSROOTS_PASSPHRASE`` instead (the store
 reads them itself when it opens); with neither, opening says what is needed.
+
+A plain store (no ``<store>.keys`` beside it) needs none of this: the key slots and the
+cryptography under them are imported only when that file is there (issue #19: the
+program's start).
 """
 
 from __future__ import annotations
 
 import getpass
+import os
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grassroots_tui.lang import tr
-from grassroots_tui.store import keyring
 from grassroots_tui.store.errors import StoreKeyRequired
-from grassroots_tui.store.keyslots import (
-    KeySlots,
-    KeySlotsDamaged,
-    Passphrase,
-    RecoveryKey,
-    Secret,
-    WrongSecret,
-    secret_from_environment,
-    unlock,
-)
 from grassroots_tui.store.paths import StorePaths, default_store_path
+
+if TYPE_CHECKING:
+    from grassroots_tui.store.keyslots import Secret
 
 __all__ = ["TRIES", "prompt_secret", "unlock_before_opening"]
 
@@ -39,6 +37,8 @@ _RECOVERY_SHAPE = re.compile(r"\s*[A-Za-z2-7]{4}(?:[\s-]*[A-Za-z2-7]{4}){12}\s*"
 def prompt_secret(text: str) -> Secret:
     """What was typed at the prompt: a recovery key when it has a recovery key's shape,
     otherwise a passphrase."""
+    from grassroots_tui.store.keyslots import Passphrase, RecoveryKey
+
     return RecoveryKey(text) if _RECOVERY_SHAPE.fullmatch(text) else Passphrase(text)
 
 
@@ -53,6 +53,17 @@ def unlock_before_opening(
     when the environment gives the secret. Raises :class:`StoreKeyRequired` after
     :data:`TRIES` wrong answers."""
     paths = StorePaths.for_main(db or default_store_path())
+    if not os.path.exists(paths.keys):  # a plain store (what reading the slots finds too)
+        return
+    from grassroots_tui.store import keyring
+    from grassroots_tui.store.keyslots import (
+        KeySlots,
+        KeySlotsDamaged,
+        WrongSecret,
+        secret_from_environment,
+        unlock,
+    )
+
     try:
         slots = KeySlots.read(paths.keys)
     except KeySlotsDamaged:
