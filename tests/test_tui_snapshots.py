@@ -732,33 +732,10 @@ def test_the_walk_shows_every_screen_and_dialog(tmp_path, monkeypatch) -> None:
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 
 #: Chinese shown in English that is not the data, each with where it comes from; held
-#: here exactly (a leak fixed must be taken out, a new one fails) until translated.
-KNOWN_LEAKS: dict[str, str] = {
-    # Lists joined with the Chinese enumeration comma (and read back by split_list).
-    "、": "tui/screens/rosters.py (generate: members), supervision.py (new check: items), "
-    "supervision_report.py (three-threes: what is missing; new activity: the pairs' hint)",
-    # The household tags: stored Chinese words (models/household.py HOUSEHOLD_TAGS)
-    # shown as stored by tui/screens/households.py, conflicts.py and the household
-    # form's placeholder (tui/dialogs/household_form.py); no English names yet.
-    "低保": "household tags: models/household.py HOUSEHOLD_TAGS, tui/screens/households.py",
-    "残疾": "household tags: models/household.py HOUSEHOLD_TAGS, tui/screens/households.py",
-    "独居老人": "household tags: HOUSEHOLD_TAGS, tui/screens/households.py and conflicts.py",
-    "优抚对象": "household tags: models/household.py HOUSEHOLD_TAGS, tui/screens/households.py",
-    "拆迁户": "household tags: models/household.py HOUSEHOLD_TAGS, tui/screens/households.py",
-    "低保、残疾、独居老人": "tui/dialogs/household_form.py: the tags field's placeholder",
-    # Slip and problem categories (models/slip.py SLIP_CATEGORIES), shown as stored:
-    # services/slip_rules.category_name has their English, the screens do not use it yet.
-    "其他": "tui/dialogs/slip_form.py: the category drop-down (a new slip's 其他)",
-    "城市管理": "tui/screens/slip_rows.py (slips' and board's detail line): slip category",
-    "社会保障": "tui/screens/visits.py, household_history.py: a problem's category",
-    # The deadline rule as stored (models/slip.py DEFAULT_DEADLINE_RULE "15日"); the
-    # command line shows it in English ("15 days"), the slip form as stored.
-    "日": "tui/dialogs/slip_form.py: the deadline rule field (15日)",
-    # Assistance sources (models/hardship.py ASSISTANCE_SOURCES): services/hardship
-    # .source_name has their English, these screens do not use it yet.
-    "民政": "tui/screens/hardship_case.py (assistance form's source drop-down), "
-    "hardship_totals.py (totals by source)",
-}
+#: here exactly (a leak fixed must be taken out, a new one fails). None is left: the
+#: program's own words stored in Chinese (categories, tags, sources, deadline rules) are
+#: shown through services' category_name, tag_name, source_name and shown_rule.
+KNOWN_LEAKS: dict[str, str] = {}
 
 #: The stops that show a ledger file's own words (its column names, its name), which
 #: stay Chinese: other people's paper ledgers are filled in with them (docs/languages.md).

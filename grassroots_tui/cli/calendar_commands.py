@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from datetime import date
 from pathlib import Path
 
-from grassroots_tui.lang import language, tr
+from grassroots_tui.lang import tr
 from grassroots_tui.services.argument_types import (
     date_argument,
     parse_date,
     parse_year,
     year_argument,
 )
-from grassroots_tui.services.deadlines import DEFAULT_RULE, compute_due, parse_rule
+from grassroots_tui.services.deadlines import DEFAULT_RULE, compute_due, parse_rule, shown_rule
 from grassroots_tui.services.workcalendar import (
     BUILTIN_SOURCE,
     OfficialCalendar,
@@ -51,28 +50,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     calendar.set_defaults(handler=run_calendar)
 
 
-_ENGLISH_RULE = re.compile(r"(\d+)\s*(days?|d|working\s+days?|workdays?|wd)", re.IGNORECASE)
-_CHINESE_RULE = re.compile(r"(\d+)\s*(日|天|个工作日)")
-
-
-def rule_text(text: str) -> str:
-    """A deadline rule as :func:`parse_rule` reads it: "15 days" → "15日", "10 working
-    days" (or "10wd") → "10个工作日"; a rule in Chinese as it is."""
-    found = _ENGLISH_RULE.fullmatch(text.strip())
-    if found is None:
-        return text
-    working = found[2].lower().startswith("w")
-    return f"{found[1]}个工作日" if working else f"{found[1]}日"
-
-
-def shown_rule(text: str) -> str:
-    """A deadline rule in the interface language: "15日" → "15 days" in English."""
-    found = _CHINESE_RULE.fullmatch(text.strip())
-    if found is None or language() == "zh":
-        return text
-    return f"{found[1]} working days" if found[2] == "个工作日" else f"{found[1]} days"
-
-
 def _overrides_path(args: argparse.Namespace) -> Path:
     from grassroots_tui.store.paths import default_store_path
 
@@ -96,7 +73,7 @@ def run_deadline(args: argparse.Namespace) -> int:
     except ValueError as error:
         return _fail(str(error))
     try:
-        rule = parse_rule(rule_text(args.rule))
+        rule = parse_rule(args.rule)
     except ValueError as error:
         return _fail(str(error))
     calendar, path = _load_calendar(args)

@@ -376,7 +376,7 @@ STRINGS: dict[str, str] = {
     "threes.reference": "Headline or link",
     "cmd.threes.period": "Year / quarter",
     "cmd.threes.period.help": "Switch the assessment period between the year and this quarter",
-    "threes.pairs": "One-to-one pairs (responsible-target, separated by 、)",
+    "threes.pairs": "One-to-one pairs (responsible-target, separated by commas)",
     "threes.bad_pair": "'{item}' should read responsible-target",
     "cmd.stats.prev": "Previous month",
     "cmd.stats.prev.help": "The previous month's figures",

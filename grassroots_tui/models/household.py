@@ -7,13 +7,21 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from grassroots_tui.lang import tr
+from grassroots_tui.lang import N_, tr
 from grassroots_tui.models.base import Document
 from grassroots_tui.models.types import Name, OptIdNumber, OptPhone, OptShort, Short, Text
 from grassroots_tui.models.validators import check_distinct
 
 #: Tags offered by default; a station may use others.
-HOUSEHOLD_TAGS: tuple[str, ...] = ("低保", "残疾", "独居老人", "优抚对象", "拆迁户")
+#: The built-in tags, stored in Chinese: message ids, shown with
+#: ``services.households.tag_name`` in the interface's language.
+HOUSEHOLD_TAGS: tuple[str, ...] = (
+    N_("低保"),
+    N_("残疾"),
+    N_("独居老人"),
+    N_("优抚对象"),
+    N_("拆迁户"),
+)
 
 Tag = Annotated[str, Field(min_length=1, max_length=20)]
 

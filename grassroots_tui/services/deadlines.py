@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from grassroots_tui.lang import tr
+from grassroots_tui.lang import language, tr
 from grassroots_tui.services.workcalendar import OfficialCalendar, missing_years_reason
 
 __all__ = [
@@ -47,6 +47,8 @@ REPORT_AFTER_WORKDAYS = 5
 """A slip overdue by this many working days or more is reported (通报)."""
 
 _RULE = re.compile(r"^(\d+)\s*(日|天|个工作日)$")
+#: A rule as English writes it: "15 days", "10 working days", "10wd".
+_ENGLISH_RULE = re.compile(r"^(\d+)\s*(days?|d|working\s+days?|workdays?|wd)$", re.IGNORECASE)
 
 
 class InvalidDeadlineRule(ValueError):
@@ -100,22 +102,48 @@ class DeadlineRule:
             )
         return tr("自签发次日起算 {days} 个工作日，法定节假日不计，调休上班日计入", days=self.days)
 
+    @property
+    def shown(self) -> str:
+        """The rule in the current language: "15日" in Chinese, "15 days" in English (what
+        is stored on a slip is always :attr:`text`)."""
+        if language() == "zh":
+            return self.text
+        return (
+            tr("{days} 日", days=self.days)
+            if self.kind == "calendar"
+            else tr("{days} 个工作日", days=self.days)
+        )
+
     def __str__(self) -> str:
         return self.text
 
 
+def shown_rule(text: str) -> str:
+    """A stored rule's text in the current language ("15日" → "15 days"); a text that is
+    no rule, as it is."""
+    try:
+        return parse_rule(text).shown
+    except ValueError:
+        return text
+
+
 def parse_rule(text: str) -> DeadlineRule:
-    """Read "15日", "15天" or "N个工作日" (N from 1 to 365); anything else raises
+    """Read "15日", "15天" or "N个工作日" (N from 1 to 365), or in English "15 days", "10
+    working days" or "10wd"; anything else raises
     :class:`InvalidDeadlineRule` (a ``ValueError``) whose message names the text."""
     if not isinstance(text, str):
         raise InvalidDeadlineRule(str(text))
     match = _RULE.match(text.strip())
-    if match is None:
+    english = _ENGLISH_RULE.match(text.strip()) if match is None else None
+    if match is None and english is None:
         raise InvalidDeadlineRule(text)
-    days = int(match.group(1))
+    found = match or english
+    assert found is not None
+    days = int(found.group(1))
     if not 1 <= days <= MAX_DAYS:
         raise InvalidDeadlineRule(text, tr("天数应在 1 到 {most} 之间", most=MAX_DAYS))
-    kind: Literal["calendar", "working"] = "working" if match.group(2) == "个工作日" else "calendar"
+    working = found.group(2) == "个工作日" or found.group(2).lower().startswith("w")
+    kind: Literal["calendar", "working"] = "working" if working else "calendar"
     return DeadlineRule(days=days, kind=kind)
 
 

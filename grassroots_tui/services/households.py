@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from grassroots_tui.lang import tr
+from grassroots_tui.lang import language, tr
 from grassroots_tui.models import HandoffSlip, HardshipCase, Household, Reply, SlipView, Visit
+from grassroots_tui.models.household import HOUSEHOLD_TAGS
 from grassroots_tui.services import pinyin
 from grassroots_tui.services.auth import require_actor
 from grassroots_tui.services.slips.clock import views
+from grassroots_tui.services.text import split_list
 from grassroots_tui.services.visits import RaisedProblem
 from grassroots_tui.store import Store
 
@@ -49,6 +52,26 @@ class HouseholdHistory:
     problems: list[RaisedProblem] = field(default_factory=list)
     slips: list[SlipWithReplies] = field(default_factory=list)
     hardship_cases: list[HardshipCase] = field(default_factory=list)
+
+
+def tag_name(tag: str) -> str:
+    """How a household's tag is shown: a built-in one (:data:`HOUSEHOLD_TAGS`) in the
+    interface's language, the station's own as written (what is stored is the Chinese)."""
+    return tr(tag) if tag in HOUSEHOLD_TAGS else tag
+
+
+#: Between tags typed in English: commas and the like, not spaces ("Elderly living alone").
+_ENGLISH_TAG_SEPARATORS = re.compile(r"[、,，;；]+")
+
+
+def tags_from_text(text: str) -> list[str]:
+    """Tags as typed in a form (:func:`tag_name`'s words, in either language) → as
+    stored: a built-in tag's English name is stored as its Chinese."""
+    if language() == "zh":
+        return split_list(text)
+    stored = {tr(tag).casefold(): tag for tag in HOUSEHOLD_TAGS}
+    items = (item.strip() for item in _ENGLISH_TAG_SEPARATORS.split(text))
+    return list(dict.fromkeys(stored.get(item.casefold(), item) for item in items if item))
 
 
 def household_history(store: Store, household_id: str) -> HouseholdHistory:

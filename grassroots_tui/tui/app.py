@@ -15,6 +15,7 @@ from textual._styles_cache import StylesCache
 from textual.app import App, InvalidThemeError
 
 from grassroots_tui.i18n import t
+from grassroots_tui.services.text import listed
 from grassroots_tui.store.settings import Settings, save_settings
 from grassroots_tui.tui.commands import Cmd, CommandsProvider, bindings, localize_bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
@@ -134,7 +135,7 @@ def warm_pinyin(store: Store) -> None:
         sort_key(head)
     teams = {tuple(v.get("visitor_ids") or ()) for v in store.raw("visit")}
     for team in teams:
-        search_text("、".join(names.get(i, "?") for i in team))
+        search_text(listed(names.get(i, "?") for i in team))
 
 
 def _records_provider() -> type[Provider]:

@@ -11,8 +11,8 @@ from grassroots_tui.i18n import t
 from grassroots_tui.models import Household
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.models.household import HOUSEHOLD_TAGS
-from grassroots_tui.services.households import save_household
-from grassroots_tui.services.text import split_list
+from grassroots_tui.services.households import save_household, tag_name, tags_from_text
+from grassroots_tui.services.text import listed
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
 
@@ -42,14 +42,14 @@ class HouseholdForm(FormScreen[Household | None]):
             yield FormField(
                 "tags",
                 t("household.tags"),
-                "、".join(h.tags) if h else "",
-                placeholder="、".join(HOUSEHOLD_TAGS[:3]),
+                listed(tag_name(tag) for tag in h.tags) if h else "",
+                placeholder=listed(tag_name(tag) for tag in HOUSEHOLD_TAGS[:3]),
             )
         yield FormField("note", t("household.note"), h.note if h else "")
 
     def build(self, values: dict[str, str]) -> Household:
         data: dict[str, Any] = dict(values)
-        data["tags"] = split_list(values["tags"])
+        data["tags"] = tags_from_text(values["tags"])
         base = (
             self.household.to_json()
             if self.household

@@ -23,6 +23,7 @@ from grassroots_tui.services.ledger_import import (
     read_kind,
 )
 from grassroots_tui.services.ledger_kinds import KINDS
+from grassroots_tui.services.text import listed
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.workers import StoreWorkers, friendly_error
@@ -83,7 +84,7 @@ class ImportDialog(StoreWorkers, ModalScreen[int | None]):
         if kind is None:
             self._say(t("import.explain"))
             return
-        required = "、".join(kind.columns.by_field[f].title for f in kind.columns.required)
+        required = listed(kind.columns.by_field[f].title for f in kind.columns.required)
         self._say(t("import.explain_ledger", required=required, kind=kind.name))
 
     @on(Input.Submitted, "#import-path")

@@ -12,8 +12,10 @@ from textual.widgets import Input, Select, Static
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import HandoffSlip, SlipSource, SlipView, StaffRole, Station
 from grassroots_tui.models.errors import validate_model
-from grassroots_tui.services.deadlines import parse_rule
+from grassroots_tui.services.deadlines import parse_rule, shown_rule
+from grassroots_tui.services.slip_rules import category_name
 from grassroots_tui.services.slips import earlier_slips, proposed_lead_official, save_draft
+from grassroots_tui.services.text import listed
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
 
@@ -58,9 +60,12 @@ class SlipForm(FormScreen[SlipView | None]):
                 "category",
                 t("slip.category"),
                 s.category,
-                options=[(c, c) for c in dict.fromkeys((*categories, s.category)) if c],
+                options=[
+                    (c, category_name(c)) for c in dict.fromkeys((*categories, s.category)) if c
+                ],
             )
-            yield FormField("deadline_rule", t("slip.rule"), s.deadline_rule)
+            # Stored as 15日, shown and typed in the interface's language (15 days).
+            yield FormField("deadline_rule", t("slip.rule"), shown_rule(s.deadline_rule))
         yield FormField("title", t("slip.title"), s.title)
         yield FormField("description", t("slip.description"), s.description)
         with Horizontal(classes="row"):
@@ -94,9 +99,10 @@ class SlipForm(FormScreen[SlipView | None]):
         """The office's rule for the category, unless the rule was typed by hand."""
         rules = self.session.slip_rules
         rule_field = self.field("deadline_rule")
-        known = {rules.rule_for(c) for c in rules.categories()} | {rules.default_rule}
+        known = {shown_rule(rules.rule_for(c)) for c in rules.categories()}
+        known.add(shown_rule(rules.default_rule))
         if event.value is not Select.NULL and (not rule_field.value or rule_field.value in known):
-            rule_field.value = rules.rule_for(str(event.value))
+            rule_field.value = shown_rule(rules.rule_for(str(event.value)))
 
     @on(Input.Blurred, "#input-household_no")
     @on(Input.Blurred, "#input-person_name")
@@ -117,7 +123,7 @@ class SlipForm(FormScreen[SlipView | None]):
         if not earlier:
             box.update("")
             return
-        numbers = "、".join(s.number or t("slip.no_number") for s in earlier[:5])
+        numbers = listed(s.number or t("slip.no_number") for s in earlier[:5])
         box.update(t("slip.repeat", count=len(earlier), numbers=numbers))
         proposed = proposed_lead_official(store, household_id=household_id, person_name=person)
         lead = self.field("lead_official")

@@ -12,7 +12,7 @@ from grassroots_tui.models import Staff, StaffRole, Station
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services.auth import check_pin_format
 from grassroots_tui.services.staff import add_staff, update_staff, update_station
-from grassroots_tui.services.text import split_list
+from grassroots_tui.services.text import listed, split_list
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen
 
@@ -46,7 +46,7 @@ class StaffForm(FormScreen[Staff | None]):
             )
             yield FormField("pin_again", t("staff.pin_again"), password=True, max_length=8)
             yield FormField(
-                "departments", t("staff.departments"), "、".join(s.departments) if s else ""
+                "departments", t("staff.departments"), listed(s.departments) if s else ""
             )
 
     def build(self, values: dict[str, str]) -> tuple[Staff, str | None]:

@@ -23,7 +23,8 @@ from grassroots_tui.models import (
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.models.slip import SLIP_CATEGORIES
 from grassroots_tui.services.masking import Masker
-from grassroots_tui.services.text import split_list
+from grassroots_tui.services.slip_rules import category_name
+from grassroots_tui.services.text import listed, split_list
 from grassroots_tui.services.visits import DEFAULT_VISIT_MINUTES, new_visit, save_visit
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.form import FormField, FormScreen, literal
@@ -110,9 +111,9 @@ class VisitForm(FormScreen[Visit | None]):
             yield FormField(
                 "visitors",
                 t("visit.visitors"),
-                "、".join(self.staff_names.get(i, i) for i in v.visitor_ids),
+                listed(self.staff_names.get(i, i) for i in v.visitor_ids),
             )
-            yield FormField("joint_departments", t("visit.joint"), "、".join(v.joint_departments))
+            yield FormField("joint_departments", t("visit.joint"), listed(v.joint_departments))
         yield FormField("greeting", t("visit.greeting"), v.greeting)
         yield FormField("hardships", t("visit.hardships"), v.hardships)
         yield FormField("opinions", t("visit.opinions"), v.opinions)
@@ -146,7 +147,7 @@ class VisitForm(FormScreen[Visit | None]):
                     f"p{index}_category",
                     t("visit.problem_category"),
                     problem.category if problem else "",
-                    options=[(c, c) for c in SLIP_CATEGORIES],
+                    options=[(c, category_name(c)) for c in SLIP_CATEGORIES],
                 ),
                 FormField(
                     f"p{index}_state",
@@ -223,7 +224,7 @@ class VisitForm(FormScreen[Visit | None]):
         visitors = split_list(values["visitors"])
         unknown = [name for name in visitors if name not in self.staff_by_name]
         if unknown:
-            self.field_problem("visitors", t("visit.unknown_staff", names="、".join(unknown)))
+            self.field_problem("visitors", t("visit.unknown_staff", names=listed(unknown)))
             visitors = [name for name in visitors if name in self.staff_by_name]
         problems: list[dict[str, Any]] = []
         old = {p.id: p for p in self.visit.problems}

@@ -16,6 +16,7 @@ from grassroots_tui.services.auth import can
 from grassroots_tui.services.documents import reminder_document
 from grassroots_tui.services.slip_board import Board, build_board, filter_board
 from grassroots_tui.services.slip_print import record_reminder, render_reminder
+from grassroots_tui.services.slip_rules import category_name
 from grassroots_tui.services.slips import get_slip
 from grassroots_tui.store.document_templates import templates_folder
 from grassroots_tui.store.exports import write_export
@@ -131,13 +132,14 @@ class BoardScreen(StoreWorkers, Screen[None]):
             "lead": sorted({r.lead_official for r in board.rows if r.lead_official}),
             "category": sorted({r.category for r in board.rows}),
         }
+        shown = {"category": category_name}
         for name, values in options.items():
             if self._options.get(name) == values:
                 continue  # rebuilding a drop-down's options is costly: only when they change
             self._options[name] = values
             select = self.query_one(f"#filter-{name}", Select)
             current = select.value
-            select.set_options([(literal(v), v) for v in values])
+            select.set_options([(literal(shown.get(name, str)(v)), v) for v in values])
             if current in values:
                 select.value = current
         self._show()
@@ -189,6 +191,7 @@ class BoardScreen(StoreWorkers, Screen[None]):
                             r.handling_unit,
                             r.lead_official or "",
                             r.category,
+                            category_name(r.category),
                             label(r.state),
                         ]
                     ).lower(),

@@ -28,6 +28,7 @@ from grassroots_tui.models import KINDS
 from grassroots_tui.models.audit import actor_name
 from grassroots_tui.services import masking
 from grassroots_tui.services.auth import can, require
+from grassroots_tui.services.households import tag_name
 from grassroots_tui.services.masking import (
     RESIDENT_NAME_FIELDS,
     Masker,
@@ -35,6 +36,7 @@ from grassroots_tui.services.masking import (
     mask_text,
     resident_names,
 )
+from grassroots_tui.services.text import listed
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.sync_status import HubSync
@@ -94,7 +96,7 @@ def shown_value(name: str, value: Any, names: ResidentNames) -> str:
         return t("conflicts.yes") if value else t("conflicts.no")
     if name in NAME_FIELDS:
         items = value if isinstance(value, list) else [value]
-        return _cut("、".join(masking.mask_name(str(v)) for v in items))
+        return _cut(listed(masking.mask_name(str(v)) for v in items))
     if name == "id_number":
         return masking.mask_id(str(value))
     if name == "phone" or name.endswith("_phone"):
@@ -102,7 +104,7 @@ def shown_value(name: str, value: Any, names: ResidentNames) -> str:
     if isinstance(value, str):
         text = value
     elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-        text = "、".join(value)
+        text = listed(tag_name(v) for v in value) if name == "tags" else listed(value)
     elif isinstance(value, (int, float)):
         return str(value)
     else:

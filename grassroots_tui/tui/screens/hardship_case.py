@@ -23,6 +23,7 @@ from grassroots_tui.models import (
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services import hardship as service
 from grassroots_tui.services.auth import can
+from grassroots_tui.services.hardship import source_name
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.store import StoreError
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
@@ -177,7 +178,10 @@ class CaseView(StoreWorkers, ModalScreen[None]):
                     "amount", "hardship.amount", required=False
                 ),  # empty means 0; focused first
                 StepField(
-                    "source", "hardship.source", sources[0], options=tuple((s, s) for s in sources)
+                    "source",
+                    "hardship.source",
+                    sources[0],
+                    options=tuple((s, source_name(s)) for s in sources),
                 ),
                 StepField("handler", "hardship.handler", session.operator.name),
                 StepField("note", "hardship.note", required=False),

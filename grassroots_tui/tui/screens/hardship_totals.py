@@ -11,7 +11,12 @@ from textual.widgets import DataTable, Label
 
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import AssistanceForm
-from grassroots_tui.services.hardship import totals_by_form, totals_by_month, totals_by_source
+from grassroots_tui.services.hardship import (
+    source_name,
+    totals_by_form,
+    totals_by_month,
+    totals_by_source,
+)
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.widgets.footer import Footer
 from grassroots_tui.tui.widgets.form import literal
@@ -50,7 +55,11 @@ class TotalsScreen(ModalScreen[None]):
             t("totals.title", count=len(assistances), total=f"{total:,.2f}")
         )
         for table_id, heading, totals in (
-            ("#by-source", t("hardship.source"), totals_by_source(assistances)),
+            (
+                "#by-source",
+                t("hardship.source"),
+                {source_name(k): v for k, v in totals_by_source(assistances).items()},
+            ),
             (
                 "#by-form",
                 t("hardship.form"),

@@ -12,8 +12,10 @@ from textual.widgets import Static
 
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import VisitKind
-from grassroots_tui.services.households import HouseholdHistory, household_history
+from grassroots_tui.services.households import HouseholdHistory, household_history, tag_name
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
+from grassroots_tui.services.slip_rules import category_name
+from grassroots_tui.services.text import listed
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
 from grassroots_tui.tui.widgets.footer import Footer
@@ -71,7 +73,7 @@ class HouseholdHistoryScreen(Screen[None]):
             visible(f"{h.address}  {h.grid or ''}") + f"  {t('household.people')} {h.people}"
         )
         if h.tags:
-            text.append("  " + visible("、".join(h.tags)))
+            text.append("  " + visible(listed(tag_name(tag) for tag in h.tags)))
         return text
 
     def _sections(self, history: HouseholdHistory) -> list[tuple[str, int, Text]]:
@@ -86,7 +88,7 @@ class HouseholdHistoryScreen(Screen[None]):
         none = t("history.none")
         visits = Text()
         for v in history.visits:
-            who = "、".join(staff.get(i, i) for i in v.visitor_ids)
+            who = listed(staff.get(i, i) for i in v.visitor_ids)
             visits.append(
                 f"{v.date.isoformat()} {v.start_time.strftime('%H:%M')}  "
                 f"{label(VisitKind(v.visit_kind))}  {visible(who)}\n",
@@ -104,7 +106,7 @@ class HouseholdHistoryScreen(Screen[None]):
         for raised in history.problems:
             p = raised.problem
             problems.append(
-                f"{raised.visit_date}  [{label(p.state)}]  {visible(p.category)}  "
+                f"{raised.visit_date}  [{label(p.state)}]  {visible(category_name(p.category))}  "
                 f"{masked(p.description)}\n"
             )
         slips = Text()
@@ -121,7 +123,7 @@ class HouseholdHistoryScreen(Screen[None]):
                 )
         cases = Text()
         for case in history.hardship_cases:
-            causes = "、".join(label(c) for c in case.causes)
+            causes = listed(label(c) for c in case.causes)
             cases.append(
                 f"{case.opened_on}  {label(case.tier)}  [{label(case.status)}]  {causes}  "
                 f"{t('hardship.cadre')} {visible(staff.get(case.paired_cadre, ''))}\n"

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from grassroots_tui.i18n import label, t
 from grassroots_tui.models import Household, VisitKind
 from grassroots_tui.services.disclosure import authorize_unmasked
-from grassroots_tui.services.households import household_history
+from grassroots_tui.services.households import household_history, tag_name
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.pinyin import search_text, sort_key
+from grassroots_tui.services.text import listed
 from grassroots_tui.store import StoreError
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.dialogs.household_form import HouseholdForm
@@ -123,7 +124,7 @@ class HouseholdsScreen(ListSectionScreen):
         rows = []
         for h in self.mine("household"):
             head = h["head_of_household"]
-            tags = "、".join(h.get("tags") or [])
+            tags = listed(tag_name(tag) for tag in h.get("tags") or [])
             rows.append(
                 Row(
                     h["id"],

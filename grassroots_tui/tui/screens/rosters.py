@@ -13,7 +13,7 @@ from grassroots_tui.i18n import t
 from grassroots_tui.services import rosters as service
 from grassroots_tui.services.auth import can
 from grassroots_tui.services.pinyin import sort_key
-from grassroots_tui.services.text import split_list
+from grassroots_tui.services.text import listed, split_list
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.screens.base import SectionScreen
 from grassroots_tui.tui.widgets.form import literal, visible
@@ -156,7 +156,7 @@ class RostersScreen(SectionScreen):
         names = self._names()
         unknown = [n for n in split_list(text) if n not in names]
         if unknown:
-            raise ValueError(t("visit.unknown_staff", names="、".join(unknown)))
+            raise ValueError(t("visit.unknown_staff", names=listed(unknown)))
         return [names[n] for n in split_list(text)]
 
     def action_generate(self) -> None:
@@ -182,7 +182,7 @@ class RostersScreen(SectionScreen):
             StepForm(
                 "cmd.rosters.generate",
                 [
-                    StepField("members", "rosters.members", "、".join(members)),
+                    StepField("members", "rosters.members", listed(members)),
                     StepField("per_day", "rosters.per_day", "1"),
                     StepField(
                         "replace",
@@ -209,7 +209,7 @@ class RostersScreen(SectionScreen):
             None,
         )
         staff = {s["id"]: s["name"] for s in session.store.raw("staff")}
-        on_duty = "、".join(staff.get(i, "?") for i in (current or {}).get("staff_ids", []))
+        on_duty = listed(staff.get(i, "?") for i in (current or {}).get("staff_ids", []))
         self.app.push_screen(
             StepForm(
                 "cmd.rosters.edit",

@@ -12,6 +12,7 @@ from grassroots_tui.models import SlipView
 from grassroots_tui.models.base import writer_of
 from grassroots_tui.services.deadlines import SlipClock
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
+from grassroots_tui.services.slip_rules import category_name
 from grassroots_tui.services.slips import pending_extension_request, slip_history
 from grassroots_tui.store import Store
 
@@ -57,7 +58,7 @@ def describe_slip(store: Store, slip: SlipView, due_text: str, clock: Text) -> T
     text.append(f"{slip.number or t('slip.no_number')}  {masked(slip.title)}\n", style="bold")
     if store.may_write(slip.stored()) is not None:  # another's: shown, never changed here
         text.append(t("slip.owner", who=store.writer_label(writer_of(slip))) + "\n", style="italic")
-    text.append(f"{label(slip.state)} · {slip.category} · {label(slip.source)}  ")
+    text.append(f"{label(slip.state)} · {category_name(slip.category)} · {label(slip.source)}  ")
     text.append(t("slip.due_line", due=due_text))
     text.append("  ")
     text.append_text(clock)

@@ -17,6 +17,7 @@ from grassroots_tui.services.auth import can
 from grassroots_tui.services.documents import export_slip_document
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.slip_print import export_slip
+from grassroots_tui.services.slip_rules import category_name
 from grassroots_tui.services.slips.clock import due_and_clock, views
 from grassroots_tui.store.document_templates import templates_folder
 from grassroots_tui.store.exports import write_export
@@ -134,6 +135,7 @@ class SlipsScreen(ListSectionScreen):
                             state,
                             slip.title,
                             slip.category,
+                            category_name(slip.category),
                             slip.handling_unit or "",
                             slip.person_name or "",
                         ]

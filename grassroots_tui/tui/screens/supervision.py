@@ -13,7 +13,7 @@ from grassroots_tui.models import CheckItem, Rating, RectificationState, StaffRo
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services import supervision as service
 from grassroots_tui.services.auth import can
-from grassroots_tui.services.text import split_list
+from grassroots_tui.services.text import listed, split_list
 from grassroots_tui.tui.commands import Cmd, bindings
 from grassroots_tui.tui.screens.base import ListSectionScreen
 from grassroots_tui.tui.widgets.form import visible
@@ -99,7 +99,7 @@ class SupervisionScreen(ListSectionScreen):
         if check is None:
             return Text("")
         text = Text()
-        text.append("、".join(label(i) for i in check.checked_items) + "\n", style="bold")
+        text.append(listed(label(i) for i in check.checked_items) + "\n", style="bold")
         if check.findings:
             text.append(check.findings + "\n")
         for index, item in enumerate(check.rectifications, start=1):
@@ -195,7 +195,7 @@ class SupervisionScreen(ListSectionScreen):
                     ),
                     StepField("date", "visit.date", today.isoformat(), kind="date"),
                     StepField("time", "visit.time", session.clock().strftime("%H:%M")),
-                    StepField("items", "supervision.items", "、".join(ITEM_LABELS)),
+                    StepField("items", "supervision.items", listed(ITEM_LABELS)),
                     StepField("findings", "supervision.findings", required=False),
                     StepField(
                         "rating",

@@ -16,7 +16,7 @@ from grassroots_tui.models import ActivityType, StationActivity
 from grassroots_tui.models.errors import validate_model
 from grassroots_tui.services.auth import can, guarded_save
 from grassroots_tui.services.supervision import TARGET_PER_DAY, month_report
-from grassroots_tui.services.text import split_list
+from grassroots_tui.services.text import listed, split_list
 from grassroots_tui.services.three_threes import completion, media_reports
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.widgets.footer import Footer
@@ -96,7 +96,7 @@ class ReportScreen(ModalScreen[None]):
                 str(len(person.days)),
                 str(person.stations_checked),
                 str(person.days_below_target),
-                "、".join(below[:8]),
+                listed(below[:8]),
             )
 
     def action_close(self) -> None:
@@ -158,7 +158,7 @@ class ThreeThreesScreen(ModalScreen[None]):
                 mark[row.cultural],
                 mark[row.petition_stability],
                 mark[row.hardship_activity],
-                "、".join(row.missing) or "-",
+                listed(row.missing) or "-",
             )
         media = media_reports(
             session.store,

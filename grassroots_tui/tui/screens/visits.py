@@ -12,6 +12,8 @@ from grassroots_tui.i18n import label, t
 from grassroots_tui.models import Appointment, ProblemState, Visit, VisitKind
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
 from grassroots_tui.services.pinyin import search_text, sort_key
+from grassroots_tui.services.slip_rules import category_name
+from grassroots_tui.services.text import listed
 from grassroots_tui.services.visit_rate import visit_rate
 from grassroots_tui.services.visits import appointments_due, off_hours_raw
 from grassroots_tui.tui.commands import Cmd, bindings
@@ -78,7 +80,7 @@ class VisitsScreen(ListSectionScreen):
     def row_for(self, v: dict, context: _Context) -> Row:
         h = context.households.get(v["household_id"], {})
         head = h.get("head_of_household", "")
-        visitors = "、".join(context.staff.get(i, "?") for i in v["visitor_ids"])
+        visitors = listed(context.staff.get(i, "?") for i in v["visitor_ids"])
         kind = label(VisitKind(v["visit_kind"]))
         station = context.stations.get(v.get("station_id") or "")
         off = off_hours_raw(v, station, self.session.is_workday) if station else False
@@ -159,12 +161,12 @@ class VisitsScreen(ListSectionScreen):
                 text.append(t(key) + t("punct.colon"), style="bold")
                 text.append(masked(value) + "\n")
         if v.joint_departments:
-            joint = visible("、".join(v.joint_departments))
+            joint = visible(listed(v.joint_departments))
             text.append(t("visit.joint") + t("punct.colon") + joint + "\n")
         for problem in v.problems:
             state = label(problem.state)
             text.append(
-                f"· [{visible(problem.category)}] {masked(problem.description)} — {state}\n"
+                f"· [{visible(category_name(problem.category))}] {masked(problem.description)} — {state}\n"
             )
         return text
 
