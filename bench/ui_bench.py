@@ -99,7 +99,9 @@ def measure_start(folder: Path, processes: int, env: dict[str, str], log: Callab
     started the same way and the floors, in fresh processes taking turns. The first
     process of each is *cold*: the first start after the store was written (no sign-in
     list kept beside it yet, as on a laptop's first start; the operating system's cache
-    holds the files just written); the others are *warm*."""
+    holds the files just written); the others are *warm*. Beside them, the same start
+    through the command line's entry (``grassroots --db STORE``: bench/ui_probe.py's
+    ``entry``), warm: after the cold start, so that the sign-in list is kept."""
     from bench import engines
 
     ours = str(engines.engine_path(folder, "ours"))
@@ -107,9 +109,11 @@ def measure_start(folder: Path, processes: int, env: dict[str, str], log: Callab
     kept.unlink(missing_ok=True)
     minimal: list[float] = []
     start: list[dict[str, Any]] = []
+    entry: list[dict[str, Any]] = []
     for _ in range(processes + 1):
         minimal.append(_run(["minimal", "T0"], env)["start_s"])
         start.append(_run(["start", ours, "T0"], env))
+        entry.append(_run(["entry", ours, "T0"], env))
     if start[0]["kept_list"] or not all(r["kept_list"] for r in start[1:]):
         raise RuntimeError("the sign-in list was kept before the cold start, or not after it")
     floors = {
@@ -131,14 +135,20 @@ def measure_start(folder: Path, processes: int, env: dict[str, str], log: Callab
         "store_open_cold_s": start[0]["start_to_store_open_s"],
         "store_open_warm_s": _median([r["start_to_store_open_s"] for r in warm]),
         "ready_warm_s": _median([r["start_to_ready_s"] for r in warm]),
-        "imported_before_signin": sorted({m for r in start for m in r["imported_before_signin"]}),
+        "entry_signin_warm_s": _median([r["start_to_signin_s"] for r in entry]),
+        "entry_names_warm_s": _median([r["start_to_names_s"] for r in entry]),
+        "imported_before_signin": sorted(
+            {m for r in start + entry for m in r["imported_before_signin"]}
+        ),
         "processes": len(start),
         **floors,
     }
     log(
         f"  start: minimal {result['minimal_warm_s']:.2f} s, ours {result['names_warm_s']:.2f} s "
         f"(cold {result['names_cold_s']:.2f} s; store open behind it "
-        f"{result['store_open_warm_s']:.2f} s)"
+        f"{result['store_open_warm_s']:.2f} s); through `grassroots --db`: "
+        f"{result['entry_names_warm_s']:.2f} s "
+        f"({result['entry_names_warm_s'] / result['minimal_warm_s']:.2f}x)"
     )
     return result
 

@@ -2,6 +2,7 @@
 
     python -m bench.ui_probe app STORE STAFF_ID T0 [--reps 5]
     python -m bench.ui_probe start STORE T0
+    python -m bench.ui_probe entry STORE T0
     python -m bench.ui_probe minimal T0
     python -m bench.ui_probe engine {tinydb,sqlite} PATH T0 [--reps 5]
 
@@ -17,7 +18,11 @@ default JSONStorage and with SQLite, for the side-by-side columns.
 ``start`` (issue #19) starts the program as ``grassroots`` does once its command line is
 read (:func:`grassroots_tui.tui.launch.make_app`: the settings, the sign-in list kept
 beside the store, the store opened in a thread) and times the sign-in screen painted,
-the staff listed on it, and the store open behind it. ``minimal`` is the floor beside it:
+the staff listed on it, and the store open behind it. ``entry`` does the same through the
+command line's entry, as ``python -m grassroots_tui --db STORE`` does
+(:func:`grassroots_tui.cli.main`: the language asked, the command line parsed, an
+encrypted store unlocked), the program's launch running the app under ``run_test()``
+instead of in the terminal. ``minimal`` is the floor beside them:
 a Textual app of one label, started the same way (this module, ``run_test()``), until
 painted.
 
@@ -270,6 +275,27 @@ async def _start_probe(store_path: Path, t0: float) -> dict[str, Any]:
     return out
 
 
+def _entry_probe(store_path: Path, t0: float) -> dict[str, Any]:
+    """The start probe through ``grassroots --db STORE``'s entry (grassroots_tui.cli.main,
+    what ``python -m grassroots_tui`` runs): its launch replaced by the start probe, on
+    the store the command line names and in the language it chose."""
+    import grassroots_tui.tui.launch
+
+    out: dict[str, Any] = {}
+
+    def launch(args: argparse.Namespace) -> int:
+        out.update(asyncio.run(_start_probe(Path(args.db), t0)))
+        return 0
+
+    grassroots_tui.tui.launch.launch = launch
+    from grassroots_tui.cli import main
+
+    code = main(["--db", str(store_path)])
+    if code != 0 or not out:
+        raise RuntimeError(f"grassroots --db {store_path}: exit code {code}, never launched")
+    return out
+
+
 async def _minimal_probe(t0: float) -> dict[str, Any]:
     """The floor: a minimal Textual app (one label), started the same way, until painted."""
     from textual.app import App, ComposeResult
@@ -453,6 +479,9 @@ def main(argv: list[str] | None = None) -> None:
     start = sub.add_parser("start")
     start.add_argument("store", type=Path)
     start.add_argument("t0", type=float)
+    entry = sub.add_parser("entry")
+    entry.add_argument("store", type=Path)
+    entry.add_argument("t0", type=float)
     minimal = sub.add_parser("minimal")
     minimal.add_argument("t0", type=float)
     parse = sub.add_parser("parse")
@@ -470,6 +499,8 @@ def main(argv: list[str] | None = None) -> None:
         result = asyncio.run(_app_probe(args.store, args.staff_id, args.t0, args.reps, figures))
     elif args.what == "start":
         result = asyncio.run(_start_probe(args.store, args.t0))
+    elif args.what == "entry":
+        result = _entry_probe(args.store, args.t0)
     elif args.what == "minimal":
         result = asyncio.run(_minimal_probe(args.t0))
     elif args.what == "parse":
