@@ -306,3 +306,39 @@ async def test_the_boards_footer_is_kept_when_it_is_opened_again_with_the_same_k
         await pilot.press("escape")
         await settle(pilot)
         assert list(slips_footer.children) != slips_keys  # composed again on its return
+
+
+async def test_the_reminder_key_pressed_before_the_boards_rows_come_is_not_lost(
+    board_store, monkeypatch
+):
+    """m pressed the instant the board opens, while its rows are still built in a thread,
+    asks about the most overdue slip once they are shown (it used to say "not overdue")."""
+    import threading
+
+    from grassroots_tui.tui.screens import board as board_module
+
+    release = threading.Event()
+    real = board_module.build_board
+
+    def held(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(board_module, "build_board", held)
+    app = make_app(board_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, "f4")
+        await pilot.press("b")
+        await pilot.pause()
+        board = app.screen
+        assert isinstance(board, BoardScreen) and board.board is None  # rows not there yet
+        await pilot.press("m")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "路灯不亮" in screen_text(app)  # the most overdue slip, named
+        await pilot.press("n")
+        await settle(pilot)
+        assert list(board_store.iter("slip_reminder")) == []  # asked, and nothing written

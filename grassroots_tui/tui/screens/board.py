@@ -73,6 +73,9 @@ class BoardScreen(StoreWorkers, Screen[None]):
         #: How many times the board was built and shown (each opening builds it afresh).
         self.generation = 0
         self._options: dict[str, list[str]] = {}
+        #: The reminder key was pressed before the board's first rows came: it is done
+        #: (or refused, saying why) once they are shown, not lost.
+        self._remind_waiting = False
 
     @property
     def session(self) -> Session:
@@ -143,6 +146,15 @@ class BoardScreen(StoreWorkers, Screen[None]):
             if current in values:
                 select.value = current
         self._show()
+        if self._remind_waiting:
+            self._remind_waiting = False
+            self.call_after_refresh(self._remind_pressed)
+
+    def _remind_pressed(self) -> None:
+        if self.check_action("remind", ()) is True:
+            self.action_remind()
+        else:
+            self.notify(self._remind_refusal(), markup=False, severity="warning")
 
     def _filters(self) -> dict[str, str | None]:
         values = {}
@@ -249,7 +261,12 @@ class BoardScreen(StoreWorkers, Screen[None]):
                     continue
                 event.stop()
                 event.prevent_default()
-                self.notify(self._remind_refusal(), markup=False, severity="warning")
+                if self.check_action("remind", ()) is False:  # read-only, or not this role
+                    self.notify(self._remind_refusal(), markup=False, severity="warning")
+                elif self.board is None:
+                    self._remind_waiting = True  # the rows are on their way
+                else:  # the table's cursor may not have settled on the rows just shown
+                    self.call_after_refresh(self._remind_pressed)
                 return
 
     def _remind_refusal(self) -> str:
