@@ -294,7 +294,9 @@ def report(result: dict[str, Any], command: str, seconds: float) -> str:
         "Naive .xlsx: each cell's font, border, alignment and number format set through "
         "openpyxl's attributes (each assignment looks its style up again); ours styles one "
         "prototype cell per kind (text, number, rate, date) and every cell of that kind "
-        "shares its style array, whose hash is computed once.",
+        "shares its style array, whose hash is computed once; the detail sheets' rows are "
+        "written straight as the sheet's XML (the same cells, read back) and put into the "
+        "workbook as openpyxl saves it.",
         "Naive .docx: the layout built in code with python-docx for every slip (what a "
         "program without templates does) and then filled; ours opens the shipped template.",
         "",
