@@ -10,16 +10,15 @@ from pathlib import Path
 import pytest
 from textual.widgets import Select
 
-from grassroots_tui.models import Assistance, CaseStatus, HardshipCase, HardshipCause, HardshipTier
+from grassroots_tui.models import CaseStatus, HardshipCase, HardshipTier
 from grassroots_tui.services import hardship
 from grassroots_tui.tui.screens.condolence import RoundsScreen
 from grassroots_tui.tui.screens.hardship import HardshipScreen
 from grassroots_tui.tui.screens.hardship_case import CaseView
 from grassroots_tui.tui.widgets.record_table import RecordTable
 from grassroots_tui.tui.widgets.step_form import StepForm
-from tests import factories
 from tests.tui_fixtures import (
-    HEAD_ID,
+    add_hardship_cases,
     build_store,
     copied_store,
     make_app,
@@ -38,36 +37,7 @@ def template(tmp_path_factory) -> Path:
     path = build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
     store = open_store(path)
     try:
-        for hid, tier, cause in (
-            ("hh-02", HardshipTier.DEEP, HardshipCause.ILLNESS),
-            ("hh-03", HardshipTier.RELATIVE, HardshipCause.UNEMPLOYMENT),
-        ):
-            case = hardship.open_case(
-                store,
-                HardshipCase(
-                    id=f"case-{hid}",
-                    station_id=factories.STATION_ID,
-                    household_id=hid,
-                    tier=tier,
-                    causes=[cause],
-                    paired_cadre=HEAD_ID,
-                    opened_on=dt.date(2026, 3, 1),
-                ),
-                "测试",
-            )
-            hardship.add_assistance(
-                store,
-                Assistance(
-                    station_id=factories.STATION_ID,
-                    case_id=case.id,
-                    date=dt.date(2026, 5, 1),
-                    form="condolence_money",
-                    amount=Decimal("300.00"),
-                    source="民政",
-                    handler="李敏",
-                ),
-                "测试",
-            )
+        add_hardship_cases(store)
     finally:
         store.close()
     return path

@@ -41,7 +41,6 @@ import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +51,6 @@ from textual.screen import Screen
 from grassroots_tui import lang
 from grassroots_tui.i18n import set_language
 from grassroots_tui.models import (
-    Assistance,
-    HardshipCase,
-    HardshipCause,
-    HardshipTier,
     Household,
     SlipSource,
     Staff,
@@ -63,7 +58,7 @@ from grassroots_tui.models import (
     Station,
 )
 from grassroots_tui.models.station import DEFAULT_SLIP_NUMBER_FORMAT
-from grassroots_tui.services import hardship, slips
+from grassroots_tui.services import slips
 from grassroots_tui.services.auth import hash_pin
 from grassroots_tui.services.workcalendar import OfficialCalendar
 from tests import factories
@@ -71,6 +66,7 @@ from tests.tui_fixtures import (
     HEAD_ID,
     HEAD_NAME,
     HEAD_PIN,
+    add_hardship_cases,
     build_store,
     copied_store,
     fixed_clock,
@@ -104,36 +100,7 @@ def build_walk_store(path: Path) -> Path:
     build_store(path)
     store = open_store(path)
     try:
-        for hid, tier, cause in (
-            ("hh-02", HardshipTier.DEEP, HardshipCause.ILLNESS),
-            ("hh-03", HardshipTier.RELATIVE, HardshipCause.UNEMPLOYMENT),
-        ):
-            case = hardship.open_case(
-                store,
-                HardshipCase(
-                    id=f"case-{hid}",
-                    station_id=factories.STATION_ID,
-                    household_id=hid,
-                    tier=tier,
-                    causes=[cause],
-                    paired_cadre=HEAD_ID,
-                    opened_on=dt.date(2026, 3, 1),
-                ),
-                "测试",
-            )
-            hardship.add_assistance(
-                store,
-                Assistance(
-                    station_id=factories.STATION_ID,
-                    case_id=case.id,
-                    date=dt.date(2026, 5, 1),
-                    form="condolence_money",
-                    amount=Decimal("300.00"),
-                    source="民政",
-                    handler=HEAD_NAME,
-                ),
-                "测试",
-            )
+        add_hardship_cases(store)
         hl01 = store.get(Station, factories.STATION_ID)
         hl02 = store.save(
             factories.station(

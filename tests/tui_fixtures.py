@@ -158,6 +158,46 @@ def build_store(path: Path) -> Path:
     return path
 
 
+def add_hardship_cases(store: Store) -> None:
+    """Two hardship cases (hh-02 deep, for illness; hh-03 relative, for unemployment),
+    each with one condolence payment of 300.00 from 民政, opened by the head."""
+    from decimal import Decimal
+
+    from grassroots_tui.models import Assistance, HardshipCase, HardshipCause, HardshipTier
+    from grassroots_tui.services import hardship
+
+    for hid, tier, cause in (
+        ("hh-02", HardshipTier.DEEP, HardshipCause.ILLNESS),
+        ("hh-03", HardshipTier.RELATIVE, HardshipCause.UNEMPLOYMENT),
+    ):
+        case = hardship.open_case(
+            store,
+            HardshipCase(
+                id=f"case-{hid}",
+                station_id=factories.STATION_ID,
+                household_id=hid,
+                tier=tier,
+                causes=[cause],
+                paired_cadre=HEAD_ID,
+                opened_on=dt.date(2026, 3, 1),
+            ),
+            "测试",
+        )
+        hardship.add_assistance(
+            store,
+            Assistance(
+                station_id=factories.STATION_ID,
+                case_id=case.id,
+                date=dt.date(2026, 5, 1),
+                form="condolence_money",
+                amount=Decimal("300.00"),
+                source="民政",
+                handler=HEAD_NAME,
+            ),
+            "测试",
+        )
+
+
 def open_store(path: Path) -> Store:
     return Store.open(path, clock=fixed_clock, daily_backup=False)
 

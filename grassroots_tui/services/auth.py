@@ -56,7 +56,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from grassroots_tui.lang import tr
+from grassroots_tui.lang import N_, tr
 from grassroots_tui.models import Staff, StaffRole
 
 __all__ = [
@@ -446,31 +446,28 @@ KIND_PERMISSIONS: dict[str, str | dict[str, str | tuple[str, ...]]] = {
 _CHANGE_LABELS = {"create": "新增", "update": "修改", "delete": "删除"}
 
 
+#: What each refused action says (message ids; the role's shown name goes in {role}).
+_REFUSALS: dict[str, str] = {
+    "read": N_("{role}无权查看。"),
+    "visit.create": N_("{role}无权新增走访。"),
+    "visit.edit": N_("{role}无权修改走访。"),
+    "household.edit": N_("{role}无权修改住户和帮扶记录。"),
+    "household.import": N_("{role}无权导入住户台账。"),
+    "staff.manage": N_("{role}无权管理工作人员和值班。"),
+    "station.settings": N_("{role}无权修改站点设置。"),
+    "slip.issue": N_("{role}无权办理交办单。"),
+    "slip.board": N_("{role}无权催办。"),
+    "supervision.create": N_("{role}无权记录督导。"),
+    "undo": N_("{role}无权撤销或恢复修改。"),
+}
+
+
 def _refused(role: str, action: str) -> str:
     """ "包案领导无权修改工作人员。": ``role`` (its shown name) may not do ``action``."""
-    if action == "read":
-        return tr("{role}无权查看。", role=role)
-    if action == "visit.create":
-        return tr("{role}无权新增走访。", role=role)
-    if action == "visit.edit":
-        return tr("{role}无权修改走访。", role=role)
-    if action == "household.edit":
-        return tr("{role}无权修改住户和帮扶记录。", role=role)
-    if action == "household.import":
-        return tr("{role}无权导入住户台账。", role=role)
-    if action == "staff.manage":
-        return tr("{role}无权管理工作人员和值班。", role=role)
-    if action == "station.settings":
-        return tr("{role}无权修改站点设置。", role=role)
-    if action == "slip.issue":
-        return tr("{role}无权办理交办单。", role=role)
-    if action == "slip.board":
-        return tr("{role}无权催办。", role=role)
-    if action == "supervision.create":
-        return tr("{role}无权记录督导。", role=role)
-    if action == "undo":
-        return tr("{role}无权撤销或恢复修改。", role=role)
-    return tr("{role}无权{what}。", role=role, what=action)
+    template = _REFUSALS.get(action)
+    if template is None:
+        return tr("{role}无权{what}。", role=role, what=action)
+    return tr(template, role=role)
 
 
 def _change_of(change: str, kind: str) -> str:
