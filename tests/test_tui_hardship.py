@@ -22,7 +22,6 @@ from tests.tui_fixtures import (
     build_store,
     copied_store,
     make_app,
-    no_blink,
     open_section,
     open_store,
     screen_text,
@@ -145,24 +144,6 @@ async def test_a_condolence_round_is_a_checklist_with_progress(store):
         assert "已慰问 1 / 2 户（50.00%）" in screen_text(app)
         saved = next(iter(store.iter("condolence_round")))
         assert saved.title == "2027年春节慰问" and sum(i.done for i in saved.items) == 1
-
-
-def test_hardship_list_snapshot(snap_compare, store):
-    async def run_before(pilot) -> None:
-        await _to_hardship(pilot)
-        no_blink(pilot.app)
-
-    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
-
-
-def test_case_view_snapshot(snap_compare, store):
-    async def run_before(pilot) -> None:
-        screen = await _to_hardship(pilot)
-        screen.table.move_to("case-hh-02")
-        await pilot.press("o")
-        await pilot.pause()
-
-    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
 
 
 async def test_totals_by_source_form_and_month(store):

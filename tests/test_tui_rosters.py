@@ -22,7 +22,6 @@ from tests.tui_fixtures import (
     build_store,
     copied_store,
     make_app,
-    no_blink,
     open_section,
     open_store,
     screen_text,
@@ -171,24 +170,6 @@ async def test_the_month_report_screen_never_counts_a_rest_day_below_target(stor
         assert isinstance(app.screen, ReportScreen)
         text = screen_text(app)
         assert "马督导" in text and "11-28" not in text
-
-
-def test_roster_month_snapshot(snap_compare, store):
-    async def run_before(pilot) -> None:
-        await _generate_november(pilot)
-        no_blink(pilot.app)
-
-    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
-
-
-def test_supervision_screen_snapshot(snap_compare, store):
-    async def run_before(pilot) -> None:
-        await sign_in(pilot, staff_id=SUPERVISOR_ID, pin="")
-        await pilot.press("f7")
-        await settle(pilot)
-        no_blink(pilot.app)
-
-    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
 
 
 async def test_a_stability_arrangement_with_pairs_completes_the_three_threes(store):

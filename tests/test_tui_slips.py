@@ -172,30 +172,6 @@ async def test_the_board_counts_filters_and_writes_a_reminder(board_store):
         assert "催办通知书" in text and "街道城管办：" in text and number in text
 
 
-def _board(pilot_app_store):
-    async def run_before(pilot) -> None:
-        await open_section(pilot, "f4")
-        await pilot.press("b")
-        await settle(pilot)
-        no_blink(pilot.app)
-
-    return run_before
-
-
-def test_board_snapshot(snap_compare, board_store):
-    assert snap_compare(make_app(board_store), terminal_size=SIZE, run_before=_board(board_store))
-
-
-def test_slip_form_snapshot(snap_compare, store):
-    async def run_before(pilot) -> None:
-        await open_section(pilot, "f4")
-        await pilot.press("n")
-        await pilot.pause()
-        no_blink(pilot.app)
-
-    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
-
-
 async def test_printing_masks_by_default_and_unmasked_printing_is_audited(board_store):
     """The slip names its resident in the 当事人 field, its title and its description, with
     their ID and phone numbers: the default print masks every one of them, the unmasked
