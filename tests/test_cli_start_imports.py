@@ -17,7 +17,6 @@ store has a ``.keys`` file.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -28,7 +27,7 @@ import pytest
 from grassroots_tui.cli import build_parser, main, opens_program
 from grassroots_tui.lang import set_language
 from grassroots_tui.store.paths import StorePaths
-from tests.tui_fixtures import build_store, isolate_environment
+from tests.tui_fixtures import build_store, db_fixture, isolate_environment, template_fixture  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,19 +72,6 @@ SCRIPT = textwrap.dedent(
     print("\\n" + json.dumps({{"code": code, **seen}}))
     """
 ).format(heavy=HEAVY)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
-
-
-@pytest.fixture
-def db(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    isolate_environment(monkeypatch, tmp_path)
-    folder = tmp_path / "data"
-    shutil.copytree(template.parent, folder)
-    return folder / template.name
 
 
 def _entry(*argv: str) -> dict:

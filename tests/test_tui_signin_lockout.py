@@ -3,30 +3,23 @@ wrong PINs are counted in the store (issue 18 §4), not in the running program."
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, OptionList, Static
 
 from grassroots_tui.tui.screens.signin import SignInScreen
-from tests.tui_fixtures import HEAD_ID, HEAD_PIN, build_store, isolate_environment, make_app
+from tests.tui_fixtures import (  # noqa: F401 - fixtures
+    HEAD_ID,
+    HEAD_PIN,
+    build_store,
+    db_fixture,
+    isolate_environment,
+    make_app,
+    template_fixture,
+)
 from tests.tui_fixtures import open_store as open_fixed_store
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
-
-
-@pytest.fixture
-def db(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    isolate_environment(monkeypatch, tmp_path)
-    folder = tmp_path / "data"
-    shutil.copytree(template.parent, folder)
-    return folder / template.name
 
 
 async def _attempt(pilot, pin: str) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -37,7 +36,7 @@ from grassroots_tui.tui.signin_list import (
     read_first_tables,
     read_kept,
 )
-from tests.tui_fixtures import (
+from tests.tui_fixtures import (  # noqa: F401 - fixtures
     HEAD_ID,
     HEAD_NAME,
     HEAD_PIN,
@@ -45,28 +44,17 @@ from tests.tui_fixtures import (
     WORKER_ID,
     WORKER_NAME,
     build_store,
+    db_fixture,
     fixed_clock,
     isolate_environment,
     make_settings,
     screen_text,
     settle,
+    template_fixture,
 )
 
 SIZE = (80, 24)
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return build_store(tmp_path_factory.mktemp("template") / "grassroots.json")
-
-
-@pytest.fixture
-def db(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    isolate_environment(monkeypatch, tmp_path)
-    folder = tmp_path / "data"
-    shutil.copytree(template.parent, folder)
-    return folder / template.name
 
 
 def _keep_list(db: Path) -> None:

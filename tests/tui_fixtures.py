@@ -242,6 +242,15 @@ def store_fixture(template: Path, tmp_path: Path) -> Iterator[Store]:
         yield store
 
 
+@pytest.fixture(name="db")
+def db_fixture(template: Path, tmp_path: Path) -> Path:
+    """The main file of a fresh copy of the module's template store, not opened: for a
+    test that starts the program (or a command) on it."""
+    folder = tmp_path / "data"
+    shutil.copytree(template.parent, folder)
+    return folder / template.name
+
+
 def isolate_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No real settings file, no inherited theme, no animations, Chinese."""
     monkeypatch.setenv("GRASSROOTS_CONFIG", str(tmp_path / "config" / "settings.json"))
