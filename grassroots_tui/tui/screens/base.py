@@ -116,6 +116,14 @@ class ListSectionScreen(SectionScreen):
 
     #: Who the list was last shown to: another person's sign-in clears its filter.
     _listed_for: str | None = None
+    #: What the rows in the table were built from (the store's revisions, who, the day,
+    #: build_key()): a reload with all of it unchanged builds nothing.
+    _shown: dict[str, Any] | None = None
+
+    def build_key(self) -> Any:
+        """What else build() reads that can change while the screen is kept (a
+        filter's choices, say); a reload with a different key builds the rows again."""
+        return None
 
     def reload(self, keep: str | None = None) -> None:
         if keep is not None:
@@ -126,17 +134,27 @@ class ListSectionScreen(SectionScreen):
         self._listed_for = operator
         if self._reload_in_place():
             return
-        revisions: dict[str, int | str] = {
+        revisions: dict[str, Any] = {
             **self._revisions(),
             "operator": self.session.operator.id,
+            "today": self.session.today(),
+            "shown": self.build_key(),
         }
         if self._pending is not None and self._pending == revisions:
             return  # a build of this very state is under way (mount, then resume)
+        if self._pending is None and self._shown == revisions:
+            # Nothing the rows are made of has changed since they were built (back from
+            # a dialog, or to this section): the list stands as it is (a full build of
+            # the office's households took 120-180 ms at 100,000 documents).
+            if self._keep is not None and self.table.move_to(self._keep):
+                self._keep = None
+            return
         self._pending = revisions
 
-        def loaded(result: tuple[list[Row], Any]) -> None:
+        def loaded(result: tuple[list[Row], Any], state: dict[str, Any] = revisions) -> None:
             rows, extra = result
             self._pending = None
+            self._shown = state
             self.table.set_rows(rows, keep=self._keep)
             self._keep = None
             self.loaded(extra)

@@ -4,6 +4,7 @@ case shows its whole timeline and is recorded in the audit trail as an access.""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -101,6 +102,9 @@ class HardshipScreen(ListSectionScreen):
             for name in FILTERS
         }
         super().reload(keep)
+
+    def build_key(self) -> Any:
+        return tuple(self._filters.items())
 
     def build(self) -> tuple[list[Row], None]:
         store, today = self.session.store, self.session.today()
