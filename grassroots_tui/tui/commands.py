@@ -62,14 +62,21 @@ def bindings(*cmds: Cmd) -> list[BindingType]:
     return [cmd.binding() for cmd in cmds if cmd.key]
 
 
+#: The action of the key Textual adds for its command palette (ctrl+p, "palette").
+PALETTE_ACTIONS = {"command_palette", "app.command_palette"}
+
+
 def localize_bindings(node: DOMNode) -> None:
-    """Translate the catalog keys in a node's bindings into the current language."""
+    """Translate the catalog keys in a node's bindings into the current language, and
+    the name of Textual's command palette key (the footer's "^p palette")."""
     translated = BindingsMap()
     for key, binding in node._bindings:
         if binding.description.startswith(CATALOG_PREFIX):
             binding = replace(
                 binding, description=t(binding.description), tooltip=t(binding.tooltip)
             )
+        elif binding.action in PALETTE_ACTIONS:
+            binding = replace(binding, description=t("palette.key"), tooltip=t("palette.key.help"))
         translated.key_to_bindings.setdefault(key, []).append(binding)
     node._bindings = translated
 

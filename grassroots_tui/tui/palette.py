@@ -1,11 +1,14 @@
 """Command palette entries for records: households and staff, found by 户号, name or
 pinyin initials (typing ``zs`` finds 张三). Names are shown masked, as in every list,
 except a household whose whole name or 户号 was typed (:func:`masking.named_by_query`),
-as in the household picker."""
+as in the household picker. And Textual's own system commands in the interface language
+(:func:`system_commands`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
@@ -14,6 +17,9 @@ from grassroots_tui.i18n import t
 from grassroots_tui.services.households import find_households
 from grassroots_tui.services.masking import Masker, named_by_query
 from grassroots_tui.services.pinyin import score
+
+if TYPE_CHECKING:
+    from textual.app import SystemCommand
 
 
 class RecordsProvider(Provider):
@@ -40,3 +46,36 @@ class RecordsProvider(Provider):
             if match > 0:
                 title = f"{t('palette.staff')} {staff['name']}"
                 yield Hit(match * 0.9, Content(title), self.app.action_staff, text=title)  # type: ignore[attr-defined]
+
+
+#: Textual's system commands (App.get_system_commands) by their English title: the
+#: catalog key of the title said instead (its help is ``<key>.help``).
+SYSTEM_TITLES = {
+    "Theme": "system.theme",
+    "Quit": "system.quit",
+    "Keys": "system.keys",
+    "Maximize": "system.maximize",
+    "Minimize": "system.minimize",
+    "Screenshot": "system.screenshot",
+}
+#: A system command whose help differs with the state (the keys panel shown or not).
+SYSTEM_HELPS = {"Hide the keys and widget help panel": "system.keys_hide.help"}
+
+
+def system_commands(app: Any, commands: Iterable[SystemCommand]) -> Iterator[SystemCommand]:
+    """Textual's system commands for the palette, in the interface language.
+
+    A system command that runs an action the app lists among its own commands (Textual's
+    Theme and Quit: the app's 更换主题 and 退出, whose 退出 asks first about a form holding
+    something typed) is left out, so the palette does not list it twice. A command this
+    Textual has and the table does not know is passed on as it is."""
+    own = {f"action_{cmd.action}" for cmd in getattr(app, "CMDS", ())}
+    for command in commands:
+        if getattr(command.callback, "__name__", None) in own:
+            continue
+        key = SYSTEM_TITLES.get(command.title)
+        if key is None:
+            yield command
+            continue
+        help_key = SYSTEM_HELPS.get(command.help, key + ".help")
+        yield command._replace(title=t(key), help=t(help_key))
