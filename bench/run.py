@@ -1,6 +1,6 @@
 """Run the benchmarks: ``make bench`` runs them all.
 
-    python -m bench.run [--only store|stats|app|start|hub|migration|crypto|documents]
+    python -m bench.run [--only store|stats|app|start|screens|hub|migration|crypto|documents]
                         [--sizes 1000,10000,100000]
                         [--seed 2026]
 
@@ -8,6 +8,8 @@
   scale, headless, beside TinyDB's default storage and SQLite: ``bench/RESULTS.md``;
 - **start** (issue #19, part of **app**): process start to the sign-in screen beside a
   minimal Textual app, cold and warm, with its floors: ``bench/RESULTS-start.md``;
+- **screens** (issue #19, :mod:`bench.screen_changes`): every screen change, shown and
+  with its data, beside an empty Textual screen: ``bench/RESULTS-screens.md``;
 - **store** (the foundation issue): save, open, query, memory: ``bench/RESULTS-store.md``
   (``--quick``: fewer repetitions, 1k and 10k; ``--output`` another file);
 - **stats** (issue #7, :mod:`bench.stats_bench`): the monthly figures and the .xlsx
@@ -650,7 +652,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS-store.md")
     parser.add_argument(
         "--only",
-        choices=["store", "stats", "app", "start", "hub", "migration", "crypto", "documents"],
+        choices=[
+            "store",
+            "stats",
+            "app",
+            "start",
+            "screens",
+            "hub",
+            "migration",
+            "crypto",
+            "documents",
+        ],
         help="one benchmark only",
     )
     parser.add_argument("--processes", type=int, default=5, help="app: processes per figure")
@@ -684,6 +696,10 @@ def main(argv: list[str] | None = None) -> None:
         run_app(sizes, args.seed, max(5, args.processes), argv)
     if args.only == "start":  # (part of app; alone: bench/RESULTS-start.md)
         run_start(sizes, args.seed, max(5, args.processes), argv)
+    if args.only in (None, "screens"):  # bench/RESULTS-screens.md
+        from bench import screen_changes
+
+        screen_changes.main(["--sizes", ",".join(str(n) for n in sizes)])
     if args.only in (None, "migration"):
         from bench import migration
 
