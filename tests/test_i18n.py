@@ -189,7 +189,7 @@ def test_set_language_switches_and_t_follows():
     assert language() == "en"
     assert t("signin.title") == EN["signin.title"] != ZH["signin.title"]
     assert t("table.count", matched=1, total=8) == "1 / 8"
-    assert label(StaffRole.HEAD) == "head"
+    assert label(StaffRole.HEAD) == "Station head"  # the model's label in English
     set_language("zh")
     assert t("table.count", matched=1, total=8) == "1 / 8 条"
     assert label(StaffRole.HEAD) == "站长"

@@ -23,11 +23,20 @@ _ENUM_LABELS_READ = False
 
 
 def _with_enum_labels() -> dict[str, dict[str, str]]:
+    """Every catalog with its ``enum.…`` texts: the models' own labels (Chinese), and in
+    English the same labels said in English (``locale/en/models.json``). One source: an
+    enum value reads the same in a list, a form, a case view and a workbook."""
+    _read_enum_labels()
+    en.STRINGS.update(en.enum_labels(zh.STRINGS))
+    return _CATALOGS
+
+
+def _read_enum_labels() -> None:
+    """The models' Chinese labels into the Chinese catalog, once."""
     global _ENUM_LABELS_READ
     if not _ENUM_LABELS_READ:
         zh.STRINGS.update(zh.enum_labels())
         _ENUM_LABELS_READ = True
-    return _CATALOGS
 
 
 def __getattr__(name: str) -> dict[str, dict[str, str]]:
@@ -36,21 +45,29 @@ def __getattr__(name: str) -> dict[str, dict[str, str]]:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _enum_label(key: str) -> str | None:
+    """An ``enum.<Enum>.<value>`` text in the current language: the model's Chinese
+    label, or its English from the message catalog (the models are imported only for a
+    label the Chinese catalog does not hold already: the staff roles it does)."""
+    chinese = zh.STRINGS.get(key)
+    if chinese is None and not _ENUM_LABELS_READ:
+        _read_enum_labels()
+        chinese = zh.STRINGS.get(key)
+    return None if chinese is None else lang.tr(chinese)
+
+
 def t(key: str, **values: object) -> str:
     text = _CATALOGS[lang.language()].get(key)
     if text is None:
-        if key.startswith("enum.") and not _ENUM_LABELS_READ:
-            _with_enum_labels()
-            return t(key, **values)
-        text = _CATALOGS["zh"].get(key, key)
+        text = _enum_label(key) if key.startswith("enum.") else None
+        if text is None:
+            text = _CATALOGS["zh"].get(key, key)
     return lang.fill(text, values) if values else text
 
 
 def label(member: Enum) -> str:
-    """The shown name of an enum member: the catalog's, else the model's label (Chinese,
-    or its English from the message catalog)."""
+    """The shown name of an enum member: the model's label, in Chinese or in English
+    (the ``enum.…`` catalog text, which is the same)."""
     key = f"enum.{type(member).__name__}.{member.value}"
-    catalog = _with_enum_labels()[lang.language()]
-    if key in catalog:
-        return catalog[key]
-    return lang.tr(getattr(member, "label", str(member.value)))
+    text = _enum_label(key)
+    return text if text is not None else lang.tr(getattr(member, "label", str(member.value)))

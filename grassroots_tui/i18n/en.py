@@ -1,6 +1,24 @@
-"""English interface text. Every key of zh.STRINGS must be here (a test checks)."""
+"""English interface text. Every key of zh.STRINGS must be here (a test checks).
+
+The enum values' names (``enum.<Enum>.<value>``) are not written here: they are the
+models' own labels in English, from ``locale/en/models.json`` (:func:`enum_labels`), so
+a value reads the same in a list, a form, a case view, a message and a workbook."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+
+from grassroots_tui.lang import english_catalog
+
+
+def enum_labels(chinese: Mapping[str, str]) -> dict[str, str]:
+    """The ``enum.…`` texts of the Chinese catalog ``chinese`` (the models' labels), in
+    the English the message catalog gives those labels."""
+    english = english_catalog()
+    return {
+        key: english.get(text, text) for key, text in chinese.items() if key.startswith("enum.")
+    }
+
 
 STRINGS: dict[str, str] = {
     "app.title": "Mass-work station log",
@@ -613,82 +631,6 @@ STRINGS: dict[str, str] = {
     "station.form.title": "Station",
     "station.phone": "Phone",
     "station.address": "Address",
-    "enum.VisitKind.door": "Door",
-    "enum.VisitKind.appointment": "Appt",
-    "enum.VisitKind.joint": "Joint",
-    "enum.VisitKind.night": "Night",
-    "enum.ProblemState.solved_on_spot": "solved on the spot",
-    "enum.ProblemState.handed_off": "handed off",
-    "enum.ProblemState.pending": "pending",
-    "enum.ProblemState.solved_later": "solved later",
-    "enum.StaffRole.worker": "worker",
-    "enum.StaffRole.head": "head",
-    "enum.StaffRole.supervisor": "supervisor",
-    "enum.StaffRole.leader": "leader",
-    "enum.AppointmentState.pending": "pending",
-    "enum.AppointmentState.done": "done",
-    "enum.AppointmentState.missed": "missed",
-    "enum.AppointmentState.cancelled": "cancelled",
-    "enum.SlipState.drafted": "draft",
-    "enum.SlipState.issued": "issued",
-    "enum.SlipState.accepted": "accepted",
-    "enum.SlipState.replied": "replied",
-    "enum.SlipState.closed": "closed",
-    "enum.SlipState.returned": "returned",
-    "enum.SlipState.extended": "extended",
-    "enum.SlipState.redo": "redo",
-    "enum.SlipState.withdrawn": "withdrawn",
-    "enum.SlipSource.visit": "visit",
-    "enum.SlipSource.street_office": "street office",
-    "enum.SlipSource.hotline": "hotline",
-    "enum.SlipSource.walk_in": "agent desk",
-    "enum.Satisfaction.satisfied": "satisfied",
-    "enum.Satisfaction.basically_satisfied": "basically satisfied",
-    "enum.Satisfaction.unsatisfied": "unsatisfied",
-    "enum.HardshipTier.deep": "deep",
-    "enum.HardshipTier.relative": "relative",
-    "enum.HardshipTier.accidental": "accidental",
-    "enum.HardshipCause.illness": "illness",
-    "enum.HardshipCause.disability": "disability",
-    "enum.HardshipCause.unemployment": "unemployment",
-    "enum.HardshipCause.alone": "living alone",
-    "enum.HardshipCause.schooling": "schooling",
-    "enum.HardshipCause.disaster": "disaster",
-    "enum.HardshipCause.other": "other",
-    "enum.CaseStatus.active": "active",
-    "enum.CaseStatus.exited": "exited",
-    "enum.CaseStatus.terminated": "ended",
-    "enum.CaseStatus.referred": "referred",
-    "enum.ReviewCycle.monthly": "monthly",
-    "enum.ReviewCycle.quarterly": "quarterly",
-    "enum.ReviewCycle.yearly": "yearly",
-    "enum.AssistanceForm.condolence_money": "condolence money",
-    "enum.AssistanceForm.goods": "goods",
-    "enum.AssistanceForm.policy": "policy application",
-    "enum.AssistanceForm.employment": "employment help",
-    "enum.AssistanceForm.medical": "medical aid",
-    "enum.AssistanceForm.education": "education aid",
-    "enum.AssistanceForm.other": "other",
-    "enum.LeaveKind.personal": "personal",
-    "enum.LeaveKind.sick": "sick",
-    "enum.LeaveKind.other": "other",
-    "enum.LeaveDecision.pending": "pending",
-    "enum.LeaveDecision.approved": "approved",
-    "enum.LeaveDecision.rejected": "refused",
-    "enum.CheckItem.attendance": "attendance",
-    "enum.CheckItem.slips": "slips",
-    "enum.CheckItem.ledgers": "ledgers",
-    "enum.CheckItem.three_threes": "three-threes",
-    "enum.Rating.excellent": "A",
-    "enum.Rating.good": "B",
-    "enum.Rating.fair": "C",
-    "enum.Rating.poor": "D",
-    "enum.RectificationState.open": "open",
-    "enum.RectificationState.done": "done",
-    "enum.ActivityType.cultural": "cultural activity",
-    "enum.ActivityType.petition_stability": "stability arrangement",
-    "enum.ActivityType.hardship_activity": "hardship activity",
-    "enum.ActivityType.media_report": "media report",
     # the hub: sync status and conflicts (tui/sync_status.py, tui/screens/conflicts.py)
     "cmd.app.conflicts": "Sync conflicts",
     "cmd.app.conflicts.help": "Conflicts with the hub: this laptop's version and the hub's side by side; the station head chooses which to keep",

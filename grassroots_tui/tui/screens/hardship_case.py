@@ -25,6 +25,7 @@ from grassroots_tui.services import hardship as service
 from grassroots_tui.services.auth import can
 from grassroots_tui.services.hardship import source_name
 from grassroots_tui.services.masking import Masker, mask_text, resident_names
+from grassroots_tui.services.text import listed
 from grassroots_tui.store import StoreError
 from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.session import Session
@@ -33,7 +34,10 @@ from grassroots_tui.tui.widgets.form import literal, visible
 from grassroots_tui.tui.widgets.step_form import StepField, StepForm
 from grassroots_tui.tui.workers import StoreWorkers
 
-TIERS = tuple((m.value, label(m)) for m in HardshipTier)
+
+def tiers() -> tuple[tuple[str, str], ...]:
+    """The tiers to choose from, named in the language of the moment (not of the import)."""
+    return tuple((m.value, label(m)) for m in HardshipTier)
 
 
 class CaseView(StoreWorkers, ModalScreen[None]):
@@ -96,8 +100,7 @@ class CaseView(StoreWorkers, ModalScreen[None]):
             )
             text.append(f"{household.address}\n")
         text.append(
-            f"{label(case.tier)} · {label(case.status)} · "
-            f"{'、'.join(label(c) for c in case.causes)}\n"
+            f"{label(case.tier)} · {label(case.status)} · {listed(label(c) for c in case.causes)}\n"
         )
         text.append(
             t(
@@ -197,7 +200,7 @@ class CaseView(StoreWorkers, ModalScreen[None]):
             [
                 StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
                 StepField("findings", "hardship.findings"),
-                StepField("tier", "hardship.tier_after", case.tier.value, options=TIERS),
+                StepField("tier", "hardship.tier_after", case.tier.value, options=tiers()),
             ],
             lambda v: service.record_review(
                 session.store,
@@ -271,7 +274,7 @@ class CaseView(StoreWorkers, ModalScreen[None]):
             [
                 StepField("on", "hardship.date", session.today().isoformat(), kind="date"),
                 StepField("findings", "hardship.findings"),
-                StepField("tier", "hardship.tier", case.tier.value, options=TIERS),
+                StepField("tier", "hardship.tier", case.tier.value, options=tiers()),
             ],
             lambda v: service.relapse(
                 session.store,
