@@ -328,7 +328,7 @@ def test_the_settings_files_of_the_office_are_refused_in_the_language_chosen(
 def test_a_weak_passphrase_is_said_in_the_language_chosen() -> None:
     assert passphrase_problem("") == "站点口令：不能为空"
     set_language("en")
-    assert passphrase_problem("") == "Station passphrase: cannot be empty"
+    assert passphrase_problem("") == "Station passphrase: cannot be left blank"
     said = passphrase_problem("12345678901234")
     assert said is not None and said.startswith("Station passphrase: cannot be digits only")
 

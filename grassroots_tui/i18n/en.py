@@ -20,6 +20,11 @@ def enum_labels(chinese: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+# One wording each (issue #19): the English of grassroots_tui.models.errors.REQUIRED and
+# BAD_DATE, as forms, checks and imports say them (tests/test_wording_english.py checks).
+REQUIRED = "Required; cannot be left blank"
+BAD_DATE = "is not a valid date (write it like 2026-03-05)"
+
 STRINGS: dict[str, str] = {
     "app.title": "Mass-work station log",
     "app.street_office": "Street office",
@@ -469,8 +474,8 @@ STRINGS: dict[str, str] = {
     "form.choose": "choose",
     "form.fix_marked": "Please correct the marked fields first.",
     "form.pin_mismatch": "differs from the PIN typed first",
-    "form.required": "Required, may not be empty",
-    "form.bad_date": "“{value}” is not a valid date (write it as 2026-03-05)",
+    "form.required": REQUIRED,
+    "form.bad_date": "“{value}” " + BAD_DATE,
     "form.discard_ask": "Throw away what is typed in this form? It cannot be got back.",
     "help.title": "Commands and keys (Esc closes)",
     "help.command": "Command",
@@ -528,7 +533,7 @@ STRINGS: dict[str, str] = {
     "setup.head_name": "Head's name",
     "setup.pin": "Head's PIN (optional)",
     "setup.pin_again": "PIN again",
-    "setup.head_required": "Required, may not be empty",
+    "setup.head_required": REQUIRED,
     "setup.passphrase": "Station passphrase",
     "setup.passphrase_hint": "encrypts this laptop's data; 8 characters or more",
     "setup.passphrase_again": "Passphrase again",
