@@ -211,6 +211,8 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         #: Signed out, the sign-in screen showing: the old session is kept meanwhile.
         self.signed_out = False
         self._guard: SignInGuard | None = None
+        #: The names the forms kept between openings are installed under (keep_form).
+        self._kept: set[str] = set()
         #: The first list prepared for the person under the sign-in cursor, if any.
         self.first_list: FirstList | None = None
         #: Why the store could not be opened (shown on the sign-in screen); None if it was.
@@ -539,6 +541,130 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             screen.loaded(prepared.extra)
             gc.freeze()  # as a list built on screen does (ListSectionScreen.reload)
 
+    # --- screens kept between openings (issue #19) ---------------------------------------
+
+    #: The name a kept form is installed under (with its class's name).
+    KEPT_FORM = "kept-form:"
+
+    def _kept_names(self) -> set[str]:
+        return self._kept
+
+    def _in_a_stack(self, screen: Screen[Any]) -> bool:
+        return any(screen in stack for stack in self._screen_stacks.values())
+
+    def kept_form(self, cls: type, session: Session) -> Any:
+        """The form of class ``cls`` kept for ``session``, free to open (mounted, not
+        open already); None if there is none (FormScreen.open_kept makes one)."""
+        name = self.KEPT_FORM + cls.__qualname__
+        if not self.is_screen_installed(name):
+            return None
+        form: Any = self.get_screen(name)
+        if form.session is not session or not form.is_mounted or self._in_a_stack(form):
+            return None
+        return form
+
+    def keep_form(self, form: Any) -> None:
+        """Keep ``form`` (of the signed-in session) for the next opening of its class; a
+        form of the class kept before is let go, unless it is open (then this one is not
+        kept)."""
+        if form.session is None or form.session is not self.session:
+            return
+        name = self.KEPT_FORM + type(form).__qualname__
+        if self.is_screen_installed(name):
+            if self._in_a_stack(self.get_screen(name)):
+                return
+            self._drop_screen(name)
+        self.install_screen(form, name)
+        self._kept_names().add(name)
+
+    def drop_kept_form(self, cls: type) -> None:
+        self._drop_screen(self.KEPT_FORM + cls.__qualname__)
+
+    def _drop_screen(self, name: str) -> None:
+        """Let a kept screen go: uninstalled, and removed if it was composed ahead and
+        is not showing. One still showing (under a sign-in, say) is left installed, and
+        no longer handed out: its session is not the next one."""
+        if not self.is_screen_installed(name):
+            self._kept_names().discard(name)
+            return
+        screen = self.get_screen(name)
+        if self._in_a_stack(screen):
+            return
+        self.uninstall_screen(name)
+        self._kept_names().discard(name)
+        if screen.is_attached:
+            self.call_later(screen.remove)
+
+    def drop_kept_screens(self) -> None:
+        """Let go the board and every kept form (on sign-out: the next session, maybe
+        someone else's, must not see anything of this one)."""
+        from grassroots_tui.tui.screens.board import BoardScreen
+
+        for name in [BoardScreen.NAME, *sorted(self._kept_names())]:
+            self._drop_screen(name)
+
+    def compose_ahead(self, screen: Screen[Any]) -> bool:
+        """Compose and style ``screen`` now, while it is not shown, so that its first
+        opening costs what opening it again does. This is what Textual's ``push_screen``
+        does first with a screen that is not running yet (``App._get_screen``: a private
+        method, ``App._register``); if a Textual lacks it or it fails, the screen is
+        simply composed when first opened. (tests/test_tui_kept_forms.py fails if this
+        stops working.)"""
+        if screen.is_running:
+            return True
+        register = getattr(self, "_register", None)
+        if register is None:
+            return False
+        try:
+            register(self, screen)
+        except Exception:  # noqa: BLE001 - only a head start
+            log.warning("a screen could not be composed ahead", exc_info=True)
+            return False
+        return True
+
+    def prepare_kept_screens(self) -> None:
+        """Once the first list is painted, the app idle: the overdue board and the visit
+        form composed ahead, one per refresh (each is about a tenth of a second on the
+        UI thread), so that their first opening is as quick as opening them again."""
+        session = self.session
+        if not self.signed_in or session is None:
+            return
+
+        def board() -> None:
+            from grassroots_tui.tui.screens.board import BoardScreen
+
+            if self.session is not session or self.signed_out:
+                return
+            if not self.is_screen_installed(BoardScreen.NAME):
+                self.install_screen(BoardScreen(), BoardScreen.NAME)
+            self.compose_ahead(self.get_screen(BoardScreen.NAME))
+
+        def visit_form() -> None:
+            from grassroots_tui.tui.dialogs.visit_form import VisitForm
+
+            if self.session is not session or self.signed_out:
+                return
+            if self.kept_form(VisitForm, session) is not None:
+                return
+            station = session.station_id
+            household = next(
+                (
+                    h
+                    for h in session.store.raw("household")
+                    if not station or h.get("station_id") == station
+                ),
+                None,
+            )
+            if household is not None:  # (none yet: the form is composed when first opened)
+                form = VisitForm(session, household_id=household["id"])
+                self.keep_form(form)
+                name = self.KEPT_FORM + VisitForm.__qualname__
+                if self.is_screen_installed(name) and self.get_screen(name) is form:
+                    self.compose_ahead(form)
+            self.call_after_refresh(board)
+
+        self.call_after_refresh(visit_form)
+
     # --- actions ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -601,10 +727,8 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         # keys and commands are off until then.
         self.signed_out = True
         self.refresh_bindings()
-        from grassroots_tui.tui.screens.board import BoardScreen
-
-        if self.is_screen_installed(BoardScreen.NAME):
-            self.uninstall_screen(BoardScreen.NAME)
+        # The board and the forms kept for this session: the next one gets new ones.
+        self.drop_kept_screens()
         # The sign-in screen goes over the current section; each list rebuilds its rows
         # for the next operator (see ListSectionScreen._reload_in_place).
         self.sign_in()

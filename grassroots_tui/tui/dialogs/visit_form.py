@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -47,6 +48,9 @@ def _appointment_times(appointment: Appointment) -> dict[str, dt.time]:
 
 
 class VisitForm(FormScreen[Visit | None]):
+    """Kept between openings (issue #19): open it with :meth:`FormScreen.open_kept`,
+    which refills the kept one (load(), refill()) instead of composing a new one."""
+
     TITLE_KEY = "visit.form.title"
 
     def __init__(
@@ -59,6 +63,16 @@ class VisitForm(FormScreen[Visit | None]):
     ) -> None:
         super().__init__()
         self.session = session
+        self.load(household_id=household_id, visit=visit, appointment=appointment)
+
+    def load(
+        self,
+        *,
+        household_id: str | None = None,
+        visit: Visit | None = None,
+        appointment: Appointment | None = None,
+    ) -> None:
+        session = self.session
         self.appointment = appointment
         if visit is None:
             assert household_id is not None
@@ -86,44 +100,111 @@ class VisitForm(FormScreen[Visit | None]):
         raw = self.session.store.get_raw("household", household_id)
         return raw.get("station_id") if raw else None
 
-    def compose_fields(self) -> ComposeResult:
+    def _household_text(self) -> Text:
+        if self.household is None:
+            return Text("")
+        return literal(
+            f"{t('visit.household')}{t('punct.colon')}{self.household.household_no} "
+            f"{Masker().name(self.household.head_of_household)}  {self.household.address}"
+        )
+
+    def _top_values(self) -> dict[str, str]:
+        """The fields above the problems, as the visit has them."""
         v = self.visit
-        masker = Masker()
-        if self.household is not None:
-            yield Static(
-                literal(
-                    f"{t('visit.household')}{t('punct.colon')}{self.household.household_no} "
-                    f"{masker.name(self.household.head_of_household)}  {self.household.address}"
-                ),
-                markup=False,
-            )
+        return {
+            "date": v.date.isoformat(),
+            "start_time": v.start_time.strftime("%H:%M"),
+            "end_time": v.end_time.strftime("%H:%M"),
+            "visit_kind": v.visit_kind.value,
+            "visitors": listed(self.staff_names.get(i, i) for i in v.visitor_ids),
+            "joint_departments": listed(v.joint_departments),
+            "greeting": v.greeting,
+            "hardships": v.hardships,
+            "opinions": v.opinions,
+            "suggestions": v.suggestions,
+            "notes": v.notes,
+        }
+
+    def _problem_count(self) -> int:
+        """How many problem rows the visit opens with: each of its problems, one more."""
+        return max(PROBLEM_ROWS, len(self.visit.problems) + 1)
+
+    def compose_fields(self) -> ComposeResult:
+        values = self._top_values()
+        # (Composed even without a household, hidden: a kept form may show one later.)
+        household = Static(self._household_text(), id="visit-household", markup=False)
+        household.display = self.household is not None
+        yield household
         with Horizontal(classes="row"):
-            yield FormField("date", t("visit.date"), v.date.isoformat())
-            yield FormField("start_time", t("visit.start"), v.start_time.strftime("%H:%M"))
-            yield FormField("end_time", t("visit.end"), v.end_time.strftime("%H:%M"))
+            yield FormField("date", t("visit.date"), values["date"])
+            yield FormField("start_time", t("visit.start"), values["start_time"])
+            yield FormField("end_time", t("visit.end"), values["end_time"])
             yield FormField(
                 "visit_kind",
                 t("visit.kind"),
-                v.visit_kind.value,
+                values["visit_kind"],
                 options=[(k.value, label(k)) for k in VisitKind],
             )
         with Horizontal(classes="row"):
-            yield FormField(
-                "visitors",
-                t("visit.visitors"),
-                listed(self.staff_names.get(i, i) for i in v.visitor_ids),
-            )
-            yield FormField("joint_departments", t("visit.joint"), listed(v.joint_departments))
-        yield FormField("greeting", t("visit.greeting"), v.greeting)
-        yield FormField("hardships", t("visit.hardships"), v.hardships)
-        yield FormField("opinions", t("visit.opinions"), v.opinions)
-        yield FormField("suggestions", t("visit.suggestions"), v.suggestions)
-        yield FormField("notes", t("visit.notes"), v.notes)
-        problems = list(v.problems)
-        for index in range(max(PROBLEM_ROWS, len(problems) + 1)):
+            yield FormField("visitors", t("visit.visitors"), values["visitors"])
+            yield FormField("joint_departments", t("visit.joint"), values["joint_departments"])
+        yield FormField("greeting", t("visit.greeting"), values["greeting"])
+        yield FormField("hardships", t("visit.hardships"), values["hardships"])
+        yield FormField("opinions", t("visit.opinions"), values["opinions"])
+        yield FormField("suggestions", t("visit.suggestions"), values["suggestions"])
+        yield FormField("notes", t("visit.notes"), values["notes"])
+        problems = list(self.visit.problems)
+        for index in range(self._problem_count()):
             problem = problems[index] if index < len(problems) else None
             yield from self._problem_row(index, problem)
         yield Button(t("visit.add_problem"), id="add-problem")
+
+    def refill(self) -> None:
+        """The kept form shows this visit: the fields above refilled, a problem row
+        refilled for each row a new form would have, rows beyond it removed, missing ones
+        mounted (with their values, as compose_fields builds them)."""
+        household = self.query_one("#visit-household", Static)
+        household.update(self._household_text())
+        household.display = self.household is not None
+        for name, value in self._top_values().items():
+            self.field(name).refill(value)
+        problems = list(self.visit.problems)
+        wanted = self._problem_count()
+        rows = self._rows()
+        for row in rows[wanted:]:
+            index = int(str(row.id).removeprefix("problem-row-"))
+            self.field(f"p{index}_description").remove()
+            row.remove()
+        for index in range(min(len(rows), wanted)):
+            problem = problems[index] if index < len(problems) else None
+            state = problem.state.value if problem else ProblemState.PENDING.value
+            self.field(f"p{index}_description").refill(problem.description if problem else "")
+            self.field(f"p{index}_category").refill(problem.category if problem else "")
+            self.field(f"p{index}_state").refill(state, options=self._state_options(problem))
+            self.field(f"p{index}_solved_on").refill(
+                problem.solved_on.isoformat() if problem and problem.solved_on else "",
+                placeholder=self._solved_on_placeholder(state),
+            )
+        if len(rows) < wanted:
+            widgets: list[Widget] = []
+            for index in range(len(rows), wanted):
+                problem = problems[index] if index < len(problems) else None
+                widgets += self._problem_row(index, problem)
+            self.query_one("#form-fields").mount_all(widgets, before="#add-problem")
+
+    def _rows(self) -> list[Widget]:
+        """The problem rows, in order (not one being removed)."""
+        return [row for row in self.query(".problem-row") if not row._pruning]
+
+    @staticmethod
+    def _state_options(problem: Any) -> list[tuple[str, str]]:
+        # 已移交 only on a problem handed off already: it is set by making a slip.
+        return [
+            (s.value, label(s))
+            for s in ProblemState
+            if s is not ProblemState.HANDED_OFF
+            or (problem and problem.state is ProblemState.HANDED_OFF)
+        ]
 
     def _problem_row(self, index: int, problem: Any) -> list[Widget]:
         """A problem's two lines. Built with their children, not in a ``with`` block, so
@@ -153,12 +234,7 @@ class VisitForm(FormScreen[Visit | None]):
                     f"p{index}_state",
                     t("visit.problem_state"),
                     state,
-                    options=[
-                        (s.value, label(s))
-                        for s in ProblemState
-                        if s is not ProblemState.HANDED_OFF
-                        or (problem and problem.state is ProblemState.HANDED_OFF)
-                    ],
+                    options=self._state_options(problem),
                 ),
                 solved_on,
                 classes="row problem-row",
@@ -185,7 +261,7 @@ class VisitForm(FormScreen[Visit | None]):
         return ""  # pending or handed off: no date
 
     def _show_solved_on_placeholders(self) -> None:
-        for index in range(len(self.query(".problem-row"))):
+        for index in range(len(self._rows())):
             control = self.field(f"p{index}_solved_on").control
             if isinstance(control, Input):
                 control.placeholder = self._solved_on_placeholder(
@@ -204,7 +280,7 @@ class VisitForm(FormScreen[Visit | None]):
 
     @on(Button.Pressed, "#add-problem")
     async def _add_problem(self) -> None:
-        rows = len(self.query(".problem-row"))
+        rows = len(self._rows())
         container = self.query_one("#form-fields")
         widgets = self._problem_row(rows, None)
         await container.mount_all(widgets, before="#add-problem")

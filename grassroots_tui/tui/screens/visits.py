@@ -122,6 +122,11 @@ class VisitsScreen(ListSectionScreen):
 
     def loaded(self, rate_line: str) -> None:
         self.query_one("#visit-rate", Static).update(rate_line)
+        # The list is shown: the visit form and the board are composed ahead, off screen
+        # (GrassrootsApp.prepare_kept_screens; once per session, a no-op after).
+        prepare = getattr(self.app, "prepare_kept_screens", None)
+        if prepare is not None:
+            self.call_after_refresh(prepare)
 
     def _rate_line(self, households: list[dict], visits: list[dict]) -> str:
         today = self.session.today()
@@ -206,9 +211,8 @@ class VisitsScreen(ListSectionScreen):
     def action_new_visit(self) -> None:
         def picked(household_id: str | None) -> None:
             if household_id:
-                self.app.push_screen(
-                    VisitForm(self.session, household_id=household_id), callback=self._saved
-                )
+                form = VisitForm.open_kept(self.app, self.session, household_id=household_id)
+                self.app.push_screen(form, callback=self._saved)
 
         self.app.push_screen(PickHousehold(self.session), callback=picked)
 
@@ -216,7 +220,10 @@ class VisitsScreen(ListSectionScreen):
         current = self.table.current_id
         visit = self.session.store.get(Visit, current) if current else None
         if visit is not None:
-            self.app.push_screen(VisitForm(self.session, visit=visit), callback=self._saved)
+            # The form kept from the last opening, refilled (issue #19: composing one
+            # took about half a second every time).
+            form = VisitForm.open_kept(self.app, self.session, visit=visit)
+            self.app.push_screen(form, callback=self._saved)
 
     def _saved(self, visit: Visit | None) -> None:
         if visit is not None:
@@ -228,12 +235,13 @@ class VisitsScreen(ListSectionScreen):
 
         def chosen(appointment: Appointment | None) -> None:
             if appointment is not None:
-                self.app.push_screen(
-                    VisitForm(
-                        self.session, household_id=appointment.household_id, appointment=appointment
-                    ),
-                    callback=self._saved,
+                form = VisitForm.open_kept(
+                    self.app,
+                    self.session,
+                    household_id=appointment.household_id,
+                    appointment=appointment,
                 )
+                self.app.push_screen(form, callback=self._saved)
 
         self.app.push_screen(AppointmentsDialog(self.session), callback=chosen)
 

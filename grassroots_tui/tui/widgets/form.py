@@ -7,7 +7,9 @@ user's language. A field is checked when it loses focus, and the whole form on s
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from time import time
 from typing import Any, Generic, TypeVar
 
@@ -27,6 +29,7 @@ from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.workers import StoreWorkers, friendly_error
 
 R = TypeVar("R")
+log = logging.getLogger("grassroots_tui")
 
 #: Control characters as their Unicode "control pictures" (ESC → ␛, NUL → ␀, DEL → ␡;
 #: C1 controls → �). Text is stored exactly as typed, but a raw ESC must never reach the
@@ -206,6 +209,37 @@ class FormField(Vertical):
         # typed: nothing the user would lose.
         self.opened_value = self.value
 
+    def refill(
+        self,
+        value: str,
+        *,
+        options: list[tuple[str, str]] | None = None,
+        placeholder: str | None = None,
+    ) -> None:
+        """Show the field as a freshly composed one with ``value`` (and ``options``,
+        ``placeholder``, when given) would show it: no message, the cursor at the end,
+        nothing typed to lose. For a form kept between openings (FormScreen.reopen)."""
+        if placeholder is not None:
+            self._placeholder = placeholder
+        self._value = value
+        control = self.control
+        if isinstance(control, Select):
+            wanted = self._options if options is None else options
+            # A fresh drop-down offers the blank only when it opens without a value.
+            blank = not value
+            if wanted != self._options or getattr(control, "_allow_blank", blank) != blank:
+                self._options = wanted
+                control._allow_blank = blank
+                control.set_options([(literal(text), v) for v, text in wanted or []])
+        elif isinstance(control, Input):
+            control.placeholder = self._placeholder
+        self.value = value  # sets opened_value too: nothing typed
+        if isinstance(control, Input):
+            control.cursor_position = len(control.value)
+            control.scroll_to(0, animate=False, immediate=True)
+        self.set_class(bool(_DATE.fullmatch(value)) or self._placeholder == "YYYY-MM-DD", "-date")
+        self.set_error(None)
+
     #: The message shown under the field ("" for none).
     error_text = ""
 
@@ -259,6 +293,8 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
         localize_bindings(self)
         #: What build() found wrong with each field (field_problem), during a check.
         self._found: dict[str, list[str]] = {}
+        #: The field a refill took the cursor from (reopen): its leaving is not checked.
+        self._left_by_refill: set[Input] = set()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -282,13 +318,77 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
     def on_mount(self) -> None:
         # (After a subclass's own on_mount: Textual runs each class's handler.)
         self._opened_at = time()
+        start = self._start()
+        if start is not None:
+            start.control.focus()
+
+    def _start(self) -> FormField | None:
         fields = self.fields()
         name = self.start_field()
         start = fields.get(name) if name else None
         if start is None:
             start = next(iter(fields.values()), None)
-        if start is not None:
-            start.control.focus()
+        return start
+
+    # -- kept between openings (issue #19) ----------------------------------------------
+    #
+    # Composing and styling a form's 150-odd widgets took 0.4-0.6 s at every opening. A
+    # form class that can show another record in the same widgets (load() and refill())
+    # is kept by the app, one per class per session (GrassrootsApp.kept_form), and
+    # opened again through open_kept(): refilled, it shows exactly what a freshly
+    # composed form would.
+
+    #: The session the form was made for (forms that are kept set it).
+    session: Any = None
+
+    @classmethod
+    def open_kept(cls, app: Any, session: Any, **context: Any) -> FormScreen[Any]:
+        """The form for ``context`` (the arguments of the class's constructor after the
+        session): the app's kept one, refilled, when there is one free for this session;
+        otherwise a new one, kept from now on. Push what it returns."""
+        kept = getattr(app, "kept_form", None)
+        form = kept(cls, session) if kept is not None else None
+        if form is not None:
+            try:
+                form.reopen(**context)
+                return form
+            except Exception:  # noqa: BLE001 - a new form shows it all the same
+                log.warning("a kept form could not be refilled", exc_info=True)
+                app.drop_kept_form(cls)
+        form = cls(session, **context)  # type: ignore[call-arg]
+        keep = getattr(app, "keep_form", None)
+        if keep is not None:
+            keep(form)
+        return form
+
+    #: Takes the record to show (the constructor's arguments after the session): a
+    #: form that can be kept defines it, and refill().
+    load: Callable[..., None]
+
+    def refill(self) -> None:
+        """Put what load() took into the fields (FormField.refill), as compose did."""
+        raise NotImplementedError
+
+    def reopen(self, **context: Any) -> None:
+        """Show another record, or the same one afresh: what a new form would show, and
+        nothing of the last opening (typed text, messages, the cursor, the scroll)."""
+        self.load(**context)
+        self.refill()
+        self._found = {}
+        self.saving = False
+        self._set_message(None)
+        for f in self.fields().values():
+            f.set_error(None)  # (a subclass's refill did; a field it left is cleared too)
+        self._opened_at = time()
+        self.query_one("#form-fields", VerticalScroll).scroll_home(animate=False, immediate=True)
+        start = self._start()
+        control = start.control if start is not None else None
+        left = self.focused
+        if isinstance(left, Input) and left is not control:
+            # Leaving a field checks it (_field_left): not the field the last opening
+            # left the cursor in, which the refill moves to the start field.
+            self._left_by_refill.add(left)
+        self.set_focus(control, scroll_visible=False)
 
     # -- to be provided by subclasses ---------------------------------------------------
 
@@ -301,7 +401,8 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
     # -- machinery -----------------------------------------------------------------------
 
     def fields(self) -> dict[str, FormField]:
-        return {f.field_name: f for f in self.query(FormField)}
+        # (Not a field being removed: a kept form drops rows it no longer needs.)
+        return {f.field_name: f for f in self.query(FormField) if not f._pruning}
 
     def values(self) -> dict[str, str]:
         return {name: f.value for name, f in self.fields().items()}
@@ -388,6 +489,9 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
 
     @on(Input.Blurred)
     def _field_left(self, event: Input.Blurred) -> None:
+        if event.input in self._left_by_refill:
+            self._left_by_refill.discard(event.input)
+            return  # left as the form was refilled for another record (reopen)
         name = (event.input.id or "").removeprefix("input-")
         if name and event.input.value.strip():
             self.check(only=name)
