@@ -151,11 +151,14 @@ class ConflictsScreen(StoreWorkers, Screen[None]):
     BINDINGS = bindings(*CMDS)
     DEFAULT_CSS = """
     ConflictsScreen { layout: vertical; }
+    /* The bar's first line (station, who, date, the sync status with its conflicts)
+       is long with a hub: one line, cut with "…", or it pushes the sections off. */
+    ConflictsScreen SectionBar { text-wrap: nowrap; text-overflow: ellipsis; }
     ConflictsScreen #conflicts-title { padding: 0 1; background: $panel; width: 100%; }
     ConflictsScreen #conflicts-list { height: 8; }
     ConflictsScreen #conflicts-sides { padding: 0 1; color: $text-muted; }
     ConflictsScreen #conflicts-diff { height: 1fr; }
-    ConflictsScreen #conflicts-note { padding: 0 1; color: $warning; }
+    ConflictsScreen #conflicts-note { padding: 0 1; color: $warning; width: 100%; }
     """
 
     def __init__(self, hub_sync: HubSync) -> None:
