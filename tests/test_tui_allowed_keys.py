@@ -148,8 +148,9 @@ async def test_the_english_refusal(store):
             await settle(pilot)
         finally:
             set_language("zh")
-        assert "Cannot close a slip that is draft; allowed now: Issue (i), Withdraw (w)" in (
-            _messages(app)
+        assert (
+            "Cannot close a slip whose state is “Draft”; allowed now: Issue (i), Withdraw (w)"
+            in (_messages(app))
         )
 
 
