@@ -276,6 +276,12 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         self.error_console.file.write(message + "\n")
         self.error_console.file.flush()
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterator[Any]:
+        """Textual's own palette commands, in the interface language (tui/palette.py)."""
+        from grassroots_tui.tui.palette import system_commands
+
+        return system_commands(self, super().get_system_commands(screen))
+
     def pop_screen(self):
         popped = super().pop_screen()
         release_closed_widgets()
