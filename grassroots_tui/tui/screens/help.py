@@ -84,8 +84,14 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         for title, width in zip(titles, widths, strict=True):
             table.add_column(title, width=width)
-        for row in rows:
-            table.add_row(*(fit_cell(Text(cell), w) for cell, w in zip(row, widths, strict=True)))
+        title_w, keys_w, _id_w, what_w = widths
+        for title, keys, ident, what in rows:
+            table.add_row(  # the id as it is: never cut
+                fit_cell(Text(title), title_w),
+                fit_cell(Text(keys), keys_w),
+                ident,
+                fit_cell(Text(what), what_w),
+            )
         table.focus()
 
     @on(DataTable.RowHighlighted, "#help-table")
