@@ -13,7 +13,13 @@ from textual.widgets._footer import FooterKey
 
 from grassroots_tui.i18n import set_language, t
 from grassroots_tui.tui.app import GrassrootsApp
-from grassroots_tui.tui.palette import SYSTEM_TITLES, system_commands
+from grassroots_tui.tui.palette import (
+    SYSTEM_TITLES,
+    Palette,
+    open_command_palette,
+    open_theme_palette,
+    system_commands,
+)
 from tests.tui_fixtures import (  # noqa: F401 - fixtures
     build_store,
     make_app,
@@ -25,9 +31,8 @@ from tests.tui_fixtures import (  # noqa: F401 - fixtures
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
-#: The app hands Textual's system commands to tui/palette.py (the one-line hook in
-#: GrassrootsApp.get_system_commands).
-HOOKED = "get_system_commands" in GrassrootsApp.__dict__
+#: The app opens tui/palette.py's Palette for the command palette and the themes.
+PALETTE_HOOKED = {"action_command_palette", "search_themes"} <= set(GrassrootsApp.__dict__)
 
 
 @pytest.fixture(autouse=True)
@@ -102,11 +107,6 @@ def test_every_title_textual_may_give_is_known():
     assert titles and titles <= set(SYSTEM_TITLES), titles - set(SYSTEM_TITLES)
 
 
-@pytest.mark.xfail(
-    not HOOKED,
-    strict=True,
-    reason="GrassrootsApp.get_system_commands does not call tui.palette.system_commands yet",
-)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 async def test_the_palette_on_screen_lists_them_in_the_language(store, lang):
     set_language(lang)
@@ -123,3 +123,62 @@ async def test_the_palette_on_screen_lists_them_in_the_language(store, lang):
         assert t("system.keys") in titles, titles  # Textual's "Keys" said our way
         for title in titles:
             assert _in_language(title, lang), title
+
+
+async def _input_of(app):
+    from textual.command import CommandInput
+
+    return app.screen.query_one(CommandInput)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_palettes_own_words_are_in_the_language(store, lang):
+    """Its search box's hint, its "No matches found", the themes' search box."""
+    set_language(lang)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        open_command_palette(app)
+        await pilot.pause()
+        assert isinstance(app.screen, Palette)
+        box = await _input_of(app)
+        assert box.placeholder == t("palette.placeholder")
+        assert _in_language(box.placeholder, lang)
+        await pilot.press(*"qqxqqzv")
+        await pilot.pause(0.8)
+        await pilot.pause()
+        options = app.screen.query_one(CommandList)
+        said = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any(t("palette.no_matches") in text for text in said), said
+        await pilot.press("escape")
+        await pilot.pause()
+        open_theme_palette(app)
+        await pilot.pause()
+        box = await _input_of(app)
+        assert box.placeholder == t("palette.themes") and _in_language(box.placeholder, lang)
+
+
+@pytest.mark.xfail(
+    not PALETTE_HOOKED,
+    strict=True,
+    reason="GrassrootsApp does not open tui.palette's Palette yet (action_command_palette, "
+    "search_themes)",
+)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_ctrl_p_and_the_theme_command_open_the_palette_in_the_language(store, lang):
+    set_language(lang)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, Palette)
+        assert (await _input_of(app)).placeholder == t("palette.placeholder")
+        await pilot.press("escape")
+        await pilot.pause()
+        app.action_change_theme()  # the palette's 更换主题 (app.theme)
+        await pilot.pause()
+        assert isinstance(app.screen, Palette)
+        assert (await _input_of(app)).placeholder == t("palette.themes")

@@ -528,6 +528,9 @@ STRINGS: dict[str, str] = {
     "palette.household": "住户",
     "palette.staff": "人员",
     # the palette's key in the footer, and Textual's own commands in it (tui/palette.py)
+    "palette.placeholder": "输入命令，或住户、人员的名字或拼音首字母……",
+    "palette.themes": "输入主题名称……",
+    "palette.no_matches": "没有找到匹配的命令",
     "palette.key": "命令",
     "palette.key.help": "打开命令面板：输入命令或住户、人员的名字查找",
     "system.theme": "主题",

@@ -10,8 +10,11 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from textual.command import Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, Hit, Hits, Provider
 from textual.content import Content
+from textual.widgets.option_list import Option
 
 from grassroots_tui.i18n import t
 from grassroots_tui.services.households import find_households
@@ -79,3 +82,43 @@ def system_commands(app: Any, commands: Iterable[SystemCommand]) -> Iterator[Sys
             continue
         help_key = SYSTEM_HELPS.get(command.help, key + ".help")
         yield command._replace(title=t(key), help=t(help_key))
+
+
+class Palette(CommandPalette):
+    """Textual's command palette with its own words in the interface language: the
+    search box's hint and "No matches found"."""
+
+    def __init__(self, providers: Any = None, *, placeholder: str | None = None, **kw: Any):
+        super().__init__(providers, placeholder=placeholder or t("palette.placeholder"), **kw)
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual's own (textual/command.py), the text said in the interface language.
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text(t("palette.no_matches"), style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+
+def open_command_palette(app: Any) -> None:
+    """What ``App.action_command_palette`` does, with :class:`Palette`."""
+    if app.use_command_palette and not CommandPalette.is_open(app):
+        app.push_screen(Palette(id="--command-palette"))
+
+
+def open_theme_palette(app: Any) -> None:
+    """What ``App.search_themes`` does (the palette's 更换主题), with :class:`Palette`."""
+    from textual.theme import ThemeProvider
+
+    app.push_screen(Palette(providers=[ThemeProvider], placeholder=t("palette.themes")))
