@@ -286,3 +286,27 @@ async def test_another_person_signing_in_gets_a_new_form(store) -> None:
         _assert_clean(new)
         assert app.get_screen(BoardScreen.NAME) is not old_board
         assert app.session.operator.id != HEAD_ID
+
+
+async def test_a_kept_form_follows_a_theme_changed_while_it_was_away(store) -> None:
+    # A kept form is not restyled whole when shown again (FormScreen.on_screen_resume),
+    # unless the stylesheet changed meanwhile.
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        form = await _edit(pilot, "visit-1")
+        box = form.query_one("#form-box")
+        dark = box.styles.background
+        await pilot.press("escape")
+        await settle(pilot)
+        app.theme = "textual-light"
+        await settle(pilot)
+        again = await _edit(pilot, "visit-1")
+        assert again is form
+        light = again.query_one("#form-box").styles.background
+        assert light != dark
+        fresh = VisitForm(app.session, visit=app.store.get(Visit, "visit-1"))
+        app.push_screen(fresh)
+        await settle(pilot)
+        assert fresh.query_one("#form-box").styles.background == light

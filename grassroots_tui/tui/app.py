@@ -577,8 +577,11 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             return
         name = self.KEPT_FORM + type(form).__qualname__
         if self.is_screen_installed(name):
-            if self._in_a_stack(self.get_screen(name)):
+            kept = self.get_screen(name)
+            if self._in_a_stack(kept):
                 return
+            if kept.is_running and not kept.is_mounted and kept.session is self.session:  # type: ignore[attr-defined]
+                return  # being composed ahead: kept for the next opening
             self._drop_screen(name)
         self.install_screen(form, name)
         self._kept_names().add(name)
@@ -628,6 +631,24 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             return False
         return True
 
+    def draw_ahead(self, screen: Screen[Any], tries: int = 20) -> None:
+        """Lay out and draw a screen composed ahead (compose_ahead), off screen, once it
+        is mounted: a screen's first showing otherwise lays out and draws each widget for
+        the first time (about 40 ms of a visit form's first opening). Private Textual
+        calls too (the screen's layout and compositor); if they fail, it is drawn when
+        first shown, as any screen."""
+        if self._in_a_stack(screen) or not screen.is_attached:
+            return
+        if not screen.is_mounted:
+            if tries:
+                self.call_after_refresh(self.draw_ahead, screen, tries - 1)
+            return
+        try:
+            screen._refresh_layout(self.size)
+            screen._compositor.render_strips()
+        except Exception:  # noqa: BLE001 - only a head start
+            log.warning("a screen could not be drawn ahead", exc_info=True)
+
     def prepare_kept_screens(self) -> None:
         """Once the first list is painted, the app idle: the overdue board and the visit
         form composed ahead, one per refresh (each is about a tenth of a second on the
@@ -643,7 +664,9 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
                 return
             if not self.is_screen_installed(BoardScreen.NAME):
                 self.install_screen(BoardScreen(), BoardScreen.NAME)
-            self.compose_ahead(self.get_screen(BoardScreen.NAME))
+            board = self.get_screen(BoardScreen.NAME)
+            if not board.is_running and self.compose_ahead(board):
+                self.call_after_refresh(self.draw_ahead, board)
 
         def visit_form() -> None:
             from grassroots_tui.tui.dialogs.visit_form import VisitForm
@@ -666,7 +689,8 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
                 self.keep_form(form)
                 name = self.KEPT_FORM + VisitForm.__qualname__
                 if self.is_screen_installed(name) and self.get_screen(name) is form:
-                    self.compose_ahead(form)
+                    if self.compose_ahead(form):
+                        self.call_after_refresh(self.draw_ahead, form)
             self.call_after_refresh(board)
 
         self.call_after_refresh(visit_form)
