@@ -14,7 +14,7 @@ from textual._context import active_app
 from textual._styles_cache import StylesCache
 from textual.app import App, InvalidThemeError
 
-from grassroots_tui.i18n import t
+from grassroots_tui.i18n import language, t
 from grassroots_tui.services.text import listed
 from grassroots_tui.store.settings import Settings, save_settings
 from grassroots_tui.tui.commands import Cmd, CommandsProvider, bindings, localize_bindings
@@ -281,6 +281,18 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         from grassroots_tui.tui.palette import system_commands
 
         return system_commands(self, super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, its own words in the interface language."""
+        from grassroots_tui.tui.palette import open_command_palette
+
+        open_command_palette(self)
+
+    def search_themes(self) -> None:
+        """The themes to choose from (更换主题), the search box's hint in the language."""
+        from grassroots_tui.tui.palette import open_theme_palette
+
+        open_theme_palette(self)
 
     def pop_screen(self):
         popped = super().pop_screen()
@@ -567,6 +579,8 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         form: Any = self.get_screen(name)
         if form.session is not session or not form.is_mounted or self._in_a_stack(form):
             return None
+        if getattr(form, "language", None) != language():
+            return None  # composed in another language
         return form
 
     def keep_form(self, form: Any) -> None:
