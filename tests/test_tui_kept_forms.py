@@ -310,3 +310,25 @@ async def test_a_kept_form_follows_a_theme_changed_while_it_was_away(store) -> N
         app.push_screen(fresh)
         await settle(pilot)
         assert fresh.query_one("#form-box").styles.background == light
+
+
+async def test_a_form_kept_in_one_language_is_not_shown_in_another(store) -> None:
+    from grassroots_tui.i18n import set_language
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        chinese = await _edit(pilot, "visit-1")
+        await pilot.press("escape")
+        await settle(pilot)
+        set_language("en")
+        try:
+            english = await _edit(pilot, "visit-1")
+            assert english is not chinese
+            assert str(english.query_one("#form-title").content) == "Visit"
+            assert _kept(app) is english
+            await pilot.press("escape")
+            await settle(pilot)
+        finally:
+            set_language("zh")

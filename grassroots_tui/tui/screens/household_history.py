@@ -158,4 +158,6 @@ class HouseholdHistoryScreen(Screen[None]):
                 self.notify(t("visit.saved", date=visit.date.isoformat()), markup=False)
                 self.refresh(recompose=True)
 
-        self.app.push_screen(VisitForm(self.session, household_id=self.household_id), saved)
+        # The visit form kept for the session, refilled (issue #19).
+        form = VisitForm.open_kept(self.app, self.session, household_id=self.household_id)
+        self.app.push_screen(form, saved)

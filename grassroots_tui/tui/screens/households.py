@@ -236,7 +236,9 @@ class HouseholdsScreen(ListSectionScreen):
         if current:
             from grassroots_tui.tui.dialogs.visit_form import VisitForm
 
-            self.app.push_screen(VisitForm(self.session, household_id=current))
+            # The visit form kept for the session, refilled (issue #19).
+            form = VisitForm.open_kept(self.app, self.session, household_id=current)
+            self.app.push_screen(form)
 
     def action_history(self) -> None:
         current = self.table.current_id

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
-from grassroots_tui.i18n import clauses, t
+from grassroots_tui.i18n import clauses, language, t
 from grassroots_tui.models.errors import DocumentInvalid, Problem
 from grassroots_tui.tui.commands import localize_bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
@@ -308,6 +308,9 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
         localize_bindings(self)
         #: What build() found wrong with each field (field_problem), during a check.
         self._found: dict[str, list[str]] = {}
+        #: The language the form's labels were composed in: a kept form is not reused in
+        #: another (the language changes with a restart, or in tests).
+        self.language = language()
         #: The field a refill took the cursor from (reopen): its leaving is not checked.
         self._left_by_refill: set[Input] = set()
 
