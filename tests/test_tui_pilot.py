@@ -87,15 +87,20 @@ async def palette_hits(pilot, query: str) -> list[str]:
     await pilot.pause()
     assert isinstance(app.screen, CommandPalette)
     await pilot.press(*query)
+
+    def found() -> list[str]:
+        """The hits listed (not the palette's "no matches" line, which is no hit)."""
+        commands = app.screen.query_one(CommandList)
+        options = [commands.get_option_at_index(i) for i in range(commands.option_count)]
+        return [option.hit.text for option in options if hasattr(option, "hit")]
+
     hits: list[str] = []
     for _ in range(40):  # the palette searches in the background
         await pilot.pause(0.05)
-        commands = app.screen.query_one(CommandList)
-        hits = [commands.get_option_at_index(i).hit.text for i in range(commands.option_count)]
+        hits = found()
         if hits:
             await pilot.pause(0.1)  # let slower providers add theirs
-            commands = app.screen.query_one(CommandList)
-            return [commands.get_option_at_index(i).hit.text for i in range(commands.option_count)]
+            return found()
     return hits
 
 
