@@ -687,8 +687,12 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
 
             if self.session is not session or self.signed_out:
                 return
-            if self.kept_form(VisitForm, session) is not None:
-                return
+            self.call_after_refresh(board)
+            name = self.KEPT_FORM + VisitForm.__qualname__
+            if self.is_screen_installed(name):
+                kept: Any = self.get_screen(name)
+                if kept.session is session and kept.language == language():
+                    return  # kept already (this is called after every reload of the list)
             station = session.station_id
             household = next(
                 (
@@ -701,11 +705,9 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             if household is not None:  # (none yet: the form is composed when first opened)
                 form = VisitForm(session, household_id=household["id"])
                 self.keep_form(form)
-                name = self.KEPT_FORM + VisitForm.__qualname__
                 if self.is_screen_installed(name) and self.get_screen(name) is form:
                     if self.compose_ahead(form):
                         self.call_after_refresh(self.draw_ahead, form)
-            self.call_after_refresh(board)
 
         self.call_after_refresh(visit_form)
 
