@@ -110,6 +110,20 @@ async def test_form_and_board_are_composed_ahead_once_the_list_is_shown(store) -
         assert opened is form
         assert opened.values() == _fresh_values(app, "visit-2")
         _assert_clean(opened)
+        await pilot.press("escape")
+        await settle(pilot)
+        # A reload of the list after a save prepares nothing again: the same two.
+        app.screen.reload()
+        await settle(pilot)
+        assert _kept(app) is form and app.get_screen(BoardScreen.NAME) is board
+
+        # And the board's first opening is the board composed ahead, with its rows.
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.screen is board
+        assert board.board is not None and board.generation == 1
 
 
 async def test_a_reopened_form_shows_the_other_visit_and_nothing_of_the_last(store) -> None:
@@ -332,3 +346,24 @@ async def test_a_form_kept_in_one_language_is_not_shown_in_another(store) -> Non
             await settle(pilot)
         finally:
             set_language("zh")
+
+
+async def test_a_kept_form_that_cannot_be_refilled_gives_way_to_a_new_one(
+    store, monkeypatch
+) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        old = await _edit(pilot, "visit-1")
+        await pilot.press("escape")
+        await settle(pilot)
+
+        def broken(self) -> None:
+            raise RuntimeError("a refill that fails")
+
+        monkeypatch.setattr(VisitForm, "refill", broken)
+        new = await _edit(pilot, "visit-3")
+        assert new is not old and _kept(app) is new
+        assert new.values() == _fresh_values(app, "visit-3")
+        assert not old.is_attached  # let go
