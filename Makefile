@@ -28,12 +28,15 @@ run: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/grassroots demo --db $(DEMO_DB) --force
 
-## make test: the linter, the formatter's check, the type check and every test
+## make test: the linter, the formatter's check, the type check and every test, the tests
+## spread over every core by pytest-xdist (TEST_WORKERS=0 runs them in one process, in
+## file order; tests/conftest.py says what the workers keep apart)
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev $(WHEELHOUSE_HERE)/MANIFEST.txt
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

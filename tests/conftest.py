@@ -5,7 +5,16 @@ checkout.
 The hub's tests get a real PostgreSQL that the session starts itself (``postgres_dsn``,
 tests/pg_server.py). Where this machine has no PostgreSQL they are skipped, loudly (a
 warning, and a count at the end of the summary; without -q the header says so too);
-under CI (``CI`` set) they fail instead, since .ci/run installs PostgreSQL."""
+under CI (``CI`` set) they fail instead, since .ci/run installs PostgreSQL.
+
+``make test`` runs the tests on every core with pytest-xdist (``-n auto``; pyproject's
+``--dist loadgroup``). Each worker is a session of its own: its own PostgreSQL server
+(a temp folder and a free port of its own, so one worker's databases, roles and
+pg_hba.conf never meet another's), tmp_path under its own base folder, and no state
+shared but the read-only checkout. The tests of a group in :data:`XDIST_GROUPS` run one
+after another on one worker, and on a worker the tests that start subprocesses
+(``slow``) go first, so that no long one is left for the end while the other worker
+idles. ``-n0`` (or no ``-n``) runs everything in this one process, in file order."""
 
 from __future__ import annotations
 
@@ -22,6 +31,26 @@ from tests.tui_fixtures import isolate_environment
 
 #: Starts the reason of every skipped PostgreSQL test, so the summary can count them.
 PG_SKIP = "PostgreSQL hub test skipped:"
+
+#: Tests (by file, or folder ending in /) that share one xdist worker, one after another:
+#: the screen walk's four tests share the walks its module computes once per process (a
+#: minute or more), and the tmux journeys, which wait on a real terminal against the
+#: clock, never run two at a time.
+XDIST_GROUPS = {
+    "tests/test_tui_snapshots.py": "screen-walk",
+    "tests/e2e/": "tmux",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into the ids
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.relative_to(config.rootpath).as_posix()
+        for place, group in XDIST_GROUPS.items():
+            if where == place or (place.endswith("/") and where.startswith(place)):
+                item.add_marker(pytest.mark.xdist_group(group))
+    if hasattr(config, "workerinput"):  # an xdist worker: every worker sorts alike
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +70,8 @@ def in_ci() -> bool:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[pg_server.PgServer]:
-    """One throwaway PostgreSQL server for the whole session, on 127.0.0.1."""
+    """One throwaway PostgreSQL server for the whole session (under xdist, one per
+    worker, started when the worker first needs it), on 127.0.0.1."""
     reason = pg_server.unavailable_reason()
     if reason:
         if in_ci():
@@ -52,7 +82,7 @@ def postgres_server() -> Iterator[pg_server.PgServer]:
             )
         warnings.warn(f"{PG_SKIP} {reason}", stacklevel=1)
         pytest.skip(f"{PG_SKIP} {reason}")
-    server = pg_server.start()
+    server = pg_server.start(label=os.environ.get("PYTEST_XDIST_WORKER", "main"))
     yield server
     server.stop()
 

@@ -117,16 +117,18 @@ def unavailable_reason() -> str | None:
     return None
 
 
-def start(timeout: float = START_TIMEOUT) -> PgServer:
+def start(timeout: float = START_TIMEOUT, label: str = "") -> PgServer:
     """Start a fresh server; raise PostgresUnavailable if this machine cannot, and
-    RuntimeError (with the server's log) if it could but did not."""
+    RuntimeError (with the server's log) if it could but did not. Each server has its own
+    folder (``label``, such as the xdist worker's name, is in its name) and port, so
+    several can run at once."""
     reason = unavailable_reason()
     if reason:
         raise PostgresUnavailable(reason)
     bindir = find_bindir()
     assert bindir is not None
     as_user: list[str] = []
-    folder = Path(tempfile.mkdtemp(prefix="grassroots-pg-"))
+    folder = Path(tempfile.mkdtemp(prefix=f"grassroots-pg-{label}-" if label else "grassroots-pg-"))
     try:
         if os.geteuid() == 0:
             as_user = ["runuser", "-u", OS_USER_WHEN_ROOT, "--"]
