@@ -263,7 +263,7 @@ STRINGS: dict[str, str] = {
     "hardship.next_review": "Next review",
     "hardship.total": "Total (yuan)",
     "hardship.summary": "Total help {total} yuan, opened {opened}. Enter opens the case (recorded in the audit trail).",
-    "hardship.case_line": "Cadre {cadre}  opened {opened}  reviews {cycle}  total {total} yuan",
+    "hardship.case_line": "Cadre {cadre}  opened {opened}  review cycle {cycle}  total {total} yuan",
     "hardship.callback_due": "Call-back due: {on}",
     "hardship.form.title": "Open a hardship case",
     "hardship.opened_on": "Opened on",
