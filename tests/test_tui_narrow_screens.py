@@ -110,3 +110,19 @@ async def test_the_conflicts_bar_keeps_to_one_line_at_80x24(conflicting, lang):
         assert lines[0].rstrip().endswith(ELLIPSIS), lines[0]
         assert t("section.visits") in lines[1] and t("section.statistics") in lines[1], lines[1]
         assert t("conflicts.title", count=1) in lines[2], lines[2]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_every_section_bar_keeps_to_its_line_at_80x24(conflicting, lang):
+    """The same bar on a section's own screen (the hub's status with its conflicts)."""
+    set_language(lang)
+    app = make_app(conflicting, make_settings(lang=lang))
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        bar = app.screen.query_one(SectionBar)
+        long_line = bar.render_bar().plain.split("\n")[0]
+        assert cell_len(long_line) > SIZE[0], "the bar's line fits anyway: the test checks nothing"
+        lines = screen_text(app).splitlines()
+        assert lines[0].rstrip().endswith(ELLIPSIS), lines[0]
+        assert t("section.visits") in lines[1] and t("section.statistics") in lines[1], lines[1]

@@ -151,9 +151,6 @@ class ConflictsScreen(StoreWorkers, Screen[None]):
     BINDINGS = bindings(*CMDS)
     DEFAULT_CSS = """
     ConflictsScreen { layout: vertical; }
-    /* The bar's first line (station, who, date, the sync status with its conflicts)
-       is long with a hub: one line, cut with "…", or it pushes the sections off. */
-    ConflictsScreen SectionBar { text-wrap: nowrap; text-overflow: ellipsis; }
     ConflictsScreen #conflicts-title { padding: 0 1; background: $panel; width: 100%; }
     ConflictsScreen #conflicts-list { height: 8; }
     ConflictsScreen #conflicts-sides { padding: 0 1; color: $text-muted; }

@@ -12,7 +12,12 @@ from grassroots_tui.tui.sections import SECTIONS
 
 class SectionBar(Static):
     DEFAULT_CSS = """
-    SectionBar { height: 2; background: $panel; color: $text; padding: 0 1; }
+    /* Two lines, each kept to its line: a long status (the hub's) is cut with an
+       ellipsis, never wrapped onto the sections' line (at 80 columns, issue #19). */
+    SectionBar {
+        height: 2; background: $panel; color: $text; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def __init__(self, current: str) -> None:
