@@ -367,3 +367,46 @@ async def test_a_kept_form_that_cannot_be_refilled_gives_way_to_a_new_one(
         assert new is not old and _kept(app) is new
         assert new.values() == _fresh_values(app, "visit-3")
         assert not old.is_attached  # let go
+
+
+def _drawn(app) -> list[list[tuple[str, object]]]:
+    """The screen as drawn: every line's text and style, segment by segment."""
+    from textual.widgets import Input
+
+    for control in app.screen.query(Input):
+        control.cursor_blink = False
+    strips = app.screen._compositor.render_strips()
+    return [[(seg.text, seg.style) for seg in strip] for strip in strips]
+
+
+async def test_a_refilled_form_is_drawn_as_a_new_one_is(store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        # Used for another record first, a field left in error, typed in, scrolled.
+        used = await _edit(pilot, "visit-2")
+        used.field("end_time").control.value = "09:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape", "y")
+        await settle(pilot)
+        for context in ({"visit": "visit-3"}, {"household_id": "hh-02"}):
+            args: dict = (
+                {"visit": store.get(Visit, context["visit"])} if "visit" in context else context
+            )
+            kept = VisitForm.open_kept(app, app.session, **args)
+            assert kept is used
+            app.push_screen(kept)
+            await settle(pilot)
+            await pilot.pause(0.1)
+            reused = _drawn(app)
+            app.pop_screen()
+            await settle(pilot)
+            fresh = VisitForm(app.session, **args)
+            app.push_screen(fresh)
+            await settle(pilot)
+            await pilot.pause(0.1)
+            assert _drawn(app) == reused, context
+            app.pop_screen()
+            await settle(pilot)

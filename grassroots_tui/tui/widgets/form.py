@@ -105,9 +105,11 @@ class FormField(Vertical):
     FormField > Horizontal > Label { color: $text-muted; width: auto; min-width: 5; padding-right: 1; }
     FormField > Horizontal > Input, FormField > Horizontal > Select { width: 1fr; }
     /* Where the cursor is, plain to see: a bar at the left, the label in reverse, the
-       box itself lit (issue #19). */
-    FormField:focus-within > Horizontal { border-left: outer $accent; }
-    FormField:focus-within > Horizontal > Label {
+       box itself lit (issue #19). A class, not :focus-within: with that, every focus
+       change restyled the whole row of fields around it, and every Horizontal of the
+       form was watched for it (Textual restyles the outermost node with such a rule). */
+    FormField.-current > Horizontal { border-left: outer $accent; }
+    FormField.-current > Horizontal > Label {
         background: $accent; color: $text; text-style: bold;
     }
     FormField > Horizontal > Input:focus { background: $accent 35%; }
@@ -183,6 +185,14 @@ class FormField(Vertical):
                     id=f"input-{self.field_name}",
                 )
         yield Static("", classes="field-error -empty", markup=False)
+
+    def on_descendant_focus(self) -> None:
+        self.set_class(self.has_focus_within, "-current")
+
+    def on_descendant_blur(self) -> None:
+        # (Asked, not toggled: the blur of one control and the focus of the next may
+        # arrive in either order.)
+        self.set_class(self.has_focus_within, "-current")
 
     #: The value the field opened with, or was last given by the program (not typed):
     #: the form asks before discarding only what differs from it (FormScreen.changed).
