@@ -65,12 +65,16 @@ def audit_position(store: Store) -> int:
 
 
 def _kind_label(kind: str) -> str:
-    """The kind's name in the current language (in Chinese, the shorter one of
-    :data:`_SHORT` where there is one)."""
+    """The kind's name in the current language, as placed in a sentence (in Chinese,
+    the shorter one of :data:`_SHORT` where there is one; in English, in lower case:
+    "adding the visit record")."""
     if kind in _SHORT and language() == "zh":
         return _SHORT[kind]
     model = KINDS.get(kind)
-    return tr(getattr(model, "LABEL", "") or kind) if model is not None else kind
+    name = tr(getattr(model, "LABEL", "") or kind) if model is not None else kind
+    if language() != "zh" and name[:1].isupper() and not name[1:2].isupper():
+        name = name[0].lower() + name[1:]
+    return name
 
 
 def _document(store: Store, entry: dict[str, Any]) -> dict[str, Any]:
@@ -109,8 +113,9 @@ def _what(store: Store, kind: str, doc: dict[str, Any]) -> str:
 
 
 def describe(store: Store, entries: list[dict[str, Any]], *, redo: bool = False) -> str:
-    """What a change did, in a few words: "新增走访 王** 2026-12-06 10:30", with
-    "等 N 条记录" when it touched several documents. For a redo, the change it restores."""
+    """What a change did, in a few words: "新增走访 王** 2026-12-06 10:30" (in English
+    "adding the visit record (王** 2026-12-06 10:30)", to follow "Undo"), with "等 N 条记录"
+    when it touched several documents. For a redo, the change it restores."""
     first = entries[0]
     effect = first["effect"]
     if redo:  # the entries are the undo's; say what the original change did
@@ -118,12 +123,13 @@ def describe(store: Store, entries: list[dict[str, Any]], *, redo: bool = False)
     kind = first["target_kind"]
     what = _what(store, kind, _document(store, first))
     values = {"kind": _kind_label(kind), "what": what}
+    # Said after 撤销：/ "Undo …?" and 已撤销：/ "Undone: …." (the TUI's app.undo_ask ...).
     if effect == "create":
-        text = tr("新增{kind} {what}", **values)
+        text = tr("新增{kind} {what}", **values) if what else tr("新增一条{kind}", **values)
     elif effect == "update":
-        text = tr("修改{kind} {what}", **values)
+        text = tr("修改{kind} {what}", **values) if what else tr("修改一条{kind}", **values)
     elif effect == "delete":
-        text = tr("删除{kind} {what}", **values)
+        text = tr("删除{kind} {what}", **values) if what else tr("删除一条{kind}", **values)
     else:
         text = f"{effect} {values['kind']} {what}"
     text = text.rstrip()
