@@ -104,6 +104,10 @@ async def test_form_and_board_are_composed_ahead_once_the_list_is_shown(store) -
         assert board.is_mounted and board.query_one("#filter-station", Select) is not None
         assert form not in app.screen_stack and board not in app.screen_stack
         assert isinstance(app.screen, VisitsScreen)
+        # Laid out off screen too (GrassrootsApp.draw_ahead: Textual's private
+        # Screen._refresh_layout): its widgets have their sizes before it is shown.
+        assert form.field("date").control.size.width > 0
+        assert board.query_one("#filter-station", Select).size.width > 0
 
         # The first opening is that very form, showing the visit under the cursor.
         opened = await _edit(pilot, "visit-2")

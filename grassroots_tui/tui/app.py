@@ -645,7 +645,7 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             return False
         return True
 
-    def draw_ahead(self, screen: Screen[Any], tries: int = 20) -> None:
+    def draw_ahead(self, screen: Screen[Any], tries: int = 3) -> None:
         """Lay out and draw a screen composed ahead (compose_ahead), off screen, once it
         is mounted: a screen's first showing otherwise lays out and draws each widget for
         the first time (about 40 ms of a visit form's first opening). Private Textual
@@ -654,8 +654,8 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         if self._in_a_stack(screen) or not screen.is_attached:
             return
         if not screen.is_mounted:
-            if tries:
-                self.call_after_refresh(self.draw_ahead, screen, tries - 1)
+            if tries:  # (the screen's own queue: after its compose and mount)
+                screen.call_later(self.draw_ahead, screen, tries - 1)
             return
         try:
             screen._refresh_layout(self.size)
@@ -680,7 +680,7 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
                 self.install_screen(BoardScreen(), BoardScreen.NAME)
             board = self.get_screen(BoardScreen.NAME)
             if not board.is_running and self.compose_ahead(board):
-                self.call_after_refresh(self.draw_ahead, board)
+                board.call_later(self.draw_ahead, board)
 
         def visit_form() -> None:
             from grassroots_tui.tui.dialogs.visit_form import VisitForm
@@ -707,7 +707,7 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
                 self.keep_form(form)
                 if self.is_screen_installed(name) and self.get_screen(name) is form:
                     if self.compose_ahead(form):
-                        self.call_after_refresh(self.draw_ahead, form)
+                        form.call_later(self.draw_ahead, form)
 
         self.call_after_refresh(visit_form)
 
