@@ -619,7 +619,7 @@ STRINGS: dict[str, str] = {
     "setup.pin_again": "PIN again",
     "setup.head_required": REQUIRED,
     "setup.passphrase": "Station passphrase",
-    "setup.passphrase_hint": "encrypts this laptop's data; 8 characters or more",
+    "setup.passphrase_hint": "encrypts this laptop's data; 8+ characters",
     "setup.passphrase_again": "Passphrase again",
     "setup.passphrase_mismatch": "The two passphrases differ",
     "recovery.title": "This laptop's data is now encrypted. Its recovery key, shown only this once:",

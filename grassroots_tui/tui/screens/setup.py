@@ -63,6 +63,10 @@ class SetupScreen(FormScreen[SetUp | None]):
         self.store = store
 
     def compose_fields(self) -> ComposeResult:
+        # At most two fields to a row, a field with a long example or value on a row of
+        # its own: every label, example and value whole at 80x24, in English too (three
+        # to a row cut "Xianglong Subdistrict" and the passphrase's hint). Nine lines; the
+        # fields scroll when problems are shown under them. The order is the Tab order.
         yield FormField(
             "name", t("setup.station_name"), placeholder=t("setup.station_name_example")
         )
@@ -71,11 +75,11 @@ class SetupScreen(FormScreen[SetUp | None]):
             yield FormField(
                 "community", t("setup.community"), placeholder=t("setup.community_example")
             )
-            yield FormField(
-                "street_office",
-                t("setup.street_office"),
-                placeholder=t("setup.street_office_example"),
-            )
+        yield FormField(
+            "street_office",
+            t("setup.street_office"),
+            placeholder=t("setup.street_office_example"),
+        )
         with Horizontal(classes="row"):
             yield FormField("working_start", t("setup.working_start"), "08:30")
             yield FormField("working_end", t("setup.working_end"), "17:30")
@@ -85,18 +89,17 @@ class SetupScreen(FormScreen[SetUp | None]):
             t("setup.slip_number_example"),
             slip_number_example(DEFAULT_SLIP_NUMBER_FORMAT, self._year()),
         )
+        yield FormField("head_name", t("setup.head_name"))
         with Horizontal(classes="row"):
-            yield FormField("head_name", t("setup.head_name"))
             yield FormField("pin", t("setup.pin"), password=True, max_length=8)
             yield FormField("pin_again", t("setup.pin_again"), password=True, max_length=8)
-        with Horizontal(classes="row"):
-            yield FormField(
-                "passphrase",
-                t("setup.passphrase"),
-                password=True,
-                placeholder=t("setup.passphrase_hint"),
-            )
-            yield FormField("passphrase_again", t("setup.passphrase_again"), password=True)
+        yield FormField(
+            "passphrase",
+            t("setup.passphrase"),
+            password=True,
+            placeholder=t("setup.passphrase_hint"),
+        )
+        yield FormField("passphrase_again", t("setup.passphrase_again"), password=True)
 
     def build(self, values: dict[str, str]) -> tuple[Station, str, str | None, Passphrase]:
         """Every field's problem at once, each under its field (the form's own findings
