@@ -186,3 +186,29 @@ def test_every_key_textual_gives_the_programs_widgets_is_known():
         keys = {*TEXTUAL_KEYS.values(), *TEXTUAL_GROUPS.values()}
         assert [key for key in keys if key not in CATALOGS[lang]] == [], lang
         assert all(_in_language(CATALOGS[lang][key], lang) for key in keys), lang
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_an_open_dropdown_names_its_key_in_the_footer_in_the_language(store, lang):
+    """Textual's Select shows its own key in the footer while its list is open (Esc,
+    "Dismiss menu"): the settings screen's language dropdown."""
+    from textual.widgets import Select
+    from textual.widgets._footer import FooterKey
+
+    set_language(lang)
+    app = make_app(store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        select = app.screen.query_one("#lang", Select)
+        select.focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert select.expanded
+        footer = [key.description for key in app.screen.query(FooterKey)]
+        assert t("textual.key.dismiss_menu") in footer, footer
+        assert all(_in_language(text, lang) for text in footer), footer

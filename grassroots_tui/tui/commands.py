@@ -201,21 +201,38 @@ def _said_texts() -> dict[str, str]:
 _SAID = _said_texts()
 
 
+def _said(binding: Binding) -> Binding | None:
+    """``binding`` with Textual's description (and tooltip) said in the current
+    language; None when it has neither. The same binding, met in many classes' maps, is
+    said once per language."""
+    memo_key = (language(), binding)
+    if memo_key in _SAID_BINDINGS:
+        return _SAID_BINDINGS[memo_key]
+    description = _textual_key(binding.description)
+    tooltip = _textual_key(binding.tooltip) if binding.tooltip else None
+    said = None
+    if description or tooltip:
+        said = replace(
+            binding,
+            description=t(description) if description else binding.description,
+            tooltip=t(tooltip) if tooltip else binding.tooltip,
+        )
+    _SAID_BINDINGS[memo_key] = said
+    return said
+
+
+_SAID_BINDINGS: dict[tuple[str, Binding], Binding | None] = {}
+
+
 def _localized(bindings_map: BindingsMap) -> BindingsMap | None:
     """A copy of ``bindings_map`` with Textual's descriptions (and tooltips) said in
     the current language; None when it holds none of them."""
     translated = BindingsMap()
     changed = False
     for key, binding in bindings_map:
-        description = _textual_key(binding.description)
-        tooltip = _textual_key(binding.tooltip) if binding.tooltip else None
-        if description or tooltip:
-            binding = replace(
-                binding,
-                description=t(description) if description else binding.description,
-                tooltip=t(tooltip) if tooltip else binding.tooltip,
-            )
-            changed = True
+        said = _said(binding)
+        if said is not None:
+            binding, changed = said, True
         translated.key_to_bindings.setdefault(key, []).append(binding)
     return translated if changed else None
 
@@ -284,8 +301,8 @@ def localize_bindings(node: DOMNode) -> None:
             )
         elif binding.action in PALETTE_ACTIONS:
             binding = replace(binding, description=t("palette.key"), tooltip=t("palette.key.help"))
-        elif (said := _localized(BindingsMap([binding]))) is not None:
-            binding = next(iter(said))[1]
+        elif (said := _said(binding)) is not None:
+            binding = said
         translated.key_to_bindings.setdefault(key, []).append(binding)
     node._bindings = translated
 
