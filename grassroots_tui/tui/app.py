@@ -662,6 +662,10 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             screen._compositor.render_strips()
         except Exception:  # noqa: BLE001 - only a head start
             log.warning("a screen could not be drawn ahead", exc_info=True)
+        # Kept for the session: out of the cyclic collector's walks, as the store's
+        # documents and the lists' rows are (a full collection walked them during an
+        # opening now and then, 20-40 ms).
+        gc.freeze()
 
     def prepare_kept_screens(self) -> None:
         """Once the first list is painted, the app idle: the overdue board and the visit
