@@ -7,7 +7,7 @@ from bench import screen_changes
 
 
 def _run(shown_ready: dict[str, list[tuple[float, float]]], floor: float) -> dict:
-    return {"floor_s": [floor], "changes": shown_ready}
+    return {"floor_s": [floor], "changes": shown_ready, "prepared_after_list_s": 1.5}
 
 
 def test_the_report_takes_medians_and_marks_by_the_slowest_ready():

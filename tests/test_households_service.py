@@ -18,6 +18,8 @@ from grassroots_tui.models import (
     Reply,
 )
 from grassroots_tui.services.households import find_households, household_history
+from grassroots_tui.services.slips.clock import views
+from grassroots_tui.services.workcalendar import OfficialCalendar, YearOverride
 from grassroots_tui.store import Store
 from tests.factories import STATION_ID, household, legacy_slip, visit
 
@@ -125,7 +127,7 @@ def test_household_history(store: Store) -> None:
         actor="李敏",
     )  # fmt: skip
 
-    history = household_history(store, home.id)
+    history = household_history(store, home.id, calendar=None)
     assert history.household.id == home.id
     assert [v.id for v in history.visits] == [newer_pm.id, newer_am.id, older.id]
     assert [(p.visit_date, p.problem.description, p.state) for p in history.problems] == [
@@ -144,10 +146,21 @@ def test_household_history(store: Store) -> None:
     assert by_id[slip_b.id].replies == []
     assert [c.id for c in history.hardship_cases] == [case.id, old_case.id]
 
+    # The slips as the slips list and the board see them: worked out under the calendar
+    # given (the session's, with the office's own holidays), the very views the store
+    # keeps for it, not every slip worked out again under another.
+    calendar = OfficialCalendar(
+        {2026: YearOverride(holidays={dt.date(2026, 11, d): "停工" for d in range(9, 14)})}
+    )
+    listed = views(store, calendar)
+    official = household_history(store, home.id, calendar=calendar)
+    assert all(s.slip is listed[s.slip.id] for s in official.slips)
+    assert not any(s.slip is listed[s.slip.id] for s in history.slips)
+
 
 def test_history_of_a_household_with_nothing(store: Store) -> None:
     home = store.save(household("HL01-0009"), actor="李敏")
-    history = household_history(store, home.id)
+    history = household_history(store, home.id, calendar=None)
     assert (history.visits, history.problems, history.slips, history.hardship_cases) == (
         [], [], [], []
     )  # fmt: skip
@@ -155,7 +168,7 @@ def test_history_of_a_household_with_nothing(store: Store) -> None:
 
 def test_history_of_unknown_household(store: Store) -> None:
     with pytest.raises(LookupError, match="找不到住户"):
-        household_history(store, "nope")
+        household_history(store, "nope", calendar=None)
 
 
 def row(number: str, name: str, station: str = STATION_ID) -> dict:

@@ -214,6 +214,9 @@ def make_app(store: Store, settings: Settings | None = None):
         store, settings or make_settings(), clock=fixed_clock, persist_settings=False
     )
     app.animation_level = "none"
+    # Not the sections composed ahead after sign-in (tests/test_tui_sections_ahead.py
+    # checks that): each test would pay for six screens it never shows.
+    app.prepare_sections_ahead = False
     return app
 
 

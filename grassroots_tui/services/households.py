@@ -23,6 +23,7 @@ from grassroots_tui.services.auth import require_actor
 from grassroots_tui.services.slips.clock import views
 from grassroots_tui.services.text import split_list
 from grassroots_tui.services.visits import RaisedProblem
+from grassroots_tui.services.workcalendar import OfficialCalendar
 from grassroots_tui.store import Store
 
 __all__ = [
@@ -74,8 +75,12 @@ def tags_from_text(text: str) -> list[str]:
     return list(dict.fromkeys(stored.get(item.casefold(), item) for item in items if item))
 
 
-def household_history(store: Store, household_id: str) -> HouseholdHistory:
+def household_history(
+    store: Store, household_id: str, *, calendar: OfficialCalendar | None
+) -> HouseholdHistory:
     """The household ``household_id`` with its visits, problems, slips and hardship cases.
+    Its slips' states and due dates are worked out under ``calendar`` (the session's, as
+    the slips list and the board do: the views of every slip the store keeps for them).
 
     - visits: newest first (date, then start time);
     - problems: every problem of those visits, newest visit first;
@@ -121,7 +126,7 @@ def household_history(store: Store, household_id: str) -> HouseholdHistory:
         if raw.get("slip_id") in slip_ids:
             replies[raw["slip_id"]].append(Reply.model_validate(raw))
     slips = []
-    viewed = views(store, None)
+    viewed = views(store, calendar)
     for raw in slip_raws:
         slip = viewed[raw["id"]]
         answers = sorted(replies[slip.id], key=lambda r: (r.reply_date, r.id))

@@ -22,6 +22,7 @@ from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.screens.signin import SignInScreen
 from grassroots_tui.tui.sections import SECTIONS
 from grassroots_tui.tui.signin_list import Person, keep, people_of
+from grassroots_tui.tui.styling import css_generation, mark_styled
 from grassroots_tui.tui.sync_status import HUB_ACTIONS, HubSyncApp
 from grassroots_tui.tui.workers import StoreWorkers, unexpected_error_text
 
@@ -71,6 +72,21 @@ class _SectionScreens(Mapping[str, "type[Screen[Any]]"]):
 SCREENS = _SectionScreens()
 
 
+#: Seconds between two steps of preparing the sections ahead (GrassrootsApp.
+#: _prepare_sections): the UI thread composes one screen (50-100 ms), then is free.
+AHEAD_PAUSE = 0.2
+
+
+def _settled(screen: Screen[Any]) -> bool:
+    """Mounted, and no build of the screen's rows or figures pending or running."""
+    if not screen.is_mounted or getattr(screen, "_pending", None) is not None:
+        return False
+    return not any(
+        worker.node is screen and worker.state.name in ("PENDING", "RUNNING")
+        for worker in screen.app.workers
+    )
+
+
 def _section_screen(mode: str) -> Callable[[], Screen[Any]]:
     """What Textual calls for a section's screen the first time the section is opened:
     the one prepared while the person signed in (:class:`FirstList`), else a new one."""
@@ -79,8 +95,13 @@ def _section_screen(mode: str) -> Callable[[], Screen[Any]]:
         app = active_app.get(None)
         prepared = getattr(app, "first_list", None)
         if prepared is not None and prepared.mode == mode and prepared.taken:
-            return prepared.screen
-        return SCREENS[mode]()
+            screen = prepared.screen  # (not mounted yet: styled as it is)
+        elif isinstance(app, GrassrootsApp) and (ahead := app.take_section_ahead(mode)):
+            return ahead
+        else:
+            screen = SCREENS[mode]()
+        mark_styled(app, screen, css_generation(app))
+        return screen
 
     return make
 
@@ -213,6 +234,7 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         self._guard: SignInGuard | None = None
         #: The names the forms kept between openings are installed under (keep_form).
         self._kept: set[str] = set()
+        self._sections_ahead = {}
         #: The first list prepared for the person under the sign-in cursor, if any.
         self.first_list: FirstList | None = None
         #: Why the store could not be opened (shown on the sign-in screen); None if it was.
@@ -625,6 +647,10 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
 
         for name in [BoardScreen.NAME, *sorted(self._kept_names())]:
             self._drop_screen(name)
+        ahead, self._sections_ahead = self._sections_ahead, {}
+        for _session, screen, _styled in ahead.values():
+            if screen.is_attached:
+                self.call_later(screen.remove)
 
     def compose_ahead(self, screen: Screen[Any]) -> bool:
         """Compose and style ``screen`` now, while it is not shown, so that its first
@@ -685,6 +711,7 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
             board = self.get_screen(BoardScreen.NAME)
             if not board.is_running and self.compose_ahead(board):
                 board.call_later(self.draw_ahead, board)
+            self.set_timer(AHEAD_PAUSE, lambda: self._prepare_sections(session))
 
         def visit_form() -> None:
             from grassroots_tui.tui.dialogs.visit_form import VisitForm
@@ -714,6 +741,66 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
                         form.call_later(self.draw_ahead, form)
 
         self.call_after_refresh(visit_form)
+
+    #: The sections composed ahead (_prepare_sections), not opened yet: by mode, with
+    #: the session they were made for.
+    _sections_ahead: dict[str, tuple[Session, Screen[Any], int | None]]
+    #: Whether the sections are prepared ahead (tests of other things turn it off: each
+    #: would compose six screens it never shows).
+    prepare_sections_ahead = True
+
+    def _prepare_sections(self, session: Session) -> None:
+        """After the visit form and the board: each section not opened yet composed
+        ahead, off screen, one at a time, its rows (or figures) built in its own thread
+        as on a first opening, the next one once they are in. The first F3 … F8 then
+        shows the section as quickly as the next ones (at 100,000 documents the first
+        showed in 90-190 ms and had its rows 200-380 ms after the key, 1 s for the
+        statistics; bench/RESULTS-screens.md). Left as it is on sign-out."""
+        if self.session is not session or self.signed_out or not self.prepare_sections_ahead:
+            return
+        waiting = [
+            mode
+            for mode in SCREENS
+            if mode not in self._screen_stacks and mode not in self._sections_ahead
+        ]
+        if not waiting:
+            return
+        for _session, screen, _styled in self._sections_ahead.values():
+            if not _settled(screen):  # the last one still building: wait for it
+                self.set_timer(AHEAD_PAUSE, lambda: self._prepare_sections(session))
+                return
+        mode = waiting[0]
+        screen = SCREENS[mode]()
+        self._sections_ahead[mode] = (session, screen, css_generation(self))
+        if self.compose_ahead(screen):
+            screen.call_later(self.draw_ahead, screen)
+        else:
+            del self._sections_ahead[mode]
+            return  # (Textual cannot: each section is composed when first opened)
+        self.set_timer(AHEAD_PAUSE, lambda: self._prepare_sections(session))
+
+    def sections_prepared(self) -> bool:
+        """Every section opened already or composed ahead with its rows in (the app has
+        nothing more to prepare for the person signed in)."""
+        return all(
+            mode in self._screen_stacks
+            or (mode in self._sections_ahead and _settled(self._sections_ahead[mode][1]))
+            for mode in SCREENS
+        )
+
+    def take_section_ahead(self, mode: str) -> Screen[Any] | None:
+        """The section's screen composed ahead for the person signed in, if there is one
+        (handed to Textual once: it is the mode's screen from then on)."""
+        found = self._sections_ahead.pop(mode, None)
+        if found is None:
+            return None
+        session, screen, generation = found
+        if session is self.session and screen.is_attached and not self.signed_out:
+            mark_styled(self, screen, generation)
+            return screen
+        if screen.is_attached:
+            self.call_later(screen.remove)
+        return None
 
     # --- actions ------------------------------------------------------------------------
 

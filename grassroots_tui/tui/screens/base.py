@@ -13,13 +13,14 @@ from textual.widgets import DataTable
 
 from grassroots_tui.tui.commands import Cmd, localize_bindings
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.styling import KeptStyles
 from grassroots_tui.tui.widgets.footer import Footer
 from grassroots_tui.tui.widgets.record_table import RecordTable, Row
 from grassroots_tui.tui.widgets.section_bar import SectionBar
 from grassroots_tui.tui.workers import StoreWorkers
 
 
-class SectionScreen(StoreWorkers, Screen):
+class SectionScreen(KeptStyles, StoreWorkers, Screen):
     """A section's main screen. Subclasses set SECTION and implement compose_body()."""
 
     SECTION = ""
@@ -103,6 +104,9 @@ class ListSectionScreen(SectionScreen):
     #: reads) rebuilds everything in a thread, as does a screen without ROW_KIND.
     ROW_KIND = ""
     CONTEXT_KINDS: tuple[str, ...] = ()
+    #: A screen without ROW_KIND that names every kind its build() reads is built again
+    #: only after a change to one of them (otherwise: after any change to the store).
+    READS: tuple[str, ...] = ()
     #: At most this many changed documents are rebuilt in place.
     INCREMENTAL_LIMIT = 200
     #: What the last build made: the revisions it read, its context, the rows by id,
@@ -170,6 +174,8 @@ class ListSectionScreen(SectionScreen):
     def _revisions(self) -> dict[str, int]:
         store = self.session.store
         if not self.ROW_KIND:
+            if self.READS:
+                return {k: store.revisions.get(k, 0) for k in self.READS}
             return dict(store.revisions)
         return {k: store.revisions.get(k, 0) for k in (self.ROW_KIND, *self.CONTEXT_KINDS)}
 

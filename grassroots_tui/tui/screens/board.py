@@ -24,8 +24,9 @@ from grassroots_tui.tui.commands import Cmd, bindings, localize_bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
 from grassroots_tui.tui.screens.slip_rows import clock_text, describe_slip, short_number
 from grassroots_tui.tui.session import Session
+from grassroots_tui.tui.styling import KeptStyles
 from grassroots_tui.tui.widgets.footer import Footer
-from grassroots_tui.tui.widgets.form import css_generation, literal, skip_restyle
+from grassroots_tui.tui.widgets.form import literal
 from grassroots_tui.tui.widgets.record_table import Column, RecordTable, Row
 from grassroots_tui.tui.widgets.section_bar import SectionBar
 from grassroots_tui.tui.workers import StoreWorkers
@@ -33,7 +34,7 @@ from grassroots_tui.tui.workers import StoreWorkers
 FILTERS = ("station", "unit", "lead", "category")
 
 
-class BoardScreen(StoreWorkers, Screen[None]):
+class BoardScreen(KeptStyles, StoreWorkers, Screen[None]):
     #: The board is kept and opened again and again with the same keys: its footer is
     #: not composed again when they have not changed (tui/widgets/footer.py).
     KEEP_FOOTER = True
@@ -105,18 +106,8 @@ class BoardScreen(StoreWorkers, Screen[None]):
         )
         yield Footer()
 
-    def on_mount(self) -> None:
-        self._styled_at = css_generation(self.app)
-
-    #: The app's stylesheet generation the board was last styled in.
-    _styled_at: int | None = None
-
-    def on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Kept between openings: not restyled whole unless the theme or the CSS changed
-        # meanwhile (see FormScreen.on_screen_resume; runs before Textual's handler).
-        if skip_restyle(self, self._styled_at):
-            event.refresh_styles = False
-        self._styled_at = css_generation(self.app)
+    def on_screen_resume(self) -> None:
+        # (Kept between openings: not restyled whole, see KeptStyles.)
         # Each opening (the screen is kept between them) shows the board as of now.
         self.query_one(SectionBar).refresh_bar()
         self.action_refresh()

@@ -51,7 +51,9 @@ class HouseholdHistoryScreen(Screen[None]):
         return self.app.session  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
-        history = household_history(self.session.store, self.household_id)
+        history = household_history(
+            self.session.store, self.household_id, calendar=self.session.calendar
+        )
         yield SectionBar("households")  # who, read-only, sync: on every screen
         yield Static(self._head(history), id="history-head", markup=False)
         with VerticalScroll(id="history-body"):

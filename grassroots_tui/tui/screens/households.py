@@ -119,6 +119,8 @@ class HouseholdsScreen(ListSectionScreen):
             id="households-table",
         )
 
+    READS = ("household",)
+
     def build(self) -> tuple[list[Row], None]:
         masker = Masker()
         rows = []
@@ -160,7 +162,9 @@ class HouseholdsScreen(ListSectionScreen):
 
     def describe(self, household_id: str) -> Text:
         try:
-            history = household_history(self.session.store, household_id)
+            history = household_history(
+                self.session.store, household_id, calendar=self.session.calendar
+            )
         except LookupError:
             return Text("")
         masker = Masker()

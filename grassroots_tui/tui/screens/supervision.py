@@ -51,6 +51,8 @@ class SupervisionScreen(ListSectionScreen):
             id="checks-table",
         )
 
+    READS = ("supervision_check", "station", "staff")
+
     def build(self) -> tuple[list[Row], None]:
         store = self.session.store
         stations = {s["id"]: s["code"] for s in store.raw("station")}

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from rich.highlighter import Highlighter
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,6 +26,7 @@ from grassroots_tui.i18n import clauses, language, t
 from grassroots_tui.models.errors import DocumentInvalid, Problem
 from grassroots_tui.tui.commands import localize_bindings
 from grassroots_tui.tui.dialogs.confirm import ConfirmDialog
+from grassroots_tui.tui.styling import KeptStyles
 from grassroots_tui.tui.workers import StoreWorkers, friendly_error
 
 R = TypeVar("R")
@@ -66,21 +67,6 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def split_values(text: str) -> list[str]:
     """The values of a field of several choices (joined by 、)."""
     return [part for part in text.split("、") if part]
-
-
-def css_generation(app: Any) -> int | None:
-    """Which state of the app's stylesheet the screens are styled in: it changes with
-    the theme (Textual's own count; None if a Textual has none, then a kept screen is
-    always restyled when shown again)."""
-    count = getattr(app, "_css_update_count", None)
-    return count if isinstance(count, int) else None
-
-
-def skip_restyle(screen: Any, styled_at: int | None) -> bool:
-    """A kept screen shown again (``styled_at``: the generation it was styled in) need
-    not be restyled whole: nothing in the stylesheet changed since."""
-    now = css_generation(screen.app)
-    return now is not None and styled_at == now
 
 
 class ControlPictures(Highlighter):
@@ -280,7 +266,7 @@ class FormField(Vertical):
         self.control.set_class(bool(message), "-invalid")
 
 
-class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
+class FormScreen(KeptStyles, StoreWorkers, ModalScreen[R], Generic[R]):
     """A modal form. Subclasses compose their FormFields in compose_fields(), turn the
     values into a document in build() (raising DocumentInvalid or ValueError), and save
     it in save() (called in a thread); the saved result dismisses the form."""
@@ -346,7 +332,6 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
     def on_mount(self) -> None:
         # (After a subclass's own on_mount: Textual runs each class's handler.)
         self._opened_at = time()
-        self._styled_at = css_generation(self.app)
         start = self._start()
         if start is not None:
             start.control.focus()
@@ -358,20 +343,6 @@ class FormScreen(StoreWorkers, ModalScreen[R], Generic[R]):
         if start is None:
             start = next(iter(fields.values()), None)
         return start
-
-    #: The app's stylesheet generation the form was last styled in (see on_screen_resume).
-    _styled_at: int | None = None
-
-    def on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Textual restyles every widget of a screen pushed again (a third of the time
-        # a kept form took to open): a kept form's styles are still those of the app's
-        # stylesheet, unless the theme or the CSS changed while it was away. Its own
-        # changes (classes, focus) restyle what they touch as they happen. (Runs before
-        # Textual's own handler, which reads the flag.)
-        keep_styles = skip_restyle(self, self._styled_at)
-        if keep_styles:
-            event.refresh_styles = False
-        self._styled_at = css_generation(self.app)
 
     # -- kept between openings (issue #19) ----------------------------------------------
     #
