@@ -344,6 +344,17 @@ class FormScreen(KeptStyles, StoreWorkers, ModalScreen[R], Generic[R]):
             start = next(iter(fields.values()), None)
         return start
 
+    def on_screen_resume(self) -> None:
+        # The field under the cursor took the focus before the form was laid out on
+        # screen (on mount, or refilled while kept), and Textual put the terminal's
+        # cursor where that field was then: put it in the field as it is shown.
+        self.call_after_refresh(self._terminal_cursor_to_field)
+
+    def _terminal_cursor_to_field(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input) and focused.is_mounted and self.is_current:
+            self.app.cursor_position = focused.cursor_screen_offset
+
     # -- kept between openings (issue #19) ----------------------------------------------
     #
     # Composing and styling a form's 150-odd widgets took 0.4-0.6 s at every opening. A
