@@ -226,7 +226,20 @@ class Walker:
                 await pilot.resize_terminal(*size)  # (and a pause)
                 await app.workers.wait_for_complete()
                 await pilot.pause()
+                # A DataTable keeps the width it was laid out at until its next layout
+                # (the statistics' table, now and then): laid out at this size.
+                for table in app.screen.query("DataTable"):
+                    table.refresh(layout=True)
+                await pilot.pause()
+            # The picture once the screen has settled at this size: the same twice in
+            # a row (a table laid out again after a resize took a refresh or two).
             svg, text = terminal_text(app)
+            for _ in range(10):
+                await pilot.pause()
+                again = terminal_text(app)
+                if again[0] == svg:
+                    break
+                svg, text = again
             shown.svgs[size] = svg
             shown.texts.append(text)
         await pilot.resize_terminal(*SIZES[0])
@@ -382,6 +395,18 @@ async def main_walk(w: Walker) -> None:
 
     # 统计: the month's figures and the export form.
     await w.press("f8")
+    # The screen shows at once and computes its figures in a thread started after its
+    # first frame: the picture is of the figures, laid out.
+    for _ in range(100):
+        screen = w.app.screen
+        if (
+            isinstance(screen, StatisticsScreen)
+            and screen.stats is not None
+            and not screen.query("LoadingIndicator")
+        ):
+            break
+        await w.pilot.pause(0.02)
+    await w.pilot.pause()
     await w.stop("statistics", StatisticsScreen)
     await w.press("x")
     await w.stop("statistics-export", StepForm)
