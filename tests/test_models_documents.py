@@ -712,3 +712,30 @@ def test_audit_entry_is_permissive_about_changes():
     )
     assert doc.to_json()["before"]["x"] == [1, {"y": None}]
     assert only_problem(sample("audit_entry", changes={"a": "b"}))[1] == "变更[a]"
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [
+        ("visit", "start_time"),
+        ("visit", "end_time"),
+        ("appointment", "planned_time"),
+        ("station", "working_start"),
+        ("supervision_check", "time"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (0, "不是有效的时间"),  # pydantic alone read it as midnight UTC
+        (36000.5, "不是有效的时间"),
+        ("08:30+08:00", "不能带时区"),
+        ("08:30Z", "不能带时区"),
+    ],
+)
+def test_a_time_of_day_is_text_on_the_station_s_clock(kind, field, given, message):
+    """A number or a zone is refused by name, in Chinese: never a time that cannot be
+    compared with the others (the visit's end with its start raised TypeError)."""
+    field_name, _label, text = only_problem(sample(kind, **{field: given}))
+    assert field_name == field
+    assert message in text

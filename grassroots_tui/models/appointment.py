@@ -10,7 +10,15 @@ from pydantic import ConfigDict, Field, model_validator
 from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document
 from grassroots_tui.models.errors import InvalidValue
-from grassroots_tui.models.types import LabelledEnum, Name, OptRef, Ref, RequiredText, Text
+from grassroots_tui.models.types import (
+    LabelledEnum,
+    Name,
+    OptRef,
+    Ref,
+    RequiredText,
+    Text,
+    WallTime,
+)
 
 
 class AppointmentState(LabelledEnum):
@@ -34,7 +42,7 @@ class Appointment(Document):
     requested_by: Name = Field(title="预约人")
     requested_at: dt.datetime = Field(title="预约登记时间")
     planned_date: dt.date = Field(title="约定日期")
-    planned_time: dt.time = Field(title="约定时间")
+    planned_time: WallTime = Field(title="约定时间")
     reason: RequiredText = Field(title="预约事由")
     state: AppointmentState = Field(AppointmentState.PENDING, title="状态")
     visit_id: OptRef = Field(None, title="走访记录")

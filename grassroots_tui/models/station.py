@@ -11,7 +11,7 @@ from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document
 from grassroots_tui.models.errors import InvalidValue
 from grassroots_tui.models.staff import StaffRole
-from grassroots_tui.models.types import Name, OptPhone, OptShort
+from grassroots_tui.models.types import Name, OptPhone, OptShort, WallTime
 from grassroots_tui.models.validators import (
     STATION_CODE_RE,
     check_slip_number_format,
@@ -46,8 +46,8 @@ class Station(Document):
     )
     community: Name = Field(title="所属社区")
     street_office: Name = Field(title="所属街道")
-    working_start: dt.time = Field(DEFAULT_WORKING_START, title="上班时间")
-    working_end: dt.time = Field(DEFAULT_WORKING_END, title="下班时间")
+    working_start: WallTime = Field(DEFAULT_WORKING_START, title="上班时间")
+    working_end: WallTime = Field(DEFAULT_WORKING_END, title="下班时间")
     slip_number_format: str = Field(
         DEFAULT_SLIP_NUMBER_FORMAT,
         title="交办单编号格式",

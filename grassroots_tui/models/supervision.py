@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document, Model, new_id
 from grassroots_tui.models.errors import InvalidValue
-from grassroots_tui.models.types import LabelledEnum, OptRef, Ref, RequiredText, Text
+from grassroots_tui.models.types import LabelledEnum, OptRef, Ref, RequiredText, Text, WallTime
 from grassroots_tui.models.validators import check_distinct
 
 
@@ -62,7 +62,7 @@ class SupervisionCheck(Document):
     station_id: Ref = Field(title="被督导群工站")
     supervisor_id: Ref = Field(title="督导人员")
     date: dt.date = Field(title="督导日期")
-    time: dt.time = Field(title="督导时间")
+    time: WallTime = Field(title="督导时间")
     checked_items: list[CheckItem] = Field(title="检查项目", min_length=1, max_length=4)
     findings: Text = Field("", title="督导情况")
     rating: Rating = Field(title="评定")

@@ -10,6 +10,7 @@ are message ids of :func:`grassroots_tui.lang.tr`, their English in
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -22,6 +23,7 @@ from pydantic import (
     PlainValidator,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 from grassroots_tui.lang import tr
 from grassroots_tui.models.errors import listing
@@ -152,3 +154,21 @@ Yuan = Annotated[
     PlainSerializer(format_yuan, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "pattern": YUAN_PATTERN, "examples": ["200.00"]}),
 ]
+
+
+def _wall_clock_in(value: Any) -> Any:
+    """A time of day is written as text ("09:30"); a number is not one (pydantic would
+    read 0 as midnight UTC, a time with a zone, which no other time compares with)."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        raise PydanticCustomError("time_type", "not a time of day")
+    return value
+
+
+def _wall_clock(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise PydanticCustomError("timezone_naive", "a time of day has no zone")
+    return value
+
+
+#: A time of day on the station's clock (09:30): no zone, never a number.
+WallTime = Annotated[dt.time, BeforeValidator(_wall_clock_in), AfterValidator(_wall_clock)]

@@ -14,7 +14,15 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from grassroots_tui.lang import tr
 from grassroots_tui.models.base import Document, Model, new_id
 from grassroots_tui.models.errors import InvalidValue
-from grassroots_tui.models.types import LabelledEnum, OptRef, Ref, RequiredText, Short, Text
+from grassroots_tui.models.types import (
+    LabelledEnum,
+    OptRef,
+    Ref,
+    RequiredText,
+    Short,
+    Text,
+    WallTime,
+)
 from grassroots_tui.models.validators import check_distinct
 
 
@@ -98,8 +106,8 @@ class Visit(Document):
 
     kind: Literal["visit"] = Field("visit", title="类型")
     date: dt.date = Field(title="走访日期")
-    start_time: dt.time = Field(title="开始时间")
-    end_time: dt.time = Field(title="结束时间")
+    start_time: WallTime = Field(title="开始时间")
+    end_time: WallTime = Field(title="结束时间")
     visit_kind: VisitKind = Field(VisitKind.DOOR, title="走访方式")
     household_id: Ref = Field(title="住户")
     visitor_ids: list[Ref] = Field(title="走访人员", min_length=1, max_length=20)
