@@ -441,7 +441,9 @@ def test_edit_case_keeps_tier_and_lifecycle_fields(store: Store) -> None:
 # -- timeline and the audited view -------------------------------------------------------------
 
 
-def test_timeline_newest_first_with_visits_and_slips(store: Store) -> None:
+def test_timeline_newest_first_with_visits_and_slips(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     case = opened(store, opened=D(2026, 1, 31))
     store.save(visit("home-1", date=D(2026, 3, 5), hardships="药费负担重"), "队员")
     store.save(visit("home-2", date=D(2026, 3, 6)), "队员")  # another household
@@ -476,6 +478,24 @@ def test_timeline_newest_first_with_visits_and_slips(store: Store) -> None:
     assert texts["visit"] == "走访：药费负担重"
     assert texts["slip"] == "交办单 草稿：申请大病救助（草拟）"
     assert texts["exit"] == "脱困：就业"
+
+    # The slips under the calendar given (the session's, whose views the store keeps for
+    # the slips list), not worked out again under another.
+    from grassroots_tui.services.workcalendar import OfficialCalendar
+
+    calendar = OfficialCalendar()
+    asked: list[object] = []
+    real = H.slip_views
+
+    def views(store_: object, cal: object) -> object:
+        asked.append(cal)
+        return real(store_, cal)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(H, "slip_views", views)
+    assert [e.kind for e in H.case_timeline(store, case.id, calendar=calendar)] == [
+        e.kind for e in entries
+    ]
+    assert asked == [calendar]
 
 
 def test_view_case_records_an_access_in_the_audit_trail(store: Store, tmp_path: Path) -> None:

@@ -60,6 +60,7 @@ from grassroots_tui.services.fields import field as _get
 from grassroots_tui.services.fields import optional_date as _date
 from grassroots_tui.services.slips.clock import views as slip_views
 from grassroots_tui.services.text import listed
+from grassroots_tui.services.workcalendar import OfficialCalendar
 
 __all__ = [
     "CALLBACK_PREFIX",
@@ -828,12 +829,15 @@ def _exit_text(status: str, reason: str) -> str:
     return tr("{kind}：{said}", kind=tr(CaseStatus(status).label), said=reason)
 
 
-def case_timeline(store: Any, case_id: str) -> list[TimelineEntry]:
+def case_timeline(
+    store: Any, case_id: str, *, calendar: OfficialCalendar | None = None
+) -> list[TimelineEntry]:
     """Everything that happened to a case, newest first: the opening, assistance, reviews,
     exits and ends (the earlier ones too, read back from the audit trail), call-backs,
     relapses, a pending call-back, and the household's visits and handoff slips. Meant
     for the case's detail, whose opening :func:`view_case` records; free text (a visit's
-    问疾苦, a slip's title) is shown as written."""
+    问疾苦, a slip's title) is shown as written. The slips are worked out under
+    ``calendar`` (the session's: the views the store keeps for the slips list)."""
     case = get_case(store, case_id)
     reviews = reviews_of(store, case_id)
     entries: list[TimelineEntry] = [
@@ -909,7 +913,7 @@ def case_timeline(store: Any, case_id: str) -> list[TimelineEntry]:
         said = v.get("hardships") or v.get("greeting") or v.get("notes") or ""
         text = tr("{kind}：{said}", kind=kind_label, said=_short(said)) if said else kind_label
         entries.append(TimelineEntry(_date(v["date"]), text, "visit"))  # type: ignore[arg-type]
-    for s in slip_views(store, None).values():
+    for s in slip_views(store, calendar).values():
         if s.household_id != case.household_id:
             continue
         issued = s.issue_date or _date(s.created_at)

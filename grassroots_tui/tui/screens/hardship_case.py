@@ -117,7 +117,7 @@ class CaseView(StoreWorkers, ModalScreen[None]):
         if case.notes:
             text.append(mask_text(case.notes, masker, names) + "\n")
         text.append("\n")
-        for entry in service.case_timeline(store, case.id):
+        for entry in service.case_timeline(store, case.id, calendar=self.session.calendar):
             text.append(f"{entry.on.isoformat()}  {mask_text(entry.what, masker, names)}\n")
         self.query_one("#case-text", Static).update(literal(text))
 
