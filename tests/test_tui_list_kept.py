@@ -8,13 +8,13 @@ import datetime as dt
 from textual.widgets import Select
 
 from grassroots_tui.models import HardshipTier
-from grassroots_tui.tui.screens.base import ListSectionScreen
 from grassroots_tui.tui.screens.hardship import HardshipScreen
 from grassroots_tui.tui.screens.households import HouseholdsScreen
 from tests import factories
 from tests.tui_fixtures import (
     FIXED_NOW,
     add_hardship_cases,
+    count_builds,
     make_app,
     make_settings,
     open_section,
@@ -26,26 +26,13 @@ from tests.tui_fixtures import (
 SIZE = (100, 30)
 
 
-def _count_builds(screen: ListSectionScreen) -> list[int]:
-    """Wrap the screen's build() so each full build of its rows is counted."""
-    built: list[int] = []
-    original = screen.build
-
-    def counted():
-        built.append(1)
-        return original()
-
-    screen.build = counted  # type: ignore[method-assign]
-    return built
-
-
 async def test_back_to_a_section_with_nothing_changed_builds_nothing(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_section(pilot, "f3", HouseholdsScreen)
         rows = [r.id for r in screen.table.shown]
         assert rows, "the fixture's households are listed"
-        builds = _count_builds(screen)
+        builds = count_builds(screen)
         await pilot.press("f2")
         await settle(pilot)
         await pilot.press("f3")
@@ -74,7 +61,7 @@ async def test_a_new_day_builds_the_rows_again(store):
     app = GrassrootsApp(store, make_settings(), clock=lambda: now[0], persist_settings=False)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_section(pilot, "f3", HouseholdsScreen)
-        builds = _count_builds(screen)
+        builds = count_builds(screen)
         await pilot.press("f2")
         await settle(pilot)
         now[0] = FIXED_NOW + dt.timedelta(days=1)
@@ -89,7 +76,7 @@ async def test_a_filter_changed_builds_the_rows_again(store):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_section(pilot, "f5", HardshipScreen)
         assert len(screen.table.shown) == 2
-        builds = _count_builds(screen)
+        builds = count_builds(screen)
         screen.query_one("#filter-tier", Select).value = HardshipTier.DEEP.value
         await settle(pilot)
         assert builds == [1]

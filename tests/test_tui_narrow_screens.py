@@ -93,36 +93,25 @@ def conflicting(template, tmp_path):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-async def test_the_conflicts_bar_keeps_to_one_line_at_80x24(conflicting, lang):
+@pytest.mark.parametrize("where", ["conflicts", "visits"])
+async def test_the_section_bar_keeps_to_its_lines_at_80x24(conflicting, lang, where):
+    """The bar's first line (who, the date, the hub's status with its conflicts) is cut
+    with '…', on the conflicts screen as on a section's own, never wrapped onto the
+    sections' line."""
     set_language(lang)
     app = make_app(conflicting, make_settings(lang=lang))
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
         await settle(pilot)
-        await pilot.press("f10")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ConflictsScreen)
-        bar = screen.query_one(SectionBar)
-        long_line = bar.render_bar().plain.split("\n")[0]
-        assert cell_len(long_line) > SIZE[0], "the bar's line fits anyway: the test checks nothing"
-        lines = screen_text(app).splitlines()
-        assert lines[0].rstrip().endswith(ELLIPSIS), lines[0]
-        assert t("section.visits") in lines[1] and t("section.statistics") in lines[1], lines[1]
-        assert t("conflicts.title", count=1) in lines[2], lines[2]
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-async def test_every_section_bar_keeps_to_its_line_at_80x24(conflicting, lang):
-    """The same bar on a section's own screen (the hub's status with its conflicts)."""
-    set_language(lang)
-    app = make_app(conflicting, make_settings(lang=lang))
-    async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await settle(pilot)
+        if where == "conflicts":
+            await pilot.press("f10")
+            await settle(pilot)
+            assert isinstance(app.screen, ConflictsScreen)
         bar = app.screen.query_one(SectionBar)
         long_line = bar.render_bar().plain.split("\n")[0]
         assert cell_len(long_line) > SIZE[0], "the bar's line fits anyway: the test checks nothing"
         lines = screen_text(app).splitlines()
         assert lines[0].rstrip().endswith(ELLIPSIS), lines[0]
         assert t("section.visits") in lines[1] and t("section.statistics") in lines[1], lines[1]
+        if where == "conflicts":
+            assert t("conflicts.title", count=1) in lines[2], lines[2]

@@ -13,6 +13,7 @@ from tests.tui_fixtures import (
     STATION_ID,
     TODAY,
     WORKER_ID,
+    count_builds,
     make_app,
     settle,
     sign_in,
@@ -48,9 +49,7 @@ async def test_every_section_is_prepared_and_shown_with_its_rows_at_once(store):
         households = ahead["households"]
         assert isinstance(households, HouseholdsScreen)
         assert households.is_mounted and households.table.rows, "rows built off screen"
-        builds: list[int] = []
-        original = households.build
-        households.build = lambda: (builds.append(1), original())[1]  # type: ignore[method-assign]
+        builds = count_builds(households)
         await pilot.press("f3")
         await pilot.pause()
         assert app.screen is households  # the very screen prepared, not a new one
@@ -111,9 +110,7 @@ async def test_a_change_to_what_a_list_does_not_read_builds_nothing(store):
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, HouseholdsScreen)
-        builds: list[int] = []
-        original = screen.build
-        screen.build = lambda: (builds.append(1), original())[1]  # type: ignore[method-assign]
+        builds = count_builds(screen)
         await pilot.press("f2")
         await settle(pilot)
         store.save(

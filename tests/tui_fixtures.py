@@ -311,3 +311,16 @@ def screen_text(app) -> str:
     """What the terminal shows now, as plain text lines (wide characters once each)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+def count_builds(screen) -> list[int]:
+    """Wrap a list screen's build() so that each full build of its rows is counted."""
+    built: list[int] = []
+    original = screen.build
+
+    def counted():
+        built.append(1)
+        return original()
+
+    screen.build = counted
+    return built
