@@ -106,13 +106,21 @@ class StoreWorkers:
             self._done_callbacks[worker] = done
         return worker
 
+    def _taking_results(self) -> bool:
+        """Whether a finished thread's result may still be shown here: not on a screen
+        being taken down (a sign-out, the program quitting) while it ran, whose widgets
+        may be gone already (a section prepared ahead, its rows built meanwhile)."""
+        if getattr(self, "_closing", False) or getattr(self, "_closed", False):
+            return False
+        return bool(getattr(self, "is_attached", True))
+
     # A plain `on_` method, not @on: Textual collects @on handlers only on its own
     # classes, but it calls the `on_worker_state_changed` of every class in the MRO.
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         callbacks = getattr(self, "_done_callbacks", {})
         if event.state is WorkerState.SUCCESS:
             callback = callbacks.pop(event.worker, None)
-            if callback is not None:
+            if callback is not None and self._taking_results():
                 callback(event.worker.result)
         elif event.state is WorkerState.ERROR:
             callbacks.pop(event.worker, None)

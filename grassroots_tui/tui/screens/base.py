@@ -8,6 +8,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable
 
@@ -158,8 +159,11 @@ class ListSectionScreen(SectionScreen):
         def loaded(result: tuple[list[Row], Any], state: dict[str, Any] = revisions) -> None:
             rows, extra = result
             self._pending = None
+            try:
+                self.table.set_rows(rows, keep=self._keep)
+            except NoMatches:  # taken down meanwhile (a sign-out, the program quitting)
+                return
             self._shown = state
-            self.table.set_rows(rows, keep=self._keep)
             self._keep = None
             self.loaded(extra)
             gc.freeze()  # tens of thousands of rows: out of the cyclic collector's walks
