@@ -137,3 +137,20 @@ async def test_a_change_to_what_a_list_does_not_read_builds_nothing(store):
         await pilot.press("f3")
         await settle(pilot)
         assert builds == [1]
+
+
+async def test_the_terminal_cursor_is_in_the_shown_screen_s_input(store):
+    """An Input on a screen composed off screen sets Textual's one cursor position as
+    it gets its focus or size: the terminal's cursor stays in the shown screen's."""
+    from textual.geometry import Offset
+    from textual.widgets import Input
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("n")  # choose a household: its search box has the focus
+        await settle(pilot)
+        focused = app.screen.focused
+        assert isinstance(focused, Input)
+        app.cursor_position = Offset(1, 0)  # what an off-screen filter box did
+        assert app.cursor_position == focused.cursor_screen_offset != Offset(1, 0)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from textual._context import active_app
 from textual._styles_cache import StylesCache
 from textual.app import App, InvalidThemeError
+from textual.geometry import Offset
+from textual.widgets import Input
 
 from grassroots_tui.i18n import language, t
 from grassroots_tui.services.text import listed
@@ -803,6 +805,26 @@ class GrassrootsApp(HubSyncApp, StoreWorkers, App[None]):
         return None
 
     # --- actions ------------------------------------------------------------------------
+
+    # The terminal's cursor is where the shown screen's focused input is. Textual keeps
+    # one position for the whole app, set by whichever Input last got the focus or moved
+    # its cursor, on any screen: a section composed ahead, off screen, set it to where
+    # its own filter box would be, and the form being typed into lost its cursor.
+    _cursor_at = Offset(0, 0)
+
+    @property
+    def cursor_position(self) -> Offset:
+        try:
+            focused = self.screen.focused
+        except Exception:  # noqa: BLE001 - no screen yet
+            focused = None
+        if isinstance(focused, Input) and focused.is_mounted:
+            return focused.cursor_screen_offset
+        return self._cursor_at
+
+    @cursor_position.setter
+    def cursor_position(self, value: Offset) -> None:
+        self._cursor_at = value
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if (self.session is None or self.signed_out) and action in {
